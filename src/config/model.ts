@@ -1,0 +1,220 @@
+/**
+ * The compiled configuration: an immutable, typed model built once per config revision. Nothing after
+ * the config stage reads YAML; the engine, connectors and controller consume only this.
+ */
+
+/** Where a definition came from, for messages: path relative to the config path, 1-based. */
+export interface SourceLocation {
+  readonly file: string;
+  readonly line: number;
+  readonly column: number;
+}
+
+export type Scalar = string | number | boolean;
+/** An attribute value: a scalar, or a list for multi-valued attributes. Absent values are `undefined`. */
+export type Value = Scalar | readonly Scalar[];
+
+export type RenderResult =
+  | { readonly ok: true; readonly value: Value }
+  | { readonly ok: false; readonly missing: readonly string[] };
+
+/** A compiled `{{attr | filter}}` template. */
+export interface CompiledTemplate {
+  readonly source: string;
+  /** Attribute names the template reads (`item` included when used with forEach). */
+  readonly attributes: readonly string[];
+  /**
+   * Renders the template. A template that is a single expression with no literal text keeps the
+   * value's own type (a boolean, a list); anything else renders to a string. `escape` is applied to
+   * every substituted value (not to literal text), e.g. RFC 4514 escaping for DN templates.
+   * A missing attribute (absent, null or empty) without a `default` filter is reported, never rendered.
+   */
+  render(lookup: (name: string) => Value | undefined, escape?: (value: string) => string): RenderResult;
+}
+
+export interface SecretRef {
+  readonly secret: string;
+}
+
+export type MeshAttributeType = 'string' | 'boolean' | 'integer' | 'reference';
+
+export interface MeshAttribute {
+  readonly name: string;
+  readonly type: MeshAttributeType;
+  readonly multiValued: boolean;
+  /** For references: the mesh object types a value may point at. */
+  readonly to: readonly string[];
+}
+
+export interface MeshObjectType {
+  readonly name: string;
+  readonly attributes: ReadonlyMap<string, MeshAttribute>;
+}
+
+export interface SafetyModel {
+  readonly maxDeletes: number;
+  readonly maxDeletePercent: number;
+}
+
+export interface ScheduleModel {
+  /** Delta cycle interval in milliseconds. */
+  readonly intervalMs: number;
+  /** Cron expression (UTC) for full cycles. */
+  readonly full: string;
+}
+
+export interface ApiTokenModel {
+  readonly name: string;
+  readonly role: 'viewer' | 'operator';
+  readonly token: SecretRef;
+}
+
+export interface MeshModel {
+  readonly name: string;
+  readonly location: SourceLocation;
+  readonly objectTypes: ReadonlyMap<string, MeshObjectType>;
+  readonly safety: SafetyModel;
+  readonly reports: { readonly branch: string; readonly path: string };
+  readonly schedule: ScheduleModel;
+  readonly suspend: boolean;
+  readonly api?: { readonly tokens: readonly ApiTokenModel[] };
+}
+
+export type ConnectorType =
+  | 'active-directory'
+  | 'ldap'
+  | 'sql'
+  | 'okta'
+  | 'entra-id'
+  | 'scim'
+  | 'scim-inbound'
+  | 'csv';
+
+export interface ConnectorModel {
+  readonly name: string;
+  readonly type: ConnectorType;
+  readonly location: SourceLocation;
+  /**
+   * The validated `spec` as written (schema defaults applied). Secret references stay as
+   * `{{secret:NAME}}` strings; connectors resolve them at run time through their context.
+   * Each connector narrows this with its own schema-derived type.
+   */
+  readonly spec: Readonly<Record<string, unknown>>;
+  /** The object type names the connector declares. */
+  readonly objectTypes: readonly string[];
+  readonly schedule?: Partial<ScheduleModel>;
+  readonly suspend: boolean;
+}
+
+export interface ObjectRef {
+  readonly connector: string;
+  readonly objectType: string;
+}
+
+export interface FlowJoinRule {
+  /** Source attribute name. */
+  readonly source: string;
+  /** Mesh attribute name. */
+  readonly mesh: string;
+}
+
+export interface FlowAttribute {
+  readonly mesh: string;
+  /** Exactly one of source and template. */
+  readonly source?: string;
+  readonly template?: CompiledTemplate;
+  readonly confidence: number;
+  readonly location: SourceLocation;
+}
+
+export interface MembershipFlow {
+  /** Source attribute holding the group's external id. */
+  readonly group: string;
+  /** Source attribute holding the member's external id. */
+  readonly member: string;
+  /** Mesh reference attribute on the group that receives the member. */
+  readonly attribute: string;
+  readonly confidence: number;
+}
+
+export interface RoleMapping {
+  readonly group: string;
+  readonly role: string;
+}
+
+export interface FlowRuleModel {
+  readonly name: string;
+  readonly location: SourceLocation;
+  readonly source: ObjectRef;
+  readonly meshType: string;
+  readonly join: readonly FlowJoinRule[];
+  readonly provision: boolean;
+  readonly attributes: readonly FlowAttribute[];
+  readonly membership?: MembershipFlow;
+  readonly roleMappings?: { readonly mappings: readonly RoleMapping[]; readonly attribute: string; readonly confidence: number };
+}
+
+export type ScopeCondition =
+  | { readonly all: readonly ScopeCondition[] }
+  | { readonly any: readonly ScopeCondition[] }
+  | { readonly attribute: string; readonly present: boolean }
+  | { readonly attribute: string; readonly equals: Scalar }
+  | { readonly attribute: string; readonly in: readonly Scalar[] }
+  | { readonly attribute: string; readonly matches: RegExp };
+
+export interface ProjectionJoinRule {
+  /** Target attribute name. */
+  readonly target: string;
+  /** Mesh attribute name. */
+  readonly mesh: string;
+}
+
+export interface ProjectionAttribute {
+  readonly name: string;
+  readonly template: CompiledTemplate;
+}
+
+export interface PasswordPolicy {
+  readonly initial?: SecretRef;
+  readonly generate: boolean;
+  readonly length: number;
+}
+
+export interface ProjectionModel {
+  readonly name: string;
+  readonly location: SourceLocation;
+  readonly meshType: string;
+  readonly target: ObjectRef;
+  readonly scope?: ScopeCondition;
+  readonly join: readonly ProjectionJoinRule[];
+  readonly container?: CompiledTemplate;
+  readonly rdn?: CompiledTemplate;
+  /** In declared order. */
+  readonly attributes: readonly ProjectionAttribute[];
+  readonly enabled?: CompiledTemplate;
+  readonly password?: PasswordPolicy;
+  readonly onRemove: 'disable' | 'delete' | 'keep';
+  readonly drift: 'enforce' | 'report';
+  /** Project one target object per value of this multi-valued mesh attribute (`{{item}}`). */
+  readonly forEach?: string;
+}
+
+export interface CompiledConfig {
+  /** Absolute config directory. */
+  readonly configPath: string;
+  /** Content hash of every config file read (sha256 hex), used as the revision outside Git. */
+  readonly contentHash: string;
+  readonly mesh: MeshModel;
+  readonly connectors: ReadonlyMap<string, ConnectorModel>;
+  readonly flowRules: readonly FlowRuleModel[];
+  readonly projections: readonly ProjectionModel[];
+}
+
+/** A validation problem, as printed `file:line:column: message`. */
+export interface Problem {
+  readonly file: string;
+  readonly line: number;
+  readonly column: number;
+  readonly message: string;
+  readonly key?: string;
+}

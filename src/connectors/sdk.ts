@@ -1,0 +1,144 @@
+/**
+ * The connector contract (DESIGN.md §3). The engine talks to connectors only through these types.
+ * Connectors never see the store; the engine never sees a vendor library.
+ */
+import type { ConnectorModel, Scalar, Value } from '../config/model.js';
+import type { Logger } from '../shared/logger.js';
+
+/** One object as a connected system holds it. */
+export interface StagedObject {
+  /** The anchor: a stable identifier that survives renames and moves (GUID, entryUUID, primary key). */
+  readonly externalId: string;
+  /** Distinguished name, for directories. */
+  readonly dn?: string;
+  /** Attribute values by the system's own attribute names. Absent/NULL attributes are left out. */
+  readonly attributes: Readonly<Record<string, Value>>;
+  /** The object is gone (tombstone, soft-delete, or, for `inactiveMeansDeleted` types, inactive). */
+  readonly deleted?: boolean;
+  /** The observed enabled state, for types that can disable (isActiveColumn, userAccountControl …). */
+  readonly enabled?: boolean;
+}
+
+export interface ImportBatch {
+  readonly objects: readonly StagedObject[];
+  /** On the last batch only: the watermark that covers everything returned. Human-readable. */
+  readonly watermark?: string;
+  /**
+   * Set when this read returned every object of the type (a full import, or a delta import that fell
+   * back to a full read). Only then may the engine sweep objects it did not see as deleted.
+   */
+  readonly complete?: boolean;
+}
+
+export interface ObjectTypeCapabilities {
+  /** deltaImport is meaningful; otherwise the engine always runs fullImport. */
+  readonly delta: boolean;
+  /** export is supported. */
+  readonly export: boolean;
+  /**
+   * How a created object is addressed: by DN (directories), by a key attribute the projection renders
+   * (tables, files), or by an id the server assigns (SCIM, cloud APIs).
+   */
+  readonly addressing: 'dn' | 'key' | 'server-assigned';
+  /** For `key` addressing: the attribute that holds the key (e.g. the sql/csv externalIdColumn). */
+  readonly keyAttribute?: string;
+  /** The type can hold a disabled object (so `onRemove: disable` and `enabled` make sense). */
+  readonly canDisable: boolean;
+  /** As a source, an inactive object is a deleted one (seed's inverted soft delete). */
+  readonly inactiveMeansDeleted: boolean;
+  /** The attribute that holds the enabled state, written by `enabled` (e.g. `is_active`), if any. */
+  readonly enabledAttribute?: string;
+  /** Attribute names compared case-insensitively (LDAP). */
+  readonly caseInsensitiveNames?: boolean;
+}
+
+export interface AttributeChange {
+  /** Value before (observed), for the plan and drift reports. */
+  readonly from?: Value;
+  /** Value to write; undefined clears the attribute. */
+  readonly to?: Value;
+  /** For multi-valued attributes: incremental changes, so values we do not manage survive. */
+  readonly add?: readonly Scalar[];
+  readonly remove?: readonly Scalar[];
+}
+
+interface ChangeBase {
+  /** Correlates the change with its result. Unique within one export call. */
+  readonly id: string;
+}
+
+export type ExportChange =
+  | (ChangeBase & {
+      readonly op: 'create';
+      readonly dn?: string;
+      readonly key?: string;
+      readonly attributes: Readonly<Record<string, Value>>;
+      readonly enabled?: boolean;
+      /** Initial password, for directories; only sent over TLS. */
+      readonly password?: string;
+    })
+  | (ChangeBase & {
+      readonly op: 'update';
+      readonly externalId: string;
+      readonly dn?: string;
+      readonly attributes: Readonly<Record<string, AttributeChange>>;
+    })
+  | (ChangeBase & { readonly op: 'move'; readonly externalId: string; readonly dn: string; readonly newDn: string })
+  | (ChangeBase & { readonly op: 'enable' | 'disable'; readonly externalId: string; readonly dn?: string })
+  | (ChangeBase & { readonly op: 'delete'; readonly externalId: string; readonly dn?: string });
+
+export type ExportOp = ExportChange['op'];
+
+export type ExportResult =
+  | {
+      readonly id: string;
+      readonly ok: true;
+      /** For creates: the anchor of the new object. */
+      readonly externalId?: string;
+      readonly dn?: string;
+      /** A create was held back (e.g. missing parent container without createContainers). */
+      readonly heldBack?: string;
+    }
+  | {
+      readonly id: string;
+      readonly ok: false;
+      readonly error: { readonly code: string; readonly message: string; readonly retryable: boolean };
+    };
+
+export interface CheckResult {
+  readonly ok: boolean;
+  readonly latencyMs: number;
+  /** Server product/version, where the system says. */
+  readonly server?: string;
+  readonly objectTypes: Readonly<Record<string, { readonly count: number }>>;
+  readonly error?: { readonly code: string; readonly message: string };
+  readonly warnings?: readonly string[];
+}
+
+export interface IdentityConnector {
+  capabilities(type: string): ObjectTypeCapabilities;
+  check(): Promise<CheckResult>;
+  fullImport(type: string): AsyncIterable<ImportBatch>;
+  deltaImport(type: string, watermark: string): AsyncIterable<ImportBatch>;
+  /** Idempotent writes. Throws NotSupportedError when the type cannot be written. */
+  export(type: string, changes: readonly ExportChange[]): Promise<ExportResult[]>;
+  close(): Promise<void>;
+}
+
+/** Resolves `{{secret:NAME}}` references at run time. */
+export interface SecretResolver {
+  /** Replaces every `{{secret:NAME}}` in `text` with the secret's value. Throws ConfigError if unset. */
+  resolve(text: string): string;
+}
+
+export interface ConnectorContext {
+  readonly model: ConnectorModel;
+  /** Absolute config directory (csv `file` paths resolve against it). */
+  readonly configPath: string;
+  /** Working directory (embedded `path` and `.imesh/` resolve against it). */
+  readonly workDir: string;
+  readonly secrets: SecretResolver;
+  readonly log: Logger;
+}
+
+export type ConnectorFactory = (context: ConnectorContext) => IdentityConnector;

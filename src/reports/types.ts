@@ -1,0 +1,127 @@
+/**
+ * Report data, as the engine produces it and as `schemas/*.report.schema.json` describe it (DESIGN §6).
+ * Renderers turn these into JSON and Markdown; the JSON form is exactly these objects.
+ */
+import type { Value } from '../config/model.js';
+
+export interface Condition {
+  readonly type: string; // Ready, Reconciling, Stalled, ConfigInvalid, DeleteThresholdExceeded, ImportGuardTripped, ExportFailed …
+  readonly status: 'True' | 'False';
+  readonly reason: string;
+  readonly message: string;
+  readonly lastTransitionTime?: string;
+}
+
+export interface ObjectTypeStatus {
+  readonly count: number;
+  readonly watermark: string | null;
+  readonly lastImport: string | null;
+  readonly lastExport: string | null;
+}
+
+export interface ConnectorStatus {
+  readonly name: string;
+  readonly type: string;
+  readonly health: 'Healthy' | 'Degraded' | 'Failed' | 'Unknown';
+  readonly conditions: readonly Condition[];
+  readonly objectTypes: Readonly<Record<string, ObjectTypeStatus>>;
+  /** Objects in the target's scope that no mesh object projects to. */
+  readonly unmanaged?: number;
+  readonly lastError?: string;
+}
+
+export interface CycleSummary {
+  readonly id: number;
+  readonly kind: 'full' | 'delta';
+  readonly mode: 'reconcile' | 'plan';
+  readonly result: 'succeeded' | 'failed' | 'blocked' | 'running';
+  readonly startedAt: string;
+  readonly finishedAt: string | null;
+  readonly revision: string | null;
+  readonly counts: Readonly<Record<string, Readonly<Record<string, number>>>>;
+}
+
+export interface StatusReport {
+  readonly generatedAt: string;
+  readonly mesh: string;
+  readonly revision: string | null;
+  readonly lastAppliedRevision: string | null;
+  readonly lastAttemptedRevision: string | null;
+  readonly conditions: readonly Condition[];
+  readonly connectors: readonly ConnectorStatus[];
+  readonly lastCycle: CycleSummary | null;
+  readonly cycles: readonly CycleSummary[];
+  readonly pendingExports: number;
+  readonly meshObjects: Readonly<Record<string, number>>;
+}
+
+export interface DriftEntry {
+  readonly projection: string;
+  readonly connector: string;
+  readonly object: string;
+  readonly attribute: string;
+  readonly desired: Value | null;
+  readonly actual: Value | null;
+  readonly action: 'corrected' | 'reported' | 'pending';
+  readonly detectedAt?: string;
+}
+
+export interface DriftReport {
+  readonly generatedAt: string;
+  readonly revision: string | null;
+  readonly drift: readonly DriftEntry[];
+}
+
+export interface ConflictEntry {
+  readonly kind: 'attribute' | 'ambiguousJoin' | 'heldBack';
+  readonly meshType: string;
+  readonly object: string;
+  readonly attribute?: string;
+  readonly values?: readonly { readonly value: Value | null; readonly rule: string; readonly connector: string; readonly externalId: string; readonly confidence: number }[];
+  readonly winner?: { readonly value: Value | null; readonly rule: string };
+  readonly reason: string;
+  readonly firstSeen?: string;
+}
+
+export interface ConflictsReport {
+  readonly generatedAt: string;
+  readonly revision: string | null;
+  readonly conflicts: readonly ConflictEntry[];
+}
+
+export interface PlanChange {
+  readonly op: 'create' | 'update' | 'move' | 'enable' | 'disable' | 'delete';
+  readonly object: string;
+  readonly dn?: string;
+  readonly newDn?: string;
+  readonly attributes?: Readonly<Record<string, { readonly from: Value | null; readonly to: Value | null }>>;
+}
+
+export interface PlanProjection {
+  readonly name: string;
+  readonly connector: string;
+  readonly objectType: string;
+  readonly creates: number;
+  readonly updates: number;
+  readonly moves: number;
+  readonly enables: number;
+  readonly disables: number;
+  readonly deletes: number;
+  readonly changes: readonly PlanChange[];
+}
+
+export interface GateTrip {
+  readonly connector: string;
+  readonly gate: 'maxDeletes' | 'maxDeletePercent' | 'importGuard';
+  readonly count: number;
+  readonly limit: number;
+  readonly objectType?: string;
+  readonly message?: string;
+}
+
+export interface PlanReport {
+  readonly revision: string | null;
+  readonly projections: readonly PlanProjection[];
+  readonly conflicts: readonly ConflictEntry[];
+  readonly gates: readonly GateTrip[];
+}

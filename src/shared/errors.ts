@@ -1,0 +1,54 @@
+/**
+ * Typed errors. Every error says what happened, to which object, and what to do; carries a stable
+ * `code` callers can branch on, the underlying `cause`, and whether retrying can help.
+ */
+export interface ImeshErrorOptions {
+  cause?: unknown;
+  retryable?: boolean;
+}
+
+export class ImeshError extends Error {
+  readonly code: string;
+  readonly retryable: boolean;
+
+  constructor(code: string, message: string, options: ImeshErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.code = code;
+    this.retryable = options.retryable ?? false;
+  }
+}
+
+/** The configuration is wrong; fixing the YAML is the only remedy. */
+export class ConfigError extends ImeshError {}
+
+/** A connector could not do what was asked: unreachable, refused, or the data was bad. */
+export class ConnectorError extends ImeshError {
+  readonly connector: string;
+  constructor(connector: string, code: string, message: string, options: ImeshErrorOptions = {}) {
+    super(code, `${connector}: ${message}`, options);
+    this.connector = connector;
+  }
+}
+
+/** The connector type cannot perform this operation (for example, export on a read-only type). */
+export class NotSupportedError extends ConnectorError {
+  constructor(connector: string, what: string) {
+    super(connector, 'NotSupported', `${what} is not supported by this connector`);
+  }
+}
+
+/** The store refused or failed. */
+export class StoreError extends ImeshError {}
+
+/** A safety gate blocked an operation; exits 3. */
+export class SafetyGateError extends ImeshError {}
+
+export function isRetryable(error: unknown): boolean {
+  return error instanceof ImeshError && error.retryable;
+}
+
+export function errorMessage(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  return String(error);
+}

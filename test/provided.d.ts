@@ -1,0 +1,8 @@
+import 'vitest';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** postgres://… of the test PostgreSQL server (database `test`). */
+    pgUrl: string;
+  }
+}

@@ -1,0 +1,17 @@
+/**
+ * Every server the suite starts. Each module installs what is missing (as root, via apt-get), starts
+ * its server in a temporary folder, and returns what tests need to reach it.
+ */
+import { postgres } from './postgres.js';
+
+export interface StartedService {
+  provide: Record<string, string>;
+  stop(): Promise<void>;
+}
+
+export interface TestService {
+  name: string;
+  start(): Promise<StartedService>;
+}
+
+export const services: TestService[] = [postgres];
