@@ -13,7 +13,12 @@ export interface StagedObject {
   readonly dn?: string;
   /** Attribute values by the system's own attribute names. Absent/NULL attributes are left out. */
   readonly attributes: Readonly<Record<string, Value>>;
-  /** The object is gone (tombstone, soft-delete, or, for `inactiveMeansDeleted` types, inactive). */
+  /**
+   * The object is gone (tombstone, soft-delete column/value). An INACTIVE row (isActiveColumn false) is
+   * NOT deleted here: report it with `enabled: false`. The engine applies `inactiveMeansDeleted` for
+   * flow rules itself, because the same table can also be a projection target, where a row we disabled
+   * is a disabled object, never a missing one.
+   */
   readonly deleted?: boolean;
   /** The observed enabled state, for types that can disable (isActiveColumn, userAccountControl …). */
   readonly enabled?: boolean;

@@ -1,0 +1,31 @@
+import type { CompiledConfig, ConnectorModel } from '../config/model.js';
+import type { IdentityConnector, ObjectTypeCapabilities } from '../connectors/sdk.js';
+import type { Logger } from '../shared/logger.js';
+import type { Queryable } from '../store/db.js';
+
+export type CycleKind = 'full' | 'delta';
+export type CycleMode = 'reconcile' | 'plan';
+
+/** Opens (and caches) the live connector for a connector definition. */
+export type ConnectorOpener = (model: ConnectorModel) => Promise<IdentityConnector>;
+
+/** What every stage of one cycle shares. Stages read the store only through `q`. */
+export interface CycleContext {
+  readonly config: CompiledConfig;
+  readonly q: Queryable;
+  /** Runs `work` atomically: a transaction when reconciling, a savepoint inside the plan's transaction. */
+  atomically<T>(work: (q: Queryable) => Promise<T>): Promise<T>;
+  /** This cycle's change sequence number; every row it changes is stamped with it. */
+  readonly seq: number;
+  readonly cycleId: number;
+  readonly kind: CycleKind;
+  readonly mode: CycleMode;
+  readonly allowDeletes?: number;
+  readonly log: Logger;
+  connector(name: string): Promise<IdentityConnector>;
+  capabilities(connector: string, objectType: string): Promise<ObjectTypeCapabilities>;
+  /** Progress reporting for long stages (a TTY line or a JSON log line). */
+  progress(stage: string, done: number, total?: number): void;
+}
+
+export const PAGE_SIZE = 1000;

@@ -1,0 +1,312 @@
+/**
+ * One reconcile cycle: import → sync → plan → gates → export → confirming import. `plan` mode runs the
+ * same stages inside one transaction that is rolled back, so a preview (even of an unmerged config)
+ * never changes the store, and never writes to a target.
+ */
+import type { CompiledConfig, ConnectorModel } from '../config/model.js';
+import type { IdentityConnector, ObjectTypeCapabilities } from '../connectors/sdk.js';
+import type { DriftEntry, GateTrip } from '../reports/types.js';
+import { errorMessage } from '../shared/errors.js';
+import type { Logger } from '../shared/logger.js';
+import type { Db, Queryable } from '../store/db.js';
+import type { ConnectorOpener, CycleContext, CycleKind, CycleMode } from './context.js';
+import { emptyCounts, exportPlan, type ExportCounts } from './exporter.js';
+import { evaluateGates } from './gates.js';
+import { importObjectType, type ImportOutcome } from './importer.js';
+import { ensureMeshKeys } from './mesh-store.js';
+import { planProjection, type ProjectionPlan } from './planner.js';
+import { writeProgress } from './progress.js';
+import { referenceAttributes } from './projector.js';
+import { ruleOrder, syncRule, type SyncOutcome } from './sync.js';
+
+export interface CycleOptions {
+  readonly kind: CycleKind;
+  readonly mode: CycleMode;
+  readonly revision: string | null;
+  readonly allowDeletes?: number;
+  readonly openConnector: ConnectorOpener;
+  readonly log: Logger;
+  readonly progress?: (stage: string, done: number, total?: number) => void;
+  /** Asked before each export batch; false stops exporting (leader lost its lock, shutdown). */
+  readonly mayExport?: () => boolean;
+}
+
+export interface ConnectorFailure {
+  readonly connector: string;
+  readonly stage: 'import' | 'export' | 'open';
+  readonly message: string;
+}
+
+export interface CycleResult {
+  readonly cycleId: number;
+  readonly seq: number;
+  readonly kind: CycleKind;
+  readonly mode: CycleMode;
+  readonly result: 'succeeded' | 'failed' | 'blocked';
+  readonly imports: readonly ImportOutcome[];
+  readonly syncs: readonly SyncOutcome[];
+  readonly plans: readonly ProjectionPlan[];
+  readonly gates: readonly GateTrip[];
+  readonly exports: ReadonlyMap<string, ExportCounts>;
+  readonly failures: readonly ConnectorFailure[];
+  readonly drift: readonly DriftEntry[];
+  readonly suspended: readonly string[];
+}
+
+class Rollback extends Error {
+  constructor(readonly value: CycleResult) {
+    super('plan rollback');
+  }
+}
+
+export async function runCycle(db: Db, config: CompiledConfig, options: CycleOptions): Promise<CycleResult> {
+  if (options.mode === 'reconcile') {
+    return execute(db, config, options, db, (work) => db.transaction(work));
+  }
+  try {
+    await db.transaction(async (tx) => {
+      let savepoint = 0;
+      const atomically = async <T>(work: (q: Queryable) => Promise<T>): Promise<T> => {
+        const name = `sp${++savepoint}`;
+        await tx.query(`SAVEPOINT ${name}`);
+        try {
+          const result = await work(tx);
+          await tx.query(`RELEASE SAVEPOINT ${name}`);
+          return result;
+        } catch (error) {
+          await tx.query(`ROLLBACK TO SAVEPOINT ${name}`);
+          throw error;
+        }
+      };
+      throw new Rollback(await execute(db, config, options, tx, atomically));
+    });
+  } catch (error) {
+    if (error instanceof Rollback) return error.value;
+    throw error;
+  }
+  throw new Error('unreachable');
+}
+
+async function execute(
+  db: Db,
+  config: CompiledConfig,
+  options: CycleOptions,
+  q: Queryable,
+  atomically: <T>(work: (q: Queryable) => Promise<T>) => Promise<T>,
+): Promise<CycleResult> {
+  const seq = Number((await q.query<{ seq: string }>(`SELECT nextval('change_seq')::text AS seq`))[0]?.seq);
+  const cycleId = Number(
+    (await q.query<{ id: string }>(`INSERT INTO cycle (kind, mode, revision, result) VALUES ($1, $2, $3, 'running') RETURNING id::text AS id`, [options.kind, options.mode, options.revision]))[0]?.id,
+  );
+  const opened = new Map<string, Promise<IdentityConnector>>();
+  const capabilityCache = new Map<string, ObjectTypeCapabilities>();
+  const connectorModel = (name: string): ConnectorModel => {
+    const model = config.connectors.get(name);
+    if (!model) throw new Error(`connector "${name}" is not defined`);
+    return model;
+  };
+  const ctx: CycleContext = {
+    config,
+    q,
+    atomically,
+    seq,
+    cycleId,
+    kind: options.kind,
+    mode: options.mode,
+    allowDeletes: options.allowDeletes,
+    log: options.log,
+    connector(name) {
+      let connector = opened.get(name);
+      if (!connector) opened.set(name, (connector = options.openConnector(connectorModel(name))));
+      return connector;
+    },
+    async capabilities(name, type) {
+      const key = `${name}\u0000${type}`;
+      let caps = capabilityCache.get(key);
+      if (!caps) capabilityCache.set(key, (caps = (await ctx.connector(name)).capabilities(type)));
+      return caps;
+    },
+    progress: options.progress ?? (() => undefined),
+  };
+
+  const failures: ConnectorFailure[] = [];
+  const failed = new Set<string>();
+  const imports: ImportOutcome[] = [];
+  const gates: GateTrip[] = [];
+  const syncs: SyncOutcome[] = [];
+  const plans: ProjectionPlan[] = [];
+  const exports = new Map<string, ExportCounts>();
+  const drift: DriftEntry[] = [];
+  const suspended: string[] = [];
+  try {
+    await atomically((tx) => ensureMeshKeys(tx, config));
+
+    // Import every object type a rule reads or a projection writes.
+    const wanted = new Map<string, Set<string>>();
+    const want = (connector: string, type: string) => wanted.set(connector, (wanted.get(connector) ?? new Set()).add(type));
+    for (const rule of config.flowRules) want(rule.source.connector, rule.source.objectType);
+    for (const projection of config.projections) want(projection.target.connector, projection.target.objectType);
+    for (const [connector, types] of wanted) {
+      for (const type of types) {
+        try {
+          const outcome = await importObjectType(ctx, connector, type, options.kind === 'full');
+          imports.push(outcome);
+          if (outcome.guard) {
+            gates.push(outcome.guard);
+            failed.add(connector);
+          }
+        } catch (error) {
+          failures.push({ connector, stage: 'import', message: errorMessage(error) });
+          failed.add(connector);
+          options.log.error({ event: 'import-failed', connector, objectType: type, error: errorMessage(error) }, 'import failed');
+          break;
+        }
+      }
+    }
+
+    // Sync. Rules whose source import failed still run on what was staged before.
+    const newLinks = new Set<string>();
+    for (const rule of ruleOrder(config.flowRules)) {
+      const outcome = await syncRule(ctx, rule, options.kind === 'full');
+      syncs.push(outcome);
+      if (outcome.joined + outcome.provisioned > 0) newLinks.add(rule.source.connector);
+    }
+    // A group synced before its new members were linked resolves them now.
+    for (const rule of ruleOrder(config.flowRules)) {
+      const type = config.mesh.objectTypes.get(rule.meshType);
+      const hasReferences = rule.attributes.some((a) => type?.attributes.get(a.mesh)?.type === 'reference');
+      if (hasReferences && newLinks.has(rule.source.connector)) syncs.push(await syncRule(ctx, rule, true));
+    }
+
+    if (options.mode === 'reconcile') await atomically((tx) => tx.query(`DELETE FROM drift WHERE action = 'corrected'`));
+
+    // Projections without reference attributes first, so that references resolve to created objects.
+    const waves = [
+      config.projections.filter((p) => referenceAttributes(p, config.mesh.objectTypes).size === 0),
+      config.projections.filter((p) => referenceAttributes(p, config.mesh.objectTypes).size > 0),
+    ];
+    const created = new Set<string>();
+    for (const wave of waves) {
+      const wavePlans: ProjectionPlan[] = [];
+      for (const projection of wave) {
+        if (failed.has(projection.target.connector)) continue;
+        const extra = created.has(projection.target.connector) ? await everyLinkedOrTyped(q, projection.meshType) : [];
+        wavePlans.push(await planProjection(ctx, projection, options.kind === 'full', extra));
+      }
+      plans.push(...wavePlans);
+      const trips = await evaluateGates(ctx, q, wavePlans);
+      gates.push(...trips);
+      const blocked = new Set(trips.map((t) => t.connector));
+      for (const plan of wavePlans) drift.push(...plan.drift);
+      if (options.mode !== 'reconcile') continue;
+
+      const exportedTo = new Map<string, Set<string>>();
+      for (const plan of wavePlans) {
+        const { connector, objectType } = plan.projection.target;
+        const model = connectorModel(connector);
+        const paused = config.mesh.suspend || model.suspend;
+        if (paused && plan.changes.length > 0 && !suspended.includes(connector)) suspended.push(connector);
+        const counts = exports.get(plan.projection.name) ?? emptyCounts();
+        exports.set(plan.projection.name, counts);
+        if (blocked.has(connector) || paused || (options.mayExport && !options.mayExport())) continue;
+        if (plan.changes.length > 0) {
+          try {
+            await exportPlan(ctx, plan, counts);
+          } catch (error) {
+            failures.push({ connector, stage: 'export', message: errorMessage(error) });
+            failed.add(connector);
+            continue;
+          }
+          exportedTo.set(connector, (exportedTo.get(connector) ?? new Set()).add(objectType));
+          if (counts.created > 0) created.add(connector);
+        }
+        await atomically(async (tx) => {
+          await recordDrift(tx, plan, counts.failed === 0 ? 'corrected' : 'pending');
+          await writeProgress(tx, 'projection', plan.projection.name, { seq, definition: plan.definition });
+        });
+      }
+      // Confirming import: the observed state now shows what we wrote.
+      for (const [connector, types] of exportedTo) {
+        for (const type of types) {
+          try {
+            const outcome = await importObjectType(ctx, connector, type, false);
+            if (outcome.guard) gates.push(outcome.guard);
+          } catch (error) {
+            failures.push({ connector, stage: 'import', message: `confirming import: ${errorMessage(error)}` });
+          }
+        }
+      }
+    }
+  } finally {
+    for (const connector of opened.values()) await connector.then((c) => c.close()).catch(() => undefined);
+  }
+
+  const exportFailures = [...exports.values()].reduce((n, c) => n + c.failed, 0);
+  const result: CycleResult['result'] = gates.length > 0 ? 'blocked' : failures.length > 0 || exportFailures > 0 ? 'failed' : 'succeeded';
+  const outcome: CycleResult = { cycleId, seq, kind: options.kind, mode: options.mode, result, imports, syncs, plans, gates, exports, failures, drift, suspended };
+  await q.query(`UPDATE cycle SET result = $2, finished_at = now(), counts = $3::jsonb, error = $4 WHERE id = $1`, [
+    cycleId,
+    result,
+    JSON.stringify(cycleCounts(outcome, config)),
+    failures.length > 0 ? failures.map((f) => `${f.connector}: ${f.message}`).join('\n') : null,
+  ]);
+  void db;
+  return outcome;
+}
+
+async function everyLinkedOrTyped(q: Queryable, meshType: string): Promise<string[]> {
+  const rows = await q.query<{ id: string }>('SELECT id FROM mesh_object WHERE mesh_type = $1 AND NOT deleted', [meshType]);
+  return rows.map((r) => r.id);
+}
+
+async function recordDrift(q: Queryable, plan: ProjectionPlan, enforced: 'corrected' | 'pending'): Promise<void> {
+  const name = plan.projection.name;
+  if (plan.full) await q.query('DELETE FROM drift WHERE projection = $1', [name]);
+  else if (plan.compared.length > 0) await q.query('DELETE FROM drift WHERE projection = $1 AND object = ANY($2)', [name, plan.compared]);
+  if (plan.drift.length === 0) return;
+  const rows = plan.drift.map((d) => ({ ...d, action: d.action === 'pending' ? enforced : d.action }));
+  await q.query(
+    `INSERT INTO drift (projection, connector, object, attribute, desired, actual, action)
+     SELECT x.projection, x.connector, x.object, x.attribute, x.desired, x.actual, x.action
+       FROM jsonb_to_recordset($1::jsonb) AS x(projection text, connector text, object text, attribute text, desired jsonb, actual jsonb, action text)
+     ON CONFLICT (projection, object, attribute) DO UPDATE SET desired = EXCLUDED.desired, actual = EXCLUDED.actual, action = EXCLUDED.action, detected_at = now()`,
+    [JSON.stringify(rows)],
+  );
+}
+
+/** Per-connector counts of one cycle, as a job shows them. */
+export function cycleCounts(outcome: CycleResult, config: CompiledConfig): Record<string, Record<string, number>> {
+  const counts: Record<string, Record<string, number>> = {};
+  const bucket = (connector: string) => (counts[connector] ??= {});
+  const add = (connector: string, key: string, n: number) => {
+    if (n === 0) return;
+    const b = bucket(connector);
+    b[key] = (b[key] ?? 0) + n;
+  };
+  for (const i of outcome.imports) {
+    bucket(i.connector);
+    add(i.connector, 'imported', i.changed);
+    add(i.connector, 'read', i.read);
+    add(i.connector, 'deletedInSource', i.deleted);
+  }
+  for (const [projection, c] of outcome.exports) {
+    const connector = config.projections.find((p) => p.name === projection)?.target.connector ?? projection;
+    add(connector, 'created', c.created);
+    add(connector, 'updated', c.updated);
+    add(connector, 'moved', c.moved);
+    add(connector, 'enabled', c.enabled);
+    add(connector, 'disabled', c.disabled);
+    add(connector, 'deleted', c.deleted);
+    add(connector, 'errors', c.failed);
+    add(connector, 'heldBack', c.heldBack);
+  }
+  for (const f of outcome.failures) add(f.connector, 'errors', 1);
+  for (const s of outcome.syncs) {
+    const connector = config.flowRules.find((r) => r.name === s.rule)?.source.connector;
+    if (!connector) continue;
+    add(connector, 'conflicts', s.ambiguous);
+    add(connector, 'provisioned', s.provisioned);
+    add(connector, 'joined', s.joined);
+  }
+  return counts;
+}

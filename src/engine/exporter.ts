@@ -1,0 +1,147 @@
+/**
+ * Export: send planned changes to a target in idempotent batches and record what happened. A failed
+ * object is recorded and retried next cycle without holding back the rest.
+ */
+import type { ExportChange, ExportResult } from '../connectors/sdk.js';
+import { errorMessage, ImeshError } from '../shared/errors.js';
+import type { Queryable } from '../store/db.js';
+import type { CycleContext } from './context.js';
+import { insertConflicts } from './flows.js';
+import type { PlannedChange, ProjectionPlan } from './planner.js';
+import { saveTargetLinks, type LinkWrite, type TargetLink, type Written } from './target-links.js';
+
+const BATCH = 500;
+
+export interface ExportCounts {
+  created: number;
+  updated: number;
+  moved: number;
+  enabled: number;
+  disabled: number;
+  deleted: number;
+  failed: number;
+  heldBack: number;
+}
+
+export function emptyCounts(): ExportCounts {
+  return { created: 0, updated: 0, moved: 0, enabled: 0, disabled: 0, deleted: 0, failed: 0, heldBack: 0 };
+}
+
+/** Moves run before updates so an update addresses the object where it now lives. */
+const ORDER: Record<ExportChange['op'], number> = { create: 0, move: 1, update: 2, enable: 3, disable: 4, delete: 5 };
+
+export async function exportPlan(ctx: CycleContext, plan: ProjectionPlan, counts: ExportCounts): Promise<void> {
+  const connector = await ctx.connector(plan.projection.target.connector);
+  const ordered = [...plan.changes].sort((a, b) => ORDER[a.change.op] - ORDER[b.change.op]);
+  for (let start = 0; start < ordered.length; start += BATCH) {
+    const batch = ordered.slice(start, start + BATCH);
+    let results: ExportResult[];
+    try {
+      results = await connector.export(plan.projection.target.objectType, batch.map((p) => p.change));
+    } catch (error) {
+      const code = error instanceof ImeshError ? error.code : 'ExportFailed';
+      const retryable = error instanceof ImeshError ? error.retryable : true;
+      results = batch.map((p) => ({ id: p.change.id, ok: false, error: { code, message: errorMessage(error), retryable } }));
+    }
+    await ctx.atomically((q) => record(q, plan, batch, results, counts));
+    ctx.progress(`export ${plan.projection.name}`, Math.min(start + BATCH, ordered.length), ordered.length);
+  }
+}
+
+async function record(q: Queryable, plan: ProjectionPlan, batch: readonly PlannedChange[], results: readonly ExportResult[], counts: ExportCounts): Promise<void> {
+  const byId = new Map(results.map((r) => [r.id, r]));
+  const links: LinkWrite[] = [];
+  const succeeded: PlannedChange[] = [];
+  const failures: { projection: string; mesh_id: string; item: string; op: string; code: string; message: string; retryable: boolean }[] = [];
+  const held: Parameters<typeof insertConflicts>[1][number][] = [];
+  const { projection } = plan;
+  for (const planned of batch) {
+    const result = byId.get(planned.change.id) ?? { id: planned.change.id, ok: false as const, error: { code: 'NoResult', message: 'the connector returned no result for this change', retryable: true } };
+    if (!result.ok) {
+      counts.failed++;
+      failures.push({ projection: projection.name, mesh_id: planned.meshId, item: planned.item, op: planned.change.op, code: result.error.code, message: result.error.message, retryable: result.error.retryable });
+      continue;
+    }
+    succeeded.push(planned);
+    const link: TargetLink = planned.link ?? {
+      projection: projection.name,
+      meshId: planned.meshId,
+      item: planned.item,
+      connector: projection.target.connector,
+      objectType: projection.target.objectType,
+      externalId: null,
+      dn: null,
+      state: 'active',
+      how: 'created',
+      written: {},
+    };
+    const change = planned.change;
+    switch (change.op) {
+      case 'create': {
+        if (result.heldBack && !result.externalId) {
+          counts.heldBack++;
+          held.push({ kind: 'heldBack', subject: `${projection.name}/${planned.meshId}/${planned.item}`, attribute: '', mesh_type: projection.meshType, scope: `projection:${projection.name}`, details: { reason: result.heldBack, projection: projection.name, object: planned.object } });
+          failures.push({ projection: projection.name, mesh_id: planned.meshId, item: planned.item, op: 'create', code: 'HeldBack', message: result.heldBack, retryable: true });
+          continue;
+        }
+        counts.created++;
+        const enableHeldBack = result.heldBack !== undefined && change.enabled === true;
+        if (enableHeldBack) {
+          held.push({ kind: 'heldBack', subject: `${projection.name}/${planned.meshId}/${planned.item}`, attribute: 'enabled', mesh_type: projection.meshType, scope: `projection:${projection.name}`, details: { reason: result.heldBack, projection: projection.name, object: planned.object } });
+        }
+        const written: Written = { attributes: change.attributes, enabled: change.enabled, ...(enableHeldBack ? { enableHeldBack } : {}) };
+        links.push({ ...link, externalId: result.externalId ?? change.key ?? null, dn: result.dn ?? change.dn ?? null, state: change.enabled === false ? 'disabled' : 'active', how: 'created', written });
+        break;
+      }
+      case 'update': {
+        counts.updated++;
+        const attributes = { ...(link.written.attributes ?? {}) };
+        for (const [name, value] of Object.entries(change.attributes)) {
+          if (value.to === undefined) delete attributes[name];
+          else attributes[name] = value.to;
+        }
+        links.push({ ...link, written: { ...link.written, attributes } });
+        break;
+      }
+      case 'move':
+        counts.moved++;
+        links.push({ ...link, dn: result.dn ?? change.newDn });
+        break;
+      case 'enable':
+      case 'disable': {
+        const enabled = change.op === 'enable';
+        if (enabled) counts.enabled++;
+        else counts.disabled++;
+        const desiredRemoval = planned.desired === undefined;
+        links.push({ ...link, state: enabled ? 'active' : 'disabled', written: desiredRemoval ? link.written : { ...link.written, enabled } });
+        break;
+      }
+      case 'delete':
+        counts.deleted++;
+        links.push({ ...link, state: 'deleted' });
+        break;
+    }
+  }
+  // Several changes (move then update) of one object in one batch: apply them in order to one link.
+  const merged = new Map<string, LinkWrite>();
+  for (const link of links) {
+    const key = `${link.meshId}\u0000${link.item}`;
+    const previous = merged.get(key);
+    merged.set(key, previous ? { ...previous, ...link, dn: link.dn ?? previous.dn, written: { ...previous.written, ...link.written, attributes: { ...(previous.written.attributes ?? {}), ...(link.written.attributes ?? {}) } } } : link);
+  }
+  await saveTargetLinks(q, [...merged.values()]);
+  const cleared = succeeded.map((p) => p.meshId);
+  if (cleared.length > 0) await q.query('DELETE FROM export_error WHERE projection = $1 AND mesh_id = ANY($2)', [projection.name, cleared]);
+  if (failures.length > 0) {
+    await q.query(
+      `INSERT INTO export_error (projection, mesh_id, item, op, code, message, retryable)
+       SELECT x.projection, x.mesh_id, x.item, x.op, x.code, x.message, x.retryable
+         FROM jsonb_to_recordset($1::jsonb) AS x(projection text, mesh_id text, item text, op text, code text, message text, retryable boolean)
+       ON CONFLICT (projection, mesh_id, item) DO UPDATE
+         SET op = EXCLUDED.op, code = EXCLUDED.code, message = EXCLUDED.message, retryable = EXCLUDED.retryable,
+             attempts = export_error.attempts + 1, at = now()`,
+      [JSON.stringify(failures)],
+    );
+  }
+  await insertConflicts(q, held);
+}

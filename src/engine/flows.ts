@@ -1,0 +1,205 @@
+/**
+ * Inbound flows: every linked source object contributes values at its rule's confidence; the highest
+ * confidence wins per attribute. Equal confidence with different values is a conflict, resolved
+ * deterministically (rule name, then connector, then external id) and reported. Empty values
+ * contribute nothing. Winner and losers are kept as provenance.
+ */
+import type { CompiledConfig, FlowRuleModel, MeshObjectType, Value } from '../config/model.js';
+import type { Queryable } from '../store/db.js';
+import type { CycleContext } from './context.js';
+import { loadMeshObjects, writeMeshKeys, type AttributeProvenance, type MeshObject, type ProvenanceEntry } from './mesh-store.js';
+import { canonicalJson, coerce, isEmpty, sameValue, sortedUnique, toList } from './values.js';
+
+export function sourceValue(attributes: Readonly<Record<string, Value>>, name: string): Value | undefined {
+  if (name in attributes) return attributes[name];
+  const lower = name.toLowerCase();
+  for (const key of Object.keys(attributes)) if (key.toLowerCase() === lower) return attributes[key];
+  return undefined;
+}
+
+interface LinkedSource {
+  mesh_id: string;
+  rule: string;
+  connector: string;
+  object_type: string;
+  external_id: string;
+  attributes: Record<string, Value>;
+  updated_at: Date | string;
+}
+
+function compareEntries(a: ProvenanceEntry, b: ProvenanceEntry): number {
+  if (a.confidence !== b.confidence) return b.confidence - a.confidence;
+  if (a.rule !== b.rule) return a.rule < b.rule ? -1 : 1;
+  if (a.connector !== b.connector) return a.connector < b.connector ? -1 : 1;
+  return a.externalId < b.externalId ? -1 : a.externalId > b.externalId ? 1 : 0;
+}
+
+interface ConflictRow {
+  kind: 'attribute';
+  subject: string;
+  attribute: string;
+  mesh_type: string;
+  scope: string;
+  details: unknown;
+}
+
+/** Resolves source references (member DNs or ids) to mesh ids through the referenced objects' links. */
+async function resolveReferences(q: Queryable, wanted: Map<string, Set<string>>): Promise<Map<string, string>> {
+  const resolved = new Map<string, string>();
+  for (const [connector, values] of wanted) {
+    const list = [...values];
+    for (let start = 0; start < list.length; start += 5000) {
+      const slice = list.slice(start, start + 5000);
+      const rows = await q.query<{ dn: string | null; external_id: string; mesh_id: string }>(
+        `SELECT lower(c.dn) AS dn, c.external_id, l.mesh_id
+           FROM cs_object c JOIN source_link l USING (connector, object_type, external_id)
+          WHERE c.connector = $1 AND NOT c.deleted AND (lower(c.dn) = ANY($2) OR c.external_id = ANY($3))`,
+        [connector, slice.map((v) => v.toLowerCase()), slice],
+      );
+      for (const row of rows) {
+        if (row.dn) resolved.set(`${connector}\u0000${row.dn}`, row.mesh_id);
+        resolved.set(`${connector}\u0000${row.external_id.toLowerCase()}`, row.mesh_id);
+      }
+    }
+  }
+  return resolved;
+}
+
+/** Recomputes the attributes of these mesh objects from all their linked sources. */
+export async function recompute(ctx: CycleContext, q: Queryable, meshIds: readonly string[]): Promise<number> {
+  if (meshIds.length === 0) return 0;
+  const config = ctx.config;
+  const rules = new Map(config.flowRules.map((rule) => [rule.name, rule]));
+  const objects = await loadMeshObjects(q, meshIds);
+  const links = await q.query<LinkedSource>(
+    `SELECT l.mesh_id, l.rule, l.connector, l.object_type, l.external_id, c.attributes, c.updated_at
+       FROM source_link l JOIN cs_object c USING (connector, object_type, external_id)
+      WHERE l.mesh_id = ANY($1) AND NOT c.deleted`,
+    [meshIds],
+  );
+  const byMesh = new Map<string, LinkedSource[]>();
+  for (const link of links) {
+    const list = byMesh.get(link.mesh_id);
+    if (list) list.push(link);
+    else byMesh.set(link.mesh_id, [link]);
+  }
+
+  const referenceWanted = new Map<string, Set<string>>();
+  for (const link of links) {
+    const rule = rules.get(link.rule);
+    const type = rule && config.mesh.objectTypes.get(rule.meshType);
+    if (!rule || !type) continue;
+    for (const flow of rule.attributes) {
+      if (type.attributes.get(flow.mesh)?.type !== 'reference' || !flow.source) continue;
+      let set = referenceWanted.get(link.connector);
+      if (!set) referenceWanted.set(link.connector, (set = new Set()));
+      for (const value of toList(sourceValue(link.attributes, flow.source))) set.add(String(value));
+    }
+  }
+  const references = await resolveReferences(q, referenceWanted);
+
+  const updates: { id: string; attributes: Record<string, Value>; provenance: Record<string, AttributeProvenance>; changed: boolean }[] = [];
+  const conflicts: ConflictRow[] = [];
+  for (const object of objects.values()) {
+    if (object.deleted) continue;
+    const type = config.mesh.objectTypes.get(object.type);
+    if (!type) continue;
+    const candidates = new Map<string, ProvenanceEntry[]>();
+    for (const link of byMesh.get(object.id) ?? []) {
+      const rule = rules.get(link.rule);
+      if (!rule || rule.meshType !== object.type) continue;
+      contribute(rule, type, link, references, candidates);
+    }
+    const attributes: Record<string, Value> = {};
+    const provenance: Record<string, AttributeProvenance> = {};
+    for (const [name, entries] of candidates) {
+      entries.sort(compareEntries);
+      const [winner, ...losers] = entries as [ProvenanceEntry, ...ProvenanceEntry[]];
+      attributes[name] = winner.value;
+      provenance[name] = { winner, losers };
+      const rivals = losers.filter((loser) => loser.confidence === winner.confidence && !sameValue(loser.value, winner.value));
+      if (rivals.length > 0) {
+        conflicts.push({
+          kind: 'attribute',
+          subject: object.id,
+          attribute: name,
+          mesh_type: object.type,
+          scope: 'mesh',
+          details: {
+            values: [winner, ...rivals].map((e) => ({ value: e.value, rule: e.rule, connector: e.connector, externalId: e.externalId, confidence: e.confidence })),
+            winner: { value: winner.value, rule: winner.rule },
+            reason: `${rivals.length + 1} sources contribute different values at confidence ${winner.confidence}; "${winner.rule}" wins by rule name`,
+          },
+        });
+      }
+    }
+    const changed = canonicalJson(attributes) !== canonicalJson(object.attributes);
+    updates.push({ id: object.id, attributes, provenance, changed });
+  }
+
+  if (updates.length > 0) {
+    await q.query(
+      `UPDATE mesh_object m SET attributes = x.attributes, provenance = x.provenance,
+              changed_seq = CASE WHEN x.changed THEN $1 ELSE m.changed_seq END,
+              updated_at = CASE WHEN x.changed THEN now() ELSE m.updated_at END
+         FROM jsonb_to_recordset($2::jsonb) AS x(id text, attributes jsonb, provenance jsonb, changed boolean)
+        WHERE m.id = x.id`,
+      [ctx.seq, JSON.stringify(updates)],
+    );
+    const changedObjects: MeshObject[] = updates
+      .filter((u) => u.changed)
+      .map((u) => ({ id: u.id, type: objects.get(u.id)?.type ?? '', attributes: u.attributes, provenance: u.provenance, deleted: false }));
+    await writeMeshKeys(q, config, changedObjects);
+  }
+  await q.query(`DELETE FROM conflict WHERE kind = 'attribute' AND subject = ANY($1)`, [meshIds]);
+  await insertConflicts(q, conflicts);
+  return updates.filter((u) => u.changed).length;
+}
+
+function contribute(
+  rule: FlowRuleModel,
+  type: MeshObjectType,
+  link: LinkedSource,
+  references: Map<string, string>,
+  candidates: Map<string, ProvenanceEntry[]>,
+): void {
+  const at = link.updated_at instanceof Date ? link.updated_at.toISOString() : new Date(link.updated_at).toISOString();
+  for (const flow of rule.attributes) {
+    const attribute = type.attributes.get(flow.mesh);
+    if (!attribute) continue;
+    let raw: Value | undefined;
+    if (flow.source !== undefined) raw = sourceValue(link.attributes, flow.source);
+    else if (flow.template) {
+      const rendered = flow.template.render((name) => sourceValue(link.attributes, name));
+      raw = rendered.ok ? rendered.value : undefined;
+    }
+    if (isEmpty(raw)) continue;
+    let value: Value | undefined;
+    if (attribute.type === 'reference') {
+      const ids = toList(raw)
+        .map((item) => references.get(`${link.connector}\u0000${String(item).toLowerCase()}`))
+        .filter((id): id is string => id !== undefined);
+      value = attribute.multiValued ? (ids.length > 0 ? sortedUnique(ids) : undefined) : ids[0];
+    } else {
+      value = coerce(raw, attribute);
+    }
+    if (value === undefined) continue;
+    const entry: ProvenanceEntry = { value, rule: rule.name, connector: link.connector, externalId: link.external_id, confidence: flow.confidence, at };
+    const list = candidates.get(flow.mesh);
+    if (list) list.push(entry);
+    else candidates.set(flow.mesh, [entry]);
+  }
+}
+
+export async function insertConflicts(q: Queryable, rows: readonly { kind: string; subject: string; attribute: string; mesh_type: string; scope: string; details: unknown }[]): Promise<void> {
+  if (rows.length === 0) return;
+  await q.query(
+    `INSERT INTO conflict (kind, subject, attribute, mesh_type, scope, details)
+     SELECT x.kind, x.subject, x.attribute, x.mesh_type, x.scope, x.details
+       FROM jsonb_to_recordset($1::jsonb) AS x(kind text, subject text, attribute text, mesh_type text, scope text, details jsonb)
+     ON CONFLICT (kind, subject, attribute) DO UPDATE SET details = EXCLUDED.details, scope = EXCLUDED.scope, last_seen = now()`,
+    [JSON.stringify(rows)],
+  );
+}
+
+export type { CompiledConfig };

@@ -1,0 +1,124 @@
+/**
+ * Import: stream a connector's objects into its connector space, full or delta, in one atomic unit per
+ * object type (the watermark commits with the data it covers). Unchanged objects (same hash) cost
+ * nothing further. A complete read sweeps what it did not see. The import guard refuses a read that
+ * would delete more than the safety thresholds allow: nothing of it is kept, and the watermark stays.
+ */
+import type { GateTrip } from '../reports/types.js';
+import type { Queryable } from '../store/db.js';
+import { countLive, fingerprint, loadFingerprints, loadFingerprintsFor, markDeleted, upsertObjects, type CsFingerprint, type StageRow } from './connector-space.js';
+import type { CycleContext } from './context.js';
+
+export interface ImportOutcome {
+  readonly connector: string;
+  readonly objectType: string;
+  readonly mode: 'full' | 'delta';
+  readonly read: number;
+  readonly changed: number;
+  readonly deleted: number;
+  readonly watermark: string | null;
+  readonly guard?: GateTrip;
+}
+
+class GuardTripped extends Error {
+  constructor(readonly trip: GateTrip) {
+    super(trip.message);
+  }
+}
+
+export async function readWatermark(q: Queryable, connector: string, objectType: string): Promise<string | null> {
+  const rows = await q.query<{ value: string }>('SELECT value FROM watermark WHERE connector = $1 AND object_type = $2', [connector, objectType]);
+  return rows[0]?.value ?? null;
+}
+
+export async function importObjectType(ctx: CycleContext, connectorName: string, objectType: string, wantFull: boolean): Promise<ImportOutcome> {
+  const connector = await ctx.connector(connectorName);
+  const caps = await ctx.capabilities(connectorName, objectType);
+  const previous = await readWatermark(ctx.q, connectorName, objectType);
+  const full = wantFull || !caps.delta || previous === null;
+  const started = Date.now();
+  try {
+    return await ctx.atomically(async (q) => {
+      const liveBefore = await countLive(q, connectorName, objectType);
+      const known = full ? await loadFingerprints(q, connectorName, objectType) : null;
+      const seen = new Set<string>();
+      const dropped: string[] = [];
+      let complete = full;
+      let watermark: string | null = null;
+      let changed = 0;
+      const source = full ? connector.fullImport(objectType) : connector.deltaImport(objectType, previous ?? '');
+      for await (const batch of source) {
+        if (batch.complete) complete = true;
+        if (batch.watermark !== undefined) watermark = batch.watermark;
+        const fingerprints: Map<string, CsFingerprint> = known ?? (await loadFingerprintsFor(q, connectorName, objectType, batch.objects.map((o) => o.externalId)));
+        const rows: StageRow[] = [];
+        for (const object of batch.objects) {
+          seen.add(object.externalId);
+          const hash = object.deleted ? 'deleted' : fingerprint(object);
+          const before = fingerprints.get(object.externalId);
+          if (before && before.hash === hash && before.deleted === (object.deleted ?? false)) continue;
+          if (!before && object.deleted) continue; // a tombstone for something we never saw
+          if (before && !before.deleted) {
+            const goesInactive = caps.inactiveMeansDeleted && object.enabled === false && before.enabled !== false;
+            if (object.deleted || goesInactive) dropped.push(object.externalId);
+          }
+          rows.push({ object, hash });
+        }
+        await upsertObjects(q, connectorName, objectType, ctx.seq, rows);
+        changed += rows.length;
+        ctx.progress(`import ${connectorName}/${objectType}`, seen.size);
+      }
+      let swept: string[] = [];
+      if (complete) {
+        const all = known ?? (await loadFingerprints(q, connectorName, objectType));
+        swept = [...all].filter(([id, fp]) => !fp.deleted && !seen.has(id)).map(([id]) => id);
+      }
+      const unexpected = await notCausedByUs(q, connectorName, objectType, [...dropped, ...swept]);
+      const trip = guardTrip(ctx, connectorName, objectType, liveBefore, unexpected, complete && seen.size === 0);
+      if (trip) throw new GuardTripped(trip);
+      await markDeleted(q, connectorName, objectType, ctx.seq, swept);
+      if (watermark !== null) {
+        await q.query(
+          `INSERT INTO watermark (connector, object_type, value) VALUES ($1, $2, $3)
+           ON CONFLICT (connector, object_type) DO UPDATE SET value = EXCLUDED.value, updated_at = now()`,
+          [connectorName, objectType, watermark],
+        );
+      }
+      ctx.log.info({ event: 'import', connector: connectorName, objectType, mode: full ? 'full' : 'delta', read: seen.size, changed, deleted: swept.length + dropped.length, ms: Date.now() - started }, 'import finished');
+      return { connector: connectorName, objectType, mode: full ? 'full' : 'delta', read: seen.size, changed: changed + swept.length, deleted: swept.length + dropped.length, watermark: watermark ?? previous };
+    });
+  } catch (error) {
+    if (!(error instanceof GuardTripped)) throw error;
+    ctx.log.warn({ event: 'import-guard', connector: connectorName, objectType, count: error.trip.count, limit: error.trip.limit }, error.trip.message ?? 'import guard tripped');
+    return { connector: connectorName, objectType, mode: full ? 'full' : 'delta', read: 0, changed: 0, deleted: 0, watermark: previous, guard: error.trip };
+  }
+}
+
+/** Deletions our own exports caused (deleted or disabled rows of a table we also read) are expected. */
+async function notCausedByUs(q: Queryable, connector: string, objectType: string, ids: readonly string[]): Promise<number> {
+  if (ids.length === 0) return 0;
+  const rows = await q.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM target_link
+      WHERE connector = $1 AND object_type = $2 AND external_id = ANY($3) AND state IN ('deleted', 'disabled')`,
+    [connector, objectType, ids],
+  );
+  return ids.length - (rows[0]?.n ?? 0);
+}
+
+function guardTrip(ctx: CycleContext, connector: string, objectType: string, liveBefore: number, drops: number, empty: boolean): GateTrip | undefined {
+  if (liveBefore === 0 || drops === 0) return undefined;
+  if (ctx.allowDeletes !== undefined && drops <= ctx.allowDeletes) return undefined;
+  const { maxDeletes, maxDeletePercent } = ctx.config.mesh.safety;
+  const percent = (drops / liveBefore) * 100;
+  const where = `${connector}/${objectType}`;
+  if (empty) {
+    return { connector, objectType, gate: 'importGuard', count: drops, limit: 0, message: `${where}: a full import returned nothing where the connector space holds ${liveBefore} objects; nothing was deleted (check the source, then rerun with --allow-deletes ${drops} if this is intended)` };
+  }
+  if (drops > maxDeletes) {
+    return { connector, objectType, gate: 'importGuard', count: drops, limit: maxDeletes, message: `${where}: the import would delete ${drops} of ${liveBefore} objects, more than safety.maxDeletes (${maxDeletes}); nothing was deleted (rerun with --allow-deletes ${drops} if this is intended)` };
+  }
+  if (percent > maxDeletePercent) {
+    return { connector, objectType, gate: 'importGuard', count: drops, limit: Math.floor((maxDeletePercent / 100) * liveBefore), message: `${where}: the import would delete ${drops} of ${liveBefore} objects (${percent.toFixed(1)}%), more than safety.maxDeletePercent (${maxDeletePercent}%); nothing was deleted (rerun with --allow-deletes ${drops} if this is intended)` };
+  }
+  return undefined;
+}

@@ -1,0 +1,139 @@
+/**
+ * Mesh objects, their join keys and their source links.
+ */
+import { randomUUID } from 'node:crypto';
+import type { CompiledConfig, Value } from '../config/model.js';
+import type { Queryable } from '../store/db.js';
+import { joinKey, toList } from './values.js';
+
+export interface ProvenanceEntry {
+  readonly value: Value;
+  readonly rule: string;
+  readonly connector: string;
+  readonly externalId: string;
+  readonly confidence: number;
+  readonly at: string;
+}
+
+export interface AttributeProvenance {
+  readonly winner: ProvenanceEntry;
+  readonly losers: readonly ProvenanceEntry[];
+}
+
+export interface MeshObject {
+  readonly id: string;
+  readonly type: string;
+  readonly attributes: Readonly<Record<string, Value>>;
+  readonly provenance: Readonly<Record<string, AttributeProvenance>>;
+  readonly deleted: boolean;
+}
+
+export function newMeshId(): string {
+  return randomUUID();
+}
+
+export async function loadMeshObjects(q: Queryable, ids: readonly string[]): Promise<Map<string, MeshObject>> {
+  if (ids.length === 0) return new Map();
+  const rows = await q.query<{ id: string; mesh_type: string; attributes: Record<string, Value>; provenance: Record<string, AttributeProvenance>; deleted: boolean }>(
+    'SELECT id, mesh_type, attributes, provenance, deleted FROM mesh_object WHERE id = ANY($1)',
+    [ids],
+  );
+  return new Map(rows.map((row) => [row.id, { id: row.id, type: row.mesh_type, attributes: row.attributes, provenance: row.provenance, deleted: row.deleted }]));
+}
+
+export async function insertMeshObjects(q: Queryable, seq: number, objects: readonly { id: string; type: string }[]): Promise<void> {
+  if (objects.length === 0) return;
+  await q.query(
+    `INSERT INTO mesh_object (id, mesh_type, changed_seq)
+     SELECT x.id, x.type, $1 FROM jsonb_to_recordset($2::jsonb) AS x(id text, type text)`,
+    [seq, JSON.stringify(objects)],
+  );
+}
+
+export async function deleteMeshObjects(q: Queryable, seq: number, ids: readonly string[]): Promise<void> {
+  if (ids.length === 0) return;
+  await q.query('UPDATE mesh_object SET deleted = true, changed_seq = $1, updated_at = now() WHERE id = ANY($2) AND NOT deleted', [seq, ids]);
+  await q.query('DELETE FROM mesh_key WHERE mesh_id = ANY($1)', [ids]);
+  await q.query('DELETE FROM source_link WHERE mesh_id = ANY($1)', [ids]);
+  await q.query(`DELETE FROM conflict WHERE kind = 'attribute' AND subject = ANY($1)`, [ids]);
+}
+
+/** The mesh attributes that join rules (flow or projection) look objects up by, per mesh type. */
+export function joinAttributes(config: CompiledConfig): Map<string, Set<string>> {
+  const byType = new Map<string, Set<string>>();
+  const add = (type: string, attribute: string) => {
+    let set = byType.get(type);
+    if (!set) byType.set(type, (set = new Set()));
+    set.add(attribute);
+  };
+  for (const rule of config.flowRules) for (const join of rule.join) add(rule.meshType, join.mesh);
+  for (const projection of config.projections) for (const join of projection.join) add(projection.meshType, join.mesh);
+  return byType;
+}
+
+/** Rewrites the join keys of these mesh objects from their current attributes. */
+export async function writeMeshKeys(q: Queryable, config: CompiledConfig, objects: readonly MeshObject[]): Promise<void> {
+  if (objects.length === 0) return;
+  const attributesByType = joinAttributes(config);
+  const keys: { t: string; a: string; v: string; m: string }[] = [];
+  for (const object of objects) {
+    if (object.deleted) continue;
+    for (const attribute of attributesByType.get(object.type) ?? []) {
+      for (const value of toList(object.attributes[attribute])) {
+        const key = joinKey(value);
+        if (key !== undefined) keys.push({ t: object.type, a: attribute, v: key, m: object.id });
+      }
+    }
+  }
+  await q.query('DELETE FROM mesh_key WHERE mesh_id = ANY($1)', [objects.map((o) => o.id)]);
+  if (keys.length > 0) {
+    await q.query(
+      `INSERT INTO mesh_key (mesh_type, attribute, value, mesh_id)
+       SELECT x.t, x.a, x.v, x.m FROM jsonb_to_recordset($1::jsonb) AS x(t text, a text, v text, m text)
+       ON CONFLICT DO NOTHING`,
+      [JSON.stringify(keys)],
+    );
+  }
+}
+
+/** Rebuilds every join key when the set of join attributes changed between revisions. */
+export async function ensureMeshKeys(q: Queryable, config: CompiledConfig): Promise<void> {
+  const wanted = JSON.stringify([...joinAttributes(config)].map(([type, attrs]) => [type, [...attrs].sort()]).sort());
+  const rows = await q.query<{ value: string }>(`SELECT value #>> '{}' AS value FROM meta WHERE key = 'mesh_key_attributes'`);
+  if (rows[0]?.value === wanted) return;
+  await q.query('DELETE FROM mesh_key');
+  for (const [type, attributes] of joinAttributes(config)) {
+    for (const attribute of attributes) {
+      await q.query(
+        `INSERT INTO mesh_key (mesh_type, attribute, value, mesh_id)
+         SELECT m.mesh_type, $2, lower(trim(v.value)), m.id
+           FROM mesh_object m,
+                jsonb_array_elements_text(CASE jsonb_typeof(m.attributes -> $2) WHEN 'array' THEN m.attributes -> $2 ELSE jsonb_build_array(m.attributes -> $2) END) AS v(value)
+          WHERE m.mesh_type = $1 AND NOT m.deleted AND m.attributes ? $2 AND trim(v.value) <> ''
+         ON CONFLICT DO NOTHING`,
+        [type, attribute],
+      );
+    }
+  }
+  await q.query(
+    `INSERT INTO meta (key, value) VALUES ('mesh_key_attributes', to_jsonb($1::text))
+     ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value`,
+    [wanted],
+  );
+}
+
+/** Mesh ids whose join attribute has one of these normalised values. */
+export async function lookupKeys(q: Queryable, meshType: string, attribute: string, values: readonly string[]): Promise<Map<string, string[]>> {
+  const out = new Map<string, string[]>();
+  if (values.length === 0) return out;
+  const rows = await q.query<{ value: string; mesh_id: string }>(
+    'SELECT value, mesh_id FROM mesh_key WHERE mesh_type = $1 AND attribute = $2 AND value = ANY($3)',
+    [meshType, attribute, values],
+  );
+  for (const row of rows) {
+    const list = out.get(row.value);
+    if (list) list.push(row.mesh_id);
+    else out.set(row.value, [row.mesh_id]);
+  }
+  return out;
+}

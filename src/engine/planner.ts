@@ -1,0 +1,281 @@
+/**
+ * Plan: desired target state (from the projector) against the observed state (the target's connector
+ * space) → creates, attribute-level updates, moves, enables/disables, deletes, and drift.
+ * Drift is an attribute where we already wrote the desired value and the target now differs.
+ */
+import type { ProjectionModel, Value } from '../config/model.js';
+import type { AttributeChange, ExportChange, ObjectTypeCapabilities } from '../connectors/sdk.js';
+import type { DriftEntry } from '../reports/types.js';
+import type { Queryable } from '../store/db.js';
+import { loadObjects, type CsObject } from './connector-space.js';
+import { PAGE_SIZE, type CycleContext } from './context.js';
+import { insertConflicts, sourceValue } from './flows.js';
+import { loadMeshObjects, type MeshObject } from './mesh-store.js';
+import { definitionHash, readProgress } from './progress.js';
+import { project, referenceAttributes, type DesiredObject } from './projector.js';
+import { loadReferenceTargets, loadTargetLinks, saveTargetLinks, type LinkWrite, type TargetLink } from './target-links.js';
+import { joinKey, normalizeDn, sameValue, toList } from './values.js';
+
+export interface PlannedChange {
+  readonly projection: string;
+  readonly meshId: string;
+  readonly item: string;
+  readonly change: ExportChange;
+  /** Label for reports: DN, key or external id. */
+  readonly object: string;
+  readonly desired?: DesiredObject;
+  readonly link?: TargetLink;
+}
+
+export interface ProjectionPlan {
+  readonly projection: ProjectionModel;
+  readonly caps: ObjectTypeCapabilities;
+  readonly changes: PlannedChange[];
+  readonly drift: DriftEntry[];
+  readonly definition: string;
+  readonly evaluated: number;
+  /** Labels of the target objects compared this cycle (their drift rows are rewritten). */
+  readonly compared: string[];
+  readonly full: boolean;
+}
+
+let changeCounter = 0;
+const nextId = () => `c${++changeCounter}`;
+
+async function candidates(ctx: CycleContext, projection: ProjectionModel, since: number, extra: readonly string[]): Promise<string[]> {
+  const q = ctx.q;
+  const rows = await q.query<{ id: string }>(
+    `SELECT id FROM mesh_object WHERE mesh_type = $1 AND changed_seq > $2
+     UNION SELECT t.mesh_id FROM target_link t
+       JOIN cs_object c ON c.connector = t.connector AND c.object_type = t.object_type AND c.external_id = t.external_id
+      WHERE t.projection = $3 AND c.changed_seq > $2
+     UNION SELECT mesh_id FROM export_error WHERE projection = $3`,
+    [projection.meshType, since, projection.name],
+  );
+  return [...new Set([...rows.map((r) => r.id), ...extra])].sort();
+}
+
+/** Unlinked target objects by normalised join value, for adopting existing objects before creating. */
+async function adoptionIndex(q: Queryable, projection: ProjectionModel): Promise<Map<string, Map<string, string[]>>> {
+  const index = new Map<string, Map<string, string[]>>();
+  if (projection.join.length === 0) return index;
+  const rows = await q.query<{ external_id: string; attributes: Record<string, Value> }>(
+    `SELECT c.external_id, c.attributes FROM cs_object c
+      WHERE c.connector = $1 AND c.object_type = $2 AND NOT c.deleted
+        AND NOT EXISTS (SELECT 1 FROM target_link t WHERE t.connector = c.connector AND t.object_type = c.object_type AND t.external_id = c.external_id AND t.state <> 'released')`,
+    [projection.target.connector, projection.target.objectType],
+  );
+  for (const join of projection.join) {
+    const byValue = new Map<string, string[]>();
+    for (const row of rows) {
+      for (const value of toList(sourceValue(row.attributes, join.target))) {
+        const key = joinKey(value);
+        if (key === undefined) continue;
+        byValue.set(key, [...(byValue.get(key) ?? []), row.external_id]);
+      }
+    }
+    index.set(join.target, byValue);
+  }
+  return index;
+}
+
+export async function planProjection(ctx: CycleContext, projection: ProjectionModel, everything: boolean, extraIds: readonly string[] = []): Promise<ProjectionPlan> {
+  const caps = await ctx.capabilities(projection.target.connector, projection.target.objectType);
+  const definition = definitionHash({ projection, caps });
+  const progress = await readProgress(ctx.q, 'projection', projection.name);
+  const since = everything || !progress || progress.definition !== definition ? -1 : progress.seq;
+  const ids = await candidates(ctx, projection, since, extraIds);
+  const plan: ProjectionPlan = { projection, caps, changes: [], drift: [], definition, evaluated: ids.length, compared: [], full: since === -1 };
+  const referenceTypes = referenceAttributes(projection, ctx.config.mesh.objectTypes);
+  let adoption: Map<string, Map<string, string[]>> | undefined;
+  const claimed = new Set<string>();
+  for (let start = 0; start < ids.length; start += PAGE_SIZE) {
+    const page = ids.slice(start, start + PAGE_SIZE);
+    await ctx.atomically(async (q) => {
+      const objects = await loadMeshObjects(q, page);
+      const links = await loadTargetLinks(q, projection.name, page);
+      const observed = await loadObjects(q, projection.target.connector, projection.target.objectType, links.map((l) => l.externalId).filter((id): id is string => id !== null));
+      const refIds = new Set<string>();
+      for (const object of objects.values()) for (const name of referenceTypes) for (const id of toList(object.attributes[name])) refIds.add(String(id));
+      const refs = await loadReferenceTargets(q, projection.target.connector, [...refIds]);
+      const mapReference = (id: string) => {
+        const target = refs.get(id);
+        return (caps.addressing === 'dn' ? target?.dn : target?.externalId) ?? undefined;
+      };
+      const linksByObject = new Map<string, TargetLink[]>();
+      for (const link of links) linksByObject.set(link.meshId, [...(linksByObject.get(link.meshId) ?? []), link]);
+
+      const evaluations = new Map<string, ReturnType<typeof project>>();
+      const keysToCheck: string[] = [];
+      for (const object of objects.values()) {
+        const evaluation = project(projection, object, caps, referenceTypes, mapReference);
+        evaluations.set(object.id, evaluation);
+        for (const e of evaluation) if (e.kind === 'present' && e.desired.key && !(linksByObject.get(object.id) ?? []).some((l) => l.item === e.item)) keysToCheck.push(e.desired.key);
+      }
+      const byKey = await loadObjects(q, projection.target.connector, projection.target.objectType, keysToCheck);
+      const linkedKeys = new Set(
+        (
+          await q.query<{ external_id: string }>(
+            `SELECT external_id FROM target_link WHERE connector = $1 AND object_type = $2 AND external_id = ANY($3) AND state <> 'released'`,
+            [projection.target.connector, projection.target.objectType, keysToCheck],
+          )
+        ).map((r) => r.external_id),
+      );
+
+      const adopted: LinkWrite[] = [];
+      const held: Parameters<typeof insertConflicts>[1][number][] = [];
+      const subjects: string[] = [];
+      for (const object of objects.values()) {
+        const objectLinks = linksByObject.get(object.id) ?? [];
+        const evaluation = evaluations.get(object.id) ?? [];
+        for (const link of objectLinks) subjects.push(`${projection.name}/${object.id}/${link.item}`);
+        const items = new Set<string>();
+        for (const entry of evaluation) {
+          items.add(entry.item);
+          const subject = `${projection.name}/${object.id}/${entry.item}`;
+          subjects.push(subject);
+          if (entry.kind === 'held') {
+            held.push({ kind: 'heldBack', subject, attribute: '', mesh_type: object.type, scope: `projection:${projection.name}`, details: { reason: entry.reason, missing: entry.missing, projection: projection.name, object: describeMesh(object) } });
+            continue;
+          }
+          let link = objectLinks.find((l) => l.item === entry.item && l.state !== 'released');
+          let current = link?.externalId ? observed.get(link.externalId) : undefined;
+          if (!link) {
+            const found = await adopt(entry.desired, object);
+            if (found) {
+              link = { projection: projection.name, meshId: object.id, item: entry.item, connector: projection.target.connector, objectType: projection.target.objectType, externalId: found.externalId, dn: found.dn, state: 'active', how: found.how, written: {} };
+              adopted.push(link);
+              current = found;
+            }
+          }
+          diffOne(ctx, plan, object, entry.desired, link, current && !current.deleted ? current : undefined);
+        }
+        for (const link of objectLinks) {
+          if (items.has(link.item) || link.state === 'deleted' || link.state === 'released') continue;
+          const current = link.externalId ? observed.get(link.externalId) : undefined;
+          removeOne(plan, object, link, current && !current.deleted ? current : undefined, adopted);
+        }
+      }
+
+      async function adopt(desired: DesiredObject, object: MeshObject): Promise<(CsObject & { how: string }) | undefined> {
+        if (projection.join.length > 0) {
+          adoption ??= await adoptionIndex(q, projection);
+          for (const join of projection.join) {
+            const key = joinKey(object.attributes[join.mesh]);
+            if (key === undefined) continue;
+            const matches = (adoption.get(join.target)?.get(key) ?? []).filter((id) => !claimed.has(id));
+            if (matches.length === 1) {
+              claimed.add(matches[0]!);
+              const found = await loadObjects(q, projection.target.connector, projection.target.objectType, matches);
+              const cs = found.get(matches[0]!);
+              if (cs && !cs.deleted) return { ...cs, how: `adopted:${join.target}` };
+            } else if (matches.length > 1) {
+              held.push({ kind: 'ambiguousJoin', subject: `${projection.name}/${object.id}/${desired.item}`, attribute: '', mesh_type: object.type, scope: `projection:${projection.name}`, details: { reason: `${matches.length} target objects match ${join.target} = "${key}"; none adopted`, candidates: matches, projection: projection.name } });
+              return undefined;
+            }
+          }
+        }
+        if (desired.key && !linkedKeys.has(desired.key) && !claimed.has(desired.key)) {
+          const cs = byKey.get(desired.key);
+          if (cs && !cs.deleted) {
+            claimed.add(desired.key);
+            return { ...cs, how: 'adopted:key' };
+          }
+        }
+        return undefined;
+      }
+
+      await q.query(`DELETE FROM conflict WHERE kind IN ('heldBack', 'ambiguousJoin') AND scope = $1 AND subject = ANY($2)`, [`projection:${projection.name}`, subjects]);
+      await insertConflicts(q, held);
+      await saveTargetLinks(q, adopted);
+    });
+    ctx.progress(`plan ${projection.name}`, Math.min(start + PAGE_SIZE, ids.length), ids.length);
+  }
+  return plan;
+}
+
+function describeMesh(object: MeshObject): string {
+  return `${object.type}/${object.id}`;
+}
+
+function label(link: TargetLink | undefined, desired: DesiredObject | undefined, object: MeshObject): string {
+  return link?.dn ?? desired?.dn ?? desired?.key ?? link?.externalId ?? describeMesh(object);
+}
+
+function diffOne(ctx: CycleContext, plan: ProjectionPlan, object: MeshObject, desired: DesiredObject, link: TargetLink | undefined, current: CsObject | undefined): void {
+  const { projection, caps } = plan;
+  const base = { projection: projection.name, meshId: object.id, item: desired.item, desired, link };
+  if (!current) {
+    plan.changes.push({
+      ...base,
+      object: desired.dn ?? desired.key ?? describeMesh(object),
+      change: { id: nextId(), op: 'create', dn: desired.dn, key: desired.key, attributes: desired.attributes, enabled: desired.enabled },
+    });
+    return;
+  }
+  const objectLabel = current.dn ?? current.externalId;
+  plan.compared.push(objectLabel);
+  if (desired.key !== undefined && desired.key !== current.externalId) {
+    return; // keys are anchors: a changed key template does not rename existing rows
+  }
+  if (desired.dn && current.dn && normalizeDn(desired.dn) !== normalizeDn(current.dn)) {
+    plan.changes.push({ ...base, object: objectLabel, change: { id: nextId(), op: 'move', externalId: current.externalId, dn: current.dn, newDn: desired.dn } });
+  }
+  const written = link?.written ?? {};
+  const changes: Record<string, AttributeChange> = {};
+  const insensitive = caps.caseInsensitiveNames ?? false;
+  const references = referenceAttributes(projection, ctx.config.mesh.objectTypes);
+  for (const attribute of projection.attributes) {
+    if (attribute.name === caps.keyAttribute) continue;
+    const want = desired.attributes[attribute.name];
+    const have = sourceValue(current.attributes, attribute.name);
+    if (references.has(attribute.name)) {
+      const haveSet = new Set(toList(have).map((v) => normalizeDn(String(v))));
+      const wantList = toList(want).map(String);
+      const wantSet = new Set(wantList.map(normalizeDn));
+      const add = wantList.filter((v) => !haveSet.has(normalizeDn(v)));
+      const previously = toList(written.attributes?.[attribute.name]).map(String);
+      const remove = previously.filter((v) => !wantSet.has(normalizeDn(v)) && haveSet.has(normalizeDn(v)));
+      if (add.length > 0 || remove.length > 0) changes[attribute.name] = { from: have, to: want, add, remove };
+      continue;
+    }
+    if (sameValue(want, have, insensitive && attribute.name.toLowerCase() === 'dn')) continue;
+    const wroteIt = written.attributes !== undefined && attribute.name in written.attributes && sameValue(written.attributes[attribute.name], want);
+    if (wroteIt) {
+      plan.drift.push({ projection: projection.name, connector: projection.target.connector, object: objectLabel, attribute: attribute.name, desired: want ?? null, actual: have ?? null, action: projection.drift === 'enforce' ? 'pending' : 'reported' });
+      if (projection.drift === 'report') continue;
+    }
+    changes[attribute.name] = { from: have, to: want };
+  }
+  if (Object.keys(changes).length > 0) {
+    plan.changes.push({ ...base, object: objectLabel, change: { id: nextId(), op: 'update', externalId: current.externalId, dn: current.dn ?? undefined, attributes: changes } });
+  }
+  if (desired.enabled !== undefined && caps.canDisable && current.enabled !== null && current.enabled !== desired.enabled) {
+    if (desired.enabled && written.enableHeldBack) return;
+    const wroteIt = written.enabled === desired.enabled;
+    if (wroteIt) {
+      plan.drift.push({ projection: projection.name, connector: projection.target.connector, object: objectLabel, attribute: 'enabled', desired: desired.enabled, actual: current.enabled, action: projection.drift === 'enforce' ? 'pending' : 'reported' });
+      if (projection.drift === 'report') return;
+    }
+    plan.changes.push({ ...base, object: objectLabel, change: { id: nextId(), op: desired.enabled ? 'enable' : 'disable', externalId: current.externalId, dn: current.dn ?? undefined } });
+  }
+}
+
+function removeOne(plan: ProjectionPlan, object: MeshObject, link: TargetLink, current: CsObject | undefined, releases: LinkWrite[]): void {
+  const { projection, caps } = plan;
+  const base = { projection: projection.name, meshId: object.id, item: link.item, link, object: label(link, undefined, object) };
+  if (!current || !link.externalId) return;
+  switch (projection.onRemove) {
+    case 'keep':
+      releases.push({ ...link, state: 'released' });
+      return;
+    case 'delete':
+      plan.changes.push({ ...base, change: { id: nextId(), op: 'delete', externalId: link.externalId, dn: current.dn ?? undefined } });
+      return;
+    case 'disable':
+      if (caps.canDisable && current.enabled !== false) {
+        plan.changes.push({ ...base, change: { id: nextId(), op: 'disable', externalId: link.externalId, dn: current.dn ?? undefined } });
+      }
+      return;
+  }
+}

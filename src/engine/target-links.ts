@@ -1,0 +1,117 @@
+/**
+ * Target links: which target object a projection manages for each (mesh object, item), what we last
+ * wrote to it, and its lifecycle state (active, disabled, deleted, released).
+ */
+import type { Value } from '../config/model.js';
+import type { Queryable } from '../store/db.js';
+
+export type TargetState = 'active' | 'disabled' | 'deleted' | 'released';
+
+export interface Written {
+  readonly attributes?: Readonly<Record<string, Value>>;
+  readonly enabled?: boolean;
+  /** An AD account created without a password: created disabled; its enable is not proposed again. */
+  readonly enableHeldBack?: boolean;
+}
+
+export interface TargetLink {
+  readonly projection: string;
+  readonly meshId: string;
+  readonly item: string;
+  readonly connector: string;
+  readonly objectType: string;
+  readonly externalId: string | null;
+  readonly dn: string | null;
+  readonly state: TargetState;
+  readonly how: string;
+  readonly written: Written;
+}
+
+interface Row {
+  projection: string;
+  mesh_id: string;
+  item: string;
+  connector: string;
+  object_type: string;
+  external_id: string | null;
+  dn: string | null;
+  state: TargetState;
+  how: string;
+  written: Written;
+}
+
+const toLink = (row: Row): TargetLink => ({
+  projection: row.projection,
+  meshId: row.mesh_id,
+  item: row.item,
+  connector: row.connector,
+  objectType: row.object_type,
+  externalId: row.external_id,
+  dn: row.dn,
+  state: row.state,
+  how: row.how,
+  written: row.written ?? {},
+});
+
+export async function loadTargetLinks(q: Queryable, projection: string, meshIds: readonly string[]): Promise<TargetLink[]> {
+  if (meshIds.length === 0) return [];
+  const rows = await q.query<Row>('SELECT * FROM target_link WHERE projection = $1 AND mesh_id = ANY($2)', [projection, meshIds]);
+  return rows.map(toLink);
+}
+
+/** Where referenced mesh objects landed in one target connector: DN for directories, else the id. */
+export async function loadReferenceTargets(q: Queryable, connector: string, meshIds: readonly string[]): Promise<Map<string, { dn: string | null; externalId: string | null }>> {
+  if (meshIds.length === 0) return new Map();
+  const rows = await q.query<{ mesh_id: string; dn: string | null; external_id: string | null }>(
+    `SELECT mesh_id, dn, external_id FROM target_link
+      WHERE connector = $1 AND mesh_id = ANY($2) AND state IN ('active', 'disabled') AND item = ''`,
+    [connector, meshIds],
+  );
+  return new Map(rows.map((row) => [row.mesh_id, { dn: row.dn, externalId: row.external_id }]));
+}
+
+export interface LinkWrite {
+  readonly projection: string;
+  readonly meshId: string;
+  readonly item: string;
+  readonly connector: string;
+  readonly objectType: string;
+  readonly externalId: string | null;
+  readonly dn: string | null;
+  readonly state: TargetState;
+  readonly how: string;
+  readonly written: Written;
+}
+
+export async function saveTargetLinks(q: Queryable, links: readonly LinkWrite[]): Promise<void> {
+  if (links.length === 0) return;
+  const payload = links.map((l) => ({
+    projection: l.projection,
+    mesh_id: l.meshId,
+    item: l.item,
+    connector: l.connector,
+    object_type: l.objectType,
+    external_id: l.externalId,
+    dn: l.dn,
+    state: l.state,
+    how: l.how,
+    written: l.written,
+  }));
+  // A target object can be managed by one (projection, mesh object, item) only: a stale link that
+  // points at the same object is released first.
+  await q.query(
+    `DELETE FROM target_link t USING jsonb_to_recordset($1::jsonb) AS x(projection text, mesh_id text, item text, connector text, object_type text, external_id text)
+      WHERE x.external_id IS NOT NULL AND t.connector = x.connector AND t.object_type = x.object_type AND t.external_id = x.external_id
+        AND (t.projection, t.mesh_id, t.item) <> (x.projection, x.mesh_id, x.item)`,
+    [JSON.stringify(payload)],
+  );
+  await q.query(
+    `INSERT INTO target_link (projection, mesh_id, item, connector, object_type, external_id, dn, state, how, written)
+     SELECT x.projection, x.mesh_id, x.item, x.connector, x.object_type, x.external_id, x.dn, x.state, x.how, x.written
+       FROM jsonb_to_recordset($1::jsonb) AS x(projection text, mesh_id text, item text, connector text, object_type text, external_id text, dn text, state text, how text, written jsonb)
+     ON CONFLICT (projection, mesh_id, item) DO UPDATE
+       SET connector = EXCLUDED.connector, object_type = EXCLUDED.object_type, external_id = EXCLUDED.external_id, dn = EXCLUDED.dn,
+           state = EXCLUDED.state, how = EXCLUDED.how, written = EXCLUDED.written, updated_at = now()`,
+    [JSON.stringify(payload)],
+  );
+}

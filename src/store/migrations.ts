@@ -1,0 +1,186 @@
+/**
+ * Versioned schema migrations, applied in order on open. A store written by a newer version (a higher
+ * migration number than this build knows) is refused rather than guessed at.
+ */
+import { StoreError } from '../shared/errors.js';
+import type { Db } from './db.js';
+
+const migrations: readonly { version: number; name: string; sql: string }[] = [
+  {
+    version: 1,
+    name: 'initial',
+    sql: `
+CREATE SEQUENCE change_seq;
+
+-- The connector space: every object as its system last showed it.
+CREATE TABLE cs_object (
+  connector    text NOT NULL,
+  object_type  text NOT NULL,
+  external_id  text NOT NULL,
+  dn           text,
+  attributes   jsonb NOT NULL,
+  enabled      boolean,
+  hash         text NOT NULL,
+  deleted      boolean NOT NULL DEFAULT false,
+  changed_seq  bigint NOT NULL,
+  first_seen   timestamptz NOT NULL DEFAULT now(),
+  updated_at   timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (connector, object_type, external_id)
+);
+CREATE INDEX cs_object_changed ON cs_object (connector, object_type, changed_seq);
+CREATE INDEX cs_object_dn ON cs_object (connector, lower(dn)) WHERE dn IS NOT NULL;
+
+-- The mesh (metaverse): one row per identity, resolved values and their provenance.
+CREATE TABLE mesh_object (
+  id           text PRIMARY KEY,
+  mesh_type    text NOT NULL,
+  attributes   jsonb NOT NULL DEFAULT '{}',
+  provenance   jsonb NOT NULL DEFAULT '{}',
+  deleted      boolean NOT NULL DEFAULT false,
+  changed_seq  bigint NOT NULL,
+  created_at   timestamptz NOT NULL DEFAULT now(),
+  updated_at   timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX mesh_object_changed ON mesh_object (mesh_type, changed_seq);
+
+-- Join keys: normalised values of the mesh attributes used by join rules, for indexed lookup.
+CREATE TABLE mesh_key (
+  mesh_type  text NOT NULL,
+  attribute  text NOT NULL,
+  value      text NOT NULL,
+  mesh_id    text NOT NULL,
+  PRIMARY KEY (mesh_type, attribute, value, mesh_id)
+);
+CREATE INDEX mesh_key_mesh ON mesh_key (mesh_id);
+
+-- Source links: a connector-space object contributes to a mesh object through a flow rule.
+CREATE TABLE source_link (
+  connector    text NOT NULL,
+  object_type  text NOT NULL,
+  external_id  text NOT NULL,
+  rule         text NOT NULL,
+  mesh_id      text NOT NULL,
+  how          text NOT NULL,
+  created_at   timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (connector, object_type, external_id, rule)
+);
+CREATE INDEX source_link_mesh ON source_link (mesh_id);
+
+-- Target links: a projection manages one target object per (mesh object, item).
+CREATE TABLE target_link (
+  projection   text NOT NULL,
+  mesh_id      text NOT NULL,
+  item         text NOT NULL DEFAULT '',
+  connector    text NOT NULL,
+  object_type  text NOT NULL,
+  external_id  text,
+  dn           text,
+  state        text NOT NULL,
+  how          text NOT NULL,
+  written      jsonb NOT NULL DEFAULT '{}',
+  updated_at   timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (projection, mesh_id, item)
+);
+CREATE UNIQUE INDEX target_link_object ON target_link (connector, object_type, external_id) WHERE external_id IS NOT NULL;
+CREATE INDEX target_link_mesh ON target_link (mesh_id);
+
+CREATE TABLE watermark (
+  connector    text NOT NULL,
+  object_type  text NOT NULL,
+  value        text NOT NULL,
+  updated_at   timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (connector, object_type)
+);
+
+-- How far each flow rule / projection has processed changes, and under which definition.
+CREATE TABLE progress (
+  kind         text NOT NULL,
+  name         text NOT NULL,
+  seq          bigint NOT NULL,
+  definition   text NOT NULL,
+  PRIMARY KEY (kind, name)
+);
+
+CREATE TABLE cycle (
+  id           bigserial PRIMARY KEY,
+  kind         text NOT NULL,
+  mode         text NOT NULL,
+  revision     text,
+  result       text NOT NULL,
+  started_at   timestamptz NOT NULL DEFAULT now(),
+  finished_at  timestamptz,
+  counts       jsonb NOT NULL DEFAULT '{}',
+  error        text
+);
+
+-- Current conflicts (attribute, ambiguousJoin, heldBack): rewritten as objects are re-evaluated.
+CREATE TABLE conflict (
+  kind         text NOT NULL,
+  subject      text NOT NULL,
+  attribute    text NOT NULL DEFAULT '',
+  mesh_type    text NOT NULL,
+  scope        text NOT NULL,
+  details      jsonb NOT NULL,
+  first_seen   timestamptz NOT NULL DEFAULT now(),
+  last_seen    timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (kind, subject, attribute)
+);
+CREATE INDEX conflict_scope ON conflict (scope);
+
+-- Current drift per projected attribute.
+CREATE TABLE drift (
+  projection   text NOT NULL,
+  connector    text NOT NULL,
+  object       text NOT NULL,
+  attribute    text NOT NULL,
+  desired      jsonb,
+  actual       jsonb,
+  action       text NOT NULL,
+  detected_at  timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (projection, object, attribute)
+);
+
+-- Exports that failed and are retried next cycle.
+CREATE TABLE export_error (
+  projection   text NOT NULL,
+  mesh_id      text NOT NULL,
+  item         text NOT NULL DEFAULT '',
+  op           text NOT NULL,
+  code         text NOT NULL,
+  message      text NOT NULL,
+  retryable    boolean NOT NULL,
+  attempts     integer NOT NULL DEFAULT 1,
+  at           timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (projection, mesh_id, item)
+);
+
+CREATE TABLE meta (
+  key    text PRIMARY KEY,
+  value  jsonb NOT NULL
+);
+`,
+  },
+];
+
+export const latestVersion = migrations[migrations.length - 1]?.version ?? 0;
+
+export async function migrate(db: Db): Promise<void> {
+  await db.transaction(async (tx) => {
+    // Two controller replicas starting together must not both apply a migration.
+    await tx.query("SELECT pg_advisory_xact_lock(hashtext('identity-mesh-migrations'))");
+    await tx.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
+    const rows = await tx.query<{ version: number | null }>('SELECT max(version)::int AS version FROM schema_migrations');
+    const current = rows[0]?.version ?? 0;
+    if (current > latestVersion) {
+      throw new StoreError(
+        'StoreTooNew',
+        `the store at ${db.location} was written by a newer Identity Mesh (schema version ${current}; this build knows up to ${latestVersion}); upgrade imesh or use another store`,
+      );
+    }
+    for (const migration of migrations) {
+      if (migration.version <= current) continue;
+      await tx.exec(migration.sql);
+      await tx.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [migration.version, migration.name]);
+    }
+  });
+}

@@ -1,0 +1,79 @@
+import pg from 'pg';
+import { StoreError } from '../shared/errors.js';
+import type { Db, Queryable } from './db.js';
+
+/** Strips credentials from a PostgreSQL URL for messages. */
+export function describeUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    parsed.password = '';
+    parsed.username = parsed.username ? parsed.username : '';
+    return `${parsed.protocol}//${parsed.username ? parsed.username + '@' : ''}${parsed.host}${parsed.pathname}`;
+  } catch {
+    return 'postgres://…';
+  }
+}
+
+const IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
+
+/**
+ * The PostgreSQL store. Tables live in one schema (default `imesh`, or `?schema=NAME` on the URL),
+ * so a shared database stays tidy and tests can isolate themselves.
+ */
+export async function openPostgresStore(url: string): Promise<Db> {
+  const parsed = new URL(url);
+  const schema = parsed.searchParams.get('schema') ?? 'imesh';
+  parsed.searchParams.delete('schema');
+  if (!IDENTIFIER.test(schema)) {
+    throw new StoreError('StoreConfig', `store schema "${schema}" is not a plain lower-case identifier`);
+  }
+  const location = describeUrl(url) + (schema === 'imesh' ? '' : `?schema=${schema}`);
+  const pool = new pg.Pool({ connectionString: parsed.toString(), max: 4 });
+  pool.on('error', () => undefined); // idle-client errors surface on the next query instead
+  pool.on('connect', (client) => {
+    void client.query(`SET search_path TO "${schema}"`);
+  });
+  try {
+    const client = await pool.connect();
+    try {
+      await client.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
+    } finally {
+      client.release();
+    }
+  } catch (error) {
+    await pool.end().catch(() => undefined);
+    throw new StoreError('StoreUnreachable', `cannot reach the store at ${location}: ${(error as Error).message}`, {
+      cause: error,
+      retryable: true,
+    });
+  }
+  const on = (client: pg.Pool | pg.PoolClient): Queryable => ({
+    async query<T>(sql: string, params: readonly unknown[] = []) {
+      const result = await client.query(sql, params as unknown[]);
+      return result.rows as T[];
+    },
+    async exec(sql: string) {
+      await client.query(sql);
+    },
+  });
+  return {
+    kind: 'postgres',
+    location,
+    ...on(pool),
+    async transaction(work) {
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        const result = await work(on(client));
+        await client.query('COMMIT');
+        return result;
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw error;
+      } finally {
+        client.release();
+      }
+    },
+    close: () => pool.end(),
+  };
+}
