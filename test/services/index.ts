@@ -3,6 +3,8 @@
  * its server in a temporary folder, and returns what tests need to reach it.
  */
 import { postgres } from './postgres.js';
+import { samba } from './samba.js';
+import { slapd } from './slapd.js';
 
 export interface StartedService {
   provide: Record<string, string>;
@@ -14,4 +16,4 @@ export interface TestService {
   start(): Promise<StartedService>;
 }
 
-export const services: TestService[] = [postgres];
+export const services: TestService[] = [postgres, samba, slapd];

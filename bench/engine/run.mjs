@@ -1,0 +1,141 @@
+#!/usr/bin/env node
+// Engine benchmark: N identities in an embedded SQL source projected to an embedded SQL target.
+// Usage: npm run build && node bench/engine/run.mjs [N]   (default 100000)
+// Reports objects/s and peak RSS for: the first full cycle, a no-change cycle, a cycle with 1% changed.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { loadConfig } from '../../dist/config/index.js';
+import { runCycle } from '../../dist/engine/cycle.js';
+import { openEmbeddedStore } from '../../dist/store/embedded-store.js';
+import { migrate } from '../../dist/store/migrations.js';
+import { connectorOpener } from '../../dist/cli/runtime.js';
+import { logger } from '../../dist/shared/logger.js';
+
+const N = Number(process.argv[2] ?? 100_000);
+const work = mkdtempSync(join(tmpdir(), 'imesh-bench-engine-'));
+process.chdir(work);
+const configDir = join(work, 'config');
+const yaml = `
+apiVersion: identitymesh.dev/v1alpha1
+kind: Mesh
+metadata: { name: bench }
+spec:
+  objectTypes:
+    person:
+      attributes:
+        employeeId: { type: string }
+        firstName: { type: string }
+        lastName: { type: string }
+        email: { type: string }
+        department: { type: string }
+        title: { type: string }
+        active: { type: boolean }
+  safety: { maxDeletes: 500, maxDeletePercent: 20 }
+---
+apiVersion: identitymesh.dev/v1alpha1
+kind: Connector
+metadata: { name: hr }
+spec:
+  type: sql
+  connection: { driver: embedded, path: ${join(work, 'hr')} }
+  objectTypes:
+    user:
+      table: employees
+      externalIdColumn: employee_id
+      watermarkColumn: modified_at
+      deltaColumnType: datetime
+      isActiveColumn: is_active
+---
+apiVersion: identitymesh.dev/v1alpha1
+kind: Connector
+metadata: { name: apps }
+spec:
+  type: sql
+  connection: { driver: embedded, path: ${join(work, 'apps')} }
+  objectTypes:
+    account:
+      table: accounts
+      externalIdColumn: account_id
+      isActiveColumn: is_active
+      createTable: true
+---
+apiVersion: identitymesh.dev/v1alpha1
+kind: FlowRule
+metadata: { name: hr-to-person }
+spec:
+  source: { connector: hr, objectType: user }
+  meshType: person
+  join: [ { source: employee_id, mesh: employeeId } ]
+  provision: true
+  attributes:
+    - { mesh: employeeId, source: employee_id, confidence: 100 }
+    - { mesh: firstName, source: first_name, confidence: 90 }
+    - { mesh: lastName, source: last_name, confidence: 90 }
+    - { mesh: email, source: email, confidence: 70 }
+    - { mesh: department, source: department, confidence: 90 }
+    - { mesh: title, source: title, confidence: 80 }
+    - { mesh: active, source: is_active, confidence: 100 }
+---
+apiVersion: identitymesh.dev/v1alpha1
+kind: Projection
+metadata: { name: person-to-apps }
+spec:
+  meshType: person
+  target: { connector: apps, objectType: account }
+  attributes:
+    account_id: "{{employeeId}}"
+    username: "{{firstName | lower}}.{{lastName | lower}}"
+    email: "{{email}}"
+    department: "{{department}}"
+    title: "{{title}}"
+  enabled: "{{active}}"
+  onRemove: disable
+`;
+import { mkdirSync } from 'node:fs';
+mkdirSync(configDir, { recursive: true });
+writeFileSync(join(configDir, 'config.yaml'), yaml);
+
+const hr = await PGlite.create(join(work, 'hr'));
+await hr.exec(`CREATE TABLE employees (employee_id text PRIMARY KEY, first_name text, last_name text, email text,
+  department text, title text, is_active boolean NOT NULL DEFAULT true, modified_at timestamptz NOT NULL DEFAULT clock_timestamp())`);
+const departments = ['Sales', 'Engineering', 'Research', 'Operations', 'Support', 'Finance', 'Legal', 'Marketing'];
+await hr.query(`INSERT INTO employees (employee_id, first_name, last_name, email, department, title)
+  SELECT 'E' || lpad(i::text, 7, '0'), 'First' || i, 'Last' || i, 'person' || i || '@example.com',
+         ($1::text[])[1 + i % 8], 'Title ' || (i % 50)
+    FROM generate_series(1, $2) AS i`, [departments, N]);
+await hr.close();
+
+const { config, problems } = await loadConfig(configDir);
+if (!config) throw new Error(problems.map((p) => `${p.file}:${p.line}: ${p.message}`).join('\n'));
+const db = await openEmbeddedStore(join(work, 'state'));
+await migrate(db);
+const log = logger();
+log.level = 'warn';
+const open = connectorOpener(config, log);
+
+async function cycle(label, kind) {
+  const started = performance.now();
+  const outcome = await runCycle(db, config, { kind, mode: 'reconcile', revision: 'bench', openConnector: open, log });
+  const seconds = (performance.now() - started) / 1000;
+  const exported = [...outcome.exports.values()].reduce((n, c) => n + c.created + c.updated + c.disabled, 0);
+  const imported = outcome.imports.reduce((n, i) => n + i.changed, 0);
+  const rss = process.resourceUsage().maxRSS / 1024;
+  const row = { label, result: outcome.result, seconds: seconds.toFixed(2), imported, exported, objectsPerSecond: Math.round(Math.max(imported, exported, 1) / seconds), peakRssMb: Math.round(rss) };
+  console.log(JSON.stringify(row));
+  return row;
+}
+
+const rows = [];
+rows.push(await cycle(`first full cycle (${N})`, 'full'));
+rows.push(await cycle('no-change cycle', 'delta'));
+const changed = Math.max(1, Math.round(N / 100));
+const hr2 = await PGlite.create(join(work, 'hr'));
+await hr2.query(`UPDATE employees SET title = title || ' (new)', modified_at = clock_timestamp() WHERE employee_id IN (SELECT employee_id FROM employees ORDER BY employee_id LIMIT $1)`, [changed]);
+await hr2.close();
+rows.push(await cycle(`${changed} changed (1%)`, 'delta'));
+await db.close();
+console.log('\n| cycle | result | seconds | imported | exported | objects/s | peak RSS MB |\n|---|---|---|---|---|---|---|');
+for (const r of rows) console.log(`| ${r.label} | ${r.result} | ${r.seconds} | ${r.imported} | ${r.exported} | ${r.objectsPerSecond} | ${r.peakRssMb} |`);
+rmSync(work, { recursive: true, force: true });

@@ -1,0 +1,51 @@
+import type { CheckResult } from '../connectors/sdk.js';
+import { errorMessage, ImeshError } from '../shared/errors.js';
+import { logger } from '../shared/logger.js';
+import { parseVerbArgs } from './main.js';
+import { connectorOpener, loadValidConfig } from './runtime.js';
+import { UsageError, type Verb } from './verb.js';
+
+export const check: Verb = {
+  name: 'check',
+  summary: 'Test each connector: reach, credentials, counts, latency; writes nothing',
+  help: `Usage: imesh check [--config DIR] [--format text|json] [CONNECTOR...]
+
+Connects to each connector (or the ones named), checks reachability and credentials, counts the
+objects of each object type and measures latency. Writes nothing anywhere.
+
+Exit codes: 0 all good, 1 any failed.`,
+  async run(args) {
+    const { values, positionals } = parseVerbArgs(args, { config: { type: 'string' }, format: { type: 'string' } }, true);
+    const format = (values.format as string | undefined) ?? 'text';
+    if (format !== 'text' && format !== 'json') throw new UsageError(`--format must be text or json, not "${format}"`);
+    const { config } = await loadValidConfig((values.config as string | undefined) ?? '.');
+    const unknown = positionals.filter((name) => !config.connectors.has(name));
+    if (unknown.length > 0) throw new UsageError(`unknown connector(s): ${unknown.join(', ')} (defined: ${[...config.connectors.keys()].join(', ')})`);
+    const names = positionals.length > 0 ? positionals : [...config.connectors.keys()];
+    const open = connectorOpener(config, logger());
+    const results: (CheckResult & { name: string; type: string })[] = [];
+    for (const name of names) {
+      const model = config.connectors.get(name)!;
+      const started = Date.now();
+      try {
+        const connector = await open(model);
+        try {
+          results.push({ name, type: model.type, ...(await connector.check()) });
+        } finally {
+          await connector.close();
+        }
+      } catch (error) {
+        results.push({ name, type: model.type, ok: false, latencyMs: Date.now() - started, objectTypes: {}, error: { code: error instanceof ImeshError ? error.code : 'CheckFailed', message: errorMessage(error) } });
+      }
+    }
+    if (format === 'json') process.stdout.write(JSON.stringify({ ok: results.every((r) => r.ok), connectors: results }, null, 2) + '\n');
+    else {
+      for (const r of results) {
+        const counts = Object.entries(r.objectTypes).map(([t, c]) => `${t}=${c.count}`).join(' ');
+        process.stdout.write(`${r.ok ? 'ok  ' : 'FAIL'} ${r.name} (${r.type}) ${r.latencyMs} ms${r.server ? ` ${r.server}` : ''}${counts ? ` ${counts}` : ''}${r.error ? `\n     ${r.error.code}: ${r.error.message}` : ''}\n`);
+        for (const warning of r.warnings ?? []) process.stdout.write(`     warning: ${warning}\n`);
+      }
+    }
+    return results.every((r) => r.ok) ? 0 : 1;
+  },
+};

@@ -1,0 +1,55 @@
+import { explain as explainObject, type Explanation } from '../engine/explain.js';
+import { parseVerbArgs } from './main.js';
+import { openStoreFrom } from './runtime.js';
+import { configForReading } from './stored-config.js';
+import { UsageError, type Verb } from './verb.js';
+
+function show(value: unknown): string {
+  return typeof value === 'string' ? JSON.stringify(value) : JSON.stringify(value);
+}
+
+export function renderExplanation(e: Explanation): string {
+  const lines = [`${e.type}/${e.id}${e.deleted ? ' (deleted)' : ''}`];
+  const keys = Object.entries(e.keys).map(([k, v]) => `${k}=${show(v)}`);
+  if (keys.length > 0) lines.push(`keys: ${keys.join(', ')}`);
+  for (const attribute of e.attributes) {
+    const w = attribute.winner;
+    lines.push('', `${attribute.name} = ${show(attribute.value)}`, `  from ${w.connector}/${w.externalId} via ${w.rule} at confidence ${w.confidence} (${w.at})`);
+    for (const loser of attribute.losers) {
+      lines.push(`  lost: ${show(loser.value)} from ${loser.connector}/${loser.externalId} via ${loser.rule} at confidence ${loser.confidence}${loser.confidence === w.confidence ? ' (tie: decided by rule name)' : ''}`);
+    }
+  }
+  if (e.sources.length > 0) lines.push('', 'sources:', ...e.sources.map((s) => `  ${s.connector}/${s.objectType}/${s.externalId} (${s.rule}, ${s.how})`));
+  if (e.targets.length > 0) lines.push('', 'targets:', ...e.targets.map((t) => `  ${t.projection} → ${t.connector}/${t.objectType} ${t.dn ?? t.externalId ?? '(not created)'} [${t.state}]${t.item ? ` item ${t.item}` : ''}`));
+  return lines.join('\n') + '\n';
+}
+
+export const explain: Verb = {
+  name: 'explain',
+  summary: 'Why each attribute of a mesh object has its value (provenance, losers)',
+  help: `Usage: imesh explain TYPE/KEY [ATTR] [--format text|json] [--config DIR] [--store URL]
+
+Shows, for each attribute of one mesh object, the winning value with its rule, connector, external id,
+confidence and time, and the values that lost. KEY is the mesh object's id or the value of one of its
+join attributes (the mesh: side of any join rule), e.g. person/E1001. Works from the store alone (the
+last applied revision); --config resolves names against another revision.
+
+Exit codes: 0 found, 1 not found or ambiguous (the candidates are listed).`,
+  async run(args) {
+    const { values, positionals } = parseVerbArgs(args, { format: { type: 'string' }, config: { type: 'string' }, store: { type: 'string' } }, true);
+    const [ref, attribute, ...extra] = positionals;
+    if (!ref || extra.length > 0 || !ref.includes('/')) throw new UsageError('expected TYPE/KEY and optionally ATTR, e.g. person/E1001 email');
+    const slash = ref.indexOf('/');
+    const format = (values.format as string | undefined) ?? 'text';
+    if (format !== 'text' && format !== 'json') throw new UsageError(`--format must be text or json, not "${format}"`);
+    const db = await openStoreFrom(values.store as string | undefined);
+    try {
+      const config = await configForReading(db, values.config as string | undefined);
+      const result = await explainObject(db, config, ref.slice(0, slash), ref.slice(slash + 1), attribute);
+      process.stdout.write(format === 'json' ? JSON.stringify(result, null, 2) + '\n' : renderExplanation(result));
+      return 0;
+    } finally {
+      await db.close();
+    }
+  },
+};

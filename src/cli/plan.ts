@@ -1,0 +1,85 @@
+import { runCycle } from '../engine/cycle.js';
+import { conflictEntries, planReport } from '../engine/report-data.js';
+import { renderPlanJson, renderPlanMarkdown, renderPlanText } from '../reports/index.js';
+import { logger } from '../shared/logger.js';
+import { parseVerbArgs } from './main.js';
+import { progressReporter } from './progress.js';
+import { connectorOpener, loadValidConfig, openStoreFrom, parseCount, revisionOf } from './runtime.js';
+import { UsageError, type Verb } from './verb.js';
+
+export interface PlanOptions {
+  readonly configDir: string;
+  readonly store?: string;
+  readonly format: 'text' | 'markdown' | 'json';
+  readonly detailedExitCode: boolean;
+  readonly allowDeletes?: number;
+}
+
+/** Full import and sync inside a transaction that is rolled back; prints the exports it would make. */
+export async function runPlan(options: PlanOptions): Promise<number> {
+  const { config } = await loadValidConfig(options.configDir);
+  const log = logger();
+  const db = await openStoreFrom(options.store);
+  try {
+    const revision = await revisionOf(config);
+    let conflicts: Awaited<ReturnType<typeof conflictEntries>> = [];
+    const outcome = await runCycle(db, config, {
+      kind: 'full',
+      mode: 'plan',
+      revision: revision.revision,
+      allowDeletes: options.allowDeletes,
+      openConnector: connectorOpener(config, log),
+      log,
+      progress: progressReporter(log),
+    });
+    conflicts = await conflictEntries(db);
+    const report = planReport(revision.revision, outcome, conflicts);
+    const render = { text: renderPlanText, markdown: renderPlanMarkdown, json: renderPlanJson }[options.format];
+    process.stdout.write(render(report));
+    for (const gate of outcome.gates) process.stderr.write(`BLOCKED: ${gate.message ?? `${gate.connector}: ${gate.gate}`}\n`);
+    for (const failure of outcome.failures) process.stderr.write(`FAILED: ${failure.connector} (${failure.stage}): ${failure.message}\n`);
+    if (outcome.gates.length > 0) return 3;
+    if (outcome.failures.length > 0) return 1;
+    const pending = outcome.plans.some((p) => p.changes.length > 0);
+    return options.detailedExitCode && pending ? 2 : 0;
+  } finally {
+    await db.close();
+  }
+}
+
+export const plan: Verb = {
+  name: 'plan',
+  summary: 'Import, sync and compute the exports without writing to any target',
+  help: `Usage: imesh plan [--config DIR] [--format text|markdown|json] [--detailed-exitcode] [--allow-deletes N] [--store URL]
+
+Reads every source and target in full (read-only credentials suffice), syncs inside a transaction that
+is rolled back, and prints what a reconcile would change: per projection, the creates, updates, moves,
+enables, disables and deletes, the conflicts, and any safety gate that would trip. Nothing is written
+to a target and the store is left as it was. Edits in the working tree are previewed before commit.
+
+  --config DIR            config directory (default .)
+  --format F              text (default), markdown (for a pull-request comment) or json
+  --detailed-exitcode     exit 2 when exports are pending
+  --allow-deletes N       evaluate the safety gates as reconcile --allow-deletes N would
+  --store URL             postgres://… (or IMESH_STORE_URL); default the embedded store in .imesh/state
+
+Exit codes: 0 no error, 1 error, 2 changes pending (with --detailed-exitcode), 3 a safety gate would trip.`,
+  async run(args) {
+    const { values } = parseVerbArgs(args, {
+      config: { type: 'string' },
+      format: { type: 'string' },
+      'detailed-exitcode': { type: 'boolean' },
+      'allow-deletes': { type: 'string' },
+      store: { type: 'string' },
+    });
+    const format = (values.format as string | undefined) ?? 'text';
+    if (format !== 'text' && format !== 'markdown' && format !== 'json') throw new UsageError(`--format must be text, markdown or json, not "${format}"`);
+    return runPlan({
+      configDir: (values.config as string | undefined) ?? '.',
+      store: values.store as string | undefined,
+      format,
+      detailedExitCode: values['detailed-exitcode'] === true,
+      allowDeletes: parseCount(values['allow-deletes'] as string | undefined, '--allow-deletes'),
+    });
+  },
+};

@@ -1,0 +1,75 @@
+import { reconcileOnce } from '../controller/reconcile-once.js';
+import type { CycleResult } from '../engine/cycle.js';
+import { logger } from '../shared/logger.js';
+import { parseVerbArgs } from './main.js';
+import { runPlan } from './plan.js';
+import { progressReporter } from './progress.js';
+import { connectorOpener, loadValidConfig, openStoreFrom, parseCount, publishReports, revisionOf } from './runtime.js';
+import { UsageError, type Verb } from './verb.js';
+
+export function cycleSummary(outcome: CycleResult): string {
+  const totals = { created: 0, updated: 0, moved: 0, enabled: 0, disabled: 0, deleted: 0, failed: 0, heldBack: 0 };
+  for (const counts of outcome.exports.values()) for (const key of Object.keys(totals) as (keyof typeof totals)[]) totals[key] += counts[key];
+  const imported = outcome.imports.reduce((n, i) => n + i.changed, 0);
+  const parts = Object.entries(totals).filter(([, n]) => n > 0).map(([k, n]) => `${n} ${k}`);
+  return `cycle ${outcome.cycleId} (${outcome.kind}) ${outcome.result}: ${imported} imported change(s); ${parts.length > 0 ? parts.join(', ') : 'nothing to export'}`;
+}
+
+export const reconcile: Verb = {
+  name: 'reconcile',
+  summary: 'Run one cycle (import, sync, export, reports), then exit',
+  help: `Usage: imesh reconcile [--config DIR | --repo URL --branch B --path P] [--full] [--dry-run] [--allow-deletes N] [--store URL]
+
+Runs one cycle against the config and exits: import (delta from watermarks, or --full, which also
+sweeps deletions), sync into the mesh, plan, safety gates, export, confirming import, and reports
+(committed to the reports branch when the config is in a Git work tree, else under .imesh/reports/).
+
+  --config DIR         config directory (default .)
+  --repo URL           clone the config from Git instead (HTTPS, SSH or file://); with --branch and --path
+  --full               full import of every source and target (sweeps deletions)
+  --dry-run            the same as imesh plan: compute the exports, write nothing
+  --allow-deletes N    let at most N deletes/disables per connector through the safety gates, this run only
+  --store URL          postgres://… (or IMESH_STORE_URL); default the embedded store in .imesh/state
+
+Exit codes: 0 ok, 1 error (a connector or some exports failed), 3 blocked by a safety gate.`,
+  async run(args) {
+    const { values } = parseVerbArgs(args, {
+      config: { type: 'string' },
+      repo: { type: 'string' },
+      branch: { type: 'string' },
+      path: { type: 'string' },
+      full: { type: 'boolean' },
+      'dry-run': { type: 'boolean' },
+      'allow-deletes': { type: 'string' },
+      store: { type: 'string' },
+    });
+    if (values.repo !== undefined) throw new UsageError('--repo is served by the controller (imesh run); clone the repository and pass --config for a one-off cycle');
+    const configDir = (values.config as string | undefined) ?? '.';
+    const allowDeletes = parseCount(values['allow-deletes'] as string | undefined, '--allow-deletes');
+    if (values['dry-run']) return runPlan({ configDir, store: values.store as string | undefined, format: 'text', detailedExitCode: false, allowDeletes });
+    const { config, files } = await loadValidConfig(configDir);
+    const log = logger();
+    const db = await openStoreFrom(values.store as string | undefined);
+    try {
+      const revision = await revisionOf(config);
+      const result = await reconcileOnce({
+        db,
+        config,
+        files,
+        revision: revision.revision,
+        full: values.full === true,
+        allowDeletes,
+        openConnector: connectorOpener(config, log),
+        log,
+        progress: progressReporter(log),
+        publish: (reportFiles, message) => publishReports(config, revision, reportFiles, message),
+      });
+      for (const gate of result.outcome.gates) process.stderr.write(`BLOCKED: ${gate.message ?? `${gate.connector}: ${gate.gate}`}\n`);
+      for (const failure of result.outcome.failures) process.stderr.write(`FAILED: ${failure.connector} (${failure.stage}): ${failure.message}\n`);
+      process.stdout.write(`${cycleSummary(result.outcome)}\nconflicts: ${result.conflicts.conflicts.length}, drift: ${result.drift.drift.length}\nreports: ${result.published}\n`);
+      return result.exitCode;
+    } finally {
+      await db.close();
+    }
+  },
+};

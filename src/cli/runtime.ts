@@ -1,0 +1,75 @@
+/**
+ * What the verbs share: loading a valid config (or printing why not), opening the store, opening
+ * connectors, working out the config revision, and publishing reports.
+ */
+import { resolve } from 'node:path';
+import { loadConfig } from '../config/index.js';
+import type { CompiledConfig, ConnectorModel } from '../config/model.js';
+import { envSecretResolver } from '../config/secrets.js';
+import { connectorFactory } from '../connectors/registry.js';
+import type { IdentityConnector } from '../connectors/sdk.js';
+import type { ConnectorOpener } from '../engine/context.js';
+import { commitReports, configRevision, writeReportFiles } from '../git/index.js';
+import { ConfigError } from '../shared/errors.js';
+import { logger, type Logger } from '../shared/logger.js';
+import type { Db } from '../store/db.js';
+import { openStore, storeUrlFrom } from '../store/open-store.js';
+
+export interface LoadedConfig {
+  readonly config: CompiledConfig;
+  readonly files: readonly { path: string; content: string }[];
+}
+
+/** Loads and compiles the config; prints every problem as file:line:column on stderr when invalid. */
+export async function loadValidConfig(configDir: string): Promise<LoadedConfig> {
+  const path = resolve(configDir);
+  const { config, problems, files } = await loadConfig(path);
+  if (!config || problems.length > 0) {
+    for (const p of problems) process.stderr.write(`${p.file}:${p.line}:${p.column}: ${p.message}\n`);
+    throw new ConfigError('ConfigInvalid', `the config in ${configDir} is invalid (${problems.length} problem${problems.length === 1 ? '' : 's'}); run imesh validate --config ${configDir}`);
+  }
+  return { config, files };
+}
+
+export function openStoreFrom(flag: string | undefined): Promise<Db> {
+  return openStore({ url: storeUrlFrom(flag), workDir: process.cwd() });
+}
+
+export function connectorOpener(config: CompiledConfig, log: Logger = logger()): ConnectorOpener {
+  const secrets = envSecretResolver();
+  return async (model: ConnectorModel): Promise<IdentityConnector> => {
+    const factory = connectorFactory(model.type);
+    return factory({ model, configPath: config.configPath, workDir: process.cwd(), secrets, log: log.child({ connector: model.name }) });
+  };
+}
+
+export interface Revision {
+  readonly revision: string;
+  readonly repoRoot?: string;
+}
+
+/** HEAD (with -dirty for uncommitted config edits) inside Git; otherwise the config content hash. */
+export async function revisionOf(config: CompiledConfig): Promise<Revision> {
+  const git = await configRevision(config.configPath);
+  if (git.inGit) return { revision: git.revision, repoRoot: git.repoRoot };
+  return { revision: `sha256:${config.contentHash.slice(0, 16)}` };
+}
+
+/** Commits report files to the reports branch (Git) or writes them under .imesh/<path>/. */
+export async function publishReports(config: CompiledConfig, revision: Revision, files: Record<string, string>, message: string): Promise<string> {
+  const path = config.mesh.reports.path;
+  if (revision.repoRoot) {
+    const relativeConfig = config.configPath.slice(revision.repoRoot.length).replace(/^\/+/, '');
+    const commit = await commitReports({ repoRoot: revision.repoRoot, branch: config.mesh.reports.branch, path, files, message });
+    void relativeConfig;
+    return commit ? `committed ${commit.slice(0, 12)} to branch ${config.mesh.reports.branch} (${path}/)` : `reports unchanged on branch ${config.mesh.reports.branch}`;
+  }
+  await writeReportFiles({ workDir: process.cwd(), path, files });
+  return `written to .imesh/${path}/`;
+}
+
+export function parseCount(value: string | undefined, flag: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d+$/.test(value)) throw new ConfigError('Usage', `${flag} takes a whole number, not "${value}"`);
+  return Number(value);
+}

@@ -1,0 +1,71 @@
+/**
+ * One reconcile with everything around it: run the cycle, remember the applied revision, build the
+ * reports and publish them (reports branch or .imesh/). Used by `imesh reconcile`, the quickstart
+ * and the controller loop.
+ */
+import type { CompiledConfig } from '../config/model.js';
+import { saveAppliedConfig, setMeta } from '../engine/applied-config.js';
+import type { ConnectorOpener } from '../engine/context.js';
+import { runCycle, type CycleResult } from '../engine/cycle.js';
+import { conflictsReport, driftReport, statusReport } from '../engine/report-data.js';
+import { commitMessage, reportFiles } from '../reports/index.js';
+import type { Condition, ConflictsReport, DriftReport, StatusReport } from '../reports/types.js';
+import type { Logger } from '../shared/logger.js';
+import type { Db } from '../store/db.js';
+
+export interface ReconcileOnceOptions {
+  readonly db: Db;
+  readonly config: CompiledConfig;
+  readonly files: readonly { path: string; content: string }[];
+  readonly revision: string;
+  readonly full: boolean;
+  readonly allowDeletes?: number;
+  readonly openConnector: ConnectorOpener;
+  readonly log: Logger;
+  readonly progress?: (stage: string, done: number, total?: number) => void;
+  readonly extraConditions?: readonly Condition[];
+  readonly lastAttemptedRevision?: string;
+  readonly mayExport?: () => boolean;
+  /** Publishes the report files; returns a line saying where they went. */
+  readonly publish: (files: Record<string, string>, message: string) => Promise<string>;
+}
+
+export interface ReconcileOnceResult {
+  readonly outcome: CycleResult;
+  readonly status: StatusReport;
+  readonly drift: DriftReport;
+  readonly conflicts: ConflictsReport;
+  readonly published: string;
+  readonly exitCode: 0 | 1 | 3;
+}
+
+export async function reconcileOnce(options: ReconcileOnceOptions): Promise<ReconcileOnceResult> {
+  const { db, config, revision } = options;
+  const outcome = await runCycle(db, config, {
+    kind: options.full ? 'full' : 'delta',
+    mode: 'reconcile',
+    revision,
+    allowDeletes: options.allowDeletes,
+    openConnector: options.openConnector,
+    log: options.log,
+    progress: options.progress,
+    mayExport: options.mayExport,
+  });
+  await saveAppliedConfig(db, { revision, configPath: config.configPath, files: options.files, at: new Date().toISOString() });
+  const now = new Date().toISOString();
+  const status = await statusReport(db, {
+    config,
+    revision,
+    lastAppliedRevision: revision,
+    lastAttemptedRevision: options.lastAttemptedRevision ?? revision,
+    extraConditions: options.extraConditions,
+    outcome,
+    now,
+  });
+  const drift = await driftReport(db, revision, now);
+  const conflicts = await conflictsReport(db, revision, now);
+  await setMeta(db, 'last_status', status);
+  const published = await options.publish(reportFiles(status, drift, conflicts), commitMessage(status, drift, conflicts));
+  const exitCode = outcome.result === 'blocked' ? 3 : outcome.result === 'failed' ? 1 : 0;
+  return { outcome, status, drift, conflicts, published, exitCode };
+}

@@ -1,0 +1,170 @@
+/**
+ * Builds report data (status, drift, conflicts, plan) from the store and a cycle's outcome.
+ */
+import type { CompiledConfig, Value } from '../config/model.js';
+import type { Condition, ConflictEntry, ConflictsReport, ConnectorStatus, CycleSummary, DriftReport, GateTrip, PlanProjection, PlanReport, StatusReport } from '../reports/types.js';
+import type { Queryable } from '../store/db.js';
+import type { CycleResult } from './cycle.js';
+
+const iso = (value: Date | string | null | undefined): string | null => (value == null ? null : value instanceof Date ? value.toISOString() : new Date(value).toISOString());
+
+export function planReport(revision: string | null, outcome: CycleResult, conflicts: readonly ConflictEntry[]): PlanReport {
+  const projections: PlanProjection[] = outcome.plans.map((plan) => {
+    const count = (op: string) => plan.changes.filter((c) => c.change.op === op).length;
+    return {
+      name: plan.projection.name,
+      connector: plan.projection.target.connector,
+      objectType: plan.projection.target.objectType,
+      creates: count('create'),
+      updates: count('update'),
+      moves: count('move'),
+      enables: count('enable'),
+      disables: count('disable'),
+      deletes: count('delete'),
+      changes: plan.changes.map(({ change, object }) => {
+        switch (change.op) {
+          case 'create':
+            return { op: 'create', object, ...(change.dn ? { dn: change.dn } : {}), attributes: Object.fromEntries(Object.entries(change.attributes).map(([k, v]) => [k, { from: null, to: v }])) };
+          case 'update':
+            return { op: 'update', object, ...(change.dn ? { dn: change.dn } : {}), attributes: Object.fromEntries(Object.entries(change.attributes).map(([k, v]) => [k, { from: v.from ?? null, to: v.to ?? null }])) };
+          case 'move':
+            return { op: 'move', object, dn: change.dn, newDn: change.newDn };
+          default:
+            return { op: change.op, object, ...(change.dn ? { dn: change.dn } : {}) };
+        }
+      }),
+    };
+  });
+  return { revision, projections, conflicts, gates: outcome.gates };
+}
+
+export async function conflictEntries(q: Queryable): Promise<ConflictEntry[]> {
+  const rows = await q.query<{ kind: ConflictEntry['kind']; subject: string; attribute: string; mesh_type: string; details: Record<string, unknown>; first_seen: Date | string }>(
+    'SELECT kind, subject, attribute, mesh_type, details, first_seen FROM conflict ORDER BY kind, subject, attribute',
+  );
+  return rows.map((row) => {
+    const details = row.details as { values?: ConflictEntry['values']; winner?: ConflictEntry['winner']; reason?: string; object?: string };
+    return {
+      kind: row.kind,
+      meshType: row.mesh_type,
+      object: details.object ?? row.subject,
+      ...(row.attribute ? { attribute: row.attribute } : {}),
+      ...(details.values ? { values: details.values } : {}),
+      ...(details.winner ? { winner: details.winner } : {}),
+      reason: details.reason ?? row.kind,
+      firstSeen: iso(row.first_seen) ?? undefined,
+    };
+  });
+}
+
+export async function conflictsReport(q: Queryable, revision: string | null, now: string): Promise<ConflictsReport> {
+  return { generatedAt: now, revision, conflicts: await conflictEntries(q) };
+}
+
+export async function driftReport(q: Queryable, revision: string | null, now: string): Promise<DriftReport> {
+  const rows = await q.query<{ projection: string; connector: string; object: string; attribute: string; desired: Value | null; actual: Value | null; action: 'corrected' | 'reported' | 'pending'; detected_at: Date | string }>(
+    'SELECT projection, connector, object, attribute, desired, actual, action, detected_at FROM drift ORDER BY projection, object, attribute',
+  );
+  return {
+    generatedAt: now,
+    revision,
+    drift: rows.map((r) => ({ projection: r.projection, connector: r.connector, object: r.object, attribute: r.attribute, desired: r.desired, actual: r.actual, action: r.action, detectedAt: iso(r.detected_at) ?? undefined })),
+  };
+}
+
+export async function recentCycles(q: Queryable, limit = 10): Promise<CycleSummary[]> {
+  const rows = await q.query<{ id: string; kind: 'full' | 'delta'; mode: 'reconcile' | 'plan'; result: CycleSummary['result']; started_at: Date; finished_at: Date | null; revision: string | null; counts: CycleSummary['counts'] }>(
+    `SELECT id::text AS id, kind, mode, result, started_at, finished_at, revision, counts FROM cycle WHERE mode = 'reconcile' ORDER BY id DESC LIMIT $1`,
+    [limit],
+  );
+  return rows.map((r) => ({ id: Number(r.id), kind: r.kind, mode: r.mode, result: r.result, startedAt: iso(r.started_at) ?? '', finishedAt: iso(r.finished_at), revision: r.revision, counts: r.counts }));
+}
+
+export interface StatusInputs {
+  readonly config: CompiledConfig;
+  readonly revision: string | null;
+  readonly lastAppliedRevision: string | null;
+  readonly lastAttemptedRevision: string | null;
+  /** Conditions from outside the cycle (ConfigInvalid from the controller). */
+  readonly extraConditions?: readonly Condition[];
+  readonly outcome?: CycleResult;
+  readonly now: string;
+}
+
+function gateConditions(gates: readonly GateTrip[], now: string): Condition[] {
+  const deletes = gates.filter((g) => g.gate !== 'importGuard');
+  const guards = gates.filter((g) => g.gate === 'importGuard');
+  return [
+    { type: 'DeleteThresholdExceeded', status: deletes.length > 0 ? 'True' : 'False', reason: deletes.length > 0 ? 'ExportsBlocked' : 'WithinThresholds', message: deletes.map((g) => g.message ?? g.connector).join('; '), lastTransitionTime: now },
+    { type: 'ImportGuardTripped', status: guards.length > 0 ? 'True' : 'False', reason: guards.length > 0 ? 'ImportBlocked' : 'WithinThresholds', message: guards.map((g) => g.message ?? g.connector).join('; '), lastTransitionTime: now },
+  ];
+}
+
+export async function statusReport(q: Queryable, input: StatusInputs): Promise<StatusReport> {
+  const { config, outcome, now } = input;
+  const counts = await q.query<{ connector: string; object_type: string; n: number; last: Date | null }>(
+    `SELECT connector, object_type, count(*) FILTER (WHERE NOT deleted)::int AS n, max(updated_at) AS last FROM cs_object GROUP BY connector, object_type`,
+  );
+  const watermarks = await q.query<{ connector: string; object_type: string; value: string; updated_at: Date }>('SELECT connector, object_type, value, updated_at FROM watermark');
+  const exportsAt = await q.query<{ connector: string; object_type: string; last: Date }>('SELECT connector, object_type, max(updated_at) AS last FROM target_link GROUP BY connector, object_type');
+  const unmanaged = await q.query<{ connector: string; n: number }>(
+    `SELECT c.connector, count(*)::int AS n FROM cs_object c
+      WHERE NOT c.deleted AND (c.connector, c.object_type) IN (SELECT DISTINCT connector, object_type FROM target_link)
+        AND NOT EXISTS (SELECT 1 FROM target_link t WHERE t.connector = c.connector AND t.object_type = c.object_type AND t.external_id = c.external_id AND t.state <> 'released')
+      GROUP BY c.connector`,
+  );
+  const pending = await q.query<{ n: number }>('SELECT count(*)::int AS n FROM export_error');
+  const errors = await q.query<{ projection: string; n: number; message: string }>('SELECT projection, count(*)::int AS n, min(message) AS message FROM export_error GROUP BY projection');
+  const mesh = await q.query<{ mesh_type: string; n: number }>('SELECT mesh_type, count(*)::int AS n FROM mesh_object WHERE NOT deleted GROUP BY mesh_type');
+
+  const connectors: ConnectorStatus[] = [...config.connectors.values()].map((model) => {
+    const objectTypes: ConnectorStatus['objectTypes'] = Object.fromEntries(
+      model.objectTypes.map((type) => {
+        const c = counts.find((r) => r.connector === model.name && r.object_type === type);
+        const w = watermarks.find((r) => r.connector === model.name && r.object_type === type);
+        const e = exportsAt.find((r) => r.connector === model.name && r.object_type === type);
+        return [type, { count: c?.n ?? 0, watermark: w?.value ?? null, lastImport: iso(w?.updated_at ?? c?.last ?? null), lastExport: iso(e?.last ?? null) }];
+      }),
+    );
+    const failure = outcome?.failures.filter((f) => f.connector === model.name) ?? [];
+    const trips = outcome?.gates.filter((g) => g.connector === model.name) ?? [];
+    const exportErrors = errors.filter((e) => config.projections.find((p) => p.name === e.projection)?.target.connector === model.name);
+    const conditions = [
+      ...(failure.length > 0 ? [{ type: 'Ready', status: 'False' as const, reason: failure[0]!.stage === 'export' ? 'ExportFailed' : 'ImportFailed', message: failure.map((f) => f.message).join('; '), lastTransitionTime: now }] : []),
+      ...trips.map((t) => ({ type: t.gate === 'importGuard' ? 'ImportGuardTripped' : 'DeleteThresholdExceeded', status: 'True' as const, reason: t.gate, message: t.message ?? '', lastTransitionTime: now })),
+      ...(exportErrors.length > 0 ? [{ type: 'ExportErrors', status: 'True' as const, reason: 'ObjectsFailed', message: exportErrors.map((e) => `${e.n} object(s) of ${e.projection} failed to export and will be retried: ${e.message}`).join('; '), lastTransitionTime: now }] : []),
+      ...(outcome?.suspended.includes(model.name) ? [{ type: 'Suspended', status: 'True' as const, reason: 'SpecSuspend', message: 'exports are paused by spec.suspend', lastTransitionTime: now }] : []),
+    ];
+    const health: ConnectorStatus['health'] = !outcome ? 'Unknown' : failure.length > 0 ? 'Failed' : trips.length > 0 || exportErrors.length > 0 ? 'Degraded' : 'Healthy';
+    const unmanagedCount = unmanaged.find((u) => u.connector === model.name)?.n;
+    return { name: model.name, type: model.type, health, conditions, objectTypes, ...(unmanagedCount !== undefined ? { unmanaged: unmanagedCount } : {}), ...(failure[0] ? { lastError: failure[0].message } : {}) };
+  });
+
+  const cycles = await recentCycles(q);
+  const blocked = outcome ? outcome.gates.length > 0 : false;
+  const failedAny = outcome ? outcome.result === 'failed' : false;
+  const extra = input.extraConditions ?? [];
+  const configInvalid = extra.some((c) => c.type === 'ConfigInvalid' && c.status === 'True');
+  const ready: Condition = {
+    type: 'Ready',
+    status: outcome && !blocked && !failedAny && !configInvalid ? 'True' : 'False',
+    reason: !outcome ? 'NoCycleYet' : configInvalid ? 'ConfigInvalid' : blocked ? 'SafetyGateTripped' : failedAny ? 'CycleFailed' : 'ReconciliationSucceeded',
+    message: !outcome ? 'no cycle has run' : `cycle ${outcome.cycleId} ${outcome.result}`,
+    lastTransitionTime: now,
+  };
+  const conditions: Condition[] = [ready, ...extra.filter((c) => c.type !== 'Ready'), ...(outcome ? gateConditions(outcome.gates, now) : [])];
+  if (!extra.some((c) => c.type === 'ConfigInvalid')) conditions.push({ type: 'ConfigInvalid', status: 'False', reason: 'Valid', message: '', lastTransitionTime: now });
+  return {
+    generatedAt: now,
+    mesh: config.mesh.name,
+    revision: input.revision,
+    lastAppliedRevision: input.lastAppliedRevision,
+    lastAttemptedRevision: input.lastAttemptedRevision,
+    conditions,
+    connectors,
+    lastCycle: cycles[0] ?? null,
+    cycles,
+    pendingExports: pending[0]?.n ?? 0,
+    meshObjects: Object.fromEntries(mesh.map((m) => [m.mesh_type, m.n])),
+  };
+}

@@ -1,0 +1,332 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { explain } from '../../src/engine/explain.js';
+import { conflictEntries } from '../../src/engine/report-data.js';
+import { memoryConnector, MemorySystem } from '../fixtures/memory-connector.js';
+import { csvConnector, harness, MESH, type Harness } from './harness.js';
+
+const HR_FLOW = `
+---
+apiVersion: identitymesh.dev/v1alpha1
+kind: FlowRule
+metadata: { name: hr-to-person }
+spec:
+  source: { connector: hr, objectType: user }
+  meshType: person
+  join: [ { source: employee_id, mesh: employeeId } ]
+  provision: true
+  attributes:
+    - { mesh: employeeId, source: employee_id, confidence: 100 }
+    - { mesh: firstName, source: first_name, confidence: 90 }
+    - { mesh: lastName, source: last_name, confidence: 90 }
+    - { mesh: displayName, template: "{{first_name}} {{last_name}}", confidence: 50 }
+    - { mesh: email, source: email, confidence: 70 }
+    - { mesh: department, source: department, confidence: 90 }
+    - { mesh: active, source: active, confidence: 100 }
+`;
+
+const APPS_PROJECTION = (drift = 'enforce') => `
+---
+apiVersion: identitymesh.dev/v1alpha1
+kind: Projection
+metadata: { name: person-to-apps }
+spec:
+  meshType: person
+  target: { connector: apps, objectType: account }
+  attributes:
+    account_id: "{{employeeId}}"
+    email: "{{email}}"
+    department: "{{department}}"
+  enabled: "{{active}}"
+  onRemove: disable
+  drift: ${drift}
+`;
+
+function people(hr: MemorySystem, n: number, department = 'Sales'): void {
+  for (let i = 1; i <= n; i++) {
+    const id = `E${1000 + i}`;
+    hr.put('user', id, { employee_id: id, first_name: `First${i}`, last_name: `Last${i}`, email: `p${i}@example.com`, department, active: 'true' }, { enabled: true });
+  }
+}
+
+let h: Harness | undefined;
+afterEach(async () => {
+  await h?.close();
+  h = undefined;
+});
+
+async function setup(extraYaml = '', drift = 'enforce') {
+  const hr = new MemorySystem('key', 'employee_id');
+  const apps = new MemorySystem('key', 'account_id');
+  const yaml = MESH + csvConnector('hr', 'user', 'employee_id', '\n      isActiveColumn: active') + csvConnector('apps', 'account', 'account_id', '\n      isActiveColumn: is_active') + HR_FLOW + APPS_PROJECTION(drift) + extraYaml;
+  return { hr, apps, yaml };
+}
+
+describe('a reconcile cycle', () => {
+  it('provisions, exports, and a re-plan after applying is empty', async () => {
+    const { hr, apps, yaml } = await setup();
+    people(hr, 3);
+    h = await harness(yaml, { hr: memoryConnector(hr, { inactiveMeansDeleted: true }), apps: memoryConnector(apps) });
+    const first = await h.cycle();
+    expect(first.result).toBe('succeeded');
+    expect(apps.rows('account').map((r) => r.externalId).sort()).toEqual(['E1001', 'E1002', 'E1003']);
+    expect(apps.get('account', 'E1001')?.attributes).toMatchObject({ email: 'p1@example.com', department: 'Sales' });
+
+    const replan = await h.cycle({ plan: true, full: true });
+    expect(replan.plans.flatMap((p) => p.changes)).toEqual([]);
+    const before = apps.exports.length;
+    const second = await h.cycle();
+    expect(second.plans.flatMap((p) => p.changes)).toEqual([]);
+    expect(apps.exports.length).toBe(before);
+  });
+
+  it('plan writes nothing to targets and leaves the store as it was', async () => {
+    const { hr, apps, yaml } = await setup();
+    people(hr, 2);
+    h = await harness(yaml, { hr: memoryConnector(hr, { inactiveMeansDeleted: true }), apps: memoryConnector(apps) });
+    const plan = await h.cycle({ plan: true });
+    expect(plan.plans[0]?.changes.map((c) => c.change.op)).toEqual(['create', 'create']);
+    expect(apps.exports).toEqual([]);
+    const mesh = await h.db.query<{ n: number }>('SELECT count(*)::int AS n FROM mesh_object');
+    expect(mesh[0]?.n).toBe(0);
+  });
+
+  it('updates only the attributes that differ, and disables a leaver', async () => {
+    const { hr, apps, yaml } = await setup();
+    people(hr, 3);
+    h = await harness(yaml, { hr: memoryConnector(hr, { inactiveMeansDeleted: true }), apps: memoryConnector(apps) });
+    await h.cycle();
+    apps.exports = [];
+    hr.put('user', 'E1002', { ...hr.get('user', 'E1002')!.attributes, department: 'Support' }, { enabled: true });
+    hr.put('user', 'E1003', { ...hr.get('user', 'E1003')!.attributes, active: 'false' }, { enabled: false });
+    const outcome = await h.cycle();
+    expect(outcome.result).toBe('succeeded');
+    const ops = apps.exports.map((c) => `${c.op}:${'externalId' in c ? c.externalId : ''}`).sort();
+    expect(ops).toEqual(['disable:E1003', 'update:E1002']);
+    const update = apps.exports.find((c) => c.op === 'update');
+    expect(update && 'attributes' in update ? Object.keys(update.attributes) : []).toEqual(['department']);
+    expect(apps.get('account', 'E1003')?.enabled).toBe(false);
+    expect(apps.get('account', 'E1003')).toBeDefined();
+  });
+
+  it('blocks every export to a connector when the delete threshold trips, and --allow-deletes lets them through', async () => {
+    const { hr, apps, yaml } = await setup();
+    people(hr, 12);
+    h = await harness(yaml, { hr: memoryConnector(hr, { inactiveMeansDeleted: true }), apps: memoryConnector(apps) });
+    await h.cycle();
+    apps.exports = [];
+    for (let i = 1; i <= 6; i++) {
+      const id = `E${1000 + i}`;
+      hr.put('user', id, { ...hr.get('user', id)!.attributes, active: 'false' }, { enabled: false });
+    }
+    hr.put('user', 'E1012', { ...hr.get('user', 'E1012')!.attributes, department: 'Legal' }, { enabled: true });
+    const blocked = await h.cycle({ allowDeletes: 5 });
+    expect(blocked.result).toBe('blocked');
+    expect(blocked.gates.map((g) => g.gate)).toContain('maxDeletes');
+    expect(apps.exports).toEqual([]);
+    const again = await h.cycle();
+    expect(again.result).toBe('blocked');
+    expect(apps.exports).toEqual([]);
+    const allowed = await h.cycle({ allowDeletes: 6 });
+    expect(allowed.result).toBe('succeeded');
+    expect(apps.exports.filter((c) => c.op === 'disable')).toHaveLength(6);
+    expect(apps.exports.filter((c) => c.op === 'update')).toHaveLength(1);
+  });
+
+  it('refuses an import that returns nothing instead of deleting everyone', async () => {
+    const { hr, apps, yaml } = await setup();
+    people(hr, 4);
+    h = await harness(yaml, { hr: memoryConnector(hr, { inactiveMeansDeleted: true }), apps: memoryConnector(apps) });
+    await h.cycle();
+    hr.tables.get('user')!.clear();
+    const outcome = await h.cycle({ full: true });
+    expect(outcome.result).toBe('blocked');
+    expect(outcome.gates[0]?.gate).toBe('importGuard');
+    const live = await h.db.query<{ n: number }>('SELECT count(*)::int AS n FROM mesh_object WHERE NOT deleted');
+    expect(live[0]?.n).toBe(4);
+    expect(apps.rows('account').every((r) => r.enabled !== false)).toBe(true);
+  });
+
+  it('reports equal-confidence conflicts, resolves them by rule name, and explains provenance', async () => {
+    const { hr, apps, yaml } = await setup(
+      csvConnector('crm', 'contact', 'contact_id') +
+        `
+---
+apiVersion: identitymesh.dev/v1alpha1
+kind: FlowRule
+metadata: { name: crm-to-person }
+spec:
+  source: { connector: crm, objectType: contact }
+  meshType: person
+  join: [ { source: emp, mesh: employeeId } ]
+  attributes:
+    - { mesh: email, source: mail, confidence: 70 }
+    - { mesh: department, source: dept, confidence: 40 }
+`,
+    );
+    people(hr, 2);
+    const crm = new MemorySystem('key', 'contact_id');
+    crm.put('contact', 'C1', { contact_id: 'C1', emp: 'E1001', mail: 'ada@crm.example.com', dept: 'Marketing' });
+    h = await harness(yaml, { hr: memoryConnector(hr, { inactiveMeansDeleted: true }), apps: memoryConnector(apps), crm: memoryConnector(crm) });
+    await h.cycle();
+    const conflicts = await conflictEntries(h.db);
+    expect(conflicts).toHaveLength(1);
+    expect(conflicts[0]).toMatchObject({ kind: 'attribute', attribute: 'email', winner: { value: 'ada@crm.example.com', rule: 'crm-to-person' } });
+    const explanation = await explain(h.db, h.config, 'person', 'E1001', 'department');
+    expect(explanation.attributes[0]?.value).toBe('Sales');
+    expect(explanation.attributes[0]?.winner).toMatchObject({ rule: 'hr-to-person', connector: 'hr', externalId: 'E1001', confidence: 90 });
+    expect(explanation.attributes[0]?.losers[0]).toMatchObject({ value: 'Marketing', rule: 'crm-to-person', confidence: 40 });
+  });
+
+  it('holds back an ambiguous join instead of guessing', async () => {
+    const { hr, apps, yaml } = await setup(
+      csvConnector('crm', 'contact', 'contact_id') +
+        `
+---
+apiVersion: identitymesh.dev/v1alpha1
+kind: FlowRule
+metadata: { name: crm-to-person }
+spec:
+  source: { connector: crm, objectType: contact }
+  meshType: person
+  join: [ { source: dept, mesh: department } ]
+  attributes:
+    - { mesh: title, source: title, confidence: 50 }
+`,
+    );
+    people(hr, 2);
+    const crm = new MemorySystem('key', 'contact_id');
+    crm.put('contact', 'C9', { contact_id: 'C9', dept: 'sales', title: 'Boss' });
+    h = await harness(yaml, { hr: memoryConnector(hr, { inactiveMeansDeleted: true }), apps: memoryConnector(apps), crm: memoryConnector(crm) });
+    await h.cycle();
+    const conflicts = await conflictEntries(h.db);
+    expect(conflicts.map((c) => c.kind)).toEqual(['ambiguousJoin']);
+    expect(conflicts[0]?.reason).toMatch(/matches 2 person objects/);
+    const links = await h.db.query('SELECT * FROM source_link WHERE connector = $1', ['crm']);
+    expect(links).toEqual([]);
+  });
+
+  it('corrects drift under enforce and only reports it under report', async () => {
+    for (const mode of ['enforce', 'report'] as const) {
+      const { hr, apps, yaml } = await setup('', mode);
+      people(hr, 1);
+      h = await harness(yaml, { hr: memoryConnector(hr, { inactiveMeansDeleted: true }), apps: memoryConnector(apps) });
+      await h.cycle();
+      apps.put('account', 'E1001', { ...apps.get('account', 'E1001')!.attributes, email: 'hacked@example.com' }, { enabled: true });
+      const outcome = await h.cycle();
+      expect(outcome.drift).toHaveLength(1);
+      expect(outcome.drift[0]).toMatchObject({ attribute: 'email', desired: 'p1@example.com', actual: 'hacked@example.com' });
+      const rows = await h.db.query<{ action: string }>('SELECT action FROM drift');
+      expect(rows.map((r) => r.action)).toEqual([mode === 'enforce' ? 'corrected' : 'reported']);
+      expect(apps.get('account', 'E1001')?.attributes.email).toBe(mode === 'enforce' ? 'p1@example.com' : 'hacked@example.com');
+      await h.close();
+      h = undefined;
+    }
+  });
+
+  it('finishes the work of a cycle interrupted between import and export, without duplicates', async () => {
+    const { hr, apps, yaml } = await setup();
+    people(hr, 3);
+    h = await harness(yaml, { hr: memoryConnector(hr, { inactiveMeansDeleted: true }), apps: memoryConnector(apps) });
+    const { runCycle } = await import('../../src/engine/cycle.js');
+    const { logger } = await import('../../src/shared/logger.js');
+    const interrupted = await runCycle(h.db, h.config, {
+      kind: 'delta',
+      mode: 'reconcile',
+      revision: 'test',
+      log: logger(),
+      mayExport: () => false,
+      openConnector: async (model) => h!.connectors[model.name]!,
+    });
+    expect(interrupted.plans[0]?.changes).toHaveLength(3);
+    expect(apps.exports).toEqual([]);
+    const next = await h.cycle();
+    expect(next.result).toBe('succeeded');
+    expect(apps.exports.filter((c) => c.op === 'create')).toHaveLength(3);
+    await h.cycle();
+    expect(apps.exports.filter((c) => c.op === 'create')).toHaveLength(3);
+  });
+
+  it('retries an object whose export failed on the next cycle without holding back the rest', async () => {
+    const { hr, apps, yaml } = await setup();
+    people(hr, 3);
+    apps.failExports = (change) => (change.op === 'create' && change.key === 'E1002' ? 'duplicate email' : undefined);
+    h = await harness(yaml, { hr: memoryConnector(hr, { inactiveMeansDeleted: true }), apps: memoryConnector(apps) });
+    const first = await h.cycle();
+    expect(first.result).toBe('failed');
+    expect(apps.rows('account').map((r) => r.externalId).sort()).toEqual(['E1001', 'E1003']);
+    apps.failExports = undefined;
+    const second = await h.cycle();
+    expect(second.result).toBe('succeeded');
+    expect(apps.rows('account').map((r) => r.externalId).sort()).toEqual(['E1001', 'E1002', 'E1003']);
+  });
+});
+
+describe('a directory target', () => {
+  const DIR_PROJECTION = `
+---
+apiVersion: identitymesh.dev/v1alpha1
+kind: Projection
+metadata: { name: person-to-dir }
+spec:
+  meshType: person
+  target: { connector: dir, objectType: user }
+  join: [ { target: employeeNumber, mesh: employeeId } ]
+  container: "OU={{department}},OU=Users,DC=example,DC=test"
+  rdn: "CN={{displayName}}"
+  attributes:
+    employeeNumber: "{{employeeId}}"
+    mail: "{{email}}"
+  enabled: "{{active}}"
+  onRemove: disable
+`;
+  const DIR_CONNECTOR = `
+---
+apiVersion: identitymesh.dev/v1alpha1
+kind: Connector
+metadata: { name: dir }
+spec:
+  type: ldap
+  connection:
+    url: ldap://127.0.0.1:3389
+    bindDn: cn=admin,dc=example,dc=test
+    bindPassword: "{{secret:dir-password}}"
+    baseDn: dc=example,dc=test
+  objectTypes:
+    user:
+      searchBase: ou=Users,dc=example,dc=test
+      filter: "(objectClass=inetOrgPerson)"
+      attributes: [cn, mail, employeeNumber]
+      objectClasses: [top, person, organizationalPerson, inetOrgPerson]
+`;
+
+  it('moves an object when its container changes (never delete + create), escaping DN values', async () => {
+    const { hr, yaml } = await setup();
+    const dir = new MemorySystem('dn');
+    people(hr, 1);
+    hr.put('user', 'E1001', { ...hr.get('user', 'E1001')!.attributes, last_name: 'Smith, Jr.' }, { enabled: true });
+    h = await harness(yaml.replace(APPS_PROJECTION(), '') + DIR_CONNECTOR + DIR_PROJECTION, { hr: memoryConnector(hr, { inactiveMeansDeleted: true }), dir: memoryConnector(dir), apps: memoryConnector(new MemorySystem()) });
+    await h.cycle();
+    const created = dir.exports.find((c) => c.op === 'create');
+    expect(created && 'dn' in created ? created.dn : '').toBe('CN=First1 Smith\\, Jr.,OU=Sales,OU=Users,DC=example,DC=test');
+    hr.put('user', 'E1001', { ...hr.get('user', 'E1001')!.attributes, department: 'R&D' }, { enabled: true });
+    dir.exports = [];
+    await h.cycle();
+    expect(dir.exports.map((c) => c.op)).toEqual(['move']);
+    const move = dir.exports[0];
+    expect(move && move.op === 'move' ? move.newDn : '').toBe('CN=First1 Smith\\, Jr.,OU=R&D,OU=Users,DC=example,DC=test');
+    expect(dir.rows('user')).toHaveLength(1);
+  });
+
+  it('adopts an existing target object through the projection join instead of creating one', async () => {
+    const { hr, yaml } = await setup();
+    const dir = new MemorySystem('dn');
+    dir.put('user', 'guid-existing', { employeeNumber: 'E1001', mail: 'old@example.com', cn: 'First1 Last1' }, { dn: 'CN=First1 Last1,OU=Sales,OU=Users,DC=example,DC=test', enabled: true });
+    dir.put('user', 'guid-unmanaged', { employeeNumber: 'X9', mail: 'x@example.com' }, { dn: 'CN=Someone,OU=Users,DC=example,DC=test', enabled: true });
+    people(hr, 1);
+    h = await harness(yaml.replace(APPS_PROJECTION(), '') + DIR_CONNECTOR + DIR_PROJECTION, { hr: memoryConnector(hr, { inactiveMeansDeleted: true }), dir: memoryConnector(dir) });
+    await h.cycle();
+    expect(dir.exports.map((c) => c.op)).toEqual(['update']);
+    expect(dir.get('user', 'guid-existing')?.attributes.mail).toBe('p1@example.com');
+    expect(dir.get('user', 'guid-unmanaged')?.attributes.mail).toBe('x@example.com');
+  });
+});
