@@ -9,7 +9,8 @@ import { envSecretResolver } from '../config/secrets.js';
 import { connectorFactory } from '../connectors/registry.js';
 import type { IdentityConnector } from '../connectors/sdk.js';
 import type { ConnectorOpener } from '../engine/context.js';
-import { commitReports, configRevision, writeReportFiles } from '../git/index.js';
+import { commitReports, configRevision, readCommittedReports } from '../git/index.js';
+import { onlyVolatileChanges, readReportFiles, writeReportFiles } from '../reports/index.js';
 import { ConfigError } from '../shared/errors.js';
 import { logger, type Logger } from '../shared/logger.js';
 import type { Db } from '../store/db.js';
@@ -51,19 +52,22 @@ export interface Revision {
 /** HEAD (with -dirty for uncommitted config edits) inside Git; otherwise the config content hash. */
 export async function revisionOf(config: CompiledConfig): Promise<Revision> {
   const git = await configRevision(config.configPath);
-  if (git.inGit) return { revision: git.revision, repoRoot: git.repoRoot };
+  // A repository with no commit yet has no revision to name: fall back to the content hash.
+  if (git.inGit && git.revision !== null) return { revision: git.revision, repoRoot: git.repoRoot };
   return { revision: `sha256:${config.contentHash.slice(0, 16)}` };
 }
 
 /** Commits report files to the reports branch (Git) or writes them under .imesh/<path>/. */
 export async function publishReports(config: CompiledConfig, revision: Revision, files: Record<string, string>, message: string): Promise<string> {
-  const path = config.mesh.reports.path;
+  const { path, branch } = config.mesh.reports;
   if (revision.repoRoot) {
-    const relativeConfig = config.configPath.slice(revision.repoRoot.length).replace(/^\/+/, '');
-    const commit = await commitReports({ repoRoot: revision.repoRoot, branch: config.mesh.reports.branch, path, files, message });
-    void relativeConfig;
-    return commit ? `committed ${commit.slice(0, 12)} to branch ${config.mesh.reports.branch} (${path}/)` : `reports unchanged on branch ${config.mesh.reports.branch}`;
+    const previous = await readCommittedReports({ repoRoot: revision.repoRoot, branch, path });
+    if (onlyVolatileChanges(previous, files)) return `unchanged on branch ${branch} (only timestamps differ; no commit)`;
+    const commit = await commitReports({ repoRoot: revision.repoRoot, branch, path, files, message });
+    return commit ? `committed ${commit.slice(0, 12)} to branch ${branch} (${path}/)` : `unchanged on branch ${branch}`;
   }
+  const previous = await readReportFiles({ workDir: process.cwd(), path });
+  if (onlyVolatileChanges(previous, files)) return `unchanged in .imesh/${path}/ (only timestamps differ)`;
   await writeReportFiles({ workDir: process.cwd(), path, files });
   return `written to .imesh/${path}/`;
 }

@@ -8,7 +8,7 @@ import { saveAppliedConfig, setMeta } from '../engine/applied-config.js';
 import type { ConnectorOpener } from '../engine/context.js';
 import { runCycle, type CycleResult } from '../engine/cycle.js';
 import { conflictsReport, driftReport, statusReport } from '../engine/report-data.js';
-import { commitMessage, reportFiles } from '../reports/index.js';
+import { reportCommitMessage, reportFiles } from '../reports/index.js';
 import type { Condition, ConflictsReport, DriftReport, StatusReport } from '../reports/types.js';
 import type { Logger } from '../shared/logger.js';
 import type { Db } from '../store/db.js';
@@ -65,7 +65,7 @@ export async function reconcileOnce(options: ReconcileOnceOptions): Promise<Reco
   const drift = await driftReport(db, revision, now);
   const conflicts = await conflictsReport(db, revision, now);
   await setMeta(db, 'last_status', status);
-  const published = await options.publish(reportFiles(status, drift, conflicts), commitMessage(status, drift, conflicts));
+  const published = await options.publish(reportFiles(status, drift, conflicts), reportCommitMessage(status, { drift, conflicts }));
   const exitCode = outcome.result === 'blocked' ? 3 : outcome.result === 'failed' ? 1 : 0;
   return { outcome, status, drift, conflicts, published, exitCode };
 }
