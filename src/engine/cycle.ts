@@ -297,7 +297,7 @@ export function cycleCounts(outcome: CycleResult, config: CompiledConfig): Recor
     add(connector, 'enabled', c.enabled);
     add(connector, 'disabled', c.disabled);
     add(connector, 'deleted', c.deleted);
-    add(connector, 'errors', c.failed);
+    add(connector, 'failed', c.failed);
     add(connector, 'heldBack', c.heldBack);
   }
   for (const f of outcome.failures) add(f.connector, 'errors', 1);

@@ -38,6 +38,12 @@ export interface CycleSummary {
   readonly startedAt: string;
   readonly finishedAt: string | null;
   readonly revision: string | null;
+  /**
+   * Counters by group (a connector, projection or stage name) and counter name. The export outcome
+   * counters `created`, `updated`, `moved`, `enabled`, `disabled`, `deleted` and `failed`, summed over
+   * all groups, name the reports commit (`reports: … — 3 created, 1 updated`), and a cycle with any
+   * export besides `failed` is report-worthy even when nothing else in status changed.
+   */
   readonly counts: Readonly<Record<string, Readonly<Record<string, number>>>>;
 }
 

@@ -1,0 +1,107 @@
+import { describe, expect, it } from 'vitest';
+import { renderPlanMarkdown } from '../../src/reports/plan-markdown.js';
+import { renderPlanText } from '../../src/reports/plan-text.js';
+import type { GateTrip } from '../../src/reports/types.js';
+import { emptyPlan, plan } from './report-fixtures.js';
+
+const gate: GateTrip = { connector: 'corporate-ad', objectType: 'user', gate: 'maxDeletes', count: 612, limit: 500 };
+
+describe('plan as Markdown (pull-request comment)', () => {
+  it('leads with the totals and a table per projection', () => {
+    const md = renderPlanMarkdown(plan());
+    expect(md.split('\n')[0]).toBe('## Identity Mesh plan · revision `0123456789ab-dirty`');
+    expect(md).toContain('**Plan: 3 to create, 2 to update, 1 to move, 0 to enable, 2 to disable, 1 to delete.** · 1 conflict would appear');
+    expect(md).toContain('| person-to-ad | corporate-ad/user | 3 | 1 | 1 | 0 | 2 | 0 |');
+    expect(md).toContain('| groups-to-ad | corporate-ad/group | 0 | 1 | 0 | 0 | 0 | 1 |');
+    // A projection with nothing to do gets no row and no section.
+    expect(md).not.toContain('person-to-apps');
+    expect(md.split('\n').filter((l) => l.startsWith('### '))).toEqual([
+      '### person-to-ad → corporate-ad/user',
+      '### groups-to-ad → corporate-ad/group',
+      '### Conflicts that would appear',
+    ]);
+  });
+
+  it('shows what changes: attributes of creates, from → to of updates, both DNs of moves', () => {
+    const md = renderPlanMarkdown(plan());
+    expect(md).toContain('| `E1000` | `CN=Person 0,OU=Sales,DC=corp,DC=example,DC=com` | givenName: `Person0`<br>sn: `Example`<br>mail: `p0@corp.example.com` |');
+    expect(md).toContain('title: `Engineer` → `Senior Engineer`');
+    expect(md).toContain('| `E2002` | `CN=Carol,OU=Sales,DC=corp,DC=example,DC=com` | `CN=Carol,OU=Marketing,DC=corp,DC=example,DC=com` |');
+    expect(md).toContain('member: + `CN=D`, `CN=E`; − `CN=C` (3 → 4 values)');
+  });
+
+  it('samples at most 20 per operation per projection and says how many more', () => {
+    const md = renderPlanMarkdown(plan({}, 57));
+    expect(md.split('\n').filter((l) => /^\| `E1\d{3}` /.test(l))).toHaveLength(20);
+    expect(md).toContain('**➕ Create** (57)');
+    expect(md).toContain('*… and 37 more (see `imesh plan --format json`).*');
+    expect(renderPlanMarkdown(plan({}, 57), { samplesPerOp: 5 })).toContain('*… and 52 more');
+  });
+
+  it('puts a tripped safety gate first, as a caution naming the blocked connector', () => {
+    const md = renderPlanMarkdown(plan({ gates: [gate] }));
+    const caution = md.indexOf('> [!CAUTION]');
+    expect(caution).toBeGreaterThan(0);
+    expect(caution).toBeLessThan(md.indexOf('**Plan:'));
+    expect(md).toContain('> **A safety gate would trip: exports to corporate-ad would be blocked.**');
+    expect(md).toContain('> - corporate-ad/user: 612 deletions and disables exceed safety.maxDeletes (limit 500)');
+  });
+
+  it('says "No changes." when there is nothing to do', () => {
+    const md = renderPlanMarkdown(emptyPlan());
+    expect(md).toContain('**No changes.** The targets match the configuration.');
+    expect(md).not.toContain('| Projection |');
+  });
+
+  it('stays under the comment size limit by shrinking samples', () => {
+    const huge = plan({}, 5000);
+    const md = renderPlanMarkdown(huge, { maxLength: 20_000 });
+    expect(md.length).toBeLessThanOrEqual(20_000);
+    expect(md).toContain('**Plan: 5,000 to create');
+    expect(md).toMatch(/\*… and 4,9\d\d more/);
+  });
+});
+
+describe('plan as terminal text', () => {
+  it('reads like terraform plan: one line per object with its operation, then the totals', () => {
+    const text = renderPlanText(plan());
+    const lines = text.split('\n');
+    expect(lines[0]).toBe('Identity Mesh plan · revision 0123456789ab-dirty');
+    expect(lines).toContain('person-to-ad → corporate-ad/user');
+    expect(lines).toContain('  + create E1000');
+    expect(lines).toContain('      givenName: "Person0"');
+    expect(lines).toContain('  ~ update E2001  CN=Bob Jones,OU=Sales,DC=corp,DC=example,DC=com');
+    expect(lines).toContain('      title: "Engineer" → "Senior Engineer"');
+    expect(lines).toContain('  → move E2002');
+    expect(lines).toContain('      "CN=Carol,OU=Sales,DC=corp,DC=example,DC=com" → "CN=Carol,OU=Marketing,DC=corp,DC=example,DC=com"');
+    expect(lines).toContain('  ⊘ disable E3001  CN=Dave,OU=Sales,DC=corp,DC=example,DC=com');
+    expect(lines).toContain('  - delete G9  CN=Old,OU=Groups,DC=corp,DC=example,DC=com');
+    expect(lines.at(-2)).toBe('Plan: 3 to create, 2 to update, 1 to move, 0 to enable, 2 to disable, 1 to delete.');
+    expect(text).not.toContain('\u001b[');
+  });
+
+  it('prints a tripped gate before the changes and again after the totals', () => {
+    const lines = renderPlanText(plan({ gates: [gate] })).split('\n');
+    expect(lines[2]).toBe('!! SAFETY GATE: exports to corporate-ad would be blocked');
+    expect(lines[3]).toContain('612 deletions and disables exceed safety.maxDeletes (limit 500)');
+    expect(lines.at(-2)).toBe('Blocked: 1 safety gate would trip (see above); nothing would be exported to corporate-ad.');
+  });
+
+  it('uses the engine’s own gate message when it has one', () => {
+    const text = renderPlanText(plan({ gates: [{ connector: 'hr-db', gate: 'importGuard', count: 900, limit: 0, message: 'hr-db/user: a full import returned nothing' }] }));
+    expect(text).toContain('!!   hr-db/user: a full import returned nothing');
+  });
+
+  it('caps long lists with a pointer to the JSON', () => {
+    const text = renderPlanText(plan({}, 12), { samplesPerOp: 10 });
+    expect(text.split('\n').filter((l) => l.startsWith('  + create'))).toHaveLength(10);
+    expect(text).toContain('  … and 2 more to create (imesh plan --format json lists them all)');
+  });
+
+  it('says No changes when there are none, and colours only when asked', () => {
+    expect(renderPlanText(emptyPlan())).toContain('\nNo changes. The targets match the configuration.\n');
+    const coloured = renderPlanText(plan(), { color: true });
+    expect(coloured).toContain('\u001b[32m+ create\u001b[0m');
+    expect(coloured).toContain('\u001b[31m- delete\u001b[0m');
+  });
+});
