@@ -24,14 +24,14 @@ spec:
     - { mesh: active, source: active, confidence: 100 }
 `;
 
-const APPS_PROJECTION = (drift = 'enforce') => `
+const APPS_PROJECTION = (drift = 'enforce', scope = '') => `
 ---
 apiVersion: identitymesh.dev/v1alpha1
 kind: Projection
 metadata: { name: person-to-apps }
 spec:
   meshType: person
-  target: { connector: apps, objectType: account }
+  target: { connector: apps, objectType: account }${scope}
   attributes:
     account_id: "{{employeeId}}"
     email: "{{email}}"
@@ -54,10 +54,10 @@ afterEach(async () => {
   h = undefined;
 });
 
-async function setup(extraYaml = '', drift = 'enforce') {
+async function setup(extraYaml = '', drift = 'enforce', scope = '') {
   const hr = new MemorySystem('key', 'employee_id');
   const apps = new MemorySystem('key', 'account_id');
-  const yaml = MESH + csvConnector('hr', 'user', 'employee_id', '\n      isActiveColumn: active') + csvConnector('apps', 'account', 'account_id', '\n      isActiveColumn: is_active') + HR_FLOW + APPS_PROJECTION(drift) + extraYaml;
+  const yaml = MESH + csvConnector('hr', 'user', 'employee_id', '\n      isActiveColumn: active') + csvConnector('apps', 'account', 'account_id', '\n      isActiveColumn: is_active') + HR_FLOW + APPS_PROJECTION(drift, scope) + extraYaml;
   return { hr, apps, yaml };
 }
 
@@ -109,6 +109,31 @@ describe('a reconcile cycle', () => {
   });
 
   it('blocks every export to a connector when the delete threshold trips, and --allow-deletes lets them through', async () => {
+    const { hr, apps, yaml } = await setup('', 'enforce', '\n  scope: { attribute: department, in: [Sales, Legal] }');
+    people(hr, 12);
+    h = await harness(yaml, { hr: memoryConnector(hr, { inactiveMeansDeleted: true }), apps: memoryConnector(apps) });
+    await h.cycle();
+    apps.exports = [];
+    for (let i = 1; i <= 6; i++) {
+      const id = `E${1000 + i}`;
+      hr.put('user', id, { ...hr.get('user', id)!.attributes, department: 'Contractors' }, { enabled: true });
+    }
+    hr.put('user', 'E1012', { ...hr.get('user', 'E1012')!.attributes, department: 'Legal' }, { enabled: true });
+    const blocked = await h.cycle({ allowDeletes: 5 });
+    expect(blocked.result).toBe('blocked');
+    expect(blocked.gates.map((g) => g.gate)).toEqual(['maxDeletes']);
+    expect(blocked.gates[0]?.message).toMatch(/6 deletes\/disables pending, more than safety.maxDeletes \(5\)/);
+    expect(apps.exports).toEqual([]);
+    const again = await h.cycle();
+    expect(again.result).toBe('blocked');
+    expect(apps.exports).toEqual([]);
+    const allowed = await h.cycle({ allowDeletes: 6 });
+    expect(allowed.result).toBe('succeeded');
+    expect(apps.exports.filter((c) => c.op === 'disable')).toHaveLength(6);
+    expect(apps.exports.filter((c) => c.op === 'update')).toHaveLength(1);
+  });
+
+  it('refuses a source import that would delete more than the thresholds allow', async () => {
     const { hr, apps, yaml } = await setup();
     people(hr, 12);
     h = await harness(yaml, { hr: memoryConnector(hr, { inactiveMeansDeleted: true }), apps: memoryConnector(apps) });
@@ -118,18 +143,12 @@ describe('a reconcile cycle', () => {
       const id = `E${1000 + i}`;
       hr.put('user', id, { ...hr.get('user', id)!.attributes, active: 'false' }, { enabled: false });
     }
-    hr.put('user', 'E1012', { ...hr.get('user', 'E1012')!.attributes, department: 'Legal' }, { enabled: true });
-    const blocked = await h.cycle({ allowDeletes: 5 });
-    expect(blocked.result).toBe('blocked');
-    expect(blocked.gates.map((g) => g.gate)).toContain('maxDeletes');
-    expect(apps.exports).toEqual([]);
-    const again = await h.cycle();
-    expect(again.result).toBe('blocked');
+    const blocked = await h.cycle();
+    expect(blocked.gates.map((g) => g.gate)).toEqual(['importGuard']);
     expect(apps.exports).toEqual([]);
     const allowed = await h.cycle({ allowDeletes: 6 });
     expect(allowed.result).toBe('succeeded');
     expect(apps.exports.filter((c) => c.op === 'disable')).toHaveLength(6);
-    expect(apps.exports.filter((c) => c.op === 'update')).toHaveLength(1);
   });
 
   it('refuses an import that returns nothing instead of deleting everyone', async () => {
