@@ -1,0 +1,191 @@
+/**
+ * Builds the immutable compiled model from documents that passed every check. Defaults are applied
+ * here or by the schema; templates and regular expressions are compiled once.
+ */
+import { createHash } from 'node:crypto';
+import type { DocumentSet, MeshDoc } from './documents.js';
+import { parseDuration } from './duration.js';
+import type { Scope } from './generated/projection.js';
+import type {
+  CompiledConfig,
+  ConnectorModel,
+  FlowRuleModel,
+  MeshAttribute,
+  MeshModel,
+  MeshObjectType,
+  ProjectionModel,
+  ScheduleModel,
+  ScopeCondition,
+  SecretRef,
+} from './model.js';
+import { secretNames } from './secrets.js';
+import { targetTraits } from './target-traits.js';
+import { compileTemplate } from './template.js';
+
+export const DEFAULTS = {
+  maxDeletes: 500,
+  maxDeletePercent: 20,
+  reportsBranch: 'identity-mesh/status',
+  reportsPath: 'reports',
+  interval: '5m',
+  full: '0 2 * * 0',
+  confidence: 50,
+  passwordLength: 20,
+} as const;
+
+export function compileModel(set: DocumentSet, configPath: string, files: readonly { path: string; content: string }[]): CompiledConfig {
+  const mesh = set.meshes[0];
+  if (!mesh) throw new Error('compileModel needs a validated document set with one Mesh');
+  const connectors = new Map<string, ConnectorModel>();
+  for (const doc of set.connectors) {
+    const spec = doc.value.spec;
+    const schedule: { intervalMs?: number; full?: string } = {};
+    if (spec.schedule?.interval !== undefined) schedule.intervalMs = duration(spec.schedule.interval);
+    if (spec.schedule?.full !== undefined) schedule.full = spec.schedule.full;
+    connectors.set(doc.name, {
+      name: doc.name,
+      type: spec.type,
+      location: doc.location,
+      spec: spec as unknown as Record<string, unknown>,
+      objectTypes: Object.keys(spec.objectTypes),
+      ...(Object.keys(schedule).length > 0 ? { schedule } : {}),
+      suspend: spec.suspend ?? false,
+    });
+  }
+  const config: CompiledConfig = {
+    configPath,
+    contentHash: contentHash(files),
+    mesh: compileMesh(mesh),
+    connectors,
+    flowRules: set.flowRules.map(compileFlowRule),
+    projections: set.projections.map((doc) => compileProjection(doc, set)),
+  };
+  return deepFreeze(config);
+}
+
+/** sha256 over every file's relative path and content, in path order. */
+export function contentHash(files: readonly { path: string; content: string }[]): string {
+  const hash = createHash('sha256');
+  for (const file of [...files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))) {
+    hash.update(file.path).update('\0').update(file.content).update('\0');
+  }
+  return hash.digest('hex');
+}
+
+function compileMesh(doc: MeshDoc): MeshModel {
+  const spec = doc.value.spec;
+  const objectTypes = new Map<string, MeshObjectType>();
+  for (const [name, type] of Object.entries(spec.objectTypes)) {
+    const attributes = new Map<string, MeshAttribute>();
+    for (const [attributeName, attribute] of Object.entries(type?.attributes ?? {})) {
+      if (!attribute) continue;
+      attributes.set(attributeName, { name: attributeName, type: attribute.type, multiValued: attribute.multiValued ?? false, to: attribute.to ?? [] });
+    }
+    objectTypes.set(name, { name, attributes });
+  }
+  const schedule: ScheduleModel = {
+    intervalMs: duration(spec.schedule?.interval ?? DEFAULTS.interval),
+    full: spec.schedule?.full ?? DEFAULTS.full,
+  };
+  return {
+    name: doc.name,
+    location: doc.location,
+    objectTypes,
+    safety: { maxDeletes: spec.safety?.maxDeletes ?? DEFAULTS.maxDeletes, maxDeletePercent: spec.safety?.maxDeletePercent ?? DEFAULTS.maxDeletePercent },
+    reports: { branch: spec.reports?.branch ?? DEFAULTS.reportsBranch, path: spec.reports?.path ?? DEFAULTS.reportsPath },
+    schedule,
+    suspend: spec.suspend ?? false,
+    ...(spec.api ? { api: { tokens: spec.api.tokens.map((t) => ({ name: t.name, role: t.role, token: secretRef(t.token) })) } } : {}),
+  };
+}
+
+function compileFlowRule(doc: DocumentSet['flowRules'][number]): FlowRuleModel {
+  const spec = doc.value.spec;
+  return {
+    name: doc.name,
+    location: doc.location,
+    source: { connector: spec.source.connector, objectType: spec.source.objectType },
+    meshType: spec.meshType,
+    join: (spec.join ?? []).map((rule) => ({ source: rule.source, mesh: rule.mesh })),
+    provision: spec.provision ?? false,
+    attributes: (spec.attributes ?? []).map((flow, i) => ({
+      mesh: flow.mesh,
+      ...(flow.source !== undefined ? { source: flow.source } : {}),
+      ...(flow.template !== undefined ? { template: compileTemplate(flow.template) } : {}),
+      confidence: flow.confidence ?? DEFAULTS.confidence,
+      location: doc.locate.at(['spec', 'attributes', i]),
+    })),
+    ...(spec.membership
+      ? { membership: { group: spec.membership.group, member: spec.membership.member, attribute: spec.membership.attribute, confidence: spec.membership.confidence ?? DEFAULTS.confidence } }
+      : {}),
+    ...(spec.roleMappings && spec.attribute !== undefined
+      ? { roleMappings: { mappings: spec.roleMappings.map((m) => ({ group: m.group, role: m.role })), attribute: spec.attribute, confidence: spec.confidence ?? DEFAULTS.confidence } }
+      : {}),
+  };
+}
+
+function compileProjection(doc: DocumentSet['projections'][number], set: DocumentSet): ProjectionModel {
+  const spec = doc.value.spec;
+  const written = doc.locate.keys(['spec', 'attributes']);
+  const order = written.length > 0 ? written : Object.keys(spec.attributes);
+  const connector = set.connectors.find((c) => c.name === spec.target.connector);
+  const canDisable = connector ? targetTraits(connector.value.spec, spec.target.objectType).canDisable : false;
+  const onRemove = spec.onRemove ?? (canDisable ? 'disable' : undefined);
+  if (onRemove === undefined) throw new Error(`projection ${doc.name}: onRemove has no default here; semantic checks should have refused it`);
+  return {
+    name: doc.name,
+    location: doc.location,
+    meshType: spec.meshType,
+    target: { connector: spec.target.connector, objectType: spec.target.objectType },
+    ...(spec.scope ? { scope: compileScope(spec.scope) } : {}),
+    join: (spec.join ?? []).map((rule) => ({ target: rule.target, mesh: rule.mesh })),
+    ...(spec.container !== undefined ? { container: compileTemplate(spec.container) } : {}),
+    ...(spec.rdn !== undefined ? { rdn: compileTemplate(spec.rdn) } : {}),
+    attributes: order.map((name) => ({ name, template: compileTemplate(spec.attributes[name] ?? '') })),
+    ...(spec.enabled !== undefined ? { enabled: compileTemplate(String(spec.enabled)) } : {}),
+    ...(spec.password
+      ? {
+          password: {
+            ...(spec.password.initial !== undefined ? { initial: secretRef(spec.password.initial) } : {}),
+            generate: spec.password.generate ?? false,
+            length: spec.password.length ?? DEFAULTS.passwordLength,
+          },
+        }
+      : {}),
+    onRemove,
+    drift: spec.drift ?? 'enforce',
+    ...(spec.forEach !== undefined ? { forEach: spec.forEach } : {}),
+  };
+}
+
+function compileScope(scope: Scope): ScopeCondition {
+  if (scope.all) return { all: scope.all.map(compileScope) };
+  if (scope.any) return { any: scope.any.map(compileScope) };
+  const attribute = scope.attribute ?? '';
+  if (scope.present !== undefined) return { attribute, present: scope.present };
+  if (scope.equals !== undefined) return { attribute, equals: scope.equals };
+  if (scope.in !== undefined) return { attribute, in: scope.in };
+  return { attribute, matches: new RegExp(scope.matches ?? '') };
+}
+
+function secretRef(text: string): SecretRef {
+  const [name] = secretNames(text);
+  if (name === undefined) throw new Error('a validated secret reference has a name');
+  return { secret: name };
+}
+
+function duration(text: string): number {
+  const ms = parseDuration(text);
+  if (ms === undefined) throw new Error(`"${text}" passed the schema but is not a duration`);
+  return ms;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value === null || typeof value !== 'object' || Object.isFrozen(value) || value instanceof RegExp) return value;
+  if (value instanceof Map) {
+    for (const item of value.values()) deepFreeze(item);
+  } else {
+    for (const item of Object.values(value)) deepFreeze(item);
+  }
+  return Object.freeze(value);
+}

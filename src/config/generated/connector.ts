@@ -1,0 +1,688 @@
+/* Generated from schemas/connector.schema.json by `npm run gen:types`. Do not edit: change the schema and regenerate. */
+
+/**
+ * The version of the config language. Only `identitymesh.dev/v1alpha1` exists.
+ */
+export type ApiVersion = 'identitymesh.dev/v1alpha1';
+/**
+ * The connector's settings; `type` selects which keys apply.
+ *
+ * This interface was referenced by `ConnectorDocument`'s JSON-Schema
+ * via the `definition` "ConnectorSpec".
+ */
+export type ConnectorSpec =
+  | ActiveDirectoryConnectorSpec
+  | LdapConnectorSpec
+  | SqlConnectorSpec
+  | OktaConnectorSpec
+  | EntraIdConnectorSpec
+  | ScimConnectorSpec
+  | ScimInboundConnectorSpec
+  | CsvConnectorSpec;
+/**
+ * The bind password, as a secret reference.
+ */
+export type SecretRef = string;
+/**
+ * Connect and operation timeout.
+ */
+export type Duration = string;
+/**
+ * Delta cycle interval for this connector.
+ */
+export type Duration1 = string;
+/**
+ * Cron (UTC) for this connector's full cycles.
+ */
+export type Cron = string;
+/**
+ * An API token, sent as `Authorization: SSWS …`.
+ */
+export type SecretRef1 = string;
+/**
+ * Per-request timeout.
+ */
+export type Duration2 = string;
+/**
+ * The client secret.
+ */
+export type SecretRef2 = string;
+/**
+ * Per-request timeout.
+ */
+export type Duration3 = string;
+/**
+ * The bearer token sent in `Authorization`.
+ */
+export type SecretRef3 = string;
+/**
+ * Per-request timeout.
+ */
+export type Duration4 = string;
+/**
+ * The token the identity provider sends (its "Secret Token").
+ */
+export type SecretRef4 = string;
+
+/**
+ * A connected system: where identities are read from (a source) and/or written to (a target).
+ */
+export interface ConnectorDocument {
+  apiVersion: ApiVersion;
+  /**
+   * The document kind.
+   */
+  kind: 'Connector';
+  metadata: Metadata;
+  spec: ConnectorSpec;
+}
+/**
+ * Identifies the document.
+ */
+export interface Metadata {
+  /**
+   * The document's name, unique within its kind. Lower-case letters, digits and `-`, starting with a letter (it appears in URLs, reports and log lines).
+   */
+  name: string;
+  /**
+   * Free-form key/value pairs for people and tools; Identity Mesh ignores them.
+   */
+  labels?: {
+    [k: string]: string | undefined;
+  };
+  /**
+   * Free-form key/value notes; Identity Mesh ignores them.
+   */
+  annotations?: {
+    [k: string]: string | undefined;
+  };
+}
+/**
+ * Microsoft Active Directory over LDAP(S): objectGUID anchors, userAccountControl for enabled state, ranged `member` reads, tombstones for deletions.
+ *
+ * This interface was referenced by `ConnectorDocument`'s JSON-Schema
+ * via the `definition` "ActiveDirectoryConnectorSpec".
+ */
+export interface ActiveDirectoryConnectorSpec {
+  /**
+   * The connector type.
+   */
+  type: 'active-directory';
+  connection: LdapConnection;
+  /**
+   * The object types this connector reads and writes, by name.
+   */
+  objectTypes: {
+    [k: string]: ActiveDirectoryObjectType | undefined;
+  };
+  schedule?: ConnectorSchedule;
+  /**
+   * Stop importing from and exporting to this connector until set back to false.
+   */
+  suspend?: boolean;
+}
+/**
+ * How to reach and bind to the directory.
+ *
+ * This interface was referenced by `ConnectorDocument`'s JSON-Schema
+ * via the `definition` "LdapConnection".
+ */
+export interface LdapConnection {
+  /**
+   * `ldaps://host:636`, or `ldap://host:389` (plain; add `tls.startTls: true` to upgrade). Binding with a password over plain LDAP logs a warning unless the host is loopback.
+   */
+  url: string;
+  /**
+   * The DN (or, for Active Directory, a user principal name) to bind as. Left out: anonymous bind.
+   */
+  bindDn?: string;
+  bindPassword?: SecretRef;
+  /**
+   * The naming context; searches and deletion tracking start here.
+   */
+  baseDn: string;
+  tls?: TlsOptions;
+  /**
+   * Entries per page of a paged search (RFC 2696).
+   */
+  pageSize?: number;
+  timeout?: Duration;
+}
+/**
+ * TLS settings for the connection.
+ */
+export interface TlsOptions {
+  /**
+   * PEM file with the certificate authorities to trust (relative paths resolve against the config path). Left out: the system's trusted authorities.
+   */
+  caFile?: string;
+  /**
+   * The host name expected in the server's certificate, when it differs from the URL's host.
+   */
+  servername?: string;
+  /**
+   * Verify the server's certificate. `false` is accepted only as a deliberate choice and is logged as a warning on every connect.
+   */
+  rejectUnauthorized?: boolean;
+  /**
+   * Upgrade a plain `ldap://` connection with StartTLS before binding.
+   */
+  startTls?: boolean;
+}
+/**
+ * One kind of directory object (users, groups …) and where to find it. Objects are anchored by `objectGUID`; deletions are read from tombstones.
+ *
+ * This interface was referenced by `ConnectorDocument`'s JSON-Schema
+ * via the `definition` "ActiveDirectoryObjectType".
+ */
+export interface ActiveDirectoryObjectType {
+  /**
+   * Where to search, below `connection.baseDn`.
+   */
+  searchBase: string;
+  /**
+   * LDAP filter (RFC 4515) selecting the objects of this type.
+   */
+  filter: string;
+  /**
+   * `sub`: the whole subtree below `searchBase`; `one`: its direct children only.
+   */
+  searchScope?: 'sub' | 'one';
+  /**
+   * Attributes to read. Left out: every user attribute the directory returns.
+   */
+  attributes?: string[];
+  /**
+   * Object classes for objects this connector creates. For Active Directory users the default is `[top, person, organizationalPerson, user]`, for groups `[top, group]`.
+   *
+   * @minItems 1
+   */
+  objectClasses?: [string, ...string[]];
+  /**
+   * Create missing OUs for templated containers. Otherwise an object whose container is missing is held back and reported.
+   */
+  createContainers?: boolean;
+}
+/**
+ * Overrides the Mesh's `spec.schedule` for this connector; a key left out keeps the Mesh's value.
+ */
+export interface ConnectorSchedule {
+  interval?: Duration1;
+  full?: Cron;
+}
+/**
+ * A generic LDAPv3 directory (OpenLDAP, 389 Directory Server …).
+ *
+ * This interface was referenced by `ConnectorDocument`'s JSON-Schema
+ * via the `definition` "LdapConnectorSpec".
+ */
+export interface LdapConnectorSpec {
+  /**
+   * The connector type.
+   */
+  type: 'ldap';
+  connection: LdapConnection;
+  /**
+   * The object types this connector reads and writes, by name.
+   */
+  objectTypes: {
+    [k: string]: LdapObjectType | undefined;
+  };
+  schedule?: ConnectorSchedule;
+  /**
+   * Stop importing from and exporting to this connector until set back to false.
+   */
+  suspend?: boolean;
+}
+/**
+ * One kind of directory object and where to find it.
+ *
+ * This interface was referenced by `ConnectorDocument`'s JSON-Schema
+ * via the `definition` "LdapObjectType".
+ */
+export interface LdapObjectType {
+  /**
+   * Where to search, below `connection.baseDn`.
+   */
+  searchBase: string;
+  /**
+   * LDAP filter (RFC 4515) selecting the objects of this type.
+   */
+  filter: string;
+  /**
+   * `sub`: the whole subtree below `searchBase`; `one`: its direct children only.
+   */
+  searchScope?: 'sub' | 'one';
+  /**
+   * Attributes to read. Left out: every user attribute the directory returns.
+   */
+  attributes?: string[];
+  /**
+   * Object classes for objects this connector creates.
+   *
+   * @minItems 1
+   */
+  objectClasses?: [string, ...string[]];
+  /**
+   * Create missing organizational units for templated containers. Otherwise an object whose container is missing is held back and reported.
+   */
+  createContainers?: boolean;
+  /**
+   * The operational attribute that anchors an entry across renames and moves.
+   */
+  externalIdAttribute?: string;
+  /**
+   * How a disabled entry is marked, for directories without a standard account flag. With it the type can disable (`enabled`, `onRemove: disable`).
+   */
+  disabled?: {
+    /**
+     * The attribute that marks a disabled entry.
+     */
+    attribute: string;
+    /**
+     * The attribute's value on a disabled entry; an enabled entry has the attribute removed.
+     */
+    value: string;
+  };
+}
+/**
+ * A SQL database: PostgreSQL, SQL Server, or the embedded PGlite. Values are always bound parameters.
+ *
+ * This interface was referenced by `ConnectorDocument`'s JSON-Schema
+ * via the `definition` "SqlConnectorSpec".
+ */
+export interface SqlConnectorSpec {
+  /**
+   * The connector type.
+   */
+  type: 'sql';
+  connection: SqlConnection;
+  /**
+   * The object types this connector reads and writes, by name.
+   */
+  objectTypes: {
+    [k: string]: SqlObjectType | undefined;
+  };
+  schedule?: ConnectorSchedule;
+  /**
+   * Stop importing from and exporting to this connector until set back to false.
+   */
+  suspend?: boolean;
+}
+/**
+ * Which database and how to reach it.
+ *
+ * This interface was referenced by `ConnectorDocument`'s JSON-Schema
+ * via the `definition` "SqlConnection".
+ */
+export interface SqlConnection {
+  /**
+   * `postgres` (PostgreSQL), `mssql` (SQL Server) or `embedded` (PGlite, a PostgreSQL in a local folder, no server).
+   */
+  driver: 'postgres' | 'mssql' | 'embedded';
+  /**
+   * For `postgres` and `mssql`: the connection string or URL. Put any password in a secret reference (the whole string may be one: `{{secret:hr-db-url}}`).
+   */
+  connectionString?: string;
+  /**
+   * For `embedded`: the PGlite data directory, relative to the working directory (not the config path).
+   */
+  path?: string;
+}
+/**
+ * A table or query whose rows are objects of one type. Give exactly one of `table` and `query`.
+ *
+ * This interface was referenced by `ConnectorDocument`'s JSON-Schema
+ * via the `definition` "SqlObjectType".
+ */
+export interface SqlObjectType {
+  /**
+   * The table (optionally schema-qualified). A target needs a table.
+   */
+  table?: string;
+  /**
+   * A SELECT whose rows are the objects (read-only: a query cannot be a target). For delta imports, the watermark condition is added around it.
+   */
+  query?: string;
+  /**
+   * The column holding the row's stable key (the anchor). On a target, the projection must render it.
+   */
+  externalIdColumn: string;
+  /**
+   * The column delta imports compare against the last watermark. Left out: every import is a full read.
+   */
+  watermarkColumn?: string;
+  /**
+   * What `watermarkColumn` holds: `datetime` (a timestamp; read with an `overlapSeconds` look-back), `bigint` (a number that grows on every change) or `rowversion` (SQL Server). `date` is rejected: a date has no time part, so same-day changes would be missed.
+   */
+  deltaColumnType?: 'datetime' | 'bigint' | 'rowversion';
+  /**
+   * For `datetime` watermarks: how far before the last watermark delta reads start, to catch rows committed late with an earlier timestamp.
+   */
+  overlapSeconds?: number;
+  /**
+   * A boolean column. As a source, a row where it is false is a deleted object; as a target, it holds the object's enabled state (what `enabled` writes and `onRemove: disable` sets).
+   */
+  isActiveColumn?: string;
+  /**
+   * As a source: the column that marks a deleted row (with `softDeleteValue`).
+   */
+  softDeleteColumn?: string;
+  /**
+   * The `softDeleteColumn` value of a deleted row.
+   */
+  softDeleteValue?: string | number | boolean;
+  /**
+   * The columns to read. Left out: every column.
+   *
+   * @minItems 1
+   */
+  columnsToLoad?: [string, ...string[]];
+  /**
+   * With the `embedded` driver only: create the table when it does not exist (text columns, the external id column as primary key, a boolean `isActiveColumn`).
+   */
+  createTable?: boolean;
+  /**
+   * How a multi-valued value is joined in a column that is not an array.
+   */
+  multiValueSeparator?: string;
+  /**
+   * Rows per import batch.
+   */
+  pageSize?: number;
+}
+/**
+ * Okta Universal Directory over its management API. Hard deletes are read from the System Log.
+ *
+ * This interface was referenced by `ConnectorDocument`'s JSON-Schema
+ * via the `definition` "OktaConnectorSpec".
+ */
+export interface OktaConnectorSpec {
+  /**
+   * The connector type.
+   */
+  type: 'okta';
+  connection: OktaConnection;
+  /**
+   * The object types to import and export; a type left out is not imported.
+   */
+  objectTypes: {
+    user?: OktaSearchObjectType;
+    group?: OktaSearchObjectType;
+    /**
+     * Group memberships, one object per member; external id `<groupId>:<userId>`, attributes `groupId` and `memberId`.
+     */
+    membership?: {};
+  };
+  schedule?: ConnectorSchedule;
+  /**
+   * Stop importing from and exporting to this connector until set back to false.
+   */
+  suspend?: boolean;
+}
+/**
+ * The Okta org and its API token.
+ *
+ * This interface was referenced by `ConnectorDocument`'s JSON-Schema
+ * via the `definition` "OktaConnection".
+ */
+export interface OktaConnection {
+  /**
+   * The org's URL. `https://`, or `http://` for a loopback host (tests).
+   */
+  orgUrl: string;
+  apiToken: SecretRef1;
+  /**
+   * Objects per page (Okta allows at most 200).
+   */
+  pageSize?: number;
+  timeout?: Duration2;
+}
+/**
+ * Okta users (`user`) or groups (`group`, type OKTA_GROUP).
+ *
+ * This interface was referenced by `ConnectorDocument`'s JSON-Schema
+ * via the `definition` "OktaSearchObjectType".
+ */
+export interface OktaSearchObjectType {
+  /**
+   * An Okta `search` expression limiting the objects imported; ANDed with `lastUpdated gt "…"` on delta runs.
+   */
+  search?: string;
+  /**
+   * The attribute that anchors the object.
+   */
+  externalIdAttribute?: string;
+}
+/**
+ * Microsoft Entra ID through Microsoft Graph; delta queries for changes and deletions.
+ *
+ * This interface was referenced by `ConnectorDocument`'s JSON-Schema
+ * via the `definition` "EntraIdConnectorSpec".
+ */
+export interface EntraIdConnectorSpec {
+  /**
+   * The connector type.
+   */
+  type: 'entra-id';
+  connection: EntraIdConnection;
+  /**
+   * The object types to import and export; a type left out is not imported.
+   */
+  objectTypes: {
+    user?: EntraIdObjectType;
+    group?: EntraIdObjectType;
+  };
+  schedule?: ConnectorSchedule;
+  /**
+   * Stop importing from and exporting to this connector until set back to false.
+   */
+  suspend?: boolean;
+}
+/**
+ * The tenant and the app registration used with the client-credentials grant.
+ *
+ * This interface was referenced by `ConnectorDocument`'s JSON-Schema
+ * via the `definition` "EntraIdConnection".
+ */
+export interface EntraIdConnection {
+  /**
+   * The directory (tenant) id.
+   */
+  tenantId: string;
+  /**
+   * The application (client) id.
+   */
+  clientId: string;
+  clientSecret: SecretRef2;
+  /**
+   * The token authority; override for national clouds and tests. `https://`, or `http://` for a loopback host.
+   */
+  authorityUrl?: string;
+  /**
+   * The Microsoft Graph endpoint; override for national clouds and tests.
+   */
+  graphUrl?: string;
+  /**
+   * Objects per page (`$top`; Graph allows at most 999).
+   */
+  pageSize?: number;
+  timeout?: Duration3;
+}
+/**
+ * Entra ID users (`user`) or groups (`group`).
+ *
+ * This interface was referenced by `ConnectorDocument`'s JSON-Schema
+ * via the `definition` "EntraIdObjectType".
+ */
+export interface EntraIdObjectType {
+  /**
+   * Properties to read (`$select`). Left out: Graph's default set.
+   */
+  select?: string[];
+  /**
+   * An OData `$filter` limiting the objects imported.
+   */
+  filter?: string;
+}
+/**
+ * An application we provision over SCIM 2.0 (RFC 7643/7644).
+ *
+ * This interface was referenced by `ConnectorDocument`'s JSON-Schema
+ * via the `definition` "ScimConnectorSpec".
+ */
+export interface ScimConnectorSpec {
+  /**
+   * The connector type.
+   */
+  type: 'scim';
+  connection: ScimConnection;
+  /**
+   * The object types (SCIM resource types), by name.
+   */
+  objectTypes: {
+    [k: string]: ScimObjectType | undefined;
+  };
+  schedule?: ConnectorSchedule;
+  /**
+   * Stop importing from and exporting to this connector until set back to false.
+   */
+  suspend?: boolean;
+}
+/**
+ * The SCIM 2.0 service provider we provision.
+ *
+ * This interface was referenced by `ConnectorDocument`'s JSON-Schema
+ * via the `definition` "ScimConnection".
+ */
+export interface ScimConnection {
+  /**
+   * The SCIM base URL (the one that `/Users` is relative to). `https://`, or `http://` for a loopback host.
+   */
+  baseUrl: string;
+  bearerToken: SecretRef3;
+  /**
+   * Resources per page (`count`).
+   */
+  pageSize?: number;
+  timeout?: Duration4;
+}
+/**
+ * A SCIM resource type.
+ *
+ * This interface was referenced by `ConnectorDocument`'s JSON-Schema
+ * via the `definition` "ScimObjectType".
+ */
+export interface ScimObjectType {
+  /**
+   * The resource type's name at the service provider (its endpoint without the slash).
+   */
+  resource: string;
+  /**
+   * A SCIM filter limiting the resources imported.
+   */
+  filter?: string;
+}
+/**
+ * A SCIM 2.0 endpoint served by `imesh run` at `/scim/<connector-name>/v2/`, for an identity provider that provisions us. A source only.
+ *
+ * This interface was referenced by `ConnectorDocument`'s JSON-Schema
+ * via the `definition` "ScimInboundConnectorSpec".
+ */
+export interface ScimInboundConnectorSpec {
+  /**
+   * The connector type.
+   */
+  type: 'scim-inbound';
+  connection: ScimInboundConnection;
+  /**
+   * The resource types accepted; a type left out is refused.
+   */
+  objectTypes: {
+    /**
+     * SCIM Users.
+     */
+    user?: {};
+    /**
+     * SCIM Groups.
+     */
+    group?: {};
+  };
+  schedule?: ConnectorSchedule;
+  /**
+   * Stop importing from this connector until set back to false.
+   */
+  suspend?: boolean;
+}
+/**
+ * How the identity provider authenticates when it provisions us.
+ *
+ * This interface was referenced by `ConnectorDocument`'s JSON-Schema
+ * via the `definition` "ScimInboundConnection".
+ */
+export interface ScimInboundConnection {
+  bearerToken: SecretRef4;
+}
+/**
+ * CSV files, as a source or a target; no server needed.
+ *
+ * This interface was referenced by `ConnectorDocument`'s JSON-Schema
+ * via the `definition` "CsvConnectorSpec".
+ */
+export interface CsvConnectorSpec {
+  /**
+   * The connector type.
+   */
+  type: 'csv';
+  /**
+   * The object types (one file each), by name.
+   */
+  objectTypes: {
+    [k: string]: CsvObjectType | undefined;
+  };
+  schedule?: ConnectorSchedule;
+  /**
+   * Stop importing from and exporting to this connector until set back to false.
+   */
+  suspend?: boolean;
+}
+/**
+ * A CSV file whose rows are objects of one type. A source file is read whole on every cycle.
+ *
+ * This interface was referenced by `ConnectorDocument`'s JSON-Schema
+ * via the `definition` "CsvObjectType".
+ */
+export interface CsvObjectType {
+  /**
+   * The file, relative to the config path or absolute. A target file must not resolve inside the config repository.
+   */
+  file: string;
+  /**
+   * The column holding the row's stable key. A target file's header starts with it.
+   */
+  externalIdColumn: string;
+  /**
+   * The field delimiter.
+   */
+  delimiter?: string;
+  /**
+   * The file's character encoding (any encoding iconv-lite knows, e.g. `utf-8`, `windows-1252`, `latin1`, `utf-16le`).
+   */
+  encoding?: string;
+  /**
+   * A boolean column (`true/false`, `1/0`, `yes/no`). As a source, a row where it is false is a deleted object; as a target, it holds the enabled state and is written after the projection's attributes.
+   */
+  isActiveColumn?: string;
+  /**
+   * As a source: the column that marks a deleted row (with `softDeleteValue`).
+   */
+  softDeleteColumn?: string;
+  /**
+   * The `softDeleteColumn` value of a deleted row.
+   */
+  softDeleteValue?: string;
+  /**
+   * How the values of a multi-valued attribute are joined in one cell.
+   */
+  multiValueSeparator?: string;
+}

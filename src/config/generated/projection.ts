@@ -1,0 +1,190 @@
+/* Generated from schemas/projection.schema.json by `npm run gen:types`. Do not edit: change the schema and regenerate. */
+
+/**
+ * The version of the config language. Only `identitymesh.dev/v1alpha1` exists.
+ */
+export type ApiVersion = 'identitymesh.dev/v1alpha1';
+/**
+ * For directory targets: the parent DN; substituted values are escaped per RFC 4514. Changing it moves objects, never re-creates them.
+ */
+export type Template = string;
+/**
+ * For directory targets: the relative DN; substituted values are escaped per RFC 4514.
+ */
+export type Template1 = string;
+/**
+ * A template: literal text with `{{attribute}}` expressions and filters `lower`, `upper`, `trim`, `default:"x"` chained with `|`, e.g. `{{employeeId | lower}}`.
+ */
+export type Template2 = string;
+/**
+ * A fixed initial password, as a secret reference.
+ */
+export type SecretRef = string;
+
+/**
+ * An outbound flow: how mesh objects of one type become objects of a target connector's object type.
+ */
+export interface ProjectionDocument {
+  apiVersion: ApiVersion;
+  /**
+   * The document kind.
+   */
+  kind: 'Projection';
+  metadata: Metadata;
+  spec: ProjectionSpec;
+}
+/**
+ * Identifies the document.
+ */
+export interface Metadata {
+  /**
+   * The document's name, unique within its kind. Lower-case letters, digits and `-`, starting with a letter (it appears in URLs, reports and log lines).
+   */
+  name: string;
+  /**
+   * Free-form key/value pairs for people and tools; Identity Mesh ignores them.
+   */
+  labels?: {
+    [k: string]: string | undefined;
+  };
+  /**
+   * Free-form key/value notes; Identity Mesh ignores them.
+   */
+  annotations?: {
+    [k: string]: string | undefined;
+  };
+}
+/**
+ * Which mesh objects are projected, where, and how they look there.
+ *
+ * This interface was referenced by `ProjectionDocument`'s JSON-Schema
+ * via the `definition` "ProjectionSpec".
+ */
+export interface ProjectionSpec {
+  /**
+   * The mesh object type projected.
+   */
+  meshType: string;
+  target: TargetRef;
+  scope?: Scope;
+  /**
+   * Join rules, in order, that correlate a mesh object with an existing target object before creating one; a joined object is adopted and managed from then on. Left out: nothing correlates.
+   */
+  join?: ProjectionJoinRule[];
+  container?: Template;
+  rdn?: Template1;
+  /**
+   * Target attribute (or column) name → template over the mesh object's attributes. Only these attributes are written. For sql and csv targets they are the columns and must include the `externalIdColumn`. A single `{{reference}}` renders the referenced objects as they are projected in the same target (DN, id or key).
+   */
+  attributes: {
+    [k: string]: Template2 | undefined;
+  };
+  /**
+   * The target object's enabled state: a template rendering `true`/`false` (also `1/0`, `yes/no`), or a constant. Left out: the enabled state is not managed.
+   */
+  enabled?: string | boolean;
+  password?: PasswordPolicy;
+  /**
+   * What happens to the target object when the mesh object leaves the scope or is gone: `disable`, `delete`, or `keep`. Default `disable` where the target can disable; otherwise it must be given.
+   */
+  onRemove?: 'disable' | 'delete' | 'keep';
+  /**
+   * When a target object differs from its projection: `enforce` corrects it, `report` only reports it.
+   */
+  drift?: 'enforce' | 'report';
+  /**
+   * Project one target object per value of this multi-valued mesh attribute; `{{item}}` is the value in the templates.
+   */
+  forEach?: string;
+}
+/**
+ * The target: a connector and one of its object types.
+ *
+ * This interface was referenced by `ProjectionDocument`'s JSON-Schema
+ * via the `definition` "TargetRef".
+ */
+export interface TargetRef {
+  /**
+   * The Connector's `metadata.name`.
+   */
+  connector: string;
+  /**
+   * An object type declared in that connector's `spec.objectTypes`.
+   */
+  objectType: string;
+}
+/**
+ * Which mesh objects are projected. Exactly one of: `all` (every condition holds), `any` (at least one holds), or `attribute` with one test (`present`, `equals`, `in`, `matches`). Nestable. Left out: every object.
+ *
+ * This interface was referenced by `ProjectionDocument`'s JSON-Schema
+ * via the `definition` "Scope".
+ */
+export interface Scope {
+  /**
+   * Every condition holds.
+   *
+   * @minItems 1
+   */
+  all?: [Scope, ...Scope[]];
+  /**
+   * At least one condition holds.
+   *
+   * @minItems 1
+   */
+  any?: [Scope, ...Scope[]];
+  /**
+   * The mesh attribute tested.
+   */
+  attribute?: string;
+  /**
+   * `true`: the attribute has a value; `false`: it has none.
+   */
+  present?: boolean;
+  /**
+   * The attribute (or one of its values) equals this.
+   */
+  equals?: string | number | boolean;
+  /**
+   * The attribute (or one of its values) is one of these.
+   *
+   * @minItems 1
+   */
+  in?: [string | number | boolean, ...(string | number | boolean)[]];
+  /**
+   * The attribute (or one of its values) matches this JavaScript regular expression.
+   */
+  matches?: string;
+}
+/**
+ * Joins a mesh object to the target object whose `target` attribute equals the mesh object's `mesh` attribute.
+ *
+ * This interface was referenced by `ProjectionDocument`'s JSON-Schema
+ * via the `definition` "JoinRule".
+ */
+export interface ProjectionJoinRule {
+  /**
+   * The target attribute.
+   */
+  target: string;
+  /**
+   * The mesh attribute.
+   */
+  mesh: string;
+}
+/**
+ * The initial password of accounts created in a directory target (sent over TLS only, at create only). Give `initial` or `generate: true`.
+ *
+ * This interface was referenced by `ProjectionDocument`'s JSON-Schema
+ * via the `definition` "Password".
+ */
+export interface PasswordPolicy {
+  initial?: SecretRef;
+  /**
+   * Generate a random password for each account created.
+   */
+  generate?: boolean;
+  /**
+   * The generated password's length.
+   */
+  length?: number;
+}

@@ -1,0 +1,96 @@
+import { execFile, spawnSync } from 'node:child_process';
+import { closeSync, cpSync, existsSync, ftruncateSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const BIN = resolve('bin/imesh.js');
+
+function imesh(args: string[], cwd = process.cwd()): { status: number | null; stdout: string; stderr: string } {
+  const result = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', timeout: 20_000 });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+function imeshAsync(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((done) => {
+    execFile(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 20_000 }, (error, stdout, stderr) => {
+      done({ status: error ? (typeof error.code === 'number' ? error.code : null) : 0, stdout, stderr });
+    });
+  });
+}
+
+beforeAll(() => {
+  if (!existsSync('dist/cli/validate.js')) throw new Error('dist/ is missing: run npm run build (npm test does it first)');
+});
+
+describe('imesh validate', () => {
+  it.each(['samples/quickstart', 'samples/ad-hr-sql'])('exits 0 for %s, printing nothing on stdout', (dir) => {
+    const result = imesh(['validate', '--config', dir]);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toBe(`${dir}: valid\n`);
+    expect(result.status).toBe(0);
+  });
+
+  it('defaults --config to the working directory', () => {
+    expect(imesh(['validate'], resolve('samples/ad-hr-sql')).status).toBe(0);
+    expect(imesh(['validate'], resolve('samples/invalid/empty-repo')).status).toBe(1);
+  });
+
+  it.concurrent.each(readdirSync('samples/invalid').sort())('exits 1 for samples/invalid/%s with file:line:column messages on stdout', async (name) => {
+    const dir = join('samples/invalid', name);
+    const expected = readFileSync(join(dir, 'expected.txt'), 'utf8').split('\n').filter(Boolean);
+    const result = await imeshAsync(['validate', '--config', dir]);
+    const lines = result.stdout.split('\n').filter(Boolean);
+    expect(lines).toHaveLength(expected.length);
+    expected.forEach((prefix, i) => expect(lines[i]?.startsWith(prefix), `${lines[i]} should start with ${prefix}`).toBe(true));
+    expect(result.stderr).toBe(`${dir}: invalid, ${expected.length} problem${expected.length === 1 ? '' : 's'}\n`);
+    expect(result.status).toBe(1);
+  });
+
+  it('prints { valid, problems } with --format json', () => {
+    const invalid = imesh(['validate', '--config', 'samples/invalid/unknown-key', '--format', 'json']);
+    expect(invalid.status).toBe(1);
+    expect(JSON.parse(invalid.stdout)).toEqual({
+      valid: false,
+      problems: [
+        {
+          file: 'connectors.yaml',
+          line: 22,
+          column: 7,
+          message: 'unknown key "externalIdColum" in spec.objectTypes.account (did you mean "externalIdColumn"?)',
+          key: 'spec.objectTypes.account.externalIdColum',
+        },
+      ],
+    });
+    const valid = imesh(['validate', '--config', 'samples/ad-hr-sql', '--format', 'json']);
+    expect(valid.status).toBe(0);
+    expect(JSON.parse(valid.stdout)).toEqual({ valid: true, problems: [] });
+  });
+
+  it('explains its flags and exit codes, and refuses bad usage', () => {
+    const help = imesh(['validate', '--help']);
+    expect(help.status).toBe(0);
+    for (const text of ['--config DIR', '--format', 'text', 'json', '0  the config is valid', '1  the config is invalid']) expect(help.stdout).toContain(text);
+    const bad = imesh(['validate', '--format', 'xml']);
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toContain('--format takes text or json, not "xml"');
+    expect(imesh(['validate', '--bogus']).status).toBe(1);
+  });
+
+  describe('with a 50 MB file', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'imesh-cli-big-'));
+    afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+    it('exits 1 quickly, naming the file', () => {
+      cpSync('samples/ad-hr-sql', dir, { recursive: true });
+      const fd = openSync(join(dir, 'big.yml'), 'w');
+      ftruncateSync(fd, 50 * 1024 * 1024);
+      closeSync(fd);
+      const started = Date.now();
+      const result = imesh(['validate', '--config', dir]);
+      expect(Date.now() - started).toBeLessThan(10_000);
+      expect(result.stdout).toBe('big.yml:1:1: file is 50 MiB; config files may be at most 1 MiB (not read)\n');
+      expect(result.status).toBe(1);
+    });
+  });
+});
