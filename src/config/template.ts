@@ -58,14 +58,19 @@ export function compileTemplate(source: string): CompiledTemplate {
 
 function evaluate(expression: Expression, lookup: (name: string) => Value | undefined): Value | undefined {
   let value: Value | undefined = present(lookup(expression.name));
+  // An explicit default, even `default:""`, makes the attribute optional: it is never "missing".
+  let defaulted: string | undefined;
   for (const filter of expression.filters) {
     if (filter.kind === 'default') {
-      value ??= filter.value;
+      if (value === undefined) {
+        value = present(filter.value);
+        defaulted = filter.value;
+      }
     } else if (value !== undefined) {
       value = present(mapScalars(value, (s) => applyText(filter.kind, String(s))));
     }
   }
-  return present(value);
+  return present(value) ?? defaulted;
 }
 
 function applyText(kind: 'lower' | 'upper' | 'trim', text: string): string {

@@ -10,7 +10,7 @@ import type { Queryable } from '../store/db.js';
 import { loadObjects, type CsObject } from './connector-space.js';
 import { PAGE_SIZE, type CycleContext } from './context.js';
 import { insertConflicts, sourceValue } from './flows.js';
-import { loadMeshObjects, type MeshObject } from './mesh-store.js';
+import { joinAttributes, loadMeshObjects, type MeshObject } from './mesh-store.js';
 import { definitionHash, readProgress } from './progress.js';
 import { project, referenceAttributes, type DesiredObject } from './projector.js';
 import { loadReferenceTargets, loadTargetLinks, saveTargetLinks, type LinkWrite, type TargetLink } from './target-links.js';
@@ -87,6 +87,7 @@ export async function planProjection(ctx: CycleContext, projection: ProjectionMo
   const ids = await candidates(ctx, projection, since, extraIds);
   const plan: ProjectionPlan = { projection, caps, changes: [], drift: [], definition, evaluated: ids.length, compared: [], full: since === -1 };
   const referenceTypes = referenceAttributes(projection, ctx.config.mesh.objectTypes);
+  const keyAttributes = joinAttributes(ctx.config);
   let adoption: Map<string, Map<string, string[]>> | undefined;
   const claimed = new Set<string>();
   for (let start = 0; start < ids.length; start += PAGE_SIZE) {
@@ -135,7 +136,7 @@ export async function planProjection(ctx: CycleContext, projection: ProjectionMo
           const subject = `${projection.name}/${object.id}/${entry.item}`;
           subjects.push(subject);
           if (entry.kind === 'held') {
-            held.push({ kind: 'heldBack', subject, attribute: '', mesh_type: object.type, scope: `projection:${projection.name}`, details: { reason: entry.reason, missing: entry.missing, projection: projection.name, object: describeMesh(object) } });
+            held.push({ kind: 'heldBack', subject, attribute: '', mesh_type: object.type, scope: `projection:${projection.name}`, details: { reason: entry.reason, missing: entry.missing, projection: projection.name, object: describeMesh(object, keyAttributes) } });
             continue;
           }
           let link = objectLinks.find((l) => l.item === entry.item && l.state !== 'released');
@@ -194,7 +195,12 @@ export async function planProjection(ctx: CycleContext, projection: ProjectionMo
   return plan;
 }
 
-function describeMesh(object: MeshObject): string {
+/** `person/E1002` when the object has a join key (what people search by), else `person/<id>`. */
+function describeMesh(object: MeshObject, keys: ReadonlyMap<string, ReadonlySet<string>> = new Map()): string {
+  for (const attribute of keys.get(object.type) ?? []) {
+    const value = object.attributes[attribute];
+    if (typeof value === 'string' || typeof value === 'number') return `${object.type}/${value}`;
+  }
   return `${object.type}/${object.id}`;
 }
 

@@ -42,6 +42,8 @@ describe('templates', () => {
     expect(compileTemplate('{{empty}}-{{none}}-{{nothing}}').render(lookup)).toEqual({ ok: false, missing: ['empty', 'none', 'nothing'] });
     expect(compileTemplate('{{x | trim}}').render(() => '   ')).toEqual({ ok: false, missing: ['x'] });
     expect(compileTemplate('{{x | trim | default:"-"}}').render(() => '   ')).toEqual({ ok: true, value: '-' });
+    expect(compileTemplate('{{phone | default:""}}').render(() => undefined)).toEqual({ ok: true, value: '' });
+    expect(compileTemplate('tel: {{phone | default:""}}').render(() => undefined)).toEqual({ ok: true, value: 'tel: ' });
   });
 
   it('lists the attributes it reads, item included, secrets not', () => {
