@@ -1,0 +1,425 @@
+/**
+ * The `csv` connector: one CSV file per object type, as a source or a target. A file is read whole on
+ * every import (streamed in batches of 1,000, never held in memory), so deletions are found by the
+ * engine's sweep of what the read did not return (`complete: true`). See README.md in this folder.
+ */
+import { access, constants } from 'node:fs/promises';
+import { dirname, relative, isAbsolute } from 'node:path';
+import type { Scalar, Value } from '../../config/model.js';
+import { ConnectorError, errorMessage } from '../../shared/errors.js';
+import type { AttributeChange, CheckResult, ConnectorContext, ExportChange, ExportResult, IdentityConnector, ImportBatch, ObjectTypeCapabilities, StagedObject } from '../sdk.js';
+import { CsvSyntaxError, fileStyle, readCsvRecords, writeCsvAtomically, type CsvRecord } from './csv-file.js';
+import { compileCsvOptions, type CsvObjectTypeOptions } from './csv-spec.js';
+
+const BATCH = 1000;
+
+const TRUE = new Set(['true', '1', 'yes']);
+const FALSE = new Set(['false', '0', 'no']);
+
+/** true/false, 1/0, yes/no in any case; empty (or anything else) is no answer. */
+export function parseFlag(cell: string): boolean | undefined {
+  const word = cell.trim().toLowerCase();
+  if (TRUE.has(word)) return true;
+  if (FALSE.has(word)) return false;
+  return undefined;
+}
+
+/** One cell's text: booleans as true/false, lists joined by the separator. */
+function renderCell(value: Value | undefined, separator: string): string {
+  if (value === undefined || value === null) return '';
+  if (Array.isArray(value)) return (value as readonly Scalar[]).map((item) => renderCell(item, separator)).filter((item) => item !== '').join(separator);
+  return String(value);
+}
+
+function splitCell(cell: string, separator: string): string[] {
+  return cell
+    .split(separator)
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
+}
+
+async function pathExists(path: string): Promise<boolean> {
+  try {
+    await access(path, constants.F_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Rewrites of one file never overlap, within this process. */
+const fileLocks = new Map<string, Promise<unknown>>();
+
+async function withFileLock<T>(path: string, work: () => Promise<T>): Promise<T> {
+  const previous = fileLocks.get(path) ?? Promise.resolve();
+  const next = previous.catch(() => undefined).then(work);
+  fileLocks.set(path, next);
+  try {
+    return await next;
+  } finally {
+    if (fileLocks.get(path) === next) fileLocks.delete(path);
+  }
+}
+
+interface Header {
+  readonly columns: readonly string[];
+  readonly key: number;
+  readonly isActive: number;
+  readonly softDelete: number;
+}
+
+export class CsvConnector implements IdentityConnector {
+  readonly #name: string;
+  readonly #context: ConnectorContext;
+  readonly #types: ReadonlyMap<string, CsvObjectTypeOptions>;
+
+  constructor(context: ConnectorContext, types: ReadonlyMap<string, CsvObjectTypeOptions>) {
+    this.#name = context.model.name;
+    this.#context = context;
+    this.#types = types;
+  }
+
+  #type(type: string): CsvObjectTypeOptions {
+    const options = this.#types.get(type);
+    if (!options) throw new ConnectorError(this.#name, 'ObjectTypeUnknown', `object type "${type}" is not declared in spec.objectTypes`);
+    return options;
+  }
+
+  #error(options: CsvObjectTypeOptions, code: string, message: string, cause?: unknown, retryable = false): ConnectorError {
+    return new ConnectorError(this.#name, code, `${options.displayFile}: ${message}`, { cause, retryable });
+  }
+
+  capabilities(type: string): ObjectTypeCapabilities {
+    const options = this.#type(type);
+    return {
+      delta: false,
+      export: true,
+      addressing: 'key',
+      keyAttribute: options.key,
+      canDisable: options.isActiveColumn !== undefined,
+      inactiveMeansDeleted: options.isActiveColumn !== undefined,
+      ...(options.isActiveColumn ? { enabledAttribute: options.isActiveColumn } : {}),
+    };
+  }
+
+  #header(options: CsvObjectTypeOptions, record: CsvRecord): Header {
+    const columns = record.cells.map((cell) => cell.trim());
+    const seen = new Set<string>();
+    for (const column of columns) {
+      if (column !== '' && seen.has(column)) throw this.#error(options, 'CsvInvalid', `line ${record.line}: the header names column "${column}" twice`);
+      seen.add(column);
+    }
+    const key = columns.indexOf(options.key);
+    if (key < 0) {
+      throw this.#error(options, 'ColumnNotFound', `the header has no column "${options.key}" (spec.objectTypes.${options.name}.externalIdColumn); it has: ${columns.join(', ')}`);
+    }
+    const isActive = options.isActiveColumn ? columns.indexOf(options.isActiveColumn) : -1;
+    if (options.isActiveColumn && isActive < 0) {
+      throw this.#error(options, 'ColumnNotFound', `the header has no column "${options.isActiveColumn}" (spec.objectTypes.${options.name}.isActiveColumn); it has: ${columns.join(', ')}`);
+    }
+    const softDelete = options.softDelete ? columns.indexOf(options.softDelete.column) : -1;
+    if (options.softDelete && softDelete < 0) {
+      throw this.#error(options, 'ColumnNotFound', `the header has no column "${options.softDelete.column}" (spec.objectTypes.${options.name}.softDeleteColumn); it has: ${columns.join(', ')}`);
+    }
+    return { columns, key, isActive, softDelete };
+  }
+
+  /** Records after the header; malformed CSV and unreadable files become ConnectorErrors naming the file. */
+  async *#records(options: CsvObjectTypeOptions): AsyncGenerator<CsvRecord> {
+    try {
+      yield* readCsvRecords(options.file, options);
+    } catch (error) {
+      if (error instanceof CsvSyntaxError) throw this.#error(options, 'CsvInvalid', `${error.line ? `line ${error.line}: ` : ''}${error.message}`, error);
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'EACCES' || code === 'EPERM') throw this.#error(options, 'FileUnreadable', 'permission denied (check the file mode and owner)', error);
+      if (code === 'EISDIR') throw this.#error(options, 'FileUnreadable', 'is a directory, not a file', error);
+      throw this.#error(options, 'FileUnreadable', errorMessage(error), error, true);
+    }
+  }
+
+  #exists(options: CsvObjectTypeOptions): Promise<boolean> {
+    return pathExists(options.file);
+  }
+
+  fullImport(type: string): AsyncIterable<ImportBatch> {
+    return this.#read(this.#type(type));
+  }
+
+  /** A CSV file has no change log: a delta import reads the whole file, and says so (complete). */
+  deltaImport(type: string): AsyncIterable<ImportBatch> {
+    return this.#read(this.#type(type));
+  }
+
+  async *#read(options: CsvObjectTypeOptions): AsyncIterable<ImportBatch> {
+    if (!(await this.#exists(options))) {
+      this.#context.log.warn({ event: 'csv-file-missing', objectType: options.name, file: options.displayFile }, 'the file does not exist; read as empty');
+      yield { objects: [], complete: true };
+      return;
+    }
+    let header: Header | undefined;
+    const firstLine = new Map<string, number>();
+    let batch: StagedObject[] = [];
+    let skipped = 0;
+    for await (const record of this.#records(options)) {
+      if (!header) {
+        header = this.#header(options, record);
+        continue;
+      }
+      if (record.cells.every((cell) => cell.trim() === '')) continue;
+      const key = (record.cells[header.key] ?? '').trim();
+      if (key === '') {
+        skipped++;
+        continue;
+      }
+      const first = firstLine.get(key);
+      if (first !== undefined) {
+        throw this.#error(options, 'DuplicateExternalId', `line ${record.line}: ${options.key} "${key}" appears again (first on line ${first}); every row needs its own ${options.key}`);
+      }
+      firstLine.set(key, record.line);
+      const attributes: Record<string, Value> = {};
+      header.columns.forEach((column, i) => {
+        const cell = record.cells[i] ?? '';
+        if (column === '' || cell === '') return;
+        if (i === header!.key) attributes[column] = key;
+        else if (options.multiValued.has(column)) {
+          const items = splitCell(cell, options.separator);
+          if (items.length > 0) attributes[column] = items;
+        } else attributes[column] = cell;
+      });
+      const object: { -readonly [K in keyof StagedObject]: StagedObject[K] } = { externalId: key, attributes };
+      if (header.isActive >= 0) {
+        const enabled = parseFlag(record.cells[header.isActive] ?? '');
+        if (enabled !== undefined) object.enabled = enabled;
+      }
+      if (header.softDelete >= 0 && (record.cells[header.softDelete] ?? '').trim() === options.softDelete!.value) object.deleted = true;
+      batch.push(object);
+      if (batch.length >= BATCH) {
+        yield { objects: batch };
+        batch = [];
+      }
+    }
+    if (skipped > 0) {
+      this.#context.log.warn({ event: 'csv-rows-without-key', objectType: options.name, count: skipped }, `${skipped} rows have no ${options.key} and were left out`);
+    }
+    yield { objects: batch, complete: true };
+  }
+
+  async check(): Promise<CheckResult> {
+    const started = performance.now();
+    const objectTypes: Record<string, { count: number }> = {};
+    const warnings: string[] = [];
+    try {
+      for (const options of this.#types.values()) {
+        if (!(await this.#exists(options))) {
+          // Fine for a target not written yet, if its folder exists or can be created.
+          let folder = dirname(options.file);
+          while (!(await pathExists(folder)) && dirname(folder) !== folder) folder = dirname(folder);
+          try {
+            await access(folder, constants.W_OK);
+          } catch (error) {
+            throw this.#error(options, 'FileNotFound', `does not exist, and ${folder} is not writable`, error);
+          }
+          warnings.push(`${options.name}: ${options.displayFile} does not exist yet (an export creates it)`);
+          objectTypes[options.name] = { count: 0 };
+          continue;
+        }
+        let count = 0;
+        let header = false;
+        for await (const record of this.#records(options)) {
+          if (!header) {
+            this.#header(options, record);
+            header = true;
+          } else if (!record.cells.every((cell) => cell.trim() === '')) count++;
+        }
+        objectTypes[options.name] = { count };
+      }
+      return { ok: true, latencyMs: Math.round(performance.now() - started), objectTypes, ...(warnings.length ? { warnings } : {}) };
+    } catch (error) {
+      const failure = error instanceof ConnectorError ? error : new ConnectorError(this.#name, 'CheckFailed', errorMessage(error), { cause: error });
+      return {
+        ok: false,
+        latencyMs: Math.round(performance.now() - started),
+        objectTypes,
+        error: { code: failure.code, message: failure.message },
+        ...(warnings.length ? { warnings } : {}),
+      };
+    }
+  }
+
+  async export(type: string, changes: readonly ExportChange[]): Promise<ExportResult[]> {
+    const options = this.#type(type);
+    if (changes.length === 0) return [];
+    const inside = relative(this.#context.configPath, options.file);
+    if (inside === '' || (!inside.startsWith('..') && !isAbsolute(inside))) {
+      throw this.#error(options, 'TargetInsideConfig', 'a csv target must not live inside the config repository (give an absolute path, or a relative one that leaves it)');
+    }
+    return withFileLock(options.file, () => this.#rewrite(options, changes));
+  }
+
+  async #rewrite(options: CsvObjectTypeOptions, changes: readonly ExportChange[]): Promise<ExportResult[]> {
+    const results = new Map<string, ExportResult>();
+    const fail = (change: ExportChange, code: string, message: string) =>
+      results.set(change.id, { id: change.id, ok: false, error: { code, message: `${this.#name}: ${options.displayFile}: ${message}`, retryable: false } });
+
+    // The changes for each row, in order.
+    const byKey = new Map<string, ExportChange[]>();
+    for (const change of changes) {
+      let key: string | undefined;
+      if (change.op === 'create') {
+        const raw = change.key ?? change.attributes[options.key];
+        key = renderCell(Array.isArray(raw) ? raw[0] : raw, options.separator).trim() || undefined;
+      } else key = change.externalId;
+      if (key === undefined) {
+        fail(change, 'KeyMissing', `a create has no value for the key column "${options.key}" (the projection must render it)`);
+        continue;
+      }
+      if (change.op === 'move') {
+        fail(change, 'NotSupported', `row ${key}: a CSV row has no container to move to`);
+        continue;
+      }
+      if ((change.op === 'enable' || change.op === 'disable') && !options.isActiveColumn) {
+        fail(change, 'NotSupported', `row ${key}: cannot ${change.op} without spec.objectTypes.${options.name}.isActiveColumn`);
+        continue;
+      }
+      byKey.set(key, [...(byKey.get(key) ?? []), change]);
+    }
+
+    const style = (await fileStyle(options.file)) ?? { newline: 'unix' as const, bom: /^utf-?16/i.test(options.encoding) };
+    const existing = await this.#exists(options);
+    const records = existing ? this.#records(options)[Symbol.asyncIterator]() : undefined;
+    let header: Header | undefined;
+    const first = records ? await records.next() : undefined;
+    if (first && !first.done) header = this.#header(options, first.value);
+
+    // Header: the existing one, with new columns appended; a new file gets the key column, then the
+    // attributes in the order the changes give them (the projection's declared order), then isActiveColumn.
+    const columns = header ? [...header.columns] : [options.key];
+    const known = new Set(columns);
+    for (const change of changes) {
+      const names = change.op === 'create' ? Object.keys(change.attributes) : change.op === 'update' ? Object.keys(change.attributes) : [];
+      for (const name of names) {
+        if (!known.has(name) && name !== options.isActiveColumn) {
+          columns.push(name);
+          known.add(name);
+        }
+      }
+    }
+    if (options.isActiveColumn && !known.has(options.isActiveColumn)) columns.push(options.isActiveColumn);
+    const keyIndex = columns.indexOf(options.key);
+
+    const apply = (key: string, row: Map<string, string> | undefined): Map<string, string> | undefined => {
+      let current = row;
+      for (const change of byKey.get(key) ?? []) {
+        switch (change.op) {
+          case 'create': {
+            current ??= new Map();
+            current.set(options.key, key);
+            for (const [name, value] of Object.entries(change.attributes)) if (name !== options.key) current.set(name, renderCell(value, options.separator));
+            if (change.enabled !== undefined && options.isActiveColumn) current.set(options.isActiveColumn, String(change.enabled));
+            results.set(change.id, { id: change.id, ok: true, externalId: key });
+            break;
+          }
+          case 'update': {
+            if (!current) {
+              fail(change, 'ObjectNotFound', `row ${key} not found`);
+              break;
+            }
+            for (const [name, attributeChange] of Object.entries(change.attributes)) {
+              if (name === options.key) continue;
+              current.set(name, this.#updatedCell(current.get(name) ?? '', attributeChange, options.separator));
+            }
+            results.set(change.id, { id: change.id, ok: true });
+            break;
+          }
+          case 'enable':
+          case 'disable': {
+            if (!current) {
+              fail(change, 'ObjectNotFound', `row ${key} not found`);
+              break;
+            }
+            current.set(options.isActiveColumn!, String(change.op === 'enable'));
+            results.set(change.id, { id: change.id, ok: true });
+            break;
+          }
+          case 'delete':
+            current = undefined;
+            results.set(change.id, { id: change.id, ok: true });
+            break;
+          case 'move':
+            break;
+        }
+      }
+      return current;
+    };
+    const toCells = (row: Map<string, string>) => columns.map((column) => row.get(column) ?? '');
+
+    const seen = new Map<string, number>();
+    const connector = this;
+    async function* output(): AsyncGenerator<readonly string[]> {
+      yield columns;
+      if (records && header) {
+        for (;;) {
+          const next = await records.next();
+          if (next.done) break;
+          const record = next.value;
+          if (record.cells.every((cell) => cell.trim() === '')) continue;
+          const row = new Map<string, string>();
+          header.columns.forEach((column, i) => row.set(column, record.cells[i] ?? ''));
+          const key = (row.get(options.key) ?? '').trim();
+          if (key !== '') {
+            if (seen.has(key)) {
+              throw connector.#error(options, 'DuplicateExternalId', `line ${record.line}: ${options.key} "${key}" appears again (first on line ${seen.get(key)}); fix the file before writing to it`);
+            }
+            seen.set(key, record.line);
+            if (byKey.has(key)) {
+              const updated = apply(key, row);
+              if (updated) yield toCells(updated);
+              continue;
+            }
+          }
+          yield toCells(row);
+        }
+      }
+      for (const key of byKey.keys()) {
+        if (seen.has(key)) continue;
+        const created = apply(key, undefined);
+        if (created) {
+          const cells = toCells(created);
+          cells[keyIndex] = key;
+          yield cells;
+        }
+      }
+    }
+
+    try {
+      await writeCsvAtomically(options.file, options, style, output());
+    } catch (error) {
+      const failure = error instanceof ConnectorError ? error : this.#error(options, 'WriteFailed', errorMessage(error), error, true);
+      for (const change of changes) {
+        if (results.get(change.id)?.ok !== false) {
+          results.set(change.id, { id: change.id, ok: false, error: { code: failure.code, message: failure.message, retryable: failure.retryable } });
+        }
+      }
+    } finally {
+      await records?.return?.(undefined);
+    }
+    return changes.map((change) => results.get(change.id) ?? { id: change.id, ok: false, error: { code: 'Internal', message: `${this.#name}: change ${change.id} was not applied`, retryable: true } });
+  }
+
+  #updatedCell(cell: string, change: AttributeChange, separator: string): string {
+    if (change.add === undefined && change.remove === undefined) return renderCell(change.to, separator);
+    const remove = new Set((change.remove ?? []).map(String));
+    const items = splitCell(cell, separator).filter((item) => !remove.has(item));
+    for (const item of (change.add ?? []).map(String)) if (!items.includes(item)) items.push(item);
+    return items.join(separator);
+  }
+
+  async close(): Promise<void> {
+    // Files are opened per operation; nothing stays open.
+  }
+}
+
+/** Builds a `csv` connector; the spec is validated here, before any file is touched. */
+export async function createCsvConnector(context: ConnectorContext): Promise<IdentityConnector> {
+  return new CsvConnector(context, compileCsvOptions(context.model.name, context.model.spec, context.configPath));
+}

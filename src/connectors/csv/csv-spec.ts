@@ -1,0 +1,91 @@
+/**
+ * The `csv` connector's options, compiled once per config revision; contradictions are refused with a
+ * message naming the setting.
+ */
+import iconv from 'iconv-lite';
+import { isAbsolute, resolve } from 'node:path';
+import { ConfigError } from '../../shared/errors.js';
+
+import type { CsvConnectorSpec, CsvObjectType } from '../../config/generated/connector.js';
+
+/**
+ * The spec as the schema describes it (schemas/connector.schema.json, defaults applied), plus one key
+ * this connector also reads.
+ * TODO(config): `multiValuedColumns` (columns whose cells hold several values, split by
+ * multiValueSeparator on import) is not in the schema's CsvObjectType yet; until it is, every cell is
+ * read as one string and the engine splits multi-valued attributes by their mesh type.
+ */
+export type CsvSpec = Omit<CsvConnectorSpec, 'objectTypes'> & { readonly objectTypes: Readonly<Record<string, CsvObjectTypeSpec>> };
+
+export interface CsvObjectTypeSpec extends CsvObjectType {
+  readonly multiValuedColumns?: readonly string[];
+}
+
+export interface CsvObjectTypeOptions {
+  readonly name: string;
+  /** Absolute path. */
+  readonly file: string;
+  /** As configured, for messages. */
+  readonly displayFile: string;
+  readonly key: string;
+  readonly delimiter: string;
+  readonly encoding: string;
+  readonly isActiveColumn?: string;
+  /** A row whose softDeleteColumn cell equals softDeleteValue is deleted. */
+  readonly softDelete?: { readonly column: string; readonly value: string };
+  readonly separator: string;
+  readonly multiValued: ReadonlySet<string>;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function nonEmptyString(value: unknown): value is string {
+  return typeof value === 'string' && value.trim() !== '';
+}
+
+export function compileCsvOptions(connector: string, spec: unknown, configPath: string): ReadonlyMap<string, CsvObjectTypeOptions> {
+  const fail = (key: string, message: string): never => {
+    throw new ConfigError('CsvOptionInvalid', `${connector}: spec.${key}: ${message}`);
+  };
+  if (!isRecord(spec) || !isRecord(spec.objectTypes) || Object.keys(spec.objectTypes).length === 0) return fail('objectTypes', 'declare at least one object type');
+  const types = new Map<string, CsvObjectTypeOptions>();
+  for (const [name, raw] of Object.entries(spec.objectTypes)) {
+    const at = `objectTypes.${name}`;
+    if (!isRecord(raw)) return fail(at, 'expected an object');
+    if (!nonEmptyString(raw.file)) return fail(`${at}.file`, 'is required (a path relative to the config path, or absolute)');
+    if (!nonEmptyString(raw.externalIdColumn)) return fail(`${at}.externalIdColumn`, 'is required');
+    const delimiter = raw.delimiter ?? ',';
+    if (typeof delimiter !== 'string' || delimiter.length === 0 || /["\r\n]/.test(delimiter)) return fail(`${at}.delimiter`, 'must be a non-empty string without quotes or line breaks');
+    const encoding = raw.encoding ?? 'utf-8';
+    if (typeof encoding !== 'string' || !iconv.encodingExists(encoding)) return fail(`${at}.encoding`, `${JSON.stringify(encoding)} is not an encoding we know (utf-8, utf-16le, windows-1252, latin1 …)`);
+    const separator = raw.multiValueSeparator ?? ';';
+    if (typeof separator !== 'string' || separator.length === 0) return fail(`${at}.multiValueSeparator`, 'must be a non-empty string');
+    if (raw.isActiveColumn !== undefined && !nonEmptyString(raw.isActiveColumn)) return fail(`${at}.isActiveColumn`, 'must be a column name');
+    let softDelete: CsvObjectTypeOptions['softDelete'];
+    if (raw.softDeleteColumn !== undefined || raw.softDeleteValue !== undefined) {
+      if (!nonEmptyString(raw.softDeleteColumn)) return fail(`${at}.softDeleteColumn`, 'is required with softDeleteValue');
+      if (typeof raw.softDeleteValue !== 'string' && typeof raw.softDeleteValue !== 'number' && typeof raw.softDeleteValue !== 'boolean') {
+        return fail(`${at}.softDeleteValue`, 'is required with softDeleteColumn (the cell value that marks a row deleted)');
+      }
+      softDelete = { column: raw.softDeleteColumn, value: String(raw.softDeleteValue) };
+    }
+    const multiValued = raw.multiValuedColumns ?? [];
+    if (!Array.isArray(multiValued) || !multiValued.every(nonEmptyString)) return fail(`${at}.multiValuedColumns`, 'must be a list of column names');
+    if (multiValued.includes(raw.externalIdColumn)) return fail(`${at}.multiValuedColumns`, `the external id column "${raw.externalIdColumn}" cannot be multi-valued`);
+    types.set(name, {
+      name,
+      file: isAbsolute(raw.file) ? raw.file : resolve(configPath, raw.file),
+      displayFile: raw.file,
+      key: raw.externalIdColumn,
+      delimiter,
+      encoding,
+      ...(raw.isActiveColumn !== undefined ? { isActiveColumn: raw.isActiveColumn as string } : {}),
+      ...(softDelete ? { softDelete } : {}),
+      separator,
+      multiValued: new Set(multiValued as string[]),
+    });
+  }
+  return types;
+}

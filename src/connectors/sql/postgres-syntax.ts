@@ -1,0 +1,80 @@
+/**
+ * PostgreSQL statement text, shared by the postgres (pg) and embedded (PGlite) dialects: PGlite is
+ * PostgreSQL compiled to WebAssembly, so one syntax serves both.
+ */
+import { quotePg, type TableName } from './sql-identifiers.js';
+import type { SelectRequest, SqlSyntax } from './sql-dialect.js';
+import type { DeltaColumnType, SqlSource } from './sql-spec.js';
+
+const q = quotePg;
+
+function table(name: TableName): string {
+  return name.schema ? `${q(name.schema)}.${q(name.name)}` : q(name.name);
+}
+
+function from(source: SqlSource): string {
+  return source.kind === 'table' ? `${table(source.table)} AS src` : `(${source.text}) AS src`;
+}
+
+function list(columns: readonly string[]): string {
+  return columns.map(q).join(', ');
+}
+
+function placeholders(from: number, count: number): string {
+  return Array.from({ length: count }, (_, i) => `$${from + i}`).join(', ');
+}
+
+export const postgresSyntax: SqlSyntax = {
+  maxParams: 32_000, // the protocol allows 65,535; keep well below
+  quote: q,
+  table,
+
+  select({ source, columns, delta, orderBy }: SelectRequest): string {
+    const select = columns === 'all' ? '*' : list(columns);
+    let where = '';
+    if (delta) {
+      const column = q(delta.column);
+      where = ` WHERE ${column} >= $1 AND ${column} ${delta.upperInclusive ? '<=' : '<'} $2`;
+    }
+    return `SELECT ${select} FROM ${from(source)}${where} ORDER BY ${list(orderBy)}`;
+  },
+
+  signpost(type: DeltaColumnType, source: SqlSource, column: string): string {
+    // datetime: the server's clock, so client clock skew cannot skip rows; bigint: the committed maximum.
+    if (type === 'datetime') return 'SELECT now() AS signpost';
+    return `SELECT max(${q(column)}) AS signpost FROM ${from(source)}`;
+  },
+
+  count(source: SqlSource): string {
+    return `SELECT count(*) AS n FROM ${from(source)}`;
+  },
+
+  describe(source: SqlSource): string {
+    return `SELECT * FROM ${from(source)} WHERE false`;
+  },
+
+  upsert(target: TableName, key: string, columns: readonly string[], rows: number): string {
+    const all = [key, ...columns.filter((c) => c !== key)];
+    const values = Array.from({ length: rows }, (_, r) => `(${placeholders(r * all.length + 1, all.length)})`).join(', ');
+    const updates = all.filter((c) => c !== key);
+    const onConflict = updates.length === 0 ? 'DO NOTHING' : `DO UPDATE SET ${updates.map((c) => `${q(c)} = EXCLUDED.${q(c)}`).join(', ')}`;
+    return `INSERT INTO ${table(target)} (${list(all)}) VALUES ${values} ON CONFLICT (${q(key)}) ${onConflict}`;
+  },
+
+  update(target: TableName, key: string, columns: readonly string[]): string {
+    const sets = columns.map((c, i) => `${q(c)} = $${i + 1}`).join(', ');
+    return `UPDATE ${table(target)} SET ${sets} WHERE ${q(key)} = $${columns.length + 1}`;
+  },
+
+  delete(target: TableName, key: string, count: number): string {
+    return `DELETE FROM ${table(target)} WHERE ${q(key)} IN (${placeholders(1, count)})`;
+  },
+
+  selectForUpdate(target: TableName, key: string, columns: readonly string[]): string {
+    return `SELECT ${list([key, ...columns])} FROM ${table(target)} WHERE ${q(key)} = $1 FOR UPDATE`;
+  },
+
+  version(): string {
+    return 'SELECT version() AS version';
+  },
+};

@@ -1,0 +1,213 @@
+/**
+ * The `sql` connector's options, compiled once per config revision into an immutable, validated form.
+ * Contradictions and unsafe identifiers are rejected here, before any connection is made, with a
+ * message that names the setting.
+ */
+import { ConfigError } from '../../shared/errors.js';
+import { identifierProblem, parseTableName, type TableName } from './sql-identifiers.js';
+
+import type { SqlConnection, SqlConnectorSpec, SqlObjectType } from '../../config/generated/connector.js';
+
+/**
+ * The spec as the schema describes it (schemas/connector.schema.json, defaults applied), plus the
+ * connection settings this connector also reads.
+ * TODO(config): `encrypt`, `trustServerCertificate`, `poolSize`, `statementTimeoutSeconds` and
+ * `connectTimeoutSeconds` are not in the schema's SqlConnection yet (it has additionalProperties: false);
+ * until they are added there, only their defaults apply to validated configs.
+ */
+export type SqlSpec = Omit<SqlConnectorSpec, 'connection'> & { readonly connection: SqlConnectionSpec };
+
+export interface SqlConnectionSpec extends SqlConnection {
+  /** mssql: TLS for the connection (default: the connection string's setting, else true). Logged when false. */
+  readonly encrypt?: boolean;
+  /** mssql: accept any server certificate (default false). Logged when true. */
+  readonly trustServerCertificate?: boolean;
+  /** Connections in the pool (default 4). */
+  readonly poolSize?: number;
+  /** Per-statement timeout (default 300). */
+  readonly statementTimeoutSeconds?: number;
+  /** Time allowed to connect (default 15). */
+  readonly connectTimeoutSeconds?: number;
+}
+
+export type SqlDriver = SqlConnection['driver'];
+export type DeltaColumnType = NonNullable<SqlObjectType['deltaColumnType']>;
+
+export type SqlSource = { readonly kind: 'table'; readonly table: TableName } | { readonly kind: 'query'; readonly text: string };
+
+export interface WatermarkOptions {
+  readonly column: string;
+  readonly type: DeltaColumnType;
+  readonly overlapSeconds: number;
+}
+
+export interface SqlObjectTypeOptions {
+  readonly name: string;
+  readonly source: SqlSource;
+  readonly key: string;
+  /** Explicit column list (always with key, watermark, active and soft-delete columns), or every column. */
+  readonly columns: readonly string[] | 'all';
+  readonly watermark?: WatermarkOptions;
+  readonly isActiveColumn?: string;
+  readonly softDelete?: { readonly column: string; readonly value: string | number | boolean };
+  readonly separator: string;
+  readonly createTable: boolean;
+  /** Rows per import batch (`pageSize`, default 1000). */
+  readonly batchSize: number;
+}
+
+export interface SqlConnectionOptions {
+  readonly driver: SqlDriver;
+  readonly connectionString?: string;
+  readonly path?: string;
+  /** mssql: undefined leaves the connection string's setting (default true). */
+  readonly encrypt?: boolean;
+  readonly trustServerCertificate?: boolean;
+  readonly poolSize: number;
+  readonly statementTimeoutMs: number;
+  readonly connectTimeoutMs: number;
+}
+
+export interface SqlOptions {
+  readonly connection: SqlConnectionOptions;
+  readonly objectTypes: ReadonlyMap<string, SqlObjectTypeOptions>;
+}
+
+const DRIVERS: readonly SqlDriver[] = ['postgres', 'mssql', 'embedded'];
+const DELTA_TYPES: readonly DeltaColumnType[] = ['datetime', 'bigint', 'rowversion'];
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Compiles and checks the spec. Throws ConfigError naming the offending setting. */
+export function compileSqlOptions(connector: string, spec: unknown): SqlOptions {
+  const fail = (key: string, message: string): never => {
+    throw new ConfigError('SqlOptionInvalid', `${connector}: spec.${key}: ${message}`);
+  };
+  if (!isRecord(spec)) return fail('', 'expected an object');
+  const connection = spec.connection;
+  if (!isRecord(connection)) return fail('connection', 'is required');
+  const driver = connection.driver as SqlDriver;
+  if (!DRIVERS.includes(driver)) return fail('connection.driver', `must be one of ${DRIVERS.join(', ')}`);
+  if (driver === 'embedded') {
+    if (typeof connection.path !== 'string' || connection.path === '') return fail('connection.path', 'is required with driver: embedded');
+  } else if (typeof connection.connectionString !== 'string' || connection.connectionString === '') {
+    return fail('connection.connectionString', `is required with driver: ${driver}`);
+  }
+  const positive = (key: string, value: unknown, fallback: number): number => {
+    if (value === undefined) return fallback;
+    if (typeof value !== 'number' || !(value > 0)) return fail(`connection.${key}`, 'must be a positive number');
+    return value;
+  };
+  const options: SqlConnectionOptions = {
+    driver,
+    connectionString: typeof connection.connectionString === 'string' ? connection.connectionString : undefined,
+    path: typeof connection.path === 'string' ? connection.path : undefined,
+    encrypt: typeof connection.encrypt === 'boolean' ? connection.encrypt : undefined,
+    trustServerCertificate: typeof connection.trustServerCertificate === 'boolean' ? connection.trustServerCertificate : undefined,
+    poolSize: Math.floor(positive('poolSize', connection.poolSize, 4)),
+    statementTimeoutMs: Math.round(positive('statementTimeoutSeconds', connection.statementTimeoutSeconds, 300) * 1000),
+    connectTimeoutMs: Math.round(positive('connectTimeoutSeconds', connection.connectTimeoutSeconds, 15) * 1000),
+  };
+  if (!isRecord(spec.objectTypes) || Object.keys(spec.objectTypes).length === 0) return fail('objectTypes', 'declare at least one object type');
+  const objectTypes = new Map<string, SqlObjectTypeOptions>();
+  for (const [name, raw] of Object.entries(spec.objectTypes)) {
+    objectTypes.set(name, compileObjectType(driver, name, raw, fail));
+  }
+  return { connection: options, objectTypes };
+}
+
+function compileObjectType(driver: SqlDriver, name: string, raw: unknown, fail: (key: string, message: string) => never): SqlObjectTypeOptions {
+  const at = `objectTypes.${name}`;
+  if (!isRecord(raw)) return fail(at, 'expected an object');
+  const column = (key: string, required: boolean): string | undefined => {
+    const value = raw[key];
+    if (value === undefined && !required) return undefined;
+    const problem = identifierProblem(value);
+    if (problem) return fail(`${at}.${key}`, `${JSON.stringify(value ?? null)} is not a valid column name: ${problem}`);
+    return value as string;
+  };
+
+  let source: SqlSource;
+  if (raw.table !== undefined && raw.query !== undefined) return fail(at, 'give either table or query, not both');
+  if (raw.table !== undefined) {
+    const table = parseTableName(raw.table);
+    if (typeof table === 'string') return fail(`${at}.table`, `${JSON.stringify(raw.table)} is not a valid table name: ${table}`);
+    source = { kind: 'table', table };
+  } else if (raw.query !== undefined) {
+    source = { kind: 'query', text: compileQuery(driver, raw.query, (message) => fail(`${at}.query`, message)) };
+  } else {
+    return fail(at, 'give a table or a query');
+  }
+
+  const key = column('externalIdColumn', true)!;
+  const isActiveColumn = column('isActiveColumn', false);
+  const softDeleteColumn = column('softDeleteColumn', false);
+  const watermarkColumn = column('watermarkColumn', false);
+
+  let softDelete: SqlObjectTypeOptions['softDelete'];
+  if (softDeleteColumn !== undefined) {
+    const value = raw.softDeleteValue;
+    if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') {
+      return fail(`${at}.softDeleteValue`, 'is required with softDeleteColumn (the value that marks a row deleted)');
+    }
+    softDelete = { column: softDeleteColumn, value };
+  } else if (raw.softDeleteValue !== undefined) {
+    return fail(`${at}.softDeleteValue`, 'needs softDeleteColumn');
+  }
+
+  let watermark: WatermarkOptions | undefined;
+  if (watermarkColumn !== undefined) {
+    const type = (raw.deltaColumnType ?? 'datetime') as DeltaColumnType;
+    if (!DELTA_TYPES.includes(type)) {
+      return fail(`${at}.deltaColumnType`, `must be one of ${DELTA_TYPES.join(', ')} (a date column cannot be a watermark: it has no time of day, so changes made later the same day would be missed)`);
+    }
+    if (type === 'rowversion' && driver !== 'mssql') {
+      return fail(`${at}.deltaColumnType`, `rowversion is a SQL Server type; with driver: ${driver} use datetime or bigint`);
+    }
+    const overlap = raw.overlapSeconds ?? 5;
+    if (typeof overlap !== 'number' || !(overlap >= 0)) return fail(`${at}.overlapSeconds`, 'must be a number of seconds, 0 or more');
+    watermark = { column: watermarkColumn, type, overlapSeconds: overlap };
+  }
+  // Without watermarkColumn, deltaColumnType and overlapSeconds (which carry schema defaults) do nothing.
+
+  let columns: readonly string[] | 'all' = 'all';
+  if (raw.columnsToLoad !== undefined) {
+    if (!Array.isArray(raw.columnsToLoad) || raw.columnsToLoad.length === 0) return fail(`${at}.columnsToLoad`, 'must be a non-empty list of column names');
+    const list: string[] = [];
+    raw.columnsToLoad.forEach((item: unknown, index: number) => {
+      const problem = identifierProblem(item);
+      if (problem) fail(`${at}.columnsToLoad[${index}]`, `${JSON.stringify(item)} is not a valid column name: ${problem}`);
+      list.push(item as string);
+    });
+    for (const always of [key, watermarkColumn, isActiveColumn, softDeleteColumn]) if (always !== undefined) list.push(always);
+    columns = [...new Set(list)];
+  }
+
+  const separator = raw.multiValueSeparator ?? ';';
+  if (typeof separator !== 'string' || separator.length === 0) return fail(`${at}.multiValueSeparator`, 'must be a non-empty string');
+
+  const createTable = raw.createTable === true;
+  if (createTable && driver !== 'embedded') return fail(`${at}.createTable`, `is only available with driver: embedded (a ${driver} table must exist)`);
+  if (createTable && source.kind !== 'table') return fail(`${at}.createTable`, 'needs a table, not a query');
+
+  const batchSize = raw.pageSize ?? 1000;
+  if (typeof batchSize !== 'number' || !Number.isInteger(batchSize) || batchSize < 1 || batchSize > 100_000) return fail(`${at}.pageSize`, 'must be a whole number from 1 to 100000');
+
+  return { name, source, key, columns, watermark, isActiveColumn, softDelete, separator, createTable, batchSize };
+}
+
+/**
+ * A configured query is read-only and is wrapped as a subquery (`SELECT … FROM (query) AS src`), never
+ * concatenated with values. One statement only; a trailing semicolon is dropped.
+ */
+function compileQuery(driver: SqlDriver, raw: unknown, fail: (message: string) => never): string {
+  if (typeof raw !== 'string' || raw.trim() === '') return fail('must be a SELECT statement');
+  const text = raw.trim().replace(/;\s*$/, '');
+  const start = text.replace(/^(\s|--[^\n]*\n|\/\*[\s\S]*?\*\/)*/, '');
+  if (!/^(select|with)\b/i.test(start)) return fail('must be a read-only SELECT statement');
+  if (/^with\b/i.test(start) && driver === 'mssql') return fail('SQL Server does not allow a WITH (CTE) query as a subquery: use a view, or a SELECT with derived tables');
+  if (text.includes(';')) return fail('must be a single statement (no ";")');
+  return text;
+}

@@ -1,0 +1,279 @@
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import iconv from 'iconv-lite';
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { connectorFactory } from '../../../src/connectors/registry.js';
+import type { ExportChange, IdentityConnector, ImportBatch, StagedObject } from '../../../src/connectors/sdk.js';
+import { ConfigError } from '../../../src/shared/errors.js';
+import { testContext, type TestContext } from '../sql/test-context.js';
+
+const root = mkdtempSync(join(tmpdir(), 'imesh-csv-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+let dir: string;
+let configPath: string;
+let n = 0;
+beforeEach(() => {
+  dir = join(root, `case${++n}`);
+  configPath = join(dir, 'config');
+  mkdirSync(join(configPath, 'data'), { recursive: true });
+  mkdirSync(join(dir, 'out'), { recursive: true });
+});
+
+async function open(objectType: Record<string, unknown>): Promise<{ connector: IdentityConnector; context: TestContext }> {
+  const spec = { type: 'csv', objectTypes: { user: objectType } };
+  const context = testContext({ name: 'hr-file', type: 'csv', spec, configPath });
+  return { connector: await connectorFactory('csv')(context), context };
+}
+
+async function collect(iterable: AsyncIterable<ImportBatch>): Promise<ImportBatch[]> {
+  const batches: ImportBatch[] = [];
+  for await (const batch of iterable) batches.push(batch);
+  return batches;
+}
+
+function all(batches: readonly ImportBatch[]): Map<string, StagedObject> {
+  return new Map(batches.flatMap((b) => b.objects).map((o) => [o.externalId, o]));
+}
+
+function write(relative: string, content: string | Buffer): string {
+  const path = join(configPath, relative);
+  writeFileSync(path, content);
+  return path;
+}
+
+describe('csv import', () => {
+  it('reads the header row, quoted cells, empty cells as absent, and resolves the file against the config path', async () => {
+    write('data/hr.csv', 'employee_id,first_name,last_name,title\nE1,Ada,Lovelace,"Analyst, ""Engine"""\nE2,Bob,,"Line one\nline two"\n\n E3 ,Cy,Young,\n');
+    const { connector } = await open({ file: 'data/hr.csv', externalIdColumn: 'employee_id' });
+    const batches = await collect(connector.fullImport('user'));
+    expect(batches).toHaveLength(1);
+    expect(batches[0]!.complete).toBe(true);
+    const users = all(batches);
+    expect([...users.keys()]).toEqual(['E1', 'E2', 'E3']);
+    expect(users.get('E1')!.attributes).toEqual({ employee_id: 'E1', first_name: 'Ada', last_name: 'Lovelace', title: 'Analyst, "Engine"' });
+    expect(users.get('E2')!.attributes).toEqual({ employee_id: 'E2', first_name: 'Bob', title: 'Line one\nline two' });
+    expect(users.get('E3')!.attributes.employee_id).toBe('E3'); // the key is trimmed
+    expect(connector.capabilities('user')).toMatchObject({ delta: false, export: true, addressing: 'key', keyAttribute: 'employee_id', canDisable: false, inactiveMeansDeleted: false });
+  });
+
+  it('handles a delimiter, a UTF-8 BOM and CRLF line endings', async () => {
+    write('data/hr.csv', '\uFEFFemployee_id;name\r\nE1;Zoë 日本語\r\nE2;"a;b"\r\n');
+    const { connector } = await open({ file: 'data/hr.csv', externalIdColumn: 'employee_id', delimiter: ';' });
+    const users = all(await collect(connector.fullImport('user')));
+    expect(users.get('E1')!.attributes).toEqual({ employee_id: 'E1', name: 'Zoë 日本語' });
+    expect(users.get('E2')!.attributes.name).toBe('a;b');
+  });
+
+  it.each([
+    ['windows-1252', iconv.encode('employee_id,name\nE1,Andr\u00e9 M\u00fcller \u20ac\n', 'windows-1252')],
+    ['latin1', iconv.encode('employee_id,name\nE1,Andr\u00e9 M\u00fcller\n', 'latin1')],
+    ['utf-16le', iconv.encode('employee_id,name\nE1,Andr\u00e9 M\u00fcller \u{1F680}\n', 'utf-16le', { addBOM: true })],
+  ])('decodes %s', async (encoding, bytes) => {
+    write('data/hr.csv', bytes);
+    const { connector } = await open({ file: 'data/hr.csv', externalIdColumn: 'employee_id', encoding });
+    const users = all(await collect(connector.fullImport('user')));
+    expect(users.get('E1')!.attributes.name).toMatch(/^André Müller/);
+    if (encoding === 'windows-1252') expect(users.get('E1')!.attributes.name).toBe('André Müller €');
+    if (encoding === 'utf-16le') expect(users.get('E1')!.attributes.name).toBe('André Müller 🚀');
+  });
+
+  it('isActiveColumn: true/false, 1/0, yes/no in any case; empty is absent', async () => {
+    write('data/hr.csv', 'id,active\nA,true\nB,FALSE\nC,1\nD,0\nE,Yes\nF,no\nG,\nH,maybe\n');
+    const { connector } = await open({ file: 'data/hr.csv', externalIdColumn: 'id', isActiveColumn: 'active' });
+    const users = all(await collect(connector.fullImport('user')));
+    expect([...users.values()].map((u) => u.enabled)).toEqual([true, false, true, false, true, false, undefined, undefined]);
+    expect([...users.values()].every((u) => u.deleted === undefined)).toBe(true); // the engine applies inactiveMeansDeleted
+    expect(users.get('H')!.attributes.active).toBe('maybe');
+    expect(connector.capabilities('user')).toMatchObject({ canDisable: true, inactiveMeansDeleted: true, enabledAttribute: 'active' });
+  });
+
+  it('softDeleteColumn/softDeleteValue marks a row deleted', async () => {
+    write('data/hr.csv', 'id,status\nA,active\nB,terminated\nC,\n');
+    const { connector } = await open({ file: 'data/hr.csv', externalIdColumn: 'id', softDeleteColumn: 'status', softDeleteValue: 'terminated' });
+    const users = all(await collect(connector.fullImport('user')));
+    expect([...users.values()].map((u) => u.deleted)).toEqual([undefined, true, undefined]);
+  });
+
+  it('splits multiValuedColumns by multiValueSeparator and keeps other cells as strings', async () => {
+    write('data/hr.csv', 'id,roles,note\nA,admin| dev ||ops,a|b\nB,,x\n');
+    const { connector } = await open({ file: 'data/hr.csv', externalIdColumn: 'id', multiValueSeparator: '|', multiValuedColumns: ['roles'] });
+    const users = all(await collect(connector.fullImport('user')));
+    expect(users.get('A')!.attributes).toEqual({ id: 'A', roles: ['admin', 'dev', 'ops'], note: 'a|b' });
+    expect(users.get('B')!.attributes).toEqual({ id: 'B', note: 'x' });
+  });
+
+  it('streams large files in batches of 1,000; a delta import is the same complete full read', async () => {
+    const lines = ['id,name', ...Array.from({ length: 2345 }, (_, i) => `U${i},Name ${i}`)];
+    write('data/hr.csv', lines.join('\n'));
+    const { connector } = await open({ file: 'data/hr.csv', externalIdColumn: 'id' });
+    const batches = await collect(connector.fullImport('user'));
+    expect(batches.map((b) => b.objects.length)).toEqual([1000, 1000, 345]);
+    expect(batches.map((b) => b.complete)).toEqual([undefined, undefined, true]);
+    const delta = await collect(connector.deltaImport('user', 'anything'));
+    expect(delta.map((b) => b.complete)).toEqual([undefined, undefined, true]);
+  });
+
+  it('a duplicate external id is an error naming the file and both lines', async () => {
+    write('data/hr.csv', 'id,name\nA,1\nB,2\nA,3\n');
+    const { connector } = await open({ file: 'data/hr.csv', externalIdColumn: 'id' });
+    await expect(collect(connector.fullImport('user'))).rejects.toMatchObject({ code: 'DuplicateExternalId', message: expect.stringMatching(/data\/hr\.csv: line 4: id "A" appears again \(first on line 2\)/) });
+  });
+
+  it('a missing key column, a duplicated header and malformed CSV are clear errors', async () => {
+    write('data/a.csv', 'employee,name\nA,1\n');
+    const a = await open({ file: 'data/a.csv', externalIdColumn: 'id' });
+    await expect(collect(a.connector.fullImport('user'))).rejects.toMatchObject({ code: 'ColumnNotFound', message: expect.stringMatching(/data\/a\.csv: the header has no column "id".*employee, name/) });
+    write('data/b.csv', 'id,name,name\nA,1,2\n');
+    const b = await open({ file: 'data/b.csv', externalIdColumn: 'id' });
+    await expect(collect(b.connector.fullImport('user'))).rejects.toMatchObject({ code: 'CsvInvalid', message: expect.stringMatching(/"name" twice/) });
+    write('data/c.csv', 'id,name\nA,"unclosed\nB,2\n');
+    const c = await open({ file: 'data/c.csv', externalIdColumn: 'id' });
+    await expect(collect(c.connector.fullImport('user'))).rejects.toMatchObject({ code: 'CsvInvalid', message: expect.stringMatching(/data\/c\.csv/) });
+    write('data/d.csv', 'id,name\nA,1\nB,2,3\n');
+    const d = await open({ file: 'data/d.csv', externalIdColumn: 'id' });
+    await expect(collect(d.connector.fullImport('user'))).rejects.toMatchObject({ code: 'CsvInvalid', message: expect.stringMatching(/data\/d\.csv: line 3/) });
+  });
+
+  it('a missing file reads as empty (the import guard protects a source) and is logged', async () => {
+    const { connector, context } = await open({ file: 'data/none.csv', externalIdColumn: 'id' });
+    expect(await collect(connector.fullImport('user'))).toEqual([{ objects: [], complete: true }]);
+    expect(context.logLines.join('')).toMatch(/csv-file-missing/);
+  });
+
+  it('refuses bad options when built', async () => {
+    await expect(open({ file: 'x.csv', externalIdColumn: 'id', encoding: 'klingon' })).rejects.toBeInstanceOf(ConfigError);
+    await expect(open({ file: 'x.csv', externalIdColumn: 'id', delimiter: '"' })).rejects.toThrow(/delimiter/);
+    await expect(open({ externalIdColumn: 'id' })).rejects.toThrow(/file/);
+  });
+});
+
+describe('csv check()', () => {
+  it('counts rows and reports latency; a target that does not exist yet is fine', async () => {
+    write('data/hr.csv', 'id,name\nA,1\nB,2\n\n');
+    const { connector } = await open({ file: 'data/hr.csv', externalIdColumn: 'id' });
+    const result = await connector.check();
+    expect(result).toMatchObject({ ok: true, objectTypes: { user: { count: 2 } } });
+    expect(result.latencyMs).toBeGreaterThanOrEqual(0);
+    const missing = await (await open({ file: '../out/new.csv', externalIdColumn: 'id' })).connector.check();
+    expect(missing).toMatchObject({ ok: true, objectTypes: { user: { count: 0 } } });
+    expect(missing.warnings?.[0]).toMatch(/does not exist yet/);
+    const later = await (await open({ file: '../exports/new/x.csv', externalIdColumn: 'id' })).connector.check();
+    expect(later).toMatchObject({ ok: true, warnings: [expect.stringMatching(/does not exist yet/)] }); // its folder can be created
+  });
+
+  it.skipIf(process.getuid?.() === 0)('an unreadable file fails', async () => {
+    const path = write('data/secret.csv', 'id\nA\n');
+    chmodSync(path, 0o000);
+    const result = await (await open({ file: 'data/secret.csv', externalIdColumn: 'id' })).connector.check();
+    expect(result).toMatchObject({ ok: false, error: { code: 'FileUnreadable' } });
+  });
+});
+
+describe('csv export', () => {
+  const target = () => join(dir, 'out', 'accounts.csv');
+
+  it('creates a new file: key column, then the attributes in declared order, then isActiveColumn; booleans and lists rendered', async () => {
+    const { connector } = await open({ file: '../out/accounts.csv', externalIdColumn: 'account_id', isActiveColumn: 'active' });
+    const results = await connector.export('user', [
+      { id: '1', op: 'create', key: 'A1', attributes: { account_id: 'A1', display_name: 'Ada, Countess', roles: ['admin', 'dev'], vip: true }, enabled: true },
+      { id: '2', op: 'create', key: 'A2', attributes: { account_id: 'A2', display_name: 'Bob', roles: [], vip: false, title: 'Eng' }, enabled: false },
+    ]);
+    expect(results).toEqual([
+      { id: '1', ok: true, externalId: 'A1' },
+      { id: '2', ok: true, externalId: 'A2' },
+    ]);
+    expect(readFileSync(target(), 'utf8')).toBe('account_id,display_name,roles,vip,title,active\nA1,"Ada, Countess",admin;dev,true,,true\nA2,Bob,,false,Eng,false\n');
+    // and it reads back
+    const users = all(await collect(connector.fullImport('user')));
+    expect(users.get('A2')).toMatchObject({ enabled: false, attributes: { display_name: 'Bob', vip: 'false' } });
+  });
+
+  it('keeps the existing column order, appends new columns, and applies update/disable/enable/delete', async () => {
+    writeFileSync(target(), 'note,account_id,display_name,active\nkeep me,A1,Ada,true\n,A2,Bob,true\n,A3,Cy,false\n');
+    const { connector } = await open({ file: '../out/accounts.csv', externalIdColumn: 'account_id', isActiveColumn: 'active' });
+    const results = await connector.export('user', [
+      { id: 'u', op: 'update', externalId: 'A1', attributes: { display_name: { from: 'Ada', to: 'Ada L.' }, groups: { add: ['g1', 'g2'] } } },
+      { id: 'd', op: 'disable', externalId: 'A2' },
+      { id: 'e', op: 'enable', externalId: 'A3' },
+      { id: 'x', op: 'delete', externalId: 'A2' },
+      { id: 'c', op: 'create', key: 'A4', attributes: { account_id: 'A4', display_name: 'Dee' }, enabled: true },
+      { id: 'm', op: 'update', externalId: 'NOPE', attributes: { display_name: { to: 'x' } } },
+    ]);
+    expect(results.map((r) => [r.id, r.ok])).toEqual([['u', true], ['d', true], ['e', true], ['x', true], ['c', true], ['m', false]]);
+    expect(results.find((r) => r.id === 'm')).toMatchObject({ error: { code: 'ObjectNotFound' } });
+    expect(readFileSync(target(), 'utf8')).toBe('note,account_id,display_name,active,groups\nkeep me,A1,Ada L.,true,g1;g2\n,A3,Cy,true,\n,A4,Dee,true,\n');
+    await connector.export('user', [{ id: 'r', op: 'update', externalId: 'A1', attributes: { groups: { remove: ['g1'], add: ['g3'] } } }]);
+    expect(readFileSync(target(), 'utf8')).toContain('keep me,A1,Ada L.,true,g2;g3\n');
+  });
+
+  it('creates the folder of a new target file', async () => {
+    const { connector } = await open({ file: '../exports/deep/phonebook.csv', externalIdColumn: 'id' });
+    expect((await connector.export('user', [{ id: '1', op: 'create', key: 'A', attributes: { id: 'A', phone: '+1 555' } }]))[0]!.ok).toBe(true);
+    expect(readFileSync(join(dir, 'exports', 'deep', 'phonebook.csv'), 'utf8')).toBe('id,phone\nA,+1 555\n');
+  });
+
+  it('rewrites atomically: a new file is renamed into place and no temporary file is left', async () => {
+    writeFileSync(target(), 'account_id,display_name\nA1,Ada\n');
+    const before = statSync(target()).ino;
+    const { connector } = await open({ file: '../out/accounts.csv', externalIdColumn: 'account_id' });
+    await connector.export('user', [{ id: '1', op: 'update', externalId: 'A1', attributes: { display_name: { to: 'Ada L.' } } }]);
+    expect(statSync(target()).ino).not.toBe(before);
+    expect(readdirSync(join(dir, 'out'))).toEqual(['accounts.csv']);
+  });
+
+  it('leaves the file untouched when the rewrite fails', async () => {
+    const original = 'account_id,display_name\nA1,Ada\nA1,Again\n';
+    writeFileSync(target(), original);
+    const { connector } = await open({ file: '../out/accounts.csv', externalIdColumn: 'account_id' });
+    const results = await connector.export('user', [{ id: '1', op: 'create', key: 'A2', attributes: { account_id: 'A2', display_name: 'Bob' } }]);
+    expect(results[0]).toMatchObject({ ok: false, error: { code: 'DuplicateExternalId' } });
+    expect(readFileSync(target(), 'utf8')).toBe(original);
+    expect(readdirSync(join(dir, 'out'))).toEqual(['accounts.csv']);
+  });
+
+  it('keeps the encoding, BOM and line endings of an existing file', async () => {
+    writeFileSync(target(), Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('account_id;name\r\nA1;Zoë\r\n')]));
+    const { connector } = await open({ file: '../out/accounts.csv', externalIdColumn: 'account_id', delimiter: ';' });
+    await connector.export('user', [{ id: '1', op: 'create', key: 'A2', attributes: { account_id: 'A2', name: 'Åsa; "the" Great' } }]);
+    const bytes = readFileSync(target());
+    expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+    expect(bytes.subarray(3).toString('utf8')).toBe('account_id;name\r\nA1;Zoë\r\nA2;"Åsa; ""the"" Great"\r\n');
+
+    const latin = join(dir, 'out', 'latin.csv');
+    writeFileSync(latin, iconv.encode('id,name\nA1,Andr\u00e9\n', 'windows-1252'));
+    const w = await open({ file: latin, externalIdColumn: 'id', encoding: 'windows-1252' });
+    await w.connector.export('user', [{ id: '1', op: 'create', key: 'A2', attributes: { id: 'A2', name: 'M\u00fcller \u20ac' } }]);
+    expect(iconv.decode(readFileSync(latin), 'windows-1252')).toBe('id,name\nA1,André\nA2,Müller €\n');
+    expect(readFileSync(latin).includes(0xe9)).toBe(true);
+  });
+
+  it('serialises concurrent exports to one file', async () => {
+    const { connector } = await open({ file: '../out/accounts.csv', externalIdColumn: 'account_id' });
+    const batches = Array.from({ length: 5 }, (_, b) =>
+      Array.from({ length: 20 }, (_, i): ExportChange => ({ id: `${b}-${i}`, op: 'create', key: `A${b}-${i}`, attributes: { account_id: `A${b}-${i}`, n: String(i) } })),
+    );
+    const results = await Promise.all(batches.map((changes) => connector.export('user', changes)));
+    expect(results.flat().every((r) => r.ok)).toBe(true);
+    expect(all(await collect(connector.fullImport('user'))).size).toBe(100);
+  });
+
+  it('refuses a target inside the config repository', async () => {
+    const { connector } = await open({ file: 'data/out.csv', externalIdColumn: 'id' });
+    await expect(connector.export('user', [{ id: '1', op: 'create', key: 'A', attributes: { id: 'A' } }])).rejects.toMatchObject({ code: 'TargetInsideConfig' });
+    expect(existsSync(join(configPath, 'data', 'out.csv'))).toBe(false);
+  });
+
+  it('cannot disable without isActiveColumn, and a create needs its key', async () => {
+    const { connector } = await open({ file: '../out/accounts.csv', externalIdColumn: 'account_id' });
+    const results = await connector.export('user', [
+      { id: 'd', op: 'disable', externalId: 'A1' },
+      { id: 'c', op: 'create', attributes: { display_name: 'no key' } },
+    ]);
+    expect(results).toMatchObject([
+      { id: 'd', ok: false, error: { code: 'NotSupported' } },
+      { id: 'c', ok: false, error: { code: 'KeyMissing' } },
+    ]);
+  });
+});
