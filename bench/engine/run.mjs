@@ -5,7 +5,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../../dist/config/index.js';
 import { runCycle } from '../../dist/engine/cycle.js';
 import { openEmbeddedStore } from '../../dist/store/embedded-store.js';
@@ -14,6 +15,7 @@ import { connectorOpener } from '../../dist/cli/runtime.js';
 import { logger } from '../../dist/shared/logger.js';
 
 const N = Number(process.argv[2] ?? 100_000);
+const projectRoot = fileURLToPath(new URL('../..', import.meta.url));
 const work = mkdtempSync(join(tmpdir(), 'imesh-bench-engine-'));
 process.chdir(work);
 const configDir = join(work, 'config');
@@ -97,15 +99,20 @@ import { mkdirSync } from 'node:fs';
 mkdirSync(configDir, { recursive: true });
 writeFileSync(join(configDir, 'config.yaml'), yaml);
 
-const hr = await PGlite.create(join(work, 'hr'));
-await hr.exec(`CREATE TABLE employees (employee_id text PRIMARY KEY, first_name text, last_name text, email text,
-  department text, title text, is_active boolean NOT NULL DEFAULT true, modified_at timestamptz NOT NULL DEFAULT clock_timestamp())`);
-const departments = ['Sales', 'Engineering', 'Research', 'Operations', 'Support', 'Finance', 'Legal', 'Marketing'];
-await hr.query(`INSERT INTO employees (employee_id, first_name, last_name, email, department, title)
+// Seed the source in a child process, so its PGlite instance is not counted in this process's RSS.
+const seed = `
+import { PGlite } from '@electric-sql/pglite';
+const hr = await PGlite.create(${JSON.stringify(join(work, 'hr'))});
+await hr.exec(\`CREATE TABLE employees (employee_id text PRIMARY KEY, first_name text, last_name text, email text,
+  department text, title text, is_active boolean NOT NULL DEFAULT true, modified_at timestamptz NOT NULL DEFAULT clock_timestamp())\`);
+await hr.query(\`INSERT INTO employees (employee_id, first_name, last_name, email, department, title)
   SELECT 'E' || lpad(i::text, 7, '0'), 'First' || i, 'Last' || i, 'person' || i || '@example.com',
          ($1::text[])[1 + i % 8], 'Title ' || (i % 50)
-    FROM generate_series(1, $2) AS i`, [departments, N]);
+    FROM generate_series(1, $2) AS i\`, [${JSON.stringify(['Sales', 'Engineering', 'Research', 'Operations', 'Support', 'Finance', 'Legal', 'Marketing'])}, ${N}]);
 await hr.close();
+`;
+const seeded = spawnSync(process.execPath, ['--input-type=module', '-e', seed], { cwd: projectRoot, stdio: 'inherit' });
+if (seeded.status !== 0) throw new Error('seeding the source failed');
 
 const { config, problems } = await loadConfig(configDir);
 if (!config) throw new Error(problems.map((p) => `${p.file}:${p.line}: ${p.message}`).join('\n'));
@@ -131,9 +138,15 @@ const rows = [];
 rows.push(await cycle(`first full cycle (${N})`, 'full'));
 rows.push(await cycle('no-change cycle', 'delta'));
 const changed = Math.max(1, Math.round(N / 100));
-const hr2 = await PGlite.create(join(work, 'hr'));
-await hr2.query(`UPDATE employees SET title = title || ' (new)', modified_at = clock_timestamp() WHERE employee_id IN (SELECT employee_id FROM employees ORDER BY employee_id LIMIT $1)`, [changed]);
-await hr2.close();
+// The source's PGlite directory is open in the connector during a cycle only; change it in a child.
+const change = `
+import { PGlite } from '@electric-sql/pglite';
+const hr = await PGlite.create(${JSON.stringify(join(work, 'hr'))});
+await hr.query(\`UPDATE employees SET title = title || ' (new)', modified_at = clock_timestamp()
+  WHERE employee_id IN (SELECT employee_id FROM employees ORDER BY employee_id LIMIT ${changed})\`);
+await hr.close();
+`;
+if (spawnSync(process.execPath, ['--input-type=module', '-e', change], { cwd: projectRoot, stdio: 'inherit' }).status !== 0) throw new Error('changing the source failed');
 rows.push(await cycle(`${changed} changed (1%)`, 'delta'));
 await db.close();
 console.log('\n| cycle | result | seconds | imported | exported | objects/s | peak RSS MB |\n|---|---|---|---|---|---|---|');

@@ -328,6 +328,26 @@ export interface SqlConnection {
    * For `embedded`: the PGlite data directory, relative to the working directory (not the config path).
    */
   path?: string;
+  /**
+   * For `mssql`: encrypt the connection (TLS). Left out: the connection string's setting, else true. Turning it off is logged as a warning.
+   */
+  encrypt?: boolean;
+  /**
+   * For `mssql`: accept the server's certificate without verifying it (default false). Only by explicit choice; logged as a warning.
+   */
+  trustServerCertificate?: boolean;
+  /**
+   * For `postgres` and `mssql`: the most connections the connector opens at once.
+   */
+  poolSize?: number;
+  /**
+   * For `postgres` and `mssql`: how long one statement may run before it is cancelled.
+   */
+  statementTimeoutSeconds?: number;
+  /**
+   * For `postgres` and `mssql`: how long to wait for a connection.
+   */
+  connectTimeoutSeconds?: number;
 }
 /**
  * A table or query whose rows are objects of one type. Give exactly one of `table` and `query`.
@@ -685,4 +705,8 @@ export interface CsvObjectType {
    * How the values of a multi-valued attribute are joined in one cell.
    */
   multiValueSeparator?: string;
+  /**
+   * Columns whose cells hold several values joined by `multiValueSeparator`; they import as lists. Other cells stay single strings (a multi-valued mesh attribute still splits them).
+   */
+  multiValuedColumns?: string[];
 }

@@ -9,17 +9,11 @@ import { ConfigError } from '../../shared/errors.js';
 import type { CsvConnectorSpec, CsvObjectType } from '../../config/generated/connector.js';
 
 /**
- * The spec as the schema describes it (schemas/connector.schema.json, defaults applied), plus one key
- * this connector also reads.
- * TODO(config): `multiValuedColumns` (columns whose cells hold several values, split by
- * multiValueSeparator on import) is not in the schema's CsvObjectType yet; until it is, every cell is
- * read as one string and the engine splits multi-valued attributes by their mesh type.
+ * The spec as the schema describes it (schemas/connector.schema.json, defaults applied).
  */
 export type CsvSpec = Omit<CsvConnectorSpec, 'objectTypes'> & { readonly objectTypes: Readonly<Record<string, CsvObjectTypeSpec>> };
 
-export interface CsvObjectTypeSpec extends CsvObjectType {
-  readonly multiValuedColumns?: readonly string[];
-}
+export type CsvObjectTypeSpec = CsvObjectType;
 
 export interface CsvObjectTypeOptions {
   readonly name: string;

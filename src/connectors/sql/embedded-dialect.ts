@@ -145,7 +145,8 @@ async function openDialect(config: EmbeddedDialectConfig): Promise<SqlDialect> {
   let db: PgliteLike;
   try {
     mkdirSync(config.dataDir, { recursive: true });
-    db = (await PGlite.create(config.dataDir, { relaxedDurability: false })) as unknown as PgliteLike;
+    // Small shared buffers: several PGlite instances may share this process (see src/store/embedded-store.ts).
+    db = (await PGlite.create(config.dataDir, { relaxedDurability: false, postgresqlconf: ['shared_buffers = 16MB'] })) as unknown as PgliteLike;
     await db.exec(SESSION_SETUP);
   } catch (error) {
     release();

@@ -8,27 +8,9 @@ import { identifierProblem, parseTableName, type TableName } from './sql-identif
 
 import type { SqlConnection, SqlConnectorSpec, SqlObjectType } from '../../config/generated/connector.js';
 
-/**
- * The spec as the schema describes it (schemas/connector.schema.json, defaults applied), plus the
- * connection settings this connector also reads.
- * TODO(config): `encrypt`, `trustServerCertificate`, `poolSize`, `statementTimeoutSeconds` and
- * `connectTimeoutSeconds` are not in the schema's SqlConnection yet (it has additionalProperties: false);
- * until they are added there, only their defaults apply to validated configs.
- */
-export type SqlSpec = Omit<SqlConnectorSpec, 'connection'> & { readonly connection: SqlConnectionSpec };
-
-export interface SqlConnectionSpec extends SqlConnection {
-  /** mssql: TLS for the connection (default: the connection string's setting, else true). Logged when false. */
-  readonly encrypt?: boolean;
-  /** mssql: accept any server certificate (default false). Logged when true. */
-  readonly trustServerCertificate?: boolean;
-  /** Connections in the pool (default 4). */
-  readonly poolSize?: number;
-  /** Per-statement timeout (default 300). */
-  readonly statementTimeoutSeconds?: number;
-  /** Time allowed to connect (default 15). */
-  readonly connectTimeoutSeconds?: number;
-}
+/** The spec as the schema describes it (schemas/connector.schema.json, defaults applied). */
+export type SqlSpec = SqlConnectorSpec;
+export type SqlConnectionSpec = SqlConnection;
 
 export type SqlDriver = SqlConnection['driver'];
 export type DeltaColumnType = NonNullable<SqlObjectType['deltaColumnType']>;
