@@ -1,22 +1,41 @@
-# Identity Mesh controller image. Build: docker build -t identity-mesh .
-# Runs `imesh run` as a non-root user; config comes from Git (--repo) or a mounted directory.
-FROM node:24-bookworm-slim AS build
+# Identity Mesh controller image.   docker build -t identity-mesh .
+# Runs `imesh run` as a non-root user on a read-only root filesystem: config from Git (--repo) or a
+# mounted directory (--config); state in PostgreSQL (--store / IMESH_STORE_URL) or .imesh/ below the
+# working directory; secrets as files in IMESH_SECRETS_DIR. See deploy/kubernetes/.
+# Node: the current LTS line (24 "Krypton"), pinned to a release tag; test/deploy checks the pin.
+
+FROM node:24.19.0-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json tsconfig.json tsconfig.build.json ./
+# Scripts stay off while installing (prepare would build before the sources are here).
+RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY src ./src
-RUN npm ci --ignore-scripts && npm run build && npm prune --omit=dev
+RUN npm run build && npm prune --omit=dev --ignore-scripts --no-audit --no-fund \
+    && rm -f dist/.tsbuildinfo && find dist -name '*.map' -delete
 
-FROM node:24-bookworm-slim
-RUN apt-get update && apt-get install -y --no-install-recommends git ca-certificates openssh-client \
-    && rm -rf /var/lib/apt/lists/*
+FROM node:24.19.0-bookworm-slim
+# git and ssh for --repo (HTTPS and SSH transports); CA certificates for HTTPS connectors.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends git openssh-client ca-certificates \
+    && rm -rf /var/lib/apt/lists/* \
+    && mkdir -p /var/lib/identity-mesh /etc/identity-mesh/secrets \
+    && chown 1000:1000 /var/lib/identity-mesh
 WORKDIR /app
-ENV NODE_ENV=production IMESH_PORT=8080
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY package.json ./
 COPY bin ./bin
 COPY schemas ./schemas
-USER node
+ENV NODE_ENV=production \
+    IMESH_PORT=8080 \
+    IMESH_SECRETS_DIR=/etc/identity-mesh/secrets \
+    HOME=/tmp
+# The working directory holds .imesh/ (Git checkouts, the embedded store): a volume in Kubernetes.
+WORKDIR /var/lib/identity-mesh
+# The image's `node` user, numerically, so Kubernetes can verify runAsNonRoot.
+USER 1000:1000
 EXPOSE 8080
+HEALTHCHECK --interval=30s --timeout=5s --start-period=30s \
+    CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.IMESH_PORT||8080)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 ENTRYPOINT ["node", "/app/bin/imesh.js"]
 CMD ["run"]

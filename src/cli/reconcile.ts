@@ -1,4 +1,6 @@
 import { reconcileOnce } from '../controller/reconcile-once.js';
+import { repoSource } from '../controller/repo-source.js';
+import { GitReportPublisher } from '../controller/report-publisher.js';
 import type { CycleResult } from '../engine/cycle.js';
 import { logger } from '../shared/logger.js';
 import { parseVerbArgs } from './main.js';
@@ -25,7 +27,10 @@ sweeps deletions), sync into the mesh, plan, safety gates, export, confirming im
 (committed to the reports branch when the config is in a Git work tree, else under .imesh/reports/).
 
   --config DIR         config directory (default .)
-  --repo URL           clone the config from Git instead (HTTPS, SSH or file://); with --branch and --path
+  --repo URL           fetch the config from Git instead (HTTPS, SSH, file:// or a path) into
+                       .imesh/checkout/, and push the reports branch back to it
+  --branch B           with --repo: the branch (default main)
+  --path P             with --repo: the config path inside the repository (default .)
   --full               full import of every source and target (sweeps deletions)
   --dry-run            the same as imesh plan: compute the exports, write nothing
   --allow-deletes N    let at most N deletes/disables per connector through the safety gates, this run only
@@ -43,15 +48,30 @@ Exit codes: 0 ok, 1 error (a connector or some exports failed), 3 blocked by a s
       'allow-deletes': { type: 'string' },
       store: { type: 'string' },
     });
-    if (values.repo !== undefined) throw new UsageError('--repo is served by the controller (imesh run); clone the repository and pass --config for a one-off cycle');
+    if (values.repo !== undefined && values.config !== undefined) throw new UsageError('give --config DIR or --repo URL, not both');
+    if (values.repo === undefined && (values.branch !== undefined || values.path !== undefined)) throw new UsageError('--branch and --path go with --repo');
+    if (values.repo !== undefined && values['dry-run']) throw new UsageError('--dry-run reads a local directory: clone the repository and run imesh plan --config DIR');
     const configDir = (values.config as string | undefined) ?? '.';
     const allowDeletes = parseCount(values['allow-deletes'] as string | undefined, '--allow-deletes');
     if (values['dry-run']) return runPlan({ configDir, store: values.store as string | undefined, format: 'text', detailedExitCode: false, allowDeletes });
-    const { config, files } = await loadValidConfig(configDir);
     const log = logger();
+    // --repo: fetch the branch into .imesh/checkout/, reconcile that commit, push the reports branch.
+    const git =
+      values.repo !== undefined
+        ? repoSource({ url: values.repo as string, branch: (values.branch as string | undefined) ?? 'main', path: (values.path as string | undefined) ?? '.' })
+        : undefined;
+    let checkout: { configPath: string; revision: string } | undefined;
+    if (git) {
+      await git.open();
+      checkout = await git.checkout(await git.fetch());
+    }
+    const { config, files } = await loadValidConfig(checkout?.configPath ?? configDir);
     const db = await openStoreFrom(values.store as string | undefined);
     try {
-      const revision = await revisionOf(config);
+      const revision = checkout ? { revision: checkout.revision, repoRoot: git!.mirrorDir } : await revisionOf(config);
+      const publisher = git
+        ? new GitReportPublisher({ git, log, commit: (c, r, f, m) => publishReports(c, { revision: r, repoRoot: git.mirrorDir }, f, m) })
+        : undefined;
       const result = await reconcileOnce({
         db,
         config,
@@ -62,7 +82,7 @@ Exit codes: 0 ok, 1 error (a connector or some exports failed), 3 blocked by a s
         openConnector: connectorOpener(config, log),
         log,
         progress: progressReporter(log),
-        publish: (reportFiles, message) => publishReports(config, revision, reportFiles, message),
+        publish: (reportFiles, message) => (publisher ? publisher.publish(config, revision.revision, reportFiles, message) : publishReports(config, revision, reportFiles, message)),
       });
       for (const gate of result.outcome.gates) process.stderr.write(`BLOCKED: ${gate.message ?? `${gate.connector}: ${gate.gate}`}\n`);
       for (const failure of result.outcome.failures) process.stderr.write(`FAILED: ${failure.connector} (${failure.stage}): ${failure.message}\n`);

@@ -24,7 +24,12 @@ export interface ReconcileOnceOptions {
   readonly log: Logger;
   readonly progress?: (stage: string, done: number, total?: number) => void;
   readonly extraConditions?: readonly Condition[];
+  /** The newest revision fetched, when it is not `revision` (it was invalid); default `revision`. */
   readonly lastAttemptedRevision?: string;
+  /**
+   * Asked before each projection's exports (CycleOptions.mayExport); the controller ties it to leadership
+   * and shutdown, and also asks before every export batch (export-guard.ts).
+   */
   readonly mayExport?: () => boolean;
   /** Publishes the report files; returns a line saying where they went. */
   readonly publish: (files: Record<string, string>, message: string) => Promise<string>;
@@ -52,6 +57,10 @@ export async function reconcileOnce(options: ReconcileOnceOptions): Promise<Reco
     mayExport: options.mayExport,
   });
   await saveAppliedConfig(db, { revision, configPath: config.configPath, files: options.files, at: new Date().toISOString() });
+  // The controller runs the last good revision while a newer one is invalid (Flux semantics: applied ≠ attempted).
+  if (options.lastAttemptedRevision !== undefined && options.lastAttemptedRevision !== revision) {
+    await setMeta(db, 'last_attempted_revision', options.lastAttemptedRevision);
+  }
   const now = new Date().toISOString();
   const status = await statusReport(db, {
     config,

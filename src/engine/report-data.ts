@@ -149,7 +149,7 @@ export async function statusReport(q: Queryable, input: StatusInputs): Promise<S
     type: 'Ready',
     status: outcome && !blocked && !failedAny && !configInvalid ? 'True' : 'False',
     reason: !outcome ? 'NoCycleYet' : configInvalid ? 'ConfigInvalid' : blocked ? 'SafetyGateTripped' : failedAny ? 'CycleFailed' : 'ReconciliationSucceeded',
-    message: !outcome ? 'no cycle has run' : `cycle ${outcome.cycleId} ${outcome.result}`,
+    message: !outcome ? 'no cycle has run' : `the last cycle ${outcome.result}`,
     lastTransitionTime: now,
   };
   const conditions: Condition[] = [ready, ...extra.filter((c) => c.type !== 'Ready'), ...(outcome ? gateConditions(outcome.gates, now) : [])];

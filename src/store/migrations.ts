@@ -160,6 +160,47 @@ CREATE TABLE meta (
 );
 `,
   },
+  {
+    version: 2,
+    name: 'api-jobs',
+    sql: `
+-- Sync requests from the operator API (POST /api/v1/sync), waiting for the cycle that runs them.
+-- A request reserves its id from the cycle id sequence; the first reconcile cycle of at least the
+-- requested kind (a full request waits for a full cycle; a delta request takes either) that starts
+-- afterwards takes that id as its own (trigger below), so the job id the API returned is the cycle's
+-- id. At most one request is queued: later requests join it (full wins, connectors are merged).
+CREATE TABLE job_request (
+  id            bigint PRIMARY KEY,
+  kind          text NOT NULL,
+  connectors    text[],                          -- NULL: every connector
+  requested_by  text[] NOT NULL DEFAULT '{}',    -- API token names
+  requests      integer NOT NULL DEFAULT 1,
+  requested_at  timestamptz NOT NULL DEFAULT now(),
+  state         text NOT NULL DEFAULT 'queued',  -- queued | started
+  started_at    timestamptz
+);
+CREATE UNIQUE INDEX job_request_one_queued ON job_request ((true)) WHERE state = 'queued';
+-- Jobs are listed newest first by start time (a cycle that took a request's id starts after cycles
+-- with higher ids that started while the request waited).
+CREATE INDEX cycle_started_at ON cycle (started_at) WHERE mode = 'reconcile';
+
+CREATE FUNCTION cycle_takes_job_request() RETURNS trigger LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
+DECLARE
+  claimed bigint;
+BEGIN
+  UPDATE job_request SET state = 'started', started_at = now()
+   WHERE state = 'queued' AND (kind = 'delta' OR NEW.kind = 'full')
+   RETURNING id INTO claimed;
+  IF claimed IS NOT NULL THEN
+    NEW.id := claimed;
+  END IF;
+  RETURN NEW;
+END
+$$;
+CREATE TRIGGER cycle_takes_job_request BEFORE INSERT ON cycle
+  FOR EACH ROW WHEN (NEW.mode = 'reconcile') EXECUTE FUNCTION cycle_takes_job_request();
+`,
+  },
 ];
 
 export const latestVersion = migrations[migrations.length - 1]?.version ?? 0;

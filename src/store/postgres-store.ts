@@ -36,7 +36,12 @@ export async function openPostgresStore(url: string): Promise<Db> {
   try {
     const client = await pool.connect();
     try {
-      await client.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
+      try {
+        await client.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
+      } catch (error) {
+        // Two replicas creating the schema at once: IF NOT EXISTS can still lose the race (23505).
+        if ((error as { code?: string }).code !== '23505' && (error as { code?: string }).code !== '42P06') throw error;
+      }
     } finally {
       client.release();
     }

@@ -2,6 +2,7 @@
  * Every server the suite starts. Each module installs what is missing (as root, via apt-get), starts
  * its server in a temporary folder, and returns what tests need to reach it.
  */
+import { chromium } from './chromium.js';
 import { postgres } from './postgres.js';
 import { samba } from './samba.js';
 import { slapd } from './slapd.js';
@@ -16,4 +17,4 @@ export interface TestService {
   start(): Promise<StartedService>;
 }
 
-export const services: TestService[] = [postgres, samba, slapd];
+export const services: TestService[] = [postgres, samba, slapd, chromium];

@@ -2,13 +2,14 @@
  * A real Samba Active Directory domain controller for the LDAP connector's integration tests
  * (../shared/TESTING.md). Provisioning takes ~5 s, so a provisioned and pre-populated template is
  * cached under /tmp and copied for each run (~0.1 s); the copy starts in ~1-2 s. A DC that is already
- * running (started by a concurrent test run: pid file + port 389 answering) is reused and left running.
+ * running (started by a concurrent test run: pid file + port 389 answering) is reused; concurrent runs
+ * start it under a lock and the last one out stops it (acquireShared).
  *
  * The template holds `OU=Bulk` with BULK_USERS users, so the ranged-`member` test can build a group of
  * more than 1,500 members with a single modify instead of 1,600 slow adds.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { X509Certificate } from 'node:crypto';
 import type { TestService } from './index.js';
@@ -65,13 +66,107 @@ export async function waitFor(what: string, test: () => Promise<boolean> | boole
 export function runningPid(pidFile: string): number | undefined {
   if (!existsSync(pidFile)) return undefined;
   const pid = Number(readFileSync(pidFile, 'utf8').trim());
-  if (!Number.isInteger(pid) || pid <= 0) return undefined;
+  return Number.isInteger(pid) && pid > 0 && alive(pid) ? pid : undefined;
+}
+
+function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return pid;
+    return true;
   } catch {
-    return undefined;
+    return false;
   }
+}
+
+/** Who listens on a port, for the error message: the outermost process of its tree (`ss`, /proc). */
+function listener(port: number): string {
+  try {
+    const out = execFileSync('ss', ['-ltnpH', `sport = :${port}`], { encoding: 'utf8' });
+    let pid = Number(/pid=(\d+)/.exec(out)?.[1]);
+    if (!pid) return 'owner unknown';
+    const name = (p: number) => readFileSync(`/proc/${p}/cmdline`, 'utf8').replace(/\0/g, ' ').trim();
+    const first = name(pid).split(/[\s:]/)[0];
+    for (;;) {
+      const parent = Number(/PPid:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]);
+      if (!parent || parent === 1 || name(parent).split(/[\s:]/)[0] !== first) break;
+      pid = parent;
+    }
+    return `pid ${pid}: ${name(pid)}`;
+  } catch {
+    return 'owner unknown';
+  }
+}
+
+/** Runs `fn` while holding a lock shared by concurrent test runs (mkdir is atomic). */
+async function withLock<T>(lock: string, fn: () => Promise<T>): Promise<T> {
+  const deadline = Date.now() + 180_000;
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      writeFileSync(`${lock}/owner`, String(process.pid));
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const owner = existsSync(`${lock}/owner`) ? Number(readFileSync(`${lock}/owner`, 'utf8')) : undefined;
+      const stale = owner !== undefined ? !alive(owner) : Date.now() - statSync(lock).mtimeMs > 30_000;
+      if (stale) rmSync(lock, { recursive: true, force: true });
+      else if (Date.now() > deadline) throw new Error(`timed out waiting for ${lock} (held by pid ${owner ?? '?'})`);
+      else await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  try {
+    return await fn();
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
+}
+
+export interface SharedServer {
+  /** Folder the server runs in; recreated on every start. */
+  readonly dir: string;
+  readonly pidFile: string;
+  readonly port: number;
+  readonly description: string;
+  /** Starts the server in `dir` (and waits until it answers). */
+  start(): Promise<void>;
+}
+
+/**
+ * Starts a server shared by concurrent test runs, or joins one that runs already. Runs register under
+ * `<dir>.users/`; the last run to leave stops the server if a test run started it (the marker
+ * `<dir>/.started-by-tests`), so no run pulls a server from under another and none is left behind.
+ * A server started by hand is never stopped.
+ */
+export async function acquireShared(server: SharedServer): Promise<{ stop(): Promise<void> }> {
+  const users = `${server.dir}.users`;
+  const lock = `${server.dir}.lock`;
+  await withLock(lock, async () => {
+    if (!(runningPid(server.pidFile) && (await portAnswers(server.port)))) {
+      if (await portAnswers(server.port)) {
+        throw new Error(`port ${server.port} is in use by something other than the ${server.description} in ${server.dir} (${listener(server.port)}); stop it and rerun`);
+      }
+      rmSync(users, { recursive: true, force: true });
+      await server.start();
+      writeFileSync(`${server.dir}/.started-by-tests`, String(process.pid));
+    }
+    mkdirSync(users, { recursive: true });
+    writeFileSync(`${users}/${process.pid}`, '');
+  });
+  return {
+    async stop() {
+      await withLock(lock, async () => {
+        rmSync(`${users}/${process.pid}`, { force: true });
+        const others = existsSync(users) ? readdirSync(users).filter((pid) => alive(Number(pid))) : [];
+        if (others.length > 0 || !existsSync(`${server.dir}/.started-by-tests`)) return;
+        const pid = runningPid(server.pidFile);
+        if (pid === undefined) return;
+        process.kill(pid, 'SIGTERM');
+        await waitFor(`the ${server.description} to stop`, async () => runningPid(server.pidFile) === undefined && !(await portAnswers(server.port)), 15_000).catch(() => {
+          if (alive(pid)) process.kill(pid, 'SIGKILL');
+        });
+      });
+    },
+  };
 }
 
 function configure(dir: string): void {
@@ -122,26 +217,28 @@ export const samba: TestService = {
   name: 'samba',
   async start() {
     await ensureDebianPackages({ samba: 'samba', 'samba-tool': 'samba', ldbadd: 'ldb-tools' });
-    const pidFile = `${ROOT}/samba.pid`;
-    let startedHere = false;
-    if (!(runningPid(pidFile) && (await portAnswers(389)))) {
-      if (await portAnswers(389)) throw new Error(`port 389 is in use by a process other than the test Samba in ${ROOT}; stop it and rerun`);
-      ensureTemplate();
-      rmSync(ROOT, { recursive: true, force: true });
-      cpSync(TEMPLATE, ROOT, { recursive: true });
-      const conf = `${ROOT}/etc/smb.conf`;
-      writeFileSync(conf, readFileSync(conf, 'utf8').split('__DIR__').join(ROOT));
-      const result = spawnSync('samba', ['-s', conf, '-D'], { encoding: 'utf8' });
-      if (result.status !== 0) throw new Error(`samba failed to start (exit ${result.status}): ${result.stderr}`);
-      startedHere = true;
-      await waitFor('Samba on 127.0.0.1:389 and 636', async () => (await portAnswers(389)) && (await portAnswers(636)), 30_000).catch((error: unknown) => {
-        const log = existsSync(`${ROOT}/samba.log`) ? readFileSync(`${ROOT}/samba.log`, 'utf8').slice(-2000) : '';
-        throw new Error(`${String(error)}\n${log}`);
-      });
-    }
+    const shared = await acquireShared({
+      dir: ROOT,
+      pidFile: `${ROOT}/samba.pid`,
+      port: 389,
+      description: 'test Samba',
+      async start() {
+        ensureTemplate();
+        rmSync(ROOT, { recursive: true, force: true });
+        cpSync(TEMPLATE, ROOT, { recursive: true });
+        rmSync(`${ROOT}/.ready`);
+        const conf = `${ROOT}/etc/smb.conf`;
+        writeFileSync(conf, readFileSync(conf, 'utf8').split('__DIR__').join(ROOT));
+        const result = spawnSync('samba', ['-s', conf, '-D'], { encoding: 'utf8' });
+        if (result.status !== 0) throw new Error(`samba failed to start (exit ${result.status}): ${result.stderr}`);
+        await waitFor('Samba on 127.0.0.1:389 and 636', async () => (await portAnswers(389)) && (await portAnswers(636)), 30_000).catch((error: unknown) => {
+          const log = existsSync(`${ROOT}/samba.log`) ? readFileSync(`${ROOT}/samba.log`, 'utf8').slice(-2000) : '';
+          throw new Error(`${String(error)}\n${log}`);
+        });
+      },
+    });
     const caFile = `${ROOT}/private/tls/ca.pem`;
     await waitFor(`Samba's CA certificate ${caFile}`, () => existsSync(caFile) && existsSync(`${ROOT}/private/tls/cert.pem`), 10_000);
-    const pid = runningPid(pidFile);
     return {
       provide: {
         sambaUrl: 'ldap://127.0.0.1:389',
@@ -155,21 +252,7 @@ export const samba: TestService = {
         sambaBulkOu: `OU=Bulk,${BASE_DN}`,
         sambaBulkUsers: String(BULK_USERS),
       },
-      async stop() {
-        if (!startedHere || pid === undefined) return;
-        try {
-          process.kill(pid, 'SIGTERM');
-        } catch {
-          return;
-        }
-        await waitFor('Samba to stop', async () => runningPid(pidFile) === undefined && !(await portAnswers(389)), 15_000).catch(() => {
-          try {
-            process.kill(pid, 'SIGKILL');
-          } catch {
-            // already gone
-          }
-        });
-      },
+      stop: shared.stop,
     };
   },
 };

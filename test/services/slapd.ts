@@ -2,12 +2,12 @@
  * A private OpenLDAP slapd for the generic LDAP connector's integration tests (../shared/TESTING.md),
  * on 127.0.0.1:3389 (Samba owns 389/636). It offers StartTLS with a throwaway CA made here with
  * openssl. Start-up takes well under a second. A slapd already running from a concurrent test run (pid
- * file + port answering) is reused and left running.
+ * file + port answering) is reused (see acquireShared in samba.ts).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import type { TestService } from './index.js';
-import { ensureDebianPackages, portAnswers, runningPid, waitFor } from './samba.js';
+import { acquireShared, ensureDebianPackages, portAnswers, waitFor } from './samba.js';
 
 const DIR = process.env.IMESH_SLAPD_DIR ?? '/tmp/imesh-slapd';
 const PORT = Number(process.env.IMESH_SLAPD_PORT ?? 3389);
@@ -52,22 +52,23 @@ export const slapd: TestService = {
   name: 'slapd',
   async start() {
     await ensureDebianPackages({ slapd: 'slapd', ldapsearch: 'ldap-utils', ldapadd: 'ldap-utils', openssl: 'openssl' });
-    const pidFile = `${DIR}/slapd.pid`;
-    let startedHere = false;
-    if (!(runningPid(pidFile) && (await portAnswers(PORT)))) {
-      if (await portAnswers(PORT)) throw new Error(`port ${PORT} is in use by a process other than the test slapd in ${DIR}; stop it and rerun`);
-      rmSync(DIR, { recursive: true, force: true });
-      mkdirSync(`${DIR}/db`, { recursive: true });
-      makeCertificates();
-      writeFileSync(`${DIR}/slapd.conf`, config());
-      const result = spawnSync('/usr/sbin/slapd', ['-f', `${DIR}/slapd.conf`, '-h', `ldap://127.0.0.1:${PORT}/`], { encoding: 'utf8' });
-      if (result.status !== 0) throw new Error(`slapd failed to start (exit ${result.status}): ${result.stderr}`);
-      startedHere = true;
-      await waitFor(`slapd on 127.0.0.1:${PORT}`, () => portAnswers(PORT), 15_000);
-      const base = `dn: ${SUFFIX}\nobjectClass: dcObject\nobjectClass: organization\ndc: example\no: Example\n`;
-      execFileSync('ldapadd', ['-x', '-H', `ldap://127.0.0.1:${PORT}`, '-D', ROOT_DN, '-w', ROOT_PASSWORD], { input: base, stdio: ['pipe', 'pipe', 'pipe'] });
-    }
-    const pid = runningPid(pidFile);
+    const shared = await acquireShared({
+      dir: DIR,
+      pidFile: `${DIR}/slapd.pid`,
+      port: PORT,
+      description: 'test slapd',
+      async start() {
+        rmSync(DIR, { recursive: true, force: true });
+        mkdirSync(`${DIR}/db`, { recursive: true });
+        makeCertificates();
+        writeFileSync(`${DIR}/slapd.conf`, config());
+        const result = spawnSync('/usr/sbin/slapd', ['-f', `${DIR}/slapd.conf`, '-h', `ldap://127.0.0.1:${PORT}/`], { encoding: 'utf8' });
+        if (result.status !== 0) throw new Error(`slapd failed to start (exit ${result.status}): ${result.stderr}`);
+        await waitFor(`slapd on 127.0.0.1:${PORT}`, () => portAnswers(PORT), 15_000);
+        const base = `dn: ${SUFFIX}\nobjectClass: dcObject\nobjectClass: organization\ndc: example\no: Example\n`;
+        execFileSync('ldapadd', ['-x', '-H', `ldap://127.0.0.1:${PORT}`, '-D', ROOT_DN, '-w', ROOT_PASSWORD], { input: base, stdio: ['pipe', 'pipe', 'pipe'] });
+      },
+    });
     return {
       provide: {
         slapdUrl: `ldap://127.0.0.1:${PORT}`,
@@ -77,22 +78,7 @@ export const slapd: TestService = {
         slapdCaFile: `${DIR}/ca.pem`,
         slapdServername: SERVERNAME,
       },
-      async stop() {
-        if (!startedHere || pid === undefined) return;
-        try {
-          process.kill(pid, 'SIGTERM');
-        } catch {
-          return;
-        }
-        await waitFor('slapd to stop', async () => runningPid(pidFile) === undefined && !(await portAnswers(PORT)), 15_000).catch(() => {
-          try {
-            process.kill(pid, 'SIGKILL');
-          } catch {
-            // already gone
-          }
-        });
-      },
+      stop: shared.stop,
     };
   },
 };
-

@@ -1,0 +1,41 @@
+import { resolve } from 'node:path';
+import { loadConfig } from '../config/index.js';
+import { parseVerbArgs } from './main.js';
+import { UsageError, type Verb } from './verb.js';
+
+const help = `Usage: imesh validate [--config DIR] [--format text|json]
+
+Checks the config repository against the JSON Schemas and the semantic rules (references resolve,
+templates parse, settings agree). Connects to nothing and reads no secret.
+
+Flags:
+  --config DIR      the config repository (default: .)
+  --format FORMAT   text (default): one "file:line:column: message" per problem on stdout, a summary
+                    on stderr; json: { valid, problems: [{ file, line, column, message, key? }] }
+
+Exit codes:
+  0  the config is valid
+  1  the config is invalid (or the command was used wrongly)
+`;
+
+export const validate: Verb = {
+  name: 'validate',
+  summary: 'Check the config repository: schema and semantic checks, no connections',
+  help,
+  async run(args) {
+    const { values } = parseVerbArgs(args, { config: { type: 'string' }, format: { type: 'string' } });
+    const format = (values.format as string | undefined) ?? 'text';
+    if (format !== 'text' && format !== 'json') throw new UsageError(`--format takes text or json, not "${format}"`);
+    const configDir = (values.config as string | undefined) ?? '.';
+    const { problems } = await loadConfig(resolve(configDir));
+    const valid = problems.length === 0;
+    if (format === 'json') {
+      const list = problems.map((p) => ({ file: p.file, line: p.line, column: p.column, message: p.message, ...(p.key ? { key: p.key } : {}) }));
+      process.stdout.write(JSON.stringify({ valid, problems: list }, null, 2) + '\n');
+    } else {
+      for (const p of problems) process.stdout.write(`${p.file}:${p.line}:${p.column}: ${p.message}\n`);
+      process.stderr.write(valid ? `${configDir}: valid\n` : `${configDir}: invalid, ${problems.length} problem${problems.length === 1 ? '' : 's'}\n`);
+    }
+    return valid ? 0 : 1;
+  },
+};

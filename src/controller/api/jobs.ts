@@ -1,0 +1,181 @@
+/**
+ * Jobs: every reconcile cycle, seen as a job with a status, start and end, and counts per connector
+ * (seed 004's sync jobs), plus the one sync request that may be waiting for its cycle.
+ *
+ * Ids: a sync request reserves the next id of the cycle table's sequence and waits in `job_request`;
+ * the first reconcile cycle of at least the requested kind that starts afterwards takes that id as its
+ * own (migration 2's trigger), so the id POST /sync returns is, from then on, the cycle's id. While a
+ * request waits, further requests join it (a full one makes it full, connector scopes merge) instead
+ * of queueing more cycles.
+ */
+import type { CycleKind } from '../../engine/context.js';
+import { redact } from '../../shared/logger.js';
+import type { Queryable } from '../../store/db.js';
+
+export type JobStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'blocked' | 'interrupted';
+
+/** The counters every job shows per connector; a cycle may add more (read, joined, provisioned, heldBack …). */
+export const JOB_COUNTERS = ['imported', 'created', 'updated', 'moved', 'enabled', 'disabled', 'deleted', 'failed', 'conflicts', 'errors'] as const;
+export type JobCounter = (typeof JOB_COUNTERS)[number];
+export type JobCounts = Record<JobCounter, number> & Record<string, number>;
+
+export interface Job {
+  readonly id: number;
+  readonly status: JobStatus;
+  readonly kind: CycleKind;
+  /** `api` when a sync request asked for it; `controller` for schedules, new revisions, webhooks, SCIM pushes. */
+  readonly trigger: 'api' | 'controller';
+  readonly requestedAt: string | null;
+  /** Names of the API tokens that asked (joined requests add theirs). */
+  readonly requestedBy: readonly string[];
+  /** How many sync requests this job answers. */
+  readonly requests: number;
+  /** The connectors asked for (null: all). A cycle always reconciles every connector. */
+  readonly connectors: readonly string[] | null;
+  readonly revision: string | null;
+  readonly startedAt: string | null;
+  readonly finishedAt: string | null;
+  readonly durationMs: number | null;
+  readonly counts: Readonly<Record<string, JobCounts>>;
+  readonly totals: JobCounts;
+  readonly errors: readonly string[];
+}
+
+export interface JobPage {
+  readonly items: readonly Job[];
+  readonly page: number;
+  readonly pageSize: number;
+  readonly total: number;
+}
+
+interface JobRow {
+  id: string;
+  result: string;
+  kind: CycleKind;
+  revision: string | null;
+  started_at: Date | string | null;
+  finished_at: Date | string | null;
+  counts: Record<string, Record<string, number>> | null;
+  error: string | null;
+  requested_at: Date | string | null;
+  requested_by: string[] | null;
+  requests: number | null;
+  connectors: string[] | null;
+  superseded: boolean;
+}
+
+const CYCLE_JOBS = `
+  SELECT c.id::text AS id, c.result, c.kind, c.revision, c.started_at, c.finished_at, c.counts, c.error,
+         j.requested_at, j.requested_by, j.requests, j.connectors,
+         (c.finished_at IS NULL AND EXISTS (SELECT 1 FROM cycle n WHERE n.mode = 'reconcile' AND n.started_at > c.started_at)) AS superseded
+    FROM cycle c LEFT JOIN job_request j ON j.id = c.id AND j.state = 'started'
+   WHERE c.mode = 'reconcile'`;
+
+const QUEUED_JOBS = `
+  SELECT j.id::text AS id, 'queued' AS result, j.kind, NULL::text AS revision, NULL::timestamptz AS started_at, NULL::timestamptz AS finished_at,
+         NULL::jsonb AS counts, NULL::text AS error, j.requested_at, j.requested_by, j.requests, j.connectors, false AS superseded
+    FROM job_request j
+   WHERE j.state = 'queued'`;
+
+const iso = (value: Date | string | null): string | null => (value === null ? null : (value instanceof Date ? value : new Date(value)).toISOString());
+
+function emptyCounts(): JobCounts {
+  return Object.fromEntries(JOB_COUNTERS.map((k) => [k, 0])) as JobCounts;
+}
+
+function toJob(row: JobRow): Job {
+  const counts: Record<string, JobCounts> = {};
+  const totals = emptyCounts();
+  for (const [connector, values] of Object.entries(row.counts ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    const c = emptyCounts();
+    for (const [key, n] of Object.entries(values)) {
+      if (typeof n !== 'number' || !Number.isFinite(n)) continue;
+      c[key] = n;
+      totals[key] = (totals[key] ?? 0) + n;
+    }
+    counts[connector] = c;
+  }
+  const status: JobStatus =
+    row.result === 'queued' ? 'queued' : row.result === 'running' ? (row.superseded ? 'interrupted' : 'running') : (row.result as JobStatus);
+  const startedAt = iso(row.started_at);
+  const finishedAt = iso(row.finished_at);
+  return {
+    id: Number(row.id),
+    status,
+    kind: row.kind,
+    trigger: row.requested_at === null ? 'controller' : 'api',
+    requestedAt: iso(row.requested_at),
+    requestedBy: row.requested_by ?? [],
+    requests: row.requests ?? 0,
+    connectors: row.requested_at === null ? null : row.connectors,
+    revision: row.revision,
+    startedAt,
+    finishedAt,
+    durationMs: startedAt !== null && finishedAt !== null ? Date.parse(finishedAt) - Date.parse(startedAt) : null,
+    counts,
+    totals,
+    errors: row.error ? row.error.split('\n').filter((line) => line !== '').map(redact) : [],
+  };
+}
+
+/** Jobs newest first: a waiting request, then cycles by start time. `page` is 1-based. */
+export async function listJobs(q: Queryable, page: number, pageSize: number): Promise<JobPage> {
+  const rows = await q.query<JobRow>(
+    `SELECT * FROM (${QUEUED_JOBS} UNION ALL ${CYCLE_JOBS}) jobs
+      ORDER BY (started_at IS NULL) DESC, started_at DESC, id::bigint DESC
+      LIMIT $1 OFFSET $2`,
+    [pageSize, (page - 1) * pageSize],
+  );
+  const total = await q.query<{ n: number }>(
+    `SELECT ((SELECT count(*) FROM cycle WHERE mode = 'reconcile') + (SELECT count(*) FROM job_request WHERE state = 'queued'))::int AS n`,
+  );
+  return { items: rows.map(toJob), page, pageSize, total: total[0]?.n ?? 0 };
+}
+
+export async function getJob(q: Queryable, id: number): Promise<Job | undefined> {
+  const rows = await q.query<JobRow>(`SELECT * FROM (${QUEUED_JOBS} UNION ALL ${CYCLE_JOBS}) jobs WHERE id::bigint = $1`, [id]);
+  return rows[0] ? toJob(rows[0]) : undefined;
+}
+
+/** The newest finished reconcile cycle, as a job (each connector's "last run"). */
+export async function lastFinishedJob(q: Queryable): Promise<Job | undefined> {
+  const rows = await q.query<JobRow>(`${CYCLE_JOBS} AND c.finished_at IS NOT NULL ORDER BY c.started_at DESC, c.id DESC LIMIT 1`);
+  return rows[0] ? toJob(rows[0]) : undefined;
+}
+
+export interface SyncRequest {
+  readonly kind: CycleKind;
+  /** null: every connector. */
+  readonly connectors: readonly string[] | null;
+  readonly requestedBy: string;
+}
+
+/**
+ * Queues a sync request, or joins the one already waiting. Atomic: two concurrent requests (even on two
+ * replicas sharing a PostgreSQL store) end up in one job.
+ */
+export async function requestJob(q: Queryable, request: SyncRequest): Promise<{ job: Job; joined: boolean }> {
+  const rows = await q.query<{ id: string; requests: number }>(
+    `INSERT INTO job_request (id, kind, connectors, requested_by)
+     VALUES (nextval(pg_get_serial_sequence('cycle', 'id')), $1, $2::text[], ARRAY[$3::text])
+     ON CONFLICT ((true)) WHERE state = 'queued' DO UPDATE SET
+       kind = CASE WHEN job_request.kind = 'full' OR EXCLUDED.kind = 'full' THEN 'full' ELSE 'delta' END,
+       connectors = CASE WHEN job_request.connectors IS NULL OR EXCLUDED.connectors IS NULL THEN NULL
+                         ELSE ARRAY(SELECT DISTINCT x FROM unnest(job_request.connectors || EXCLUDED.connectors) AS x ORDER BY 1) END,
+       requested_by = ARRAY(SELECT DISTINCT x FROM unnest(job_request.requested_by || EXCLUDED.requested_by) AS x ORDER BY 1),
+       requests = job_request.requests + 1
+     RETURNING id::text AS id, requests`,
+    [request.kind, request.connectors === null ? null : [...request.connectors], request.requestedBy],
+  );
+  const row = rows[0];
+  if (!row) throw new Error('queueing the sync request returned no row');
+  const job = await getJob(q, Number(row.id));
+  if (!job) throw new Error(`job ${row.id} vanished right after it was queued`);
+  return { job, joined: row.requests > 1 };
+}
+
+/** The request still waiting for its cycle, if any (re-requested from the controller after a restart). */
+export async function queuedJob(q: Queryable): Promise<Job | undefined> {
+  const rows = await q.query<JobRow>(QUEUED_JOBS);
+  return rows[0] ? toJob(rows[0]) : undefined;
+}

@@ -1,0 +1,69 @@
+/**
+ * Serves the read-only dashboard: the page at `/` and its stylesheet and script under `/ui/`. The page
+ * holds no data and needs no token to load; it asks for a viewer token and reads /api/v1/ with it.
+ *
+ * The files are TypeScript string modules (dashboard-html.ts, dashboard-style.ts, dashboard-script.ts)
+ * so that `tsc` puts them into dist/ with everything else: there is no copy step, and an installed
+ * package serves exactly what the tests served. Nothing is loaded from elsewhere (no CDN): the
+ * Content-Security-Policy allows only this origin, and no inline script or style.
+ */
+import { createHash } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { DASHBOARD_HTML } from './dashboard-html.js';
+import { DASHBOARD_CSS_PATH, DASHBOARD_JS_PATH, DASHBOARD_PATH } from './dashboard-paths.js';
+import { DASHBOARD_JS } from './dashboard-script.js';
+import { DASHBOARD_CSS } from './dashboard-style.js';
+
+export type DashboardHandler = (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
+
+interface Asset {
+  readonly body: Buffer;
+  readonly type: string;
+  readonly etag: string;
+}
+
+const SECURITY_HEADERS: Readonly<Record<string, string>> = {
+  'content-security-policy':
+    "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+  'x-frame-options': 'DENY',
+};
+
+function asset(text: string, type: string): Asset {
+  const body = Buffer.from(text, 'utf8');
+  return { body, type, etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 22)}"` };
+}
+
+const ASSETS: ReadonlyMap<string, Asset> = new Map([
+  [DASHBOARD_PATH, asset(DASHBOARD_HTML, 'text/html; charset=utf-8')],
+  ['/index.html', asset(DASHBOARD_HTML, 'text/html; charset=utf-8')],
+  [DASHBOARD_CSS_PATH, asset(DASHBOARD_CSS, 'text/css; charset=utf-8')],
+  [DASHBOARD_JS_PATH, asset(DASHBOARD_JS, 'text/javascript; charset=utf-8')],
+]);
+
+/** Answers GET/HEAD for the dashboard's paths; resolves false for any other path. */
+export function createDashboardHandler(): DashboardHandler {
+  return async (req, res) => {
+    const path = new URL(req.url ?? '/', 'http://controller.invalid').pathname;
+    const file = ASSETS.get(path);
+    if (!file) return false;
+    const method = (req.method ?? 'GET').toUpperCase();
+    if (method !== 'GET' && method !== 'HEAD') {
+      const text = '{"error":"method not allowed","code":"MethodNotAllowed"}\n';
+      res.writeHead(405, { allow: 'GET, HEAD', 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+      res.end(text);
+      return true;
+    }
+    // Revalidated on every load (no-cache), so a new version shows at once; 304 when unchanged.
+    const headers = { ...SECURITY_HEADERS, 'cache-control': 'no-cache', etag: file.etag };
+    if (req.headers['if-none-match'] === file.etag) {
+      res.writeHead(304, headers);
+      res.end();
+      return true;
+    }
+    res.writeHead(200, { ...headers, 'content-type': file.type, 'content-length': file.body.length });
+    res.end(method === 'HEAD' ? undefined : file.body);
+    return true;
+  };
+}

@@ -1,0 +1,283 @@
+/**
+ * A running operator API for the API and browser tests: a config directory with CSV connectors (HR and
+ * badge files as sources, an accounts file outside the config directory as the target), a store (a
+ * PostgreSQL schema of its own, or the embedded store in a temp folder), real reconcile cycles through
+ * reconcileOnce and the real csv connector, and the controller's own HTTP server (route table) with the
+ * API and dashboard mounted by mountOperatorRoutes. The controller side of the port is a small stand-in
+ * that runs requested cycles when the test says so, the way the controller's cycle loop would.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { connectorOpener } from '../../src/cli/runtime.js';
+import { loadConfig } from '../../src/config/index.js';
+import type { CompiledConfig, Problem } from '../../src/config/model.js';
+import { envSecretResolver } from '../../src/config/secrets.js';
+import { connectorFactory } from '../../src/connectors/registry.js';
+import type { ControllerPort } from '../../src/controller/api/controller-port.js';
+import { mountOperatorRoutes } from '../../src/controller/api/operator-routes.js';
+import { createHttpServer, type ControllerHttpServer } from '../../src/controller/http-server.js';
+import { reconcileOnce, type ReconcileOnceResult } from '../../src/controller/reconcile-once.js';
+import type { CycleKind } from '../../src/engine/context.js';
+import type { Logger } from '../../src/shared/logger.js';
+import type { Db } from '../../src/store/db.js';
+import { openStore } from '../../src/store/open-store.js';
+import { quietLogger } from '../controller/quiet-logger.js';
+
+export const VIEWER_TOKEN = 'viewer-7f3a9c1e5b2d4f6a8c0e';
+export const OPERATOR_TOKEN = 'operator-2b4d6f8a0c1e3a5b7d9f';
+
+export interface WorldOptions {
+  /** Store: `postgres` (a schema of its own in the test server) or `embedded` (PGlite in a temp folder). */
+  readonly store: 'postgres' | 'embedded';
+  readonly pgUrl?: string;
+  /** Leave spec.api out of the Mesh. */
+  readonly noApi?: boolean;
+  readonly maxDeletes?: number;
+  /** More documents for the config (connectors the tests only check, say). */
+  readonly extraYaml?: string;
+  /** More IMESH_SECRET_* values. */
+  readonly secrets?: Readonly<Record<string, string>>;
+}
+
+export const HR_ROWS: readonly (readonly string[])[] = [
+  ['E1001', 'Ada', 'Lovelace', 'Engineering', 'Principal Engineer'],
+  ['E1002', 'Grace', 'Hopper', 'Engineering', 'Rear Admiral'],
+  ['E1003', 'Alan', 'Turing', 'Research', 'Researcher'],
+  ['E1004', 'Katherine', 'Johnson', 'Research', 'Mathematician'],
+  ['E1005', 'Edsger', 'Dijkstra', 'Engineering', 'Professor'],
+  ['E1006', 'Barbara', 'Liskov', 'Finance', 'Controller'],
+];
+
+export function hrCsv(rows: readonly (readonly string[])[] = HR_ROWS): string {
+  return `employee_id,first_name,last_name,department,title\n${rows.map((r) => r.join(',')).join('\n')}\n`;
+}
+
+const BADGES = `badge_id,employee_number,name_on_badge,title
+B-1,E1001,Ada King,Principal Engineer
+B-2,E1003,Alan Turing,Research Lead
+`;
+
+function yaml(o: { hr: string; badges: string; accounts: string; noApi: boolean; maxDeletes: number }): string {
+  const api = o.noApi
+    ? ''
+    : `  api:
+    tokens:
+      - { name: helpdesk, role: viewer, token: "{{secret:api-helpdesk}}" }
+      - { name: sre, role: operator, token: "{{secret:api-sre}}" }
+`;
+  return `apiVersion: identitymesh.dev/v1alpha1
+kind: Mesh
+metadata: { name: acme }
+spec:
+  objectTypes:
+    person:
+      attributes:
+        employeeId: { type: string }
+        firstName: { type: string }
+        lastName: { type: string }
+        displayName: { type: string }
+        department: { type: string }
+        title: { type: string }
+  safety: { maxDeletes: ${o.maxDeletes}, maxDeletePercent: 100 }
+${api}---
+apiVersion: identitymesh.dev/v1alpha1
+kind: Connector
+metadata: { name: hr }
+spec:
+  type: csv
+  objectTypes:
+    user: { file: ${JSON.stringify(o.hr)}, externalIdColumn: employee_id }
+---
+apiVersion: identitymesh.dev/v1alpha1
+kind: Connector
+metadata: { name: badges }
+spec:
+  type: csv
+  objectTypes:
+    badge: { file: ${JSON.stringify(o.badges)}, externalIdColumn: badge_id }
+---
+apiVersion: identitymesh.dev/v1alpha1
+kind: Connector
+metadata: { name: directory }
+spec:
+  type: csv
+  objectTypes:
+    account: { file: ${JSON.stringify(o.accounts)}, externalIdColumn: account_id }
+---
+apiVersion: identitymesh.dev/v1alpha1
+kind: FlowRule
+metadata: { name: hr-to-person }
+spec:
+  source: { connector: hr, objectType: user }
+  meshType: person
+  join: [ { source: employee_id, mesh: employeeId } ]
+  provision: true
+  attributes:
+    - { mesh: employeeId, source: employee_id, confidence: 100 }
+    - { mesh: firstName, source: first_name, confidence: 90 }
+    - { mesh: lastName, source: last_name, confidence: 90 }
+    - { mesh: displayName, template: "{{first_name}} {{last_name}}", confidence: 50 }
+    - { mesh: department, source: department, confidence: 90 }
+    - { mesh: title, source: title, confidence: 80 }
+---
+apiVersion: identitymesh.dev/v1alpha1
+kind: FlowRule
+metadata: { name: badges-to-person }
+spec:
+  source: { connector: badges, objectType: badge }
+  meshType: person
+  join: [ { source: employee_number, mesh: employeeId } ]
+  attributes:
+    - { mesh: displayName, source: name_on_badge, confidence: 50 }
+    - { mesh: title, source: title, confidence: 60 }
+---
+apiVersion: identitymesh.dev/v1alpha1
+kind: Projection
+metadata: { name: person-to-directory }
+spec:
+  meshType: person
+  target: { connector: directory, objectType: account }
+  attributes:
+    account_id: "{{employeeId}}"
+    display: "{{displayName}}"
+    dept: "{{department}}"
+    title: "{{title}}"
+  onRemove: delete
+`;
+}
+
+export interface World {
+  readonly base: string;
+  readonly db: Db;
+  readonly port: TestControllerPort;
+  readonly hrFile: string;
+  readonly accountsFile: string;
+  close(): Promise<void>;
+}
+
+/** The controller's side of the port: it keeps requested cycles and runs them when told to. */
+export class TestControllerPort implements ControllerPort {
+  running: CompiledConfig | undefined;
+  problems: Problem[] = [];
+  applied: string | null = null;
+  attempted: string | null = null;
+  standby = false;
+  readonly requests: { kind: CycleKind; reason: string }[] = [];
+  private waiting: CycleKind | undefined;
+
+  constructor(
+    readonly store: Db,
+    readonly log: Logger,
+    readonly secrets: ControllerPort['secrets'],
+    private readonly files: readonly { path: string; content: string }[],
+  ) {}
+
+  config() {
+    return this.running;
+  }
+
+  revisions() {
+    return { applied: this.applied, attempted: this.attempted };
+  }
+
+  configProblems() {
+    return this.problems;
+  }
+
+  requestCycle(kind: CycleKind, reason: string) {
+    this.requests.push({ kind, reason });
+    this.waiting = this.waiting === 'full' ? 'full' : kind;
+  }
+
+  /** As the controller's connectorOpener, but with this world's secrets instead of the process environment. */
+  openConnector(model: Parameters<ControllerPort['openConnector']>[0]) {
+    return connectorFactory(model.type)({ model, configPath: this.running!.configPath, workDir: process.cwd(), secrets: this.secrets, log: this.log });
+  }
+
+  role() {
+    return this.standby ? ('standby' as const) : ('leader' as const);
+  }
+
+  /** The cycle the controller would run next for the API's requests, if any. */
+  async runRequested(): Promise<ReconcileOnceResult | undefined> {
+    const kind = this.waiting;
+    this.waiting = undefined;
+    return kind === undefined ? undefined : this.cycle(kind);
+  }
+
+  /** One cycle through reconcileOnce, as the controller runs it (reports are not published here). */
+  async cycle(kind: CycleKind = 'delta'): Promise<ReconcileOnceResult> {
+    const config = this.running!;
+    const revision = this.applied ?? `sha256:${config.contentHash.slice(0, 16)}`;
+    this.applied = revision;
+    this.attempted ??= revision;
+    return reconcileOnce({
+      db: this.store,
+      config,
+      files: this.files,
+      revision,
+      full: kind === 'full',
+      openConnector: connectorOpener(config, this.log),
+      log: this.log,
+      publish: async () => 'not published (test)',
+    });
+  }
+}
+
+export async function startWorld(options: WorldOptions): Promise<World> {
+  const dir = mkdtempSync(join(tmpdir(), 'imesh-api-'));
+  const configDir = join(dir, 'config');
+  const data = join(dir, 'data');
+  mkdirSync(configDir, { recursive: true });
+  mkdirSync(data, { recursive: true });
+  const hrFile = join(data, 'hr.csv');
+  const badgesFile = join(data, 'badges.csv');
+  const accountsFile = join(data, 'accounts.csv');
+  writeFileSync(hrFile, hrCsv());
+  writeFileSync(badgesFile, BADGES);
+  writeFileSync(join(configDir, 'mesh.yaml'), yaml({ hr: hrFile, badges: badgesFile, accounts: accountsFile, noApi: options.noApi ?? false, maxDeletes: options.maxDeletes ?? 100 }));
+  if (options.extraYaml) writeFileSync(join(configDir, 'extra.yaml'), options.extraYaml);
+  const loaded = await loadConfig(configDir);
+  if (!loaded.config || loaded.problems.length > 0) throw new Error(`test config invalid: ${loaded.problems.map((p) => `${p.file}:${p.line}:${p.column}: ${p.message}`).join('; ')}`);
+
+  let schema: string | undefined;
+  let db: Db;
+  if (options.store === 'postgres') {
+    const pgUrl = options.pgUrl!;
+    schema = `api_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
+    db = await openStore({ url: `${pgUrl}${pgUrl.includes('?') ? '&' : '?'}schema=${schema}`, workDir: dir });
+  } else {
+    db = await openStore({ workDir: dir });
+  }
+  const log = quietLogger();
+  const secrets = envSecretResolver({ IMESH_SECRET_API_HELPDESK: VIEWER_TOKEN, IMESH_SECRET_API_SRE: OPERATOR_TOKEN, ...options.secrets });
+  const port = new TestControllerPort(db, log, secrets, loaded.files);
+  port.running = loaded.config;
+  const http: ControllerHttpServer = createHttpServer({ port: 0, host: '127.0.0.1', log });
+  mountOperatorRoutes(http, port);
+  await http.listen();
+  return {
+    base: `http://127.0.0.1:${http.port()}`,
+    db,
+    port,
+    hrFile,
+    accountsFile,
+    async close() {
+      await http.close();
+      await db.close();
+      if (schema) {
+        const client = new pg.Client({ connectionString: options.pgUrl! });
+        await client.connect();
+        try {
+          await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+        } finally {
+          await client.end();
+        }
+      }
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
