@@ -28,4 +28,4 @@ export interface CycleContext {
   progress(stage: string, done: number, total?: number): void;
 }
 
-export const PAGE_SIZE = 1000;
+export const PAGE_SIZE = 5000;

@@ -51,6 +51,8 @@ export interface CycleResult {
   readonly failures: readonly ConnectorFailure[];
   readonly drift: readonly DriftEntry[];
   readonly suspended: readonly string[];
+  /** Milliseconds spent per stage (import, sync, plan, export, confirm), for logs and benchmarks. */
+  readonly timings: Readonly<Record<string, number>>;
 }
 
 class Rollback extends Error {
@@ -138,6 +140,15 @@ async function execute(
   const exports = new Map<string, ExportCounts>();
   const drift: DriftEntry[] = [];
   const suspended: string[] = [];
+  const timings: Record<string, number> = {};
+  const timed = async <T>(stage: string, work: () => Promise<T>): Promise<T> => {
+    const started = performance.now();
+    try {
+      return await work();
+    } finally {
+      timings[stage] = (timings[stage] ?? 0) + Math.round(performance.now() - started);
+    }
+  };
   try {
     await atomically((tx) => ensureMeshKeys(tx, config));
 
@@ -149,7 +160,7 @@ async function execute(
     for (const [connector, types] of wanted) {
       for (const type of types) {
         try {
-          const outcome = await importObjectType(ctx, connector, type, options.kind === 'full');
+          const outcome = await timed('import', () => importObjectType(ctx, connector, type, options.kind === 'full'));
           imports.push(outcome);
           if (outcome.guard) {
             gates.push(outcome.guard);
@@ -167,7 +178,7 @@ async function execute(
     // Sync. Rules whose source import failed still run on what was staged before.
     const newLinks = new Set<string>();
     for (const rule of ruleOrder(config.flowRules)) {
-      const outcome = await syncRule(ctx, rule, options.kind === 'full');
+      const outcome = await timed('sync', () => syncRule(ctx, rule, options.kind === 'full'));
       syncs.push(outcome);
       if (outcome.joined + outcome.provisioned > 0) newLinks.add(rule.source.connector);
     }
@@ -175,7 +186,7 @@ async function execute(
     for (const rule of ruleOrder(config.flowRules)) {
       const type = config.mesh.objectTypes.get(rule.meshType);
       const hasReferences = rule.attributes.some((a) => type?.attributes.get(a.mesh)?.type === 'reference');
-      if (hasReferences && newLinks.has(rule.source.connector)) syncs.push(await syncRule(ctx, rule, true));
+      if (hasReferences && newLinks.has(rule.source.connector)) syncs.push(await timed('sync', () => syncRule(ctx, rule, true)));
     }
 
     if (options.mode === 'reconcile') await atomically((tx) => tx.query(`DELETE FROM drift WHERE action = 'corrected'`));
@@ -191,7 +202,7 @@ async function execute(
       for (const projection of wave) {
         if (failed.has(projection.target.connector)) continue;
         const extra = created.has(projection.target.connector) ? await everyLinkedOrTyped(q, projection.meshType) : [];
-        wavePlans.push(await planProjection(ctx, projection, options.kind === 'full', extra));
+        wavePlans.push(await timed('plan', () => planProjection(ctx, projection, options.kind === 'full', extra)));
       }
       plans.push(...wavePlans);
       const trips = await evaluateGates(ctx, q, wavePlans);
@@ -211,7 +222,7 @@ async function execute(
         if (blocked.has(connector) || paused || (options.mayExport && !options.mayExport())) continue;
         if (plan.changes.length > 0) {
           try {
-            await exportPlan(ctx, plan, counts);
+            await timed('export', () => exportPlan(ctx, plan, counts));
           } catch (error) {
             failures.push({ connector, stage: 'export', message: errorMessage(error) });
             failed.add(connector);
@@ -229,7 +240,7 @@ async function execute(
       for (const [connector, types] of exportedTo) {
         for (const type of types) {
           try {
-            const outcome = await importObjectType(ctx, connector, type, false);
+            const outcome = await timed('confirm', () => importObjectType(ctx, connector, type, false));
             if (outcome.guard) gates.push(outcome.guard);
           } catch (error) {
             failures.push({ connector, stage: 'import', message: `confirming import: ${errorMessage(error)}` });
@@ -243,7 +254,8 @@ async function execute(
 
   const exportFailures = [...exports.values()].reduce((n, c) => n + c.failed, 0);
   const result: CycleResult['result'] = gates.length > 0 ? 'blocked' : failures.length > 0 || exportFailures > 0 ? 'failed' : 'succeeded';
-  const outcome: CycleResult = { cycleId, seq, kind: options.kind, mode: options.mode, result, imports, syncs, plans, gates, exports, failures, drift, suspended };
+  const outcome: CycleResult = { cycleId, seq, kind: options.kind, mode: options.mode, result, imports, syncs, plans, gates, exports, failures, drift, suspended, timings };
+  options.log.info({ event: 'cycle', cycleId, kind: options.kind, mode: options.mode, result, timings }, 'cycle finished');
   await q.query(`UPDATE cycle SET result = $2, finished_at = now(), counts = $3::jsonb, error = $4 WHERE id = $1`, [
     cycleId,
     result,

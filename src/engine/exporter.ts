@@ -10,7 +10,7 @@ import { insertConflicts } from './flows.js';
 import type { PlannedChange, ProjectionPlan } from './planner.js';
 import { saveTargetLinks, type LinkWrite, type TargetLink, type Written } from './target-links.js';
 
-const BATCH = 500;
+const BATCH = 2000;
 
 export interface ExportCounts {
   created: number;

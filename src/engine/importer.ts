@@ -20,6 +20,8 @@ export interface ImportOutcome {
   readonly guard?: GateTrip;
 }
 
+const STAGE_ROWS = 5000;
+
 class GuardTripped extends Error {
   constructor(readonly trip: GateTrip) {
     super(trip.message);
@@ -47,11 +49,19 @@ export async function importObjectType(ctx: CycleContext, connectorName: string,
       let watermark: string | null = null;
       let changed = 0;
       const source = full ? connector.fullImport(objectType) : connector.deltaImport(objectType, previous ?? '');
+      // Connector pages are small; staging several per statement keeps the store's round trips down.
+      let pending: StageRow[] = [];
+      const flush = async () => {
+        // An object read twice (a delta overlap window) is staged once, as last read.
+        const unique = [...new Map(pending.map((row) => [row.object.externalId, row])).values()];
+        await upsertObjects(q, connectorName, objectType, ctx.seq, unique);
+        changed += unique.length;
+        pending = [];
+      };
       for await (const batch of source) {
         if (batch.complete) complete = true;
         if (batch.watermark !== undefined) watermark = batch.watermark;
         const fingerprints: Map<string, CsFingerprint> = known ?? (await loadFingerprintsFor(q, connectorName, objectType, batch.objects.map((o) => o.externalId)));
-        const rows: StageRow[] = [];
         for (const object of batch.objects) {
           seen.add(object.externalId);
           const hash = object.deleted ? 'deleted' : fingerprint(object);
@@ -62,12 +72,12 @@ export async function importObjectType(ctx: CycleContext, connectorName: string,
             const goesInactive = caps.inactiveMeansDeleted && object.enabled === false && before.enabled !== false;
             if (object.deleted || goesInactive) dropped.push(object.externalId);
           }
-          rows.push({ object, hash });
+          pending.push({ object, hash });
         }
-        await upsertObjects(q, connectorName, objectType, ctx.seq, rows);
-        changed += rows.length;
+        if (pending.length >= STAGE_ROWS) await flush();
         ctx.progress(`import ${connectorName}/${objectType}`, seen.size);
       }
+      await flush();
       let swept: string[] = [];
       if (complete) {
         const all = known ?? (await loadFingerprints(q, connectorName, objectType));
