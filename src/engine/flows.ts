@@ -7,6 +7,7 @@
 import type { CompiledConfig, FlowRuleModel, MeshObjectType, Value } from '../config/model.js';
 import type { Queryable } from '../store/db.js';
 import type { CycleContext } from './context.js';
+import { derivedContributions } from './derived-flows.js';
 import { loadMeshObjects, writeMeshKeys, type AttributeProvenance, type MeshObject, type ProvenanceEntry } from './mesh-store.js';
 import { canonicalJson, coerce, isEmpty, sameValue, sortedUnique, toList } from './values.js';
 
@@ -70,7 +71,7 @@ export async function recompute(ctx: CycleContext, q: Queryable, meshIds: readon
   if (meshIds.length === 0) return 0;
   const config = ctx.config;
   const rules = new Map(config.flowRules.map((rule) => [rule.name, rule]));
-  const objects = await loadMeshObjects(q, meshIds);
+  const objects = await loadMeshObjects(q, meshIds, false);
   const links = await q.query<LinkedSource>(
     `SELECT l.mesh_id, l.rule, l.connector, l.object_type, l.external_id, c.attributes, c.updated_at
        FROM source_link l JOIN cs_object c USING (connector, object_type, external_id)
@@ -97,6 +98,8 @@ export async function recompute(ctx: CycleContext, q: Queryable, meshIds: readon
     }
   }
   const references = await resolveReferences(q, referenceWanted);
+  // membership and roleMappings rules: values derived from relation objects, not from linked sources.
+  const derived = await derivedContributions(ctx, q, [...objects.values()]);
 
   const updates: { id: string; attributes: Record<string, Value>; provenance: Record<string, AttributeProvenance>; changed: boolean }[] = [];
   const conflicts: ConflictRow[] = [];
@@ -109,6 +112,12 @@ export async function recompute(ctx: CycleContext, q: Queryable, meshIds: readon
       const rule = rules.get(link.rule);
       if (!rule || rule.meshType !== object.type) continue;
       contribute(rule, type, link, references, candidates);
+    }
+    for (const { attribute, entry } of derived.get(object.id) ?? []) {
+      if (!type.attributes.has(attribute)) continue;
+      const list = candidates.get(attribute);
+      if (list) list.push(entry);
+      else candidates.set(attribute, [entry]);
     }
     const attributes: Record<string, Value> = {};
     const provenance: Record<string, AttributeProvenance> = {};

@@ -13,6 +13,11 @@ export interface ProvenanceEntry {
   readonly externalId: string;
   readonly confidence: number;
   readonly at: string;
+  /**
+   * For derived values (`roleMappings`): the source objects behind the value, one human-readable line
+   * each (e.g. `entra-push/group/7f3… "dmm_owners" → organizationOwner`), so explain shows why.
+   */
+  readonly via?: readonly string[];
 }
 
 export interface AttributeProvenance {
@@ -32,13 +37,14 @@ export function newMeshId(): string {
   return randomUUID();
 }
 
-export async function loadMeshObjects(q: Queryable, ids: readonly string[]): Promise<Map<string, MeshObject>> {
+/** Loads mesh objects; provenance (the bulk of a row) only when asked for. */
+export async function loadMeshObjects(q: Queryable, ids: readonly string[], withProvenance = true): Promise<Map<string, MeshObject>> {
   if (ids.length === 0) return new Map();
-  const rows = await q.query<{ id: string; mesh_type: string; attributes: Record<string, Value>; provenance: Record<string, AttributeProvenance>; deleted: boolean }>(
-    'SELECT id, mesh_type, attributes, provenance, deleted FROM mesh_object WHERE id = ANY($1)',
+  const rows = await q.query<{ id: string; mesh_type: string; attributes: Record<string, Value>; provenance: Record<string, AttributeProvenance> | null; deleted: boolean }>(
+    `SELECT id, mesh_type, attributes, ${withProvenance ? 'provenance' : 'NULL AS provenance'}, deleted FROM mesh_object WHERE id = ANY($1)`,
     [ids],
   );
-  return new Map(rows.map((row) => [row.id, { id: row.id, type: row.mesh_type, attributes: row.attributes, provenance: row.provenance, deleted: row.deleted }]));
+  return new Map(rows.map((row) => [row.id, { id: row.id, type: row.mesh_type, attributes: row.attributes, provenance: row.provenance ?? {}, deleted: row.deleted }]));
 }
 
 export async function insertMeshObjects(q: Queryable, seq: number, objects: readonly { id: string; type: string }[]): Promise<void> {

@@ -93,7 +93,7 @@ export async function planProjection(ctx: CycleContext, projection: ProjectionMo
   for (let start = 0; start < ids.length; start += PAGE_SIZE) {
     const page = ids.slice(start, start + PAGE_SIZE);
     await ctx.atomically(async (q) => {
-      const objects = await loadMeshObjects(q, page);
+      const objects = await loadMeshObjects(q, page, false);
       const links = await loadTargetLinks(q, projection.name, page);
       const observed = await loadObjects(q, projection.target.connector, projection.target.objectType, links.map((l) => l.externalId).filter((id): id is string => id !== null));
       const refIds = new Set<string>();
