@@ -227,7 +227,16 @@ export class TestControllerPort implements ControllerPort {
   }
 }
 
-export async function startWorld(options: WorldOptions): Promise<World> {
+export interface WorldFiles {
+  readonly dir: string;
+  /** The config directory (not a Git work tree: its revision is the content hash). */
+  readonly configDir: string;
+  readonly hrFile: string;
+  readonly accountsFile: string;
+}
+
+/** A temp folder with the config directory and the CSV files (outside it); remove `dir` when done. */
+export function makeWorldFiles(options: Omit<WorldOptions, 'store' | 'pgUrl' | 'secrets'> = {}): WorldFiles {
   const dir = mkdtempSync(join(tmpdir(), 'imesh-api-'));
   const configDir = join(dir, 'config');
   const data = join(dir, 'data');
@@ -240,15 +249,36 @@ export async function startWorld(options: WorldOptions): Promise<World> {
   writeFileSync(badgesFile, BADGES);
   writeFileSync(join(configDir, 'mesh.yaml'), yaml({ hr: hrFile, badges: badgesFile, accounts: accountsFile, noApi: options.noApi ?? false, maxDeletes: options.maxDeletes ?? 100 }));
   if (options.extraYaml) writeFileSync(join(configDir, 'extra.yaml'), options.extraYaml);
+  return { dir, configDir, hrFile, accountsFile };
+}
+
+/** A PostgreSQL store URL with a schema of its own; drop it with dropSchema. */
+export function schemaUrl(pgUrl: string): { url: string; schema: string } {
+  const schema = `api_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
+  return { url: `${pgUrl}${pgUrl.includes('?') ? '&' : '?'}schema=${schema}`, schema };
+}
+
+export async function dropSchema(pgUrl: string, schema: string): Promise<void> {
+  const client = new pg.Client({ connectionString: pgUrl });
+  await client.connect();
+  try {
+    await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+  } finally {
+    await client.end();
+  }
+}
+
+export async function startWorld(options: WorldOptions): Promise<World> {
+  const { dir, configDir, hrFile, accountsFile } = makeWorldFiles(options);
   const loaded = await loadConfig(configDir);
   if (!loaded.config || loaded.problems.length > 0) throw new Error(`test config invalid: ${loaded.problems.map((p) => `${p.file}:${p.line}:${p.column}: ${p.message}`).join('; ')}`);
 
   let schema: string | undefined;
   let db: Db;
   if (options.store === 'postgres') {
-    const pgUrl = options.pgUrl!;
-    schema = `api_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
-    db = await openStore({ url: `${pgUrl}${pgUrl.includes('?') ? '&' : '?'}schema=${schema}`, workDir: dir });
+    const store = schemaUrl(options.pgUrl!);
+    schema = store.schema;
+    db = await openStore({ url: store.url, workDir: dir });
   } else {
     db = await openStore({ workDir: dir });
   }
@@ -268,15 +298,7 @@ export async function startWorld(options: WorldOptions): Promise<World> {
     async close() {
       await http.close();
       await db.close();
-      if (schema) {
-        const client = new pg.Client({ connectionString: options.pgUrl! });
-        await client.connect();
-        try {
-          await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-        } finally {
-          await client.end();
-        }
-      }
+      if (schema) await dropSchema(options.pgUrl!, schema);
       rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -73,6 +73,30 @@ describe('operator API (PostgreSQL store)', () => {
     });
   });
 
+  describe('dashboard files', () => {
+    it('serves the page, its stylesheet and script from this origin only, with a strict CSP', async () => {
+      const page = await fetch(`${w.base}/`);
+      expect(page.status).toBe(200);
+      expect(page.headers.get('content-type')).toBe('text/html; charset=utf-8');
+      expect(page.headers.get('content-security-policy')).toContain("default-src 'none'; script-src 'self'");
+      const html = await page.text();
+      const assets = [...html.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1]!);
+      expect(assets).toEqual(expect.arrayContaining(['/ui/dashboard.css', '/ui/dashboard.js']));
+      for (const asset of assets.filter((a) => a.startsWith('/'))) {
+        const res = await fetch(`${w.base}${asset}`);
+        expect(res.status, asset).toBe(200);
+        const text = await res.text();
+        expect(text, asset).not.toMatch(/https?:\/\//);
+        const again = await fetch(`${w.base}${asset}`, { headers: { 'if-none-match': res.headers.get('etag')! } });
+        expect(again.status, asset).toBe(304);
+      }
+      expect(html).not.toMatch(/https?:\/\//);
+      expect((await fetch(`${w.base}/`, { method: 'POST' })).status).toBe(405);
+      expect((await fetch(`${w.base}/nothing-here`)).status).toBe(404);
+      expect((await fetch(`${w.base}/ui/dashboard.js`, { method: 'HEAD' })).status).toBe(200);
+    });
+  });
+
   describe('connectors', () => {
     it('lists every connector with health, last import/export, counts and watermarks, and its last run', async () => {
       const res = await get('/connectors');
@@ -263,6 +287,7 @@ spec:
         sqlConnector('catalog', 'catalog-db', 'pg_catalog.pg_database', 'datname'),
         sqlConnector('ledger', 'ledger-db', 'pg_catalog.pg_database', 'datname'),
         sqlConnector('payroll', 'payroll-db', 'pg_catalog.pg_database', 'datname'),
+        sqlConnector('vault', 'vault-db', 'pg_catalog.pg_database', 'datname'),
       ].join(''),
       secrets: { IMESH_SECRET_CATALOG_DB: pgUrl.toString(), IMESH_SECRET_LEDGER_DB: refused.toString(), IMESH_SECRET_PAYROLL_DB: closed.toString() },
     });
@@ -273,12 +298,12 @@ spec:
         return res.body as Json;
       };
       const good = await check('catalog');
-      expect(good.error).toBeUndefined();
       expect(good).toMatchObject({ ok: true, reach: 'ok', credentials: 'ok', objectTypes: { row: { count: expect.any(Number) } } });
       expect(good.server).toMatch(/PostgreSQL/);
       expect(good.objectTypes.row.count).toBeGreaterThan(0);
       expect(await check('ledger')).toMatchObject({ ok: false, reach: 'ok', credentials: 'failed', error: { code: 'AuthenticationFailed' } });
       expect(await check('payroll')).toMatchObject({ ok: false, reach: 'failed', credentials: 'notTested', error: { code: 'ConnectionFailed' } });
+      expect(await check('vault')).toMatchObject({ ok: false, reach: 'notTested', credentials: 'failed', error: { code: 'SecretMissing' } });
       // The secret's value (here a connection string) never comes back in a response.
       expect(JSON.stringify(await check('ledger'))).not.toContain(refused.toString());
       expect((await call(w.base, 'POST', '/api/v1/connectors/nope/check', { token: OPERATOR_TOKEN })).status).toBe(404);

@@ -10,9 +10,10 @@ import { errorMessage, ImeshError } from '../../shared/errors.js';
 import { redact } from '../../shared/logger.js';
 import type { ControllerPort } from './controller-port.js';
 
-export type ReachResult = 'ok' | 'failed';
+/** `notTested`: the check stopped before trying (a missing secret); `unknown`: the error does not say. */
+export type ReachResult = 'ok' | 'failed' | 'notTested' | 'unknown';
 /** `notApplicable`: the type has no credentials (csv, embedded sql); `notTested`: it was not reached. */
-export type CredentialsResult = 'ok' | 'failed' | 'notTested' | 'notApplicable';
+export type CredentialsResult = 'ok' | 'failed' | 'notTested' | 'notApplicable' | 'unknown';
 
 export interface ConnectorCheck {
   readonly name: string;
@@ -51,9 +52,10 @@ const REFUSED = new Set([
   'Forbidden',
   'PermissionDenied',
   'AccessDenied',
-  'SecretMissing',
-  'SecretUnreadable',
 ]);
+const MISSING_SECRET = new Set(['SecretMissing', 'SecretUnreadable', 'SecretRefInvalid']);
+/** The type has nothing to connect to from here (scim-inbound: the IdP connects to us). */
+const NOT_CHECKABLE = new Set(['ConnectorTypeUnavailable', 'NotSupported']);
 
 const CHECK_TIMEOUT_MS = 20_000;
 
@@ -65,42 +67,50 @@ function hasCredentials(model: ConnectorModel): boolean {
 
 function classify(model: ConnectorModel, result: CheckResult): { reach: ReachResult; credentials: CredentialsResult } {
   const withCredentials = hasCredentials(model);
-  if (result.ok) return { reach: 'ok', credentials: withCredentials ? 'ok' : 'notApplicable' };
+  const none = (otherwise: CredentialsResult): CredentialsResult => (withCredentials ? otherwise : 'notApplicable');
+  if (result.ok) return { reach: 'ok', credentials: none('ok') };
   const code = result.error?.code ?? '';
-  if (REFUSED.has(code)) {
-    // A secret that cannot be resolved never left the process: nothing was reached.
-    return { reach: code.startsWith('Secret') ? 'failed' : 'ok', credentials: code.startsWith('Secret') ? 'notTested' : 'failed' };
-  }
-  if (UNREACHED.has(code)) return { reach: 'failed', credentials: withCredentials ? 'notTested' : 'notApplicable' };
-  // Reached and signed in, then something else failed (a missing table, a bad search base …).
-  return { reach: 'ok', credentials: withCredentials ? 'ok' : 'notApplicable' };
+  // A secret that cannot be resolved never left the process: the credential is the problem, nothing was tried.
+  if (MISSING_SECRET.has(code)) return { reach: 'notTested', credentials: 'failed' };
+  if (REFUSED.has(code)) return { reach: 'ok', credentials: 'failed' };
+  if (UNREACHED.has(code)) return { reach: 'failed', credentials: none('notTested') };
+  if (NOT_CHECKABLE.has(code)) return { reach: 'notTested', credentials: none('notTested') };
+  // Something else failed. If the system answered (a server version, some counts), it was reached and
+  // accepted the credentials before failing (a missing table, a bad search base …).
+  const answered = result.server !== undefined || Object.keys(result.objectTypes).length > 0;
+  return answered ? { reach: 'ok', credentials: none('ok') } : { reach: 'unknown', credentials: none('unknown') };
 }
 
-async function runCheck(port: ControllerPort, model: ConnectorModel): Promise<ConnectorCheck> {
+/** Opens the connector, runs check() within CHECK_TIMEOUT_MS, closes it; failures become a failed result. */
+async function check(port: ControllerPort, model: ConnectorModel): Promise<CheckResult> {
   const started = performance.now();
   const elapsed = () => Math.round(performance.now() - started);
-  let result: CheckResult;
+  if (model.type === 'scim-inbound') {
+    const message = `${model.name}: a scim-inbound connector is pushed to by the identity provider at /scim/${model.name}/v2/; test the connection from the provider's provisioning settings`;
+    return { ok: false, latencyMs: 0, objectTypes: {}, error: { code: 'NotSupported', message } };
+  }
   try {
     const connector = await port.openConnector(model);
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<CheckResult>((resolvePromise) => {
+      timer = setTimeout(
+        () => resolvePromise({ ok: false, latencyMs: elapsed(), objectTypes: {}, error: { code: 'CheckTimedOut', message: `no answer within ${CHECK_TIMEOUT_MS / 1000} s` } }),
+        CHECK_TIMEOUT_MS,
+      );
+    });
     try {
-      let timer: NodeJS.Timeout | undefined;
-      const timeout = new Promise<CheckResult>((resolvePromise) => {
-        timer = setTimeout(
-          () => resolvePromise({ ok: false, latencyMs: elapsed(), objectTypes: {}, error: { code: 'CheckTimedOut', message: `no answer within ${CHECK_TIMEOUT_MS / 1000} s` } }),
-          CHECK_TIMEOUT_MS,
-        );
-      });
-      try {
-        result = await Promise.race([connector.check(), timeout]);
-      } finally {
-        clearTimeout(timer);
-      }
+      return await Promise.race([connector.check(), timeout]);
     } finally {
+      clearTimeout(timer);
       await connector.close().catch(() => undefined);
     }
   } catch (error) {
-    result = { ok: false, latencyMs: elapsed(), objectTypes: {}, error: { code: error instanceof ImeshError ? error.code : 'CheckFailed', message: errorMessage(error) } };
+    return { ok: false, latencyMs: elapsed(), objectTypes: {}, error: { code: error instanceof ImeshError ? error.code : 'CheckFailed', message: errorMessage(error) } };
   }
+}
+
+async function runCheck(port: ControllerPort, model: ConnectorModel): Promise<ConnectorCheck> {
+  const result = await check(port, model);
   return {
     name: model.name,
     type: model.type,

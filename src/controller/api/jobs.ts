@@ -120,21 +120,24 @@ function toJob(row: JobRow): Job {
 
 /** Jobs newest first: a waiting request, then cycles by start time. `page` is 1-based. */
 export async function listJobs(q: Queryable, page: number, pageSize: number): Promise<JobPage> {
-  const rows = await q.query<JobRow>(
-    `SELECT * FROM (${QUEUED_JOBS} UNION ALL ${CYCLE_JOBS}) jobs
-      ORDER BY (started_at IS NULL) DESC, started_at DESC, id::bigint DESC
-      LIMIT $1 OFFSET $2`,
-    [pageSize, (page - 1) * pageSize],
-  );
-  const total = await q.query<{ n: number }>(
-    `SELECT ((SELECT count(*) FROM cycle WHERE mode = 'reconcile') + (SELECT count(*) FROM job_request WHERE state = 'queued'))::int AS n`,
-  );
-  return { items: rows.map(toJob), page, pageSize, total: total[0]?.n ?? 0 };
+  const queued = await q.query<JobRow>(QUEUED_JOBS);
+  const start = (page - 1) * pageSize;
+  const fromQueue = queued.slice(start, start + pageSize);
+  const wanted = pageSize - fromQueue.length;
+  const cycles =
+    wanted > 0
+      ? await q.query<JobRow>(`${CYCLE_JOBS} ORDER BY c.started_at DESC, c.id DESC LIMIT $1 OFFSET $2`, [wanted, Math.max(0, start - queued.length)])
+      : [];
+  const total = await q.query<{ n: number }>(`SELECT count(*)::int AS n FROM cycle WHERE mode = 'reconcile'`);
+  return { items: [...fromQueue, ...cycles].map(toJob), page, pageSize, total: (total[0]?.n ?? 0) + queued.length };
 }
 
 export async function getJob(q: Queryable, id: number): Promise<Job | undefined> {
-  const rows = await q.query<JobRow>(`SELECT * FROM (${QUEUED_JOBS} UNION ALL ${CYCLE_JOBS}) jobs WHERE id::bigint = $1`, [id]);
-  return rows[0] ? toJob(rows[0]) : undefined;
+  // The waiting request first: if its cycle starts in between, the second query finds the cycle.
+  const queued = await q.query<JobRow>(`${QUEUED_JOBS} AND j.id = $1`, [id]);
+  if (queued[0]) return toJob(queued[0]);
+  const cycle = await q.query<JobRow>(`${CYCLE_JOBS} AND c.id = $1`, [id]);
+  return cycle[0] ? toJob(cycle[0]) : undefined;
 }
 
 /** The newest finished reconcile cycle, as a job (each connector's "last run"). */

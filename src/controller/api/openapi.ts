@@ -204,8 +204,11 @@ export const openApiDocument = {
           name: { type: 'string' },
           type: { type: 'string' },
           ok: { type: 'boolean' },
-          reach: { enum: ['ok', 'failed'] },
-          credentials: { enum: ['ok', 'failed', 'notTested', 'notApplicable'], description: 'notApplicable: the type has no credentials (csv, embedded sql).' },
+          reach: { enum: ['ok', 'failed', 'notTested', 'unknown'], description: 'notTested: the check stopped before trying (a missing secret); unknown: the error does not say.' },
+          credentials: {
+            enum: ['ok', 'failed', 'notTested', 'notApplicable', 'unknown'],
+            description: 'failed: refused, lacking a right, or its secret is not set; notTested: the system was not reached; notApplicable: the type has no credentials (csv, embedded sql).',
+          },
           latencyMs: { type: 'number', minimum: 0 },
           server: { type: 'string' },
           objectTypes: { type: 'object', additionalProperties: object({ count: integer }) },

@@ -47,7 +47,7 @@ export const DASHBOARD_JS = String.raw`(function () {
   }
 
   function api(path) {
-    return fetch(API + path, { headers: { authorization: 'Bearer ' + state.token, accept: 'application/json' }, cache: 'no-store' })
+    return fetch(API + path, { headers: { authorization: 'Bearer ' + state.token, accept: 'application/json' }, cache: 'no-store', signal: AbortSignal.timeout(15000) })
       .then(function (res) {
         return res.json().catch(function () { return null; }).then(function (body) {
           if (!res.ok) throw new ApiError(res.status, body);
@@ -189,7 +189,8 @@ export const DASHBOARD_JS = String.raw`(function () {
         h('td', { text: j.trigger === 'api' ? 'API (' + j.requestedBy.join(', ') + ')' : 'controller' }),
         h('td', null, when(j.startedAt || j.requestedAt)),
         h('td', { text: duration(j.durationMs) }),
-      ].concat(COUNTERS.map(function (k) { return num(t[k]); }))));
+        // Errors here: connector failures and objects whose export failed (retried next cycle).
+      ].concat(COUNTERS.map(function (k) { return num(k === 'errors' ? t.errors + t.failed : t[k]); }))));
       if (j.errors.length) rows.push(h('tr', { class: 'errors-row' }, h('td', { colspan: 6 + COUNTERS.length }, h('ul', { class: 'errors' }, j.errors.map(function (e) { return h('li', { text: e }); })))));
     });
     return rows;

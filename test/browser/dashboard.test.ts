@@ -1,0 +1,158 @@
+/**
+ * The dashboard in a real browser: Debian's Chromium driven by playwright-core, against the API and
+ * page mounted on the controller's HTTP server, with a store filled by real reconcile cycles over CSV
+ * connectors. Saves test/artifacts/dashboard.png for the README.
+ */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
+import { hrCsv, HR_ROWS, OPERATOR_TOKEN, startWorld, VIEWER_TOKEN, type World } from '../api/api-world.js';
+import { chromiumLaunchOptions } from '../services/chromium.js';
+
+const ARTIFACTS = resolve(import.meta.dirname, '../artifacts');
+
+describe('dashboard', () => {
+  let w: World;
+  let browser: Browser;
+  let context: BrowserContext;
+  let lastJobId: number;
+  const problems: string[] = [];
+  const foreign: string[] = [];
+
+  beforeAll(async () => {
+    w = await startWorld({ store: 'postgres', pgUrl: inject('pgUrl') });
+    await w.port.cycle('full');
+    // A day's work: Grace moves to Research, Frances joins, someone edits the directory by hand.
+    const rows = HR_ROWS.map((r) => (r[0] === 'E1002' ? ['E1002', 'Grace', 'Hopper', 'Research', 'Rear Admiral'] : r));
+    writeFileSync(w.hrFile, hrCsv([...rows, ['E1007', 'Frances', 'Allen', 'Engineering', 'Fellow']]));
+    writeFileSync(w.accountsFile, readFileSync(w.accountsFile, 'utf8').replace('Principal Engineer', 'Intern'));
+    const queued = await fetch(`${w.base}/api/v1/sync`, { method: 'POST', headers: { authorization: `Bearer ${OPERATOR_TOKEN}` }, body: '{"mode":"delta"}' });
+    lastJobId = ((await queued.json()) as { jobId: number }).jobId;
+    await w.port.runRequested();
+    browser = await chromium.launch(chromiumLaunchOptions(inject('chromiumPath')));
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await w?.close();
+  });
+
+  async function open(): Promise<Page> {
+    context = await browser.newContext({ viewport: { width: 1360, height: 900 }, locale: 'en-GB', timezoneId: 'UTC' });
+    const page = await context.newPage();
+    page.on('console', (m) => {
+      if (m.type() === 'error') problems.push(`console: ${m.text()}`);
+    });
+    page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+    page.on('request', (r) => {
+      if (!r.url().startsWith(w.base) && !r.url().startsWith('data:')) foreign.push(r.url());
+    });
+    await page.goto(`${w.base}/`);
+    return page;
+  }
+
+  async function signIn(page: Page, token = VIEWER_TOKEN): Promise<void> {
+    await page.getByLabel('Viewer token').fill(token);
+    await page.getByRole('button', { name: 'Open dashboard' }).click();
+  }
+
+  afterEach(async () => {
+    await context?.close();
+    expect(problems.splice(0), 'console errors, page errors').toEqual([]);
+    expect(foreign.splice(0), 'requests to other origins (no CDN)').toEqual([]);
+  });
+
+  it('asks for a viewer token, refuses a wrong one, then shows connectors and the latest job', async () => {
+    const page = await open();
+    await expect.poll(() => page.getByRole('heading', { name: 'Identity Mesh dashboard' }).isVisible()).toBe(true);
+    await signIn(page, 'not-the-token');
+    await expect.poll(() => page.locator('#login-error').textContent()).toContain('refused');
+    problems.splice(0); // the refused request shows as a 401 in the console
+
+    await signIn(page);
+    const connectors = page.getByRole('region', { name: 'Connectors' });
+    await connectors.getByRole('link', { name: 'directory' }).waitFor();
+    for (const name of ['hr', 'badges', 'directory']) expect(await connectors.getByRole('link', { name, exact: true }).isVisible()).toBe(true);
+    expect(await connectors.getByText('Healthy').count()).toBe(3);
+    expect(await connectors.getByRole('row', { name: /^hr / }).textContent()).toContain(`user: ${HR_ROWS.length + 1}`);
+
+    const jobs = page.getByRole('region', { name: 'Latest jobs' });
+    const latest = jobs.getByRole('row').nth(1);
+    expect(await latest.getByRole('link').textContent()).toBe(String(lastJobId));
+    expect(await latest.textContent()).toContain('succeeded');
+    expect(await latest.textContent()).toContain('API (sre)');
+
+    expect(await page.getByRole('region', { name: /Open conflicts \(\d+\)/ }).textContent()).toContain('displayName');
+    expect(await page.getByRole('region', { name: /Drift \(\d+\)/ }).textContent()).toContain('Intern');
+    expect(await page.evaluate(() => (globalThis as unknown as { sessionStorage: { length: number } }).sessionStorage.length)).toBe(1);
+
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: join(ARTIFACTS, 'dashboard.png'), fullPage: true });
+  });
+
+  it('shows ConfigInvalid on its next refresh, and keeps the token for the tab', async () => {
+    const page = await open();
+    await signIn(page);
+    await page.getByRole('region', { name: 'Connectors' }).waitFor();
+    expect(await page.locator('#config-invalid').count()).toBe(0);
+
+    w.port.attempted = 'c0ffee'.repeat(6) + 'c0ff';
+    w.port.problems = [
+      { file: 'connectors.yaml', line: 7, column: 9, message: 'spec.objectTypes.user.externalIdColumn is required' },
+      { file: 'mesh.yaml', line: 3, column: 1, message: 'unknown key "objectTypez" (did you mean "objectTypes"?)' },
+    ];
+    try {
+      // The page refreshes itself every 10 s.
+      const banner = page.locator('#config-invalid');
+      await banner.waitFor({ timeout: 15_000 });
+      const text = (await banner.textContent()) ?? '';
+      expect(text).toContain('ConfigInvalid: revision c0ffeec0ffee was not applied');
+      expect(text).toContain('connectors.yaml:7:9: spec.objectTypes.user.externalIdColumn is required');
+      expect(text).toContain('Still running the last good revision');
+
+      // A reload keeps the token (sessionStorage): straight to the dashboard, banner included.
+      await page.reload();
+      await page.locator('#config-invalid').waitFor();
+      expect(await page.getByLabel('Viewer token').isVisible()).toBe(false);
+    } finally {
+      w.port.problems = [];
+      w.port.attempted = w.port.applied;
+    }
+  });
+
+  it('links to job and connector details, and explains an object from the search', async () => {
+    const page = await open();
+    await signIn(page);
+    await page.getByRole('region', { name: 'Latest jobs' }).getByRole('link', { name: String(lastJobId), exact: true }).click();
+    const title = page.getByRole('heading', { level: 1, name: `Job ${lastJobId}` });
+    await title.waitFor();
+    expect(await page.evaluate(() => (globalThis as unknown as { document: { activeElement: { tagName: string } } }).document.activeElement.tagName)).toBe('H1');
+    const counts = page.getByRole('region', { name: 'Counts per connector' });
+    // imported 1 (the hand edit), created 1 (Frances), updated 2 (Grace's department, the edit undone)
+    expect(await counts.getByRole('row', { name: /^directory / }).textContent()).toMatch(/^directory1120/);
+
+    await page.getByRole('link', { name: 'Back to the overview' }).click();
+    await page.getByRole('region', { name: 'Connectors' }).getByRole('link', { name: 'hr', exact: true }).click();
+    await page.getByRole('heading', { level: 1, name: 'Connector hr' }).waitFor();
+    const types = page.getByRole('region', { name: 'Object types' });
+    expect(await types.textContent()).toContain(String(HR_ROWS.length + 1));
+    expect(await page.getByRole('region', { name: 'Summary' }).textContent()).toContain('hr-to-person');
+
+    await page.getByLabel('Explain object').selectOption('person');
+    await page.getByRole('searchbox').fill('E1001');
+    await page.getByRole('button', { name: 'Explain' }).click();
+    await page.getByRole('heading', { level: 1, name: 'person/E1001' }).waitFor();
+    const attributes = page.getByRole('region', { name: 'Attributes' });
+    const title1001 = await attributes.getByRole('row', { name: /^title / }).textContent();
+    expect(title1001).toContain('Principal Engineer');
+    expect(title1001).toContain('hr/E1001 via hr-to-person (confidence 80)');
+    expect(title1001).toContain('Principal Engineer from badges/B-1 via badges-to-person (confidence 60)');
+
+    await page.getByRole('searchbox').fill('E9999');
+    await page.getByRole('button', { name: 'Explain' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Not found' }).waitFor();
+    expect(await page.locator('#view').textContent()).toContain('E9999');
+    problems.splice(0); // the 404 shows in the console
+  });
+});
