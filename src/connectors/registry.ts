@@ -19,6 +19,7 @@ export const connectorFactories: Readonly<Partial<Record<ConnectorType, LazyConn
   okta: async (context) => (await import('./okta/okta-connector.js')).createOktaConnector(context),
   'entra-id': async (context) => (await import('./entra/entra-connector.js')).createEntraConnector(context),
   scim: async (context) => (await import('./scim/scim-connector.js')).createScimConnector(context),
+  'scim-inbound': async (context) => (await import('./scim-inbound/scim-inbound-connector.js')).createScimInboundConnector(context),
 };
 
 /** The factory for `type`; an unknown or not yet available type is a configuration error. */

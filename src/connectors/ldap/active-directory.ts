@@ -23,7 +23,7 @@
  *   connection ([MS-ADTS] 3.1.1.3.1.5.1). We send it in the add, with userAccountControl 512, so an
  *   account is never left enabled without a password nor half-created.
  */
-import { parseDn, isUnder, parentDn, sameDn } from './dn.js';
+import { parseDn, isUnder, sameDn } from './dn.js';
 import {
   publishedVendor,
   text,
@@ -142,21 +142,30 @@ function uacOf(entry: RawEntry): number | undefined {
 export function createActiveDirectoryVendor({ options, log }: VendorContext): DirectoryVendor {
   const connector = options.connector;
 
-  async function signpostOf(session: LdapSession): Promise<AdWatermark & { namingContexts: string[] }> {
-    const root = await session.rootDse(['dsServiceName', 'highestCommittedUSN', 'namingContexts', 'defaultNamingContext']);
+  /**
+   * The signpost: highestCommittedUSN and dsServiceName from the root DSE, and the invocationId of that
+   * NTDS Settings object. With `knownDc` (the previous watermark's DC) both reads go out together.
+   */
+  async function signpostOf(session: LdapSession, knownDc?: string): Promise<AdWatermark & { namingContexts: string[] }> {
+    const invocationOf = async (dc: string) => {
+      const settings = await session.read(dc, ['invocationId'], { binary: ['invocationId'] });
+      const raw = attributeOf(settings, 'invocationId')?.values[0];
+      return Buffer.isBuffer(raw) ? guidToString(raw) : undefined;
+    };
+    const [root, guessed] = await Promise.all([
+      session.rootDse(['dsServiceName', 'highestCommittedUSN', 'namingContexts']),
+      knownDc ? invocationOf(knownDc) : Promise.resolve(undefined),
+    ]);
     const dc = text(root, 'dsServiceName');
     const usn = text(root, 'highestCommittedUSN');
     if (!dc || !usn) {
       throw new ConnectorError(connector, 'NotActiveDirectory', `${options.url} publishes no dsServiceName/highestCommittedUSN in its root DSE; is it an Active Directory DC? (use type ldap for other directories)`);
     }
-    const settings = await session.read(dc, ['invocationId'], { binary: ['invocationId'] });
-    const raw = attributeOf(settings, 'invocationId')?.values[0];
-    if (!Buffer.isBuffer(raw)) throw new ConnectorError(connector, 'NotActiveDirectory', `cannot read the invocationId of ${dc}`);
-    return { dc, invocationId: guidToString(raw), usn, namingContexts: texts(root, 'namingContexts') };
+    const invocationId = knownDc && sameDn(knownDc, dc) ? guessed : await invocationOf(dc);
+    if (!invocationId) throw new ConnectorError(connector, 'NotActiveDirectory', `cannot read the invocationId of ${dc}`);
+    return { dc, invocationId, usn, namingContexts: texts(root, 'namingContexts') };
   }
 
-  // `usn` is the lowest USN the next delta reads: highestCommittedUSN at the signpost + 1, as in
-  // Microsoft's sample (everything up to highestCommittedUSN was committed before the read began).
   const watermarkOf = (s: AdWatermark) => JSON.stringify({ dc: s.dc, invocationId: s.invocationId, usn: String(BigInt(s.usn) + 1n) });
 
   function namingContextOf(base: string, contexts: readonly string[]): string {
@@ -164,21 +173,13 @@ export function createActiveDirectoryVendor({ options, log }: VendorContext): Di
     return holding[0] ?? options.baseDn;
   }
 
-  function inScope(dn: string, type: LdapTypeOptions): boolean {
-    if (type.scope === 'one') {
-      const parent = parentDn(dn);
-      return parent !== undefined && sameDn(parent, type.searchBase);
-    }
-    return isUnder(dn, type.searchBase);
-  }
-
   function guidOf(entry: RawEntry): string | undefined {
     const raw = attributeOf(entry, 'objectGUID')?.values[0];
     return Buffer.isBuffer(raw) && raw.length === 16 ? guidToString(raw) : undefined;
   }
 
-  function deletionsSince(usn: string, nc: string) {
-    return async function* deletions(session: LdapSession, type: LdapTypeOptions): AsyncIterable<StagedObject[]> {
+  function tombstonesSince(usn: string, nc: string) {
+    return async function* tombstones(session: LdapSession): AsyncIterable<StagedObject[]> {
       // Tombstones of the whole naming context: a tombstone has lost objectCategory and lives under
       // CN=Deleted Objects, so neither the type's filter nor its search base can select it. The engine
       // ignores anchors it never saw.
@@ -195,21 +196,6 @@ export function createActiveDirectoryVendor({ options, log }: VendorContext): Di
           return externalId ? [{ externalId, dn: entry.dn, attributes: {}, deleted: true }] : [];
         });
         if (gone.length > 0) yield gone;
-      }
-      // Objects of this type that changed but now live outside the search base moved out of scope.
-      if (sameDn(nc, type.searchBase) && type.scope === 'sub') return;
-      for await (const page of session.pages({
-        base: nc,
-        filter: `(&${type.filter}(uSNChanged>=${usn}))`,
-        scope: 'sub',
-        attributes: ['objectGUID'],
-        binary: ['objectGUID'],
-      })) {
-        const moved = page.entries.flatMap((entry): StagedObject[] => {
-          const externalId = guidOf(entry);
-          return externalId && !inScope(entry.dn, type) ? [{ externalId, dn: entry.dn, attributes: {}, deleted: true }] : [];
-        });
-        if (moved.length > 0) yield moved;
       }
     };
   }
@@ -243,8 +229,8 @@ export function createActiveDirectoryVendor({ options, log }: VendorContext): Di
       return watermarkOf(await signpostOf(session));
     },
     async planDelta(session, type, watermark): Promise<DeltaPlan> {
-      const now = await signpostOf(session);
       const previous = parseWatermark(watermark);
+      const now = await signpostOf(session, previous?.dc);
       if (!previous) {
         return { mode: 'full', reason: `the stored watermark is not an Active Directory watermark {dc, invocationId, usn}: ${watermark.slice(0, 200)}`, watermark: watermarkOf(now) };
       }
@@ -261,8 +247,10 @@ export function createActiveDirectoryVendor({ options, log }: VendorContext): Di
       if (BigInt(previous.usn) > BigInt(now.usn) + 1n) {
         return { mode: 'full', reason: `the stored USN ${previous.usn} is ahead of ${now.dc}'s highestCommittedUSN ${now.usn}`, watermark: watermarkOf(now) };
       }
+      // Changes are read from the naming-context root: a changed object of this type found outside the
+      // search base has moved out of scope (uSNChanged is indexed, so the wider base costs little).
       const nc = namingContextOf(type.searchBase, now.namingContexts);
-      return { mode: 'delta', changedFilter: `(uSNChanged>=${previous.usn})`, watermark: watermarkOf(now), deletions: deletionsSince(previous.usn, nc) };
+      return { mode: 'delta', changedFilter: `(uSNChanged>=${previous.usn})`, changedBase: nc, watermark: watermarkOf(now), deletions: tombstonesSince(previous.usn, nc) };
     },
     async locate(session, _type, externalId) {
       if (!GUID_PATTERN.test(externalId)) {

@@ -18,7 +18,12 @@ export type DeltaPlan =
       readonly changedFilter: string;
       /** The signpost captured before reading: the watermark for the end of this read. */
       readonly watermark: string;
-      /** Objects gone since the watermark (tombstones, moves out of scope), as `deleted` objects. */
+      /**
+       * Search this wider base (subtree) for changes instead of the type's own: changed objects found
+       * outside the type's base and scope have moved out of it, and are staged as deleted.
+       */
+      readonly changedBase?: string;
+      /** Objects gone since the watermark (tombstones), as `deleted` objects; read alongside the changes. */
       readonly deletions?: (session: LdapSession, type: LdapTypeOptions) => AsyncIterable<StagedObject[]>;
     }
   | {

@@ -89,7 +89,7 @@ export function parseDn(dn: string): Rdn[] {
   return rdns;
 }
 
-export function formatRdn(rdn: Rdn): string {
+function formatRdn(rdn: Rdn): string {
   return rdn.map((ava) => `${ava.type}=${escapeDnValue(ava.value)}`).join('+');
 }
 

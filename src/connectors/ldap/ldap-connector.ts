@@ -22,7 +22,7 @@ import type {
 import { readSchema, type DirectorySchema } from './directory-schema.js';
 import type { CreateChange, DirectoryVendor, VendorFactory } from './directory-vendor.js';
 import { escapeDnValue } from '../../config/escape.js';
-import { formatDn, parseDn, parentDn, sameDn } from './dn.js';
+import { formatDn, isUnder, parseDn, parentDn, sameDn } from './dn.js';
 import { compileLdapOptions, type LdapOptions, type LdapTypeOptions } from './ldap-options.js';
 import { attributeOf, connectionWarnings, flagControl, LdapSession, PERMISSIVE_MODIFY_OID, type ModifyOperation, type RawEntry, type RawValue } from './ldap-session.js';
 
@@ -69,6 +69,12 @@ function rdnForModifyDn(dn: string): { rdn: string; superior: string } {
   if (!first || rest.length === 0) throw new Error(`cannot move to ${dn}: it has no parent`);
   const rdn = first.map((ava) => `${ava.type}=${escapeDnValue(ava.value).replace(/\\\\/g, '\\5c').replace(/\\,/g, '\\2c')}`).join('+');
   return { rdn, superior: formatDn(rest) };
+}
+
+async function collectAll<T>(batches: AsyncIterable<T[]>): Promise<T[]> {
+  const all: T[] = [];
+  for await (const batch of batches) all.push(...batch);
+  return all;
 }
 
 function valueKey(value: string): string {
@@ -194,20 +200,38 @@ export class LdapConnector implements IdentityConnector {
     return enabled === undefined ? { externalId, dn: entry.dn, attributes } : { externalId, dn: entry.dn, attributes, enabled };
   }
 
-  private async *read(session: LdapSession, type: LdapTypeOptions, filter: string): AsyncGenerator<StagedObject[]> {
+  /** Whether a DN lies in the type's search base and scope. */
+  private inScope(type: LdapTypeOptions, dn: string): boolean {
+    if (type.scope === 'one') {
+      const parent = parentDn(dn);
+      return parent !== undefined && sameDn(parent, type.searchBase);
+    }
+    return isUnder(dn, type.searchBase);
+  }
+
+  /**
+   * Reads the type's objects matching `filter`. With `wider`, searches that subtree instead of the
+   * type's base and stages what lies outside the type's scope as deleted (it moved out).
+   */
+  private async *read(session: LdapSession, type: LdapTypeOptions, filter: string, wider?: string): AsyncGenerator<StagedObject[]> {
     const schema = await this.directorySchema(session);
     const shapeOf = this.shapes(type, schema);
     let referrals = 0;
     for await (const page of session.pages({
-      base: type.searchBase,
+      base: wider ?? type.searchBase,
       filter,
-      scope: type.scope,
+      scope: wider ? 'sub' : type.scope,
       attributes: this.requestedAttributes(type),
       binary: this.vendor.binaryAttributes,
     })) {
       referrals += page.referrals;
       const objects: StagedObject[] = [];
       for (const raw of page.entries) {
+        if (wider && !this.inScope(type, raw.dn)) {
+          const externalId = this.vendor.anchorOf(type, raw);
+          if (externalId !== undefined) objects.push({ externalId, dn: raw.dn, attributes: {}, deleted: true });
+          continue;
+        }
         const entry = this.vendor.completeEntry ? await this.vendor.completeEntry(session, raw) : raw;
         objects.push(this.stage(type, entry, shapeOf));
       }
@@ -239,9 +263,13 @@ export class LdapConnector implements IdentityConnector {
         yield { objects: [], watermark: plan.watermark, complete: true };
         return;
       }
-      for await (const objects of this.read(session, type, `(&${type.filter}${plan.changedFilter})`)) yield { objects };
-      if (plan.deletions) for await (const objects of plan.deletions(session, type)) yield { objects };
-      yield { objects: [], watermark: plan.watermark };
+      // Deletions (few, since the watermark) are read on the same connection while the changes stream.
+      const gone = plan.deletions ? collectAll(plan.deletions(session, type)) : Promise.resolve([]);
+      gone.catch(() => undefined);
+      const wider = plan.changedBase && !sameDn(plan.changedBase, type.searchBase) ? plan.changedBase : undefined;
+      for await (const objects of this.read(session, type, `(&${type.filter}${plan.changedFilter})`, wider)) yield { objects };
+      const deleted = await gone;
+      yield { objects: deleted, watermark: plan.watermark };
     } finally {
       await this.release(session);
     }
@@ -378,7 +406,15 @@ export class LdapConnector implements IdentityConnector {
       done = await add();
     }
     if (done) return done;
-    if (plan.afterAdd) await plan.afterAdd(session, dn);
+    if (plan.afterAdd) {
+      try {
+        await plan.afterAdd(session, dn);
+      } catch (error) {
+        // Undo the add, so a retry creates the object whole instead of finding it half made.
+        await session.delete(dn).catch(() => undefined);
+        throw error;
+      }
+    }
     return { externalId: await this.anchorAt(session, type, dn), dn, ...(plan.heldBack ? { heldBack: plan.heldBack } : {}) };
   }
 

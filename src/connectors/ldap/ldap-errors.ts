@@ -96,21 +96,3 @@ export function ldapError(connector: string, action: string, error: unknown, ser
   }
   return new ConnectorError(connector, 'LdapError', `${action}${where}: ${String(error)}`, { cause: error });
 }
-
-/** The LDAP result code behind an error, if it came from the server. */
-export function resultCode(error: unknown): number | undefined {
-  let current: unknown = error;
-  for (let depth = 0; depth < 3 && current; depth++) {
-    if (current instanceof ResultCodeError) return current.code;
-    current = current instanceof Error ? current.cause : undefined;
-  }
-  return undefined;
-}
-
-export const LdapResult = {
-  noSuchAttribute: 16,
-  valueExists: 20,
-  noSuchObject: 32,
-  invalidCredentials: 49,
-  alreadyExists: 68,
-} as const;

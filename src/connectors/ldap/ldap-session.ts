@@ -252,7 +252,7 @@ export class LdapSession {
   }
 
   /**
-   * ModifyDN with deleteOldRdn. `newRdn` must be escaped with hex pairs for `,` and `\` (formatRdnForModifyDn):
+   * ModifyDN with deleteOldRdn. `newRdn` must be escaped with hex pairs for `,` and `\` (see rdnForModifyDn):
    * ldapts splits its `newDN` argument at the first comma not preceded by a backslash.
    */
   async modifyDn(dn: string, newRdn: string, newSuperior: string): Promise<void> {

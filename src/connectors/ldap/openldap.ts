@@ -24,12 +24,12 @@ interface TimeWatermark {
 
 const GENERALIZED_TIME = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(?:[.,]\d+)?Z$/;
 
-export function toGeneralizedTime(date: Date): string {
+function toGeneralizedTime(date: Date): string {
   const p = (n: number, w = 2) => String(n).padStart(w, '0');
   return `${p(date.getUTCFullYear(), 4)}${p(date.getUTCMonth() + 1)}${p(date.getUTCDate())}${p(date.getUTCHours())}${p(date.getUTCMinutes())}${p(date.getUTCSeconds())}Z`;
 }
 
-export function fromGeneralizedTime(value: string): Date | undefined {
+function fromGeneralizedTime(value: string): Date | undefined {
   const m = GENERALIZED_TIME.exec(value);
   if (!m) return undefined;
   const [, y, mo, d, h, mi, s] = m.map(Number);
