@@ -8,7 +8,7 @@ import type { CompiledConfig, FlowRuleModel, MeshObjectType, Value } from '../co
 import type { Queryable } from '../store/db.js';
 import type { CycleContext } from './context.js';
 import { derivedContributions } from './derived-flows.js';
-import { loadMeshObjects, writeMeshKeys, type AttributeProvenance, type MeshObject, type ProvenanceEntry } from './mesh-store.js';
+import { joinAttributes, loadMeshObjects, meshLabel, writeMeshKeys, type AttributeProvenance, type MeshObject, type ProvenanceEntry } from './mesh-store.js';
 import { canonicalJson, coerce, isEmpty, sameValue, sortedUnique, toList } from './values.js';
 
 export function sourceValue(attributes: Readonly<Record<string, Value>>, name: string): Value | undefined {
@@ -71,6 +71,7 @@ export async function recompute(ctx: CycleContext, q: Queryable, meshIds: readon
   if (meshIds.length === 0) return 0;
   const config = ctx.config;
   const rules = new Map(config.flowRules.map((rule) => [rule.name, rule]));
+  const keyAttributes = joinAttributes(config);
   const objects = await loadMeshObjects(q, meshIds, false);
   const links = await q.query<LinkedSource>(
     `SELECT l.mesh_id, l.rule, l.connector, l.object_type, l.external_id, c.attributes, c.updated_at
@@ -121,6 +122,7 @@ export async function recompute(ctx: CycleContext, q: Queryable, meshIds: readon
     }
     const attributes: Record<string, Value> = {};
     const provenance: Record<string, AttributeProvenance> = {};
+    const firstConflict = conflicts.length;
     for (const [name, entries] of candidates) {
       entries.sort(compareEntries);
       const [winner, ...losers] = entries as [ProvenanceEntry, ...ProvenanceEntry[]];
@@ -142,6 +144,8 @@ export async function recompute(ctx: CycleContext, q: Queryable, meshIds: readon
         });
       }
     }
+    const label = meshLabel(object.type, object.id, attributes, keyAttributes);
+    for (const conflict of conflicts.slice(firstConflict)) (conflict.details as { object?: string }).object = label;
     const changed = canonicalJson(attributes) !== canonicalJson(object.attributes);
     updates.push({ id: object.id, attributes, provenance, changed });
   }

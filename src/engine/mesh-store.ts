@@ -77,6 +77,15 @@ export function joinAttributes(config: CompiledConfig): Map<string, Set<string>>
   return byType;
 }
 
+/** `person/E1002` when the object has a join key (what people search by), else `person/<id>`. */
+export function meshLabel(type: string, id: string, attributes: Readonly<Record<string, Value>>, keys: ReadonlyMap<string, ReadonlySet<string>>): string {
+  for (const attribute of keys.get(type) ?? []) {
+    const value = attributes[attribute];
+    if (typeof value === 'string' || typeof value === 'number') return `${type}/${value}`;
+  }
+  return `${type}/${id}`;
+}
+
 /** Rewrites the join keys of these mesh objects from their current attributes. */
 export async function writeMeshKeys(q: Queryable, config: CompiledConfig, objects: readonly MeshObject[]): Promise<void> {
   if (objects.length === 0) return;

@@ -10,7 +10,7 @@ import type { Queryable } from '../store/db.js';
 import { loadObjects, type CsObject } from './connector-space.js';
 import { PAGE_SIZE, type CycleContext } from './context.js';
 import { insertConflicts, sourceValue } from './flows.js';
-import { joinAttributes, loadMeshObjects, type MeshObject } from './mesh-store.js';
+import { joinAttributes, loadMeshObjects, meshLabel, type MeshObject } from './mesh-store.js';
 import { definitionHash, readProgress } from './progress.js';
 import { project, referenceAttributes, type DesiredObject } from './projector.js';
 import { loadReferenceTargets, loadTargetLinks, saveTargetLinks, type LinkWrite, type TargetLink } from './target-links.js';
@@ -195,13 +195,8 @@ export async function planProjection(ctx: CycleContext, projection: ProjectionMo
   return plan;
 }
 
-/** `person/E1002` when the object has a join key (what people search by), else `person/<id>`. */
 function describeMesh(object: MeshObject, keys: ReadonlyMap<string, ReadonlySet<string>> = new Map()): string {
-  for (const attribute of keys.get(object.type) ?? []) {
-    const value = object.attributes[attribute];
-    if (typeof value === 'string' || typeof value === 'number') return `${object.type}/${value}`;
-  }
-  return `${object.type}/${object.id}`;
+  return meshLabel(object.type, object.id, object.attributes, keys);
 }
 
 function label(link: TargetLink | undefined, desired: DesiredObject | undefined, object: MeshObject): string {
