@@ -37,6 +37,8 @@ export class CsvSyntaxError extends Error {
 
 /** Every record of the file, the header first. Lines with no content are skipped. */
 export async function* readCsvRecords(path: string, format: CsvFormat): AsyncGenerator<CsvRecord> {
+  // A read stream on a directory can end before its EISDIR error reaches the parser: refuse it first.
+  if ((await stat(path)).isDirectory()) throw Object.assign(new Error(`EISDIR: illegal operation on a directory, read '${path}'`), { code: 'EISDIR' });
   const parser = parse({
     delimiter: format.delimiter,
     bom: true,
