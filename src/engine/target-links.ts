@@ -70,18 +70,8 @@ export async function loadReferenceTargets(q: Queryable, connector: string, mesh
   return new Map(rows.map((row) => [row.mesh_id, { dn: row.dn, externalId: row.external_id }]));
 }
 
-export interface LinkWrite {
-  readonly projection: string;
-  readonly meshId: string;
-  readonly item: string;
-  readonly connector: string;
-  readonly objectType: string;
-  readonly externalId: string | null;
-  readonly dn: string | null;
-  readonly state: TargetState;
-  readonly how: string;
-  readonly written: Written;
-}
+/** What is saved for a link: the whole link, as the planner or exporter last decided it. */
+export type LinkWrite = TargetLink;
 
 export async function saveTargetLinks(q: Queryable, links: readonly LinkWrite[]): Promise<void> {
   if (links.length === 0) return;
