@@ -185,7 +185,7 @@ async function execute(
     // A group synced before its new members were linked resolves them now.
     for (const rule of ruleOrder(config.flowRules)) {
       const type = config.mesh.objectTypes.get(rule.meshType);
-      const hasReferences = rule.attributes.some((a) => type?.attributes.get(a.mesh)?.type === 'reference');
+      const hasReferences = rule.membership !== undefined || rule.attributes.some((a) => type?.attributes.get(a.mesh)?.type === 'reference');
       if (hasReferences && newLinks.has(rule.source.connector)) syncs.push(await timed('sync', () => syncRule(ctx, rule, true)));
     }
 
@@ -236,11 +236,15 @@ async function execute(
           await writeProgress(tx, 'projection', plan.projection.name, { seq, definition: plan.definition });
         });
       }
-      // Confirming import: the observed state now shows what we wrote.
+      // Confirming import: the observed state now shows what we wrote. Its rows get a change number of
+      // their own, after this cycle's: the flow rules already synced this cycle (their progress is this
+      // cycle's seq), so a row stamped with this cycle's seq would never reach a rule that reads the
+      // target back (a table that is both target and source) until a full cycle.
+      const confirmCtx: CycleContext = exportedTo.size > 0 ? { ...ctx, seq: Number((await q.query<{ seq: string }>(`SELECT nextval('change_seq')::text AS seq`))[0]?.seq) } : ctx;
       for (const [connector, types] of exportedTo) {
         for (const type of types) {
           try {
-            const outcome = await timed('confirm', () => importObjectType(ctx, connector, type, false));
+            const outcome = await timed('confirm', () => importObjectType(confirmCtx, connector, type, false));
             if (outcome.guard) gates.push(outcome.guard);
           } catch (error) {
             failures.push({ connector, stage: 'import', message: `confirming import: ${errorMessage(error)}` });
