@@ -197,6 +197,12 @@ async function execute(
       config.projections.filter((p) => referenceAttributes(p, config.mesh.objectTypes).size > 0),
     ];
     const created = new Set<string>();
+    // Confirming imports stamp their rows with a change number after this cycle's: the flow rules have
+    // already synced this cycle (their progress is `seq`), so a row stamped `seq` would never reach a
+    // rule that reads the target back (a table that is both target and source) until a full cycle.
+    // Projections record `confirmSeq` as their progress, so what they just wrote is not re-planned.
+    const confirmSeq = options.mode === 'reconcile' ? Number((await q.query<{ seq: string }>(`SELECT nextval('change_seq')::text AS seq`))[0]?.seq) : seq;
+    const confirmCtx: CycleContext = { ...ctx, seq: confirmSeq };
     for (const wave of waves) {
       const wavePlans: ProjectionPlan[] = [];
       for (const projection of wave) {
@@ -233,14 +239,10 @@ async function execute(
         }
         await atomically(async (tx) => {
           await recordDrift(tx, plan, counts.failed === 0 ? 'corrected' : 'pending');
-          await writeProgress(tx, 'projection', plan.projection.name, { seq, definition: plan.definition });
+          await writeProgress(tx, 'projection', plan.projection.name, { seq: confirmSeq, definition: plan.definition });
         });
       }
-      // Confirming import: the observed state now shows what we wrote. Its rows get a change number of
-      // their own, after this cycle's: the flow rules already synced this cycle (their progress is this
-      // cycle's seq), so a row stamped with this cycle's seq would never reach a rule that reads the
-      // target back (a table that is both target and source) until a full cycle.
-      const confirmCtx: CycleContext = exportedTo.size > 0 ? { ...ctx, seq: Number((await q.query<{ seq: string }>(`SELECT nextval('change_seq')::text AS seq`))[0]?.seq) } : ctx;
+      // Confirming import: the observed state now shows what we wrote.
       for (const [connector, types] of exportedTo) {
         for (const type of types) {
           try {
