@@ -15,6 +15,7 @@ export function renderExplanation(e: Explanation): string {
   for (const attribute of e.attributes) {
     const w = attribute.winner;
     lines.push('', `${attribute.name} = ${show(attribute.value)}`, `  from ${w.connector}/${w.externalId} via ${w.rule} at confidence ${w.confidence} (${w.at})`);
+    for (const because of w.via ?? []) lines.push(`    because ${because}`);
     for (const loser of attribute.losers) {
       lines.push(`  lost: ${show(loser.value)} from ${loser.connector}/${loser.externalId} via ${loser.rule} at confidence ${loser.confidence}${loser.confidence === w.confidence ? ' (tie: decided by rule name)' : ''}`);
     }

@@ -4,7 +4,7 @@ import { renderPlanJson, renderPlanMarkdown, renderPlanText } from '../reports/i
 import { logger } from '../shared/logger.js';
 import { parseVerbArgs } from './main.js';
 import { progressReporter } from './progress.js';
-import { connectorOpener, loadValidConfig, openStoreFrom, parseCount, revisionOf } from './runtime.js';
+import { connectorOpener, inboxFor, loadValidConfig, openStoreFrom, parseCount, revisionOf } from './runtime.js';
 import { UsageError, type Verb } from './verb.js';
 
 export interface PlanOptions {
@@ -28,7 +28,7 @@ export async function runPlan(options: PlanOptions): Promise<number> {
       mode: 'plan',
       revision: revision.revision,
       allowDeletes: options.allowDeletes,
-      openConnector: connectorOpener(config, log),
+      openConnector: connectorOpener(config, log, await inboxFor(db, config)),
       log,
       progress: progressReporter(log),
     });

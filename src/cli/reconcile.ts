@@ -6,7 +6,7 @@ import { logger } from '../shared/logger.js';
 import { parseVerbArgs } from './main.js';
 import { runPlan } from './plan.js';
 import { progressReporter } from './progress.js';
-import { connectorOpener, loadValidConfig, openStoreFrom, parseCount, publishReports, revisionOf } from './runtime.js';
+import { connectorOpener, inboxFor, loadValidConfig, openStoreFrom, parseCount, publishReports, revisionOf } from './runtime.js';
 import { UsageError, type Verb } from './verb.js';
 
 export function cycleSummary(outcome: CycleResult): string {
@@ -79,7 +79,7 @@ Exit codes: 0 ok, 1 error (a connector or some exports failed), 3 blocked by a s
         revision: revision.revision,
         full: values.full === true,
         allowDeletes,
-        openConnector: connectorOpener(config, log),
+        openConnector: connectorOpener(config, log, await inboxFor(db, config)),
         log,
         progress: progressReporter(log),
         publish: (reportFiles, message) => (publisher ? publisher.publish(config, revision.revision, reportFiles, message) : publishReports(config, revision, reportFiles, message)),

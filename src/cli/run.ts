@@ -7,6 +7,8 @@ import { Controller } from '../controller/controller.js';
 import { DEFAULT_LEADER_RETRY, DEFAULT_POLL_INTERVAL, DEFAULT_PORT, PORT_ENV, SHUTDOWN_GRACE_MS, WEBHOOK_SECRET_ENV } from '../controller/endpoints.js';
 import { advisoryLockLeader, leaderLockKey, singleProcessLeader, type LeaderElector } from '../controller/leader-election.js';
 import { ControllerMetrics } from '../controller/metrics.js';
+import { ScimInbox } from '../controller/scim/inbox.js';
+import { mountScimEndpoints } from '../controller/scim/scim-endpoint.js';
 import { openPostgresLockSession, storeLockScope } from '../store/advisory-lock.js';
 import { repoSource } from '../controller/repo-source.js';
 import { GitReportPublisher, localPublisher, type ReportPublisher } from '../controller/report-publisher.js';
@@ -96,6 +98,7 @@ SIGTERM/SIGINT: finish the current export batch, release the lock, exit 0 within
     const storeUrl = storeUrlFrom(str('store'));
     const db = await openStoreFrom(str('store'));
     let controller: Controller | undefined;
+    let scim: { close(): void } | undefined;
     try {
       let source;
       let publisher: ReportPublisher;
@@ -126,6 +129,8 @@ SIGTERM/SIGINT: finish the current export batch, release the lock, exit 0 within
           return publishReports(config, { revision, ...(repoRoot ? { repoRoot } : {}) }, files, message);
         });
       }
+      // scim-inbound connectors: the endpoint writes pushed resources to the store's inbox, imports read it.
+      const inbox = await ScimInbox.open(db);
       const elector: LeaderElector =
         db.kind === 'postgres' && storeUrl
           ? advisoryLockLeader({ openSession: () => openPostgresLockSession(storeUrl), key: leaderLockKey(storeLockScope(storeUrl)), retryMs, log })
@@ -137,7 +142,7 @@ SIGTERM/SIGINT: finish the current export batch, release the lock, exit 0 within
         elector,
         metrics,
         log,
-        openConnector: (config) => connectorOpener(config, log),
+        openConnector: (config) => connectorOpener(config, log, inbox),
         loadConfig,
         compileFromFiles,
         pollIntervalMs,
@@ -146,6 +151,9 @@ SIGTERM/SIGINT: finish the current export batch, release the lock, exit 0 within
       });
       // The operator API (/api/v1/) and the dashboard (/) on the same port; SCIM endpoints mount the same way.
       mountOperatorRoutes(controller.http, controller.operatorPort());
+      const port = controller.operatorPort();
+      const running = controller;
+      scim = mountScimEndpoints(controller.http, { inbox, config: port.config, secrets: port.secrets, log, requestCycle: (reason) => running.requestCycle(reason, 'delta') });
 
       await controller.start();
       log.info({ event: 'started', source: source.description, store: db.location, leaderElection: elector.kind, pollIntervalMs }, 'controller started');
@@ -164,6 +172,7 @@ SIGTERM/SIGINT: finish the current export batch, release the lock, exit 0 within
       log.error({ event: 'controller-failed', error: errorMessage(error) }, 'the controller failed');
       throw error;
     } finally {
+      scim?.close();
       if (controller) await controller.stop('exiting');
       await db.close().catch(() => undefined);
     }

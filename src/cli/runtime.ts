@@ -8,6 +8,7 @@ import type { CompiledConfig, ConnectorModel } from '../config/model.js';
 import { envSecretResolver } from '../config/secrets.js';
 import { connectorFactory } from '../connectors/registry.js';
 import type { IdentityConnector } from '../connectors/sdk.js';
+import { ScimInbox } from '../controller/scim/inbox.js';
 import type { ConnectorOpener } from '../engine/context.js';
 import { commitReports, configRevision, readCommittedReports } from '../git/index.js';
 import { onlyVolatileChanges, readReportFiles, writeReportFiles } from '../reports/index.js';
@@ -36,12 +37,22 @@ export function openStoreFrom(flag: string | undefined): Promise<Db> {
   return openStore({ url: storeUrlFrom(flag), workDir: process.cwd() });
 }
 
-export function connectorOpener(config: CompiledConfig, log: Logger = logger()): ConnectorOpener {
+/**
+ * Opens connectors. `inbox` (the store's SCIM inbox) is handed to `scim-inbound` connectors only, as
+ * their `ConnectorContext.inbox`; without it they cannot import (check reports why).
+ */
+export function connectorOpener(config: CompiledConfig, log: Logger = logger(), inbox?: ScimInbox): ConnectorOpener {
   const secrets = envSecretResolver();
   return async (model: ConnectorModel): Promise<IdentityConnector> => {
     const factory = connectorFactory(model.type);
-    return factory({ model, configPath: config.configPath, workDir: process.cwd(), secrets, log: log.child({ connector: model.name }) });
+    const pushed = model.type === 'scim-inbound' && inbox ? { inbox: inbox.reader(model.name) } : {};
+    return factory({ model, configPath: config.configPath, workDir: process.cwd(), secrets, log: log.child({ connector: model.name }), ...pushed });
   };
+}
+
+/** The store's SCIM inbox when the config has a scim-inbound connector (open it before any cycle). */
+export async function inboxFor(db: Db, config: CompiledConfig): Promise<ScimInbox | undefined> {
+  return [...config.connectors.values()].some((c) => c.type === 'scim-inbound') ? ScimInbox.open(db) : undefined;
 }
 
 export interface Revision {

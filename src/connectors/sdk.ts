@@ -1,6 +1,7 @@
 /**
  * The connector contract (DESIGN.md §3). The engine talks to connectors only through these types.
- * Connectors never see the store; the engine never sees a vendor library.
+ * Connectors never see the store (the one exception: a push-based `scim-inbound` connector reads its
+ * own inbox through the narrow, optional `ConnectorContext.inbox`); the engine never sees a vendor library.
  */
 import type { ConnectorModel, Scalar, Value } from '../config/model.js';
 import type { Logger } from '../shared/logger.js';
@@ -136,6 +137,36 @@ export interface SecretResolver {
   resolve(text: string): string;
 }
 
+/** One resource an identity provider pushed to us (a `scim-inbound` connector's inbox). */
+export interface InboundResource {
+  /** The id we assigned when the resource was created: the staged object's external id. */
+  readonly id: string;
+  /** The SCIM resource as last written (no `meta`). */
+  readonly resource: Readonly<Record<string, unknown>>;
+  /** Deleted by the provider (a tombstone, kept so that a delta import sees it). */
+  readonly deleted: boolean;
+  /** The write sequence number: every write gets a higher one. */
+  readonly seq: number;
+}
+
+export interface InboundSnapshot {
+  readonly resources: readonly InboundResource[];
+  /** The highest write sequence number the snapshot covers (0 when empty). */
+  readonly watermark: number;
+}
+
+/**
+ * Read access to the resources pushed to one push-based connector (`scim-inbound`), for its imports.
+ * This is the one narrow window a connector has on the store: it is supplied by the CLI's connector
+ * opener for `scim-inbound` connectors only, and reads nothing but that connector's own inbox.
+ */
+export interface InboundResources {
+  /** Every live resource of `type` (`user`, `group`). */
+  list(type: string): Promise<InboundSnapshot>;
+  /** Resources of `type` written at or after sequence `watermark` (inclusive), tombstones included. */
+  changedSince(type: string, watermark: number): Promise<InboundSnapshot>;
+}
+
 export interface ConnectorContext {
   readonly model: ConnectorModel;
   /** Absolute config directory (csv `file` paths resolve against it). */
@@ -144,6 +175,11 @@ export interface ConnectorContext {
   readonly workDir: string;
   readonly secrets: SecretResolver;
   readonly log: Logger;
+  /**
+   * Optional, additive: the inbox of a push-based connector (`scim-inbound`), supplied by the opener
+   * for that type only. Every other connector type ignores it; pull connectors never see the store.
+   */
+  readonly inbox?: InboundResources;
 }
 
 export type ConnectorFactory = (context: ConnectorContext) => IdentityConnector;

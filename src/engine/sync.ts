@@ -6,6 +6,7 @@ import type { FlowRuleModel } from '../config/model.js';
 import type { Queryable } from '../store/db.js';
 import { CS_COLUMNS, toCsObject, type CsObject } from './connector-space.js';
 import { PAGE_SIZE, type CycleContext } from './context.js';
+import { isDerivedRule, syncDerivedRule } from './derived-flows.js';
 import { insertConflicts, recompute, sourceValue } from './flows.js';
 import { deleteMeshObjects, insertMeshObjects, lookupKeys, newMeshId } from './mesh-store.js';
 import { definitionHash, readProgress, writeProgress } from './progress.js';
@@ -32,12 +33,17 @@ interface Counters {
   recomputed: number;
 }
 
-/** Provisioning rules run first so that join-only rules find the objects they create in the same cycle. */
+/**
+ * Provisioning rules run first so that join-only rules find the objects they create in the same cycle;
+ * membership and roleMappings rules run last, when every group and member they name is linked.
+ */
 export function ruleOrder(rules: readonly FlowRuleModel[]): FlowRuleModel[] {
-  return [...rules].filter((rule) => !rule.membership && !rule.roleMappings).sort((a, b) => Number(b.provision) - Number(a.provision));
+  const rank = (rule: FlowRuleModel) => (isDerivedRule(rule) ? 2 : rule.provision ? 0 : 1);
+  return [...rules].sort((a, b) => rank(a) - rank(b));
 }
 
 export async function syncRule(ctx: CycleContext, rule: FlowRuleModel, everything: boolean): Promise<SyncOutcome> {
+  if (isDerivedRule(rule)) return syncDerivedRule(ctx, rule, everything);
   const definition = definitionHash({ rule, meshType: ctx.config.mesh.objectTypes.get(rule.meshType) });
   const progress = await readProgress(ctx.q, 'flow', rule.name);
   const since = everything || !progress || progress.definition !== definition ? -1 : progress.seq;

@@ -201,6 +201,33 @@ CREATE TRIGGER cycle_takes_job_request BEFORE INSERT ON cycle
   FOR EACH ROW WHEN (NEW.mode = 'reconcile') EXECUTE FUNCTION cycle_takes_job_request();
 `,
   },
+  {
+    version: 3,
+    name: 'scim-inbox',
+    sql: `
+-- Resources that identity providers push to a scim-inbound connector (served by imesh run at
+-- /scim/<connector>/v2/). The endpoint writes here; the scim-inbound connector's imports read here, so
+-- pushed objects reach the connector space exactly like imported ones. A DELETE keeps a tombstone
+-- (deleted = true) so a delta import sees it. seq orders every write; an import's watermark is the
+-- highest seq it read.
+CREATE SEQUENCE scim_inbox_seq;
+CREATE TABLE scim_inbox (
+  connector      text NOT NULL,
+  resource_type  text NOT NULL,                  -- user | group
+  id             text NOT NULL,                  -- the id we assigned (the IdP's handle)
+  user_name      text,                           -- users: for case-insensitive uniqueness
+  resource       jsonb NOT NULL,                 -- the SCIM resource, without meta
+  deleted        boolean NOT NULL DEFAULT false,
+  version        integer NOT NULL DEFAULT 1,
+  seq            bigint NOT NULL,
+  created_at     timestamptz NOT NULL DEFAULT now(),
+  updated_at     timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (connector, resource_type, id)
+);
+CREATE UNIQUE INDEX scim_inbox_user_name ON scim_inbox (connector, lower(user_name)) WHERE resource_type = 'user' AND NOT deleted;
+CREATE INDEX scim_inbox_seq_idx ON scim_inbox (connector, resource_type, seq);
+`,
+  },
 ];
 
 export const latestVersion = migrations[migrations.length - 1]?.version ?? 0;

@@ -1,0 +1,59 @@
+/**
+ * The real `imesh run` (built bin/imesh.js; run `npm run build` first) serving a scim-inbound connector
+ * with a PostgreSQL store: a pushed user joins the HR person, wins `name` by confidence, and reaches the
+ * csv target through a debounced delta cycle that the push requested (the schedule is an hour).
+ */
+import { afterAll, afterEach, describe, expect, inject, it } from 'vitest';
+import { describeLogs, dropSchema, killAll, makeWorld, pushConfig, startController, targetRows, waitFor } from '../process-harness.js';
+
+const TOKEN = 'run-test-scim-token-42';
+const schemas: string[] = [];
+afterEach(() => killAll());
+afterAll(async () => {
+  for (const s of schemas) await dropSchema(inject('pgUrl'), s);
+});
+
+const SCIM_YAML = `apiVersion: identitymesh.dev/v1alpha1
+kind: Connector
+metadata: { name: entra-push }
+spec:
+  type: scim-inbound
+  connection: { bearerToken: "{{secret:entra-push-token}}" }
+  objectTypes: { user: {} }
+---
+apiVersion: identitymesh.dev/v1alpha1
+kind: FlowRule
+metadata: { name: entra-users }
+spec:
+  source: { connector: entra-push, objectType: user }
+  meshType: person
+  join: [ { source: externalId, mesh: employeeId } ]
+  attributes:
+    - { mesh: name, source: displayName, confidence: 90 }
+`;
+
+describe('imesh run with a scim-inbound connector', () => {
+  it('serves /scim/<name>/v2/ and a push reaches the target through a requested delta cycle', async () => {
+    const world = makeWorld(inject('pgUrl'), [['E1', 'Alice', 'eng']], { interval: '1h' });
+    schemas.push(world.schema);
+    pushConfig(world, { 'config/scim.yaml': SCIM_YAML }, 'add the Entra push connector');
+    const proc = await startController({ world, env: { IMESH_SECRET_ENTRA_PUSH_TOKEN: TOKEN } });
+    await waitFor('the first cycle', () => targetRows(world).byId.get('E1')?.display === 'Alice', 30_000);
+
+    const base = `${proc.base}/scim/entra-push/v2`;
+    expect((await fetch(`${base}/Users`)).status).toBe(401);
+    const created = await fetch(`${base}/Users`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/scim+json' },
+      body: JSON.stringify({ schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], externalId: 'E1', userName: 'alice@contoso.com', displayName: 'Alice Smith', active: true }),
+    });
+    expect(created.status).toBe(201);
+    await waitFor('the pushed name in the target', () => targetRows(world).byId.get('E1')?.display === 'Alice Smith', 30_000).catch((error: unknown) => {
+      throw new Error(`${String(error)}\n${describeLogs(proc)}`);
+    });
+    expect(proc.hasLog((l) => l.event === 'cycle-start' && l.reason === 'SCIM push to entra-push')).toBe(true);
+    expect(describeLogs(proc)).not.toContain(TOKEN);
+    proc.child.kill('SIGTERM');
+    expect((await proc.exited).code).toBe(0);
+  });
+});
