@@ -1,4 +1,4 @@
-import { simpleGit } from 'simple-git';
+import { gitAt } from './git-command.js';
 
 const identity = {
   GIT_AUTHOR_NAME: 'Identity Mesh',
@@ -9,8 +9,8 @@ const identity = {
 
 /** Makes a directory a Git repository with everything in it committed on `main` (the quickstart). */
 export async function initConfigRepository(dir: string, message: string): Promise<void> {
-  const git = simpleGit(dir).env({ ...process.env, ...identity });
-  await git.init(['--initial-branch=main']);
-  await git.add(['--all']);
-  await git.commit(message);
+  const git = gitAt(dir);
+  await git.run(['init', '--quiet', '--initial-branch=main']);
+  await git.run(['add', '--all']);
+  await git.run(['commit', '--quiet', '--no-gpg-sign', '-m', message], { env: identity });
 }
