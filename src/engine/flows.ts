@@ -66,13 +66,18 @@ async function resolveReferences(q: Queryable, wanted: Map<string, Set<string>>)
   return resolved;
 }
 
-/** Recomputes the attributes of these mesh objects from all their linked sources. */
-export async function recompute(ctx: CycleContext, q: Queryable, meshIds: readonly string[]): Promise<number> {
+/**
+ * Recomputes the attributes of these mesh objects from all their linked sources. `fresh` names objects
+ * provisioned in this unit of work and not written yet (id → mesh type): they are inserted with their
+ * first values in one statement instead of an insert and an update.
+ */
+export async function recompute(ctx: CycleContext, q: Queryable, meshIds: readonly string[], fresh: ReadonlyMap<string, string> = new Map()): Promise<number> {
   if (meshIds.length === 0) return 0;
   const config = ctx.config;
   const rules = new Map(config.flowRules.map((rule) => [rule.name, rule]));
   const keyAttributes = joinAttributes(config);
-  const objects = await loadMeshObjects(q, meshIds, false);
+  const objects = await loadMeshObjects(q, meshIds.filter((id) => !fresh.has(id)), false);
+  for (const [id, type] of fresh) objects.set(id, { id, type, attributes: {}, provenance: {}, deleted: false });
   const links = await q.query<LinkedSource>(
     `SELECT l.mesh_id, l.rule, l.connector, l.object_type, l.external_id, c.attributes, c.updated_at
        FROM source_link l JOIN cs_object c USING (connector, object_type, external_id)
@@ -102,12 +107,15 @@ export async function recompute(ctx: CycleContext, q: Queryable, meshIds: readon
   // membership and roleMappings rules: values derived from relation objects, not from linked sources.
   const derived = await derivedContributions(ctx, q, [...objects.values()]);
 
-  const updates: { id: string; attributes: Record<string, Value>; provenance: Record<string, AttributeProvenance>; changed: boolean }[] = [];
+  const updates: { id: string; type: string; attributes: Record<string, Value>; provenance: Record<string, AttributeProvenance>; changed: boolean }[] = [];
   const conflicts: ConflictRow[] = [];
   for (const object of objects.values()) {
     if (object.deleted) continue;
     const type = config.mesh.objectTypes.get(object.type);
-    if (!type) continue;
+    if (!type) {
+      if (fresh.has(object.id)) updates.push({ id: object.id, type: object.type, attributes: {}, provenance: {}, changed: true });
+      continue;
+    }
     const candidates = new Map<string, ProvenanceEntry[]>();
     for (const link of byMesh.get(object.id) ?? []) {
       const rule = rules.get(link.rule);
@@ -147,16 +155,17 @@ export async function recompute(ctx: CycleContext, q: Queryable, meshIds: readon
     const label = meshLabel(object.type, object.id, attributes, keyAttributes);
     for (const conflict of conflicts.slice(firstConflict)) (conflict.details as { object?: string }).object = label;
     const changed = canonicalJson(attributes) !== canonicalJson(object.attributes);
-    updates.push({ id: object.id, attributes, provenance, changed });
+    updates.push({ id: object.id, type: object.type, attributes, provenance, changed: changed || fresh.has(object.id) });
   }
 
   if (updates.length > 0) {
     await q.query(
-      `UPDATE mesh_object m SET attributes = x.attributes, provenance = x.provenance,
-              changed_seq = CASE WHEN x.changed THEN $1 ELSE m.changed_seq END,
-              updated_at = CASE WHEN x.changed THEN now() ELSE m.updated_at END
-         FROM jsonb_to_recordset($2::jsonb) AS x(id text, attributes jsonb, provenance jsonb, changed boolean)
-        WHERE m.id = x.id`,
+      `INSERT INTO mesh_object AS m (id, mesh_type, attributes, provenance, changed_seq)
+       SELECT x.id, x.type, x.attributes, x.provenance, $1
+         FROM jsonb_to_recordset($2::jsonb) AS x(id text, type text, attributes jsonb, provenance jsonb, changed boolean)
+       ON CONFLICT (id) DO UPDATE SET attributes = EXCLUDED.attributes, provenance = EXCLUDED.provenance,
+              changed_seq = CASE WHEN (EXCLUDED.attributes IS DISTINCT FROM m.attributes) THEN $1 ELSE m.changed_seq END,
+              updated_at = CASE WHEN (EXCLUDED.attributes IS DISTINCT FROM m.attributes) THEN now() ELSE m.updated_at END`,
       [ctx.seq, JSON.stringify(updates)],
     );
     const changedObjects: MeshObject[] = updates

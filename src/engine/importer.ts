@@ -4,6 +4,7 @@
  * nothing further. A complete read sweeps what it did not see. The import guard refuses a read that
  * would delete more than the safety thresholds allow: nothing of it is kept, and the watermark stays.
  */
+import type { StagedObject } from '../connectors/sdk.js';
 import type { GateTrip } from '../reports/types.js';
 import type { Queryable } from '../store/db.js';
 import { countLive, fingerprint, loadFingerprints, loadFingerprintsFor, markDeleted, upsertObjects, type CsFingerprint, type StageRow } from './connector-space.js';
@@ -58,11 +59,11 @@ export async function importObjectType(ctx: CycleContext, connectorName: string,
         changed += unique.length;
         pending = [];
       };
-      for await (const batch of source) {
-        if (batch.complete) complete = true;
-        if (batch.watermark !== undefined) watermark = batch.watermark;
-        const fingerprints: Map<string, CsFingerprint> = known ?? (await loadFingerprintsFor(q, connectorName, objectType, batch.objects.map((o) => o.externalId)));
-        for (const object of batch.objects) {
+      // Delta reads compare against the store in chunks of STAGE_ROWS rather than per connector page.
+      let unread: StagedObject[] = [];
+      const consume = async (objects: readonly StagedObject[]) => {
+        const fingerprints: Map<string, CsFingerprint> = known ?? (await loadFingerprintsFor(q, connectorName, objectType, objects.map((o) => o.externalId)));
+        for (const object of objects) {
           seen.add(object.externalId);
           const hash = object.deleted ? 'deleted' : fingerprint(object);
           const before = fingerprints.get(object.externalId);
@@ -76,7 +77,21 @@ export async function importObjectType(ctx: CycleContext, connectorName: string,
         }
         if (pending.length >= STAGE_ROWS) await flush();
         ctx.progress(`import ${connectorName}/${objectType}`, seen.size);
+      };
+      for await (const batch of source) {
+        if (batch.complete) complete = true;
+        if (batch.watermark !== undefined) watermark = batch.watermark;
+        if (known) {
+          await consume(batch.objects);
+          continue;
+        }
+        unread.push(...batch.objects);
+        if (unread.length >= STAGE_ROWS) {
+          await consume(unread);
+          unread = [];
+        }
       }
+      if (unread.length > 0) await consume(unread);
       await flush();
       let swept: string[] = [];
       if (complete) {

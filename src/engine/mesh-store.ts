@@ -47,15 +47,6 @@ export async function loadMeshObjects(q: Queryable, ids: readonly string[], with
   return new Map(rows.map((row) => [row.id, { id: row.id, type: row.mesh_type, attributes: row.attributes, provenance: row.provenance ?? {}, deleted: row.deleted }]));
 }
 
-export async function insertMeshObjects(q: Queryable, seq: number, objects: readonly { id: string; type: string }[]): Promise<void> {
-  if (objects.length === 0) return;
-  await q.query(
-    `INSERT INTO mesh_object (id, mesh_type, changed_seq)
-     SELECT x.id, x.type, $1 FROM jsonb_to_recordset($2::jsonb) AS x(id text, type text)`,
-    [seq, JSON.stringify(objects)],
-  );
-}
-
 export async function deleteMeshObjects(q: Queryable, seq: number, ids: readonly string[]): Promise<void> {
   if (ids.length === 0) return;
   await q.query('UPDATE mesh_object SET deleted = true, changed_seq = $1, updated_at = now() WHERE id = ANY($2) AND NOT deleted', [seq, ids]);

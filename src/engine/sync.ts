@@ -8,7 +8,7 @@ import { CS_COLUMNS, toCsObject, type CsObject } from './connector-space.js';
 import { PAGE_SIZE, type CycleContext } from './context.js';
 import { isDerivedRule, syncDerivedRule } from './derived-flows.js';
 import { insertConflicts, recompute, sourceValue } from './flows.js';
-import { deleteMeshObjects, insertMeshObjects, lookupKeys, newMeshId } from './mesh-store.js';
+import { deleteMeshObjects, lookupKeys, newMeshId } from './mesh-store.js';
 import { definitionHash, readProgress, writeProgress } from './progress.js';
 import { joinKey } from './values.js';
 
@@ -179,7 +179,6 @@ async function syncPage(ctx: CycleContext, q: Queryable, rule: FlowRuleModel, ob
       });
     }
   }
-  await insertMeshObjects(q, ctx.seq, newObjects);
   if (newLinks.length > 0) {
     await q.query(
       `INSERT INTO source_link (connector, object_type, external_id, rule, mesh_id, how)
@@ -197,5 +196,5 @@ async function syncPage(ctx: CycleContext, q: Queryable, rule: FlowRuleModel, ob
     for (const row of others) affected.delete(row.mesh_id);
     for (const id of ids) affected.delete(id);
   }
-  counters.recomputed += await recompute(ctx, q, [...affected]);
+  counters.recomputed += await recompute(ctx, q, [...affected], new Map(newObjects.map((o) => [o.id, o.type])));
 }
