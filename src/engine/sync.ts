@@ -42,6 +42,22 @@ export function ruleOrder(rules: readonly FlowRuleModel[]): FlowRuleModel[] {
   return [...rules].sort((a, b) => rank(a) - rank(b));
 }
 
+/** Live mesh objects whose reference attributes name any of these mesh ids. */
+async function referrersOf(ctx: CycleContext, q: Queryable, ids: readonly string[]): Promise<string[]> {
+  const found = new Set<string>();
+  for (const [typeName, type] of ctx.config.mesh.objectTypes) {
+    for (const attribute of type.attributes.values()) {
+      if (attribute.type !== 'reference') continue;
+      const rows = await q.query<{ id: string }>(
+        `SELECT id FROM mesh_object WHERE mesh_type = $1 AND NOT deleted AND (attributes -> $2) ?| $3::text[]`,
+        [typeName, attribute.name, ids],
+      );
+      for (const row of rows) found.add(row.id);
+    }
+  }
+  return [...found];
+}
+
 export async function syncRule(ctx: CycleContext, rule: FlowRuleModel, everything: boolean): Promise<SyncOutcome> {
   if (isDerivedRule(rule)) return syncDerivedRule(ctx, rule, everything);
   const definition = definitionHash({ rule, meshType: ctx.config.mesh.objectTypes.get(rule.meshType) });
@@ -195,6 +211,8 @@ async function syncPage(ctx: CycleContext, q: Queryable, rule: FlowRuleModel, ob
     counters.meshDeleted += toDelete.size;
     for (const row of others) affected.delete(row.mesh_id);
     for (const id of ids) affected.delete(id);
+    // Groups (or anything with a reference attribute) that named a deleted identity drop it now.
+    for (const id of await referrersOf(ctx, q, ids)) affected.add(id);
   }
   counters.recomputed += await recompute(ctx, q, [...affected], new Map(newObjects.map((o) => [o.id, o.type])));
 }
