@@ -1,7 +1,8 @@
-import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { StoreError } from '../shared/errors.js';
+import { acquirePidLock } from '../shared/pid-lock.js';
 import type { Db, Queryable } from './db.js';
 
 /**
@@ -45,41 +46,11 @@ export async function openEmbeddedStore(dataDir: string, displayPath = dataDir):
   };
 }
 
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 function acquireLock(lockPath: string, displayPath: string): () => void {
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      const fd = openSync(lockPath, 'wx');
-      writeSync(fd, String(process.pid));
-      closeSync(fd);
-      let released = false;
-      const release = () => {
-        if (released) return;
-        released = true;
-        rmSync(lockPath, { force: true });
-        process.off('exit', release);
-      };
-      process.on('exit', release);
-      return release;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      const holder = Number.parseInt(readFileSync(lockPath, 'utf8'), 10);
-      if (Number.isFinite(holder) && holder !== process.pid && processAlive(holder)) {
-        throw new StoreError(
-          'StoreLocked',
-          `${displayPath} is in use by pid ${holder}; use --store postgres://… for concurrent access`,
-        );
-      }
-      rmSync(lockPath, { force: true }); // stale lock from a process that died
-    }
+  const lock = acquirePidLock(lockPath);
+  if (lock.ok) return lock.release;
+  if (lock.holder !== undefined) {
+    throw new StoreError('StoreLocked', `${displayPath} is in use by pid ${lock.holder}; use --store postgres://… for concurrent access`);
   }
-  throw new StoreError('StoreLocked', `cannot lock ${join(displayPath)}`);
+  throw new StoreError('StoreLocked', `cannot lock ${displayPath}`);
 }

@@ -16,10 +16,11 @@
  * locked against other processes with a `<path>.lock` file holding the pid, as the embedded store does:
  * two PGlite instances on one directory would corrupt it.
  */
-import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { ConnectorError } from '../../shared/errors.js';
+import { acquirePidLock } from '../../shared/pid-lock.js';
 import type { Logger } from '../../shared/logger.js';
 import type { ColumnInfo, CreatedColumn, QueryResult, ResultSet, SqlDialect, SqlExecutor, SqlParam, SqlValue, Statement } from './sql-dialect.js';
 import { quotePg, type TableName } from './sql-identifiers.js';
@@ -69,38 +70,14 @@ async function run(db: PgliteLike, statement: Statement): Promise<QueryResult> {
 
 const COLUMN_TYPES: Readonly<Record<CreatedColumn['kind'], string>> = { text: 'text', 'text[]': 'text[]', boolean: 'boolean' };
 
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /** Takes `<dataDir>.lock` for this process; a live holder is an error, a dead one's lock is stale. */
 function lockDirectory(connector: string, dataDir: string, displayPath: string): () => void {
   const lockPath = `${dataDir}.lock`;
   mkdirSync(dirname(lockPath), { recursive: true });
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      const fd = openSync(lockPath, 'wx');
-      writeSync(fd, String(process.pid));
-      closeSync(fd);
-      const release = () => {
-        rmSync(lockPath, { force: true });
-        process.off('exit', release);
-      };
-      process.on('exit', release);
-      return release;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      const holder = Number.parseInt(readFileSync(lockPath, 'utf8'), 10);
-      if (Number.isFinite(holder) && holder !== process.pid && processAlive(holder)) {
-        throw new ConnectorError(connector, 'DatabaseInUse', `the embedded database ${displayPath} is in use by pid ${holder}; stop that process first`);
-      }
-      rmSync(lockPath, { force: true });
-    }
+  const lock = acquirePidLock(lockPath);
+  if (lock.ok) return lock.release;
+  if (lock.holder !== undefined) {
+    throw new ConnectorError(connector, 'DatabaseInUse', `the embedded database ${displayPath} is in use by pid ${lock.holder}; stop that process first`);
   }
   throw new ConnectorError(connector, 'DatabaseInUse', `cannot lock the embedded database ${displayPath}`);
 }
