@@ -9,6 +9,7 @@ import type { DriftEntry, GateTrip } from '../reports/types.js';
 import { errorMessage } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
 import type { Db, Queryable } from '../store/db.js';
+import { refreshStatistics, vacuumGrownTables } from '../store/maintenance.js';
 import type { ConnectorOpener, CycleContext, CycleKind, CycleMode } from './context.js';
 import { emptyCounts, exportPlan, type ExportCounts } from './exporter.js';
 import { evaluateGates } from './gates.js';
@@ -63,7 +64,14 @@ class Rollback extends Error {
 
 export async function runCycle(db: Db, config: CompiledConfig, options: CycleOptions): Promise<CycleResult> {
   if (options.mode === 'reconcile') {
-    return execute(db, config, options, db, (work) => db.transaction(work));
+    const outcome = await execute(db, config, options, db, (work) => db.transaction(work));
+    const started = performance.now();
+    const vacuumed = await vacuumGrownTables(db);
+    if (vacuumed.length > 0) {
+      (outcome.timings as Record<string, number>).maintenance = Math.round(performance.now() - started);
+      options.log.debug({ event: 'vacuum', tables: vacuumed }, 'vacuumed the store tables that grew');
+    }
+    return outcome;
   }
   try {
     await db.transaction(async (tx) => {
@@ -175,6 +183,8 @@ async function execute(
       }
     }
 
+    await timed('statistics', () => refreshStatistics(q));
+
     // Sync. Rules whose source import failed still run on what was staged before.
     const newLinks = new Set<string>();
     for (const rule of ruleOrder(config.flowRules)) {
@@ -190,6 +200,7 @@ async function execute(
     }
 
     if (options.mode === 'reconcile') await atomically((tx) => tx.query(`DELETE FROM drift WHERE action = 'corrected'`));
+    await timed('statistics', () => refreshStatistics(q));
 
     // Projections without reference attributes first, so that references resolve to created objects.
     const waves = [
@@ -253,6 +264,7 @@ async function execute(
           }
         }
       }
+      if (exportedTo.size > 0) await timed('statistics', () => refreshStatistics(q));
     }
   } finally {
     for (const connector of opened.values()) await connector.then((c) => c.close()).catch(() => undefined);

@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import type { CompiledConfig, Value } from '../config/model.js';
 import type { Queryable } from '../store/db.js';
+import { decodeProvenance } from './provenance-codec.js';
 import { joinKey, toList } from './values.js';
 
 export interface ProvenanceEntry {
@@ -40,11 +41,11 @@ export function newMeshId(): string {
 /** Loads mesh objects; provenance (the bulk of a row) only when asked for. */
 export async function loadMeshObjects(q: Queryable, ids: readonly string[], withProvenance = true): Promise<Map<string, MeshObject>> {
   if (ids.length === 0) return new Map();
-  const rows = await q.query<{ id: string; mesh_type: string; attributes: Record<string, Value>; provenance: Record<string, AttributeProvenance> | null; deleted: boolean }>(
+  const rows = await q.query<{ id: string; mesh_type: string; attributes: Record<string, Value>; provenance: unknown; deleted: boolean }>(
     `SELECT id, mesh_type, attributes, ${withProvenance ? 'provenance' : 'NULL AS provenance'}, deleted FROM mesh_object WHERE id = ANY($1)`,
     [ids],
   );
-  return new Map(rows.map((row) => [row.id, { id: row.id, type: row.mesh_type, attributes: row.attributes, provenance: row.provenance ?? {}, deleted: row.deleted }]));
+  return new Map(rows.map((row) => [row.id, { id: row.id, type: row.mesh_type, attributes: row.attributes, provenance: decodeProvenance(row.provenance, row.attributes), deleted: row.deleted }]));
 }
 
 export async function deleteMeshObjects(q: Queryable, seq: number, ids: readonly string[]): Promise<void> {

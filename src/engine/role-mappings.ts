@@ -15,6 +15,7 @@ import type { Queryable } from '../store/db.js';
 import type { CycleContext } from './context.js';
 import type { MeshObject, ProvenanceEntry } from './mesh-store.js';
 import { resolveSourceIds, type DerivedContribution } from './membership-flows.js';
+import { contributesSql } from './provenance-codec.js';
 import { sortedUnique, toList } from './values.js';
 import { sourceValue } from './flows.js';
 
@@ -107,7 +108,7 @@ export async function derivedHolders(q: Queryable, meshType: string, attribute: 
   const rows = await q.query<{ id: string }>(
     `SELECT id FROM mesh_object
       WHERE mesh_type = $1 AND NOT deleted
-        AND (provenance -> $2 -> 'winner' ->> 'rule' = $3 OR provenance -> $2 -> 'losers' @> jsonb_build_array(jsonb_build_object('rule', $3::text)))`,
+        AND ${contributesSql('$2', '$3')}`,
     [meshType, attribute, rule],
   );
   return rows.map((r) => r.id);

@@ -228,6 +228,18 @@ CREATE UNIQUE INDEX scim_inbox_user_name ON scim_inbox (connector, lower(user_na
 CREATE INDEX scim_inbox_seq_idx ON scim_inbox (connector, resource_type, seq);
 `,
   },
+  {
+    version: 4,
+    name: 'planner-statistics',
+    sql: `
+-- The engine ANALYZEs its tables as they grow (src/store/maintenance.ts). No query filters on the
+-- values inside these JSON documents by planner estimates, and sampling them is most of ANALYZE's cost.
+ALTER TABLE cs_object ALTER COLUMN attributes SET STATISTICS 0;
+ALTER TABLE mesh_object ALTER COLUMN attributes SET STATISTICS 0;
+ALTER TABLE mesh_object ALTER COLUMN provenance SET STATISTICS 0;
+ALTER TABLE target_link ALTER COLUMN written SET STATISTICS 0;
+`,
+  },
 ];
 
 export const latestVersion = migrations[migrations.length - 1]?.version ?? 0;

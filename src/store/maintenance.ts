@@ -1,0 +1,78 @@
+/**
+ * Planner statistics and dead-row cleanup for the store's tables.
+ *
+ * The embedded store (PGlite) runs PostgreSQL in single-user mode: there is no autovacuum, and its
+ * cumulative statistics (`pg_stat_user_tables`) are not maintained, so nothing would ever ANALYZE or
+ * VACUUM it. Without statistics the planner guesses, and on 100,000 rows it guesses badly (measured: a
+ * sync page read sorted the whole connector space through the wrong index, 15x slower). A PostgreSQL
+ * server's autovacuum does run, but only some time after a bulk change, while a cycle reads what it just
+ * wrote at once. So the engine refreshes statistics itself between stages, for tables that grew.
+ *
+ * "Grew" is judged from the table's size on disk against `pg_class.relpages`, the size recorded at the
+ * last ANALYZE or VACUUM. That works inside a transaction (a `plan` preview) and needs no statistics
+ * collector. Updates grow a table too (every new row version takes space until VACUUM frees the old).
+ */
+import type { Db, Queryable } from './db.js';
+
+/** The engine's tables that bulk work changes. */
+export const BULK_TABLES = ['cs_object', 'mesh_object', 'mesh_key', 'source_link', 'target_link'] as const;
+export type BulkTable = (typeof BULK_TABLES)[number];
+
+/** Tables smaller than this (8 kB pages) are not worth the trouble: any plan is fast on them. */
+const MIN_PAGES = 64;
+/** ANALYZE when the table has grown by this fraction since its statistics were taken. */
+const GROWTH = 0.2;
+
+interface TableSize {
+  table: string;
+  pages: number;
+  recorded: number;
+}
+
+async function grownTables(q: Queryable, tables: readonly string[]): Promise<string[]> {
+  const rows = await q.query<TableSize>(
+    `SELECT t.name AS table,
+            (pg_relation_size(c.oid) / current_setting('block_size')::int)::int AS pages,
+            c.relpages AS recorded
+       FROM unnest($1::text[]) AS t(name)
+       JOIN pg_class c ON c.oid = to_regclass(t.name)`,
+    [tables],
+  );
+  return rows.filter((row) => row.pages >= MIN_PAGES && row.pages > row.recorded * (1 + GROWTH)).map((row) => row.table);
+}
+
+/** ANALYZEs the tables that grew since their statistics were taken; returns their names. */
+export async function refreshStatistics(q: Queryable, tables: readonly BulkTable[] = BULK_TABLES): Promise<string[]> {
+  const grown = await grownTables(q, tables);
+  for (const table of grown) await q.query(`ANALYZE ${table}`);
+  return grown;
+}
+
+/**
+ * The embedded store's stand-in for autovacuum: VACUUM (ANALYZE) the tables that grew by a fifth since
+ * they were last vacuumed, so the space of old row versions is reused instead of the files growing every
+ * cycle. The size after each VACUUM is kept in `meta`. VACUUM cannot run inside a transaction, so this
+ * runs after a reconcile cycle, never during a `plan`. A PostgreSQL server has its own autovacuum.
+ */
+export async function vacuumGrownTables(db: Db, tables: readonly BulkTable[] = BULK_TABLES): Promise<string[]> {
+  if (db.kind !== 'embedded') return [];
+  const rows = await db.query<{ table: string; pages: number; vacuumed: number | null }>(
+    `SELECT t.name AS table,
+            (pg_relation_size(to_regclass(t.name)) / current_setting('block_size')::int)::int AS pages,
+            (m.value ->> 'pages')::int AS vacuumed
+       FROM unnest($1::text[]) AS t(name)
+       LEFT JOIN meta m ON m.key = 'vacuum:' || t.name`,
+    [tables],
+  );
+  const grown = rows.filter((row) => row.pages >= MIN_PAGES && row.pages > (row.vacuumed ?? 0) * (1 + GROWTH)).map((row) => row.table);
+  for (const table of grown) {
+    await db.exec(`VACUUM (ANALYZE) ${table}`);
+    await db.query(
+      `INSERT INTO meta (key, value)
+       VALUES ('vacuum:' || $1, jsonb_build_object('pages', pg_relation_size(to_regclass($1)) / current_setting('block_size')::int, 'at', now()))
+       ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value`,
+      [table],
+    );
+  }
+  return grown;
+}
