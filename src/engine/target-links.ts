@@ -89,12 +89,17 @@ export async function saveTargetLinks(q: Queryable, links: readonly LinkWrite[])
   }));
   // A target object can be managed by one (projection, mesh object, item) only: a stale link that
   // points at the same object is released first.
-  await q.query(
-    `DELETE FROM target_link t USING jsonb_to_recordset($1::jsonb) AS x(projection text, mesh_id text, item text, connector text, object_type text, external_id text)
-      WHERE x.external_id IS NOT NULL AND t.connector = x.connector AND t.object_type = x.object_type AND t.external_id = x.external_id
-        AND (t.projection, t.mesh_id, t.item) <> (x.projection, x.mesh_id, x.item)`,
-    [JSON.stringify(payload)],
-  );
+  const addressed = links
+    .filter((l) => l.externalId !== null)
+    .map((l) => ({ projection: l.projection, mesh_id: l.meshId, item: l.item, connector: l.connector, object_type: l.objectType, external_id: l.externalId }));
+  if (addressed.length > 0) {
+    await q.query(
+      `DELETE FROM target_link t USING jsonb_to_recordset($1::jsonb) AS x(projection text, mesh_id text, item text, connector text, object_type text, external_id text)
+        WHERE t.connector = x.connector AND t.object_type = x.object_type AND t.external_id = x.external_id
+          AND (t.projection, t.mesh_id, t.item) <> (x.projection, x.mesh_id, x.item)`,
+      [JSON.stringify(addressed)],
+    );
+  }
   await q.query(
     `INSERT INTO target_link (projection, mesh_id, item, connector, object_type, external_id, dn, state, how, written)
      SELECT x.projection, x.mesh_id, x.item, x.connector, x.object_type, x.external_id, x.dn, x.state, x.how, x.written

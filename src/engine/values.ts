@@ -1,7 +1,7 @@
 /**
  * Attribute values: coercion to mesh types, comparison, canonical serialisation and hashing.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { MeshAttribute, Scalar, Value } from '../config/model.js';
 
 const TRUE_WORDS = new Set(['true', '1', 'yes', 'y', 'on']);
@@ -84,7 +84,11 @@ function sortKeys(value: unknown): unknown {
 }
 
 export function hashOf(value: unknown): string {
-  return createHash('sha1').update(canonicalJson(value)).digest('base64url');
+  return sha1(canonicalJson(value));
+}
+
+export function sha1(text: string): string {
+  return hash('sha1', text, 'base64url');
 }
 
 /** Normalised form of a join value: trimmed, lower-cased. Joins compare case-insensitively. */

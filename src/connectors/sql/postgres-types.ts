@@ -21,6 +21,14 @@ const TIMESTAMP = /^(\d{4,})-(\d\d)-(\d\d) (\d\d):(\d\d):(\d\d)(?:\.(\d{1,9}))?(
  * `2024-05-01 10:00:00.123456+02` → `2024-05-01T08:00:00.123456Z`. A timestamp without time zone is
  * read as UTC. Infinity and BC dates are returned as PostgreSQL wrote them.
  */
+function digitsOnly(text: string, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 48 || code > 57) return false;
+  }
+  return true;
+}
+
 export function pgTimestampToIso(text: string): string {
   // Fast path for what a UTC session sends (`…+00`, or no offset for timestamp without time zone):
   // rearranged, not parsed — this runs once per timestamp cell of every import.
@@ -28,7 +36,7 @@ export function pgTimestampToIso(text: string): string {
   if (n >= 19 && text.charCodeAt(4) === 45 && text.charCodeAt(10) === 32) {
     const end = text.endsWith('+00') ? n - 3 : n;
     if (end === 19) return `${text.slice(0, 10)}T${text.slice(11, 19)}.000000Z`;
-    if (end > 20 && end <= 26 && text.charCodeAt(19) === 46 && text.indexOf('+', 20) < 0 && text.indexOf('-', 20) < 0 && text.indexOf(' ', 20) < 0) {
+    if (end > 20 && end <= 26 && text.charCodeAt(19) === 46 && digitsOnly(text, 20, end)) {
       return `${text.slice(0, 10)}T${text.slice(11, 19)}.${text.slice(20, end).padEnd(6, '0')}Z`;
     }
   }
