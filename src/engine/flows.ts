@@ -19,7 +19,7 @@ export function sourceValue(attributes: Readonly<Record<string, Value>>, name: s
   return undefined;
 }
 
-interface LinkedSource {
+export interface LinkedSource {
   mesh_id: string;
   rule: string;
   connector: string;
@@ -73,6 +73,7 @@ async function resolveReferences(q: Queryable, wanted: Map<string, Set<string>>)
  * merge join on connector and object type alone, 140 s for one page of 5,000 after a bulk import).
  */
 async function linkedSources(q: Queryable, meshIds: readonly string[]): Promise<LinkedSource[]> {
+  if (meshIds.length === 0) return [];
   const links = await q.query<{ mesh_id: string; rule: string; connector: string; object_type: string; external_id: string }>(
     'SELECT mesh_id, rule, connector, object_type, external_id FROM source_link WHERE mesh_id = ANY($1)',
     [meshIds],
@@ -102,17 +103,22 @@ async function linkedSources(q: Queryable, meshIds: readonly string[]): Promise<
 
 /**
  * Recomputes the attributes of these mesh objects from all their linked sources. `fresh` names objects
- * provisioned in this unit of work and not written yet (id → mesh type): they are inserted with their
- * first values in one statement instead of an insert and an update.
+ * provisioned in this unit of work and not written yet, with the one source each was provisioned from:
+ * they are inserted with their first values in one statement, and nothing about them is read back.
  */
-export async function recompute(ctx: CycleContext, q: Queryable, meshIds: readonly string[], fresh: ReadonlyMap<string, string> = new Map()): Promise<number> {
+export interface FreshObject {
+  readonly type: string;
+  readonly link: LinkedSource;
+}
+
+export async function recompute(ctx: CycleContext, q: Queryable, meshIds: readonly string[], fresh: ReadonlyMap<string, FreshObject> = new Map()): Promise<number> {
   if (meshIds.length === 0) return 0;
   const config = ctx.config;
   const rules = new Map(config.flowRules.map((rule) => [rule.name, rule]));
   const keyAttributes = joinAttributes(config);
   const objects = await loadMeshObjects(q, meshIds.filter((id) => !fresh.has(id)), false);
-  for (const [id, type] of fresh) objects.set(id, { id, type, attributes: {}, provenance: {}, deleted: false });
-  const links = await linkedSources(q, meshIds);
+  for (const [id, { type }] of fresh) objects.set(id, { id, type, attributes: {}, provenance: {}, deleted: false });
+  const links = [...(await linkedSources(q, meshIds.filter((id) => !fresh.has(id)))), ...[...fresh.values()].map((f) => f.link)];
   const byMesh = new Map<string, LinkedSource[]>();
   for (const link of links) {
     const list = byMesh.get(link.mesh_id);

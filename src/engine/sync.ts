@@ -2,12 +2,12 @@
  * Sync: correlate changed source objects with mesh objects (join, or provision when the rule says so),
  * unlink deleted ones, and recompute the attributes of every mesh object that was touched.
  */
-import type { FlowRuleModel } from '../config/model.js';
+import type { FlowRuleModel, Value } from '../config/model.js';
 import type { Queryable } from '../store/db.js';
 import { CS_COLUMNS, toCsObject, type CsObject } from './connector-space.js';
 import { PAGE_SIZE, type CycleContext } from './context.js';
 import { isDerivedRule, syncDerivedRule } from './derived-flows.js';
-import { insertConflicts, recompute, sourceValue } from './flows.js';
+import { insertConflicts, recompute, sourceValue, type FreshObject } from './flows.js';
 import { deleteMeshObjects, lookupKeys, newMeshId } from './mesh-store.js';
 import { definitionHash, readProgress, writeProgress } from './progress.js';
 import { joinKey } from './values.js';
@@ -141,7 +141,7 @@ async function syncPage(ctx: CycleContext, q: Queryable, rule: FlowRuleModel, ob
   );
 
   const newLinks: { external_id: string; mesh_id: string; how: string }[] = [];
-  const newObjects: { id: string; type: string }[] = [];
+  const newObjects = new Map<string, FreshObject>();
   const ambiguous: Parameters<typeof insertConflicts>[1][number][] = [];
   for (const object of pending) {
     let joinedTo: { meshId: string; how: string } | undefined;
@@ -181,7 +181,10 @@ async function syncPage(ctx: CycleContext, q: Queryable, rule: FlowRuleModel, ob
       });
     } else if (rule.provision) {
       const id = newMeshId();
-      newObjects.push({ id, type: rule.meshType });
+      newObjects.set(id, {
+        type: rule.meshType,
+        link: { mesh_id: id, rule: rule.name, connector, object_type: objectType, external_id: object.externalId, attributes: object.attributes as Record<string, Value>, updated_at: object.updatedAt },
+      });
       newLinks.push({ external_id: object.externalId, mesh_id: id, how: 'provision' });
       affected.add(id);
       taken.add(id);
@@ -214,5 +217,5 @@ async function syncPage(ctx: CycleContext, q: Queryable, rule: FlowRuleModel, ob
     // Groups (or anything with a reference attribute) that named a deleted identity drop it now.
     for (const id of await referrersOf(ctx, q, ids)) affected.add(id);
   }
-  counters.recomputed += await recompute(ctx, q, [...affected], new Map(newObjects.map((o) => [o.id, o.type])));
+  counters.recomputed += await recompute(ctx, q, [...affected], newObjects);
 }
