@@ -60,9 +60,24 @@ const psql = () => {
 const psqlMs = [psql(), psql(), psql()].sort((a, b) => a - b)[1];
 const first = await importOnce();
 const again = await importOnce();
+// The floor of any import into the store: the store writing N connector-space rows of the same shape
+// by itself (INSERT … SELECT on the server: no client, no network, no hashing, no parsing).
+async function storeWriteFloor() {
+  await db.query(`DELETE FROM cs_object WHERE connector = 'floor'`);
+  const started = performance.now();
+  await db.query(`INSERT INTO cs_object (connector, object_type, external_id, attributes, enabled, hash, changed_seq)
+    SELECT 'floor', 'user', 'E' || lpad(i::text, 7, '0'),
+           jsonb_build_object('employee_id', 'E' || lpad(i::text, 7, '0'), 'first_name', 'First' || i, 'last_name', 'Last' || i, 'email', 'p' || i || '@example.com',
+                              'department', 'Dept ' || (i % 20), 'title', 'Title ' || (i % 50), 'is_active', true, 'modified_at', '2026-11-23T10:00:00.123456Z'),
+           true, repeat('x', 27), 1
+      FROM generate_series(1, $1) AS i`, [N]);
+  return performance.now() - started;
+}
+const floorMs = [await storeWriteFloor(), await storeWriteFloor(), await storeWriteFloor()].sort((a, b) => a - b)[1];
 console.log(`store: ${STORE}; rows: ${N}`);
 console.log(`psql \\copy (median of 3): ${(psqlMs / 1000).toFixed(3)} s`);
 console.log(`first full import into the store (all new): ${(first.ms / 1000).toFixed(3)} s = ${(first.ms / psqlMs).toFixed(2)}x psql (staged ${first.outcome.changed})`);
+console.log(`floor: the store inserting ${N} such rows by itself (median of 3): ${(floorMs / 1000).toFixed(3)} s = ${(floorMs / psqlMs).toFixed(2)}x psql`);
 console.log(`full import again (nothing changed): ${(again.ms / 1000).toFixed(3)} s = ${(again.ms / psqlMs).toFixed(2)}x psql (staged ${again.outcome.changed})`);
 await connector.close();
 await db.close();

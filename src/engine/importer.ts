@@ -52,12 +52,17 @@ export async function importObjectType(ctx: CycleContext, connectorName: string,
       const source = full ? connector.fullImport(objectType) : connector.deltaImport(objectType, previous ?? '');
       // Connector pages are small; staging several per statement keeps the store's round trips down.
       let pending: StageRow[] = [];
+      // One store write in flight while the connector reads on: a server store and the source then work
+      // at the same time as this process hashes. Writes stay in order; a failed one surfaces at the next.
+      let writing: Promise<void> = Promise.resolve();
       const flush = async () => {
         // An object read twice (a delta overlap window) is staged once, as last read.
         const unique = [...new Map(pending.map((row) => [row.object.externalId, row])).values()];
-        await upsertObjects(q, connectorName, objectType, ctx.seq, unique);
-        changed += unique.length;
         pending = [];
+        await writing;
+        writing = upsertObjects(q, connectorName, objectType, ctx.seq, unique);
+        writing.catch(() => undefined);
+        changed += unique.length;
       };
       // Delta reads compare against the store in chunks of STAGE_ROWS rather than per connector page.
       let unread: StagedObject[] = [];
@@ -93,6 +98,7 @@ export async function importObjectType(ctx: CycleContext, connectorName: string,
       }
       if (unread.length > 0) await consume(unread);
       await flush();
+      await writing;
       let swept: string[] = [];
       if (complete) {
         const all = known ?? (await loadFingerprints(q, connectorName, objectType));
