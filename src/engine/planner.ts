@@ -45,12 +45,14 @@ const nextId = () => `c${++changeCounter}`;
 async function candidates(ctx: CycleContext, projection: ProjectionModel, since: number, extra: readonly string[]): Promise<string[]> {
   const q = ctx.q;
   const rows = await q.query<{ id: string }>(
+    // Connector and object type are bound on both sides, so the join is on the external id alone: a
+    // join on all three columns is planned badly whenever one table's statistics lag behind.
     `SELECT id FROM mesh_object WHERE mesh_type = $1 AND changed_seq > $2
      UNION SELECT t.mesh_id FROM target_link t
-       JOIN cs_object c ON c.connector = t.connector AND c.object_type = t.object_type AND c.external_id = t.external_id
-      WHERE t.projection = $3 AND c.changed_seq > $2
+      WHERE t.projection = $3 AND t.connector = $4 AND t.object_type = $5
+        AND t.external_id IN (SELECT c.external_id FROM cs_object c WHERE c.connector = $4 AND c.object_type = $5 AND c.changed_seq > $2)
      UNION SELECT mesh_id FROM export_error WHERE projection = $3`,
-    [projection.meshType, since, projection.name],
+    [projection.meshType, since, projection.name, projection.target.connector, projection.target.objectType],
   );
   return [...new Set([...rows.map((r) => r.id), ...extra])].sort();
 }

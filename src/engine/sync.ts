@@ -4,6 +4,7 @@
  */
 import type { FlowRuleModel, Value } from '../config/model.js';
 import type { Queryable } from '../store/db.js';
+import { refreshStatistics } from '../store/maintenance.js';
 import { CS_COLUMNS, toCsObject, type CsObject } from './connector-space.js';
 import { PAGE_SIZE, type CycleContext } from './context.js';
 import { isDerivedRule, syncDerivedRule } from './derived-flows.js';
@@ -77,6 +78,8 @@ export async function syncRule(ctx: CycleContext, rule: FlowRuleModel, everythin
     after = page[page.length - 1]!.external_id;
     const objects = page.map(toCsObject);
     await ctx.atomically((q) => syncPage(ctx, q, rule, objects, caps.inactiveMeansDeleted, counters));
+    // A first sync grows the mesh tables from nothing; the next page's lookups want their statistics.
+    await refreshStatistics(ctx.q, ['mesh_object', 'mesh_key', 'source_link']);
     counters.processed += objects.length;
     ctx.progress(`sync ${rule.name}`, counters.processed);
   }

@@ -18,8 +18,12 @@ import type { Db, Queryable } from './db.js';
 export const BULK_TABLES = ['cs_object', 'mesh_object', 'mesh_key', 'source_link', 'target_link'] as const;
 export type BulkTable = (typeof BULK_TABLES)[number];
 
-/** Tables smaller than this (8 kB pages) are not worth the trouble: any plan is fast on them. */
-const MIN_PAGES = 64;
+/**
+ * Tables smaller than this (8 kB pages) are left alone. Kept small on purpose: a join between an
+ * analysed table and one never analysed is where the planner goes worst (it trusts default
+ * selectivities on one side), so statistics should exist as soon as a table holds real data.
+ */
+const MIN_PAGES = 8;
 /** ANALYZE when the table has grown by this fraction since its statistics were taken. */
 const GROWTH = 0.2;
 
