@@ -78,8 +78,9 @@ export async function syncRule(ctx: CycleContext, rule: FlowRuleModel, everythin
     after = page[page.length - 1]!.external_id;
     const objects = page.map(toCsObject);
     await ctx.atomically((q) => syncPage(ctx, q, rule, objects, caps.inactiveMeansDeleted, counters));
-    // A first sync grows the mesh tables from nothing; the next page's lookups want their statistics.
-    await refreshStatistics(ctx.q, ['mesh_object', 'mesh_key', 'source_link']);
+    // A first sync grows the mesh tables from nothing; the next page's lookups want statistics that
+    // exist and are of the right order (each doubling), not exact ones.
+    await refreshStatistics(ctx.q, ['mesh_object', 'mesh_key', 'source_link'], 1);
     counters.processed += objects.length;
     ctx.progress(`sync ${rule.name}`, counters.processed);
   }

@@ -33,7 +33,7 @@ interface TableSize {
   recorded: number;
 }
 
-async function grownTables(q: Queryable, tables: readonly string[]): Promise<string[]> {
+async function grownTables(q: Queryable, tables: readonly string[], growth = GROWTH): Promise<string[]> {
   const rows = await q.query<TableSize>(
     `SELECT t.name AS table,
             (pg_relation_size(c.oid) / current_setting('block_size')::int)::int AS pages,
@@ -42,12 +42,15 @@ async function grownTables(q: Queryable, tables: readonly string[]): Promise<str
        JOIN pg_class c ON c.oid = to_regclass(t.name)`,
     [tables],
   );
-  return rows.filter((row) => row.pages >= MIN_PAGES && row.pages > row.recorded * (1 + GROWTH)).map((row) => row.table);
+  return rows.filter((row) => row.pages >= MIN_PAGES && row.pages > row.recorded * (1 + growth)).map((row) => row.table);
 }
 
-/** ANALYZEs the tables that grew since their statistics were taken; returns their names. */
-export async function refreshStatistics(q: Queryable, tables: readonly BulkTable[] = BULK_TABLES): Promise<string[]> {
-  const grown = await grownTables(q, tables);
+/**
+ * ANALYZEs the tables that grew by more than `growth` (a fraction) since their statistics were taken;
+ * returns their names.
+ */
+export async function refreshStatistics(q: Queryable, tables: readonly BulkTable[] = BULK_TABLES, growth = GROWTH): Promise<string[]> {
+  const grown = await grownTables(q, tables, growth);
   for (const table of grown) await q.query(`ANALYZE ${table}`);
   return grown;
 }
