@@ -67,7 +67,8 @@ export async function importObjectType(ctx: CycleContext, connectorName: string,
       // Delta reads compare against the store in chunks of STAGE_ROWS rather than per connector page.
       let unread: StagedObject[] = [];
       const consume = async (objects: readonly StagedObject[]) => {
-        const fingerprints: Map<string, CsFingerprint> = known ?? (await loadFingerprintsFor(q, connectorName, objectType, objects.map((o) => o.externalId)));
+        // One statement at a time on a connection: a delta read waits for the write in flight.
+        const fingerprints: Map<string, CsFingerprint> = known ?? (await writing.then(() => loadFingerprintsFor(q, connectorName, objectType, objects.map((o) => o.externalId))));
         for (const object of objects) {
           seen.add(object.externalId);
           const hash = object.deleted ? 'deleted' : fingerprint(object);
