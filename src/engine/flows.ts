@@ -8,7 +8,7 @@ import type { CompiledConfig, FlowRuleModel, MeshObjectType, Value } from '../co
 import type { Queryable } from '../store/db.js';
 import type { CycleContext } from './context.js';
 import { derivedContributions } from './derived-flows.js';
-import { joinAttributes, loadMeshObjects, meshLabel, writeMeshKeys, type AttributeProvenance, type MeshObject, type ProvenanceEntry } from './mesh-store.js';
+import { joinAttributes, linksByIdOrDn, loadMeshObjects, meshLabel, writeMeshKeys, type AttributeProvenance, type MeshObject, type ProvenanceEntry } from './mesh-store.js';
 import { encodeProvenance } from './provenance-codec.js';
 import { canonicalJson, coerce, isEmpty, sameValue, sortedUnique, toList } from './values.js';
 
@@ -50,18 +50,9 @@ async function resolveReferences(q: Queryable, wanted: Map<string, Set<string>>)
   const resolved = new Map<string, string>();
   for (const [connector, values] of wanted) {
     const list = [...values];
-    for (let start = 0; start < list.length; start += 5000) {
-      const slice = list.slice(start, start + 5000);
-      const rows = await q.query<{ dn: string | null; external_id: string; mesh_id: string }>(
-        `SELECT lower(c.dn) AS dn, c.external_id, l.mesh_id
-           FROM cs_object c JOIN source_link l USING (connector, object_type, external_id)
-          WHERE c.connector = $1 AND NOT c.deleted AND (lower(c.dn) = ANY($2) OR c.external_id = ANY($3))`,
-        [connector, slice.map((v) => v.toLowerCase()), slice],
-      );
-      for (const row of rows) {
-        if (row.dn) resolved.set(`${connector}\u0000${row.dn}`, row.mesh_id);
-        resolved.set(`${connector}\u0000${row.external_id.toLowerCase()}`, row.mesh_id);
-      }
+    for (const link of await linksByIdOrDn(q, connector, list)) {
+      if (link.dn) resolved.set(`${connector}\u0000${link.dn}`, link.meshId);
+      resolved.set(`${connector}\u0000${link.externalId.toLowerCase()}`, link.meshId);
     }
   }
   return resolved;

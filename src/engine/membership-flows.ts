@@ -12,7 +12,7 @@
 import type { FlowRuleModel, MembershipFlow } from '../config/model.js';
 import type { Queryable } from '../store/db.js';
 import type { CycleContext } from './context.js';
-import type { MeshObject, ProvenanceEntry } from './mesh-store.js';
+import { linksByIdOrDn, type MeshObject, type ProvenanceEntry } from './mesh-store.js';
 import { isEmpty, sortedUnique } from './values.js';
 
 export type MembershipRule = FlowRuleModel & { readonly membership: MembershipFlow };
@@ -46,22 +46,13 @@ async function sourceIdsOf(q: Queryable, connector: string, meshIds: readonly st
  */
 export async function resolveSourceIds(q: Queryable, connector: string, values: readonly string[], meshTypes: readonly string[]): Promise<Map<string, string[]>> {
   const out = new Map<string, string[]>();
-  for (let start = 0; start < values.length; start += 5000) {
-    const slice = values.slice(start, start + 5000);
-    const rows = await q.query<{ external_id: string; dn: string | null; mesh_id: string; mesh_type: string }>(
-      `SELECT c.external_id, lower(c.dn) AS dn, l.mesh_id, m.mesh_type
-         FROM cs_object c JOIN source_link l USING (connector, object_type, external_id) JOIN mesh_object m ON m.id = l.mesh_id
-        WHERE c.connector = $1 AND NOT c.deleted AND NOT m.deleted AND (c.external_id = ANY($2) OR lower(c.dn) = ANY($3))`,
-      [connector, slice, slice.map((v) => v.toLowerCase())],
-    );
-    for (const row of rows) {
-      if (meshTypes.length > 0 && !meshTypes.includes(row.mesh_type)) continue;
-      for (const key of [row.external_id.toLowerCase(), row.dn]) {
-        if (!key) continue;
-        const list = out.get(key) ?? [];
-        if (!list.includes(row.mesh_id)) list.push(row.mesh_id);
-        out.set(key, list);
-      }
+  for (const link of await linksByIdOrDn(q, connector, values)) {
+    if (meshTypes.length > 0 && !meshTypes.includes(link.meshType)) continue;
+    for (const key of [link.externalId.toLowerCase(), link.dn]) {
+      if (!key) continue;
+      const list = out.get(key) ?? [];
+      if (!list.includes(link.meshId)) list.push(link.meshId);
+      out.set(key, list);
     }
   }
   return out;

@@ -144,3 +144,42 @@ export async function lookupKeys(q: Queryable, meshType: string, attribute: stri
   }
   return out;
 }
+
+export interface ReferencedLink {
+  readonly externalId: string;
+  /** Lower-cased. */
+  readonly dn: string | null;
+  readonly meshId: string;
+  readonly meshType: string;
+}
+
+/**
+ * The live mesh objects linked to objects of `connector` whose external id, or DN (case-insensitively),
+ * is one of `values`: how member lists and reference attributes find who they name. Two index lookups
+ * rather than a join on the three-column key, which the planner gets badly wrong whenever one table's
+ * statistics lag behind the other's.
+ */
+export async function linksByIdOrDn(q: Queryable, connector: string, values: readonly string[]): Promise<ReferencedLink[]> {
+  const out: ReferencedLink[] = [];
+  for (let start = 0; start < values.length; start += 5000) {
+    const slice = values.slice(start, start + 5000);
+    const objects = await q.query<{ object_type: string; external_id: string; dn: string | null }>(
+      `SELECT object_type, external_id, lower(dn) AS dn FROM cs_object
+        WHERE connector = $1 AND NOT deleted AND (external_id = ANY($2) OR lower(dn) = ANY($3))`,
+      [connector, slice, slice.map((v) => v.toLowerCase())],
+    );
+    if (objects.length === 0) continue;
+    const found = new Map(objects.map((o) => [`${o.object_type}\u0000${o.external_id}`, o]));
+    const links = await q.query<{ object_type: string; external_id: string; mesh_id: string; mesh_type: string }>(
+      `SELECT l.object_type, l.external_id, l.mesh_id, m.mesh_type
+         FROM source_link l JOIN mesh_object m ON m.id = l.mesh_id
+        WHERE l.connector = $1 AND l.object_type = ANY($2) AND l.external_id = ANY($3) AND NOT m.deleted`,
+      [connector, [...new Set(objects.map((o) => o.object_type))], [...new Set(objects.map((o) => o.external_id))]],
+    );
+    for (const link of links) {
+      const object = found.get(`${link.object_type}\u0000${link.external_id}`);
+      if (object) out.push({ externalId: object.external_id, dn: object.dn, meshId: link.mesh_id, meshType: link.mesh_type });
+    }
+  }
+  return out;
+}
