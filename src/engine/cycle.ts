@@ -67,11 +67,9 @@ export async function runCycle(db: Db, config: CompiledConfig, options: CycleOpt
     const outcome = await execute(db, config, options, db, (work) => db.transaction(work));
     const started = performance.now();
     const vacuumed = await vacuumGrownTables(db);
-    if (vacuumed.length > 0) {
-      (outcome.timings as Record<string, number>).maintenance = Math.round(performance.now() - started);
-      options.log.debug({ event: 'vacuum', tables: vacuumed }, 'vacuumed the store tables that grew');
-    }
-    return outcome;
+    if (vacuumed.length === 0) return outcome;
+    options.log.debug({ event: 'vacuum', tables: vacuumed }, 'vacuumed the store tables that grew');
+    return { ...outcome, timings: { ...outcome.timings, maintenance: Math.round(performance.now() - started) } };
   }
   try {
     await db.transaction(async (tx) => {

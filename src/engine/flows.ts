@@ -92,24 +92,25 @@ async function linkedSources(q: Queryable, meshIds: readonly string[]): Promise<
   return out;
 }
 
-/**
- * Recomputes the attributes of these mesh objects from all their linked sources. `fresh` names objects
- * provisioned in this unit of work and not written yet, with the one source each was provisioned from:
- * they are inserted with their first values in one statement, and nothing about them is read back.
- */
+/** A mesh object provisioned in this unit of work and not written yet, with the source it came from. */
 export interface FreshObject {
   readonly type: string;
   readonly link: LinkedSource;
 }
 
+/**
+ * Recomputes the attributes of these mesh objects from all their linked sources. `fresh` objects are
+ * inserted with their first values in one statement, and nothing about them is read back.
+ */
 export async function recompute(ctx: CycleContext, q: Queryable, meshIds: readonly string[], fresh: ReadonlyMap<string, FreshObject> = new Map()): Promise<number> {
   if (meshIds.length === 0) return 0;
   const config = ctx.config;
   const rules = new Map(config.flowRules.map((rule) => [rule.name, rule]));
   const keyAttributes = joinAttributes(config);
-  const objects = await loadMeshObjects(q, meshIds.filter((id) => !fresh.has(id)), false);
+  const stored = meshIds.filter((id) => !fresh.has(id));
+  const objects = await loadMeshObjects(q, stored, false);
   for (const [id, { type }] of fresh) objects.set(id, { id, type, attributes: {}, provenance: {}, deleted: false });
-  const links = [...(await linkedSources(q, meshIds.filter((id) => !fresh.has(id)))), ...[...fresh.values()].map((f) => f.link)];
+  const links = [...(await linkedSources(q, stored)), ...[...fresh.values()].map((f) => f.link)];
   const byMesh = new Map<string, LinkedSource[]>();
   for (const link of links) {
     const list = byMesh.get(link.mesh_id);

@@ -2,7 +2,7 @@
  * Sync: correlate changed source objects with mesh objects (join, or provision when the rule says so),
  * unlink deleted ones, and recompute the attributes of every mesh object that was touched.
  */
-import type { FlowRuleModel, Value } from '../config/model.js';
+import type { FlowRuleModel } from '../config/model.js';
 import type { Queryable } from '../store/db.js';
 import { refreshStatistics } from '../store/maintenance.js';
 import { CS_COLUMNS, toCsObject, type CsObject } from './connector-space.js';
@@ -187,7 +187,7 @@ async function syncPage(ctx: CycleContext, q: Queryable, rule: FlowRuleModel, ob
       const id = newMeshId();
       newObjects.set(id, {
         type: rule.meshType,
-        link: { mesh_id: id, rule: rule.name, connector, object_type: objectType, external_id: object.externalId, attributes: object.attributes as Record<string, Value>, updated_at: object.updatedAt },
+        link: { mesh_id: id, rule: rule.name, connector, object_type: objectType, external_id: object.externalId, attributes: object.attributes, updated_at: object.updatedAt },
       });
       newLinks.push({ external_id: object.externalId, mesh_id: id, how: 'provision' });
       affected.add(id);

@@ -28,29 +28,36 @@ const MIN_PAGES = 8;
 const GROWTH = 0.2;
 
 interface TableSize {
-  table: string;
-  pages: number;
-  recorded: number;
+  readonly table: string;
+  /** Its size now, in pages. */
+  readonly pages: number;
+  /** Its size when its statistics were last taken (`pg_class.relpages`). */
+  readonly analyzed: number;
+  /** Its size after its last VACUUM by vacuumGrownTables (kept in `meta`), or 0. */
+  readonly vacuumed: number;
 }
 
-async function grownTables(q: Queryable, tables: readonly string[], growth = GROWTH): Promise<string[]> {
-  const rows = await q.query<TableSize>(
+async function tableSizes(q: Queryable, tables: readonly string[]): Promise<TableSize[]> {
+  return q.query<TableSize>(
     `SELECT t.name AS table,
             (pg_relation_size(c.oid) / current_setting('block_size')::int)::int AS pages,
-            c.relpages AS recorded
+            c.relpages AS analyzed,
+            coalesce((m.value ->> 'pages')::int, 0) AS vacuumed
        FROM unnest($1::text[]) AS t(name)
-       JOIN pg_class c ON c.oid = to_regclass(t.name)`,
+       JOIN pg_class c ON c.oid = to_regclass(t.name)
+       LEFT JOIN meta m ON m.key = 'vacuum:' || t.name`,
     [tables],
   );
-  return rows.filter((row) => row.pages >= MIN_PAGES && row.pages > row.recorded * (1 + growth)).map((row) => row.table);
 }
+
+const grownSince = (pages: number, before: number, growth: number) => pages >= MIN_PAGES && pages > before * (1 + growth);
 
 /**
  * ANALYZEs the tables that grew by more than `growth` (a fraction) since their statistics were taken;
  * returns their names.
  */
 export async function refreshStatistics(q: Queryable, tables: readonly BulkTable[] = BULK_TABLES, growth = GROWTH): Promise<string[]> {
-  const grown = await grownTables(q, tables, growth);
+  const grown = (await tableSizes(q, tables)).filter((t) => grownSince(t.pages, t.analyzed, growth)).map((t) => t.table);
   for (const table of grown) await q.query(`ANALYZE ${table}`);
   return grown;
 }
@@ -58,20 +65,12 @@ export async function refreshStatistics(q: Queryable, tables: readonly BulkTable
 /**
  * The embedded store's stand-in for autovacuum: VACUUM (ANALYZE) the tables that grew by a fifth since
  * they were last vacuumed, so the space of old row versions is reused instead of the files growing every
- * cycle. The size after each VACUUM is kept in `meta`. VACUUM cannot run inside a transaction, so this
- * runs after a reconcile cycle, never during a `plan`. A PostgreSQL server has its own autovacuum.
+ * cycle. VACUUM cannot run inside a transaction, so this runs after a reconcile cycle, never during a
+ * `plan`. A PostgreSQL server has its own autovacuum.
  */
 export async function vacuumGrownTables(db: Db, tables: readonly BulkTable[] = BULK_TABLES): Promise<string[]> {
   if (db.kind !== 'embedded') return [];
-  const rows = await db.query<{ table: string; pages: number; vacuumed: number | null }>(
-    `SELECT t.name AS table,
-            (pg_relation_size(to_regclass(t.name)) / current_setting('block_size')::int)::int AS pages,
-            (m.value ->> 'pages')::int AS vacuumed
-       FROM unnest($1::text[]) AS t(name)
-       LEFT JOIN meta m ON m.key = 'vacuum:' || t.name`,
-    [tables],
-  );
-  const grown = rows.filter((row) => row.pages >= MIN_PAGES && row.pages > (row.vacuumed ?? 0) * (1 + GROWTH)).map((row) => row.table);
+  const grown = (await tableSizes(db, tables)).filter((t) => grownSince(t.pages, t.vacuumed, GROWTH)).map((t) => t.table);
   for (const table of grown) {
     await db.exec(`VACUUM (ANALYZE) ${table}`);
     await db.query(
