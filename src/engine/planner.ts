@@ -61,10 +61,11 @@ async function candidates(ctx: CycleContext, projection: ProjectionModel, since:
 async function adoptionIndex(q: Queryable, projection: ProjectionModel): Promise<Map<string, Map<string, string[]>>> {
   const index = new Map<string, Map<string, string[]>>();
   if (projection.join.length === 0) return index;
+  // The inner side is bound by the same connector and object type, so the anti-join is on the id alone.
   const rows = await q.query<{ external_id: string; attributes: Record<string, Value> }>(
     `SELECT c.external_id, c.attributes FROM cs_object c
       WHERE c.connector = $1 AND c.object_type = $2 AND NOT c.deleted
-        AND NOT EXISTS (SELECT 1 FROM target_link t WHERE t.connector = c.connector AND t.object_type = c.object_type AND t.external_id = c.external_id AND t.state <> 'released')`,
+        AND NOT EXISTS (SELECT 1 FROM target_link t WHERE t.connector = $1 AND t.object_type = $2 AND t.external_id = c.external_id AND t.state <> 'released')`,
     [projection.target.connector, projection.target.objectType],
   );
   for (const join of projection.join) {
