@@ -6,6 +6,7 @@
  */
 import type { CompiledConfig, FlowRuleModel, MeshObjectType, Value } from '../config/model.js';
 import type { Queryable } from '../store/db.js';
+import { loadObjects, type CsObject } from './connector-space.js';
 import type { CycleContext } from './context.js';
 import { derivedContributions } from './derived-flows.js';
 import { joinAttributes, linksByIdOrDn, loadMeshObjects, meshLabel, writeMeshKeys, type AttributeProvenance, type MeshObject, type ProvenanceEntry } from './mesh-store.js';
@@ -76,18 +77,12 @@ async function linkedSources(q: Queryable, meshIds: readonly string[]): Promise<
     if (space) space.ids.push(link.external_id);
     else bySpace.set(key, { connector: link.connector, objectType: link.object_type, ids: [link.external_id] });
   }
-  const objects = new Map<string, { attributes: Record<string, Value>; updated_at: Date | string }>();
-  for (const [key, space] of bySpace) {
-    const rows = await q.query<{ external_id: string; attributes: Record<string, Value>; updated_at: Date | string }>(
-      'SELECT external_id, attributes, updated_at FROM cs_object WHERE connector = $1 AND object_type = $2 AND external_id = ANY($3) AND NOT deleted',
-      [space.connector, space.objectType, space.ids],
-    );
-    for (const row of rows) objects.set(`${key}\u0000${row.external_id}`, row);
-  }
+  const objects = new Map<string, Map<string, CsObject>>();
+  for (const [key, space] of bySpace) objects.set(key, await loadObjects(q, space.connector, space.objectType, space.ids));
   const out: LinkedSource[] = [];
   for (const link of links) {
-    const object = objects.get(`${link.connector}\u0000${link.object_type}\u0000${link.external_id}`);
-    if (object) out.push({ ...link, attributes: object.attributes, updated_at: object.updated_at });
+    const object = objects.get(`${link.connector}\u0000${link.object_type}`)?.get(link.external_id);
+    if (object && !object.deleted) out.push({ ...link, attributes: object.attributes, updated_at: object.updatedAt });
   }
   return out;
 }
