@@ -6,6 +6,7 @@ import { CronPattern } from 'croner';
 import type { CheckContext } from './check-context.js';
 import type { ConnectorDoc } from './documents.js';
 import type { SqlObjectType } from './generated/connector.js';
+import { sqlSource, sqlWatermarkColumn } from './sql-object-type.js';
 
 export function checkConnector(ctx: CheckContext, doc: ConnectorDoc): void {
   const spec = doc.value.spec;
@@ -76,29 +77,32 @@ function checkSqlConnection(ctx: CheckContext, doc: ConnectorDoc): void {
 function checkSqlObjectType(ctx: CheckContext, doc: ConnectorDoc, name: string, type: SqlObjectType, driver: string): void {
   const path = ['spec', 'objectTypes', name];
   const label = `objectTypes.${name}`;
-  if (type.table !== undefined && type.query !== undefined) {
-    ctx.report(doc, [...path, 'query'], `${label} has both table and query; give exactly one`, 'key');
-  } else if (type.table === undefined && type.query === undefined) {
-    ctx.report(doc, path, `${label} needs a table or a query`, 'key');
+  const source = sqlSource(type);
+  if (source.kind === 'conflict') {
+    const [first, second] = source.settings;
+    ctx.report(doc, [...path, second!], `${label} has both ${first} and ${second}; give exactly one of table, query and importQuery`, 'key');
+  } else if (source.kind === 'none') {
+    ctx.report(doc, path, `${label} needs a table, a query or an importQuery`, 'key');
   }
   if (type.createTable === true) {
     if (driver !== 'embedded') {
       ctx.report(doc, [...path, 'createTable'], `${label}.createTable works only with connection.driver "embedded" (this connector uses "${driver}"); create the table yourself`, 'key');
-    } else if (type.table === undefined) {
+    } else if (source.kind === 'query' || source.kind === 'none') {
       ctx.report(doc, [...path, 'createTable'], `${label}.createTable needs ${label}.table`, 'key');
     }
   }
-  if (type.watermarkColumn === undefined && doc.locate.has([...path, 'deltaColumnType'])) {
-    ctx.report(doc, [...path, 'deltaColumnType'], `${label}.deltaColumnType has no effect without ${label}.watermarkColumn`, 'key');
+  const watermark = sqlWatermarkColumn(type);
+  if (typeof watermark === 'object') {
+    ctx.report(doc, [...path, 'deltaColumn'], `${label}.deltaColumn "${watermark.conflict[1]}" and ${label}.watermarkColumn "${watermark.conflict[0]}" name the same setting; keep one`, 'key');
+  } else if (watermark === undefined && doc.locate.has([...path, 'deltaColumnType'])) {
+    ctx.report(doc, [...path, 'deltaColumnType'], `${label}.deltaColumnType has no effect without ${label}.watermarkColumn (or deltaColumn)`, 'key');
   }
-  checkSoftDelete(ctx, doc, name, type.isActiveColumn, type.softDeleteColumn, type.softDeleteValue);
-  if (type.columnsToLoad) {
-    for (const column of [type.externalIdColumn, type.watermarkColumn, type.isActiveColumn, type.softDeleteColumn]) {
-      if (column !== undefined && !type.columnsToLoad.includes(column)) {
-        ctx.report(doc, [...path, 'columnsToLoad'], `${label}.columnsToLoad leaves out "${column}", which this object type uses; add it`);
-      }
-    }
+  if (type.deltaColumnType === 'rowversion' && driver !== 'mssql') {
+    ctx.report(doc, [...path, 'deltaColumnType'], `${label}.deltaColumnType rowversion is a SQL Server type (this connector uses "${driver}"); use binary for an 8-byte counter in a bytea column, or bigint`);
   }
+  // softDeleteValue defaults to true (seed 000, "Configuration Fields"), so only a value without a column is an error.
+  checkSoftDelete(ctx, doc, name, type.isActiveColumn, type.softDeleteColumn, type.softDeleteValue ?? (type.softDeleteColumn !== undefined ? true : undefined));
+  // columnsToLoad never needs the key, watermark, active or soft-delete columns: they are always added.
 }
 
 function checkSoftDelete(ctx: CheckContext, doc: ConnectorDoc, name: string, active: string | undefined, column: string | undefined, value: unknown): void {

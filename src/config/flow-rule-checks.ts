@@ -6,6 +6,7 @@ import type { CheckContext } from './check-context.js';
 import type { ConnectorDoc, FlowRuleDoc } from './documents.js';
 import type { AttributeFlow } from './generated/flowrule.js';
 import { checkMeshAttribute, checkMeshType, checkTemplate, resolveObjectRef } from './reference-checks.js';
+import { sqlLoadedColumns } from './sql-object-type.js';
 import { compileTemplate } from './template.js';
 
 export function checkFlowRule(ctx: CheckContext, doc: FlowRuleDoc): void {
@@ -81,8 +82,9 @@ function checkContributions(ctx: CheckContext, doc: FlowRuleDoc): void {
 function checkLoadedColumns(ctx: CheckContext, doc: FlowRuleDoc, connector: ConnectorDoc): void {
   const spec = connector.value.spec;
   if (spec.type !== 'sql') return;
-  const columns = spec.objectTypes[doc.value.spec.source.objectType]?.columnsToLoad;
-  if (!columns) return;
+  const type = spec.objectTypes[doc.value.spec.source.objectType];
+  const columns = type ? sqlLoadedColumns(type) : 'all';
+  if (columns === 'all') return;
   const rule = doc.value.spec;
   const reads: { path: (string | number)[]; column: string }[] = [];
   (rule.join ?? []).forEach((j, i) => reads.push({ path: ['spec', 'join', i, 'source'], column: j.source }));

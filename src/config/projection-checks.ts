@@ -9,6 +9,7 @@ import type { Scope } from './generated/projection.js';
 import type { PathSegment } from './positions.js';
 import { checkMeshAttribute, checkMeshType, checkTemplate, type TemplateCheck } from './reference-checks.js';
 import { resolveObjectRef } from './reference-checks.js';
+import { sqlLoadedColumns } from './sql-object-type.js';
 import { targetTraits } from './target-traits.js';
 
 export function checkProjection(ctx: CheckContext, doc: ProjectionDoc): void {
@@ -120,8 +121,9 @@ function checkCsvTargetFile(ctx: CheckContext, doc: ProjectionDoc, connector: Co
 function checkTargetColumns(ctx: CheckContext, doc: ProjectionDoc, connector: ConnectorDoc): void {
   const spec = connector.value.spec;
   if (spec.type !== 'sql') return;
-  const columns = spec.objectTypes[doc.value.spec.target.objectType]?.columnsToLoad;
-  if (!columns) return;
+  const type = spec.objectTypes[doc.value.spec.target.objectType];
+  const columns = type ? sqlLoadedColumns(type) : 'all';
+  if (columns === 'all') return;
   for (const name of Object.keys(doc.value.spec.attributes)) {
     if (!columns.includes(name)) {
       ctx.report(doc, ['spec', 'attributes', name], `column "${name}" is written but not loaded by ${connector.name}/${doc.value.spec.target.objectType} (add it to its columnsToLoad, or drift cannot be seen)`, 'key');

@@ -3,6 +3,7 @@
  * connector's own capabilities stay authoritative at run time; these drive validation and defaults.
  */
 import type { ConnectorSpec } from './generated/connector.js';
+import { sqlSource } from './sql-object-type.js';
 
 export interface TargetTraits {
   readonly canExport: boolean;
@@ -24,7 +25,7 @@ export function targetTraits(spec: ConnectorSpec, objectType: string): TargetTra
       return { canExport: true, canDisable: true, dn: true };
     case 'sql': {
       const type = spec.objectTypes[objectType];
-      const table = type?.table !== undefined;
+      const table = type !== undefined && sqlSource(type).kind === 'table';
       return {
         canExport: table,
         ...(table ? {} : { exportNote: 'it reads a query; a target needs a table' }),

@@ -17,8 +17,8 @@ describe('semantic checks', () => {
 
   describe('connectors', () => {
     it('sql: exactly one of table and query; createTable only on embedded tables', () => {
-      expect(messages(MESH, HR, edit(APPS, 'table: accounts,', 'table: accounts, query: "SELECT 1",'), HR_FLOW)).toEqual(['objectTypes.account has both table and query; give exactly one']);
-      expect(messages(MESH, HR, edit(APPS, 'table: accounts,', ''), HR_FLOW)).toEqual(['objectTypes.account needs a table or a query', 'objectTypes.account.createTable needs objectTypes.account.table']);
+      expect(messages(MESH, HR, edit(APPS, 'table: accounts,', 'table: accounts, query: "SELECT 1",'), HR_FLOW)).toEqual(['objectTypes.account has both table and query; give exactly one of table, query and importQuery']);
+      expect(messages(MESH, HR, edit(APPS, 'table: accounts,', ''), HR_FLOW)).toEqual(['objectTypes.account needs a table, a query or an importQuery', 'objectTypes.account.createTable needs objectTypes.account.table']);
       const pg = edit(APPS, 'driver: embedded, path: .imesh/apps', 'driver: postgres, connectionString: "{{secret:apps-url}}"');
       expect(messages(MESH, HR, pg, HR_FLOW)).toEqual(['objectTypes.account.createTable works only with connection.driver "embedded" (this connector uses "postgres"); create the table yourself']);
     });

@@ -350,7 +350,7 @@ export interface SqlConnection {
   connectTimeoutSeconds?: number;
 }
 /**
- * A table or query whose rows are objects of one type. Give exactly one of `table` and `query`.
+ * A table or query whose rows are objects of one type. Give exactly one of `table`, `query` and `importQuery`.
  *
  * This interface was referenced by `ConnectorDocument`'s JSON-Schema
  * via the `definition` "SqlObjectType".
@@ -365,6 +365,10 @@ export interface SqlObjectType {
    */
   query?: string;
   /**
+   * The product documents' name for the source: a table name (`dbo.Employees`) or a read-only SELECT. A name is taken as `table`, a statement starting with SELECT or WITH as `query`. Give one of `table`, `query` and `importQuery`.
+   */
+  importQuery?: string;
+  /**
    * The column holding the row's stable key (the anchor). On a target, the projection must render it.
    */
   externalIdColumn: string;
@@ -373,9 +377,13 @@ export interface SqlObjectType {
    */
   watermarkColumn?: string;
   /**
-   * What `watermarkColumn` holds: `datetime` (a timestamp; read with an `overlapSeconds` look-back), `bigint` (a number that grows on every change) or `rowversion` (SQL Server). `date` is rejected: a date has no time part, so same-day changes would be missed.
+   * Another name for `watermarkColumn` (the product documents use both). Give one of them.
    */
-  deltaColumnType?: 'datetime' | 'bigint' | 'rowversion';
+  deltaColumn?: string;
+  /**
+   * What `watermarkColumn` holds: `datetime` (a timestamp; read with an `overlapSeconds` look-back), `bigint` or its alias `long` (a number that grows on every change), `rowversion` (SQL Server) or `binary` (an 8-byte binary counter that grows on every change, compared byte by byte, e.g. a `binary(8)` copy of a rowversion or a PostgreSQL `bytea`). `date` is rejected: a date has no time part, so same-day changes would be missed.
+   */
+  deltaColumnType?: 'datetime' | 'bigint' | 'long' | 'rowversion' | 'binary';
   /**
    * For `datetime` watermarks: how far before the last watermark delta reads start, to catch rows committed late with an earlier timestamp.
    */
@@ -389,15 +397,13 @@ export interface SqlObjectType {
    */
   softDeleteColumn?: string;
   /**
-   * The `softDeleteColumn` value of a deleted row.
+   * The `softDeleteColumn` value of a deleted row (booleans compare as booleans: `true`, `1`, `yes`). Default with a `softDeleteColumn`: `true`.
    */
   softDeleteValue?: string | number | boolean;
   /**
-   * The columns to read. Left out: every column.
-   *
-   * @minItems 1
+   * The columns to read (`SELECT col, …` instead of `SELECT *`). The external id, watermark, `isActiveColumn` and `softDeleteColumn` columns are always added, so they need not be listed. Left out or `[]`: every column.
    */
-  columnsToLoad?: [string, ...string[]];
+  columnsToLoad?: string[];
   /**
    * With the `embedded` driver only: create the table when it does not exist (text columns, the external id column as primary key, a boolean `isActiveColumn`).
    */

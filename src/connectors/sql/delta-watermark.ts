@@ -2,7 +2,7 @@
  * Delta watermarks, stored as plain human-readable strings:
  * - datetime: ISO 8601 UTC with the server's fractional digits (`2024-05-01T08:00:00.123456Z`);
  * - bigint: a decimal integer (`184467440737095516`);
- * - rowversion: `0x` and 16 hex digits (`0x00000000000007D1`).
+ * - rowversion and binary (an 8-byte counter): `0x` and 16 hex digits (`0x00000000000007D1`).
  * A stored value that does not parse as the configured type (the type was changed, or the value was
  * edited by hand) makes the connector fall back to a full read, which is always safe.
  */
@@ -23,6 +23,7 @@ export function formatWatermark(type: DeltaColumnType, value: SqlValue): string 
     case 'bigint':
       return DECIMAL.test(text) ? text : undefined;
     case 'rowversion':
+    case 'binary':
       return /^[0-9a-fA-F]{16}$/.test(text) ? `0x${text.toUpperCase()}` : undefined;
   }
 }
@@ -34,6 +35,7 @@ export function isWatermark(type: DeltaColumnType, text: string): boolean {
     case 'bigint':
       return DECIMAL.test(text);
     case 'rowversion':
+    case 'binary':
       return ROWVERSION.test(text);
   }
 }

@@ -43,7 +43,7 @@ function params(from: number, count: number): string {
 function bound(type: DeltaColumnType, param: string): string {
   if (type === 'datetime') return `CAST(${param} AS datetime2(7))`;
   if (type === 'bigint') return `CAST(${param} AS bigint)`;
-  return param; // rowversion: bound as varbinary(8)
+  return param; // rowversion and binary: bound as varbinary(8)
 }
 
 export const mssqlSyntax: SqlSyntax = {

@@ -42,6 +42,8 @@ export const postgresSyntax: SqlSyntax = {
   signpost(type: DeltaColumnType, source: SqlSource, column: string): string {
     // datetime: the server's clock, so client clock skew cannot skip rows; bigint: the committed maximum.
     if (type === 'datetime') return 'SELECT now() AS signpost';
+    // max(bytea) exists only from PostgreSQL 18; bytea sorts byte by byte, so the greatest row serves.
+    if (type === 'binary') return `SELECT ${q(column)} AS signpost FROM ${from(source)} WHERE ${q(column)} IS NOT NULL ORDER BY ${q(column)} DESC LIMIT 1`;
     return `SELECT max(${q(column)}) AS signpost FROM ${from(source)}`;
   },
 

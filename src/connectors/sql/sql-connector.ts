@@ -8,21 +8,23 @@ import { isAbsolute, resolve } from 'node:path';
 import { ConnectorError, NotSupportedError, errorMessage } from '../../shared/errors.js';
 import type { CheckResult, ConnectorContext, ExportChange, ExportResult, IdentityConnector, ImportBatch, ObjectTypeCapabilities, StagedObject } from '../sdk.js';
 import { formatWatermark, isWatermark, isoMinusSeconds, rowversionBytes } from './delta-watermark.js';
-import type { ColumnInfo, CreatedColumn, SelectRequest, SqlDialect, SqlParam, Statement } from './sql-dialect.js';
+import type { ColumnInfo, ColumnKind, CreatedColumn, SelectRequest, SqlDialect, SqlParam, Statement } from './sql-dialect.js';
 import { applyChanges, changeKey, type ExportTarget } from './sql-export.js';
 import { formatTableName } from './sql-identifiers.js';
 import { columnIndex, rowMapping, toStagedObjects, type RowMapping } from './sql-rows.js';
-import { compileSqlOptions, type SqlConnectionOptions, type SqlObjectTypeOptions, type SqlOptions } from './sql-spec.js';
+import { compileSqlOptions, type DeltaColumnType, type SqlConnectionOptions, type SqlObjectTypeOptions, type SqlOptions } from './sql-spec.js';
 
 /** Changes per export transaction. */
 const EXPORT_BATCH = 500;
 
 /** What the watermark column's type must be, per deltaColumnType. */
-const WATERMARK_KINDS = {
-  datetime: { kind: 'datetime', expects: 'timestamp or timestamptz on PostgreSQL; datetime2, datetime or datetimeoffset on SQL Server' },
-  bigint: { kind: 'integer', expects: 'an integer type (bigint, integer)' },
-  rowversion: { kind: 'rowversion', expects: 'rowversion (binary(8))' },
-} as const;
+const WATERMARK_KINDS: Readonly<Record<DeltaColumnType, { kinds: readonly ColumnKind[]; expects: string }>> = {
+  datetime: { kinds: ['datetime'], expects: 'timestamp or timestamptz on PostgreSQL; datetime2, datetime or datetimeoffset on SQL Server' },
+  bigint: { kinds: ['integer'], expects: 'an integer type (bigint, integer)' },
+  rowversion: { kinds: ['rowversion'], expects: 'rowversion (binary(8))' },
+  // An 8-byte counter: SQL Server reports binary(8) like a rowversion; PostgreSQL has bytea.
+  binary: { kinds: ['binary', 'rowversion'], expects: 'binary(8) on SQL Server, bytea on PostgreSQL' },
+};
 
 function describeSource(options: SqlObjectTypeOptions): string {
   return options.source.kind === 'table' ? formatTableName(options.source.table) : `the query of object type "${options.name}"`;
@@ -120,7 +122,7 @@ export class SqlConnector implements IdentityConnector {
     if (options.watermark) {
       const column = columns[columnIndex(names, options.watermark.column)]!;
       const wanted = WATERMARK_KINDS[options.watermark.type];
-      if (column.kind !== wanted.kind) {
+      if (!wanted.kinds.includes(column.kind)) {
         const why = column.kind === 'date' ? ' — a date has no time of day, so changes made later the same day would be missed' : '';
         throw new ConnectorError(
           this.#name,
@@ -219,8 +221,8 @@ export class SqlConnector implements IdentityConnector {
   }
 
   /** Lower and upper delta bounds as the dialect binds them. */
-  #deltaBounds(type: 'datetime' | 'bigint' | 'rowversion', lower: string, upper: string): SqlParam[] {
-    if (type === 'rowversion') return [rowversionBytes(lower), rowversionBytes(upper)];
+  #deltaBounds(type: DeltaColumnType, lower: string, upper: string): SqlParam[] {
+    if (type === 'rowversion' || type === 'binary') return [rowversionBytes(lower), rowversionBytes(upper)];
     if (type === 'datetime' && this.#dialect.driver === 'mssql') return [lower.replace(/Z$/, ''), upper.replace(/Z$/, '')];
     return [lower, upper];
   }

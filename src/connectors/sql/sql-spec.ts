@@ -5,6 +5,7 @@
  */
 import { ConfigError } from '../../shared/errors.js';
 import { identifierProblem, parseTableName, type TableName } from './sql-identifiers.js';
+import { looksLikeQuery, sqlSource, sqlWatermarkColumn } from '../../config/sql-object-type.js';
 
 import type { SqlConnection, SqlConnectorSpec, SqlObjectType } from '../../config/generated/connector.js';
 
@@ -13,7 +14,8 @@ export type SqlSpec = SqlConnectorSpec;
 export type SqlConnectionSpec = SqlConnection;
 
 export type SqlDriver = SqlConnection['driver'];
-export type DeltaColumnType = NonNullable<SqlObjectType['deltaColumnType']>;
+/** The watermark kinds after aliases (`long` is `bigint`). */
+export type DeltaColumnType = Exclude<NonNullable<SqlObjectType['deltaColumnType']>, 'long'>;
 
 export type SqlSource = { readonly kind: 'table'; readonly table: TableName } | { readonly kind: 'query'; readonly text: string };
 
@@ -56,7 +58,7 @@ export interface SqlOptions {
 }
 
 const DRIVERS: readonly SqlDriver[] = ['postgres', 'mssql', 'embedded'];
-const DELTA_TYPES: readonly DeltaColumnType[] = ['datetime', 'bigint', 'rowversion'];
+const DELTA_TYPES: readonly string[] = ['datetime', 'bigint', 'long', 'rowversion', 'binary'];
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -112,27 +114,31 @@ function compileObjectType(driver: SqlDriver, name: string, raw: unknown, fail: 
   };
 
   let source: SqlSource;
-  if (raw.table !== undefined && raw.query !== undefined) return fail(at, 'give either table or query, not both');
-  if (raw.table !== undefined) {
-    const table = parseTableName(raw.table);
-    if (typeof table === 'string') return fail(`${at}.table`, `${JSON.stringify(raw.table)} is not a valid table name: ${table}`);
+  const given = sqlSource(raw as Pick<SqlObjectType, 'table' | 'query' | 'importQuery'>);
+  if (given.kind === 'conflict') return fail(at, `give one of table, query and importQuery, not ${given.settings.join(' and ')}`);
+  if (given.kind === 'none') return fail(at, 'give a table, a query or an importQuery');
+  if (typeof given.text !== 'string') return fail(`${at}.${given.setting}`, 'must be a string');
+  if (given.kind === 'table') {
+    const table = parseTableName(given.text);
+    if (typeof table === 'string') return fail(`${at}.${given.setting}`, `${JSON.stringify(given.text)} is not a valid table name: ${table}`);
     source = { kind: 'table', table };
-  } else if (raw.query !== undefined) {
-    source = { kind: 'query', text: compileQuery(driver, raw.query, (message) => fail(`${at}.query`, message)) };
   } else {
-    return fail(at, 'give a table or a query');
+    source = { kind: 'query', text: compileQuery(driver, given.text, (message) => fail(`${at}.${given.setting}`, message)) };
   }
 
   const key = column('externalIdColumn', true)!;
   const isActiveColumn = column('isActiveColumn', false);
   const softDeleteColumn = column('softDeleteColumn', false);
-  const watermarkColumn = column('watermarkColumn', false);
+  const watermarkSetting = sqlWatermarkColumn(raw as Pick<SqlObjectType, 'watermarkColumn' | 'deltaColumn'>);
+  if (typeof watermarkSetting === 'object') return fail(`${at}.deltaColumn`, `and watermarkColumn name the same setting with different columns; keep one`);
+  const watermarkColumn = column(raw.watermarkColumn !== undefined ? 'watermarkColumn' : 'deltaColumn', false);
 
   let softDelete: SqlObjectTypeOptions['softDelete'];
   if (softDeleteColumn !== undefined) {
-    const value = raw.softDeleteValue;
+    // Default `true` (seed 000, "Configuration Fields").
+    const value = raw.softDeleteValue ?? true;
     if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') {
-      return fail(`${at}.softDeleteValue`, 'is required with softDeleteColumn (the value that marks a row deleted)');
+      return fail(`${at}.softDeleteValue`, 'must be a string, number or boolean (the value that marks a row deleted)');
     }
     softDelete = { column: softDeleteColumn, value };
   } else if (raw.softDeleteValue !== undefined) {
@@ -141,12 +147,13 @@ function compileObjectType(driver: SqlDriver, name: string, raw: unknown, fail: 
 
   let watermark: WatermarkOptions | undefined;
   if (watermarkColumn !== undefined) {
-    const type = (raw.deltaColumnType ?? 'datetime') as DeltaColumnType;
-    if (!DELTA_TYPES.includes(type)) {
+    const given = raw.deltaColumnType ?? 'datetime';
+    if (typeof given !== 'string' || !DELTA_TYPES.includes(given)) {
       return fail(`${at}.deltaColumnType`, `must be one of ${DELTA_TYPES.join(', ')} (a date column cannot be a watermark: it has no time of day, so changes made later the same day would be missed)`);
     }
+    const type = (given === 'long' ? 'bigint' : given) as DeltaColumnType;
     if (type === 'rowversion' && driver !== 'mssql') {
-      return fail(`${at}.deltaColumnType`, `rowversion is a SQL Server type; with driver: ${driver} use datetime or bigint`);
+      return fail(`${at}.deltaColumnType`, `rowversion is a SQL Server type; with driver: ${driver} use datetime, bigint, or binary (an 8-byte counter in a bytea column)`);
     }
     const overlap = raw.overlapSeconds ?? 5;
     if (typeof overlap !== 'number' || !(overlap >= 0)) return fail(`${at}.overlapSeconds`, 'must be a number of seconds, 0 or more');
@@ -155,16 +162,19 @@ function compileObjectType(driver: SqlDriver, name: string, raw: unknown, fail: 
   // Without watermarkColumn, deltaColumnType and overlapSeconds (which carry schema defaults) do nothing.
 
   let columns: readonly string[] | 'all' = 'all';
+  // Left out or [] = every column (SELECT *).
   if (raw.columnsToLoad !== undefined) {
-    if (!Array.isArray(raw.columnsToLoad) || raw.columnsToLoad.length === 0) return fail(`${at}.columnsToLoad`, 'must be a non-empty list of column names');
+    if (!Array.isArray(raw.columnsToLoad)) return fail(`${at}.columnsToLoad`, 'must be a list of column names');
     const list: string[] = [];
     raw.columnsToLoad.forEach((item: unknown, index: number) => {
       const problem = identifierProblem(item);
       if (problem) fail(`${at}.columnsToLoad[${index}]`, `${JSON.stringify(item)} is not a valid column name: ${problem}`);
       list.push(item as string);
     });
-    for (const always of [key, watermarkColumn, isActiveColumn, softDeleteColumn]) if (always !== undefined) list.push(always);
-    columns = [...new Set(list)];
+    if (list.length > 0) {
+      for (const always of [key, watermarkColumn, isActiveColumn, softDeleteColumn]) if (always !== undefined) list.push(always);
+      columns = [...new Set(list)];
+    }
   }
 
   const separator = raw.multiValueSeparator ?? ';';
@@ -188,7 +198,7 @@ function compileQuery(driver: SqlDriver, raw: unknown, fail: (message: string) =
   if (typeof raw !== 'string' || raw.trim() === '') return fail('must be a SELECT statement');
   const text = raw.trim().replace(/;\s*$/, '');
   const start = text.replace(/^(\s|--[^\n]*\n|\/\*[\s\S]*?\*\/)*/, '');
-  if (!/^(select|with)\b/i.test(start)) return fail('must be a read-only SELECT statement');
+  if (!looksLikeQuery(text)) return fail('must be a read-only SELECT statement');
   if (/^with\b/i.test(start) && driver === 'mssql') return fail('SQL Server does not allow a WITH (CTE) query as a subquery: use a view, or a SELECT with derived tables');
   if (text.includes(';')) return fail('must be a single statement (no ";")');
   return text;

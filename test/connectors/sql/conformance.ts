@@ -223,6 +223,83 @@ export function describeSqlConformance(label: string, open: () => Promise<SqlTes
       });
     });
 
+    describe("the product documents' names and defaults (seed 000, Configuration Fields)", () => {
+      it('importQuery takes a schema-qualified table name as the documents write it (dbo.Employees), and exports to it', async () => {
+        const name = table();
+        await people(name);
+        await db.sql(`INSERT INTO ${qualified(name)} (employee_id, first_name) VALUES ('E1', 'Ada')`);
+        const connector = await connect({ user: { importQuery: qualified(name), externalIdColumn: 'employee_id' } });
+        expect([...objectsOf(await collect(connector.fullImport('user'))).keys()]).toEqual(['E1']);
+        expect(connector.capabilities('user').export).toBe(true);
+      });
+
+      it('importQuery takes a SELECT as a read-only query source', async () => {
+        const name = table();
+        await people(name);
+        await db.sql(`INSERT INTO ${qualified(name)} (employee_id, department) VALUES ('E1', 'R&D'), ('E2', 'Sales')`);
+        const connector = await connect({ rd: { importQuery: `SELECT * FROM ${qualified(name)} WHERE department = 'R&D'`, externalIdColumn: 'employee_id' } });
+        expect([...objectsOf(await collect(connector.fullImport('rd'))).keys()]).toEqual(['E1']);
+        expect(connector.capabilities('rd').export).toBe(false);
+      });
+
+      it('importQuery beside table is refused, naming both', async () => {
+        await expect(connect({ user: { table: qualified('a'), importQuery: qualified('b'), externalIdColumn: 'id' } })).rejects.toThrow(/table and importQuery/);
+      });
+
+      it('deltaColumn is watermarkColumn, and deltaColumnType long is bigint', async () => {
+        const name = table();
+        await people(name);
+        await db.sql(`INSERT INTO ${qualified(name)} (employee_id, version) VALUES ('E1', 5), ('E2', 7)`);
+        const connector = await connect({ user: { table: qualified(name), externalIdColumn: 'employee_id', deltaColumn: 'version', deltaColumnType: 'long' } });
+        expect(connector.capabilities('user').delta).toBe(true);
+        expect(last(await collect(connector.fullImport('user'))).watermark).toBe('7');
+        await db.sql(`UPDATE ${qualified(name)} SET first_name = 'Ada', version = 9 WHERE employee_id = 'E1'`);
+        const delta = await collect(connector.deltaImport('user', '7'));
+        expect(delta.flatMap((b) => b.objects).map((o) => o.externalId)).toEqual(['E2', 'E1']);
+        expect(last(delta).watermark).toBe('9');
+        expect((await connector.check()).ok).toBe(true);
+      });
+
+      it('deltaColumnType binary: an 8-byte counter compared byte by byte, stored as 0x and 16 hex digits', async () => {
+        const name = table();
+        await people(name, ', counter bytea NOT NULL');
+        await db.sql(`INSERT INTO ${qualified(name)} (employee_id, counter) VALUES ('E1', '\\x00000000000000ff'::bytea), ('E2', '\\x0000000000000100'::bytea)`);
+        const connector = await connect({ user: { table: qualified(name), externalIdColumn: 'employee_id', watermarkColumn: 'counter', deltaColumnType: 'binary' } });
+        expect((await connector.check()).ok).toBe(true);
+        const full = await collect(connector.fullImport('user'));
+        expect(last(full).watermark).toBe('0x0000000000000100');
+        await db.sql(`UPDATE ${qualified(name)} SET first_name = 'Ada', counter = '\\x0000000000000101'::bytea WHERE employee_id = 'E1'`);
+        const delta = await collect(connector.deltaImport('user', '0x0000000000000100'));
+        expect(delta.flatMap((b) => b.objects).map((o) => o.externalId)).toEqual(['E2', 'E1']);
+        expect(last(delta).watermark).toBe('0x0000000000000101');
+        expect(last(delta).complete).toBeUndefined();
+        // A bigint column is not a binary counter: check() names both.
+        const wrong = await connect({ user: { table: qualified(name), externalIdColumn: 'employee_id', watermarkColumn: 'version', deltaColumnType: 'binary' } });
+        expect((await wrong.check()).error?.message).toMatch(/"version".*int8.*binary/);
+      });
+
+      it('columnsToLoad: [] reads every column, and a list never needs the key, watermark or active columns', async () => {
+        const name = table();
+        await people(name);
+        await db.sql(`INSERT INTO ${qualified(name)} (employee_id, first_name, last_name, email, department, is_active) VALUES ('E1', 'Ada', 'Lovelace', 'ada@example.com', 'R&D', true)`);
+        const all = await connect({ user: { table: qualified(name), externalIdColumn: 'employee_id', columnsToLoad: [] } });
+        const [every] = [...objectsOf(await collect(all.fullImport('user'))).values()];
+        expect(Object.keys(every!.attributes)).toEqual(expect.arrayContaining(['employee_id', 'first_name', 'last_name', 'email', 'department', 'is_active', 'modified_at', 'version']));
+        const some = await connect({ user: { table: qualified(name), externalIdColumn: 'employee_id', columnsToLoad: ['email'], deltaColumn: 'modified_at', isActiveColumn: 'is_active' } });
+        const [listed] = [...objectsOf(await collect(some.fullImport('user'))).values()];
+        expect(Object.keys(listed!.attributes).sort()).toEqual(['email', 'employee_id', 'is_active', 'modified_at']);
+      });
+
+      it('softDeleteValue defaults to true', async () => {
+        const name = table();
+        await people(name, ', is_deleted boolean');
+        await db.sql(`INSERT INTO ${qualified(name)} (employee_id, is_deleted) VALUES ('E1', false), ('E2', true), ('E3', NULL)`);
+        const connector = await connect({ user: { table: qualified(name), externalIdColumn: 'employee_id', softDeleteColumn: 'is_deleted' } });
+        const all = objectsOf(await collect(connector.fullImport('user')));
+        expect([all.get('E1')!.deleted, all.get('E2')!.deleted, all.get('E3')!.deleted]).toEqual([undefined, true, undefined]);
+      });
+    });
+
     describe('deletions', () => {
       it('soft delete by softDeleteColumn/softDeleteValue, and back', async () => {
         const name = table();
@@ -402,7 +479,7 @@ export function describeSqlConformance(label: string, open: () => Promise<SqlTes
         ['columnsToLoad', { table: 'accounts', externalIdColumn: 'id', columnsToLoad: ['name', 'pg_sleep(10)'] }, /columnsToLoad\[1\]/],
         ['query with a second statement', { query: 'SELECT 1 AS id; DROP TABLE accounts', externalIdColumn: 'id' }, /single statement/],
         ['query that writes', { query: 'DELETE FROM accounts RETURNING id', externalIdColumn: 'id' }, /read-only SELECT/],
-        ['table and query', { table: 'accounts', query: 'SELECT 1 AS id', externalIdColumn: 'id' }, /either table or query/],
+        ['table and query', { table: 'accounts', query: 'SELECT 1 AS id', externalIdColumn: 'id' }, /one of table, query and importQuery, not table and query/],
       ])('a configured %s that is not a plain identifier is refused when the connector is built', async (_what, spec, message) => {
         const attempt = db.connector({ t: spec });
         await expect(attempt).rejects.toBeInstanceOf(ConfigError);
