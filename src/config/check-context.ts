@@ -7,6 +7,7 @@ import type { MeshAttribute as MeshAttributeSpec, MeshObjectType as MeshObjectTy
 import type { Problem } from './model.js';
 import { formatPath, type PathSegment } from './positions.js';
 import type { Kind } from './schema-validator.js';
+import { ownValue } from '../shared/own-property.js';
 
 export interface CheckContext {
   readonly set: DocumentSet;
@@ -37,7 +38,10 @@ export function checkContext(set: DocumentSet, configPath: string, problems: Pro
     },
     isInvalid: (kind, name) => set.unparsed || (set.invalidNames.get(kind)?.has(name) ?? false),
     isInvalidKind: (kind) => set.unparsed || set.invalidKinds.has(kind),
-    meshType: (name) => mesh?.value.spec.objectTypes[name],
-    meshAttribute: (type, attribute) => mesh?.value.spec.objectTypes[type]?.attributes[attribute],
+    meshType: (name) => (mesh ? ownValue(mesh.value.spec.objectTypes, name) : undefined),
+    meshAttribute: (type, attribute) => {
+      const definition = mesh ? ownValue(mesh.value.spec.objectTypes, type) : undefined;
+      return definition ? ownValue(definition.attributes, attribute) : undefined;
+    },
   };
 }

@@ -11,6 +11,7 @@ import { checkFlowRule } from './flow-rule-checks.js';
 import type { Problem } from './model.js';
 import type { PathSegment } from './positions.js';
 import { checkProjection } from './projection-checks.js';
+import { checkReservedNames } from './reserved-name-checks.js';
 import { secretRefProblems } from './secrets.js';
 import { didYouMean } from './suggest.js';
 
@@ -29,6 +30,7 @@ export function semanticProblems(set: DocumentSet, options: SemanticCheckOptions
   checkUniqueNames(ctx);
   const all: ConfigDocument[] = [...set.meshes, ...set.connectors, ...set.flowRules, ...set.projections];
   for (const doc of all) checkSecretRefs(ctx, doc, [], doc.value);
+  for (const doc of all) checkReservedNames(ctx, doc);
   if (ctx.mesh) checkMesh(ctx, ctx.mesh);
   for (const doc of set.connectors) checkConnector(ctx, doc);
   for (const doc of set.flowRules) checkFlowRule(ctx, doc);

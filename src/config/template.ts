@@ -1,10 +1,12 @@
 /**
  * Templates: literal text with `{{attribute | filter | …}}` expressions, compiled once per config
  * revision. Filters: `lower`, `upper`, `trim`, `default:"x"`. `{{secret:NAME}}` is not an expression:
- * it stays in the output as written, for the secret resolver.
+ * it stays in the output as written, for the secret resolver. Expressions read only the object's own
+ * attributes: `__proto__`, `constructor` and `prototype` are refused as names.
  */
 import { closest } from 'fastest-levenshtein';
 import { ConfigError } from '../shared/errors.js';
+import { isReservedName } from '../shared/own-property.js';
 import type { CompiledTemplate, RenderResult, Scalar, Value } from './model.js';
 
 type Filter = { readonly kind: 'lower' | 'upper' | 'trim' } | { readonly kind: 'default'; readonly value: string };
@@ -134,6 +136,9 @@ function parseExpression(inner: string, source: string, offset: number): Express
   const name = first?.text.trim() ?? '';
   if (name === '') throw new TemplateSyntaxError(`empty expression "{{${inner}}}" in template "${source}"`, offset);
   if (!NAME.test(name)) throw new TemplateSyntaxError(`"${name}" is not an attribute name in template "${source}"`, offset);
+  if (isReservedName(name)) {
+    throw new TemplateSyntaxError(`"${name}" is not an attribute name in template "${source}": __proto__, constructor and prototype are reserved (templates read only the object's own attributes)`, offset);
+  }
   return { name, filters: rest.map((segment) => parseFilter(segment.text, source, segment.offset)) };
 }
 

@@ -7,6 +7,7 @@ import { ImeshError } from '../shared/errors.js';
 import type { Queryable } from '../store/db.js';
 import { joinAttributes, loadMeshObjects, type ProvenanceEntry } from './mesh-store.js';
 import { joinKey } from './values.js';
+import { ownValue } from '../shared/own-property.js';
 
 export interface Explanation {
   readonly type: string;
@@ -42,9 +43,9 @@ export async function explain(q: Queryable, config: CompiledConfig, type: string
   const id = await findMeshObject(q, config, type, key);
   const object = (await loadMeshObjects(q, [id])).get(id)!;
   const keyNames = joinAttributes(config).get(type) ?? new Set<string>();
-  const keys = Object.fromEntries([...keyNames].filter((k) => object.attributes[k] !== undefined).map((k) => [k, object.attributes[k]!]));
+  const keys = Object.fromEntries([...keyNames].filter((k) => ownValue(object.attributes, k) !== undefined).map((k) => [k, ownValue(object.attributes, k)!]));
   let attributes = Object.entries(object.provenance)
-    .map(([name, p]) => ({ name, value: object.attributes[name] ?? p.winner.value, winner: p.winner, losers: p.losers }))
+    .map(([name, p]) => ({ name, value: ownValue(object.attributes, name) ?? p.winner.value, winner: p.winner, losers: p.losers }))
     .sort((a, b) => (a.name < b.name ? -1 : 1));
   if (attribute !== undefined) {
     attributes = attributes.filter((a) => a.name === attribute);

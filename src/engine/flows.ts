@@ -14,7 +14,7 @@ import { encodeProvenance } from './provenance-codec.js';
 import { canonicalJson, coerce, isEmpty, sameValue, sortedUnique, toList } from './values.js';
 
 export function sourceValue(attributes: Readonly<Record<string, Value>>, name: string): Value | undefined {
-  if (name in attributes) return attributes[name];
+  if (Object.hasOwn(attributes, name)) return attributes[name];
   const lower = name.toLowerCase();
   for (const key of Object.keys(attributes)) if (key.toLowerCase() === lower) return attributes[key];
   return undefined;

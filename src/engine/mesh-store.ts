@@ -6,6 +6,7 @@ import type { CompiledConfig, Value } from '../config/model.js';
 import type { Queryable } from '../store/db.js';
 import { decodeProvenance } from './provenance-codec.js';
 import { joinKey, toList } from './values.js';
+import { ownValue } from '../shared/own-property.js';
 
 export interface ProvenanceEntry {
   readonly value: Value;
@@ -72,7 +73,7 @@ export function joinAttributes(config: CompiledConfig): Map<string, Set<string>>
 /** `person/E1002` when the object has a join key (what people search by), else `person/<id>`. */
 export function meshLabel(type: string, id: string, attributes: Readonly<Record<string, Value>>, keys: ReadonlyMap<string, ReadonlySet<string>>): string {
   for (const attribute of keys.get(type) ?? []) {
-    const value = attributes[attribute];
+    const value = ownValue(attributes, attribute);
     if (typeof value === 'string' || typeof value === 'number') return `${type}/${value}`;
   }
   return `${type}/${id}`;
@@ -86,7 +87,7 @@ export async function writeMeshKeys(q: Queryable, config: CompiledConfig, object
   for (const object of objects) {
     if (object.deleted) continue;
     for (const attribute of attributesByType.get(object.type) ?? []) {
-      for (const value of toList(object.attributes[attribute])) {
+      for (const value of toList(ownValue(object.attributes, attribute))) {
         const key = joinKey(value);
         if (key !== undefined) keys.push({ t: object.type, a: attribute, v: key, m: object.id });
       }

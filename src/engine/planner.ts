@@ -15,6 +15,7 @@ import { definitionHash, readProgress } from './progress.js';
 import { project, referenceAttributes, type DesiredObject } from './projector.js';
 import { loadReferenceTargets, loadTargetLinks, saveTargetLinks, type LinkWrite, type TargetLink } from './target-links.js';
 import { joinKey, normalizeDn, sameValue, toList } from './values.js';
+import { ownValue } from '../shared/own-property.js';
 
 export interface PlannedChange {
   readonly projection: string;
@@ -100,7 +101,7 @@ export async function planProjection(ctx: CycleContext, projection: ProjectionMo
       const links = await loadTargetLinks(q, projection.name, page);
       const observed = await loadObjects(q, projection.target.connector, projection.target.objectType, links.map((l) => l.externalId).filter((id): id is string => id !== null));
       const refIds = new Set<string>();
-      for (const object of objects.values()) for (const name of referenceTypes) for (const id of toList(object.attributes[name])) refIds.add(String(id));
+      for (const object of objects.values()) for (const name of referenceTypes) for (const id of toList(ownValue(object.attributes, name))) refIds.add(String(id));
       const refs = await loadReferenceTargets(q, projection.target.connector, [...refIds]);
       const mapReference = (id: string) => {
         const target = refs.get(id);

@@ -9,6 +9,7 @@ import type { ObjectTypeCapabilities } from '../connectors/sdk.js';
 import type { MeshObject } from './mesh-store.js';
 import { inScope } from './scope.js';
 import { isEmpty, parseBoolean, toList } from './values.js';
+import { ownValue } from '../shared/own-property.js';
 
 export interface DesiredObject {
   readonly item: string;
@@ -43,7 +44,7 @@ export function project(
   mapReference: ReferenceMapper,
 ): Evaluation[] {
   if (object.deleted || !inScope(projection.scope, object.attributes)) return [];
-  const items: string[] = projection.forEach ? toList(object.attributes[projection.forEach]).map(String) : [''];
+  const items: string[] = projection.forEach ? toList(ownValue(object.attributes, projection.forEach)).map(String) : [''];
   return items.map((item) => evaluate(projection, object, item, caps, referenceTypes, mapReference));
 }
 
@@ -57,7 +58,7 @@ function evaluate(
 ): Evaluation {
   const lookup = (name: string): Value | undefined => {
     if (name === 'item' && projection.forEach) return item;
-    const value = object.attributes[name];
+    const value = ownValue(object.attributes, name);
     if (referenceTypes.has(name)) {
       const mapped = toList(value).map((id) => mapReference(String(id))).filter((v): v is string => v !== undefined);
       return mapped;

@@ -1,12 +1,13 @@
 import type { Scalar, ScopeCondition, Value } from '../config/model.js';
 import { isEmpty, toList } from './values.js';
+import { ownValue } from '../shared/own-property.js';
 
 /** Evaluates a projection's scope against a mesh object's attributes. No scope = every object. */
 export function inScope(condition: ScopeCondition | undefined, attributes: Readonly<Record<string, Value>>): boolean {
   if (!condition) return true;
   if ('all' in condition) return condition.all.every((c) => inScope(c, attributes));
   if ('any' in condition) return condition.any.some((c) => inScope(c, attributes));
-  const value = attributes[condition.attribute];
+  const value = ownValue(attributes, condition.attribute);
   if ('present' in condition) return isEmpty(value) !== condition.present;
   const values = toList(value);
   if ('equals' in condition) return values.some((v) => same(v, condition.equals));

@@ -396,7 +396,7 @@ function isMembers(path: ScimPath): boolean {
 }
 
 function lookup(attributes: Readonly<Record<string, Value>>, name: string): Value | undefined {
-  if (name in attributes) return attributes[name];
+  if (Object.hasOwn(attributes, name)) return attributes[name];
   const lower = name.toLowerCase();
   const key = Object.keys(attributes).find((k) => k.toLowerCase() === lower);
   return key === undefined ? undefined : attributes[key];

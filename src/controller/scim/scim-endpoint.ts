@@ -216,7 +216,7 @@ function patchOperations(body: Record<string, unknown>): ScimPatchOperation[] {
 // ── filters and attribute selection ───────────────────────────────────────────────────────────────
 
 function getCaseless(object: Record<string, unknown>, name: string): unknown {
-  if (name in object) return object[name];
+  if (Object.hasOwn(object, name)) return object[name];
   const lower = name.toLowerCase();
   for (const k of Object.keys(object)) if (k.toLowerCase() === lower) return object[k];
   return undefined;
