@@ -6,6 +6,7 @@ import { CronPattern } from 'croner';
 import type { CheckContext } from './check-context.js';
 import type { ConnectorDoc } from './documents.js';
 import type { SqlObjectType } from './generated/connector.js';
+import { withDefaultScheme } from '../shared/default-scheme.js';
 import { sqlSource, sqlWatermarkColumn } from './sql-object-type.js';
 
 export function checkConnector(ctx: CheckContext, doc: ConnectorDoc): void {
@@ -31,7 +32,7 @@ export function checkConnector(ctx: CheckContext, doc: ConnectorDoc): void {
       break;
     }
     case 'okta':
-      checkHttpUrl(ctx, doc, ['spec', 'connection', 'orgUrl'], spec.connection.orgUrl);
+      checkHttpUrl(ctx, doc, ['spec', 'connection', 'orgUrl'], withDefaultScheme(spec.connection.orgUrl, 'https'));
       break;
     case 'entra-id':
       if (spec.connection.authorityUrl) checkHttpUrl(ctx, doc, ['spec', 'connection', 'authorityUrl'], spec.connection.authorityUrl);

@@ -86,4 +86,18 @@ describe('the product documents’ configuration examples', () => {
       'objectTypes.user.deltaColumnType rowversion is a SQL Server type (this connector uses "postgres"); use binary for an 8-byte counter in a bytea column, or bigint',
     ]);
   });
+
+  it('seed 000/002 Okta: the org domain without a scheme, as the runbook writes OrgDomain', () => {
+    const okta = connector('okta-production', '  type: okta\n  connection:\n    orgUrl: company.okta.com\n    apiToken: "{{secret:okta-api-token}}"\n  objectTypes: { user: {} }');
+    expect(messages(MESH, okta)).toEqual([]);
+    expect(messages(MESH, edit(okta, 'orgUrl: company.okta.com', 'orgUrl: http://company.okta.com'))).toEqual([
+      'connection.orgUrl uses http:// with host "company.okta.com"; http:// is accepted only for loopback hosts (tests): use https://',
+    ]);
+  });
+
+  it('seed 000/004 Active Directory and LDAP: host as a bare name (TLS implied)', () => {
+    const ad = connector('corporate-ad', '  type: active-directory\n  connection:\n    url: dc01.company.com\n    baseDn: "DC=company,DC=com"\n    bindDn: "CN=svc-identitymesh,OU=Service Accounts,DC=company,DC=com"\n    bindPassword: "{{secret:ad-password}}"\n  objectTypes:\n    user: { searchBase: "OU=Users,DC=company,DC=com", filter: "(&(objectClass=user)(objectCategory=person))" }\n    group: { searchBase: "OU=Groups,DC=company,DC=com", filter: "(objectClass=group)" }');
+    expect(messages(MESH, ad)).toEqual([]);
+    expect(messages(MESH, edit(ad, 'url: dc01.company.com', 'url: "dc01.company.com:636"'))).toEqual([]);
+  });
 });

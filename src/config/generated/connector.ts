@@ -129,7 +129,7 @@ export interface ActiveDirectoryConnectorSpec {
  */
 export interface LdapConnection {
   /**
-   * `ldaps://host:636`, or `ldap://host:389` (plain; add `tls.startTls: true` to upgrade). Binding with a password over plain LDAP logs a warning unless the host is loopback.
+   * `ldaps://host:636`, or `ldap://host:389` (plain; add `tls.startTls: true` to upgrade). A bare host (`dc01.example.com`, or `dc01.example.com:636`, as the product documents write `host`) means `ldaps://`, or `ldap://` with `tls.startTls: true`. Binding with a password over plain LDAP logs a warning unless the host is loopback.
    */
   url: string;
   /**
@@ -454,7 +454,7 @@ export interface OktaConnectorSpec {
  */
 export interface OktaConnection {
   /**
-   * The org's URL. `https://`, or `http://` for a loopback host (tests).
+   * The org's URL, or its bare domain as the Okta runbook writes `OrgDomain` (`contoso.okta.com` means `https://contoso.okta.com`). `https://`, or `http://` written out for a loopback host (tests).
    */
   orgUrl: string;
   apiToken: SecretRef1;

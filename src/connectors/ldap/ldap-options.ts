@@ -5,6 +5,7 @@
 import { isAbsolute, resolve } from 'node:path';
 import type { ActiveDirectoryConnectorSpec, LdapConnectorSpec, LdapObjectType } from '../../config/generated/connector.js';
 import type { ConnectorModel } from '../../config/model.js';
+import { withDefaultScheme } from '../../shared/default-scheme.js';
 import { ConfigError } from '../../shared/errors.js';
 import { parseDn } from './dn.js';
 
@@ -77,16 +78,18 @@ export function compileLdapOptions(model: ConnectorModel, configPath: string): L
   const spec = model.spec as unknown as ActiveDirectoryConnectorSpec | LdapConnectorSpec;
   const connection = spec.connection;
   if (!connection || typeof connection.url !== 'string') fail(model, 'spec.connection.url is required');
+  const tls = connection.tls ?? {};
+  // A bare host (the product documents' `host: dc01.company.com`) means TLS: ldaps://, or ldap:// with StartTLS.
+  const written = withDefaultScheme(connection.url, tls.startTls ? 'ldap' : 'ldaps');
   let url: URL;
   try {
-    url = new URL(connection.url);
+    url = new URL(written);
   } catch {
     fail(model, `spec.connection.url is not a URL: ${connection.url}`);
   }
   const scheme = url.protocol.replace(/:$/, '').toLowerCase();
   if (scheme !== 'ldap' && scheme !== 'ldaps') fail(model, `spec.connection.url must start with ldap:// or ldaps:// (got ${scheme}://)`);
   const secure = scheme === 'ldaps';
-  const tls = connection.tls ?? {};
   if (secure && tls.startTls) fail(model, 'spec.connection.tls.startTls cannot be combined with an ldaps:// spec.connection.url (ldaps is TLS from the start); use one or the other');
   if (!secure && !tls.startTls && (tls.caFile || tls.servername)) {
     fail(model, 'spec.connection.tls.caFile/servername have no effect on a plain ldap:// spec.connection.url; use ldaps:// or set spec.connection.tls.startTls: true');
@@ -127,7 +130,7 @@ export function compileLdapOptions(model: ConnectorModel, configPath: string): L
   return Object.freeze({
     connector: model.name,
     kind,
-    url: connection.url,
+    url: written,
     secure,
     host: url.hostname.replace(/^\[|\]$/g, ''),
     port: url.port ? Number(url.port) : secure ? 636 : 389,

@@ -6,6 +6,7 @@ import type { ConnectorModel } from '../../config/model.js';
 import { parseDuration } from '../../config/duration.js';
 import type { OktaConnectorSpec } from '../../config/generated/connector.js';
 import { ConfigError } from '../../shared/errors.js';
+import { withDefaultScheme } from '../../shared/default-scheme.js';
 import { secureBaseUrl } from '../http/index.js';
 
 export type OktaObjectType = 'user' | 'group' | 'membership';
@@ -31,10 +32,8 @@ export function compileOktaSpec(model: ConnectorModel): OktaOptions {
   const where = (key: string) => `${model.name}: spec.${key}`;
   const connection = spec.connection;
   if (!connection || typeof connection.orgUrl !== 'string') throw new ConfigError('ConfigInvalid', `${where('connection.orgUrl')} is required (for example https://contoso.okta.com)`);
-  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(connection.orgUrl)) {
-    throw new ConfigError('ConfigInvalid', `${where('connection.orgUrl')} "${connection.orgUrl}" has no scheme; write https://${connection.orgUrl}`);
-  }
-  const org = secureBaseUrl(model.name, connection.orgUrl, 'spec.connection.orgUrl');
+  // A bare domain, as the Okta runbook writes OrgDomain (seed 002), means https://.
+  const org = secureBaseUrl(model.name, withDefaultScheme(connection.orgUrl, 'https'), 'spec.connection.orgUrl');
   if (org.pathname !== '/' && org.pathname !== '') {
     throw new ConfigError('ConfigInvalid', `${where('connection.orgUrl')} must be the org's URL without a path (https://${org.host}), not ${org.href}`);
   }

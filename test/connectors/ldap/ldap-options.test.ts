@@ -21,6 +21,12 @@ describe('LDAP connector options', () => {
     expect(compileLdapOptions(model('ldap', { url: 'ldaps://dir:1636', timeout: '1m30s', tls: { caFile: 'ca.pem' } }), '/cfg')).toMatchObject({ secure: true, port: 1636, timeoutMs: 90_000, tls: { caFile: '/cfg/ca.pem' } });
   });
 
+  it('a bare host, as the product documents write host, means TLS: ldaps://, or ldap:// with StartTLS', () => {
+    expect(compileLdapOptions(model('active-directory', { url: 'dc01.company.com' }), '/cfg')).toMatchObject({ url: 'ldaps://dc01.company.com', secure: true, host: 'dc01.company.com', port: 636 });
+    expect(compileLdapOptions(model('ldap', { url: 'ldap.acme.com:1636' }), '/cfg')).toMatchObject({ url: 'ldaps://ldap.acme.com:1636', secure: true, port: 1636 });
+    expect(compileLdapOptions(model('ldap', { url: 'ldap.acme.com', tls: { startTls: true } }), '/cfg')).toMatchObject({ url: 'ldap://ldap.acme.com', secure: false, port: 389, tls: { startTls: true } });
+  });
+
   it('rejects contradictions, naming both settings', () => {
     expect(() => compileLdapOptions(model('ldap', { url: 'ldaps://dir', tls: { startTls: true } }), '/cfg')).toThrow(/tls\.startTls .*ldaps:\/\/ spec\.connection\.url/);
     expect(() => compileLdapOptions(model('ldap', { url: 'ldap://dir', tls: { caFile: '/ca.pem' } }), '/cfg')).toThrow(/caFile.*plain ldap:\/\//);
