@@ -1,6 +1,7 @@
 import type { CheckResult } from '../connectors/sdk.js';
 import { errorMessage, ImeshError } from '../shared/errors.js';
 import { logger } from '../shared/logger.js';
+import { dataRootHelp, dataRootOption, dataRootsFrom } from './data-roots.js';
 import { parseVerbArgs } from './main.js';
 import { connectorOpener, loadValidConfig } from './runtime.js';
 import { UsageError, type Verb } from './verb.js';
@@ -8,21 +9,23 @@ import { UsageError, type Verb } from './verb.js';
 export const check: Verb = {
   name: 'check',
   summary: 'Test each connector: reach, credentials, counts, latency; writes nothing',
-  help: `Usage: imesh check [--config DIR] [--format text|json] [CONNECTOR...]
+  help: `Usage: imesh check [--config DIR] [--format text|json] [--data-root DIR] [CONNECTOR...]
 
 Connects to each connector (or the ones named), checks reachability and credentials, counts the
 objects of each object type and measures latency. Writes nothing anywhere.
 
+${dataRootHelp}
+
 Exit codes: 0 all good, 1 any failed.`,
   async run(args) {
-    const { values, positionals } = parseVerbArgs(args, { config: { type: 'string' }, format: { type: 'string' } }, true);
+    const { values, positionals } = parseVerbArgs(args, { config: { type: 'string' }, format: { type: 'string' }, ...dataRootOption }, true);
     const format = (values.format as string | undefined) ?? 'text';
     if (format !== 'text' && format !== 'json') throw new UsageError(`--format must be text or json, not "${format}"`);
     const { config } = await loadValidConfig((values.config as string | undefined) ?? '.');
     const unknown = positionals.filter((name) => !config.connectors.has(name));
     if (unknown.length > 0) throw new UsageError(`unknown connector(s): ${unknown.join(', ')} (defined: ${[...config.connectors.keys()].join(', ')})`);
     const names = positionals.length > 0 ? positionals : [...config.connectors.keys()];
-    const open = connectorOpener(config, logger());
+    const open = connectorOpener(config, logger(), undefined, dataRootsFrom(values['data-root']));
     const results: (CheckResult & { name: string; type: string })[] = [];
     for (const name of names) {
       const model = config.connectors.get(name)!;

@@ -2,6 +2,7 @@ import { runCycle } from '../engine/cycle.js';
 import { conflictEntries, planReport } from '../engine/report-data.js';
 import { renderPlanJson, renderPlanMarkdown, renderPlanText } from '../reports/index.js';
 import { logger } from '../shared/logger.js';
+import { dataRootHelp, dataRootOption, dataRootsFrom } from './data-roots.js';
 import { parseVerbArgs } from './main.js';
 import { progressReporter } from './progress.js';
 import { connectorOpener, inboxFor, loadValidConfig, openStoreFrom, parseCount, revisionOf } from './runtime.js';
@@ -13,6 +14,7 @@ export interface PlanOptions {
   readonly format: 'text' | 'markdown' | 'json';
   readonly detailedExitCode: boolean;
   readonly allowDeletes?: number;
+  readonly dataRoots?: readonly string[];
 }
 
 /** Full import and sync inside a transaction that is rolled back; prints the exports it would make. */
@@ -28,7 +30,7 @@ export async function runPlan(options: PlanOptions): Promise<number> {
       mode: 'plan',
       revision: revision.revision,
       allowDeletes: options.allowDeletes,
-      openConnector: connectorOpener(config, log, await inboxFor(db, config)),
+      openConnector: connectorOpener(config, log, await inboxFor(db, config), options.dataRoots),
       log,
       progress: progressReporter(log),
     });
@@ -50,7 +52,7 @@ export async function runPlan(options: PlanOptions): Promise<number> {
 export const plan: Verb = {
   name: 'plan',
   summary: 'Import, sync and compute the exports without writing to any target',
-  help: `Usage: imesh plan [--config DIR] [--format text|markdown|json] [--detailed-exitcode] [--allow-deletes N] [--store URL]
+  help: `Usage: imesh plan [--config DIR] [--format text|markdown|json] [--detailed-exitcode] [--allow-deletes N] [--store URL] [--data-root DIR]
 
 Reads every source and target in full (read-only credentials suffice), syncs inside a transaction that
 is rolled back, and prints what a reconcile would change: per projection, the creates, updates, moves,
@@ -62,6 +64,7 @@ to a target and the store is left as it was. Edits in the working tree are previ
   --detailed-exitcode     exit 2 when exports are pending
   --allow-deletes N       evaluate the safety gates as reconcile --allow-deletes N would
   --store URL             postgres://… (or IMESH_STORE_URL); default the embedded store in .imesh/state
+${dataRootHelp}
 
 Exit codes: 0 no error, 1 error, 2 changes pending (with --detailed-exitcode), 3 a safety gate would trip.`,
   async run(args) {
@@ -71,6 +74,7 @@ Exit codes: 0 no error, 1 error, 2 changes pending (with --detailed-exitcode), 3
       'detailed-exitcode': { type: 'boolean' },
       'allow-deletes': { type: 'string' },
       store: { type: 'string' },
+      ...dataRootOption,
     });
     const format = (values.format as string | undefined) ?? 'text';
     if (format !== 'text' && format !== 'markdown' && format !== 'json') throw new UsageError(`--format must be text, markdown or json, not "${format}"`);
@@ -80,6 +84,7 @@ Exit codes: 0 no error, 1 error, 2 changes pending (with --detailed-exitcode), 3
       format,
       detailedExitCode: values['detailed-exitcode'] === true,
       allowDeletes: parseCount(values['allow-deletes'] as string | undefined, '--allow-deletes'),
+      dataRoots: dataRootsFrom(values['data-root']),
     });
   },
 };

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { reconcileOnce } from '../controller/reconcile-once.js';
 import { initConfigRepository } from '../git/index.js';
 import { logger } from '../shared/logger.js';
+import { dataRootOption, dataRootsFrom } from './data-roots.js';
 import { parseVerbArgs } from './main.js';
 import { progressReporter } from './progress.js';
 import { cycleSummary } from './reconcile.js';
@@ -21,8 +22,11 @@ Copies samples/quickstart/ into a fresh Git repository under .imesh/quickstart/c
 reconciles it on the embedded store, and prints what happened and where the reports are.
 Run it again: the second run has nothing to do. Then edit the HR file and preview with imesh plan.`,
   async run(args) {
-    const { values } = parseVerbArgs(args, { dir: { type: 'string' } });
+    const { values } = parseVerbArgs(args, { dir: { type: 'string' }, ...dataRootOption });
     const base = resolve((values.dir as string | undefined) ?? '.imesh/quickstart');
+    // The quickstart's phone book is written beside its config (base/exports): base is a data root.
+    mkdirSync(base, { recursive: true });
+    const dataRoots = [...dataRootsFrom(values['data-root']), base];
     const configDir = join(base, 'config');
     const first = !existsSync(configDir);
     if (first) {
@@ -42,7 +46,7 @@ Run it again: the second run has nothing to do. Then edit the HR file and previe
         files,
         revision: revision.revision,
         full: false,
-        openConnector: connectorOpener(config, log),
+        openConnector: connectorOpener(config, log, undefined, dataRoots),
         log,
         progress: progressReporter(log),
         publish: (reportFiles, message) => publishReports(config, revision, reportFiles, message),

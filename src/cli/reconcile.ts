@@ -3,6 +3,7 @@ import { repoSource } from '../controller/repo-source.js';
 import { GitReportPublisher } from '../controller/report-publisher.js';
 import type { CycleResult } from '../engine/cycle.js';
 import { logger } from '../shared/logger.js';
+import { dataRootHelp, dataRootOption, dataRootsFrom } from './data-roots.js';
 import { parseVerbArgs } from './main.js';
 import { runPlan } from './plan.js';
 import { progressReporter } from './progress.js';
@@ -20,7 +21,7 @@ export function cycleSummary(outcome: CycleResult): string {
 export const reconcile: Verb = {
   name: 'reconcile',
   summary: 'Run one cycle (import, sync, export, reports), then exit',
-  help: `Usage: imesh reconcile [--config DIR | --repo URL --branch B --path P] [--full] [--dry-run] [--allow-deletes N] [--store URL]
+  help: `Usage: imesh reconcile [--config DIR | --repo URL --branch B --path P] [--full] [--dry-run] [--allow-deletes N] [--store URL] [--data-root DIR]
 
 Runs one cycle against the config and exits: import (delta from watermarks, or --full, which also
 sweeps deletions), sync into the mesh, plan, safety gates, export, confirming import, and reports
@@ -35,6 +36,7 @@ sweeps deletions), sync into the mesh, plan, safety gates, export, confirming im
   --dry-run            the same as imesh plan: compute the exports, write nothing
   --allow-deletes N    let at most N deletes/disables per connector through the safety gates, this run only
   --store URL          postgres://… (or IMESH_STORE_URL); default the embedded store in .imesh/state
+${dataRootHelp}
 
 Exit codes: 0 ok, 1 error (a connector or some exports failed), 3 blocked by a safety gate.`,
   async run(args) {
@@ -47,13 +49,15 @@ Exit codes: 0 ok, 1 error (a connector or some exports failed), 3 blocked by a s
       'dry-run': { type: 'boolean' },
       'allow-deletes': { type: 'string' },
       store: { type: 'string' },
+      ...dataRootOption,
     });
     if (values.repo !== undefined && values.config !== undefined) throw new UsageError('give --config DIR or --repo URL, not both');
     if (values.repo === undefined && (values.branch !== undefined || values.path !== undefined)) throw new UsageError('--branch and --path go with --repo');
     if (values.repo !== undefined && values['dry-run']) throw new UsageError('--dry-run reads a local directory: clone the repository and run imesh plan --config DIR');
     const configDir = (values.config as string | undefined) ?? '.';
     const allowDeletes = parseCount(values['allow-deletes'] as string | undefined, '--allow-deletes');
-    if (values['dry-run']) return runPlan({ configDir, store: values.store as string | undefined, format: 'text', detailedExitCode: false, allowDeletes });
+    const dataRoots = dataRootsFrom(values['data-root']);
+    if (values['dry-run']) return runPlan({ configDir, store: values.store as string | undefined, format: 'text', detailedExitCode: false, allowDeletes, dataRoots });
     const log = logger();
     // --repo: fetch the branch into .imesh/checkout/, reconcile that commit, push the reports branch.
     const git =
@@ -79,7 +83,7 @@ Exit codes: 0 ok, 1 error (a connector or some exports failed), 3 blocked by a s
         revision: revision.revision,
         full: values.full === true,
         allowDeletes,
-        openConnector: connectorOpener(config, log, await inboxFor(db, config)),
+        openConnector: connectorOpener(config, log, await inboxFor(db, config), dataRoots),
         log,
         progress: progressReporter(log),
         publish: (reportFiles, message) => (publisher ? publisher.publish(config, revision.revision, reportFiles, message) : publishReports(config, revision, reportFiles, message)),

@@ -16,6 +16,7 @@ import { configRevision } from '../git/index.js';
 import { ConfigError, errorMessage } from '../shared/errors.js';
 import { logger, registerSecret } from '../shared/logger.js';
 import { storeUrlFrom } from '../store/open-store.js';
+import { dataRootHelp, dataRootOption, dataRootsFrom } from './data-roots.js';
 import { parseVerbArgs } from './main.js';
 import { connectorOpener, openStoreFrom, publishReports } from './runtime.js';
 import { UsageError, type Verb } from './verb.js';
@@ -35,7 +36,7 @@ function port(value: string | undefined): number {
 export const run: Verb = {
   name: 'run',
   summary: 'The controller: watch Git, run on schedules, serve HTTP endpoints',
-  help: `Usage: imesh run [--config DIR | --repo URL [--branch B] [--path P]] [--poll-interval 1m] [--port 8080] [--store URL]
+  help: `Usage: imesh run [--config DIR | --repo URL [--branch B] [--path P]] [--poll-interval 1m] [--port 8080] [--store URL] [--data-root DIR]
 
 The long-running controller. It watches the config (a directory, or a branch of a Git repository),
 validates each new revision, reconciles on the Mesh's schedule (delta every spec.schedule.interval,
@@ -56,6 +57,7 @@ it is reported as ConfigInvalid in status, on the reports branch and in /metrics
   --git-ssh-key-secret NAME  secret holding the SSH private key (default git-ssh-key)
   --git-known-hosts-secret NAME  secret holding known_hosts lines (default git-known-hosts; else accept-new)
   --leader-retry-interval D  how often a standby asks for the leader lock (default ${DEFAULT_LEADER_RETRY})
+${dataRootHelp}
 
 HTTP: GET /healthz (alive), GET /readyz (the leader once a cycle succeeded, or while its first runs; JSON says
 leader or standby), GET /metrics (Prometheus), POST /hooks/git (GitHub X-Hub-Signature-256 or GitLab
@@ -77,6 +79,7 @@ SIGTERM/SIGINT: finish the current export batch, release the lock, exit 0 within
       'git-ssh-key-secret': { type: 'string' },
       'git-known-hosts-secret': { type: 'string' },
       'leader-retry-interval': { type: 'string' },
+      ...dataRootOption,
     });
     const str = (name: string) => values[name] as string | undefined;
     const repo = str('repo');
@@ -85,6 +88,7 @@ SIGTERM/SIGINT: finish the current export batch, release the lock, exit 0 within
     const pollIntervalMs = duration(str('poll-interval') ?? DEFAULT_POLL_INTERVAL, '--poll-interval');
     const retryMs = duration(str('leader-retry-interval') ?? DEFAULT_LEADER_RETRY, '--leader-retry-interval');
     const httpPort = port(str('port'));
+    const dataRoots = dataRootsFrom(values['data-root']);
     const webhookSecret = process.env[WEBHOOK_SECRET_ENV] || undefined;
     if (webhookSecret) registerSecret(webhookSecret);
 
@@ -142,7 +146,7 @@ SIGTERM/SIGINT: finish the current export batch, release the lock, exit 0 within
         elector,
         metrics,
         log,
-        openConnector: (config) => connectorOpener(config, log, inbox),
+        openConnector: (config) => connectorOpener(config, log, inbox, dataRoots),
         loadConfig,
         compileFromFiles,
         pollIntervalMs,

@@ -39,14 +39,15 @@ export function openStoreFrom(flag: string | undefined): Promise<Db> {
 
 /**
  * Opens connectors. `inbox` (the store's SCIM inbox) is handed to `scim-inbound` connectors only, as
- * their `ConnectorContext.inbox`; without it they cannot import (check reports why).
+ * their `ConnectorContext.inbox`; without it they cannot import (check reports why). `dataRoots` are the
+ * operator's --data-root / IMESH_DATA_ROOTS directories (see data-roots.ts).
  */
-export function connectorOpener(config: CompiledConfig, log: Logger = logger(), inbox?: ScimInbox): ConnectorOpener {
+export function connectorOpener(config: CompiledConfig, log: Logger = logger(), inbox?: ScimInbox, dataRoots: readonly string[] = []): ConnectorOpener {
   const secrets = envSecretResolver();
   return async (model: ConnectorModel): Promise<IdentityConnector> => {
     const factory = connectorFactory(model.type);
     const pushed = model.type === 'scim-inbound' && inbox ? { inbox: inbox.reader(model.name) } : {};
-    return factory({ model, configPath: config.configPath, workDir: process.cwd(), secrets, log: log.child({ connector: model.name }), ...pushed });
+    return factory({ model, configPath: config.configPath, workDir: process.cwd(), dataRoots, secrets, log: log.child({ connector: model.name }), ...pushed });
   };
 }
 

@@ -173,6 +173,11 @@ export interface ConnectorContext {
   readonly configPath: string;
   /** Working directory (embedded `path` and `.imesh/` resolve against it). */
   readonly workDir: string;
+  /**
+   * Directories the operator allows file connectors to use besides the config path and the working
+   * directory (`--data-root DIR`, `IMESH_DATA_ROOTS`); absolute. Optional, additive: none when absent.
+   */
+  readonly dataRoots?: readonly string[];
   readonly secrets: SecretResolver;
   readonly log: Logger;
   /**

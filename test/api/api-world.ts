@@ -9,7 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import pg from 'pg';
 import { connectorOpener } from '../../src/cli/runtime.js';
 import { loadConfig } from '../../src/config/index.js';
@@ -194,7 +194,7 @@ export class TestControllerPort implements ControllerPort {
 
   /** As the controller's connectorOpener, but with this world's secrets instead of the process environment. */
   openConnector(model: Parameters<ControllerPort['openConnector']>[0]) {
-    return connectorFactory(model.type)({ model, configPath: this.running!.configPath, workDir: process.cwd(), secrets: this.secrets, log: this.log });
+    return connectorFactory(model.type)({ model, configPath: this.running!.configPath, workDir: process.cwd(), dataRoots: [join(dirname(this.running!.configPath), 'data')], secrets: this.secrets, log: this.log });
   }
 
   role() {
@@ -220,7 +220,7 @@ export class TestControllerPort implements ControllerPort {
       files: this.files,
       revision,
       full: kind === 'full',
-      openConnector: connectorOpener(config, this.log),
+      openConnector: connectorOpener(config, this.log, undefined, [join(dirname(config.configPath), 'data')]),
       log: this.log,
       publish: async () => 'not published (test)',
     });

@@ -8,7 +8,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import pg from 'pg';
 import { git, tempDir, tryGit, write } from '../git/temp-repo.js';
 
@@ -246,7 +246,7 @@ export async function startController(options: StartOptions): Promise<Controller
   ];
   const child = spawn(process.execPath, args, {
     cwd,
-    env: { ...process.env, IMESH_LOG_LEVEL: 'info', GIT_CONFIG_GLOBAL: '/dev/null', GIT_CONFIG_NOSYSTEM: '1', ...options.env },
+    env: { ...process.env, IMESH_LOG_LEVEL: 'info', GIT_CONFIG_GLOBAL: '/dev/null', GIT_CONFIG_NOSYSTEM: '1', IMESH_DATA_ROOTS: dirname(options.world.hrFile), ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const logs: Record<string, unknown>[] = [];

@@ -122,7 +122,7 @@ describe('okta → mesh → csv', () => {
     okta.addMember(eng.id, bob.id, OLD);
 
     const config = await compile(yaml(okta.url));
-    const cycle = (kind: 'full' | 'delta') => runCycle(db, config, { kind, mode: 'reconcile', revision: 'test', log: logger(), openConnector: connectorOpener(config) });
+    const cycle = (kind: 'full' | 'delta') => runCycle(db, config, { kind, mode: 'reconcile', revision: 'test', log: logger(), openConnector: connectorOpener(config, logger(), undefined, [dir]) });
     const first = await cycle('full');
     expect(first.result, JSON.stringify(first.failures)).toBe('succeeded');
     expect(readFileSync(join(dir, 'out/people.csv'), 'utf8').trim().split('\n').sort()).toEqual(['ada@contoso.test,Ada', 'bob@contoso.test,Bob', 'cy@contoso.test,Cy', 'email,first_name']);

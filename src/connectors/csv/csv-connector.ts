@@ -4,12 +4,14 @@
  * engine's sweep of what the read did not return (`complete: true`). See README.md in this folder.
  */
 import { access, constants } from 'node:fs/promises';
-import { dirname, relative, isAbsolute } from 'node:path';
+import { dirname } from 'node:path';
 import type { Scalar, Value } from '../../config/model.js';
 import { ConnectorError, errorMessage } from '../../shared/errors.js';
 import type { AttributeChange, CheckResult, ConnectorContext, ExportChange, ExportResult, IdentityConnector, ImportBatch, ObjectTypeCapabilities, StagedObject } from '../sdk.js';
 import { CsvSyntaxError, fileStyle, readCsvRecords, writeCsvAtomically, type CsvRecord } from './csv-file.js';
 import { compileCsvOptions, type CsvObjectTypeOptions } from './csv-spec.js';
+import { FileRootError, regularFileExists, resolveUnderRoots, type FileAccess, type FileRoots } from './file-roots.js';
+import { shownName, shownNames } from './shown-text.js';
 
 const BATCH = 1000;
 
@@ -72,11 +74,26 @@ export class CsvConnector implements IdentityConnector {
   readonly #name: string;
   readonly #context: ConnectorContext;
   readonly #types: ReadonlyMap<string, CsvObjectTypeOptions>;
+  readonly #roots: FileRoots;
 
   constructor(context: ConnectorContext, types: ReadonlyMap<string, CsvObjectTypeOptions>) {
     this.#name = context.model.name;
     this.#context = context;
     this.#types = types;
+    this.#roots = { config: context.configPath, workDir: context.workDir, data: context.dataRoots ?? [] };
+  }
+
+  /**
+   * The options with `file` replaced by its real path, once it is known to be under the roots (see
+   * file-roots.ts). Resolved on every operation: a symlink may have changed since the last one.
+   */
+  async #resolved(options: CsvObjectTypeOptions, access: FileAccess): Promise<CsvObjectTypeOptions> {
+    try {
+      return { ...options, file: await resolveUnderRoots(options.file, this.#roots, access) };
+    } catch (error) {
+      if (error instanceof FileRootError) throw this.#error(options, error.code, error.message, error);
+      throw this.#error(options, 'FileUnreadable', errorMessage(error), error, true);
+    }
   }
 
   #type(type: string): CsvObjectTypeOptions {
@@ -106,20 +123,20 @@ export class CsvConnector implements IdentityConnector {
     const columns = record.cells.map((cell) => cell.trim());
     const seen = new Set<string>();
     for (const column of columns) {
-      if (column !== '' && seen.has(column)) throw this.#error(options, 'CsvInvalid', `line ${record.line}: the header names column "${column}" twice`);
+      if (column !== '' && seen.has(column)) throw this.#error(options, 'CsvInvalid', `line ${record.line}: the header names column ${shownName(column)} twice`);
       seen.add(column);
     }
     const key = columns.indexOf(options.key);
     if (key < 0) {
-      throw this.#error(options, 'ColumnNotFound', `the header has no column "${options.key}" (spec.objectTypes.${options.name}.externalIdColumn); it has: ${columns.join(', ')}`);
+      throw this.#error(options, 'ColumnNotFound', `the header has no column "${options.key}" (spec.objectTypes.${options.name}.externalIdColumn); it has: ${shownNames(columns)}`);
     }
     const isActive = options.isActiveColumn ? columns.indexOf(options.isActiveColumn) : -1;
     if (options.isActiveColumn && isActive < 0) {
-      throw this.#error(options, 'ColumnNotFound', `the header has no column "${options.isActiveColumn}" (spec.objectTypes.${options.name}.isActiveColumn); it has: ${columns.join(', ')}`);
+      throw this.#error(options, 'ColumnNotFound', `the header has no column "${options.isActiveColumn}" (spec.objectTypes.${options.name}.isActiveColumn); it has: ${shownNames(columns)}`);
     }
     const softDelete = options.softDelete ? columns.indexOf(options.softDelete.column) : -1;
     if (options.softDelete && softDelete < 0) {
-      throw this.#error(options, 'ColumnNotFound', `the header has no column "${options.softDelete.column}" (spec.objectTypes.${options.name}.softDeleteColumn); it has: ${columns.join(', ')}`);
+      throw this.#error(options, 'ColumnNotFound', `the header has no column "${options.softDelete.column}" (spec.objectTypes.${options.name}.softDeleteColumn); it has: ${shownNames(columns)}`);
     }
     return { columns, key, isActive, softDelete };
   }
@@ -133,12 +150,20 @@ export class CsvConnector implements IdentityConnector {
       const code = (error as NodeJS.ErrnoException).code;
       if (code === 'EACCES' || code === 'EPERM') throw this.#error(options, 'FileUnreadable', 'permission denied (check the file mode and owner)', error);
       if (code === 'EISDIR') throw this.#error(options, 'FileUnreadable', 'is a directory, not a file', error);
+      if (error instanceof FileRootError) throw this.#error(options, error.code, error.message, error);
       throw this.#error(options, 'FileUnreadable', errorMessage(error), error, true);
     }
   }
 
-  #exists(options: CsvObjectTypeOptions): Promise<boolean> {
-    return pathExists(options.file);
+  /** A regular file is there (false: nothing is); a FIFO, device or socket is refused, never opened. */
+  async #exists(options: CsvObjectTypeOptions): Promise<boolean> {
+    try {
+      return await regularFileExists(options.file);
+    } catch (error) {
+      if (error instanceof FileRootError) throw this.#error(options, error.code, error.message, error);
+      if ((error as NodeJS.ErrnoException).code === 'EISDIR') throw this.#error(options, 'FileUnreadable', 'is a directory, not a file', error);
+      throw this.#error(options, 'FileUnreadable', errorMessage(error), error, true);
+    }
   }
 
   fullImport(type: string): AsyncIterable<ImportBatch> {
@@ -150,7 +175,8 @@ export class CsvConnector implements IdentityConnector {
     return this.#read(this.#type(type));
   }
 
-  async *#read(options: CsvObjectTypeOptions): AsyncIterable<ImportBatch> {
+  async *#read(configured: CsvObjectTypeOptions): AsyncIterable<ImportBatch> {
+    const options = await this.#resolved(configured, 'read');
     if (!(await this.#exists(options))) {
       this.#context.log.warn({ event: 'csv-file-missing', objectType: options.name, file: options.displayFile }, 'the file does not exist; read as empty');
       yield { objects: [], complete: true };
@@ -173,7 +199,7 @@ export class CsvConnector implements IdentityConnector {
       }
       const first = firstLine.get(key);
       if (first !== undefined) {
-        throw this.#error(options, 'DuplicateExternalId', `line ${record.line}: ${options.key} "${key}" appears again (first on line ${first}); every row needs its own ${options.key}`);
+        throw this.#error(options, 'DuplicateExternalId', `line ${record.line}: ${options.key} ${shownName(key, 64)} appears again (first on line ${first}); every row needs its own ${options.key}`);
       }
       firstLine.set(key, record.line);
       const attributes: Record<string, Value> = {};
@@ -209,7 +235,8 @@ export class CsvConnector implements IdentityConnector {
     const objectTypes: Record<string, { count: number }> = {};
     const warnings: string[] = [];
     try {
-      for (const options of this.#types.values()) {
+      for (const configured of this.#types.values()) {
+        const options = await this.#resolved(configured, 'read');
         if (!(await this.#exists(options))) {
           // Fine for a target not written yet, if its folder exists or can be created.
           let folder = dirname(options.file);
@@ -247,12 +274,8 @@ export class CsvConnector implements IdentityConnector {
   }
 
   async export(type: string, changes: readonly ExportChange[]): Promise<ExportResult[]> {
-    const options = this.#type(type);
     if (changes.length === 0) return [];
-    const inside = relative(this.#context.configPath, options.file);
-    if (inside === '' || (!inside.startsWith('..') && !isAbsolute(inside))) {
-      throw this.#error(options, 'TargetInsideConfig', 'a csv target must not live inside the config repository (give an absolute path, or a relative one that leaves it)');
-    }
+    const options = await this.#resolved(this.#type(type), 'write');
     return withFileLock(options.file, () => this.#rewrite(options, changes));
   }
 
@@ -368,7 +391,7 @@ export class CsvConnector implements IdentityConnector {
           const key = (row.get(options.key) ?? '').trim();
           if (key !== '') {
             if (seen.has(key)) {
-              throw connector.#error(options, 'DuplicateExternalId', `line ${record.line}: ${options.key} "${key}" appears again (first on line ${seen.get(key)}); fix the file before writing to it`);
+              throw connector.#error(options, 'DuplicateExternalId', `line ${record.line}: ${options.key} ${shownName(key, 64)} appears again (first on line ${seen.get(key)}); fix the file before writing to it`);
             }
             seen.set(key, record.line);
             if (byKey.has(key)) {

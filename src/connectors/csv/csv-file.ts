@@ -5,7 +5,7 @@
  * sees either the old file or the new one, never a torn one.
  */
 import { randomBytes } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createWriteStream } from 'node:fs';
 import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -13,6 +13,7 @@ import { pipeline } from 'node:stream/promises';
 import { parse } from 'csv-parse';
 import { stringify } from 'csv-stringify';
 import iconv from 'iconv-lite';
+import { openRegularFile } from './file-roots.js';
 
 export interface CsvFormat {
   readonly delimiter: string;
@@ -37,8 +38,9 @@ export class CsvSyntaxError extends Error {
 
 /** Every record of the file, the header first. Lines with no content are skipped. */
 export async function* readCsvRecords(path: string, format: CsvFormat): AsyncGenerator<CsvRecord> {
-  // A read stream on a directory can end before its EISDIR error reaches the parser: refuse it first.
-  if ((await stat(path)).isDirectory()) throw Object.assign(new Error(`EISDIR: illegal operation on a directory, read '${path}'`), { code: 'EISDIR' });
+  // Only a regular file, opened non-blocking and checked on its descriptor (a directory's read stream can
+  // end before its EISDIR reaches the parser; a FIFO would block for ever).
+  const handle = await openRegularFile(path);
   const parser = parse({
     delimiter: format.delimiter,
     bom: true,
@@ -46,7 +48,7 @@ export async function* readCsvRecords(path: string, format: CsvFormat): AsyncGen
     skip_empty_lines: true,
     relax_column_count: false,
   });
-  const file = createReadStream(path);
+  const file = handle.createReadStream({ autoClose: true });
   const source = file.pipe(iconv.decodeStream(format.encoding, { stripBOM: true }));
   file.on('error', (error) => parser.destroy(error));
   source.on('error', (error) => parser.destroy(error));
@@ -78,7 +80,7 @@ export interface FileStyle {
 export async function fileStyle(path: string): Promise<FileStyle | undefined> {
   let handle;
   try {
-    handle = await open(path, 'r');
+    handle = await openRegularFile(path);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw error;

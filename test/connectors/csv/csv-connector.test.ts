@@ -23,7 +23,8 @@ beforeEach(() => {
 
 async function open(objectType: Record<string, unknown>): Promise<{ connector: IdentityConnector; context: TestContext }> {
   const spec = { type: 'csv', objectTypes: { user: objectType } };
-  const context = testContext({ name: 'hr-file', type: 'csv', spec, configPath });
+  // The case folder is the working directory (a root): the config below it, targets beside it.
+  const context = testContext({ name: 'hr-file', type: 'csv', spec, configPath, workDir: dir });
   return { connector: await connectorFactory('csv')(context), context };
 }
 
@@ -124,7 +125,7 @@ describe('csv import', () => {
   it('a missing key column, a duplicated header and malformed CSV are clear errors', async () => {
     write('data/a.csv', 'employee,name\nA,1\n');
     const a = await open({ file: 'data/a.csv', externalIdColumn: 'id' });
-    await expect(collect(a.connector.fullImport('user'))).rejects.toMatchObject({ code: 'ColumnNotFound', message: expect.stringMatching(/data\/a\.csv: the header has no column "id".*employee, name/) });
+    await expect(collect(a.connector.fullImport('user'))).rejects.toMatchObject({ code: 'ColumnNotFound', message: expect.stringMatching(/data\/a\.csv: the header has no column "id".*"employee", "name" \(2 columns\)/) });
     write('data/b.csv', 'id,name,name\nA,1,2\n');
     const b = await open({ file: 'data/b.csv', externalIdColumn: 'id' });
     await expect(collect(b.connector.fullImport('user'))).rejects.toMatchObject({ code: 'CsvInvalid', message: expect.stringMatching(/"name" twice/) });

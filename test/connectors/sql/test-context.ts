@@ -11,6 +11,7 @@ export interface TestContextOptions {
   readonly secrets?: Record<string, string>;
   readonly configPath?: string;
   readonly workDir?: string;
+  readonly dataRoots?: readonly string[];
 }
 
 export interface TestContext extends ConnectorContext {
@@ -39,6 +40,7 @@ export function testContext(options: TestContextOptions): TestContext {
     },
     configPath: options.configPath ?? process.cwd(),
     workDir: options.workDir ?? process.cwd(),
+    ...(options.dataRoots ? { dataRoots: options.dataRoots } : {}),
     secrets: {
       resolve: (text: string) =>
         text.replace(/\{\{secret:([^}]+)\}\}/g, (_match, name: string) => {

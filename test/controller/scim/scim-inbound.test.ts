@@ -172,7 +172,7 @@ async function scim(method: string, path: string, body?: unknown, token = TOKEN)
 }
 
 function cycle(kind: 'delta' | 'full' = 'delta'): Promise<CycleResult> {
-  return runCycle(db, config, { kind, mode: 'reconcile', revision: 'test', log: logger(), openConnector: connectorOpener(config, logger(), inbox) });
+  return runCycle(db, config, { kind, mode: 'reconcile', revision: 'test', log: logger(), openConnector: connectorOpener(config, logger(), inbox, [dir]) });
 }
 
 function csv(name: string): string[] {
@@ -322,7 +322,7 @@ describe('the scim-inbound endpoint', () => {
 
   it('keeps pushed resources in the store: a restarted process sees them, deltas see tombstones', async () => {
     const reopened = await ScimInbox.open(db);
-    const connector = await connectorOpener(config, logger(), reopened)(config.connectors.get('entra-push')!);
+    const connector = await connectorOpener(config, logger(), reopened, [dir])(config.connectors.get('entra-push')!);
     const full: { externalId: string; deleted?: boolean; enabled?: boolean }[] = [];
     let watermark = '';
     for await (const batch of connector.fullImport('user')) {
@@ -335,7 +335,7 @@ describe('the scim-inbound endpoint', () => {
     await scim('DELETE', `/Users/${created.body.id}`);
     // The endpoint wrote through the first inbox; a fresh one reads the same store.
     const later = await ScimInbox.open(db);
-    const delta = await connectorOpener(config, logger(), later)(config.connectors.get('entra-push')!);
+    const delta = await connectorOpener(config, logger(), later, [dir])(config.connectors.get('entra-push')!);
     const seen: { externalId: string; deleted?: boolean }[] = [];
     for await (const batch of delta.deltaImport('user', String(Number(watermark) + 1))) seen.push(...batch.objects);
     expect(seen).toEqual([{ externalId: created.body.id, attributes: {}, deleted: true }]);
