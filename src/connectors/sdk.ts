@@ -6,6 +6,14 @@
 import type { ConnectorModel, Scalar, Value } from '../config/model.js';
 import type { Logger } from '../shared/logger.js';
 
+/**
+ * The boolean source attribute that holds a user's enabled state, on every connector that knows it
+ * (AD from userAccountControl, LDAP from the type's `disabled` mapping, Okta from `status`, Entra ID
+ * natively, SCIM from `active`), so `{ mesh: active, source: accountEnabled }` reads it anywhere. A
+ * source attribute of that name already returned by the system is left as it is.
+ */
+export const ENABLED_ATTRIBUTE = 'accountEnabled';
+
 /** One object as a connected system holds it. */
 export interface StagedObject {
   /** The anchor: a stable identifier that survives renames and moves (GUID, entryUUID, primary key). */

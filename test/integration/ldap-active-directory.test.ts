@@ -102,6 +102,7 @@ describe('active-directory import', () => {
       expect(dnByGuid(object.externalId)?.toLowerCase()).toBe(object.dn?.toLowerCase());
       expect(object.attributes.objectSid).toMatch(/^S-1-5-21-\d+-\d+-\d+-\d+$/);
       expect(object.enabled).toBe(false); // created without a password: disabled
+      expect(object.attributes.accountEnabled).toBe(false);
     }
     const ann = read.objects.find((o) => o.attributes.cn === 'Ann')!;
     expect(ann.attributes.otherTelephone).toEqual(['555-0100']); // multi-valued stays an array
@@ -168,6 +169,7 @@ describe('active-directory import', () => {
     const { connector: ad } = connector({ group: { searchBase: ou, filter: '(objectClass=group)', attributes: ['cn', 'member'] } });
     const read = await collect(ad.fullImport('group'));
     expect(read.objects).toHaveLength(1);
+    expect(read.objects[0]!.attributes).not.toHaveProperty('accountEnabled'); // a group has no enabled state
     const got = read.objects[0]!.attributes.member as string[];
     expect(got.length).toBe(count);
     expect(new Set(got.map((d) => d.toLowerCase())).size).toBe(count);
@@ -297,11 +299,15 @@ describe('active-directory export', () => {
     const [disabled] = await ad.export('user', [{ id: 'd1', op: 'disable', externalId: guid }]);
     ok(disabled);
     expect(ldapValues(server, dn, 'userAccountControl')).toEqual([String(0x10202)]);
-    expect((await collect(ad.fullImport('user'))).objects[0]!.enabled).toBe(false);
+    const off = (await collect(ad.fullImport('user'))).objects[0]!;
+    expect(off.enabled).toBe(false);
+    expect(off.attributes.accountEnabled).toBe(false); // UAC bit 0x2 set, as a source attribute flow rules read
     const [enabled] = await ad.export('user', [{ id: 'e1', op: 'enable', externalId: guid }]);
     ok(enabled);
     expect(ldapValues(server, dn, 'userAccountControl')).toEqual([String(0x10200)]);
-    expect((await collect(ad.fullImport('user'))).objects[0]!.enabled).toBe(true);
+    const on = (await collect(ad.fullImport('user'))).objects[0]!;
+    expect(on.enabled).toBe(true);
+    expect(on.attributes.accountEnabled).toBe(true); // bit 0x2 clear (DONT_EXPIRE_PASSWORD 0x10000 does not matter)
   });
 
   it('sets the initial password over LDAPS (the account can bind) and refuses it over plain LDAP', async () => {

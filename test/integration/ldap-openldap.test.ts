@@ -91,6 +91,8 @@ describe('ldap import', () => {
     expect(read.objects.find((o) => String(o.attributes.uid) === 'cy')!.attributes.jpegPhoto).toEqual(['/9j/']);
     expect(read.objects.find((o) => o.attributes.uid?.toString() === 'cy')!.attributes.telephoneNumber).toEqual(['3']);
     expect(Object.fromEntries(read.objects.map((o) => [String(o.attributes.uid), o.enabled]))).toEqual({ ann: true, bob: false, cy: true });
+    // The same state as the source attribute accountEnabled (from the type's disabled mapping).
+    expect(Object.fromEntries(read.objects.map((o) => [String(o.attributes.uid), o.attributes.accountEnabled]))).toEqual({ ann: true, bob: false, cy: true });
     expect(JSON.parse(read.watermark!)).toEqual({ modifyTimestamp: expect.stringMatching(/^\d{14}Z$/) });
   });
 

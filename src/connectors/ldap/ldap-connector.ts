@@ -8,6 +8,7 @@
 import type { Scalar, Value } from '../../config/model.js';
 import { ConnectorError, ConfigError, NotSupportedError } from '../../shared/errors.js';
 import type { Logger } from '../../shared/logger.js';
+import { ENABLED_ATTRIBUTE } from '../sdk.js';
 import type {
   AttributeChange,
   CheckResult,
@@ -197,7 +198,10 @@ export class LdapConnector implements IdentityConnector {
     }
     attributes[shapeOf(this.vendor.anchorAttribute(type).toLowerCase(), this.vendor.anchorAttribute(type)).name] = externalId;
     const enabled = this.vendor.enabled(type, entry);
-    return enabled === undefined ? { externalId, dn: entry.dn, attributes } : { externalId, dn: entry.dn, attributes, enabled };
+    if (enabled === undefined) return { externalId, dn: entry.dn, attributes };
+    // The enabled state as a source attribute flow rules can read (the name Okta and Entra ID use).
+    if (!Object.hasOwn(attributes, ENABLED_ATTRIBUTE)) attributes[ENABLED_ATTRIBUTE] = enabled;
+    return { externalId, dn: entry.dn, attributes, enabled };
   }
 
   /** Whether a DN lies in the type's search base and scope. */

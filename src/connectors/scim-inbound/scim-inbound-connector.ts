@@ -17,6 +17,7 @@
  */
 import { NotSupportedError } from '../../shared/errors.js';
 import { flattenResource } from '../scim/scim-paths.js';
+import { ENABLED_ATTRIBUTE } from '../sdk.js';
 import type {
   CheckResult,
   ConnectorContext,
@@ -51,7 +52,9 @@ export function stagedFromInbound(type: string, item: InboundResource): StagedOb
   if (type !== 'user') return { externalId: item.id, attributes };
   const active = scimBoolean(item.resource.active);
   if (active !== undefined) attributes.active = active;
-  return { externalId: item.id, attributes, enabled: active ?? true };
+  const enabled = active ?? true;
+  if (!Object.hasOwn(attributes, ENABLED_ATTRIBUTE)) attributes[ENABLED_ATTRIBUTE] = enabled;
+  return { externalId: item.id, attributes, enabled };
 }
 
 class ScimInboundConnector implements IdentityConnector {

@@ -23,6 +23,7 @@ import { ConnectorError, errorMessage, ImeshError } from '../../shared/errors.js
 import { registerSecret, type Logger } from '../../shared/logger.js';
 import { BatchBuffer } from '../http/batching.js';
 import { HttpClient, HttpError, mapConcurrent, scimPages } from '../http/index.js';
+import { ENABLED_ATTRIBUTE } from '../sdk.js';
 import type { AttributeChange, CheckResult, ConnectorContext, ExportChange, ExportResult, IdentityConnector, ImportBatch, ObjectTypeCapabilities, StagedObject } from '../sdk.js';
 import { equalsFilter, flattenResource, formatPath, hasTypedEntry, parsePath, setPath, type ScimPath } from './scim-paths.js';
 import { compileScimSpec, type ScimOptions, type ScimTypeOptions } from './scim-spec.js';
@@ -384,7 +385,9 @@ export class ScimConnector implements IdentityConnector {
 function stage(resource: Resource): StagedObject {
   const attributes = flattenResource(resource);
   const active = resource.active;
-  return { externalId: String(resource.id), attributes, ...(typeof active === 'boolean' ? { enabled: active } : {}) };
+  if (typeof active !== 'boolean') return { externalId: String(resource.id), attributes };
+  if (!Object.hasOwn(attributes, ENABLED_ATTRIBUTE)) attributes[ENABLED_ATTRIBUTE] = active;
+  return { externalId: String(resource.id), attributes, enabled: active };
 }
 
 function resourcePath(info: ScimResourceInfo, id: string): string {

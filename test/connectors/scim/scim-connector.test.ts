@@ -70,6 +70,7 @@ describe('import', () => {
       'emails[type eq "work"].value': 'ada@contoso.test',
       title: 'Analyst',
       active: true,
+      accountEnabled: true, // from active, under the name every connector uses
       [`${ENTERPRISE}:employeeNumber`]: '1815',
       [`${ENTERPRISE}:department`]: 'Engines',
     });
@@ -131,6 +132,7 @@ describe('export', () => {
     expect(scim.users.get(id)!.active).toBe(false);
     const imported = (await collect(c.fullImport('user'))).objects.find((o) => o.externalId === id)!;
     expect(imported.enabled).toBe(false);
+    expect(imported.attributes.accountEnabled).toBe(false);
     expect((await c.export('user', [{ id: 'd2', op: 'enable', externalId: id }]))[0]).toMatchObject({ ok: true });
     expect(scim.users.get(id)!.active).toBe(true);
     const deleted = await c.export('user', [
