@@ -7,8 +7,10 @@
  * - `/readyz`: 200 only when this replica is the leader and a cycle has succeeded since it became
  *   leader, or its first cycle is running; 503 otherwise. The JSON body says why, and whether the replica is the
  *   leader or on standby, so `kubectl get pods` shows exactly one ready controller. The body also
- *   carries the revisions and `configInvalid`: an invalid newest revision does not take the leader out
- *   of the Service (its SCIM endpoint keeps serving on the last good revision) but is never hidden.
+ *   carries the applied revision and `configInvalid`: an invalid newest revision does not take the
+ *   leader out of the Service (its SCIM endpoint keeps serving on the last good revision) but is never
+ *   hidden. The probe is unauthenticated, so its body is exactly `{ ready, reason, role,
+ *   appliedRevision, configInvalid }` (DESIGN §8): no paths, no counts, nothing about the config's source.
  */
 import { sendJson, sendText, type RouteHandler } from './http-server.js';
 
@@ -50,10 +52,21 @@ export function healthHandler(): RouteHandler {
   return (_req, res) => sendText(res, 200, 'ok\n');
 }
 
+/** The unauthenticated `/readyz` body: these five fields and nothing else. */
+export interface ReadyBody extends Readiness {
+  readonly role: ControllerStatus['role'];
+  readonly appliedRevision: string | null;
+  readonly configInvalid: boolean;
+}
+
+export function readyBody(status: ControllerStatus): ReadyBody {
+  const { ready, reason } = readiness(status);
+  return { ready, reason, role: status.role, appliedRevision: status.appliedRevision, configInvalid: status.configInvalid };
+}
+
 export function readyHandler(status: () => ControllerStatus): RouteHandler {
   return (_req, res) => {
-    const current = status();
-    const { ready, reason } = readiness(current);
-    sendJson(res, ready ? 200 : 503, { ready, reason, ...current });
+    const body = readyBody(status());
+    sendJson(res, body.ready ? 200 : 503, body);
   };
 }

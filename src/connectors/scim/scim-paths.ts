@@ -11,6 +11,7 @@
  *   members / groups                                   the `value`s (ids) of a group's members / a user's groups
  */
 import type { Scalar, Value } from '../../config/model.js';
+import { isReservedName } from '../../shared/own-property.js';
 
 export interface ScimPath {
   /** Extension schema URN, when the attribute belongs to one. */
@@ -46,6 +47,8 @@ function scalar(value: unknown): value is Scalar {
 }
 
 function put(out: Record<string, Value>, name: string, value: unknown): void {
+  // A server's `__proto__` key must not become the staged object's prototype.
+  if (isReservedName(name)) return;
   if (scalar(value)) {
     if (value !== '') out[name] = value;
   } else if (Array.isArray(value)) {

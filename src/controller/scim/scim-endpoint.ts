@@ -47,6 +47,8 @@ import { errorMessage } from '../../shared/errors.js';
 import type { Logger } from '../../shared/logger.js';
 import { HttpError, readBody, type ControllerHttpServer, type RouteHandler } from '../http-server.js';
 import { InboxUniquenessError, type InboxRow, type ScimInbox } from './inbox.js';
+import { ScimError } from './scim-error.js';
+import { checkFilter, checkFilterText, checkScimBody, checkScimPath, checkSegment } from './scim-input-guard.js';
 import { MAX_RESULTS, resourceTypes, SCHEMA, schemas, serviceProviderConfig } from './scim-discovery.js';
 
 export const SCIM_PREFIX = '/scim/';
@@ -73,16 +75,6 @@ export interface ScimEndpoint {
   flush(): void;
   /** Drops the pending debounce timer. */
   close(): void;
-}
-
-class ScimError extends Error {
-  constructor(
-    readonly status: number,
-    detail: string,
-    readonly scimType?: string,
-  ) {
-    super(detail);
-  }
 }
 
 type Kind = 'user' | 'group';
@@ -118,11 +110,14 @@ export function tokenMatches(presented: string, expected: string): boolean {
 
 const BOOLEAN_KEYS = new Set(['active', 'primary']);
 
-/** Entra sends booleans as strings ("True"/"False"); store them as booleans. */
+/**
+ * Entra sends booleans as strings ("True"/"False"); store them as booleans. Objects are rebuilt on a
+ * null prototype, so no key (checked already by scim-input-guard) can reach Object.prototype.
+ */
 function normaliseBooleans(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(normaliseBooleans);
   if (value && typeof value === 'object') {
-    const out: Record<string, unknown> = {};
+    const out: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
     for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
       if (BOOLEAN_KEYS.has(k) && typeof v === 'string' && /^(true|false)$/i.test(v.trim())) out[k] = v.trim().toLowerCase() === 'true';
       else out[k] = normaliseBooleans(v);
@@ -179,6 +174,7 @@ function patchOperations(body: Record<string, unknown>): ScimPatchOperation[] {
     if (op !== 'add' && op !== 'replace' && op !== 'remove') throw new ScimError(400, `unknown PATCH op ${JSON.stringify(operation.op)} (add, replace or remove)`, 'invalidSyntax');
     const path = operation.path;
     if (path !== undefined && typeof path !== 'string') throw new ScimError(400, 'a PATCH path is a string', 'invalidPath');
+    if (path !== undefined) checkScimPath(path);
     const value = normaliseBooleans(operation.value);
     if (op === 'remove') {
       if (!path) throw new ScimError(400, 'a remove operation needs a path', 'noTarget');
@@ -398,6 +394,7 @@ export function createScimEndpoint(options: ScimEndpointOptions): ScimEndpoint {
     } catch {
       throw new ScimError(400, 'the request body is not valid JSON', 'invalidSyntax');
     }
+    checkScimBody(parsed);
     return asObject(parsed, 'the request body');
   };
 
@@ -418,6 +415,7 @@ export function createScimEndpoint(options: ScimEndpointOptions): ScimEndpoint {
     } catch {
       throw new ScimError(404, 'no SCIM endpoint here');
     }
+    for (const part of parts) checkSegment(part);
     const [name = '', version, collection = '', id, ...extra] = parts;
     const model = connectorFor(name);
     if (!model || version !== 'v2') throw new ScimError(404, 'no SCIM endpoint here');
@@ -524,11 +522,13 @@ export function createScimEndpoint(options: ScimEndpointOptions): ScimEndpoint {
     const text = url.searchParams.get('filter');
     let filter: Filter | undefined;
     if (text !== null && text.trim() !== '') {
+      checkFilterText(text);
       try {
         filter = parseFilter(text);
       } catch (error) {
         throw new ScimError(400, `the filter cannot be parsed: ${errorMessage(error)}`, 'invalidFilter');
       }
+      checkFilter(filter);
     }
     const startIndex = Math.max(1, Number.parseInt(url.searchParams.get('startIndex') ?? '1', 10) || 1);
     const countParam = url.searchParams.get('count');
