@@ -2,13 +2,10 @@ import type { CheckResult } from '../connectors/sdk.js';
 import { errorMessage, ImeshError } from '../shared/errors.js';
 import { logger } from '../shared/logger.js';
 import { dataRootHelp, dataRootOption, dataRootsFrom } from './data-roots.js';
-import { parseVerbArgs } from './main.js';
 import { connectorOpener, loadValidConfig } from './runtime.js';
-import { UsageError, type Verb } from './verb.js';
+import { outputFormat, parseVerbArgs, UsageError, type Verb } from './verb.js';
 
 export const check: Verb = {
-  name: 'check',
-  summary: 'Test each connector: reach, credentials, counts, latency; writes nothing',
   help: `Usage: imesh check [--config DIR] [--format text|json] [--data-root DIR] [CONNECTOR...]
 
 Connects to each connector (or the ones named), checks reachability and credentials, counts the
@@ -19,9 +16,8 @@ ${dataRootHelp}
 Exit codes: 0 all good, 1 any failed.`,
   async run(args) {
     const { values, positionals } = parseVerbArgs(args, { config: { type: 'string' }, format: { type: 'string' }, ...dataRootOption }, true);
-    const format = (values.format as string | undefined) ?? 'text';
-    if (format !== 'text' && format !== 'json') throw new UsageError(`--format must be text or json, not "${format}"`);
-    const { config } = await loadValidConfig((values.config as string | undefined) ?? '.');
+    const format = outputFormat(values.format);
+    const { config } = await loadValidConfig(values.config ?? '.');
     const unknown = positionals.filter((name) => !config.connectors.has(name));
     if (unknown.length > 0) throw new UsageError(`unknown connector(s): ${unknown.join(', ')} (defined: ${[...config.connectors.keys()].join(', ')})`);
     const names = positionals.length > 0 ? positionals : [...config.connectors.keys()];

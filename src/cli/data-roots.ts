@@ -15,8 +15,8 @@ export const dataRootOption = { 'data-root': { type: 'string', multiple: true } 
 export const dataRootHelp = `  --data-root DIR         let csv files live under DIR (repeatable; also ${DATA_ROOTS_ENV}=DIR:DIR…)`;
 
 /** Absolute data roots from the flag values and the environment; each must be an existing directory. */
-export function dataRootsFrom(flag: unknown, env: NodeJS.ProcessEnv = process.env): string[] {
-  const given = [...(Array.isArray(flag) ? (flag as string[]) : typeof flag === 'string' ? [flag] : []).map((dir) => ({ dir, from: '--data-root' }))];
+export function dataRootsFrom(flag: readonly string[] | undefined, env: NodeJS.ProcessEnv = process.env): string[] {
+  const given = (flag ?? []).map((dir) => ({ dir, from: '--data-root' }));
   for (const dir of (env[DATA_ROOTS_ENV] ?? '').split(':')) if (dir.trim() !== '') given.push({ dir: dir.trim(), from: DATA_ROOTS_ENV });
   const roots: string[] = [];
   for (const { dir, from } of given) {

@@ -1,8 +1,7 @@
 import { explain as explainObject, type Explanation } from '../engine/explain.js';
-import { parseVerbArgs } from './main.js';
 import { openStoreFrom } from './runtime.js';
 import { configForReading } from './stored-config.js';
-import { UsageError, type Verb } from './verb.js';
+import { outputFormat, parseVerbArgs, UsageError, type Verb } from './verb.js';
 
 function show(value: unknown): string {
   return typeof value === 'string' ? JSON.stringify(value) : JSON.stringify(value);
@@ -26,8 +25,6 @@ export function renderExplanation(e: Explanation): string {
 }
 
 export const explain: Verb = {
-  name: 'explain',
-  summary: 'Why each attribute of a mesh object has its value (provenance, losers)',
   help: `Usage: imesh explain TYPE/KEY [ATTR] [--format text|json] [--config DIR] [--store URL]
 
 Shows, for each attribute of one mesh object, the winning value with its rule, connector, external id,
@@ -41,11 +38,10 @@ Exit codes: 0 found, 1 not found or ambiguous (the candidates are listed).`,
     const [ref, attribute, ...extra] = positionals;
     if (!ref || extra.length > 0 || !ref.includes('/')) throw new UsageError('expected TYPE/KEY and optionally ATTR, e.g. person/E1001 email');
     const slash = ref.indexOf('/');
-    const format = (values.format as string | undefined) ?? 'text';
-    if (format !== 'text' && format !== 'json') throw new UsageError(`--format must be text or json, not "${format}"`);
-    const db = await openStoreFrom(values.store as string | undefined);
+    const format = outputFormat(values.format);
+    const db = await openStoreFrom(values.store);
     try {
-      const config = await configForReading(db, values.config as string | undefined);
+      const config = await configForReading(db, values.config);
       const result = await explainObject(db, config, ref.slice(0, slash), ref.slice(slash + 1), attribute);
       process.stdout.write(format === 'json' ? JSON.stringify(result, null, 2) + '\n' : renderExplanation(result));
       return 0;

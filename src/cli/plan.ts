@@ -3,10 +3,9 @@ import { conflictEntries, planReport } from '../engine/report-data.js';
 import { renderPlanJson, renderPlanMarkdown, renderPlanText } from '../reports/index.js';
 import { logger } from '../shared/logger.js';
 import { dataRootHelp, dataRootOption, dataRootsFrom } from './data-roots.js';
-import { parseVerbArgs } from './main.js';
 import { progressReporter } from './progress.js';
 import { connectorOpener, inboxFor, loadValidConfig, openStoreFrom, parseCount, revisionOf } from './runtime.js';
-import { UsageError, type Verb } from './verb.js';
+import { parseVerbArgs, UsageError, type Verb } from './verb.js';
 
 export interface PlanOptions {
   readonly configDir: string;
@@ -50,8 +49,6 @@ export async function runPlan(options: PlanOptions): Promise<number> {
 }
 
 export const plan: Verb = {
-  name: 'plan',
-  summary: 'Import, sync and compute the exports without writing to any target',
   help: `Usage: imesh plan [--config DIR] [--format text|markdown|json] [--detailed-exitcode] [--allow-deletes N] [--store URL] [--data-root DIR]
 
 Reads every source and target in full (read-only credentials suffice), syncs inside a transaction that
@@ -76,14 +73,14 @@ Exit codes: 0 no error, 1 error, 2 changes pending (with --detailed-exitcode), 3
       store: { type: 'string' },
       ...dataRootOption,
     });
-    const format = (values.format as string | undefined) ?? 'text';
+    const format = values.format ?? 'text';
     if (format !== 'text' && format !== 'markdown' && format !== 'json') throw new UsageError(`--format must be text, markdown or json, not "${format}"`);
     return runPlan({
-      configDir: (values.config as string | undefined) ?? '.',
-      store: values.store as string | undefined,
+      configDir: values.config ?? '.',
+      store: values.store,
       format,
       detailedExitCode: values['detailed-exitcode'] === true,
-      allowDeletes: parseCount(values['allow-deletes'] as string | undefined, '--allow-deletes'),
+      allowDeletes: parseCount(values['allow-deletes'], '--allow-deletes'),
       dataRoots: dataRootsFrom(values['data-root']),
     });
   },

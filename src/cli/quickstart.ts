@@ -5,17 +5,14 @@ import { reconcileOnce } from '../controller/reconcile-once.js';
 import { initConfigRepository } from '../git/index.js';
 import { logger } from '../shared/logger.js';
 import { dataRootOption, dataRootsFrom } from './data-roots.js';
-import { parseVerbArgs } from './main.js';
 import { progressReporter } from './progress.js';
 import { cycleSummary } from './reconcile.js';
 import { connectorOpener, loadValidConfig, openStoreFrom, publishReports, revisionOf } from './runtime.js';
-import type { Verb } from './verb.js';
+import { parseVerbArgs, type Verb } from './verb.js';
 
 const sampleDir = resolve(dirname(fileURLToPath(import.meta.url)), '../../samples/quickstart');
 
 export const quickstart: Verb = {
-  name: 'quickstart',
-  summary: 'Run the quickstart on the embedded store (what `npm start` does)',
   help: `Usage: imesh quickstart [--dir DIR]
 
 Copies samples/quickstart/ into a fresh Git repository under .imesh/quickstart/config (once),
@@ -23,7 +20,7 @@ reconciles it on the embedded store, and prints what happened and where the repo
 Run it again: the second run has nothing to do. Then edit the HR file and preview with imesh plan.`,
   async run(args) {
     const { values } = parseVerbArgs(args, { dir: { type: 'string' }, ...dataRootOption });
-    const base = resolve((values.dir as string | undefined) ?? '.imesh/quickstart');
+    const base = resolve(values.dir ?? '.imesh/quickstart');
     // The quickstart's phone book is written beside its config (base/exports): base is a data root.
     mkdirSync(base, { recursive: true });
     const dataRoots = [...dataRootsFrom(values['data-root']), base];

@@ -4,11 +4,11 @@ import { GitReportPublisher } from '../controller/report-publisher.js';
 import type { CycleResult } from '../engine/cycle.js';
 import { logger } from '../shared/logger.js';
 import { dataRootHelp, dataRootOption, dataRootsFrom } from './data-roots.js';
-import { parseVerbArgs } from './main.js';
 import { runPlan } from './plan.js';
 import { progressReporter } from './progress.js';
 import { connectorOpener, inboxFor, loadValidConfig, openStoreFrom, parseCount, publishReports, revisionOf } from './runtime.js';
-import { UsageError, type Verb } from './verb.js';
+import { configLocation, configLocationFlags } from './config-location.js';
+import { parseVerbArgs, UsageError, type Verb } from './verb.js';
 
 export function cycleSummary(outcome: CycleResult): string {
   const totals = { created: 0, updated: 0, moved: 0, enabled: 0, disabled: 0, deleted: 0, failed: 0, heldBack: 0 };
@@ -19,8 +19,6 @@ export function cycleSummary(outcome: CycleResult): string {
 }
 
 export const reconcile: Verb = {
-  name: 'reconcile',
-  summary: 'Run one cycle (import, sync, export, reports), then exit',
   help: `Usage: imesh reconcile [--config DIR | --repo URL --branch B --path P] [--full] [--dry-run] [--allow-deletes N] [--store URL] [--data-root DIR]
 
 Runs one cycle against the config and exits: import (delta from watermarks, or --full, which also
@@ -41,36 +39,29 @@ ${dataRootHelp}
 Exit codes: 0 ok, 1 error (a connector or some exports failed), 3 blocked by a safety gate.`,
   async run(args) {
     const { values } = parseVerbArgs(args, {
-      config: { type: 'string' },
-      repo: { type: 'string' },
-      branch: { type: 'string' },
-      path: { type: 'string' },
+      ...configLocationFlags,
       full: { type: 'boolean' },
       'dry-run': { type: 'boolean' },
       'allow-deletes': { type: 'string' },
       store: { type: 'string' },
       ...dataRootOption,
     });
-    if (values.repo !== undefined && values.config !== undefined) throw new UsageError('give --config DIR or --repo URL, not both');
-    if (values.repo === undefined && (values.branch !== undefined || values.path !== undefined)) throw new UsageError('--branch and --path go with --repo');
-    if (values.repo !== undefined && values['dry-run']) throw new UsageError('--dry-run reads a local directory: clone the repository and run imesh plan --config DIR');
-    const configDir = (values.config as string | undefined) ?? '.';
-    const allowDeletes = parseCount(values['allow-deletes'] as string | undefined, '--allow-deletes');
+    const location = configLocation(values);
+    if (location.kind === 'repo' && values['dry-run']) throw new UsageError('--dry-run reads a local directory: clone the repository and run imesh plan --config DIR');
+    const configDir = location.kind === 'directory' ? location.dir : '.';
+    const allowDeletes = parseCount(values['allow-deletes'], '--allow-deletes');
     const dataRoots = dataRootsFrom(values['data-root']);
-    if (values['dry-run']) return runPlan({ configDir, store: values.store as string | undefined, format: 'text', detailedExitCode: false, allowDeletes, dataRoots });
+    if (values['dry-run']) return runPlan({ configDir, store: values.store, format: 'text', detailedExitCode: false, allowDeletes, dataRoots });
     const log = logger();
     // --repo: fetch the branch into .imesh/checkout/, reconcile that commit, push the reports branch.
-    const git =
-      values.repo !== undefined
-        ? repoSource({ url: values.repo as string, branch: (values.branch as string | undefined) ?? 'main', path: (values.path as string | undefined) ?? '.' })
-        : undefined;
+    const git = location.kind === 'repo' ? repoSource({ url: location.url, branch: location.branch, path: location.path }) : undefined;
     let checkout: { configPath: string; revision: string } | undefined;
     if (git) {
       await git.open();
       checkout = await git.checkout(await git.fetch());
     }
     const { config, files } = await loadValidConfig(checkout?.configPath ?? configDir);
-    const db = await openStoreFrom(values.store as string | undefined);
+    const db = await openStoreFrom(values.store);
     try {
       const revision = checkout ? { revision: checkout.revision, repoRoot: git!.mirrorDir } : await revisionOf(config);
       const publisher = git

@@ -17,9 +17,9 @@ import { ConfigError, errorMessage } from '../shared/errors.js';
 import { logger, registerSecret } from '../shared/logger.js';
 import { storeUrlFrom } from '../store/open-store.js';
 import { dataRootHelp, dataRootOption, dataRootsFrom } from './data-roots.js';
-import { parseVerbArgs } from './main.js';
 import { connectorOpener, openStoreFrom, publishReports } from './runtime.js';
-import { UsageError, type Verb } from './verb.js';
+import { configLocation, configLocationFlags } from './config-location.js';
+import { parseVerbArgs, UsageError, type Verb } from './verb.js';
 
 function duration(value: string, flag: string): number {
   const ms = parseDuration(value);
@@ -34,8 +34,6 @@ function port(value: string | undefined): number {
 }
 
 export const run: Verb = {
-  name: 'run',
-  summary: 'The controller: watch Git, run on schedules, serve HTTP endpoints',
   help: `Usage: imesh run [--config DIR | --repo URL [--branch B] [--path P]] [--poll-interval 1m] [--port 8080] [--store URL] [--data-root DIR]
 
 The long-running controller. It watches the config (a directory, or a branch of a Git repository),
@@ -66,10 +64,7 @@ Secrets: IMESH_SECRET_<NAME> or files in IMESH_SECRETS_DIR. Logs: JSON lines on 
 SIGTERM/SIGINT: finish the current export batch, release the lock, exit 0 within 30 s.`,
   async run(args) {
     const { values } = parseVerbArgs(args, {
-      config: { type: 'string' },
-      repo: { type: 'string' },
-      branch: { type: 'string' },
-      path: { type: 'string' },
+      ...configLocationFlags,
       'poll-interval': { type: 'string' },
       port: { type: 'string' },
       store: { type: 'string' },
@@ -81,13 +76,10 @@ SIGTERM/SIGINT: finish the current export batch, release the lock, exit 0 within
       'leader-retry-interval': { type: 'string' },
       ...dataRootOption,
     });
-    const str = (name: string) => values[name] as string | undefined;
-    const repo = str('repo');
-    if (repo !== undefined && str('config') !== undefined) throw new UsageError('give --config DIR or --repo URL, not both');
-    if (repo === undefined && (str('branch') !== undefined || str('path') !== undefined)) throw new UsageError('--branch and --path go with --repo');
-    const pollIntervalMs = duration(str('poll-interval') ?? DEFAULT_POLL_INTERVAL, '--poll-interval');
-    const retryMs = duration(str('leader-retry-interval') ?? DEFAULT_LEADER_RETRY, '--leader-retry-interval');
-    const httpPort = port(str('port'));
+    const location = configLocation(values);
+    const pollIntervalMs = duration(values['poll-interval'] ?? DEFAULT_POLL_INTERVAL, '--poll-interval');
+    const retryMs = duration(values['leader-retry-interval'] ?? DEFAULT_LEADER_RETRY, '--leader-retry-interval');
+    const httpPort = port(values.port);
     const dataRoots = dataRootsFrom(values['data-root']);
     const webhookSecret = process.env[WEBHOOK_SECRET_ENV] || undefined;
     if (webhookSecret) registerSecret(webhookSecret);
@@ -99,23 +91,23 @@ SIGTERM/SIGINT: finish the current export batch, release the lock, exit 0 within
     });
     const log = logger();
     const metrics = new ControllerMetrics();
-    const storeUrl = storeUrlFrom(str('store'));
-    const db = await openStoreFrom(str('store'));
+    const storeUrl = storeUrlFrom(values.store);
+    const db = await openStoreFrom(values.store);
     let controller: Controller | undefined;
     let scim: { close(): void } | undefined;
     try {
       let source;
       let publisher: ReportPublisher;
-      if (repo !== undefined) {
+      if (location.kind === 'repo') {
         const git = repoSource({
-          url: repo,
-          branch: str('branch') ?? 'main',
-          path: str('path') ?? '.',
-          checkoutDir: str('checkout-dir'),
-          username: str('git-username'),
-          tokenSecret: str('git-token-secret'),
-          sshKeySecret: str('git-ssh-key-secret'),
-          knownHostsSecret: str('git-known-hosts-secret'),
+          url: location.url,
+          branch: location.branch,
+          path: location.path,
+          checkoutDir: values['checkout-dir'],
+          username: values['git-username'],
+          tokenSecret: values['git-token-secret'],
+          sshKeySecret: values['git-ssh-key-secret'],
+          knownHostsSecret: values['git-known-hosts-secret'],
         });
         source = gitSource(git);
         publisher = new GitReportPublisher({
@@ -125,7 +117,7 @@ SIGTERM/SIGINT: finish the current export batch, release the lock, exit 0 within
           onPushFailed: () => metrics.reportsPushFailed(),
         });
       } else {
-        const configDir = resolve(str('config') ?? '.');
+        const configDir = resolve(location.dir);
         source = directorySource(configDir);
         publisher = localPublisher(async (config, revision, files, message) => {
           const git = await configRevision(configDir).catch(() => undefined);

@@ -2,14 +2,11 @@ import { getMeta } from '../engine/applied-config.js';
 import { statusReport } from '../engine/report-data.js';
 import { renderStatusJson, renderStatusText } from '../reports/index.js';
 import type { StatusReport } from '../reports/types.js';
-import { parseVerbArgs } from './main.js';
 import { openStoreFrom } from './runtime.js';
 import { configForReading } from './stored-config.js';
-import { UsageError, type Verb } from './verb.js';
+import { outputFormat, parseVerbArgs, type Verb } from './verb.js';
 
 export const status: Verb = {
-  name: 'status',
-  summary: 'Last cycles, connectors, watermarks, pending exports',
   help: `Usage: imesh status [--format text|json] [--config DIR] [--store URL]
 
 Prints the state of the last reconcile from the store: revision applied, conditions, each connector's
@@ -19,13 +16,12 @@ The JSON form is the status.json report.
 Exit code: 0.`,
   async run(args) {
     const { values } = parseVerbArgs(args, { format: { type: 'string' }, config: { type: 'string' }, store: { type: 'string' } });
-    const format = (values.format as string | undefined) ?? 'text';
-    if (format !== 'text' && format !== 'json') throw new UsageError(`--format must be text or json, not "${format}"`);
-    const db = await openStoreFrom(values.store as string | undefined);
+    const format = outputFormat(values.format);
+    const db = await openStoreFrom(values.store);
     try {
       let report = await getMeta<StatusReport>(db, 'last_status');
       if (!report || values.config !== undefined) {
-        const config = await configForReading(db, values.config as string | undefined);
+        const config = await configForReading(db, values.config);
         const applied = await getMeta<{ revision: string }>(db, 'applied_config');
         const fresh = await statusReport(db, { config, revision: applied?.revision ?? null, lastAppliedRevision: applied?.revision ?? null, lastAttemptedRevision: (await getMeta<string>(db, 'last_attempted_revision')) ?? null, now: new Date().toISOString() });
         report = report ? { ...fresh, conditions: report.conditions, connectors: fresh.connectors.map((c) => report!.connectors.find((o) => o.name === c.name) ? { ...c, health: report!.connectors.find((o) => o.name === c.name)!.health, conditions: report!.connectors.find((o) => o.name === c.name)!.conditions } : c) } : fresh;

@@ -1,7 +1,6 @@
 import { resolve } from 'node:path';
 import { loadConfig } from '../config/index.js';
-import { parseVerbArgs } from './main.js';
-import { UsageError, type Verb } from './verb.js';
+import { outputFormat, parseVerbArgs, type Verb } from './verb.js';
 
 const help = `Usage: imesh validate [--config DIR] [--format text|json]
 
@@ -19,14 +18,11 @@ Exit codes:
 `;
 
 export const validate: Verb = {
-  name: 'validate',
-  summary: 'Check the config repository: schema and semantic checks, no connections',
   help,
   async run(args) {
     const { values } = parseVerbArgs(args, { config: { type: 'string' }, format: { type: 'string' } });
-    const format = (values.format as string | undefined) ?? 'text';
-    if (format !== 'text' && format !== 'json') throw new UsageError(`--format takes text or json, not "${format}"`);
-    const configDir = (values.config as string | undefined) ?? '.';
+    const format = outputFormat(values.format);
+    const configDir = values.config ?? '.';
     const { problems } = await loadConfig(resolve(configDir));
     const valid = problems.length === 0;
     if (format === 'json') {
