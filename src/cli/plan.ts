@@ -1,7 +1,9 @@
 import { runCycle } from '../engine/cycle.js';
 import { conflictEntries, planReport } from '../engine/report-data.js';
 import { renderPlanJson, renderPlanMarkdown, renderPlanText } from '../reports/index.js';
+import { failureLine } from '../reports/plan-summary.js';
 import { logger } from '../shared/logger.js';
+import type { Queryable } from '../store/db.js';
 import { dataRootHelp, dataRootOption, dataRootsFrom } from './data-roots.js';
 import { progressReporter } from './progress.js';
 import { connectorOpener, inboxFor, loadValidConfig, openStoreFrom, parseCount, revisionOf } from './runtime.js';
@@ -23,22 +25,32 @@ export async function runPlan(options: PlanOptions): Promise<number> {
   const db = await openStoreFrom(options.store);
   try {
     const revision = await revisionOf(config);
-    let conflicts: Awaited<ReturnType<typeof conflictEntries>> = [];
-    const outcome = await runCycle(db, config, {
-      kind: 'full',
-      mode: 'plan',
-      revision: revision.revision,
-      allowDeletes: options.allowDeletes,
-      openConnector: connectorOpener(config, log, await inboxFor(db, config), options.dataRoots),
-      log,
-      progress: progressReporter(log),
+    const before = await conflictEntries(db);
+    let after = before;
+    const inbox = await inboxFor(db, config);
+    const cycle = (allowDeletes: number | undefined, beforeRollback?: (tx: Queryable) => Promise<void>) =>
+      runCycle(db, config, {
+        kind: 'full',
+        mode: 'plan',
+        revision: revision.revision,
+        allowDeletes,
+        openConnector: connectorOpener(config, log, inbox, options.dataRoots),
+        log,
+        progress: progressReporter(log),
+        ...(beforeRollback ? { beforeRollback } : {}),
+      });
+    const outcome = await cycle(options.allowDeletes, async (tx) => {
+      after = await conflictEntries(tx);
     });
-    conflicts = await conflictEntries(db);
-    const report = planReport(revision.revision, outcome, conflicts);
+    // A tripped import guard holds the whole import back, so the plan above lacks what it would cause.
+    // A second preview lets those imports through to list the changes a reconcile holds back.
+    const guards = outcome.gates.filter((g) => g.gate === 'importGuard');
+    const approved = guards.length > 0 ? await cycle(Math.max(...guards.map((g) => g.count), options.allowDeletes ?? 0)) : undefined;
+    const report = planReport(revision.revision, outcome, after, before, approved);
     const render = { text: renderPlanText, markdown: renderPlanMarkdown, json: renderPlanJson }[options.format];
     process.stdout.write(render(report));
     for (const gate of outcome.gates) process.stderr.write(`BLOCKED: ${gate.message ?? `${gate.connector}: ${gate.gate}`}\n`);
-    for (const failure of outcome.failures) process.stderr.write(`FAILED: ${failure.connector} (${failure.stage}): ${failure.message}\n`);
+    for (const failure of report.failures ?? []) process.stderr.write(`FAILED: ${failureLine(failure)}\n`);
     if (outcome.gates.length > 0) return 3;
     if (outcome.failures.length > 0) return 1;
     const pending = outcome.plans.some((p) => p.changes.length > 0);
@@ -53,8 +65,14 @@ export const plan: Verb = {
 
 Reads every source and target in full (read-only credentials suffice), syncs inside a transaction that
 is rolled back, and prints what a reconcile would change: per projection, the creates, updates, moves,
-enables, disables and deletes, the conflicts, and any safety gate that would trip. Nothing is written
-to a target and the store is left as it was. Edits in the working tree are previewed before commit.
+enables, disables and deletes, the conflicts (new or existing), and any safety gate that would trip.
+Nothing is written to a target and the store is left as it was. Edits in the working tree are previewed
+before commit.
+
+A connector that cannot be read is named first (exit 1): the plan is then incomplete. A safety gate
+that would trip is named first too (exit 3), with the changes a reconcile would hold back: those to a
+blocked target are marked, and when an import guard trips, a second preview lets the guarded imports
+through and lists what they would cause under "Held back".
 
   --config DIR            config directory (default .)
   --format F              text (default), markdown (for a pull-request comment) or json

@@ -30,6 +30,8 @@ export interface CycleOptions {
   readonly progress?: (stage: string, done: number, total?: number) => void;
   /** Asked before each export batch; false stops exporting (leader lost its lock, shutdown). */
   readonly mayExport?: () => boolean;
+  /** Plan mode: reads the store as the plan left it, before the rollback (the conflicts it would leave). */
+  readonly beforeRollback?: (q: Queryable) => Promise<void>;
 }
 
 export interface ConnectorFailure {
@@ -86,7 +88,9 @@ export async function runCycle(db: Db, config: CompiledConfig, options: CycleOpt
           throw error;
         }
       };
-      throw new Rollback(await execute(db, config, options, tx, atomically));
+      const outcome = await execute(db, config, options, tx, atomically);
+      await options.beforeRollback?.(tx);
+      throw new Rollback(outcome);
     });
   } catch (error) {
     if (error instanceof Rollback) return error.value;
@@ -103,9 +107,12 @@ async function execute(
   atomically: <T>(work: (q: Queryable) => Promise<T>) => Promise<T>,
 ): Promise<CycleResult> {
   const seq = Number((await q.query<{ seq: string }>(`SELECT nextval('change_seq')::text AS seq`))[0]?.seq);
-  const cycleId = Number(
-    (await q.query<{ id: string }>(`INSERT INTO cycle (kind, mode, revision, result) VALUES ($1, $2, $3, 'running') RETURNING id::text AS id`, [options.kind, options.mode, options.revision]))[0]?.id,
-  );
+  // A plan preview is no cycle: it takes no id (a rolled-back insert would still use one up, leaving
+  // gaps in the job ids the dashboard and the API list). Its id is 0.
+  const cycleId =
+    options.mode === 'plan'
+      ? 0
+      : Number((await q.query<{ id: string }>(`INSERT INTO cycle (kind, mode, revision, result) VALUES ($1, $2, $3, 'running') RETURNING id::text AS id`, [options.kind, options.mode, options.revision]))[0]?.id);
   const opened = new Map<string, Promise<IdentityConnector>>();
   const capabilityCache = new Map<string, ObjectTypeCapabilities>();
   const connectorModel = (name: string): ConnectorModel => {
@@ -272,7 +279,7 @@ async function execute(
   const result: CycleResult['result'] = gates.length > 0 ? 'blocked' : failures.length > 0 || exportFailures > 0 ? 'failed' : 'succeeded';
   const outcome: CycleResult = { cycleId, seq, kind: options.kind, mode: options.mode, result, imports, syncs, plans, gates, exports, failures, drift, suspended, timings };
   options.log.info({ event: 'cycle', cycleId, kind: options.kind, mode: options.mode, result, timings }, 'cycle finished');
-  await q.query(`UPDATE cycle SET result = $2, finished_at = now(), counts = $3::jsonb, error = $4 WHERE id = $1`, [
+  if (options.mode === 'reconcile') await q.query(`UPDATE cycle SET result = $2, finished_at = now(), counts = $3::jsonb, error = $4 WHERE id = $1`, [
     cycleId,
     result,
     JSON.stringify(cycleCounts(outcome, config)),

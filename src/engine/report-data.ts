@@ -2,14 +2,49 @@
  * Builds report data (status, drift, conflicts, plan) from the store and a cycle's outcome.
  */
 import type { CompiledConfig, Value } from '../config/model.js';
-import type { Condition, ConflictEntry, ConflictsReport, ConnectorStatus, CycleSummary, DriftReport, GateTrip, PlanProjection, PlanReport, StatusReport } from '../reports/types.js';
+import type { Condition, ConflictEntry, ConflictsReport, ConnectorStatus, CycleSummary, DriftReport, GateTrip, PlanChange, PlanProjection, PlanReport, StatusReport } from '../reports/types.js';
 import type { Queryable } from '../store/db.js';
 import type { CycleResult } from './cycle.js';
 
 const iso = (value: Date | string | null | undefined): string | null => (value == null ? null : value instanceof Date ? value.toISOString() : new Date(value).toISOString());
 
-export function planReport(revision: string | null, outcome: CycleResult, conflicts: readonly ConflictEntry[]): PlanReport {
-  const projections: PlanProjection[] = outcome.plans.map((plan) => {
+const conflictKey = (c: ConflictEntry): string => `${c.kind}\u0000${c.meshType}\u0000${c.object}\u0000${c.attribute ?? ''}`;
+
+/**
+ * The plan's report. `conflicts` are those the store would hold after the plan; `before`, those it
+ * holds now: each conflict is marked `new` or `existing`, and those that would go are counted.
+ */
+export function planReport(revision: string | null, outcome: CycleResult, conflicts: readonly ConflictEntry[], before: readonly ConflictEntry[] = conflicts, approved?: CycleResult): PlanReport {
+  const existing = new Set(before.map(conflictKey));
+  const after = new Set(conflicts.map(conflictKey));
+  const exportGated = new Set(outcome.gates.filter((g) => g.gate !== 'importGuard').map((g) => g.connector));
+  const projections = planProjections(outcome).map((p) => (exportGated.has(p.connector) && p.changes.length > 0 ? { ...p, heldBack: true } : p));
+  return {
+    revision,
+    projections,
+    conflicts: conflicts.map((c) => ({ ...c, status: existing.has(conflictKey(c)) ? 'existing' : 'new' })),
+    gates: outcome.gates,
+    failures: outcome.failures.map((f) => ({ connector: f.connector, stage: f.stage, message: f.message })),
+    resolvedConflicts: before.filter((c) => !after.has(conflictKey(c))).length,
+    ...(approved ? { heldBack: heldBackChanges(projections, planProjections(approved)) } : {}),
+  };
+}
+
+/** The changes of `approved` (a plan with the guarded imports let through) that `planned` lacks. */
+function heldBackChanges(planned: readonly PlanProjection[], approved: readonly PlanProjection[]): PlanProjection[] {
+  const key = (projection: string, c: PlanChange) => `${projection}\u0000${c.op}\u0000${c.object}\u0000${JSON.stringify(c.attributes ?? {})}\u0000${c.newDn ?? ''}`;
+  const known = new Set(planned.flatMap((p) => p.changes.map((c) => key(p.name, c))));
+  return approved
+    .map((p) => {
+      const changes = p.changes.filter((c) => !known.has(key(p.name, c)));
+      const count = (op: PlanChange['op']) => changes.filter((c) => c.op === op).length;
+      return { ...p, creates: count('create'), updates: count('update'), moves: count('move'), enables: count('enable'), disables: count('disable'), deletes: count('delete'), changes, heldBack: true };
+    })
+    .filter((p) => p.changes.length > 0);
+}
+
+function planProjections(outcome: CycleResult): PlanProjection[] {
+  return outcome.plans.map((plan) => {
     const count = (op: string) => plan.changes.filter((c) => c.change.op === op).length;
     return {
       name: plan.projection.name,
@@ -21,7 +56,7 @@ export function planReport(revision: string | null, outcome: CycleResult, confli
       enables: count('enable'),
       disables: count('disable'),
       deletes: count('delete'),
-      changes: plan.changes.map(({ change, object }) => {
+      changes: plan.changes.map(({ change, object }): PlanChange => {
         switch (change.op) {
           case 'create':
             return { op: 'create', object, ...(change.dn ? { dn: change.dn } : {}), attributes: Object.fromEntries(Object.entries(change.attributes).map(([k, v]) => [k, { from: null, to: v }])) };
@@ -35,7 +70,6 @@ export function planReport(revision: string | null, outcome: CycleResult, confli
       }),
     };
   });
-  return { revision, projections, conflicts, gates: outcome.gates };
 }
 
 export async function conflictEntries(q: Queryable): Promise<ConflictEntry[]> {

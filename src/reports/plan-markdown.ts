@@ -1,12 +1,13 @@
 /**
- * The plan as Markdown for a pull-request comment: what merging would change, per projection, with a
- * sample of each operation, the conflicts that would appear and any safety gate that would trip.
+ * The plan as Markdown for a pull-request comment: what failed (the plan is then incomplete), any
+ * safety gate that would trip and what it would hold back, then what merging would change, per
+ * projection, with a sample of each operation, and the conflicts (new or existing).
  * Kept under GitHub's comment size limit by shrinking the samples when needed.
  */
 import { redact } from '../shared/logger.js';
 import { conflictSections, conflictTally } from './conflicts-markdown.js';
 import { alert, document, moreLine, table } from './markdown.js';
-import { OPS, blockedConnectors, gateLine, hasChanges, opTotal, planSummaryLine, type OpInfo } from './plan-summary.js';
+import { OPS, allowDeletesNeeded, conflictCounts, failureConsequence, failureLine, failures, gateConsequence, gateLine, hasChanges, heldBackTotal, noChangeLine, opTotal, planSummaryLine, type OpInfo } from './plan-summary.js';
 import type { PlanChange, PlanProjection, PlanReport } from './types.js';
 import { count, formatChange, formatValue, mdCode, mdText, plural, shortRevision } from './value-format.js';
 
@@ -62,7 +63,7 @@ function projectionTitle(p: PlanProjection): string {
 }
 
 function projectionSection(p: PlanProjection, samples: number): string[] {
-  const blocks = [`### ${projectionTitle(p)}`];
+  const blocks = [`### ${projectionTitle(p)}${p.heldBack ? ' · held back by a safety gate' : ''}`];
   for (const info of OPS) {
     const total = opTotal(p, info);
     if (total === 0) continue;
@@ -85,28 +86,70 @@ function overview(plan: PlanReport): string | undefined {
   );
 }
 
+function failureAlert(plan: PlanReport): string | undefined {
+  const failed = failures(plan);
+  if (failed.length === 0) return undefined;
+  return alert('WARNING', [
+    `**The plan is incomplete: ${failed.length === 1 ? 'a connector' : `${count(failed.length)} connectors`} could not be read.**`,
+    '',
+    ...failed.map((f) => `- ${mdText(failureLine(f))} — ${mdText(failureConsequence(f))}`),
+  ]);
+}
+
 function gateAlert(plan: PlanReport): string | undefined {
   if (plan.gates.length === 0) return undefined;
-  const blocked = blockedConnectors(plan.gates).map(mdText).join(', ');
+  const held = heldBackTotal(plan);
   return alert('CAUTION', [
-    `**${plan.gates.length === 1 ? 'A safety gate would trip' : `${count(plan.gates.length)} safety gates would trip`}: exports to ${blocked} would be blocked.**`,
+    `**${plan.gates.length === 1 ? 'A safety gate would trip' : `${count(plan.gates.length)} safety gates would trip`}: ${mdText(gateConsequence(plan.gates))}.**`,
     '',
     ...plan.gates.map((g) => `- ${mdText(gateLine(g))}`),
+    '',
+    `A reconcile would hold back ${held > 0 ? `the ${plural(held, "change")} listed as held back below` : 'what these gates guard'} until approved (\`--allow-deletes ${allowDeletesNeeded(plan.gates)}\`, or an approval through the operator API).`,
   ]);
+}
+
+function conflictBlocks(plan: PlanReport, samples: number): string[] {
+  const resolved = plan.resolvedConflicts ?? 0;
+  if (plan.conflicts.length === 0) return resolved > 0 ? [`### Conflicts\n\n${plural(resolved, 'existing conflict')} would be resolved.`] : [];
+  const where = 'see `imesh plan --format json`';
+  const fresh = plan.conflicts.filter((c) => c.status === 'new');
+  const existing = plan.conflicts.filter((c) => c.status === 'existing');
+  const unmarked = plan.conflicts.filter((c) => c.status === undefined);
+  return [
+    `### Conflicts (${conflictCounts(plan.conflicts)}${resolved > 0 ? `; ${count(resolved)} existing would be resolved` : ''})\n\n${conflictTally(plan.conflicts)}`,
+    ...(fresh.length > 0 ? [`#### New: this change would cause them`, ...conflictSections(fresh, samples, 5, where)] : []),
+    ...(existing.length > 0 ? [`#### Existing: already in the store`, ...conflictSections(existing, samples, 5, where)] : []),
+    ...conflictSections(unmarked, samples, 4, where),
+  ];
 }
 
 function render(plan: PlanReport, samples: number): string {
   const changes = hasChanges(plan);
-  const summary = changes ? `**${planSummaryLine(plan)}**` : '**No changes.** The targets match the configuration.';
-  const conflictNote = plan.conflicts.length > 0 ? ` · ${plural(plan.conflicts.length, 'conflict')} would appear` : '';
+  const clean = !changes && plan.gates.length === 0 && failures(plan).length === 0;
+  const summary = changes ? `**${planSummaryLine(plan)}**` : clean ? '**No changes.** The targets match the configuration.' : `**${mdText(noChangeLine(plan))}**`;
+  const fresh = plan.conflicts.filter((c) => c.status === 'new').length;
+  const existing = plan.conflicts.filter((c) => c.status === 'existing').length;
+  const unmarked = plan.conflicts.length - fresh - existing;
+  const notes = [
+    ...(fresh > 0 ? [`${plural(fresh, 'new conflict')} would appear`] : []),
+    ...(existing > 0 ? [`${plural(existing, 'existing conflict')}`] : []),
+    ...(unmarked > 0 ? [plural(unmarked, 'conflict')] : []),
+  ];
+  const conflictNote = notes.map((n) => ` · ${n}`).join('');
   return document([
     `## Identity Mesh plan · revision ${mdCode(shortRevision(plan.revision))}`,
+    failureAlert(plan),
     gateAlert(plan),
     `${summary}${conflictNote}`,
     overview(plan),
     ...plan.projections.flatMap((p) => (OPS.some((o) => opTotal(p, o) > 0) ? projectionSection(p, samples) : [])),
-    plan.conflicts.length > 0 ? `### Conflicts that would appear\n\n${conflictTally(plan.conflicts)}` : undefined,
-    ...conflictSections(plan.conflicts, samples, 4, 'see `imesh plan --format json`'),
+    ...((plan.heldBack ?? []).length > 0
+      ? [
+          `### Held back by the import guard\n\nA reconcile makes these changes only once the guarded imports are approved (\`--allow-deletes ${allowDeletesNeeded(plan.gates)}\`).`,
+          ...(plan.heldBack ?? []).flatMap((p) => projectionSection({ ...p, heldBack: false }, samples).map((b, i) => (i === 0 ? `#${b}` : b))),
+        ]
+      : []),
+    ...conflictBlocks(plan, samples),
   ]);
 }
 

@@ -2,8 +2,8 @@
  * What the plan renderers share: the order of operations, totals, the `Plan: …` line and how a
  * safety gate trip is worded.
  */
-import type { GateTrip, PlanChange, PlanProjection, PlanReport } from './types.js';
-import { count } from './value-format.js';
+import type { ConflictEntry, GateTrip, PlanChange, PlanFailure, PlanProjection, PlanReport } from './types.js';
+import { count, plural } from './value-format.js';
 
 export type Op = PlanChange['op'];
 
@@ -64,7 +64,76 @@ export function gateLine(gate: GateTrip): string {
   return `${where}: ${count(gate.count)} deletions and disables exceed ${GATE_LIMIT[gate.gate] ?? gate.gate} (limit ${count(gate.limit)}); rerun with --allow-deletes ${gate.count} if intended`;
 }
 
-/** The connectors whose exports the trips block, in first-seen order. */
+/** The connectors whose exports the trips block (export gates, not import guards), in first-seen order. */
 export function blockedConnectors(gates: readonly GateTrip[]): string[] {
-  return [...new Set(gates.map((g) => g.connector))];
+  return [...new Set(gates.filter((g) => g.gate !== 'importGuard').map((g) => g.connector))];
+}
+
+/** The connectors whose import a guard holds back, in first-seen order. */
+export function guardedConnectors(gates: readonly GateTrip[]): string[] {
+  return [...new Set(gates.filter((g) => g.gate === 'importGuard').map((g) => g.connector))];
+}
+
+/** `the import from hr would be held back; exports to apps, phonebook would be blocked` */
+export function gateConsequence(gates: readonly GateTrip[]): string {
+  const guarded = guardedConnectors(gates);
+  const blocked = blockedConnectors(gates);
+  return [
+    ...(guarded.length > 0 ? [`the import from ${guarded.join(', ')} would be held back`] : []),
+    ...(blocked.length > 0 ? [`exports to ${blocked.join(', ')} would be blocked`] : []),
+  ].join('; ');
+}
+
+/** The `--allow-deletes N` that would let every tripped gate through (the override is per connector). */
+export function allowDeletesNeeded(gates: readonly GateTrip[]): number {
+  const perConnector = new Map<string, number>();
+  for (const g of gates) perConnector.set(g.connector, Math.max(perConnector.get(g.connector) ?? 0, g.count));
+  return Math.max(0, ...perConnector.values());
+}
+
+const changeTotal = (p: PlanProjection): number => OPS.reduce((m, o) => m + opTotal(p, o), 0);
+
+/** Changes a gate would hold back: to a blocked target, and those a guarded import would cause. */
+export function heldBackTotal(plan: PlanReport): number {
+  return plan.projections.filter((p) => p.heldBack).reduce((n, p) => n + changeTotal(p), 0) + (plan.heldBack ?? []).reduce((n, p) => n + changeTotal(p), 0);
+}
+
+export function failures(plan: PlanReport): readonly PlanFailure[] {
+  return plan.failures ?? [];
+}
+
+/** `hr (import): connection refused` */
+export function failureLine(f: PlanFailure): string {
+  const message = f.message.startsWith(`${f.connector}: `) ? f.message.slice(f.connector.length + 2) : f.message;
+  return `${f.connector} (${f.stage}): ${message}`;
+}
+
+/** What the plan cannot show because of a failed connector. */
+export function failureConsequence(f: PlanFailure): string {
+  return f.stage === 'import'
+    ? `the plan cannot show changes that depend on ${f.connector}: rules read its objects as last imported, and nothing is planned for it as a target`
+    : `the plan cannot show changes that depend on ${f.connector}`;
+}
+
+/** The closing lines when the plan shows no change: never "No changes" when something failed or tripped. */
+export function noChangeLine(plan: PlanReport): string {
+  const failed = failures(plan);
+  if (failed.length > 0) {
+    return `No changes found in what could be read, but the plan is incomplete: ${[...new Set(failed.map((f) => f.connector))].join(', ')} failed (see above).`;
+  }
+  if (plan.gates.length > 0) {
+    const held = heldBackTotal(plan);
+    return held > 0
+      ? `No changes would be made now: ${plural(held, 'change')} would be held back by ${plural(plan.gates.length, 'safety gate')} (see above).`
+      : `No changes listed, but ${plural(plan.gates.length, 'safety gate')} would trip (see above).`;
+  }
+  return 'No changes. The targets match the configuration.';
+}
+
+/** `1 new, 2 existing` (plans mark each conflict; without marks, the count alone). */
+export function conflictCounts(conflicts: readonly ConflictEntry[]): string {
+  const fresh = conflicts.filter((c) => c.status === 'new').length;
+  const existing = conflicts.filter((c) => c.status === 'existing').length;
+  if (fresh + existing === 0) return count(conflicts.length);
+  return [`${count(fresh)} new`, `${count(existing)} existing`].join(', ');
 }

@@ -1,10 +1,13 @@
 /**
  * The plan for a terminal, in the manner of `terraform plan`: one block per projection, a line per
  * object (`+ create`, `~ update`, `→ move`, `↑ enable`, `⊘ disable`, `- delete`), attribute changes
- * as `attr: "from" → "to"`, then `Plan: …`. A tripped safety gate is printed first and last.
+ * as `attr: "from" → "to"`, then `Plan: …`. What failed and what a safety gate would trip are printed
+ * first, with what the plan therefore cannot show or a reconcile would hold back, and again last: a
+ * plan never ends in "No changes" when it could not see everything.
  */
 import { redact } from '../shared/logger.js';
-import { OPS, blockedConnectors, gateLine, hasChanges, opTotal, planSummaryLine, type Op } from './plan-summary.js';
+import { sortConflicts } from './report-json.js';
+import { OPS, allowDeletesNeeded, conflictCounts, failureConsequence, failureLine, failures, gateConsequence, gateLine, hasChanges, heldBackTotal, noChangeLine, opTotal, planSummaryLine, type Op } from './plan-summary.js';
 import { painter, type Paint } from './terminal-style.js';
 import type { ConflictEntry, PlanChange, PlanProjection, PlanReport } from './types.js';
 import { count, formatChange, formatValue, plural, shortRevision } from './value-format.js';
@@ -42,7 +45,8 @@ function changeLines(change: PlanChange, paint: Paint): string[] {
 }
 
 function projectionLines(p: PlanProjection, samples: number, paint: Paint): string[] {
-  const lines = [paint.bold(`${p.name} → ${p.connector}/${p.objectType}`)];
+  const title = paint.bold(`${p.name} → ${p.connector}/${p.objectType}`);
+  const lines = [p.heldBack ? `${title}  ${paint.red('(held back: a safety gate would block these)')}` : title];
   for (const info of OPS) {
     const total = opTotal(p, info);
     if (total === 0) continue;
@@ -53,17 +57,34 @@ function projectionLines(p: PlanProjection, samples: number, paint: Paint): stri
   return lines;
 }
 
+/** `person/E1005` (the object already names its type), else `group CN=Sales,…`. */
+function conflictSubject(c: ConflictEntry): string {
+  return c.object.startsWith(`${c.meshType}/`) ? c.object : `${c.meshType} ${c.object}`;
+}
+
 function conflictLine(c: ConflictEntry): string {
   const what = c.kind === 'attribute' ? 'attribute conflict' : c.kind === 'ambiguousJoin' ? 'ambiguous join' : 'held back';
-  return `  ${what}: ${c.meshType} ${c.object}${c.attribute ? ` ${c.attribute}` : ''}: ${c.reason}`;
+  const status = c.status ? `${c.status.padEnd(8)}  ` : '';
+  return `  ${status}${what}: ${conflictSubject(c)}${c.attribute ? ` ${c.attribute}` : ''}: ${c.reason}`;
+}
+
+function failureBlock(plan: PlanReport, paint: Paint): string[] {
+  const failed = failures(plan);
+  if (failed.length === 0) return [];
+  return [
+    paint.boldRed(`!! FAILED: the plan is incomplete (${failed.length === 1 ? 'a connector' : `${count(failed.length)} connectors`} could not be read)`),
+    ...failed.flatMap((f) => [paint.red(`!!   ${failureLine(f)}`), paint.red(`!!     ${failureConsequence(f)}`)]),
+    '',
+  ];
 }
 
 function gateBlock(plan: PlanReport, paint: Paint): string[] {
   if (plan.gates.length === 0) return [];
-  const blocked = blockedConnectors(plan.gates).join(', ');
+  const held = heldBackTotal(plan);
   return [
-    paint.boldRed(`!! SAFETY GATE: exports to ${blocked} would be blocked`),
+    paint.boldRed(`!! SAFETY GATE: ${gateConsequence(plan.gates)}`),
     ...plan.gates.map((g) => paint.red(`!!   ${gateLine(g)}`)),
+    paint.red(`!!   A reconcile would hold back ${held > 0 ? `the ${plural(held, "change")} listed as held back below` : 'what these gates guard'} until approved (--allow-deletes ${allowDeletesNeeded(plan.gates)}).`),
     '',
   ];
 }
@@ -71,20 +92,40 @@ function gateBlock(plan: PlanReport, paint: Paint): string[] {
 export function renderPlanText(plan: PlanReport, options: PlanTextOptions = {}): string {
   const paint = painter(options.color ?? false);
   const samples = options.samplesPerOp ?? 100;
-  const lines: string[] = [`Identity Mesh plan · revision ${shortRevision(plan.revision)}`, '', ...gateBlock(plan, paint)];
+  const lines: string[] = [`Identity Mesh plan · revision ${shortRevision(plan.revision)}`, '', ...failureBlock(plan, paint), ...gateBlock(plan, paint)];
   for (const p of plan.projections) {
     if (!OPS.some((o) => opTotal(p, o) > 0)) continue;
     lines.push(...projectionLines(p, samples, paint), '');
   }
-  if (plan.conflicts.length > 0) {
-    lines.push(paint.yellow(`Conflicts that would appear (${count(plan.conflicts.length)}):`));
-    lines.push(...plan.conflicts.slice(0, samples).map(conflictLine));
-    if (plan.conflicts.length > samples) lines.push(`  … and ${count(plan.conflicts.length - samples)} more`);
-    lines.push('');
+  const guarded = plan.heldBack ?? [];
+  if (guarded.length > 0) {
+    lines.push(paint.boldRed(`Held back by the import guard: a reconcile makes these only once approved (--allow-deletes ${allowDeletesNeeded(plan.gates)}):`), '');
+    for (const p of guarded) lines.push(...projectionLines({ ...p, heldBack: false }, samples, paint), '');
   }
-  lines.push(hasChanges(plan) ? paint.bold(planSummaryLine(plan)) : paint.green('No changes. The targets match the configuration.'));
+  const resolved = plan.resolvedConflicts ?? 0;
+  if (plan.conflicts.length > 0) {
+    // New conflicts first: they are what this change would cause.
+    const sorted = sortConflicts(plan.conflicts).sort((a, b) => Number(a.status === 'existing') - Number(b.status === 'existing'));
+    lines.push(paint.yellow(`Conflicts (${conflictCounts(plan.conflicts)}${resolved > 0 ? `; ${count(resolved)} existing would be resolved` : ''}):`));
+    lines.push(...sorted.slice(0, samples).map(conflictLine));
+    if (sorted.length > samples) lines.push(`  … and ${count(sorted.length - samples)} more`);
+    lines.push('');
+  } else if (resolved > 0) {
+    lines.push(paint.green(`Conflicts: ${plural(resolved, 'existing conflict')} would be resolved.`), '');
+  }
+  const clean = !hasChanges(plan) && plan.gates.length === 0 && failures(plan).length === 0;
+  lines.push(hasChanges(plan) ? paint.bold(planSummaryLine(plan)) : clean ? paint.green(noChangeLine(plan)) : paint.boldRed(noChangeLine(plan)));
+  const failed = failures(plan);
+  if (failed.length > 0 && hasChanges(plan)) {
+    lines.push(paint.boldRed(`Incomplete: ${[...new Set(failed.map((f) => f.connector))].join(', ')} failed (see above); changes that depend on ${failed.length === 1 ? 'it' : 'them'} are not shown.`));
+  }
   if (plan.gates.length > 0) {
-    lines.push(paint.boldRed(`Blocked: ${plural(plan.gates.length, 'safety gate')} would trip (see above); nothing would be exported to ${blockedConnectors(plan.gates).join(', ')}.`));
+    const held = heldBackTotal(plan);
+    lines.push(
+      paint.boldRed(
+        `Blocked: ${plural(plan.gates.length, 'safety gate')} would trip (see above): ${gateConsequence(plan.gates)}${held > 0 ? `; ${plural(held, 'change')} would be held back` : ''}.`,
+      ),
+    );
   }
   return redact(`${lines.join('\n')}\n`);
 }

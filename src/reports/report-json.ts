@@ -18,7 +18,7 @@ const cycle: Shape = {
   fields: { counts: { record: { record: null } } },
 };
 const conflict: Shape = {
-  object: ['kind', 'meshType', 'object', 'attribute', 'values', 'winner', 'reason', 'firstSeen'],
+  object: ['kind', 'status', 'meshType', 'object', 'attribute', 'values', 'winner', 'reason', 'firstSeen'],
   fields: {
     values: { array: { object: ['value', 'rule', 'connector', 'externalId', 'confidence'] } },
     winner: { object: ['value', 'rule'] },
@@ -54,22 +54,24 @@ const conflictsShape: Shape = {
   fields: { conflicts: { array: conflict } },
 };
 
-const planShape: Shape = {
-  object: ['revision', 'projections', 'conflicts', 'gates'],
+const planProjection: Shape = {
+  object: ['name', 'connector', 'objectType', 'heldBack', 'creates', 'updates', 'moves', 'enables', 'disables', 'deletes', 'changes'],
   fields: {
-    projections: {
+    changes: {
       array: {
-        object: ['name', 'connector', 'objectType', 'creates', 'updates', 'moves', 'enables', 'disables', 'deletes', 'changes'],
-        fields: {
-          changes: {
-            array: {
-              object: ['op', 'object', 'dn', 'newDn', 'attributes'],
-              fields: { attributes: { record: { object: ['from', 'to'] } } },
-            },
-          },
-        },
+        object: ['op', 'object', 'dn', 'newDn', 'attributes'],
+        fields: { attributes: { record: { object: ['from', 'to'] } } },
       },
     },
+  },
+};
+
+const planShape: Shape = {
+  object: ['revision', 'projections', 'conflicts', 'gates', 'failures', 'heldBack', 'resolvedConflicts'],
+  fields: {
+    failures: { array: { object: ['connector', 'stage', 'message'] } },
+    projections: { array: planProjection },
+    heldBack: { array: planProjection },
     conflicts: { array: conflict },
     gates: { array: { object: ['connector', 'objectType', 'gate', 'count', 'limit', 'message'] } },
   },

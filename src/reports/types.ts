@@ -87,6 +87,8 @@ export interface ConflictEntry {
   readonly winner?: { readonly value: Value | null; readonly rule: string };
   readonly reason: string;
   readonly firstSeen?: string;
+  /** In a plan: whether the conflict is there already (`existing`) or the plan would add it (`new`). */
+  readonly status?: 'new' | 'existing';
 }
 
 export interface ConflictsReport {
@@ -114,6 +116,15 @@ export interface PlanProjection {
   readonly disables: number;
   readonly deletes: number;
   readonly changes: readonly PlanChange[];
+  /** A safety gate on the target connector would block these changes: a reconcile holds them back. */
+  readonly heldBack?: boolean;
+}
+
+/** A connector the plan could not read (or open): what depends on it is missing from the plan. */
+export interface PlanFailure {
+  readonly connector: string;
+  readonly stage: 'import' | 'export' | 'open';
+  readonly message: string;
 }
 
 export interface GateTrip {
@@ -130,4 +141,13 @@ export interface PlanReport {
   readonly projections: readonly PlanProjection[];
   readonly conflicts: readonly ConflictEntry[];
   readonly gates: readonly GateTrip[];
+  /** Connectors that failed: the plan is incomplete (exit 1). */
+  readonly failures?: readonly PlanFailure[];
+  /** Existing conflicts the plan would resolve. */
+  readonly resolvedConflicts?: number;
+  /**
+   * When an import guard would trip: the further changes the guarded imports would cause, which a
+   * reconcile holds back until they are approved (`--allow-deletes`). Not in `projections`.
+   */
+  readonly heldBack?: readonly PlanProjection[];
 }

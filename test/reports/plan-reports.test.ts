@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { renderPlanMarkdown } from '../../src/reports/plan-markdown.js';
 import { renderPlanText } from '../../src/reports/plan-text.js';
-import type { GateTrip } from '../../src/reports/types.js';
+import { renderPlanJson } from '../../src/reports/report-json.js';
+import type { GateTrip, PlanReport } from '../../src/reports/types.js';
 import { emptyPlan, plan } from './report-fixtures.js';
 
 const gate: GateTrip = { connector: 'corporate-ad', objectType: 'user', gate: 'maxDeletes', count: 612, limit: 500 };
@@ -10,7 +11,7 @@ describe('plan as Markdown (pull-request comment)', () => {
   it('leads with the totals and a table per projection', () => {
     const md = renderPlanMarkdown(plan());
     expect(md.split('\n')[0]).toBe('## Identity Mesh plan · revision `0123456789ab-dirty`');
-    expect(md).toContain('**Plan: 3 to create, 2 to update, 1 to move, 0 to enable, 2 to disable, 1 to delete.** · 1 conflict would appear');
+    expect(md).toContain('**Plan: 3 to create, 2 to update, 1 to move, 0 to enable, 2 to disable, 1 to delete.** · 1 new conflict would appear');
     expect(md).toContain('| person-to-ad | corporate-ad/user | 3 | 1 | 1 | 0 | 2 | 0 |');
     expect(md).toContain('| groups-to-ad | corporate-ad/group | 0 | 1 | 0 | 0 | 0 | 1 |');
     // A projection with nothing to do gets no row and no section.
@@ -18,7 +19,7 @@ describe('plan as Markdown (pull-request comment)', () => {
     expect(md.split('\n').filter((l) => l.startsWith('### '))).toEqual([
       '### person-to-ad → corporate-ad/user',
       '### groups-to-ad → corporate-ad/group',
-      '### Conflicts that would appear',
+      '### Conflicts (1 new, 0 existing)',
     ]);
   });
 
@@ -84,7 +85,7 @@ describe('plan as terminal text', () => {
     const lines = renderPlanText(plan({ gates: [gate] })).split('\n');
     expect(lines[2]).toBe('!! SAFETY GATE: exports to corporate-ad would be blocked');
     expect(lines[3]).toContain('612 deletions and disables exceed safety.maxDeletes (limit 500)');
-    expect(lines.at(-2)).toBe('Blocked: 1 safety gate would trip (see above); nothing would be exported to corporate-ad.');
+    expect(lines.at(-2)).toBe('Blocked: 1 safety gate would trip (see above): exports to corporate-ad would be blocked.');
   });
 
   it('uses the engine’s own gate message when it has one', () => {
@@ -103,5 +104,74 @@ describe('plan as terminal text', () => {
     const coloured = renderPlanText(plan(), { color: true });
     expect(coloured).toContain('\u001b[32m+ create\u001b[0m');
     expect(coloured).toContain('\u001b[31m- delete\u001b[0m');
+  });
+});
+
+describe('a plan never says less than the truth', () => {
+  const failed: PlanReport = { ...emptyPlan(), failures: [{ connector: 'contractors', stage: 'import', message: 'contractors: connect ECONNREFUSED 127.0.0.1:5432' }] };
+  const guard: GateTrip = { connector: 'hr', objectType: 'user', gate: 'importGuard', count: 3, limit: 2, message: 'hr/user: the import would delete 3 of 12 objects, more than safety.maxDeletes (2); nothing was deleted' };
+  const heldBack = plan().projections.slice(0, 1).map((p) => ({ ...p, heldBack: true }));
+  const guarded: PlanReport = { ...emptyPlan(), gates: [guard], heldBack };
+
+  it('names a failed connector first, says what the plan cannot show, and never ends in "No changes."', () => {
+    const text = renderPlanText(failed);
+    const lines = text.split('\n');
+    expect(lines[2]).toBe('!! FAILED: the plan is incomplete (a connector could not be read)');
+    // The connector is named once, not "contractors: contractors: …".
+    expect(lines[3]).toBe('!!   contractors (import): connect ECONNREFUSED 127.0.0.1:5432');
+    expect(lines[4]).toContain('the plan cannot show changes that depend on contractors');
+    expect(text).not.toContain('No changes. The targets match the configuration.');
+    expect(lines.at(-2)).toBe('No changes found in what could be read, but the plan is incomplete: contractors failed (see above).');
+    const md = renderPlanMarkdown(failed);
+    expect(md.indexOf('> [!WARNING]')).toBeLessThan(md.indexOf('**No changes found'));
+    expect(md).toContain('> - contractors (import): connect ECONNREFUSED 127.0.0.1:5432');
+    expect(md).not.toContain('The targets match the configuration');
+    expect(JSON.parse(renderPlanJson(failed)).failures).toEqual([{ connector: 'contractors', stage: 'import', message: 'contractors: connect ECONNREFUSED 127.0.0.1:5432' }]);
+  });
+
+  it('says incomplete after the totals when changes were found beside a failure', () => {
+    const text = renderPlanText({ ...plan(), failures: failed.failures });
+    expect(text).toContain('Plan: 3 to create');
+    expect(text.split('\n').at(-2)).toBe('Incomplete: contractors failed (see above); changes that depend on it are not shown.');
+  });
+
+  it('an import guard names the source held back (not "exports to hr") and lists the changes it holds back', () => {
+    const text = renderPlanText(guarded);
+    expect(text).toContain('!! SAFETY GATE: the import from hr would be held back\n');
+    expect(text).not.toContain('exports to hr');
+    expect(text).toContain('A reconcile would hold back the 7 changes listed as held back below until approved (--allow-deletes 3).');
+    expect(text).toContain('Held back by the import guard: a reconcile makes these only once approved (--allow-deletes 3):');
+    expect(text).toContain('  ⊘ disable E3001');
+    expect(text).not.toContain('No changes. The targets match the configuration.');
+    expect(text).toContain('No changes would be made now: 7 changes would be held back by 1 safety gate (see above).');
+    const md = renderPlanMarkdown(guarded);
+    expect(md).toContain('> **A safety gate would trip: the import from hr would be held back.**');
+    expect(md).toContain('#### person-to-ad → corporate-ad/user');
+    expect(md).not.toContain('The targets match the configuration');
+    const json = JSON.parse(renderPlanJson(guarded));
+    expect(json.heldBack[0]).toMatchObject({ name: 'person-to-ad', heldBack: true, disables: 2 });
+  });
+
+  it('marks the projections an export gate blocks', () => {
+    const blocked: PlanReport = { ...plan({ gates: [gate] }), projections: plan().projections.map((p) => (p.connector === 'corporate-ad' ? { ...p, heldBack: true } : p)) };
+    const text = renderPlanText(blocked);
+    expect(text).toContain('person-to-ad → corporate-ad/user  (held back: a safety gate would block these)');
+    expect(text.split('\n').at(-2)).toBe('Blocked: 1 safety gate would trip (see above): exports to corporate-ad would be blocked; 9 changes would be held back.');
+    expect(renderPlanMarkdown(blocked)).toContain('### person-to-ad → corporate-ad/user · held back by a safety gate');
+  });
+
+  it('tells new conflicts from existing ones, sorted by key, and names the object once', () => {
+    const entry = (object: string, status: 'new' | 'existing') => ({ kind: 'attribute' as const, meshType: 'person', object: `person/${object}`, attribute: 'displayName', reason: 'equal confidence', status });
+    const text = renderPlanText({ ...emptyPlan(), conflicts: [entry('E1004', 'existing'), entry('E1001', 'new'), entry('E1002', 'existing')], resolvedConflicts: 2 });
+    expect(text).toContain('Conflicts (1 new, 2 existing; 2 existing would be resolved):');
+    const listed = text.split('\n').filter((l) => l.includes('attribute conflict'));
+    expect(listed).toEqual([
+      '  new       attribute conflict: person/E1001 displayName: equal confidence',
+      '  existing  attribute conflict: person/E1002 displayName: equal confidence',
+      '  existing  attribute conflict: person/E1004 displayName: equal confidence',
+    ]);
+    const md = renderPlanMarkdown({ ...emptyPlan(), conflicts: [entry('E1004', 'existing'), entry('E1001', 'new')] });
+    expect(md.indexOf('#### New: this change would cause them')).toBeLessThan(md.indexOf('#### Existing: already in the store'));
+    expect(md.indexOf('`person/E1001`')).toBeLessThan(md.indexOf('`person/E1004`'));
   });
 });

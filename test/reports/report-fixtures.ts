@@ -159,7 +159,7 @@ export function plan(overrides: Partial<PlanReport> = {}, createCount = 3): Plan
       },
       { name: 'person-to-apps', connector: 'apps', objectType: 'account', creates: 0, updates: 0, moves: 0, enables: 0, disables: 0, deletes: 0, changes: [] },
     ],
-    conflicts: [conflicts().conflicts[1]!],
+    conflicts: [{ ...conflicts().conflicts[1]!, status: 'new' }],
     gates: [],
     ...overrides,
   };
