@@ -165,11 +165,14 @@ async function execute(
   try {
     await atomically((tx) => ensureMeshKeys(tx, config));
 
-    // Import every object type a rule reads or a projection writes.
+    // Import every declared object type (DESIGN §8: a type left out is not imported, so a declared one
+    // is): those a rule reads or a projection writes first, then the rest, so a rule added later needs
+    // no full re-import and status counts what the connector holds.
     const wanted = new Map<string, Set<string>>();
     const want = (connector: string, type: string) => wanted.set(connector, (wanted.get(connector) ?? new Set()).add(type));
     for (const rule of config.flowRules) want(rule.source.connector, rule.source.objectType);
     for (const projection of config.projections) want(projection.target.connector, projection.target.objectType);
+    for (const [name, model] of config.connectors) for (const type of model.objectTypes) want(name, type);
     for (const [connector, types] of wanted) {
       for (const type of types) {
         try {

@@ -1,5 +1,5 @@
 import { execFile, spawnSync } from 'node:child_process';
-import { closeSync, cpSync, existsSync, ftruncateSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { closeSync, cpSync, existsSync, ftruncateSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -61,10 +61,35 @@ describe('imesh validate', () => {
           key: 'spec.objectTypes.account.externalIdColum',
         },
       ],
+      notes: [],
     });
     const valid = imesh(['validate', '--config', 'samples/ad-hr-sql', '--format', 'json']);
     expect(valid.status).toBe(0);
-    expect(JSON.parse(valid.stdout)).toEqual({ valid: true, problems: [] });
+    expect(JSON.parse(valid.stdout)).toEqual({ valid: true, problems: [], notes: [] });
+  });
+
+  it('notes a declared object type nothing reads, on stderr or in notes, never among problems', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'imesh-validate-notes-'));
+    try {
+      cpSync('samples/ad-hr-sql', dir, { recursive: true });
+      const okta = 'apiVersion: identitymesh.dev/v1alpha1\nkind: Connector\nmetadata: { name: okta }\nspec:\n  type: okta\n  connection: { orgUrl: contoso.okta.com, apiToken: "{{secret:okta-token}}" }\n  objectTypes: { user: {}, membership: {} }\n';
+      writeFileSync(join(dir, 'okta.yaml'), okta);
+      const text = imesh(['validate', '--config', dir]);
+      expect(text.status).toBe(0);
+      expect(text.stdout).toBe('');
+      const note = 'is declared but no flow rule reads it and no projection writes it; it is imported (and counted by status) all the same';
+      expect(text.stderr.split('\n').filter((l) => l.includes(': note: '))).toEqual([
+        expect.stringContaining(`okta.yaml:3:19: note: okta/user ${note}`),
+        expect.stringContaining(`okta.yaml:3:19: note: okta/membership ${note}`),
+      ]);
+      expect(text.stderr).toContain(`${dir}: valid\n`);
+      const json = JSON.parse(imesh(['validate', '--config', dir, '--format', 'json']).stdout) as { valid: boolean; problems: unknown[]; notes: { file: string; message: string }[] };
+      expect(json.valid).toBe(true);
+      expect(json.problems).toEqual([]);
+      expect(json.notes.map((n) => `${n.file} ${n.message.slice(0, 20)}`)).toEqual(['okta.yaml okta/user is declare', 'okta.yaml okta/membership is d']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('explains its flags and exit codes, and refuses bad usage', () => {

@@ -79,6 +79,22 @@ describe('a reconcile cycle', () => {
     expect(apps.exports.length).toBe(before);
   });
 
+  it('imports every declared object type, also one no rule reads yet, so status counts it and a later rule needs no re-import', async () => {
+    const { hr, apps } = await setup();
+    people(hr, 2);
+    hr.put('department', 'D1', { code: 'D1', name: 'Sales' });
+    hr.put('department', 'D2', { code: 'D2', name: 'Engines' });
+    const twoTypes = csvConnector('hr', 'user', 'employee_id', '\n      isActiveColumn: active\n    department:\n      file: /tmp/imesh-test-hr-departments.csv\n      externalIdColumn: code');
+    const yaml = MESH + twoTypes + csvConnector('apps', 'account', 'account_id', '\n      isActiveColumn: is_active') + HR_FLOW + APPS_PROJECTION();
+    h = await harness(yaml, { hr: memoryConnector(hr, { inactiveMeansDeleted: true }), apps: memoryConnector(apps) });
+    const first = await h.cycle({ full: true });
+    expect(first.result).toBe('succeeded');
+    expect(first.imports.find((i) => i.connector === 'hr' && i.objectType === 'department')).toMatchObject({ read: 2 });
+    const counts = await h.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM cs_object WHERE connector = 'hr' AND object_type = 'department' AND NOT deleted`);
+    expect(counts[0]?.n).toBe(2);
+    expect(apps.rows('account')).toHaveLength(2); // the rest of the cycle is as before
+  });
+
   it('plan writes nothing to targets and leaves the store as it was', async () => {
     const { hr, apps, yaml } = await setup();
     people(hr, 2);
