@@ -4,6 +4,7 @@
  */
 import { CronPattern } from 'croner';
 import type { CheckContext } from './check-context.js';
+import { checkCsvFile } from './csv-file-checks.js';
 import type { ConnectorDoc } from './documents.js';
 import type { SqlObjectType } from './generated/connector.js';
 import { withDefaultScheme } from '../shared/default-scheme.js';
@@ -21,6 +22,7 @@ export function checkConnector(ctx: CheckContext, doc: ConnectorDoc): void {
       for (const [name, type] of Object.entries(spec.objectTypes)) {
         if (!type) continue;
         checkSoftDelete(ctx, doc, name, type.isActiveColumn, type.softDeleteColumn, type.softDeleteValue);
+        if (typeof type.file === 'string') checkCsvFile(ctx, doc, name, type.file);
       }
       break;
     case 'active-directory':

@@ -11,7 +11,7 @@ import type { AttributeChange, CheckResult, ConnectorContext, ExportChange, Expo
 import { CsvSyntaxError, fileStyle, readCsvRecords, writeCsvAtomically, type CsvRecord } from './csv-file.js';
 import { compileCsvOptions, type CsvObjectTypeOptions } from './csv-spec.js';
 import { FileRootError, regularFileExists, resolveUnderRoots, type FileAccess, type FileRoots } from './file-roots.js';
-import { shownName, shownNames } from './shown-text.js';
+import { shownName, shownNames, shownParserMessage } from './shown-text.js';
 
 const BATCH = 1000;
 
@@ -146,7 +146,7 @@ export class CsvConnector implements IdentityConnector {
     try {
       yield* readCsvRecords(options.file, options);
     } catch (error) {
-      if (error instanceof CsvSyntaxError) throw this.#error(options, 'CsvInvalid', `${error.line ? `line ${error.line}: ` : ''}${error.message}`, error);
+      if (error instanceof CsvSyntaxError) throw this.#error(options, 'CsvInvalid', `${error.line ? `line ${error.line}: ` : ''}${shownParserMessage(error.message)}`, error);
       const code = (error as NodeJS.ErrnoException).code;
       if (code === 'EACCES' || code === 'EPERM') throw this.#error(options, 'FileUnreadable', 'permission denied (check the file mode and owner)', error);
       if (code === 'EISDIR') throw this.#error(options, 'FileUnreadable', 'is a directory, not a file', error);

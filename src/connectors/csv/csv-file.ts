@@ -4,16 +4,16 @@
  * in the same directory, which is flushed to disk (fsync) and renamed over the original, so a reader
  * sees either the old file or the new one, never a torn one.
  */
-import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { parse } from 'csv-parse';
+import { CsvError, parse } from 'csv-parse';
 import { stringify } from 'csv-stringify';
 import iconv from 'iconv-lite';
 import { openRegularFile } from './file-roots.js';
+import { removeStaleTempFiles, tempPathFor } from './stale-temp-files.js';
 
 export interface CsvFormat {
   readonly delimiter: string;
@@ -58,8 +58,8 @@ export async function* readCsvRecords(path: string, format: CsvFormat): AsyncGen
       yield { line: item.info.lines, cells: item.record };
     }
   } catch (error) {
-    const code = (error as { code?: string }).code;
-    if (typeof code === 'string' && code.startsWith('CSV_')) {
+    // Every parser error (its codes are CSV_… and a few older ones such as INVALID_OPENING_QUOTE).
+    if (error instanceof CsvError) {
       throw new CsvSyntaxError((error as Error).message, (error as { lines?: number }).lines);
     }
     throw error;
@@ -106,7 +106,8 @@ export async function fileStyle(path: string): Promise<FileStyle | undefined> {
 export async function writeCsvAtomically(path: string, format: CsvFormat, style: FileStyle, rows: AsyncIterable<readonly string[]>): Promise<void> {
   const directory = dirname(path);
   await mkdir(directory, { recursive: true }); // a target's folder is created with its first file
-  const temp = join(directory, `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  await removeStaleTempFiles(path); // a killed export's leftovers
+  const temp = tempPathFor(path);
   let mode = 0o644;
   try {
     mode = (await stat(path)).mode & 0o777;

@@ -29,3 +29,12 @@ export function shownNames(names: readonly string[]): string {
   const rest = names.length - shown.length;
   return `${shown.join(', ')}${rest > 0 ? ` and ${rest} more` : ''} (${names.length} column${names.length === 1 ? '' : 's'})`;
 }
+
+/**
+ * A CSV parser's message, bounded: csv-parse quotes the offending field ("…, value is "<the field>"),
+ * which may be anything the file holds, so that part is dropped.
+ */
+export function shownParserMessage(message: string): string {
+  const cut = message.replace(/,? value is [\s\S]*$/, '');
+  return shownName(cut, 200).slice(1, -1);
+}

@@ -137,4 +137,10 @@ describe('errors echo a bounded list of header names', () => {
     expect(message).toContain('"evil\\u001b[31mred\\r\\nline"');
     expect(message).not.toContain('v'.repeat(41));
   });
+
+  it('a parser error does not quote the offending field', async () => {
+    writeFileSync(join(configPath, 'data/quote.csv'), 'id,name\nE1,TOKEN=sec"ret-value-4411\n');
+    const failure = collect((await open({ file: 'data/quote.csv', externalIdColumn: 'id' })).fullImport('user'));
+    await expect(failure).rejects.toMatchObject({ code: 'CsvInvalid', message: expect.not.stringContaining('ret-value-4411') });
+  });
 });
