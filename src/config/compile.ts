@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import type { DocumentSet, MeshDoc } from './documents.js';
 import { parseDuration } from './duration.js';
-import type { Scope } from './generated/projection.js';
+import type { Scope, StructuredAttribute } from './generated/projection.js';
 import type {
   CompiledConfig,
   ConnectorModel,
@@ -13,12 +13,14 @@ import type {
   MeshAttribute,
   MeshModel,
   MeshObjectType,
+  ProjectionAttribute,
   ProjectionModel,
   ScheduleModel,
   ScopeCondition,
   SecretRef,
 } from './model.js';
 import { secretNames } from './secrets.js';
+import { encodeStructured } from './structured-value.js';
 import { targetTraits } from './target-traits.js';
 import { compileTemplate } from './template.js';
 
@@ -119,7 +121,7 @@ function compileFlowRule(doc: DocumentSet['flowRules'][number]): FlowRuleModel {
       ? { membership: { group: spec.membership.group, member: spec.membership.member, attribute: spec.membership.attribute, confidence: spec.membership.confidence ?? DEFAULTS.confidence } }
       : {}),
     ...(spec.roleMappings && spec.attribute !== undefined
-      ? { roleMappings: { mappings: spec.roleMappings.map((m) => ({ group: m.group, role: m.role })), attribute: spec.attribute, confidence: spec.confidence ?? DEFAULTS.confidence } }
+      ? { roleMappings: { mappings: spec.roleMappings.map((m) => ({ group: m.group, role: typeof m.role === 'string' ? m.role : encodeStructured(m.role) })), attribute: spec.attribute, confidence: spec.confidence ?? DEFAULTS.confidence } }
       : {}),
   };
 }
@@ -141,7 +143,7 @@ function compileProjection(doc: DocumentSet['projections'][number], set: Documen
     join: (spec.join ?? []).map((rule) => ({ target: rule.target, mesh: rule.mesh })),
     ...(spec.container !== undefined ? { container: compileTemplate(spec.container) } : {}),
     ...(spec.rdn !== undefined ? { rdn: compileTemplate(spec.rdn) } : {}),
-    attributes: order.map((name) => ({ name, template: compileTemplate(spec.attributes[name] ?? '') })),
+    attributes: order.map((name) => compileProjectionAttribute(name, spec.attributes[name] ?? '')),
     ...(spec.enabled !== undefined ? { enabled: compileTemplate(String(spec.enabled)) } : {}),
     ...(spec.password
       ? {
@@ -155,6 +157,15 @@ function compileProjection(doc: DocumentSet['projections'][number], set: Documen
     onRemove,
     drift: spec.drift ?? 'enforce',
     ...(spec.forEach !== undefined ? { forEach: spec.forEach } : {}),
+  };
+}
+
+function compileProjectionAttribute(name: string, source: string | StructuredAttribute): ProjectionAttribute {
+  if (typeof source === 'string') return { name, template: compileTemplate(source) };
+  return {
+    name,
+    template: compileTemplate(`{{${source.forEach}}}`),
+    structured: { forEach: source.forEach, fields: Object.entries(source.fields).map(([field, text]) => ({ name: field, template: compileTemplate(text ?? '') })) },
   };
 }
 

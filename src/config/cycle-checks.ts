@@ -45,6 +45,10 @@ function checkRoundTrips(ctx: CheckContext, flow: FlowRuleDoc, projection: Proje
   const reads = new Map<string, readonly string[]>();
   for (const [column, source] of Object.entries(projection.value.spec.attributes)) {
     if (source === undefined) continue;
+    if (typeof source !== 'string') {
+      reads.set(column, [source.forEach]);
+      continue;
+    }
     try {
       reads.set(column, compileTemplate(source).attributes);
     } catch {

@@ -139,6 +139,7 @@ export interface MembershipFlow {
 
 export interface RoleMapping {
   readonly group: string;
+  /** The role value: a plain string, or a structured role's canonical string (structured-value.ts). */
   readonly role: string;
 }
 
@@ -171,7 +172,10 @@ export interface ProjectionJoinRule {
 
 export interface ProjectionAttribute {
   readonly name: string;
+  /** For a structured attribute: `{{forEach}}`, the mesh attribute it reads. */
   readonly template: CompiledTemplate;
+  /** A multi-valued complex attribute: one structured value per value of `forEach`, from field templates. */
+  readonly structured?: { readonly forEach: string; readonly fields: readonly { readonly name: string; readonly template: CompiledTemplate }[] };
 }
 
 export interface PasswordPolicy {

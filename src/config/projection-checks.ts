@@ -5,7 +5,7 @@
 import { isAbsolute, relative, resolve } from 'node:path';
 import type { CheckContext } from './check-context.js';
 import type { ConnectorDoc, ProjectionDoc } from './documents.js';
-import type { Scope } from './generated/projection.js';
+import type { Scope, StructuredAttribute } from './generated/projection.js';
 import type { PathSegment } from './positions.js';
 import { checkMeshAttribute, checkMeshType, checkTemplate, type TemplateCheck } from './reference-checks.js';
 import { resolveObjectRef } from './reference-checks.js';
@@ -27,7 +27,7 @@ export function checkProjection(ctx: CheckContext, doc: ProjectionDoc): void {
   }
   const allowed = new Set(attributeNames);
   if (spec.forEach !== undefined) allowed.add('item');
-  const templates: TemplateCheck = meshType ? { allowed, owner: `mesh type "${meshType}"`, noSecrets: true } : { owner: 'the mesh type', noSecrets: true };
+  const templates: TemplateCheck = meshType ? { allowed, owner: `mesh type "${meshType}"`, noSecrets: true, itemFields: spec.forEach !== undefined } : { owner: 'the mesh type', noSecrets: true };
 
   (spec.join ?? []).forEach((rule, i) => attribute(['spec', 'join', i, 'mesh'], rule.mesh));
   if (spec.scope) checkScope(ctx, doc, ['spec', 'scope'], spec.scope, attribute);
@@ -36,6 +36,10 @@ export function checkProjection(ctx: CheckContext, doc: ProjectionDoc): void {
   if (typeof spec.enabled === 'string') checkTemplate(ctx, doc, ['spec', 'enabled'], spec.enabled, templates);
   for (const [name, source] of Object.entries(spec.attributes)) {
     if (source === undefined) continue;
+    if (typeof source !== 'string') {
+      checkStructuredAttribute(ctx, doc, name, source, meshType, attributeNames, templates);
+      continue;
+    }
     const template = checkTemplate(ctx, doc, ['spec', 'attributes', name], source, templates);
     const reference = template?.attributes.find((a) => meshType !== undefined && ctx.meshAttribute(meshType, a)?.type === 'reference');
     if (reference && !new RegExp(`^\\{\\{\\s*${reference.replace(/[.]/g, '\\.')}\\s*\\}\\}$`).test(source.trim())) {
@@ -43,6 +47,35 @@ export function checkProjection(ctx: CheckContext, doc: ProjectionDoc): void {
     }
   }
   if (connector) checkTarget(ctx, doc, connector);
+}
+
+/** `{ forEach, fields }`: forEach names a multi-valued mesh attribute; the fields are templates over it. */
+function checkStructuredAttribute(
+  ctx: CheckContext,
+  doc: ProjectionDoc,
+  name: string,
+  source: StructuredAttribute,
+  meshType: string | undefined,
+  attributeNames: ReadonlySet<string>,
+  templates: TemplateCheck,
+): void {
+  const path: PathSegment[] = ['spec', 'attributes', name, 'forEach'];
+  if (meshType !== undefined && checkMeshAttribute(ctx, doc, path, meshType, source.forEach)) {
+    const definition = ctx.meshAttribute(meshType, source.forEach);
+    if (definition?.multiValued !== true || definition.type === 'reference') {
+      ctx.report(doc, path, `attributes.${name}.forEach "${source.forEach}" must name a multi-valued attribute of mesh type "${meshType}" that is not a reference`);
+    }
+  }
+  if (doc.value.spec.forEach !== undefined) {
+    ctx.report(doc, path, `attributes.${name} has its own forEach; it cannot be used in a projection with spec.forEach (whose {{item}} it would hide)`, 'key');
+    return;
+  }
+  const allowed = new Set(attributeNames);
+  allowed.add('item');
+  const fieldTemplates: TemplateCheck = meshType ? { ...templates, allowed, itemFields: true } : templates;
+  for (const [field, text] of Object.entries(source.fields)) {
+    if (text !== undefined) checkTemplate(ctx, doc, ['spec', 'attributes', name, 'fields', field], text, fieldTemplates);
+  }
 }
 
 function checkTarget(ctx: CheckContext, doc: ProjectionDoc, connector: ConnectorDoc): void {

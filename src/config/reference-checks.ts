@@ -60,6 +60,8 @@ export interface TemplateCheck {
   readonly owner: string;
   /** Secret references are refused here (they would end up in a target or the mesh in clear). */
   readonly noSecrets?: boolean;
+  /** `{{item.FIELD}}` reads a field of a structured forEach value (structured-value.ts). */
+  readonly itemFields?: boolean;
 }
 
 export function checkTemplate(ctx: CheckContext, doc: ConfigDocument, path: readonly PathSegment[], source: string, check: TemplateCheck): CompiledTemplate | undefined {
@@ -76,7 +78,7 @@ export function checkTemplate(ctx: CheckContext, doc: ConfigDocument, path: read
   }
   if (check.allowed) {
     for (const name of template.attributes) {
-      if (!check.allowed.has(name)) {
+      if (!check.allowed.has(name) && !(check.itemFields && /^item\.[A-Za-z_][A-Za-z0-9_]*$/.test(name))) {
         ctx.report(doc, path, `template "${source}" names unknown attribute "${name}" of ${check.owner}${didYouMean(name, check.allowed)}`);
       }
     }

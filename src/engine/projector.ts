@@ -4,12 +4,13 @@
  * object back (reported), never rendering a literal `{{department}}`.
  */
 import { escapeDnValue } from '../config/escape.js';
-import type { CompiledTemplate, ProjectionModel, Scalar, Value } from '../config/model.js';
+import type { CompiledTemplate, ProjectionAttribute, ProjectionModel, Scalar, Value } from '../config/model.js';
 import type { ObjectTypeCapabilities } from '../connectors/sdk.js';
 import type { MeshObject } from './mesh-store.js';
 import { inScope } from './scope.js';
-import { isEmpty, parseBoolean, toList } from './values.js';
+import { isEmpty, parseBoolean, sortedUnique, toList } from './values.js';
 import { ownValue } from '../shared/own-property.js';
+import { encodeStructured, structuredField } from '../config/structured-value.js';
 
 export interface DesiredObject {
   readonly item: string;
@@ -57,7 +58,8 @@ function evaluate(
   mapReference: ReferenceMapper,
 ): Evaluation {
   const lookup = (name: string): Value | undefined => {
-    if (name === 'item' && projection.forEach) return item;
+    if (projection.forEach && name === 'item') return item;
+    if (projection.forEach && name.startsWith('item.')) return structuredField(item, name.slice('item.'.length));
     const value = ownValue(object.attributes, name);
     if (referenceTypes.has(name)) {
       const mapped = toList(value).map((id) => mapReference(String(id))).filter((v): v is string => v !== undefined);
@@ -77,6 +79,11 @@ function evaluate(
 
   const attributes: Record<string, Value> = {};
   for (const attribute of projection.attributes) {
+    if (attribute.structured) {
+      const value = renderStructured(attribute.structured, lookup, missing);
+      if (value !== undefined) attributes[attribute.name] = value;
+      continue;
+    }
     const isReference = attribute.template.attributes.some((name) => referenceTypes.has(name));
     if (isReference) {
       // Members we cannot map yet (not projected) are simply not written; an empty list is fine.
@@ -112,4 +119,37 @@ function evaluate(
     return { kind: 'held', item, missing: [], reason: 'held back: the projection needs container and rdn templates for a directory target' };
   }
   return { kind: 'present', item, desired: { item, key, dn, attributes, enabled } };
+}
+
+/**
+ * A multi-valued complex attribute (`{ forEach, fields }`): one structured value per value of `forEach`,
+ * its fields rendered with `{{item}}` / `{{item.FIELD}}`. A field whose template reads a missing field of
+ * the item is left out of that entry (a structured role without `teamId`); any other missing attribute
+ * is added to `missing` and holds the object back. No values: the attribute is empty (cleared).
+ */
+function renderStructured(
+  structured: NonNullable<ProjectionAttribute['structured']>,
+  lookup: (name: string) => Value | undefined,
+  missing: Set<string>,
+): Value | undefined {
+  const entries: string[] = [];
+  for (const item of toList(lookup(structured.forEach)).map(String)) {
+    const itemLookup = (name: string): Value | undefined => {
+      if (name === 'item') return item;
+      if (name.startsWith('item.')) return structuredField(item, name.slice('item.'.length));
+      return lookup(name);
+    };
+    const fields: Record<string, Scalar> = {};
+    for (const field of structured.fields) {
+      const result = field.template.render(itemLookup);
+      if (result.ok) {
+        if (!Array.isArray(result.value)) fields[field.name] = result.value as Scalar;
+        else fields[field.name] = toList(result.value).map(String).join(';');
+        continue;
+      }
+      for (const name of result.missing) if (!name.startsWith('item.') && name !== 'item') missing.add(name);
+    }
+    if (Object.keys(fields).length > 0) entries.push(encodeStructured(fields));
+  }
+  return entries.length > 0 ? sortedUnique(entries) : [];
 }

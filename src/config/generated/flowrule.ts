@@ -171,7 +171,16 @@ export interface RoleMapping {
    */
   group: string;
   /**
-   * The role value added to the members' `attribute`.
+   * The role the members get in `attribute`: a string (`organizationOwner`, `team:marketing:Owner`), or a structured role with named fields, as seed 003's `scimGroupMappings` write it (`{ type: teamMemberRole, teamId: marketing, teamMemberRole: Owner }`). A structured role is stored as one value with those fields; a projection reads them as `{{item.FIELD}}` (with `forEach`) or renders them as complex values (a SCIM `roles` entry).
    */
-  role: string;
+  role: string | StructuredRole;
+}
+/**
+ * A role with named fields (field name → non-empty string), e.g. seed 003's `{ type: teamMemberRole, teamId: marketing, teamMemberRole: Owner }` or `{ type: organizationOwner }`.
+ *
+ * This interface was referenced by `FlowRuleDocument`'s JSON-Schema
+ * via the `definition` "StructuredRole".
+ */
+export interface StructuredRole {
+  [k: string]: string | undefined;
 }

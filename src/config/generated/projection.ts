@@ -74,10 +74,10 @@ export interface ProjectionSpec {
   container?: Template;
   rdn?: Template1;
   /**
-   * Target attribute (or column) name → template over the mesh object's attributes. Only these attributes are written. For sql and csv targets they are the columns and must include the `externalIdColumn`. A single `{{reference}}` renders the referenced objects as they are projected in the same target (DN, id or key).
+   * Target attribute (or column) name → template over the mesh object's attributes. Only these attributes are written. For sql and csv targets they are the columns and must include the `externalIdColumn`. A single `{{reference}}` renders the referenced objects as they are projected in the same target (DN, id or key). A multi-valued complex attribute (SCIM `roles`) takes `{ forEach, fields }` instead of a template.
    */
   attributes: {
-    [k: string]: Template2 | undefined;
+    [k: string]: Template2 | StructuredAttribute | undefined;
   };
   /**
    * The target object's enabled state: a template rendering `true`/`false` (also `1/0`, `yes/no`), or a constant. Left out: the enabled state is not managed.
@@ -170,6 +170,24 @@ export interface ProjectionJoinRule {
    * The mesh attribute.
    */
   mesh: string;
+}
+/**
+ * A multi-valued complex target attribute: one entry per value of the multi-valued mesh attribute `forEach`, whose fields are templates that read `{{item}}` and a structured value's fields as `{{item.FIELD}}` (SCIM `roles` from structured roles: `value`, `type`, `display`). A field that renders empty is left out of its entry; any other missing attribute holds the object back.
+ *
+ * This interface was referenced by `ProjectionDocument`'s JSON-Schema
+ * via the `definition` "StructuredAttribute".
+ */
+export interface StructuredAttribute {
+  /**
+   * The multi-valued mesh attribute whose values become entries.
+   */
+  forEach: string;
+  /**
+   * Entry field name → template.
+   */
+  fields: {
+    [k: string]: Template2 | undefined;
+  };
 }
 /**
  * The initial password of accounts created in a directory target (sent over TLS only, at create only). Give `initial` or `generate: true`.

@@ -25,7 +25,7 @@ import { BatchBuffer } from '../http/batching.js';
 import { HttpClient, HttpError, mapConcurrent, scimPages } from '../http/index.js';
 import { ENABLED_ATTRIBUTE } from '../sdk.js';
 import type { AttributeChange, CheckResult, ConnectorContext, ExportChange, ExportResult, IdentityConnector, ImportBatch, ObjectTypeCapabilities, StagedObject } from '../sdk.js';
-import { equalsFilter, flattenResource, formatPath, hasTypedEntry, parsePath, setPath, type ScimPath } from './scim-paths.js';
+import { equalsFilter, flattenResource, formatPath, hasTypedEntry, parsePath, setPath, toJson, type ScimPath } from './scim-paths.js';
 import { compileScimSpec, type ScimOptions, type ScimTypeOptions } from './scim-spec.js';
 
 export const SCIM_CONCURRENCY = 4;
@@ -417,7 +417,7 @@ function same(have: Value | undefined, want: Value | undefined): boolean {
 }
 
 function json(value: Value | undefined): unknown {
-  return Array.isArray(value) ? [...value] : value;
+  return value === undefined ? undefined : toJson(value);
 }
 
 export function createScimConnector(context: ConnectorContext, overrides: { concurrency?: number } = {}): IdentityConnector {

@@ -9,9 +9,11 @@
  *   emails.value                                       values of entries without a type (read only)
  *   urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber    extension attributes
  *   members / groups                                   the `value`s (ids) of a group's members / a user's groups
+ *   roles / entitlements                               whole entries, as structured values (`value`, `type`, `display`)
  */
 import type { Scalar, Value } from '../../config/model.js';
 import { isReservedName } from '../../shared/own-property.js';
+import { decodeStructured, encodeStructured } from '../../config/structured-value.js';
 
 export interface ScimPath {
   /** Extension schema URN, when the attribute belongs to one. */
@@ -41,6 +43,13 @@ export function formatPath(path: ScimPath): string {
 const SKIPPED = new Set(['schemas', 'id', 'meta', 'password']);
 /** Multi-valued complex attributes whose entries are references: staged as the list of their `value`s. */
 const REFERENCES = new Set(['members', 'groups']);
+/**
+ * Multi-valued complex attributes staged and written whole: each entry is one structured value of its
+ * `value`, `type` and `display` (RFC 7643 §4.1.2; `primary` is left out, so a server that sets it is
+ * not drift). Two entries may share a `type` (two team roles), which `[type eq "…"]` paths cannot tell apart.
+ */
+const STRUCTURED_LISTS = new Set(['roles', 'entitlements']);
+const STRUCTURED_FIELDS = ['value', 'type', 'display'] as const;
 
 function scalar(value: unknown): value is Scalar {
   return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean';
@@ -63,6 +72,11 @@ function flattenAttribute(out: Record<string, Value>, prefix: string, attribute:
   if (scalar(value)) return put(out, name, value);
   if (Array.isArray(value)) {
     if (value.every(scalar)) return put(out, name, value);
+    if (STRUCTURED_LISTS.has(attribute.toLowerCase()) && prefix === '') {
+      const entries = value.filter((entry): entry is Record<string, unknown> => Boolean(entry) && typeof entry === 'object');
+      put(out, name, entries.map((e) => encodeStructured(Object.fromEntries(STRUCTURED_FIELDS.map((f) => [f, scalar(e[f]) ? e[f] : undefined])))));
+      return;
+    }
     if (REFERENCES.has(attribute) && prefix === '') {
       put(out, name, value.map((entry) => (entry && typeof entry === 'object' ? (entry as Record<string, unknown>).value : undefined)).filter(scalar));
       return;
@@ -105,8 +119,10 @@ export function flattenResource(resource: Readonly<Record<string, unknown>>): Re
   return out;
 }
 
-function toJson(value: Value): unknown {
-  return Array.isArray(value) ? [...value] : value;
+/** A value as JSON for a request body: structured values (roles entries) become objects. */
+export function toJson(value: Value): unknown {
+  const one = (item: Scalar): unknown => decodeStructured(item) ?? item;
+  return Array.isArray(value) ? (value as readonly Scalar[]).map(one) : one(value as Scalar);
 }
 
 /**

@@ -85,6 +85,10 @@ export class ScimmyServer {
     SCIMMY.Resources.declare(SCIMMY.Resources.Group).ingress(groups.ingress as never).egress(groups.egress as never).degress(groups.degress as never);
     if (!extended) {
       SCIMMY.Resources.User.extend(SCIMMY.Schemas.EnterpriseUser, false);
+      // RFC 7643 §7: canonicalValues are "suggested canonical values that MAY be used"; the core schema
+      // lists none for roles.type (§8.7.1), which SCIMMY reads as "no value allowed". Roles carry a type
+      // (structured role mappings), so this peer takes any, as the RFC does.
+      (SCIMMY.Schemas.User.definition.attribute('roles.type') as { config: { canonicalValues: unknown } }).config.canonicalValues = false;
       extended = true;
     }
     this.server = createServer((req, res) => void this.serve(req, res));
