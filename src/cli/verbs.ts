@@ -17,5 +17,6 @@ export const verbs: readonly VerbEntry[] = [
   { name: 'explain', summary: 'Why each attribute of a mesh object has its value (provenance, losers)', load: async () => (await import('./explain.js')).explain },
   { name: 'status', summary: 'Last cycles, connectors, watermarks, pending exports', load: async () => (await import('./status.js')).status },
   { name: 'check', summary: 'Test each connector: reach, credentials, counts, latency; writes nothing', load: async () => (await import('./check.js')).check },
+  { name: 'convert', summary: "Convert the product documents' configurations into a config repository", load: async () => (await import('./convert.js')).convert },
   { name: 'quickstart', summary: 'Run the quickstart on the embedded store (what `npm start` does)', load: async () => (await import('./quickstart.js')).quickstart },
 ];
