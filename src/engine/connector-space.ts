@@ -4,6 +4,7 @@
 import type { Value } from '../config/model.js';
 import type { StagedObject } from '../connectors/sdk.js';
 import type { Queryable } from '../store/db.js';
+import { isoTimestamp } from '../store/timestamps.js';
 import { canonicalJson, sha1 } from './values.js';
 
 export interface CsObject {
@@ -88,7 +89,7 @@ export function toCsObject(row: Row): CsObject {
     attributes: row.attributes,
     enabled: row.enabled,
     deleted: row.deleted,
-    updatedAt: row.updated_at instanceof Date ? row.updated_at.toISOString() : new Date(row.updated_at).toISOString(),
+    updatedAt: isoTimestamp(row.updated_at),
   };
 }
 

@@ -6,6 +6,7 @@
  */
 import type { CompiledConfig, FlowRuleModel, MeshObjectType, Value } from '../config/model.js';
 import type { Queryable } from '../store/db.js';
+import { isoTimestamp } from '../store/timestamps.js';
 import { loadObjects, type CsObject } from './connector-space.js';
 import type { CycleContext } from './context.js';
 import { derivedContributions } from './derived-flows.js';
@@ -207,7 +208,7 @@ function contribute(
   references: Map<string, string>,
   candidates: Map<string, ProvenanceEntry[]>,
 ): void {
-  const at = link.updated_at instanceof Date ? link.updated_at.toISOString() : new Date(link.updated_at).toISOString();
+  const at = isoTimestamp(link.updated_at);
   for (const flow of rule.attributes) {
     const attribute = type.attributes.get(flow.mesh);
     if (!attribute) continue;

@@ -11,6 +11,7 @@
  */
 import type { FlowRuleModel, MembershipFlow } from '../config/model.js';
 import type { Queryable } from '../store/db.js';
+import { isoTimestamp } from '../store/timestamps.js';
 import type { CycleContext } from './context.js';
 import { linksByIdOrDn, type MeshObject, type ProvenanceEntry } from './mesh-store.js';
 import { isEmpty, sortedUnique } from './values.js';
@@ -25,10 +26,6 @@ export function isMembershipRule(rule: FlowRuleModel): rule is MembershipRule {
 export interface DerivedContribution {
   readonly attribute: string;
   readonly entry: ProvenanceEntry;
-}
-
-function iso(at: Date | string): string {
-  return at instanceof Date ? at.toISOString() : new Date(at).toISOString();
 }
 
 /** Source external ids (in `connector`) of these mesh objects, by external id. */
@@ -82,7 +79,7 @@ export async function membershipContributions(ctx: CycleContext, q: Queryable, o
       const meshGroup = groupMesh.get(m.group_id);
       const ids = members.get(m.member_id!.toLowerCase());
       if (!meshGroup || !ids) continue;
-      const at = iso(m.updated_at);
+      const at = isoTimestamp(m.updated_at);
       const acc = byGroup.get(meshGroup) ?? { ids: [], at, groupId: m.group_id };
       acc.ids.push(...ids);
       if (at > acc.at) acc.at = at;

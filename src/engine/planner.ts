@@ -3,6 +3,7 @@
  * space) → creates, attribute-level updates, moves, enables/disables, deletes, and drift.
  * Drift is an attribute where we already wrote the desired value and the target now differs.
  */
+import { comparableDn } from '../config/dn.js';
 import type { ProjectionModel, Value } from '../config/model.js';
 import type { AttributeChange, ExportChange, ObjectTypeCapabilities } from '../connectors/sdk.js';
 import type { DriftEntry } from '../reports/types.js';
@@ -14,7 +15,7 @@ import { joinAttributes, loadMeshObjects, meshLabel, type MeshObject } from './m
 import { definitionHash, readProgress } from './progress.js';
 import { project, referenceAttributes, type DesiredObject } from './projector.js';
 import { loadReferenceTargets, loadTargetLinks, saveTargetLinks, type LinkWrite, type TargetLink } from './target-links.js';
-import { joinKey, normalizeDn, sameValue, toList } from './values.js';
+import { joinKey, sameValue, toList } from './values.js';
 import { ownValue } from '../shared/own-property.js';
 
 export interface PlannedChange {
@@ -223,7 +224,7 @@ function diffOne(ctx: CycleContext, plan: ProjectionPlan, object: MeshObject, de
   if (desired.key !== undefined && desired.key !== current.externalId) {
     return; // keys are anchors: a changed key template does not rename existing rows
   }
-  if (desired.dn && current.dn && normalizeDn(desired.dn) !== normalizeDn(current.dn)) {
+  if (desired.dn && current.dn && comparableDn(desired.dn) !== comparableDn(current.dn)) {
     plan.changes.push({ ...base, object: objectLabel, change: { id: nextId(), op: 'move', externalId: current.externalId, dn: current.dn, newDn: desired.dn } });
   }
   const written = link?.written ?? {};
@@ -235,12 +236,12 @@ function diffOne(ctx: CycleContext, plan: ProjectionPlan, object: MeshObject, de
     const want = desired.attributes[attribute.name];
     const have = sourceValue(current.attributes, attribute.name);
     if (references.has(attribute.name)) {
-      const haveSet = new Set(toList(have).map((v) => normalizeDn(String(v))));
+      const haveSet = new Set(toList(have).map((v) => comparableDn(String(v))));
       const wantList = toList(want).map(String);
-      const wantSet = new Set(wantList.map(normalizeDn));
-      const add = wantList.filter((v) => !haveSet.has(normalizeDn(v)));
+      const wantSet = new Set(wantList.map(comparableDn));
+      const add = wantList.filter((v) => !haveSet.has(comparableDn(v)));
       const previously = toList(written.attributes?.[attribute.name]).map(String);
-      const remove = previously.filter((v) => !wantSet.has(normalizeDn(v)) && haveSet.has(normalizeDn(v)));
+      const remove = previously.filter((v) => !wantSet.has(comparableDn(v)) && haveSet.has(comparableDn(v)));
       if (add.length > 0 || remove.length > 0) changes[attribute.name] = { from: have, to: want, add, remove };
       continue;
     }

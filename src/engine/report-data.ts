@@ -4,9 +4,9 @@
 import type { CompiledConfig, Value } from '../config/model.js';
 import type { Condition, ConflictEntry, ConflictsReport, ConnectorStatus, CycleSummary, DriftReport, GateTrip, PlanChange, PlanProjection, PlanReport, StatusReport } from '../reports/types.js';
 import type { Queryable } from '../store/db.js';
+import { isoTimestampOrNull } from '../store/timestamps.js';
 import type { CycleResult } from './cycle.js';
 
-const iso = (value: Date | string | null | undefined): string | null => (value == null ? null : value instanceof Date ? value.toISOString() : new Date(value).toISOString());
 
 const conflictKey = (c: ConflictEntry): string => `${c.kind}\u0000${c.meshType}\u0000${c.object}\u0000${c.attribute ?? ''}`;
 
@@ -86,7 +86,7 @@ export async function conflictEntries(q: Queryable): Promise<ConflictEntry[]> {
       ...(details.values ? { values: details.values } : {}),
       ...(details.winner ? { winner: details.winner } : {}),
       reason: details.reason ?? row.kind,
-      firstSeen: iso(row.first_seen) ?? undefined,
+      firstSeen: isoTimestampOrNull(row.first_seen) ?? undefined,
     };
   });
 }
@@ -102,7 +102,7 @@ export async function driftReport(q: Queryable, revision: string | null, now: st
   return {
     generatedAt: now,
     revision,
-    drift: rows.map((r) => ({ projection: r.projection, connector: r.connector, object: r.object, attribute: r.attribute, desired: r.desired, actual: r.actual, action: r.action, detectedAt: iso(r.detected_at) ?? undefined })),
+    drift: rows.map((r) => ({ projection: r.projection, connector: r.connector, object: r.object, attribute: r.attribute, desired: r.desired, actual: r.actual, action: r.action, detectedAt: isoTimestampOrNull(r.detected_at) ?? undefined })),
   };
 }
 
@@ -111,7 +111,7 @@ export async function recentCycles(q: Queryable, limit = 10): Promise<CycleSumma
     `SELECT id::text AS id, kind, mode, result, started_at, finished_at, revision, counts FROM cycle WHERE mode = 'reconcile' ORDER BY id DESC LIMIT $1`,
     [limit],
   );
-  return rows.map((r) => ({ id: Number(r.id), kind: r.kind, mode: r.mode, result: r.result, startedAt: iso(r.started_at) ?? '', finishedAt: iso(r.finished_at), revision: r.revision, counts: r.counts }));
+  return rows.map((r) => ({ id: Number(r.id), kind: r.kind, mode: r.mode, result: r.result, startedAt: isoTimestampOrNull(r.started_at) ?? '', finishedAt: isoTimestampOrNull(r.finished_at), revision: r.revision, counts: r.counts }));
 }
 
 export interface StatusInputs {
@@ -157,7 +157,7 @@ export async function statusReport(q: Queryable, input: StatusInputs): Promise<S
         const c = counts.find((r) => r.connector === model.name && r.object_type === type);
         const w = watermarks.find((r) => r.connector === model.name && r.object_type === type);
         const e = exportsAt.find((r) => r.connector === model.name && r.object_type === type);
-        return [type, { count: c?.n ?? 0, watermark: w?.value ?? null, lastImport: iso(w?.updated_at ?? c?.last ?? null), lastExport: iso(e?.last ?? null) }];
+        return [type, { count: c?.n ?? 0, watermark: w?.value ?? null, lastImport: isoTimestampOrNull(w?.updated_at ?? c?.last ?? null), lastExport: isoTimestampOrNull(e?.last ?? null) }];
       }),
     );
     const failure = outcome?.failures.filter((f) => f.connector === model.name) ?? [];

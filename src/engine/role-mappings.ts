@@ -12,6 +12,7 @@
  */
 import type { FlowRuleModel, RoleMapping, Scalar } from '../config/model.js';
 import type { Queryable } from '../store/db.js';
+import { isoTimestamp } from '../store/timestamps.js';
 import type { CycleContext } from './context.js';
 import type { MeshObject, ProvenanceEntry } from './mesh-store.js';
 import { resolveSourceIds, type DerivedContribution } from './membership-flows.js';
@@ -51,7 +52,7 @@ export async function mappedGroups(q: Queryable, rule: RoleMappingRule): Promise
     const roles = rule.roleMappings.mappings.filter((m: RoleMapping) => names.includes(m.group.toLowerCase())).map((m) => m.role);
     const name = NAME_ATTRIBUTES.map((a) => sourceValue(row.attributes, a)).find((v) => typeof v === 'string') as string | undefined;
     const raw = MEMBER_ATTRIBUTES.map((a) => sourceValue(row.attributes, a)).find((v) => v !== undefined);
-    const at = row.updated_at instanceof Date ? row.updated_at.toISOString() : new Date(row.updated_at).toISOString();
+    const at = isoTimestamp(row.updated_at);
     return { externalId: row.external_id, name: name ?? row.external_id, roles, members: toList(raw).map(String), at };
   });
 }

@@ -119,12 +119,3 @@ function norm(item: Scalar, caseInsensitive: boolean): string {
   const text = typeof item === 'boolean' ? String(item) : String(item);
   return caseInsensitive ? text.toLowerCase() : text;
 }
-
-/** Normalises a DN for comparison: case and spaces around separators do not matter. */
-export function normalizeDn(dn: string): string {
-  return dn
-    .split(/(?<!\\),/)
-    .map((part) => part.trim().replace(/\s*=\s*/, '='))
-    .join(',')
-    .toLowerCase();
-}

@@ -352,6 +352,23 @@ spec:
     expect(dir.rows('user')).toHaveLength(1);
   });
 
+  it('does not move an object the directory spells differently (hex escapes, case, spacing)', async () => {
+    const { hr, yaml } = await setup();
+    const dir = new MemorySystem('dn');
+    people(hr, 1);
+    hr.put('user', 'E1001', { ...hr.get('user', 'E1001')!.attributes, last_name: 'Smith, Jr.' }, { enabled: true });
+    h = await harness(yaml.replace(APPS_PROJECTION(), '') + DIR_CONNECTOR + DIR_PROJECTION, { hr: memoryConnector(hr, { inactiveMeansDeleted: true }), dir: memoryConnector(dir), apps: memoryConnector(new MemorySystem()) });
+    await h.cycle();
+    const [row] = dir.rows('user');
+    expect(row?.dn).toBe('CN=First1 Smith\\, Jr.,OU=Sales,OU=Users,DC=example,DC=test');
+    // The same DN as a server may return it: the comma hex-escaped, types and values in another case,
+    // spaces after the separators. Splitting on commas would read "\2C" as text and plan a move.
+    dir.put('user', row!.externalId, row!.attributes, { dn: 'cn=First1 Smith\\2C Jr., ou=SALES, ou=users, dc=example, dc=test', enabled: true });
+    dir.exports = [];
+    await h.cycle({ full: true });
+    expect(dir.exports).toEqual([]);
+  });
+
   it('adopts an existing target object through the projection join instead of creating one', async () => {
     const { hr, yaml } = await setup();
     const dir = new MemorySystem('dn');

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { MeshAttribute } from '../../src/config/model.js';
 import { inScope } from '../../src/engine/scope.js';
-import { coerce, joinKey, normalizeDn, parseBoolean, sameValue } from '../../src/engine/values.js';
+import { coerce, joinKey, parseBoolean, sameValue } from '../../src/engine/values.js';
 
 const attr = (type: MeshAttribute['type'], multiValued = false): MeshAttribute => ({ name: 'a', type, multiValued, to: [] });
 
@@ -26,11 +26,6 @@ describe('values', () => {
     expect(sameValue('', undefined)).toBe(true);
     expect(sameValue('a', 'A')).toBe(false);
     expect(joinKey('  E1001 ')).toBe(joinKey('e1001'));
-  });
-
-  it('normalises DNs for comparison without touching escaped commas', () => {
-    expect(normalizeDn('CN=Smith\\, J , OU=Sales,DC=x')).toBe(normalizeDn('cn=smith\\, j,ou=sales,dc=x'));
-    expect(normalizeDn('CN=A,OU=Sales')).not.toBe(normalizeDn('CN=A,OU=Support'));
   });
 
   it('evaluates nested scope conditions', () => {

@@ -23,7 +23,7 @@
  *   connection ([MS-ADTS] 3.1.1.3.1.5.1). We send it in the add, with userAccountControl 512, so an
  *   account is never left enabled without a password nor half-created.
  */
-import { parseDn, isUnder, sameDn } from './dn.js';
+import { parseDn, isUnder, sameDn } from '../../config/dn.js';
 import {
   publishedVendor,
   text,

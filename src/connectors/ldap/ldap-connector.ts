@@ -23,7 +23,7 @@ import type {
 import { readSchema, type DirectorySchema } from './directory-schema.js';
 import type { CreateChange, DirectoryVendor, VendorFactory } from './directory-vendor.js';
 import { escapeDnValue } from '../../config/escape.js';
-import { formatDn, isUnder, parseDn, parentDn, sameDn } from './dn.js';
+import { formatDn, isUnder, parseDn, parentDn, sameDn } from '../../config/dn.js';
 import { compileLdapOptions, type LdapOptions, type LdapTypeOptions } from './ldap-options.js';
 import { attributeOf, connectionWarnings, flagControl, LdapSession, PERMISSIVE_MODIFY_OID, type ModifyOperation, type RawEntry, type RawValue } from './ldap-session.js';
 
@@ -50,7 +50,11 @@ function toLdapValues(value: Value): string[] {
   return list.map((v) => (typeof v === 'boolean' ? (v ? 'TRUE' : 'FALSE') : String(v)));
 }
 
-function isEmpty(value: Value | undefined): boolean {
+/**
+ * An attribute LDAP holds no value for: written as absent (create) or as a replace with no values.
+ * Unlike the engine's isEmpty, whitespace counts as a value: the directory may hold it.
+ */
+function noLdapValue(value: Value | undefined): boolean {
   return value === undefined || value === '' || (Array.isArray(value) && value.length === 0);
 }
 
@@ -378,7 +382,7 @@ export class LdapConnector implements IdentityConnector {
     const classes = type.objectClasses.length > 0 ? type.objectClasses : this.vendor.defaultObjectClasses(type);
     const attributes = new Map<string, readonly RawValue[]>([['objectClass', [...classes]]]);
     for (const [name, value] of Object.entries(change.attributes)) {
-      if (name.toLowerCase() === 'objectclass' || isEmpty(value)) continue;
+      if (name.toLowerCase() === 'objectclass' || noLdapValue(value)) continue;
       attributes.set(name, toLdapValues(value));
     }
     const plan = this.vendor.prepareCreate(type, change);
@@ -437,7 +441,7 @@ export class LdapConnector implements IdentityConnector {
         if (change.remove?.length) incremental.push({ operation: 'delete', attribute, values: toLdapValues(change.remove) });
         if (change.add?.length) incremental.push({ operation: 'add', attribute, values: toLdapValues(change.add) });
       } else {
-        replaces.push({ operation: 'replace', attribute, values: isEmpty(change.to) ? [] : toLdapValues(change.to!) });
+        replaces.push({ operation: 'replace', attribute, values: noLdapValue(change.to) ? [] : toLdapValues(change.to!) });
       }
     }
     const permissive = [flagControl(PERMISSIVE_MODIFY_OID, false)];

@@ -5,9 +5,10 @@
 import { isAbsolute, resolve } from 'node:path';
 import type { ActiveDirectoryConnectorSpec, LdapConnectorSpec, LdapObjectType } from '../../config/generated/connector.js';
 import type { ConnectorModel } from '../../config/model.js';
+import { parseDuration } from '../../config/duration.js';
 import { withDefaultScheme } from '../../shared/default-scheme.js';
 import { ConfigError } from '../../shared/errors.js';
-import { parseDn } from './dn.js';
+import { parseDn } from '../../config/dn.js';
 
 export interface LdapTypeOptions {
   readonly name: string;
@@ -52,15 +53,6 @@ export interface LdapOptions {
 /** Generic LDAP delta overlap; not configurable (yet): replays are harmless, missed changes are not. */
 const DELTA_OVERLAP_SECONDS = 60;
 
-/** `30s`, `5m`, `1h30m`, `250ms` (the schema's Duration) in milliseconds. */
-function durationMs(text: string): number | undefined {
-  const units: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
-  if (!/^(\d+(ms|s|m|h|d))+$/.test(text)) return undefined;
-  let total = 0;
-  for (const m of text.matchAll(/(\d+)(ms|s|m|h|d)/g)) total += Number(m[1]) * units[m[2]!]!;
-  return total;
-}
-
 function fail(model: ConnectorModel, message: string): never {
   throw new ConfigError('ConfigInvalid', `${model.location.file}:${model.location.line}:${model.location.column}: connector ${model.name}: ${message}`);
 }
@@ -100,7 +92,7 @@ export function compileLdapOptions(model: ConnectorModel, configPath: string): L
   const pageSize = connection.pageSize ?? 500;
   if (!Number.isInteger(pageSize) || pageSize < 1) fail(model, `spec.connection.pageSize must be a positive integer (got ${String(connection.pageSize)})`);
   const kind = spec.type === 'active-directory' ? 'active-directory' : 'ldap';
-  const timeoutMs = connection.timeout === undefined ? 60_000 : durationMs(connection.timeout);
+  const timeoutMs = connection.timeout === undefined ? 60_000 : parseDuration(connection.timeout);
   if (timeoutMs === undefined || timeoutMs <= 0) fail(model, `spec.connection.timeout is not a duration such as "30s": ${String(connection.timeout)}`);
   const types = new Map<string, LdapTypeOptions>();
   for (const [name, declared] of Object.entries(spec.objectTypes ?? {})) {

@@ -11,6 +11,7 @@
 import type { CycleKind } from '../../engine/context.js';
 import { redact } from '../../shared/logger.js';
 import type { Queryable } from '../../store/db.js';
+import { isoTimestampOrNull } from '../../store/timestamps.js';
 
 export type JobStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'blocked' | 'interrupted';
 
@@ -77,7 +78,6 @@ const QUEUED_JOBS = `
     FROM job_request j
    WHERE j.state = 'queued'`;
 
-const iso = (value: Date | string | null): string | null => (value === null ? null : (value instanceof Date ? value : new Date(value)).toISOString());
 
 function emptyCounts(): JobCounts {
   return Object.fromEntries(JOB_COUNTERS.map((k) => [k, 0])) as JobCounts;
@@ -97,14 +97,14 @@ function toJob(row: JobRow): Job {
   }
   const status: JobStatus =
     row.result === 'queued' ? 'queued' : row.result === 'running' ? (row.superseded ? 'interrupted' : 'running') : (row.result as JobStatus);
-  const startedAt = iso(row.started_at);
-  const finishedAt = iso(row.finished_at);
+  const startedAt = isoTimestampOrNull(row.started_at);
+  const finishedAt = isoTimestampOrNull(row.finished_at);
   return {
     id: Number(row.id),
     status,
     kind: row.kind,
     trigger: row.requested_at === null ? 'controller' : 'api',
-    requestedAt: iso(row.requested_at),
+    requestedAt: isoTimestampOrNull(row.requested_at),
     requestedBy: row.requested_by ?? [],
     requests: row.requests ?? 0,
     connectors: row.requested_at === null ? null : row.connectors,

@@ -13,6 +13,7 @@
  */
 import type { InboundResource, InboundResources, InboundSnapshot } from '../../connectors/sdk.js';
 import type { Db, Queryable } from '../../store/db.js';
+import { isoTimestamp } from '../../store/timestamps.js';
 
 export interface InboxRow extends InboundResource {
   readonly connector: string;
@@ -38,7 +39,6 @@ interface DbRow {
 }
 
 const COLUMNS = 'connector, resource_type, id, resource, deleted, version, seq::text AS seq, created_at, updated_at';
-const iso = (at: Date | string) => (at instanceof Date ? at.toISOString() : new Date(at).toISOString());
 
 function toRow(row: DbRow): InboxRow {
   return {
@@ -49,8 +49,8 @@ function toRow(row: DbRow): InboxRow {
     deleted: row.deleted,
     version: row.version,
     seq: Number(row.seq),
-    created: iso(row.created_at),
-    lastModified: iso(row.updated_at),
+    created: isoTimestamp(row.created_at),
+    lastModified: isoTimestamp(row.updated_at),
   };
 }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { escapeDnValue } from '../../../src/config/escape.js';
-import { formatDn, isUnder, normalizeDn, parentDn, parseDn, sameDn } from '../../../src/connectors/ldap/dn.js';
+import { escapeDnValue } from '../../src/config/escape.js';
+import { comparableDn, formatDn, isUnder, normalizeDn, parentDn, parseDn, sameDn } from '../../src/config/dn.js';
 
 describe('DN parsing (RFC 4514)', () => {
   it('splits RDNs at unescaped commas and unescapes values', () => {
@@ -33,6 +33,17 @@ describe('DN parsing (RFC 4514)', () => {
     expect(sameDn('CN=Doe\\, John,OU=Sales,DC=X', 'cn=doe\\2c john,ou=sales,dc=x')).toBe(true);
     expect(sameDn('CN=a,DC=x', 'CN=b,DC=x')).toBe(false);
     expect(normalizeDn('UID=b+CN=a,DC=x')).toBe(normalizeDn('cn=A+uid=B,dc=X'));
+  });
+
+  it('gives references a comparison key: the normalized DN, or the lower-cased text when it is no DN', () => {
+    expect(comparableDn('CN=Smith\\, J , OU=Sales,DC=x')).toBe(comparableDn('cn=smith\\, j,ou=sales,dc=x'));
+    expect(comparableDn('CN=A,OU=Sales')).not.toBe(comparableDn('CN=A,OU=Support'));
+    // Forms a split on commas would get wrong: a hex-escaped comma, RDN order inside a multi-valued RDN,
+    // an escaped trailing space (part of the value) next to an unescaped one (not).
+    expect(comparableDn('CN=Smith\\2C J,OU=Sales,DC=x')).toBe(comparableDn('cn=smith\\, j,ou=sales,dc=x'));
+    expect(comparableDn('uid=b+cn=a,DC=x')).toBe(comparableDn('CN=A+UID=B,dc=x'));
+    expect(comparableDn('CN=a\\ ,DC=x')).not.toBe(comparableDn('CN=a ,DC=x'));
+    expect(comparableDn('00uAbC123')).toBe('00uabc123');
   });
 
   it('knows parents and subtrees', () => {

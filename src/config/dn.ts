@@ -1,8 +1,9 @@
 /**
- * Distinguished names as the connector needs them (RFC 4514): parse into RDNs, take the parent, compare.
- * Escaping of values placed into DNs and filters lives in src/config/escape.ts, shared with templates.
+ * Distinguished names (RFC 4514): parse into RDNs, take the parent, compare. The LDAP connectors use it
+ * to place objects, the planner to decide whether a desired DN is a move. Escaping of values placed into
+ * DNs and filters lives in escape.ts, shared with templates.
  */
-import { escapeDnValue } from '../../config/escape.js';
+import { escapeDnValue } from './escape.js';
 
 export interface Ava {
   /** Attribute type as written. */
@@ -117,12 +118,20 @@ export function normalizeDn(dn: string): string {
   return normalizedRdns(dn).join(',');
 }
 
-export function sameDn(a: string, b: string): boolean {
+/**
+ * A key for comparing references that are usually DNs: the normalized DN, or the lower-cased text when it
+ * does not parse as one (a SCIM id, a SQL key).
+ */
+export function comparableDn(text: string): string {
   try {
-    return normalizeDn(a) === normalizeDn(b);
+    return normalizeDn(text);
   } catch {
-    return a.toLowerCase() === b.toLowerCase();
+    return text.toLowerCase();
   }
+}
+
+export function sameDn(a: string, b: string): boolean {
+  return comparableDn(a) === comparableDn(b);
 }
 
 /** True when `dn` is `base` or below it. */
