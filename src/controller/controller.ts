@@ -424,6 +424,8 @@ export class Controller {
         extraConditions: extra,
         lastAttemptedRevision: this.attempt?.revision ?? running.revision,
         mayExport,
+        // The leader is the store's only writer: cycles left running by a killed process become interrupted.
+        soleWriter: elector.isLeader(),
         publish: (files, message) =>
           elector.isLeader() ? publisher.publish(running.config, running.revision, files, message) : Promise.resolve('not published: this replica is no longer the leader'),
       });

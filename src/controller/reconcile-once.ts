@@ -31,6 +31,8 @@ export interface ReconcileOnceOptions {
    * and shutdown, and also asks before every export batch (export-guard.ts).
    */
   readonly mayExport?: () => boolean;
+  /** See CycleOptions.soleWriter. */
+  readonly soleWriter?: boolean;
   /** Publishes the report files; returns a line saying where they went. */
   readonly publish: (files: Record<string, string>, message: string) => Promise<string>;
 }
@@ -55,6 +57,7 @@ export async function reconcileOnce(options: ReconcileOnceOptions): Promise<Reco
     log: options.log,
     progress: options.progress,
     mayExport: options.mayExport,
+    soleWriter: options.soleWriter,
   });
   await saveAppliedConfig(db, { revision, configPath: config.configPath, files: options.files, at: new Date().toISOString() });
   // The controller runs the last good revision while a newer one is invalid (Flux semantics: applied ≠ attempted).

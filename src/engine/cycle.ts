@@ -32,6 +32,12 @@ export interface CycleOptions {
   readonly mayExport?: () => boolean;
   /** Plan mode: reads the store as the plan left it, before the rollback (the conflicts it would leave). */
   readonly beforeRollback?: (q: Queryable) => Promise<void>;
+  /**
+   * No other process writes the store now (the controller's leader lock; the embedded store's pid lock
+   * always guarantees it): cycles an earlier process left `running` (it was killed) become
+   * `interrupted` when this reconcile starts. Default: true for the embedded store only.
+   */
+  readonly soleWriter?: boolean;
 }
 
 export interface ConnectorFailure {
@@ -107,6 +113,12 @@ async function execute(
   atomically: <T>(work: (q: Queryable) => Promise<T>) => Promise<T>,
 ): Promise<CycleResult> {
   const seq = Number((await q.query<{ seq: string }>(`SELECT nextval('change_seq')::text AS seq`))[0]?.seq);
+  if (options.mode === 'reconcile' && (options.soleWriter ?? db.kind === 'embedded')) {
+    const interrupted = await q.query<{ id: string }>(
+      `UPDATE cycle SET result = 'interrupted', error = coalesce(error, 'the process running it stopped before it finished') WHERE result = 'running' RETURNING id::text AS id`,
+    );
+    if (interrupted.length > 0) options.log.warn({ event: 'cycles-interrupted', cycles: interrupted.map((r) => Number(r.id)) }, `marked ${interrupted.length} cycle(s) left running by a stopped process as interrupted`);
+  }
   // A plan preview is no cycle: it takes no id (a rolled-back insert would still use one up, leaving
   // gaps in the job ids the dashboard and the API list). Its id is 0.
   const cycleId =

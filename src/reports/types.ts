@@ -34,7 +34,7 @@ export interface CycleSummary {
   readonly id: number;
   readonly kind: 'full' | 'delta';
   readonly mode: 'reconcile' | 'plan';
-  readonly result: 'succeeded' | 'failed' | 'blocked' | 'running';
+  readonly result: 'succeeded' | 'failed' | 'blocked' | 'running' | 'interrupted';
   readonly startedAt: string;
   readonly finishedAt: string | null;
   readonly revision: string | null;

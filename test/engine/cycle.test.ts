@@ -281,6 +281,25 @@ spec:
     expect(apps.exports.filter((c) => c.op === 'create')).toHaveLength(3);
   });
 
+  it('marks cycles a killed process left running as interrupted when the next reconcile starts', async () => {
+    const { hr, apps, yaml } = await setup();
+    people(hr, 2);
+    h = await harness(yaml, { hr: memoryConnector(hr, { inactiveMeansDeleted: true }), apps: memoryConnector(apps) });
+    const { recentCycles } = await import('../../src/engine/report-data.js');
+    // What kill -9 mid-cycle leaves behind: the cycle's row, committed when it started, still `running`.
+    await h.db.query(`INSERT INTO cycle (kind, mode, revision, result) VALUES ('delta', 'reconcile', 'killed', 'running')`);
+    await h.cycle({ plan: true });
+    expect((await recentCycles(h.db)).map((c) => c.result)).toEqual(['running']); // a plan never marks it
+    expect((await h.cycle()).result).toBe('succeeded');
+    const cycles = await recentCycles(h.db);
+    expect(cycles.map((c) => [c.revision, c.result])).toEqual([
+      ['test', 'succeeded'],
+      ['killed', 'interrupted'],
+    ]);
+    expect((await h.cycle()).result).toBe('succeeded');
+    expect((await recentCycles(h.db)).map((c) => c.result)).toEqual(['succeeded', 'succeeded', 'interrupted']);
+  });
+
   it('retries an object whose export failed on the next cycle without holding back the rest', async () => {
     const { hr, apps, yaml } = await setup();
     people(hr, 3);
