@@ -3,7 +3,9 @@ import { conflictEntries, planReport } from '../engine/report-data.js';
 import { renderPlanJson, renderPlanMarkdown, renderPlanText } from '../reports/index.js';
 import { failureLine } from '../reports/plan-summary.js';
 import { logger } from '../shared/logger.js';
-import type { Queryable } from '../store/db.js';
+import type { Db, Queryable } from '../store/db.js';
+import type { CompiledConfig } from '../config/model.js';
+import type { CycleResult } from '../engine/cycle.js';
 import { dataRootHelp, dataRootOption, dataRootsFrom } from './data-roots.js';
 import { progressReporter } from './progress.js';
 import { connectorOpener, inboxFor, loadValidConfig, openStoreFrom, parseCount, revisionOf } from './runtime.js';
@@ -25,6 +27,7 @@ export async function runPlan(options: PlanOptions): Promise<number> {
   const db = await openStoreFrom(options.store);
   try {
     const revision = await revisionOf(config);
+    const emptyStore = await storeIsEmpty(db);
     const before = await conflictEntries(db);
     let after = before;
     const inbox = await inboxFor(db, config);
@@ -46,7 +49,9 @@ export async function runPlan(options: PlanOptions): Promise<number> {
     // A second preview lets those imports through to list the changes a reconcile holds back.
     const guards = outcome.gates.filter((g) => g.gate === 'importGuard');
     const approved = guards.length > 0 ? await cycle(Math.max(...guards.map((g) => g.count), options.allowDeletes ?? 0)) : undefined;
-    const report = planReport(revision.revision, outcome, after, before, approved);
+    const warning = emptyStore ? emptyStoreWarning(db.location, config, outcome) : undefined;
+    const report = { ...planReport(revision.revision, outcome, after, before, approved), ...(warning ? { warnings: [warning] } : {}) };
+    if (warning) process.stderr.write(`WARNING: ${warning}\n`);
     const render = { text: renderPlanText, markdown: renderPlanMarkdown, json: renderPlanJson }[options.format];
     process.stdout.write(render(report));
     for (const gate of outcome.gates) process.stderr.write(`BLOCKED: ${gate.message ?? `${gate.connector}: ${gate.gate}`}\n`);
@@ -58,6 +63,24 @@ export async function runPlan(options: PlanOptions): Promise<number> {
   } finally {
     await db.close();
   }
+}
+
+/** Nothing was ever imported into this store or applied from it. */
+async function storeIsEmpty(db: Db): Promise<boolean> {
+  const rows = await db.query<{ n: number }>(`SELECT ((SELECT count(*) FROM cycle) + (SELECT count(*) FROM cs_object))::int AS n`);
+  return (rows[0]?.n ?? 0) === 0;
+}
+
+/**
+ * An empty store facing targets that already hold objects: most often the wrong store (a missing
+ * secret, another working directory), and the plan then proposes to create or adopt everything.
+ */
+function emptyStoreWarning(location: string, config: CompiledConfig, outcome: CycleResult): string | undefined {
+  const targets = new Set(config.projections.map((p) => `${p.target.connector}/${p.target.objectType}`));
+  const held = outcome.imports.filter((i) => targets.has(`${i.connector}/${i.objectType}`) && i.read > 0);
+  if (held.length === 0) return undefined;
+  const list = held.map((i) => `${i.connector}/${i.objectType}: ${i.read}`).join(', ');
+  return `the store (${location}) is empty, but the targets already hold objects (${list}). This plan treats them as never synced. If a store with state exists for them, point --store or IMESH_STORE_URL at it before reconciling.`;
 }
 
 export const plan: Verb = {

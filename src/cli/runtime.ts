@@ -33,8 +33,8 @@ export async function loadValidConfig(configDir: string): Promise<LoadedConfig> 
   return { config, files };
 }
 
-export function openStoreFrom(flag: string | undefined): Promise<Db> {
-  return openStore({ url: storeUrlFrom(flag), workDir: process.cwd() });
+export async function openStoreFrom(flag: string | undefined, options: { readonly mustExist?: boolean } = {}): Promise<Db> {
+  return openStore({ url: storeUrlFrom(flag), workDir: process.cwd(), ...options });
 }
 
 /**

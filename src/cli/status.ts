@@ -1,32 +1,76 @@
-import { getMeta } from '../engine/applied-config.js';
+import { getMeta, loadAppliedConfig } from '../engine/applied-config.js';
 import { statusReport } from '../engine/report-data.js';
 import { renderStatusJson, renderStatusText } from '../reports/index.js';
 import type { StatusReport } from '../reports/types.js';
+import type { Db } from '../store/db.js';
 import { openStoreFrom } from './runtime.js';
 import { configForReading } from './stored-config.js';
+import { colorFor } from './terminal.js';
 import { outputFormat, parseVerbArgs, type Verb } from './verb.js';
+
+/** The status a store holds that nothing was applied from yet (`--config` not given). */
+function nothingApplied(lastAttemptedRevision: string | null, store: string): StatusReport {
+  return {
+    generatedAt: new Date().toISOString(),
+    mesh: '',
+    revision: null,
+    lastAppliedRevision: null,
+    lastAttemptedRevision,
+    conditions: [{ type: 'Ready', status: 'False', reason: 'NothingApplied', message: `nothing applied yet from ${store}: run imesh reconcile (or imesh run)` }],
+    connectors: [],
+    lastCycle: null,
+    cycles: [],
+    pendingExports: 0,
+    meshObjects: {},
+  };
+}
+
+async function readStatus(db: Db, configDir: string | undefined): Promise<StatusReport> {
+  const stored = await getMeta<StatusReport>(db, 'last_status');
+  if (stored && configDir === undefined) return stored;
+  const lastAttempted = (await getMeta<string>(db, 'last_attempted_revision')) ?? null;
+  if (configDir === undefined && !(await loadAppliedConfig(db))) return nothingApplied(lastAttempted, db.location);
+  const config = await configForReading(db, configDir);
+  const applied = await getMeta<{ revision: string }>(db, 'applied_config');
+  const fresh = await statusReport(db, { config, revision: applied?.revision ?? null, lastAppliedRevision: applied?.revision ?? null, lastAttemptedRevision: lastAttempted, now: new Date().toISOString() });
+  if (!stored) return fresh;
+  // Names from the newer config; health and conditions as the last cycle recorded them.
+  const previous = new Map(stored.connectors.map((c) => [c.name, c]));
+  return {
+    ...fresh,
+    conditions: stored.conditions,
+    connectors: fresh.connectors.map((c) => {
+      const before = previous.get(c.name);
+      return before ? { ...c, health: before.health, conditions: before.conditions } : c;
+    }),
+  };
+}
 
 export const status: Verb = {
   help: `Usage: imesh status [--format text|json] [--config DIR] [--store URL]
 
 Prints the state of the last reconcile from the store: revision applied, conditions, each connector's
 health, counts, watermarks and last import/export, recent cycles and exports waiting for a retry.
-The JSON form is the status.json report.
+The JSON form is the status.json report, with "store" naming the store read. It reads an existing
+store only: it never creates one (a directory without .imesh/state is an error, not a new store).
 
-Exit code: 0.`,
+  --format F    text (default) or json
+  --config DIR  resolve names against this config instead of the last applied revision
+  --store URL   postgres://… (or IMESH_STORE_URL); default the embedded store in .imesh/state
+
+Exit codes: 0 the store was read and its status printed (also when nothing was applied yet),
+1 the store cannot be read (missing, unreachable, or locked by a running imesh run).`,
   async run(args) {
     const { values } = parseVerbArgs(args, { format: { type: 'string' }, config: { type: 'string' }, store: { type: 'string' } });
     const format = outputFormat(values.format);
-    const db = await openStoreFrom(values.store);
+    const db = await openStoreFrom(values.store, { mustExist: true });
     try {
-      let report = await getMeta<StatusReport>(db, 'last_status');
-      if (!report || values.config !== undefined) {
-        const config = await configForReading(db, values.config);
-        const applied = await getMeta<{ revision: string }>(db, 'applied_config');
-        const fresh = await statusReport(db, { config, revision: applied?.revision ?? null, lastAppliedRevision: applied?.revision ?? null, lastAttemptedRevision: (await getMeta<string>(db, 'last_attempted_revision')) ?? null, now: new Date().toISOString() });
-        report = report ? { ...fresh, conditions: report.conditions, connectors: fresh.connectors.map((c) => report!.connectors.find((o) => o.name === c.name) ? { ...c, health: report!.connectors.find((o) => o.name === c.name)!.health, conditions: report!.connectors.find((o) => o.name === c.name)!.conditions } : c) } : fresh;
-      }
-      process.stdout.write(format === 'json' ? renderStatusJson(report) : renderStatusText(report));
+      const report = await readStatus(db, values.config);
+      if (format === 'json') process.stdout.write(renderStatusJson({ ...report, store: db.location }));
+      else if (report.lastAppliedRevision === null && report.connectors.length === 0) {
+        const attempted = report.lastAttemptedRevision ? ` (last attempted revision ${report.lastAttemptedRevision} was not applied)` : '';
+        process.stdout.write(`Store ${db.location}\nNothing applied yet${attempted}: run imesh reconcile, or imesh run, to apply a revision.\n`);
+      } else process.stdout.write(`Store ${db.location}\n${renderStatusText(report, { color: colorFor(process.stdout) })}`);
       return 0;
     } finally {
       await db.close();

@@ -138,6 +138,7 @@ function render(plan: PlanReport, samples: number): string {
   const conflictNote = notes.map((n) => ` · ${n}`).join('');
   return document([
     `## Identity Mesh plan · revision ${mdCode(shortRevision(plan.revision))}`,
+    ...(plan.warnings ?? []).map((w) => alert('WARNING', [`**${mdText(w)}**`])),
     failureAlert(plan),
     gateAlert(plan),
     `${summary}${conflictNote}`,

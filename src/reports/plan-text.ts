@@ -92,7 +92,8 @@ function gateBlock(plan: PlanReport, paint: Paint): string[] {
 export function renderPlanText(plan: PlanReport, options: PlanTextOptions = {}): string {
   const paint = painter(options.color ?? false);
   const samples = options.samplesPerOp ?? 100;
-  const lines: string[] = [`Identity Mesh plan · revision ${shortRevision(plan.revision)}`, '', ...failureBlock(plan, paint), ...gateBlock(plan, paint)];
+  const warnings = (plan.warnings ?? []).flatMap((w) => [paint.boldRed(`!! WARNING: ${w}`), '']);
+  const lines: string[] = [`Identity Mesh plan · revision ${shortRevision(plan.revision)}`, '', ...warnings, ...failureBlock(plan, paint), ...gateBlock(plan, paint)];
   for (const p of plan.projections) {
     if (!OPS.some((o) => opTotal(p, o) > 0)) continue;
     lines.push(...projectionLines(p, samples, paint), '');

@@ -67,7 +67,7 @@ const planProjection: Shape = {
 };
 
 const planShape: Shape = {
-  object: ['revision', 'projections', 'conflicts', 'gates', 'failures', 'heldBack', 'resolvedConflicts'],
+  object: ['revision', 'projections', 'conflicts', 'gates', 'warnings', 'failures', 'heldBack', 'resolvedConflicts'],
   fields: {
     failures: { array: { object: ['connector', 'stage', 'message'] } },
     projections: { array: planProjection },

@@ -59,6 +59,8 @@ export interface StatusReport {
   readonly cycles: readonly CycleSummary[];
   readonly pendingExports: number;
   readonly meshObjects: Readonly<Record<string, number>>;
+  /** `imesh status --format json` only: the store read (never with credentials). */
+  readonly store?: string;
 }
 
 export interface DriftEntry {
@@ -141,6 +143,8 @@ export interface PlanReport {
   readonly projections: readonly PlanProjection[];
   readonly conflicts: readonly ConflictEntry[];
   readonly gates: readonly GateTrip[];
+  /** Things the reader must know before trusting the plan (an empty store facing populated targets). */
+  readonly warnings?: readonly string[];
   /** Connectors that failed: the plan is incomplete (exit 1). */
   readonly failures?: readonly PlanFailure[];
   /** Existing conflicts the plan would resolve. */

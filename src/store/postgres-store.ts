@@ -20,7 +20,7 @@ const IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
  * The PostgreSQL store. Tables live in one schema (default `imesh`, or `?schema=NAME` on the URL),
  * so a shared database stays tidy and tests can isolate themselves.
  */
-export async function openPostgresStore(url: string): Promise<Db> {
+export async function openPostgresStore(url: string, options: { readonly create?: boolean } = {}): Promise<Db> {
   const parsed = new URL(url);
   const schema = parsed.searchParams.get('schema') ?? 'imesh';
   parsed.searchParams.delete('schema');
@@ -29,6 +29,7 @@ export async function openPostgresStore(url: string): Promise<Db> {
   }
   const location = describeUrl(url) + (schema === 'imesh' ? '' : `?schema=${schema}`);
   const pool = new pg.Pool({ connectionString: parsed.toString(), max: 4 });
+  let missing = false;
   pool.on('error', () => undefined); // idle-client errors surface on the next query instead
   pool.on('connect', (client) => {
     void client.query(`SET search_path TO "${schema}"`);
@@ -36,7 +37,10 @@ export async function openPostgresStore(url: string): Promise<Db> {
   try {
     const client = await pool.connect();
     try {
-      try {
+      if (options.create === false) {
+        const found = await client.query<{ table: string | null }>(`SELECT to_regclass($1) AS table`, [`"${schema}".schema_migrations`]);
+        if (!found.rows[0]?.table) missing = true;
+      } else try {
         await client.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
       } catch (error) {
         // Two replicas creating the schema at once: IF NOT EXISTS can still lose the race (23505).
@@ -47,10 +51,15 @@ export async function openPostgresStore(url: string): Promise<Db> {
     }
   } catch (error) {
     await pool.end().catch(() => undefined);
+    if (error instanceof StoreError) throw error;
     throw new StoreError('StoreUnreachable', `cannot reach the store at ${location}: ${(error as Error).message}`, {
       cause: error,
       retryable: true,
     });
+  }
+  if (missing) {
+    await pool.end().catch(() => undefined);
+    throw new StoreError('StoreMissing', `no Identity Mesh store at ${location} (schema "${schema}" holds none); nothing was created`);
   }
   const on = (client: pg.Pool | pg.PoolClient): Queryable => ({
     async query<T>(sql: string, params: readonly unknown[] = []) {
