@@ -1,6 +1,10 @@
 /**
  * Templates: literal text with `{{attribute | filter | …}}` expressions, compiled once per config
- * revision. Filters: `lower`, `upper`, `trim`, `default:"x"`. `{{secret:NAME}}` is not an expression:
+ * revision. Filters: `lower`, `upper`, `trim`, `default:"x"`, and for identity naming `replace:"a":"b"`,
+ * `truncate:N`, `first:N`, `ascii` and `eq:attribute` / `eq:"text"` (true or false). Arguments follow
+ * the filter name after `:`, quoted text or (for `eq`) an attribute name. We keep our own parser rather
+ * than liquidjs: its `truncate` appends "...", its `default` replaces `false`, a missing variable renders
+ * "" unless strict, and `{{secret:…}}` is not its syntax — each would change this contract. `{{secret:NAME}}` is not an expression:
  * it stays in the output as written, for the secret resolver. Expressions read only the object's own
  * attributes: `__proto__`, `constructor` and `prototype` are refused as names.
  */
@@ -9,7 +13,13 @@ import { ConfigError } from '../shared/errors.js';
 import { isReservedName } from '../shared/own-property.js';
 import type { CompiledTemplate, RenderResult, Scalar, Value } from './model.js';
 
-type Filter = { readonly kind: 'lower' | 'upper' | 'trim' } | { readonly kind: 'default'; readonly value: string };
+type Filter =
+  | { readonly kind: 'lower' | 'upper' | 'trim' | 'ascii' }
+  | { readonly kind: 'default'; readonly value: string }
+  | { readonly kind: 'replace'; readonly from: string; readonly to: string }
+  | { readonly kind: 'truncate' | 'first'; readonly length: number }
+  | { readonly kind: 'eq'; readonly attribute: string }
+  | { readonly kind: 'eq'; readonly text: string };
 
 interface Expression {
   readonly name: string;
@@ -18,7 +28,8 @@ interface Expression {
 
 type Part = string | Expression;
 
-const FILTER_NAMES = ['lower', 'upper', 'trim', 'default'] as const;
+const FILTER_NAMES = ['lower', 'upper', 'trim', 'default', 'replace', 'truncate', 'first', 'ascii', 'eq'] as const;
+const FILTER_LIST = 'lower, upper, trim, default:"x", replace:"a":"b", truncate:N, first:N, ascii, eq:attribute or eq:"x"';
 const NAME = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
 const SECRET = /^secret\s*:/;
 /** How list values are joined when a template mixes them with text. */
@@ -35,7 +46,8 @@ export class TemplateSyntaxError extends ConfigError {
 
 export function compileTemplate(source: string): CompiledTemplate {
   const parts = parse(source);
-  const attributes = [...new Set(parts.filter((p): p is Expression => typeof p !== 'string').map((p) => p.name))];
+  const expressions = parts.filter((p): p is Expression => typeof p !== 'string');
+  const attributes = [...new Set(expressions.flatMap((p) => [p.name, ...p.filters.flatMap((f) => (f.kind === 'eq' && 'attribute' in f ? [f.attribute] : []))]))];
   const single = parts.length === 1 && typeof parts[0] !== 'string' ? parts[0] : undefined;
   return Object.freeze({
     source,
@@ -44,8 +56,8 @@ export function compileTemplate(source: string): CompiledTemplate {
       const missing: string[] = [];
       const values = parts.map((part) => {
         if (typeof part === 'string') return part;
-        const value = evaluate(part, lookup);
-        if (value === undefined && !missing.includes(part.name)) missing.push(part.name);
+        const { value, absent } = evaluate(part, lookup);
+        if (value === undefined && !missing.includes(absent)) missing.push(absent);
         return value;
       });
       if (missing.length > 0) return { ok: false, missing };
@@ -58,8 +70,9 @@ export function compileTemplate(source: string): CompiledTemplate {
   });
 }
 
-function evaluate(expression: Expression, lookup: (name: string) => Value | undefined): Value | undefined {
+function evaluate(expression: Expression, lookup: (name: string) => Value | undefined): { value: Value | undefined; absent: string } {
   let value: Value | undefined = present(lookup(expression.name));
+  let absent = expression.name;
   // An explicit default, even `default:""`, makes the attribute optional: it is never "missing".
   let defaulted: string | undefined;
   for (const filter of expression.filters) {
@@ -68,17 +81,68 @@ function evaluate(expression: Expression, lookup: (name: string) => Value | unde
         value = present(filter.value);
         defaulted = filter.value;
       }
-    } else if (value !== undefined) {
-      value = present(mapScalars(value, (s) => applyText(filter.kind, String(s))));
+    } else if (value === undefined) {
+      continue;
+    } else if (filter.kind === 'eq') {
+      const other = 'attribute' in filter ? present(lookup(filter.attribute)) : filter.text;
+      if (other === undefined) {
+        // The attribute compared with is missing: the object is held back unless a default follows.
+        absent = (filter as { attribute: string }).attribute;
+        value = undefined;
+      } else {
+        value = equalValues(value, other);
+      }
+    } else {
+      value = present(mapScalars(value, (s) => applyText(filter, String(s))));
     }
   }
-  return present(value) ?? defaulted;
+  return { value: present(value) ?? defaulted, absent };
 }
 
-function applyText(kind: 'lower' | 'upper' | 'trim', text: string): string {
-  if (kind === 'lower') return text.toLowerCase();
-  if (kind === 'upper') return text.toUpperCase();
-  return text.trim();
+function applyText(filter: Exclude<Filter, { kind: 'default' | 'eq' }>, text: string): string {
+  switch (filter.kind) {
+    case 'lower':
+      return text.toLowerCase();
+    case 'upper':
+      return text.toUpperCase();
+    case 'trim':
+      return text.trim();
+    case 'ascii':
+      return toAscii(text);
+    case 'replace':
+      return filter.from === '' ? text : text.split(filter.from).join(filter.to);
+    case 'truncate':
+    case 'first':
+      // By characters (code points), never splitting a surrogate pair; no ellipsis.
+      return Array.from(text).slice(0, filter.length).join('');
+  }
+}
+
+/** Trimmed and case-insensitive, as joins compare; with a list on either side, any value matching counts. */
+function equalValues(left: Value, right: Value): boolean {
+  const norm = (s: Scalar) => String(s).trim().toLowerCase();
+  const rights = new Set((Array.isArray(right) ? right : [right]).map(norm));
+  return (Array.isArray(left) ? left : [left]).some((s) => rights.has(norm(s)));
+}
+
+/** Letters with no decomposition into an ASCII base letter plus marks. */
+const ASCII_LETTERS: Readonly<Record<string, string>> = {
+  ß: 'ss', ẞ: 'SS', Æ: 'AE', æ: 'ae', Œ: 'OE', œ: 'oe', Ø: 'O', ø: 'o', Ł: 'L', ł: 'l', Đ: 'D', đ: 'd',
+  Ð: 'D', ð: 'd', Þ: 'Th', þ: 'th', Ħ: 'H', ħ: 'h', ı: 'i', Ŀ: 'L', ŀ: 'l', Ŧ: 'T', ŧ: 't', Ŋ: 'N', ŋ: 'n',
+  ĸ: 'k', ſ: 's', Ə: 'E', ə: 'e', '\u2018': "'", '\u2019': "'", '\u201C': '"', '\u201D': '"', '\u2013': '-', '\u2014': '-',
+};
+
+/**
+ * "Zoë Ångström" → "Zoe Angstrom": the table above, then NFKD with the combining marks removed;
+ * a character with no ASCII form left after that is dropped (the result is always ASCII).
+ */
+function toAscii(text: string): string {
+  let out = '';
+  for (const char of text) out += ASCII_LETTERS[char] ?? char;
+  return out
+    .normalize('NFKD')
+    .replace(/\p{M}/gu, '')
+    .replace(/[^\x00-\x7F]/g, '');
 }
 
 /** Absent, null, empty strings and empty lists are "missing"; empty entries drop out of lists. */
@@ -147,18 +211,62 @@ function parseFilter(text: string, source: string, offset: number): Filter {
   const match = /^([A-Za-z]+)\s*(?::\s*(.*))?$/s.exec(trimmed);
   const name = match?.[1] ?? trimmed;
   const argument = match?.[2];
-  if (name === 'lower' || name === 'upper' || name === 'trim') {
-    if (argument !== undefined) throw new TemplateSyntaxError(`filter "${name}" takes no argument in template "${source}"`, offset);
+  const fail = (message: string): never => {
+    throw new TemplateSyntaxError(`${message} in template "${source}"`, offset);
+  };
+  if (name === 'lower' || name === 'upper' || name === 'trim' || name === 'ascii') {
+    if (argument !== undefined) fail(`filter "${name}" takes no argument`);
     return { kind: name };
   }
   if (name === 'default') {
     const value = argument === undefined ? undefined : parseQuoted(argument.trim());
-    if (value === undefined) throw new TemplateSyntaxError(`filter "default" needs a quoted value, e.g. default:"n/a", in template "${source}"`, offset);
+    if (value === undefined) return fail('filter "default" needs a quoted value, e.g. default:"n/a",');
     return { kind: 'default', value };
+  }
+  if (name === 'replace') {
+    const args = argument === undefined ? [] : splitArguments(argument);
+    const [from, to] = args.map((a) => parseQuoted(a.trim()));
+    if (args.length !== 2 || from === undefined || to === undefined) return fail('filter "replace" needs two quoted values, e.g. replace:" ":"."');
+    if (from === '') fail('filter "replace" needs a non-empty text to replace');
+    return { kind: 'replace', from: from!, to };
+  }
+  if (name === 'truncate' || name === 'first') {
+    const length = argument === undefined || !/^\d{1,6}$/.test(argument.trim()) ? undefined : Number(argument.trim());
+    if (length === undefined || length < 1) return fail(`filter "${name}" needs a number of characters, 1 or more, e.g. ${name}:${name === 'first' ? 1 : 20}`);
+    return { kind: name, length: length! };
+  }
+  if (name === 'eq') {
+    const arg = argument?.trim() ?? '';
+    const quoted = parseQuoted(arg);
+    if (quoted !== undefined) return { kind: 'eq', text: quoted };
+    if (!NAME.test(arg)) return fail('filter "eq" needs an attribute name or a quoted value, e.g. eq:workEmail or eq:"yes",');
+    if (isReservedName(arg)) fail(`"${arg}" is not an attribute name: __proto__, constructor and prototype are reserved (templates read only the object's own attributes)`);
+    return { kind: 'eq', attribute: arg };
   }
   const suggestion = name ? closest(name, [...FILTER_NAMES]) : undefined;
   const hint = suggestion && suggestion !== name ? ` (did you mean "${suggestion}"?)` : '';
-  throw new TemplateSyntaxError(`unknown filter "${name}" in template "${source}"${hint}; filters are lower, upper, trim, default:"x"`, offset);
+  throw new TemplateSyntaxError(`unknown filter "${name}" in template "${source}"${hint}; filters are ${FILTER_LIST}`, offset);
+}
+
+/** Splits filter arguments on `:` outside quotes (`"a":"b"`). */
+function splitArguments(text: string): string[] {
+  const args: string[] = [];
+  let start = 0;
+  let quote: string | undefined;
+  for (let i = 0; i < text.length; i++) {
+    const char = text[i];
+    if (quote) {
+      if (char === '\\') i++;
+      else if (char === quote) quote = undefined;
+    } else if (char === '"' || char === "'") {
+      quote = char;
+    } else if (char === ':') {
+      args.push(text.slice(start, i));
+      start = i + 1;
+    }
+  }
+  args.push(text.slice(start));
+  return args;
 }
 
 function parseQuoted(text: string): string | undefined {

@@ -13,7 +13,7 @@ export type Template = string;
  */
 export type Template1 = string;
 /**
- * A template: literal text with `{{attribute}}` expressions and filters `lower`, `upper`, `trim`, `default:"x"` chained with `|`, e.g. `{{employeeId | lower}}`.
+ * A template: literal text with `{{attribute}}` expressions and filters chained with `|`, applied left to right, e.g. `{{employeeId | lower}}`. Filters: `lower`, `upper`, `trim`; `default:"x"` (only when the attribute is absent or empty — never replaces `false`; makes the attribute optional); `replace:"a":"b"` (every occurrence of the text a becomes b); `truncate:N` (at most N characters, no ellipsis); `first:N` (the first N characters, e.g. initials `{{givenName | first:1}}`); `ascii` (transliteration to ASCII: NFKD without combining marks plus ß→ss, Æ→AE, Ø→O, Ł→L, đ→d …; characters with no ASCII form are dropped: `Zoë Ångström` → `Zoe Angstrom`); `eq:attribute` or `eq:"text"` (`true` or `false`: equal after trimming, ignoring case; with a list on either side, any value matching counts — e.g. `{{userName | eq:workEmail}}`). Filters work on each value of a list. A missing attribute (also the one `eq` compares with) holds the object back unless a `default` follows; values are escaped for their destination after the filters.
  */
 export type Template2 = string;
 /**
