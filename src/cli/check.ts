@@ -1,30 +1,71 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { CheckResult } from '../connectors/sdk.js';
 import { errorMessage, ImeshError } from '../shared/errors.js';
 import { logger } from '../shared/logger.js';
+import type { Db } from '../store/db.js';
+import { storeUrlFrom } from '../store/open-store.js';
 import { dataRootHelp, dataRootOption, dataRootsFrom } from './data-roots.js';
-import { connectorOpener, loadValidConfig } from './runtime.js';
+import { guardedOpener, notContacted } from './destination-guard.js';
+import { connectorOpener, loadValidConfig, openStoreFrom, revisionOf } from './runtime.js';
 import { outputFormat, parseVerbArgs, UsageError, type Verb } from './verb.js';
 
+/**
+ * The store that holds the secret bindings: --store / IMESH_STORE_URL, else the embedded store when one
+ * exists here. None (undefined) means nothing is bound; check never creates a store unless asked to
+ * bind (--trust-destinations).
+ */
+async function bindingsStore(flag: string | undefined, trust: boolean): Promise<Db | undefined> {
+  if (storeUrlFrom(flag) !== undefined || trust || existsSync(resolve(process.cwd(), '.imesh/state'))) return openStoreFrom(flag);
+  return undefined;
+}
+
 export const check: Verb = {
-  help: `Usage: imesh check [--config DIR] [--format text|json] [--data-root DIR] [CONNECTOR...]
+  help: `Usage: imesh check [--config DIR] [--format text|json] [--store URL] [--trust-destinations] [--data-root DIR] [CONNECTOR...]
 
 Connects to each connector (or the ones named), checks reachability and credentials, counts the
-objects of each object type and measures latency. Writes nothing anywhere.
+objects of each object type and measures latency. Writes nothing to a connected system. Warns when a
+sql connector logs in as a database superuser.
 
+A connector whose secret would go to a destination no trusted run (reconcile, the controller) has bound
+it to gets no secret and is not contacted: it is listed as "not contacted" with the reason, and does not
+count as a failure.
+
+  --store URL             the store that knows the bindings: postgres://… (or IMESH_STORE_URL); default
+                          the embedded store in .imesh/state when there is one
+  --trust-destinations    bind the secrets to this config's destinations first (trusted contexts only)
 ${dataRootHelp}
 
 Exit codes: 0 all good, 1 any failed.`,
   async run(args) {
-    const { values, positionals } = parseVerbArgs(args, { config: { type: 'string' }, format: { type: 'string' }, ...dataRootOption }, true);
+    const { values, positionals } = parseVerbArgs(
+      args,
+      { config: { type: 'string' }, format: { type: 'string' }, store: { type: 'string' }, 'trust-destinations': { type: 'boolean' }, ...dataRootOption },
+      true,
+    );
     const format = outputFormat(values.format);
     const { config } = await loadValidConfig(values.config ?? '.');
     const unknown = positionals.filter((name) => !config.connectors.has(name));
     if (unknown.length > 0) throw new UsageError(`unknown connector(s): ${unknown.join(', ')} (defined: ${[...config.connectors.keys()].join(', ')})`);
     const names = positionals.length > 0 ? positionals : [...config.connectors.keys()];
-    const open = connectorOpener(config, logger(), undefined, dataRootsFrom(values['data-root']));
+    const trust = values['trust-destinations'] === true;
+    const db = await bindingsStore(values.store, trust);
+    let skipped: Map<string, string>;
+    try {
+      skipped = await notContacted(db, config, { trust, revision: trust ? (await revisionOf(config)).revision : null });
+    } finally {
+      await db?.close();
+    }
+    const open = guardedOpener(connectorOpener(config, logger(), undefined, dataRootsFrom(values['data-root'])), skipped);
     const results: (CheckResult & { name: string; type: string })[] = [];
+    const notContactedList: { name: string; type: string; reason: string }[] = [];
     for (const name of names) {
       const model = config.connectors.get(name)!;
+      const reason = skipped.get(name);
+      if (reason !== undefined) {
+        notContactedList.push({ name, type: model.type, reason });
+        continue;
+      }
       const started = Date.now();
       try {
         const connector = await open(model);
@@ -37,13 +78,15 @@ Exit codes: 0 all good, 1 any failed.`,
         results.push({ name, type: model.type, ok: false, latencyMs: Date.now() - started, objectTypes: {}, error: { code: error instanceof ImeshError ? error.code : 'CheckFailed', message: errorMessage(error) } });
       }
     }
-    if (format === 'json') process.stdout.write(JSON.stringify({ ok: results.every((r) => r.ok), connectors: results }, null, 2) + '\n');
+    const skippedJson = notContactedList.map(({ name, reason }) => ({ connector: name, reason }));
+    if (format === 'json') process.stdout.write(JSON.stringify({ ok: results.every((r) => r.ok), connectors: results, skipped: skippedJson }, null, 2) + '\n');
     else {
       for (const r of results) {
         const counts = Object.entries(r.objectTypes).map(([t, c]) => `${t}=${c.count}`).join(' ');
         process.stdout.write(`${r.ok ? 'ok  ' : 'FAIL'} ${r.name} (${r.type}) ${r.latencyMs} ms${r.server ? ` ${r.server}` : ''}${counts ? ` ${counts}` : ''}${r.error ? `\n     ${r.error.code}: ${r.error.message}` : ''}\n`);
         for (const warning of r.warnings ?? []) process.stdout.write(`     warning: ${warning}\n`);
       }
+      for (const s of notContactedList) process.stdout.write(`SKIP ${s.name} (${s.type}) not contacted: ${s.reason}\n`);
     }
     return results.every((r) => r.ok) ? 0 : 1;
   },

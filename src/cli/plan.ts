@@ -7,6 +7,7 @@ import type { Db, Queryable } from '../store/db.js';
 import type { CompiledConfig } from '../config/model.js';
 import type { CycleResult } from '../engine/cycle.js';
 import { dataRootHelp, dataRootOption, dataRootsFrom } from './data-roots.js';
+import { guardedOpener, notContacted } from './destination-guard.js';
 import { progressReporter } from './progress.js';
 import { connectorOpener, inboxFor, loadValidConfig, openStoreFrom, parseCount, revisionOf } from './runtime.js';
 import { parseVerbArgs, UsageError, type Verb } from './verb.js';
@@ -18,6 +19,8 @@ export interface PlanOptions {
   readonly detailedExitCode: boolean;
   readonly allowDeletes?: number;
   readonly dataRoots?: readonly string[];
+  /** Bind this config's secret destinations instead of skipping the unbound ones (trusted contexts only). */
+  readonly trustDestinations?: boolean;
 }
 
 /** Full import and sync inside a transaction that is rolled back; prints the exports it would make. */
@@ -28,6 +31,8 @@ export async function runPlan(options: PlanOptions): Promise<number> {
   try {
     const revision = await revisionOf(config);
     const emptyStore = await storeIsEmpty(db);
+    const skipped = await notContacted(db, config, { trust: options.trustDestinations === true, revision: revision.revision });
+    for (const [connector, reason] of skipped) process.stderr.write(`NOT CONTACTED: ${connector}: ${reason}\n`);
     const before = await conflictEntries(db);
     let after = before;
     const inbox = await inboxFor(db, config);
@@ -37,7 +42,8 @@ export async function runPlan(options: PlanOptions): Promise<number> {
         mode: 'plan',
         revision: revision.revision,
         allowDeletes,
-        openConnector: connectorOpener(config, log, inbox, options.dataRoots),
+        openConnector: guardedOpener(connectorOpener(config, log, inbox, options.dataRoots), skipped),
+        skipped,
         log,
         progress: progressReporter(log),
         ...(beforeRollback ? { beforeRollback } : {}),
@@ -84,7 +90,7 @@ function emptyStoreWarning(location: string, config: CompiledConfig, outcome: Cy
 }
 
 export const plan: Verb = {
-  help: `Usage: imesh plan [--config DIR] [--format text|markdown|json] [--detailed-exitcode] [--allow-deletes N] [--store URL] [--data-root DIR]
+  help: `Usage: imesh plan [--config DIR] [--format text|markdown|json] [--detailed-exitcode] [--allow-deletes N] [--store URL] [--data-root DIR] [--trust-destinations]
 
 Reads every source and target in full (read-only credentials suffice), syncs inside a transaction that
 is rolled back, and prints what a reconcile would change: per projection, the creates, updates, moves,
@@ -103,6 +109,12 @@ through and lists what they would cause under "Held back".
   --allow-deletes N       evaluate the safety gates as reconcile --allow-deletes N would
   --store URL             postgres://… (or IMESH_STORE_URL); default the embedded store in .imesh/state
 ${dataRootHelp}
+  --trust-destinations    bind the secrets to this config's destinations (a trusted context only:
+                          never in a job a pull request can start)
+
+A connector whose secret would go to a destination no trusted run (reconcile, the controller) has bound
+it to gets no secret and is not contacted: the plan lists it under "Not contacted" (JSON: skipped), does
+not read its objects and plans nothing for it; the exit code is what it otherwise would be.
 
 Exit codes: 0 no error, 1 error, 2 changes pending (with --detailed-exitcode), 3 a safety gate would trip.`,
   async run(args) {
@@ -112,6 +124,7 @@ Exit codes: 0 no error, 1 error, 2 changes pending (with --detailed-exitcode), 3
       'detailed-exitcode': { type: 'boolean' },
       'allow-deletes': { type: 'string' },
       store: { type: 'string' },
+      'trust-destinations': { type: 'boolean' },
       ...dataRootOption,
     });
     const format = values.format ?? 'text';
@@ -123,6 +136,7 @@ Exit codes: 0 no error, 1 error, 2 changes pending (with --detailed-exitcode), 3
       detailedExitCode: values['detailed-exitcode'] === true,
       allowDeletes: parseCount(values['allow-deletes'], '--allow-deletes'),
       dataRoots: dataRootsFrom(values['data-root']),
+      trustDestinations: values['trust-destinations'] === true,
     });
   },
 };

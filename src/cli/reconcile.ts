@@ -19,11 +19,13 @@ export function cycleSummary(outcome: CycleResult): string {
 }
 
 export const reconcile: Verb = {
-  help: `Usage: imesh reconcile [--config DIR | --repo URL --branch B --path P] [--full] [--dry-run] [--allow-deletes N] [--store URL] [--data-root DIR]
+  help: `Usage: imesh reconcile [--config DIR | --repo URL --branch B --path P] [--full] [--dry-run [--trust-destinations]] [--allow-deletes N] [--store URL] [--data-root DIR]
 
 Runs one cycle against the config and exits: import (delta from watermarks, or --full, which also
 sweeps deletions), sync into the mesh, plan, safety gates, export, confirming import, and reports
 (committed to the reports branch when the config is in a Git work tree, else under .imesh/reports/).
+A reconcile is trusted: it binds each {{secret:NAME}} to the destinations of the config it applies
+(recorded in the store), which is what lets plan and check contact those connectors.
 
   --config DIR         config directory (default .)
   --repo URL           fetch the config from Git instead (HTTPS, SSH, file:// or a path) into
@@ -31,7 +33,9 @@ sweeps deletions), sync into the mesh, plan, safety gates, export, confirming im
   --branch B           with --repo: the branch (default main)
   --path P             with --repo: the config path inside the repository (default .)
   --full               full import of every source and target (sweeps deletions)
-  --dry-run            the same as imesh plan: compute the exports, write nothing
+  --dry-run            the same as imesh plan: compute the exports, write nothing; like plan, it
+                       does not contact a connector whose secret would go to an unbound destination
+  --trust-destinations with --dry-run: bind this config's secret destinations (trusted contexts only)
   --allow-deletes N    let at most N deletes/disables per connector through the safety gates, this run only
   --store URL          postgres://… (or IMESH_STORE_URL); default the embedded store in .imesh/state
 ${dataRootHelp}
@@ -44,6 +48,7 @@ Exit codes: 0 ok, 1 error (a connector or some exports failed), 3 blocked by a s
       'dry-run': { type: 'boolean' },
       'allow-deletes': { type: 'string' },
       store: { type: 'string' },
+      'trust-destinations': { type: 'boolean' },
       ...dataRootOption,
     });
     const location = configLocation(values);
@@ -51,7 +56,10 @@ Exit codes: 0 ok, 1 error (a connector or some exports failed), 3 blocked by a s
     const configDir = location.kind === 'directory' ? location.dir : '.';
     const allowDeletes = parseCount(values['allow-deletes'], '--allow-deletes');
     const dataRoots = dataRootsFrom(values['data-root']);
-    if (values['dry-run']) return runPlan({ configDir, store: values.store, format: 'text', detailedExitCode: false, allowDeletes, dataRoots });
+    if (values['trust-destinations'] && !values['dry-run']) throw new UsageError('--trust-destinations goes with --dry-run: a reconcile always binds the destinations of the revision it applies');
+    if (values['dry-run']) {
+      return runPlan({ configDir, store: values.store, format: 'text', detailedExitCode: false, allowDeletes, dataRoots, trustDestinations: values['trust-destinations'] === true });
+    }
     const log = logger();
     // --repo: fetch the branch into .imesh/checkout/, reconcile that commit, push the reports branch.
     const git = location.kind === 'repo' ? repoSource({ url: location.url, branch: location.branch, path: location.path }) : undefined;

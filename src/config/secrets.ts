@@ -91,3 +91,26 @@ function readSecret(name: string, env: NodeJS.ProcessEnv): string {
   }
   throw new ConfigError('SecretMissing', `secret "${name}" is not set: looked for the environment variable ${variable} and the file $IMESH_SECRETS_DIR/${name} (IMESH_SECRETS_DIR is not set)`);
 }
+
+/** `text` with each secret reference swapped for a placeholder that parsers take as a plain word. */
+export interface MaskedSecretRefs {
+  readonly text: string;
+  /** Puts the references (never values) back into a part parsed out of `text`. */
+  restore(part: string): string;
+}
+
+/**
+ * Masks `{{secret:NAME}}` references so that a connection string can be parsed without resolving them:
+ * where a destination is worked out, a reference inside a host or database name stays visible as
+ * `{{secret:NAME}}` (and so counts as a destination of its own), and no secret value is ever read.
+ */
+export function maskSecretRefs(text: string): MaskedSecretRefs {
+  const refs: string[] = [];
+  // Lower-case letters and digits only: valid in a host name, user name and password, and unchanged by
+  // the lower-casing that URL parsers apply to host names.
+  const masked = text.replace(CANDIDATE, (whole) => `imeshsecretref${refs.push(whole.replace(/\s+/g, '')) - 1}x`);
+  return {
+    text: masked,
+    restore: (part) => part.replace(/imeshsecretref(\d+)x/g, (whole, index: string) => refs[Number(index)] ?? whole),
+  };
+}

@@ -4,10 +4,12 @@
  * and the controller loop.
  */
 import type { CompiledConfig } from '../config/model.js';
+import { secretUses } from '../connectors/secret-destinations.js';
 import { saveAppliedConfig, setMeta } from '../engine/applied-config.js';
 import type { ConnectorOpener } from '../engine/context.js';
 import { runCycle, type CycleResult } from '../engine/cycle.js';
 import { conflictsReport, driftReport, statusReport } from '../engine/report-data.js';
+import { recordSecretBindings } from '../engine/secret-bindings.js';
 import { reportCommitMessage, reportFiles } from '../reports/index.js';
 import type { Condition, ConflictsReport, DriftReport, StatusReport } from '../reports/types.js';
 import type { Logger } from '../shared/logger.js';
@@ -48,6 +50,9 @@ export interface ReconcileOnceResult {
 
 export async function reconcileOnce(options: ReconcileOnceOptions): Promise<ReconcileOnceResult> {
   const { db, config, revision } = options;
+  // A reconcile applies a reviewed (merged) revision: it is trusted to send each secret where this config
+  // says, and records that so that plan and check (which never bind) may contact the same destinations.
+  await recordSecretBindings(db, (await secretUses(config)).uses, revision);
   const outcome = await runCycle(db, config, {
     kind: options.full ? 'full' : 'delta',
     mode: 'reconcile',

@@ -38,6 +38,21 @@ export interface CycleOptions {
    * `interrupted` when this reconcile starts. Default: true for the embedded store only.
    */
   readonly soleWriter?: boolean;
+  /**
+   * Connectors not to contact, with the reason (plan: a secret would go to an unbound destination).
+   * They are not imported, rules reading them are not synced (their objects were not read, so nothing
+   * is concluded from their absence), and projections to them are not planned.
+   */
+  readonly skipped?: ReadonlyMap<string, string>;
+}
+
+export interface SkippedConnector {
+  readonly connector: string;
+  readonly reason: string;
+  /** Flow rules that read it: not synced this run. */
+  readonly flowRules: readonly string[];
+  /** Projections that write to it: not planned this run. */
+  readonly projections: readonly string[];
 }
 
 export interface ConnectorFailure {
@@ -60,6 +75,7 @@ export interface CycleResult {
   readonly failures: readonly ConnectorFailure[];
   readonly drift: readonly DriftEntry[];
   readonly suspended: readonly string[];
+  readonly skipped: readonly SkippedConnector[];
   /** Milliseconds spent per stage (import, sync, plan, export, confirm), for logs and benchmarks. */
   readonly timings: Readonly<Record<string, number>>;
 }
@@ -185,7 +201,9 @@ async function execute(
     for (const rule of config.flowRules) want(rule.source.connector, rule.source.objectType);
     for (const projection of config.projections) want(projection.target.connector, projection.target.objectType);
     for (const [name, model] of config.connectors) for (const type of model.objectTypes) want(name, type);
+    const skipped = options.skipped ?? new Map<string, string>();
     for (const [connector, types] of wanted) {
+      if (skipped.has(connector)) continue;
       for (const type of types) {
         try {
           const outcome = await timed('import', () => importObjectType(ctx, connector, type, options.kind === 'full'));
@@ -207,13 +225,14 @@ async function execute(
 
     // Sync. Rules whose source import failed still run on what was staged before.
     const newLinks = new Set<string>();
-    for (const rule of ruleOrder(config.flowRules)) {
+    const readable = ruleOrder(config.flowRules).filter((rule) => !skipped.has(rule.source.connector));
+    for (const rule of readable) {
       const outcome = await timed('sync', () => syncRule(ctx, rule, options.kind === 'full'));
       syncs.push(outcome);
       if (outcome.joined + outcome.provisioned > 0) newLinks.add(rule.source.connector);
     }
     // A group synced before its new members were linked resolves them now.
-    for (const rule of ruleOrder(config.flowRules)) {
+    for (const rule of readable) {
       const type = config.mesh.objectTypes.get(rule.meshType);
       const hasReferences = rule.membership !== undefined || rule.attributes.some((a) => type?.attributes.get(a.mesh)?.type === 'reference');
       if (hasReferences && newLinks.has(rule.source.connector)) syncs.push(await timed('sync', () => syncRule(ctx, rule, true)));
@@ -237,7 +256,7 @@ async function execute(
     for (const wave of waves) {
       const wavePlans: ProjectionPlan[] = [];
       for (const projection of wave) {
-        if (failed.has(projection.target.connector)) continue;
+        if (failed.has(projection.target.connector) || skipped.has(projection.target.connector)) continue;
         const extra = created.has(projection.target.connector) ? await everyLinkedOrTyped(q, projection.meshType) : [];
         wavePlans.push(await timed('plan', () => planProjection(ctx, projection, options.kind === 'full', extra)));
       }
@@ -292,7 +311,13 @@ async function execute(
 
   const exportFailures = [...exports.values()].reduce((n, c) => n + c.failed, 0);
   const result: CycleResult['result'] = gates.length > 0 ? 'blocked' : failures.length > 0 || exportFailures > 0 ? 'failed' : 'succeeded';
-  const outcome: CycleResult = { cycleId, seq, kind: options.kind, mode: options.mode, result, imports, syncs, plans, gates, exports, failures, drift, suspended, timings };
+  const skippedList = [...(options.skipped ?? new Map<string, string>())].map(([connector, reason]) => ({
+    connector,
+    reason,
+    flowRules: config.flowRules.filter((r) => r.source.connector === connector).map((r) => r.name),
+    projections: config.projections.filter((p) => p.target.connector === connector).map((p) => p.name),
+  }));
+  const outcome: CycleResult = { cycleId, seq, kind: options.kind, mode: options.mode, result, imports, syncs, plans, gates, exports, failures, drift, suspended, skipped: skippedList, timings };
   options.log.info({ event: 'cycle', cycleId, kind: options.kind, mode: options.mode, result, timings }, 'cycle finished');
   if (options.mode === 'reconcile') await q.query(`UPDATE cycle SET result = $2, finished_at = now(), counts = $3::jsonb, error = $4 WHERE id = $1`, [
     cycleId,

@@ -26,6 +26,7 @@ export function planReport(revision: string | null, outcome: CycleResult, confli
     gates: outcome.gates,
     failures: outcome.failures.map((f) => ({ connector: f.connector, stage: f.stage, message: f.message })),
     resolvedConflicts: before.filter((c) => !after.has(conflictKey(c))).length,
+    skipped: outcome.skipped,
     ...(approved ? { heldBack: heldBackChanges(projections, planProjections(approved)) } : {}),
   };
 }

@@ -123,10 +123,24 @@ function conflictBlocks(plan: PlanReport, samples: number): string[] {
   ];
 }
 
+/** Connectors the plan did not contact: named with the secret NAME and destination, never a value. */
+function skippedSection(plan: PlanReport): string | undefined {
+  if (plan.skipped.length === 0) return undefined;
+  const items = plan.skipped.map((s) => {
+    const parts = [`- **${mdText(s.connector)}**: ${mdText(s.reason)}`];
+    if (s.flowRules.length > 0) parts.push(`  - its objects were not read: ${s.flowRules.map(mdCode).join(', ')} not synced (nothing planned from them, no deletes)`);
+    if (s.projections.length > 0) parts.push(`  - not planned: ${s.projections.map(mdCode).join(', ')}`);
+    return parts.join('\n');
+  });
+  return `### Not contacted\n\n${items.join('\n')}`;
+}
+
 function render(plan: PlanReport, samples: number): string {
   const changes = hasChanges(plan);
   const clean = !changes && plan.gates.length === 0 && failures(plan).length === 0;
-  const summary = changes ? `**${planSummaryLine(plan)}**` : clean ? '**No changes.** The targets match the configuration.' : `**${mdText(noChangeLine(plan))}**`;
+  const notContacted = plan.skipped.length > 0 ? ` · ${plural(plan.skipped.length, 'connector')} not contacted` : '';
+  const unchanged = plan.skipped.length > 0 ? '**No changes** in what was read' : '**No changes.** The targets match the configuration.';
+  const summary = (changes ? `**${planSummaryLine(plan)}**` : clean ? unchanged : `**${mdText(noChangeLine(plan))}**`) + notContacted;
   const fresh = plan.conflicts.filter((c) => c.status === 'new').length;
   const existing = plan.conflicts.filter((c) => c.status === 'existing').length;
   const unmarked = plan.conflicts.length - fresh - existing;
@@ -150,6 +164,7 @@ function render(plan: PlanReport, samples: number): string {
           ...(plan.heldBack ?? []).flatMap((p) => projectionSection({ ...p, heldBack: false }, samples).map((b, i) => (i === 0 ? `#${b}` : b))),
         ]
       : []),
+    skippedSection(plan),
     ...conflictBlocks(plan, samples),
   ]);
 }

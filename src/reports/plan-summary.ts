@@ -127,7 +127,14 @@ export function noChangeLine(plan: PlanReport): string {
       ? `No changes would be made now: ${plural(held, 'change')} would be held back by ${plural(plan.gates.length, 'safety gate')} (see above).`
       : `No changes listed, but ${plural(plan.gates.length, 'safety gate')} would trip (see above).`;
   }
+  if ((plan.skipped ?? []).length > 0) return `No changes in what was read.${notContactedNote(plan)}`;
   return 'No changes. The targets match the configuration.';
+}
+
+/** ` N connector(s) not contacted (see above).`, or '' when every connector was read. */
+export function notContactedNote(plan: PlanReport): string {
+  const n = (plan.skipped ?? []).length;
+  return n > 0 ? ` ${plural(n, 'connector')} not contacted (see above).` : '';
 }
 
 /** `1 new, 2 existing` (plans mark each conflict; without marks, the count alone). */

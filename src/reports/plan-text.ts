@@ -7,7 +7,7 @@
  */
 import { redact } from '../shared/logger.js';
 import { sortConflicts } from './report-json.js';
-import { OPS, allowDeletesNeeded, conflictCounts, failureConsequence, failureLine, failures, gateConsequence, gateLine, hasChanges, heldBackTotal, noChangeLine, opTotal, planSummaryLine, type Op } from './plan-summary.js';
+import { OPS, allowDeletesNeeded, conflictCounts, failureConsequence, failureLine, failures, gateConsequence, gateLine, hasChanges, heldBackTotal, noChangeLine, notContactedNote, opTotal, planSummaryLine, type Op } from './plan-summary.js';
 import { painter, type Paint } from './terminal-style.js';
 import type { ConflictEntry, PlanChange, PlanProjection, PlanReport } from './types.js';
 import { count, formatChange, formatValue, plural, shortRevision } from './value-format.js';
@@ -89,6 +89,19 @@ function gateBlock(plan: PlanReport, paint: Paint): string[] {
   ];
 }
 
+/** Connectors the plan did not contact, and what that left out. */
+function skippedBlock(plan: PlanReport, paint: Paint): string[] {
+  if (plan.skipped.length === 0) return [];
+  const lines = [paint.yellow(`Not contacted (${count(plan.skipped.length)}):`)];
+  for (const s of plan.skipped) {
+    lines.push(`  ${paint.bold(s.connector)}: ${s.reason}`);
+    if (s.flowRules.length > 0) lines.push(`      its objects were not read: flow rule${s.flowRules.length === 1 ? '' : 's'} ${s.flowRules.join(', ')} not synced (nothing planned from them, no deletes)`);
+    if (s.projections.length > 0) lines.push(`      not planned: projection${s.projections.length === 1 ? '' : 's'} ${s.projections.join(', ')}`);
+  }
+  lines.push('');
+  return lines;
+}
+
 export function renderPlanText(plan: PlanReport, options: PlanTextOptions = {}): string {
   const paint = painter(options.color ?? false);
   const samples = options.samplesPerOp ?? 100;
@@ -114,8 +127,10 @@ export function renderPlanText(plan: PlanReport, options: PlanTextOptions = {}):
   } else if (resolved > 0) {
     lines.push(paint.green(`Conflicts: ${plural(resolved, 'existing conflict')} would be resolved.`), '');
   }
+  lines.push(...skippedBlock(plan, paint));
   const clean = !hasChanges(plan) && plan.gates.length === 0 && failures(plan).length === 0;
-  lines.push(hasChanges(plan) ? paint.bold(planSummaryLine(plan)) : clean ? paint.green(noChangeLine(plan)) : paint.boldRed(noChangeLine(plan)));
+  const noChange = plan.skipped.length > 0 ? paint.yellow : paint.green;
+  lines.push(hasChanges(plan) ? paint.bold(planSummaryLine(plan)) + notContactedNote(plan) : clean ? noChange(noChangeLine(plan)) : paint.boldRed(noChangeLine(plan)));
   const failed = failures(plan);
   if (failed.length > 0 && hasChanges(plan)) {
     lines.push(paint.boldRed(`Incomplete: ${[...new Set(failed.map((f) => f.connector))].join(', ')} failed (see above); changes that depend on ${failed.length === 1 ? 'it' : 'them'} are not shown.`));

@@ -67,13 +67,14 @@ const planProjection: Shape = {
 };
 
 const planShape: Shape = {
-  object: ['revision', 'projections', 'conflicts', 'gates', 'warnings', 'failures', 'heldBack', 'resolvedConflicts'],
+  object: ['revision', 'projections', 'conflicts', 'gates', 'skipped', 'warnings', 'failures', 'heldBack', 'resolvedConflicts'],
   fields: {
     failures: { array: { object: ['connector', 'stage', 'message'] } },
     projections: { array: planProjection },
     heldBack: { array: planProjection },
     conflicts: { array: conflict },
     gates: { array: { object: ['connector', 'objectType', 'gate', 'count', 'limit', 'message'] } },
+    skipped: { array: { object: ['connector', 'reason', 'flowRules', 'projections'] } },
   },
 };
 

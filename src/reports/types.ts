@@ -138,6 +138,17 @@ export interface GateTrip {
   readonly message?: string;
 }
 
+/** A connector a plan did not contact (its secret would go to an unbound destination). */
+export interface PlanSkipped {
+  readonly connector: string;
+  /** Names the secret and the destination, never a value. */
+  readonly reason: string;
+  /** Flow rules reading it (not synced: its objects were not read). */
+  readonly flowRules: readonly string[];
+  /** Projections writing to it (not planned). */
+  readonly projections: readonly string[];
+}
+
 export interface PlanReport {
   readonly revision: string | null;
   readonly projections: readonly PlanProjection[];
@@ -154,4 +165,6 @@ export interface PlanReport {
    * reconcile holds back until they are approved (`--allow-deletes`). Not in `projections`.
    */
   readonly heldBack?: readonly PlanProjection[];
+  /** Connectors not contacted; empty when every connector was read. */
+  readonly skipped: readonly PlanSkipped[];
 }

@@ -240,6 +240,26 @@ ALTER TABLE mesh_object ALTER COLUMN provenance SET STATISTICS 0;
 ALTER TABLE target_link ALTER COLUMN written SET STATISTICS 0;
 `,
   },
+  {
+    version: 5,
+    name: 'secret-bindings',
+    sql: `
+-- Where each secret may be sent (DESIGN §8, security model): one row per secret NAME and destination
+-- (an URL origin, or scheme://host:port[/database] for a directory or database), written only by a
+-- trusted run (reconcile, the controller, or --trust-destinations). plan, check and reconcile --dry-run
+-- read it and never contact a connector whose secret would go somewhere not listed here. No secret
+-- value (nor a hash of one) is kept: the destination is what is being authorised, not the value.
+CREATE TABLE secret_binding (
+  secret          text NOT NULL,
+  destination     text NOT NULL,
+  connector       text NOT NULL,                -- the connector that sends it there
+  revision        text,                         -- the config revision that bound it last
+  first_bound_at  timestamptz NOT NULL DEFAULT now(),
+  last_bound_at   timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (secret, destination, connector)
+);
+`,
+  },
 ];
 
 export const latestVersion = migrations[migrations.length - 1]?.version ?? 0;

@@ -1,11 +1,16 @@
 /**
- * samples/ci: the GitHub Actions workflow and the GitLab CI job parse, run validate and a markdown
- * plan with --detailed-exitcode, post it, and fail the check on 1 and 3 but not on 2.
+ * samples/ci: the GitHub Actions workflow and the GitLab planner job parse, run validate and a markdown
+ * plan with --detailed-exitcode, post it, and fail the check on 1 and 3 but not on 2. Issue 14 changed
+ * their contract: the job that holds the secrets must be one a pull request cannot rewrite, so GitHub
+ * uses pull_request_target with the pull request's config checked out as data, and GitLab plans from a
+ * separate planner project on a schedule (the earlier assertions for `on: pull_request` and a merge
+ * request pipeline job are replaced by these).
  */
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseDocument } from 'yaml';
+import { check } from '../../src/cli/check.js';
 import { plan } from '../../src/cli/plan.js';
 
 const CI = resolve(import.meta.dirname, '../../samples/ci');
@@ -17,31 +22,62 @@ function load(file: string): { text: string; doc: Record<string, unknown> } {
   return { text, doc: parsed.toJS() as Record<string, unknown> };
 }
 
+interface Step {
+  name?: string;
+  uses?: string;
+  run?: string;
+  with?: Record<string, unknown>;
+  'working-directory'?: string;
+}
+
 describe('samples/ci', () => {
-  it('GitHub Actions: validates, plans on pull requests, comments, and fails on exit 1 and 3', () => {
+  it('GitHub Actions: the workflow comes from the base branch; the pull request is only data', () => {
     const { text, doc } = load('github/identity-mesh-plan.yml');
-    expect(Object.keys(doc.on as object)).toEqual(['pull_request']);
+    expect(Object.keys(doc.on as object)).toEqual(['pull_request_target']);
     expect(doc.permissions).toEqual({ contents: 'read', 'pull-requests': 'write' });
-    expect(text).toContain('imesh validate --config');
-    expect(text).toContain('imesh plan --config "$CONFIG_DIR" --format markdown --detailed-exitcode');
+    const job = (doc.jobs as Record<string, { if: string; environment: string; steps: Step[] }>).plan!;
+    expect(job.if).toBe('github.event.pull_request.head.repo.full_name == github.repository'); // no forks
+    expect(job.environment).toBe('identity-mesh-plan');
+    const checkouts = job.steps.filter((s) => s.uses?.startsWith('actions/checkout'));
+    expect(checkouts).toHaveLength(1);
+    expect(checkouts[0]!.with).toMatchObject({ ref: '${{ github.event.pull_request.head.sha }}', path: 'pr', 'persist-credentials': false });
+    // imesh comes from the registry, never from the checkout; nothing under pr/ is run or installed.
+    expect(text).toContain('npm install --global --no-audit --no-fund --ignore-scripts "identity-mesh@${IMESH_VERSION}"');
+    for (const step of job.steps.filter((s) => s.run)) {
+      expect(step.run).not.toMatch(/(^|\s)(\.\/|bash |sh |node )pr\//);
+      expect(step.run).not.toMatch(/npm (ci|install)(?! --global)/);
+      expect(step.run).not.toContain('${{ github.event.pull_request.title');
+    }
+    // imesh works outside the checkout (a pull request could otherwise bring its own .imesh/ store).
+    for (const name of ['Validate', 'Plan']) expect(job.steps.find((s) => s.name === name)!['working-directory']).toBe('${{ runner.temp }}/imesh');
+    expect(text).toContain('imesh validate --config "$PR_CONFIG"');
+    expect(text).toContain('imesh plan --config "$PR_CONFIG" --format markdown --detailed-exitcode');
     expect(text).toMatch(/0\|2\) exit 0 ;;/);
     expect(text).toMatch(/3\) .*exit 3 ;;/);
     expect(text).toContain('github.rest.issues.createComment');
-    expect(text).not.toContain('pull_request_target:');
   });
 
-  it('GitLab CI: validates, plans on merge requests, posts a note, and fails on exit 1 and 3', () => {
+  it('GitLab: a planner project outside the config project plans each open merge request as data', () => {
     const { text, doc } = load('gitlab/identity-mesh-plan.gitlab-ci.yml');
-    const job = doc['identity-mesh-plan'] as { rules: { if: string }[]; script: string[] };
-    expect(job.rules[0]!.if).toContain('merge_request_event');
-    expect(job.script[0]).toContain('imesh validate --config');
-    expect(job.script.join('\n')).toContain('imesh plan --config "$CONFIG_DIR" --format markdown --detailed-exitcode');
-    expect(text).toContain('/merge_requests/${process.env.CI_MERGE_REQUEST_IID}/notes');
-    expect(text).toMatch(/0\|2\) exit 0 ;;/);
-    expect(text).toMatch(/3\) .*exit 3 ;;/);
+    const job = doc['identity-mesh-plan'] as { rules: { if: string }[]; script: string[]; before_script: string[] };
+    expect(job.rules.map((r) => r.if)).toEqual([
+      '$CI_PIPELINE_SOURCE == "schedule" && $CI_COMMIT_REF_PROTECTED == "true"',
+      '$CI_PIPELINE_SOURCE == "web" && $CI_COMMIT_REF_PROTECTED == "true"',
+    ]);
+    expect(text).not.toContain('merge_request_event');
+    expect(job.before_script.join('\n')).toContain('npm install --global --no-audit --no-fund --ignore-scripts "identity-mesh@${IMESH_VERSION}"');
+    const script = job.script.join('\n');
+    expect(script).toContain('refs/merge-requests/${mr.iid}/head');
+    expect(script).toContain('run("validate", "--config", config)');
+    expect(script).toContain('run("plan", "--config", config, "--format", "markdown", "--detailed-exitcode")');
+    expect(script).toContain('cwd: work'); // imesh runs outside the merge request's folder
+    expect(script).toContain('const ok = code === 0 || code === 2;');
+    expect(script).toContain('/merge_requests/${mr.iid}/notes');
+    expect(script).toContain('name: "identity-mesh-plan"');
   });
 
-  it('uses only flags `imesh plan` documents', () => {
-    for (const flag of ['--config', '--format', '--detailed-exitcode']) expect(plan.help).toContain(flag);
+  it('uses only flags the verbs document', () => {
+    for (const flag of ['--config', '--format', '--detailed-exitcode', '--trust-destinations', '--store']) expect(plan.help).toContain(flag);
+    for (const flag of ['--store', '--trust-destinations']) expect(check.help).toContain(flag);
   });
 });

@@ -84,6 +84,32 @@ describe('sql connector on PostgreSQL: what needs a real server', () => {
     }
   });
 
+  // Issue 14: a superuser lets a config change's query: read server files (pg_read_file) into a plan.
+  it('check warns when the login is a superuser, and not for a least-privilege role', async () => {
+    const asSuperuser = await connect(url, { user: { table: `${schema}.people`, externalIdColumn: 'id' } });
+    const superuser = await asSuperuser.check();
+    expect(superuser.ok).toBe(true);
+    expect(superuser.warnings).toEqual([expect.stringMatching(/^connects as \S+, a superuser \(rolsuper\): a configuration change's query: could read server files/)]);
+
+    const reader = `${role}_reader`;
+    await admin.query(`DROP ROLE IF EXISTS ${reader}`);
+    await admin.query(`CREATE ROLE ${reader} LOGIN`);
+    try {
+      await admin.query(`GRANT USAGE ON SCHEMA ${schema} TO ${reader}`);
+      await admin.query(`GRANT SELECT ON ${schema}.people TO ${reader}`);
+      const readerUrl = new URL(url);
+      readerUrl.username = reader;
+      const asReader = await connect(readerUrl.href, { user: { table: `${schema}.people`, externalIdColumn: 'id' } });
+      const result = await asReader.check();
+      expect(result).toMatchObject({ ok: true, objectTypes: { user: { count: 1 } } });
+      expect(result.warnings ?? []).toEqual([]);
+      await asReader.close();
+    } finally {
+      await admin.query(`REVOKE ALL ON ${schema}.people FROM ${reader}; REVOKE ALL ON SCHEMA ${schema} FROM ${reader}`);
+      await admin.query(`DROP ROLE IF EXISTS ${reader}`);
+    }
+  });
+
   it('permission denied is its own error', async () => {
     const noPermUrl = new URL(url);
     noPermUrl.username = role;

@@ -161,10 +161,11 @@ export function plan(overrides: Partial<PlanReport> = {}, createCount = 3): Plan
     ],
     conflicts: [{ ...conflicts().conflicts[1]!, status: 'new' }],
     gates: [],
+    skipped: [],
     ...overrides,
   };
 }
 
 export function emptyPlan(): PlanReport {
-  return { revision: SHA, projections: [{ ...plan().projections[2]! }], conflicts: [], gates: [] };
+  return { revision: SHA, projections: [{ ...plan().projections[2]! }], conflicts: [], gates: [], skipped: [] };
 }

@@ -103,4 +103,8 @@ export const mssqlSyntax: SqlSyntax = {
   version(): string {
     return "SELECT CAST(SERVERPROPERTY('ProductVersion') AS nvarchar(128)) AS version, @@VERSION AS description";
   },
+
+  superuser(): string {
+    return "SELECT CAST(ISNULL(IS_SRVROLEMEMBER('sysadmin'), 0) AS int) AS superuser, SUSER_SNAME() AS login";
+  },
 };

@@ -79,4 +79,8 @@ export const postgresSyntax: SqlSyntax = {
   version(): string {
     return 'SELECT version() AS version';
   },
+
+  superuser(): string {
+    return 'SELECT rolsuper AS superuser, current_user AS login FROM pg_roles WHERE rolname = current_user';
+  },
 };

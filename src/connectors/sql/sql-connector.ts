@@ -73,6 +73,8 @@ export class SqlConnector implements IdentityConnector {
       const version = await this.#dialect.query({ text: this.#dialect.syntax.version(), params: [] });
       latencyMs = Math.round(performance.now() - started);
       server = version.rows[0]?.map((value) => (value === undefined ? '' : String(value))).filter(Boolean).join(' — ');
+      const privileged = await this.#superuserWarning();
+      if (privileged) warnings.push(privileged);
       for (const options of this.#options.objectTypes.values()) {
         let columns: ColumnInfo[];
         try {
@@ -102,6 +104,19 @@ export class SqlConnector implements IdentityConnector {
         ...(warnings.length ? { warnings } : {}),
       };
     }
+  }
+
+  /**
+   * A superuser login lets any `query:` a config change brings read server files (pg_read_file,
+   * OPENROWSET) or every database into the plan: say so. The embedded database is local and single-user.
+   */
+  async #superuserWarning(): Promise<string | undefined> {
+    if (this.#dialect.driver === 'embedded') return undefined;
+    const result = await this.#dialect.query({ text: this.#dialect.syntax.superuser(), params: [] });
+    const [flag, login] = result.rows[0] ?? [];
+    if (flag !== true && Number(flag) !== 1) return undefined;
+    const what = this.#dialect.driver === 'mssql' ? 'a member of the sysadmin server role' : 'a superuser (rolsuper)';
+    return `connects as ${String(login)}, ${what}: a configuration change's query: could read server files or any database into a plan; use a login that may only read (and write) the tables it uses (see src/connectors/sql/README.md)`;
   }
 
   /** Every configured column must exist; the watermark column must have the configured kind of type. */

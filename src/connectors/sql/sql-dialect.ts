@@ -97,6 +97,8 @@ export interface SqlSyntax {
   selectForUpdate(table: TableName, key: string, columns: readonly string[]): string;
   /** The server's product and version, one row, one column. */
   version(): string;
+  /** One row: whether the connected login is a superuser (1/true or 0/false), and its name. */
+  superuser(): string;
 }
 
 export interface SqlDialect {

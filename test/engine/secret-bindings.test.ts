@@ -1,0 +1,77 @@
+/**
+ * The secret_binding repository on both stores (embedded PGlite and PostgreSQL), and the guard that
+ * decides which connectors a read-only run must not contact.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { afterAll, describe, expect, inject, it } from 'vitest';
+import { unboundConnectors } from '../../src/engine/destination-guard.js';
+import { loadSecretBindings, recordSecretBindings } from '../../src/engine/secret-bindings.js';
+import type { Db } from '../../src/store/db.js';
+import { openStore } from '../../src/store/open-store.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'imesh-bindings-'));
+const schema = `bind_${process.pid}_${randomBytes(4).toString('hex')}`;
+afterAll(async () => {
+  rmSync(dir, { recursive: true, force: true });
+  const client = new pg.Client({ connectionString: inject('pgUrl') });
+  await client.connect();
+  await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+  await client.end();
+});
+
+const stores: [string, () => Promise<Db>][] = [
+  ['embedded', () => openStore({ workDir: dir })],
+  ['postgres', () => openStore({ url: `${inject('pgUrl')}?schema=${schema}`, workDir: dir })],
+];
+
+describe.each(stores)('secret bindings in the %s store', (_kind, open) => {
+  it('records names and destinations (never values), keeps history, and refreshes a binding seen again', async () => {
+    const db = await open();
+    try {
+      expect(await loadSecretBindings(db)).toEqual([]);
+      const use = { connector: 'hr-db', secret: 'hr-password', destination: 'postgres://db1.example.com:5432/hr' };
+      await recordSecretBindings(db, [use, use], 'rev-1'); // a duplicate in one batch is one row
+      await recordSecretBindings(db, [{ ...use, destination: 'postgres://db2.example.com:5432/hr' }], 'rev-2');
+      await recordSecretBindings(db, [use], 'rev-3');
+      const rows = await loadSecretBindings(db);
+      expect(rows.map(({ secret, destination, connector, revision }) => ({ secret, destination, connector, revision }))).toEqual([
+        { secret: 'hr-password', destination: 'postgres://db1.example.com:5432/hr', connector: 'hr-db', revision: 'rev-3' },
+        { secret: 'hr-password', destination: 'postgres://db2.example.com:5432/hr', connector: 'hr-db', revision: 'rev-2' },
+      ]);
+      expect(rows[0]!.firstBoundAt <= rows[0]!.lastBoundAt).toBe(true);
+      const columns = await db.query<{ column_name: string }>(`SELECT column_name FROM information_schema.columns WHERE table_name = 'secret_binding' ORDER BY column_name`);
+      expect(columns.map((c) => c.column_name)).toEqual(['connector', 'destination', 'first_bound_at', 'last_bound_at', 'revision', 'secret']);
+    } finally {
+      await db.close();
+    }
+  });
+});
+
+describe('which connectors a read-only run does not contact', () => {
+  const bound = [{ connector: 'hr-db', secret: 'ad-password', destination: 'ldaps://dc1.corp.example:636', revision: 'r', firstBoundAt: '', lastBoundAt: '' }];
+
+  it('matches on secret and destination, whatever the connector is called', () => {
+    const uses = [
+      { connector: 'ad-renamed', secret: 'ad-password', destination: 'ldaps://dc1.corp.example:636' },
+      { connector: 'wiki', secret: 'ad-password', destination: 'https://attacker.example' },
+      { connector: 'wiki', secret: 'ad-password', destination: 'https://second.example' },
+      { connector: 'okta', secret: 'okta-token', destination: 'https://corp.okta.com' },
+    ];
+    const skipped = unboundConnectors(uses, new Map(), bound);
+    expect([...skipped.keys()]).toEqual(['wiki', 'okta']);
+    expect(skipped.get('wiki')).toMatch(/^secret ad-password would be sent to https:\/\/attacker\.example, where no trusted run has sent it \(and 1 more secret\/destination pair\)/);
+  });
+
+  it('skips a connector whose destination cannot be worked out', () => {
+    const skipped = unboundConnectors([], new Map([['odd', 'connection.baseUrl is not a URL']]), bound);
+    expect(skipped.get('odd')).toContain('cannot be worked out (connection.baseUrl is not a URL)');
+  });
+
+  it('binds nothing for an empty store: every secret-using connector is skipped', () => {
+    expect([...unboundConnectors([{ connector: 'hr-db', secret: 's', destination: 'postgres://h:5432/d' }], new Map(), []).keys()]).toEqual(['hr-db']);
+  });
+});
