@@ -101,7 +101,8 @@ describe('sql connector on PostgreSQL: what needs a real server', () => {
       readerUrl.username = reader;
       const asReader = await connect(readerUrl.href, { user: { table: `${schema}.people`, externalIdColumn: 'id' } });
       const result = await asReader.check();
-      expect(result).toMatchObject({ ok: true, objectTypes: { user: { count: 1 } } });
+      expect(result.ok).toBe(true);
+      expect(result.objectTypes.user!.count).toBeGreaterThan(0); // it can read what it needs
       expect(result.warnings ?? []).toEqual([]);
       await asReader.close();
     } finally {

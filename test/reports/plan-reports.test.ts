@@ -173,5 +173,30 @@ describe('a plan never says less than the truth', () => {
     const md = renderPlanMarkdown({ ...emptyPlan(), conflicts: [entry('E1004', 'existing'), entry('E1001', 'new')] });
     expect(md.indexOf('#### New: this change would cause them')).toBeLessThan(md.indexOf('#### Existing: already in the store'));
     expect(md.indexOf('`person/E1001`')).toBeLessThan(md.indexOf('`person/E1004`'));
+describe('connectors a plan did not contact (issue 14: secrets go only to bound destinations)', () => {
+  const skipped = [
+    {
+      connector: 'wiki-app',
+      reason: 'secret ad-password would be sent to https://attacker.example, where no trusted run has sent it',
+      flowRules: ['wiki-to-person'],
+      projections: ['person-to-wiki'],
+    },
+  ];
+
+  it('Markdown: a "Not contacted" section naming the connector, secret NAME, destination and what was left out', () => {
+    const md = renderPlanMarkdown(emptyPlan());
+    expect(md).not.toContain('Not contacted');
+    const withSkip = renderPlanMarkdown({ ...emptyPlan(), skipped });
+    expect(withSkip).toContain('**No changes** in what was read · 1 connector not contacted');
+    expect(withSkip).toContain('### Not contacted\n\n- **wiki-app**: secret ad-password would be sent to https://attacker.example');
+    expect(withSkip).toContain('  - its objects were not read: `wiki-to-person` not synced (nothing planned from them, no deletes)\n  - not planned: `person-to-wiki`');
+  });
+
+  it('text: listed before the totals, and the totals say so', () => {
+    const text = renderPlanText({ ...plan(), skipped });
+    expect(text).toContain('Not contacted (1):\n  wiki-app: secret ad-password would be sent to https://attacker.example');
+    expect(text).toContain('not planned: projection person-to-wiki');
+    expect(text).toContain('1 to delete. 1 connector not contacted (see above).');
+    expect(renderPlanText({ ...emptyPlan(), skipped })).toContain('No changes in what was read. 1 connector not contacted (see above).');
   });
 });
