@@ -173,6 +173,9 @@ describe('a plan never says less than the truth', () => {
     const md = renderPlanMarkdown({ ...emptyPlan(), conflicts: [entry('E1004', 'existing'), entry('E1001', 'new')] });
     expect(md.indexOf('#### New: this change would cause them')).toBeLessThan(md.indexOf('#### Existing: already in the store'));
     expect(md.indexOf('`person/E1001`')).toBeLessThan(md.indexOf('`person/E1004`'));
+  });
+});
+
 describe('connectors a plan did not contact (issue 14: secrets go only to bound destinations)', () => {
   const skipped = [
     {

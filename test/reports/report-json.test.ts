@@ -35,7 +35,7 @@ describe('JSON reports', () => {
     const connector = JSON.parse(renderStatusJson(status())).connectors[1];
     expect(Object.keys(connector)).toEqual(['name', 'type', 'health', 'conditions', 'objectTypes', 'unmanaged']);
     expect(Object.keys(connector.objectTypes)).toEqual(['group', 'user']);
-    expect(Object.keys(JSON.parse(renderPlanJson(plan())))).toEqual(['revision', 'projections', 'conflicts', 'gates']);
+    expect(Object.keys(JSON.parse(renderPlanJson(plan())))).toEqual(['revision', 'projections', 'conflicts', 'gates', 'skipped']);
   });
 
   it('list drift and conflicts in a stable order, so an unchanged state is an unchanged file', () => {
