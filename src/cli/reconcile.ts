@@ -13,6 +13,7 @@ import { parseVerbArgs, UsageError, type Verb } from './verb.js';
 export function cycleSummary(outcome: CycleResult): string {
   const totals = { created: 0, updated: 0, moved: 0, enabled: 0, disabled: 0, deleted: 0, failed: 0, heldBack: 0 };
   for (const counts of outcome.exports.values()) for (const key of Object.keys(totals) as (keyof typeof totals)[]) totals[key] += counts[key];
+  for (const i of outcome.imports) totals.heldBack += i.heldBack ?? 0; // objects a source could not give as they are
   const imported = outcome.imports.reduce((n, i) => n + i.changed, 0);
   const parts = Object.entries(totals).filter(([, n]) => n > 0).map(([k, n]) => `${n} ${k}`);
   return `cycle ${outcome.cycleId} (${outcome.kind}) ${outcome.result}: ${imported} imported change(s); ${parts.length > 0 ? parts.join(', ') : 'nothing to export'}`;

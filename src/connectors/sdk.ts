@@ -42,6 +42,18 @@ export interface ImportBatch {
    * back to a full read). Only then may the engine sweep objects it did not see as deleted.
    */
   readonly complete?: boolean;
+  /**
+   * Objects read but not usable as they are (an unparseable boolean in an active column, say): the
+   * engine holds each back on its own — keeps what it had staged for it, never sweeps it as deleted —
+   * and reports it. Optional, additive.
+   */
+  readonly rejected?: readonly RejectedObject[];
+}
+
+/** One object a connector could not read correctly; `reason` names the file, line and column where it can. */
+export interface RejectedObject {
+  readonly externalId: string;
+  readonly reason: string;
 }
 
 export interface ObjectTypeCapabilities {

@@ -363,6 +363,7 @@ export function cycleCounts(outcome: CycleResult, config: CompiledConfig): Recor
     add(i.connector, 'imported', i.changed);
     add(i.connector, 'read', i.read);
     add(i.connector, 'deletedInSource', i.deleted);
+    add(i.connector, 'heldBack', i.heldBack ?? 0);
   }
   for (const [projection, c] of outcome.exports) {
     const connector = config.projections.find((p) => p.name === projection)?.target.connector ?? projection;

@@ -4,11 +4,12 @@
  * nothing further. A complete read sweeps what it did not see. The import guard refuses a read that
  * would delete more than the safety thresholds allow: nothing of it is kept, and the watermark stays.
  */
-import type { StagedObject } from '../connectors/sdk.js';
+import type { RejectedObject, StagedObject } from '../connectors/sdk.js';
 import type { GateTrip } from '../reports/types.js';
 import type { Queryable } from '../store/db.js';
 import { countLive, fingerprint, loadFingerprints, loadFingerprintsFor, markDeleted, upsertObjects, type CsFingerprint, type StageRow } from './connector-space.js';
 import type { CycleContext } from './context.js';
+import { nulProblem, recordRejections } from './import-rejections.js';
 
 export interface ImportOutcome {
   readonly connector: string;
@@ -19,6 +20,8 @@ export interface ImportOutcome {
   readonly deleted: number;
   readonly watermark: string | null;
   readonly guard?: GateTrip;
+  /** Objects held back at import (rejected by the connector, or holding a NUL character). */
+  readonly heldBack?: number;
 }
 
 const STAGE_ROWS = 5000;
@@ -46,6 +49,7 @@ export async function importObjectType(ctx: CycleContext, connectorName: string,
       const known = full ? await loadFingerprints(q, connectorName, objectType) : null;
       const seen = new Set<string>();
       const dropped: string[] = [];
+      const rejected: RejectedObject[] = [];
       let complete = full;
       let watermark: string | null = null;
       let changed = 0;
@@ -71,6 +75,11 @@ export async function importObjectType(ctx: CycleContext, connectorName: string,
         const fingerprints: Map<string, CsFingerprint> = known ?? (await writing.then(() => loadFingerprintsFor(q, connectorName, objectType, objects.map((o) => o.externalId))));
         for (const object of objects) {
           seen.add(object.externalId);
+          const nul = nulProblem(object);
+          if (nul) {
+            rejected.push({ externalId: object.externalId, reason: nul });
+            continue;
+          }
           const hash = object.deleted ? 'deleted' : fingerprint(object);
           const before = fingerprints.get(object.externalId);
           if (before && before.hash === hash && before.deleted === (object.deleted ?? false)) continue;
@@ -87,6 +96,10 @@ export async function importObjectType(ctx: CycleContext, connectorName: string,
       for await (const batch of source) {
         if (batch.complete) complete = true;
         if (batch.watermark !== undefined) watermark = batch.watermark;
+        for (const object of batch.rejected ?? []) {
+          seen.add(object.externalId); // held back: kept as staged, not swept
+          rejected.push(object);
+        }
         if (known) {
           await consume(batch.objects);
           continue;
@@ -109,6 +122,7 @@ export async function importObjectType(ctx: CycleContext, connectorName: string,
       const trip = guardTrip(ctx, connectorName, objectType, liveBefore, unexpected, complete && seen.size === 0);
       if (trip) throw new GuardTripped(trip);
       await markDeleted(q, connectorName, objectType, ctx.seq, swept);
+      await recordRejections(ctx, q, connectorName, objectType, rejected, [...seen], complete);
       if (watermark !== null) {
         await q.query(
           `INSERT INTO watermark (connector, object_type, value) VALUES ($1, $2, $3)
@@ -117,7 +131,7 @@ export async function importObjectType(ctx: CycleContext, connectorName: string,
         );
       }
       ctx.log.info({ event: 'import', connector: connectorName, objectType, mode: full ? 'full' : 'delta', read: seen.size, changed, deleted: swept.length + dropped.length, ms: Date.now() - started }, 'import finished');
-      return { connector: connectorName, objectType, mode: full ? 'full' : 'delta', read: seen.size, changed: changed + swept.length, deleted: swept.length + dropped.length, watermark: watermark ?? previous };
+      return { connector: connectorName, objectType, mode: full ? 'full' : 'delta', read: seen.size, changed: changed + swept.length, deleted: swept.length + dropped.length, watermark: watermark ?? previous, ...(rejected.length > 0 ? { heldBack: rejected.length } : {}) };
     });
   } catch (error) {
     if (!(error instanceof GuardTripped)) throw error;

@@ -95,11 +95,63 @@ describe('csv files through the CLI', () => {
 
     unlinkSync(badges);
     writeFileSync(badges, badgesCsv);
-    mkdirSync(join(cwd, 'exports'));
+    mkdirSync(join(cwd, 'exports'), { recursive: true });
+    rmSync(join(cwd, 'exports/phonebook.csv'), { force: true }); // the first run may have written it
     symlinkSync(hr, join(cwd, 'exports/phonebook.csv')); // the phone book "is" the HR file
     const result = imesh(cwd, 'reconcile', '--config', 'config');
-    expect(result.status, result.output).toBe(1);
-    expect(result.output).toMatch(/phonebook.*must not live inside the config repository \(really .*config\/data\/hr\.csv\)/);
+    expect(result.status, result.output).toBe(1); // the phone book's exports failed (TargetInsideConfig)
+    expect(result.stdout).toMatch(/\d+ failed/);
     expect(readFileSync(hr, 'utf8')).toBe(before);
+  }, 600_000);
+
+  it('a formula in an HR cell reaches the phone book neutralised, and the next full reconcile sees no drift and exports nothing', () => {
+    const { cwd, config } = quickstart('formulas');
+    const hr = join(config, 'data/hr.csv');
+    const titles: Record<string, string> = { E1001: '"=HYPERLINK(""http://evil.example"",""x"")"', E1002: "+cmd|' /C calc'!A0", E1003: '@SUM(1+1)', E1004: "-2+3+cmd|' /C calc'!A0" };
+    writeFileSync(hr, readFileSync(hr, 'utf8').split('\n').map((line) => {
+      const id = line.split(',')[0]!;
+      if (!titles[id]) return line;
+      const cells = line.split(',');
+      cells[5] = titles[id]!;
+      return cells.join(',');
+    }).join('\n'));
+    const first = imesh(cwd, 'reconcile', '--config', 'config');
+    expect(first.status, first.output).toBe(0);
+    const phonebook = readFileSync(join(cwd, 'exports/phonebook.csv'), 'utf8');
+    expect(phonebook).toContain(`"'=HYPERLINK(""http://evil.example"",""x"")"`);
+    expect(phonebook).toContain(`,'+cmd|' /C calc'!A0`);
+    expect(phonebook).toContain(`,'@SUM(1+1)`);
+    expect(phonebook).toContain(`,'-2+3+cmd|' /C calc'!A0`);
+    const second = imesh(cwd, 'reconcile', '--config', 'config', '--full');
+    expect(second.status, second.output).toBe(0);
+    expect(second.stdout).toMatch(/nothing to export/);
+    expect(second.stdout).toMatch(/drift: 0/);
+    expect(readFileSync(join(cwd, 'exports/phonebook.csv'), 'utf8')).toBe(phonebook);
+  }, 600_000);
+
+  it('an invalid boolean and a NUL byte in HR hold back those two people only, reported with file, line and column; exit 0', () => {
+    const { cwd, config } = quickstart('held-back');
+    const first = imesh(cwd, 'reconcile', '--config', 'config');
+    expect(first.status, first.output).toBe(0);
+    const phonebook = readFileSync(join(cwd, 'exports/phonebook.csv'), 'utf8');
+    const hr = join(config, 'data/hr.csv');
+    const lines = readFileSync(hr, 'utf8').split('\n');
+    const e1001 = lines.findIndex((line) => line.startsWith('E1001,'));
+    const e1002 = lines.findIndex((line) => line.startsWith('E1002,'));
+    lines[e1001] = lines[e1001]!.replace(/,true$/, ',maybe');
+    lines[e1002] = lines[e1002]!.replace('Grace', 'Gra\0ce');
+    writeFileSync(hr, lines.join('\n'));
+    const second = imesh(cwd, 'reconcile', '--config', 'config');
+    expect(second.status, second.output).toBe(0); // held back objects alone are reported, not failures (DESIGN §5)
+    expect(second.stdout).toMatch(/2 heldBack/);
+    expect(readFileSync(join(cwd, 'exports/phonebook.csv'), 'utf8')).toBe(phonebook); // nobody was deleted or changed
+    const conflicts = JSON.parse(readFileSync(join(cwd, '.imesh/reports/conflicts.json'), 'utf8')).conflicts as { kind: string; object: string; reason: string }[];
+    const held = conflicts.filter((c) => c.kind === 'heldBack');
+    expect(held).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ object: 'hr/user/E1001', reason: expect.stringMatching(new RegExp(`data/hr\\.csv: line ${e1001 + 1}, column 7 \\("active"\\): "maybe" is not a boolean`)) }),
+        expect.objectContaining({ object: 'hr/user/E1002', reason: expect.stringMatching(new RegExp(`data/hr\\.csv: line ${e1002 + 1}, column 2 \\("first_name"\\): the cell contains a NUL character`)) }),
+      ]),
+    );
   }, 600_000);
 });

@@ -680,7 +680,7 @@ export interface CsvConnectorSpec {
  */
 export interface CsvObjectType {
   /**
-   * The file, relative to the config path or absolute. A target file must not resolve inside the config repository.
+   * The file, relative to the config path or absolute. It must resolve, symlinks included, to a regular file under the config repository (sources only), the working directory, or a data root the operator names (`--data-root DIR`, `IMESH_DATA_ROOTS`); a target file never resolves inside the config repository.
    */
   file: string;
   /**
@@ -715,4 +715,8 @@ export interface CsvObjectType {
    * Columns whose cells hold several values joined by `multiValueSeparator`; they import as lists. Other cells stay single strings (a multi-valued mesh attribute still splits them).
    */
   multiValuedColumns?: string[];
+  /**
+   * As a target: a cell starting with `=`, `@`, a tab or a carriage return, or with `+`/`-` unless the rest is a plain number or phone number, is written with a leading `'` so spreadsheet programs show it as text instead of running it (CSV injection). Reading strips that prefix again, so values round-trip unchanged. Set false for files read by programs that want the raw text.
+   */
+  neutralizeFormulas?: boolean;
 }

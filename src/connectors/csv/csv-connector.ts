@@ -7,8 +7,9 @@ import { access, constants } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Scalar, Value } from '../../config/model.js';
 import { ConnectorError, errorMessage } from '../../shared/errors.js';
-import type { AttributeChange, CheckResult, ConnectorContext, ExportChange, ExportResult, IdentityConnector, ImportBatch, ObjectTypeCapabilities, StagedObject } from '../sdk.js';
+import type { AttributeChange, CheckResult, RejectedObject, ConnectorContext, ExportChange, ExportResult, IdentityConnector, ImportBatch, ObjectTypeCapabilities, StagedObject } from '../sdk.js';
 import { CsvSyntaxError, fileStyle, readCsvRecords, writeCsvAtomically, type CsvRecord } from './csv-file.js';
+import { neutralizeFormula, unneutralizeFormula } from './csv-formula.js';
 import { compileCsvOptions, type CsvObjectTypeOptions } from './csv-spec.js';
 import { FileRootError, regularFileExists, resolveUnderRoots, type FileAccess, type FileRoots } from './file-roots.js';
 import { shownName, shownNames, shownParserMessage } from './shown-text.js';
@@ -185,6 +186,7 @@ export class CsvConnector implements IdentityConnector {
     let header: Header | undefined;
     const firstLine = new Map<string, number>();
     let batch: StagedObject[] = [];
+    let rejected: RejectedObject[] = [];
     let skipped = 0;
     for await (const record of this.#records(options)) {
       if (!header) {
@@ -192,7 +194,7 @@ export class CsvConnector implements IdentityConnector {
         continue;
       }
       if (record.cells.every((cell) => cell.trim() === '')) continue;
-      const key = (record.cells[header.key] ?? '').trim();
+      const key = this.#plain(options, (record.cells[header.key] ?? '').trim());
       if (key === '') {
         skipped++;
         continue;
@@ -202,9 +204,14 @@ export class CsvConnector implements IdentityConnector {
         throw this.#error(options, 'DuplicateExternalId', `line ${record.line}: ${options.key} ${shownName(key, 64)} appears again (first on line ${first}); every row needs its own ${options.key}`);
       }
       firstLine.set(key, record.line);
+      const problem = this.#rowProblem(options, header, record);
+      if (problem) {
+        rejected.push({ externalId: key, reason: `${options.displayFile}: ${problem}` });
+        continue;
+      }
       const attributes: Record<string, Value> = {};
       header.columns.forEach((column, i) => {
-        const cell = record.cells[i] ?? '';
+        const cell = this.#plain(options, record.cells[i] ?? '');
         if (column === '' || cell === '') return;
         if (i === header!.key) attributes[column] = key;
         else if (options.multiValued.has(column)) {
@@ -219,15 +226,32 @@ export class CsvConnector implements IdentityConnector {
       }
       if (header.softDelete >= 0 && (record.cells[header.softDelete] ?? '').trim() === options.softDelete!.value) object.deleted = true;
       batch.push(object);
-      if (batch.length >= BATCH) {
-        yield { objects: batch };
+      if (batch.length + rejected.length >= BATCH) {
+        yield { objects: batch, ...(rejected.length > 0 ? { rejected } : {}) };
         batch = [];
+        rejected = [];
       }
     }
     if (skipped > 0) {
       this.#context.log.warn({ event: 'csv-rows-without-key', objectType: options.name, count: skipped }, `${skipped} rows have no ${options.key} and were left out`);
     }
-    yield { objects: batch, complete: true };
+    yield { objects: batch, complete: true, ...(rejected.length > 0 ? { rejected } : {}) };
+  }
+
+  /**
+   * Why a row cannot be imported as it is (the engine holds it back and reports it): a NUL character,
+   * which the store cannot hold, or an isActiveColumn cell that is not a boolean — never read as "no
+   * answer", which once deleted a phone-book row while the account stayed enabled.
+   */
+  #rowProblem(options: CsvObjectTypeOptions, header: Header, record: CsvRecord): string | undefined {
+    const at = (i: number) => `line ${record.line}, column ${i + 1} (${shownName(header.columns[i] ?? '')})`;
+    const nul = record.cells.findIndex((cell) => cell.includes('\0'));
+    if (nul >= 0) return `${at(nul)}: the cell contains a NUL character (U+0000), which cannot be stored; remove it from the file`;
+    if (header.isActive >= 0) {
+      const cell = record.cells[header.isActive] ?? '';
+      if (cell.trim() !== '' && parseFlag(cell) === undefined) return `${at(header.isActive)}: ${shownName(cell)} is not a boolean (true/false, 1/0, yes/no; empty = absent)`;
+    }
+    return undefined;
   }
 
   async check(): Promise<CheckResult> {
@@ -336,8 +360,8 @@ export class CsvConnector implements IdentityConnector {
         switch (change.op) {
           case 'create': {
             current ??= new Map();
-            current.set(options.key, key);
-            for (const [name, value] of Object.entries(change.attributes)) if (name !== options.key) current.set(name, renderCell(value, options.separator));
+            current.set(options.key, this.#written(options, key));
+            for (const [name, value] of Object.entries(change.attributes)) if (name !== options.key) current.set(name, this.#written(options, renderCell(value, options.separator)));
             if (change.enabled !== undefined && options.isActiveColumn) current.set(options.isActiveColumn, String(change.enabled));
             results.set(change.id, { id: change.id, ok: true, externalId: key });
             break;
@@ -349,7 +373,7 @@ export class CsvConnector implements IdentityConnector {
             }
             for (const [name, attributeChange] of Object.entries(change.attributes)) {
               if (name === options.key) continue;
-              current.set(name, this.#updatedCell(current.get(name) ?? '', attributeChange, options.separator));
+              current.set(name, this.#written(options, this.#updatedCell(this.#plain(options, current.get(name) ?? ''), attributeChange, options.separator)));
             }
             results.set(change.id, { id: change.id, ok: true });
             break;
@@ -388,7 +412,7 @@ export class CsvConnector implements IdentityConnector {
           if (record.cells.every((cell) => cell.trim() === '')) continue;
           const row = new Map<string, string>();
           header.columns.forEach((column, i) => row.set(column, record.cells[i] ?? ''));
-          const key = (row.get(options.key) ?? '').trim();
+          const key = connector.#plain(options, (row.get(options.key) ?? '').trim());
           if (key !== '') {
             if (seen.has(key)) {
               throw connector.#error(options, 'DuplicateExternalId', `line ${record.line}: ${options.key} ${shownName(key, 64)} appears again (first on line ${seen.get(key)}); fix the file before writing to it`);
@@ -408,7 +432,7 @@ export class CsvConnector implements IdentityConnector {
         const created = apply(key, undefined);
         if (created) {
           const cells = toCells(created);
-          cells[keyIndex] = key;
+          cells[keyIndex] = connector.#written(options, key);
           yield cells;
         }
       }
@@ -427,6 +451,16 @@ export class CsvConnector implements IdentityConnector {
       await records?.return?.(undefined);
     }
     return changes.map((change) => results.get(change.id) ?? { id: change.id, ok: false, error: { code: 'Internal', message: `${this.#name}: change ${change.id} was not applied`, retryable: true } });
+  }
+
+  /** A cell's value: the formula-neutralising prefix the writer added is taken off (csv-formula.ts). */
+  #plain(options: CsvObjectTypeOptions, cell: string): string {
+    return options.neutralizeFormulas ? unneutralizeFormula(cell) : cell;
+  }
+
+  /** The cell to write for a value: one a spreadsheet would run as a formula gets a leading `'`. */
+  #written(options: CsvObjectTypeOptions, value: string): string {
+    return options.neutralizeFormulas ? neutralizeFormula(value) : value;
   }
 
   #updatedCell(cell: string, change: AttributeChange, separator: string): string {

@@ -29,6 +29,8 @@ export interface CsvObjectTypeOptions {
   readonly softDelete?: { readonly column: string; readonly value: string };
   readonly separator: string;
   readonly multiValued: ReadonlySet<string>;
+  /** Cells that a spreadsheet would run as a formula are written with a leading `'` (csv-formula.ts). */
+  readonly neutralizeFormulas: boolean;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -67,6 +69,7 @@ export function compileCsvOptions(connector: string, spec: unknown, configPath: 
     }
     const multiValued = raw.multiValuedColumns ?? [];
     if (!Array.isArray(multiValued) || !multiValued.every(nonEmptyString)) return fail(`${at}.multiValuedColumns`, 'must be a list of column names');
+    if (raw.neutralizeFormulas !== undefined && typeof raw.neutralizeFormulas !== 'boolean') return fail(`${at}.neutralizeFormulas`, 'must be true or false');
     if (multiValued.includes(raw.externalIdColumn)) return fail(`${at}.multiValuedColumns`, `the external id column "${raw.externalIdColumn}" cannot be multi-valued`);
     types.set(name, {
       name,
@@ -79,6 +82,7 @@ export function compileCsvOptions(connector: string, spec: unknown, configPath: 
       ...(softDelete ? { softDelete } : {}),
       separator,
       multiValued: new Set(multiValued as string[]),
+      neutralizeFormulas: raw.neutralizeFormulas !== false,
     });
   }
   return types;

@@ -224,6 +224,7 @@ export class SqlConnector implements IdentityConnector {
         skipped += mapped.skipped;
         if (pending) yield { objects: pending };
         pending = mapped.objects;
+        if (mapped.rejected.length > 0) yield { objects: [], rejected: mapped.rejected };
       }
     } finally {
       // Also when the consumer stops early: the dialect releases its connection (or the embedded lock).

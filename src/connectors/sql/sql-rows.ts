@@ -5,7 +5,7 @@
  * `softDeleteValue` marks a row deleted.
  */
 import type { Value } from '../../config/model.js';
-import type { StagedObject } from '../sdk.js';
+import type { RejectedObject, StagedObject } from '../sdk.js';
 import type { ResultSet, SqlValue } from './sql-dialect.js';
 import type { SqlObjectTypeOptions } from './sql-spec.js';
 
@@ -55,8 +55,9 @@ export function rowMapping(options: SqlObjectTypeOptions, columns: readonly stri
 }
 
 /** Maps one page. Rows without a key are counted in `skipped` and left out. */
-export function toStagedObjects(options: SqlObjectTypeOptions, page: ResultSet, mapping: RowMapping): { objects: StagedObject[]; skipped: number } {
+export function toStagedObjects(options: SqlObjectTypeOptions, page: ResultSet, mapping: RowMapping): { objects: StagedObject[]; skipped: number; rejected: RejectedObject[] } {
   const objects: StagedObject[] = [];
+  const rejected: RejectedObject[] = [];
   let skipped = 0;
   const { columns } = page;
   const width = columns.length;
@@ -78,11 +79,18 @@ export function toStagedObjects(options: SqlObjectTypeOptions, page: ResultSet, 
     }
     const object: { -readonly [K in keyof StagedObject]: StagedObject[K] } = { externalId: String(key), attributes };
     if (mapping.isActive >= 0) {
-      const enabled = toFlag(row[mapping.isActive]);
+      const cell = row[mapping.isActive];
+      const enabled = toFlag(cell);
+      // A value that is not a boolean is never taken as "no answer": the row is held back (issue 14).
+      if (enabled === undefined && cell !== undefined && !(typeof cell === 'string' && cell.trim() === '')) {
+        const shown = JSON.stringify(String(cell).slice(0, 40));
+        rejected.push({ externalId: String(key), reason: `column ${options.isActiveColumn} (isActiveColumn) holds ${shown}, which is not a boolean (true/false, 1/0, yes/no)` });
+        continue;
+      }
       if (enabled !== undefined) object.enabled = enabled;
     }
     if (mapping.softDelete >= 0 && options.softDelete && matchesSoftDelete(row[mapping.softDelete], options.softDelete.value)) object.deleted = true;
     objects.push(object);
   }
-  return { objects, skipped };
+  return { objects, skipped, rejected };
 }

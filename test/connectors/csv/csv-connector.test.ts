@@ -80,13 +80,17 @@ describe('csv import', () => {
     if (encoding === 'utf-16le') expect(users.get('E1')!.attributes.name).toBe('André Müller 🚀');
   });
 
-  it('isActiveColumn: true/false, 1/0, yes/no in any case; empty is absent', async () => {
+  it('isActiveColumn: true/false, 1/0, yes/no in any case; empty is absent; anything else holds the row back', async () => {
     write('data/hr.csv', 'id,active\nA,true\nB,FALSE\nC,1\nD,0\nE,Yes\nF,no\nG,\nH,maybe\n');
     const { connector } = await open({ file: 'data/hr.csv', externalIdColumn: 'id', isActiveColumn: 'active' });
-    const users = all(await collect(connector.fullImport('user')));
-    expect([...users.values()].map((u) => u.enabled)).toEqual([true, false, true, false, true, false, undefined, undefined]);
+    const batches = await collect(connector.fullImport('user'));
+    const users = all(batches);
+    expect([...users.values()].map((u) => u.enabled)).toEqual([true, false, true, false, true, false, undefined]);
     expect([...users.values()].every((u) => u.deleted === undefined)).toBe(true); // the engine applies inactiveMeansDeleted
-    expect(users.get('H')!.attributes.active).toBe('maybe');
+    // Issue 14: "maybe" used to read as no answer (and an inactive-means-deleted source then lost the
+    // row's state); now the row is rejected, naming file, line and column, for the engine to hold back.
+    expect(users.has('H')).toBe(false);
+    expect(batches.flatMap((b) => b.rejected ?? [])).toEqual([{ externalId: 'H', reason: 'data/hr.csv: line 9, column 2 ("active"): "maybe" is not a boolean (true/false, 1/0, yes/no; empty = absent)' }]);
     expect(connector.capabilities('user')).toMatchObject({ canDisable: true, inactiveMeansDeleted: true, enabledAttribute: 'active' });
   });
 
