@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { reconcileOnce } from '../controller/reconcile-once.js';
 import { initConfigRepository } from '../git/index.js';
 import { logger } from '../shared/logger.js';
+import { makePrivateDir, makeTreePrivate } from '../shared/private-files.js';
 import { dataRootOption, dataRootsFrom } from './data-roots.js';
 import { progressReporter } from './progress.js';
 import { cycleSummary } from './reconcile.js';
@@ -22,7 +23,7 @@ Run it again: the second run has nothing to do. Then edit the HR file and previe
     const { values } = parseVerbArgs(args, { dir: { type: 'string' }, ...dataRootOption });
     const base = resolve(values.dir ?? '.imesh/quickstart');
     // The quickstart's phone book is written beside its config (base/exports): base is a data root.
-    mkdirSync(base, { recursive: true });
+    makePrivateDir(base);
     const dataRoots = [...dataRootsFrom(values['data-root']), base];
     const configDir = join(base, 'config');
     const first = !existsSync(configDir);
@@ -70,6 +71,8 @@ Run it again: the second run has nothing to do. Then edit the HR file and previe
       return result.exitCode;
     } finally {
       await db.close();
+      // Everything under .imesh/ is private (the config repository's Git files, the phone book export).
+      makeTreePrivate(base);
     }
   },
 };

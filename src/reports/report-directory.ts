@@ -27,10 +27,10 @@ export async function writeReportFiles(options: ReportDirectoryOptions & { reado
     if (segments.length === 0) throw new ImeshError('InvalidReportPath', `report file name "${name}" is empty`);
     const target = join(dir, ...segments);
     const parent = join(dir, ...segments.slice(0, -1));
-    await mkdir(parent, { recursive: true });
+    await mkdir(parent, { recursive: true, mode: 0o700 });
     const temp = join(parent, `.${segments.at(-1)!}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
     try {
-      const handle = await open(temp, 'w', 0o644);
+      const handle = await open(temp, 'w', 0o600);
       try {
         await handle.writeFile(content, 'utf8');
         await handle.sync();

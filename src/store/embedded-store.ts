@@ -1,8 +1,8 @@
-import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { StoreError } from '../shared/errors.js';
 import { acquirePidLock } from '../shared/pid-lock.js';
+import { makePrivateDir, makeTreePrivate } from '../shared/private-files.js';
 import type { Db, Queryable } from './db.js';
 
 /**
@@ -10,13 +10,15 @@ import type { Db, Queryable } from './db.js';
  * single-process, so it takes a lock file beside the directory; a second process gets a clear error.
  */
 export async function openEmbeddedStore(dataDir: string, displayPath = dataDir): Promise<Db> {
-  mkdirSync(dirname(dataDir), { recursive: true });
+  makePrivateDir(dirname(dataDir));
   const release = acquireLock(`${dataDir}.lock`, displayPath);
   let pglite: PGlite;
   try {
     // The store keeps PostgreSQL's default buffer cache (measured: 32 MB made a 100,000-identity cycle
     // 15% slower); embedded connector databases use less (src/connectors/sql/embedded-dialect.ts).
+    makePrivateDir(dataDir, { own: true });
     pglite = await PGlite.create(dataDir, { relaxedDurability: false, postgresqlconf: ['shared_buffers = 128MB'] });
+    makeTreePrivate(dataDir);
   } catch (error) {
     release();
     throw new StoreError('StoreOpenFailed', `cannot open the embedded store at ${displayPath}: ${(error as Error).message}`, { cause: error });
@@ -39,6 +41,7 @@ export async function openEmbeddedStore(dataDir: string, displayPath = dataDir):
     async close() {
       try {
         await pglite.close();
+        makeTreePrivate(dataDir);
       } finally {
         release();
       }

@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -37,5 +37,20 @@ describe('the quickstart (npm start)', () => {
     const second = quickstart();
     expect(second.status, second.stderr).toBe(0);
     expect(second.stdout).toContain('Nothing to do: every target already matches the mesh.');
+
+    // Everything under .imesh/ (the store, the embedded apps database, PGlite's own files, the config
+    // repository, the export) is private: folders 0700, files 0600.
+    const modes = new Map<string, string[]>();
+    const walk = (path: string): void => {
+      const stats = lstatSync(path);
+      if (stats.isSymbolicLink()) return;
+      const mode = `${stats.isDirectory() ? 'dir' : 'file'} ${(stats.mode & 0o777).toString(8)}`;
+      modes.set(mode, [...(modes.get(mode) ?? []), path]);
+      if (stats.isDirectory()) for (const name of readdirSync(path)) walk(join(path, name));
+    };
+    walk(join(cwd, '.imesh'));
+    expect([...modes.keys()].sort()).toEqual(['dir 700', 'file 600']);
+    expect(modes.get('file 600')!.some((p) => p.includes('/.imesh/state/'))).toBe(true);
+    expect(modes.get('file 600')!.some((p) => p.includes('/.imesh/quickstart/apps/'))).toBe(true);
   });
 });

@@ -4,7 +4,7 @@
  * loser has answered. Children load the built dist/ (npm run build).
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,14 +16,15 @@ const TRIALS = 12;
 const root = mkdtempSync(join(tmpdir(), 'imesh-pid-lock-'));
 
 const CHILD = `
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, renameSync, writeFileSync } from 'node:fs';
 const [modulePath, dir, index] = process.argv.slice(1);
 const { acquirePidLock } = await import(modulePath);
 writeFileSync(dir + '/ready-' + index, '');
 const pause = new Int32Array(new SharedArrayBuffer(4));
 while (!existsSync(dir + '/go')) Atomics.wait(pause, 0, 0, 1);
 const lock = acquirePidLock(dir + '/store.lock');
-process.stdout.write(lock.ok ? 'won' : 'lost:' + lock.holder);
+writeFileSync(dir + '/.answer-' + index, lock.ok ? 'won' : 'lost:' + lock.holder);
+renameSync(dir + '/.answer-' + index, dir + '/answer-' + index); // the parent never reads half an answer
 if (lock.ok) {
   while (!existsSync(dir + '/done')) Atomics.wait(pause, 0, 0, 5);
   lock.release();
@@ -36,11 +37,9 @@ function deadPid(): number {
   return Number(child.stdout);
 }
 
-function child(dir: string, index: number): { output: Promise<string> } {
-  const proc = spawn(process.execPath, ['--input-type=module', '-e', CHILD, MODULE, dir, String(index)], { stdio: ['ignore', 'pipe', 'inherit'] });
-  let out = '';
-  proc.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-  return { output: new Promise((done) => proc.on('exit', () => done(out))) };
+function child(dir: string, index: number): { exited: Promise<void> } {
+  const proc = spawn(process.execPath, ['--input-type=module', '-e', CHILD, MODULE, dir, String(index)], { stdio: ['ignore', 'inherit', 'inherit'] });
+  return { exited: new Promise((done) => proc.on('exit', () => done())) };
 }
 
 async function until(check: () => boolean): Promise<void> {
@@ -63,12 +62,12 @@ describe('pid lock', () => {
       const children = Array.from({ length: CHILDREN }, (_, i) => child(dir, i));
       await until(() => readdirSync(dir).filter((f) => f.startsWith('ready-')).length === CHILDREN);
       writeFileSync(join(dir, 'go'), '');
-      const outputs: string[] = [];
-      // Losers answer and exit; the winner answers and holds until `done`.
-      const settled = children.map((c) => c.output.then((o) => outputs.push(o)));
-      await until(() => outputs.length >= CHILDREN - 1);
+      // Every child answers at once; winners hold the lock until `done`, so the others see a live holder.
+      const answers = () => readdirSync(dir).filter((f) => f.startsWith('answer-'));
+      await until(() => answers().length === CHILDREN);
+      const outputs = answers().map((f) => readFileSync(join(dir, f), 'utf8'));
       writeFileSync(join(dir, 'done'), '');
-      await Promise.all(settled);
+      await Promise.all(children.map((c) => c.exited));
       winners.push(outputs.filter((o) => o === 'won').length);
       expect(outputs.filter((o) => o !== 'won').every((o) => /^lost:\d+$/.test(o)), outputs.join(' ')).toBe(true);
       expect(readdirSync(dir).filter((f) => f.endsWith('.tmp') || f.includes('takeover'))).toEqual([]);

@@ -16,11 +16,11 @@
  * locked against other processes with a `<path>.lock` file holding the pid, as the embedded store does:
  * two PGlite instances on one directory would corrupt it.
  */
-import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { ConnectorError } from '../../shared/errors.js';
 import { acquirePidLock } from '../../shared/pid-lock.js';
+import { makePrivateDir, makeTreePrivate } from '../../shared/private-files.js';
 import type { Logger } from '../../shared/logger.js';
 import type { ColumnInfo, CreatedColumn, QueryResult, ResultSet, SqlDialect, SqlExecutor, SqlParam, SqlValue, Statement } from './sql-dialect.js';
 import { quotePg, type TableName } from './sql-identifiers.js';
@@ -73,7 +73,7 @@ const COLUMN_TYPES: Readonly<Record<CreatedColumn['kind'], string>> = { text: 't
 /** Takes `<dataDir>.lock` for this process; a live holder is an error, a dead one's lock is stale. */
 function lockDirectory(connector: string, dataDir: string, displayPath: string): () => void {
   const lockPath = `${dataDir}.lock`;
-  mkdirSync(dirname(lockPath), { recursive: true });
+  makePrivateDir(dirname(lockPath));
   const lock = acquirePidLock(lockPath);
   if (lock.ok) return lock.release;
   if (lock.holder !== undefined) {
@@ -121,9 +121,10 @@ async function openDialect(config: EmbeddedDialectConfig): Promise<SqlDialect> {
   const release = lockDirectory(connector, config.dataDir, config.displayPath);
   let db: PgliteLike;
   try {
-    mkdirSync(config.dataDir, { recursive: true });
+    makePrivateDir(config.dataDir, { own: true });
     // Small shared buffers: several PGlite instances may share this process (see src/store/embedded-store.ts).
     db = (await PGlite.create(config.dataDir, { relaxedDurability: false, postgresqlconf: ['shared_buffers = 16MB'] })) as unknown as PgliteLike;
+    makeTreePrivate(config.dataDir);
     await db.exec(SESSION_SETUP);
   } catch (error) {
     release();
@@ -212,6 +213,7 @@ async function openDialect(config: EmbeddedDialectConfig): Promise<SqlDialect> {
     async close() {
       try {
         await exclusive(() => db.close());
+        makeTreePrivate(config.dataDir);
       } finally {
         release();
       }
