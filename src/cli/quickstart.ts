@@ -47,7 +47,7 @@ Run it again: the second run has nothing to do. Then edit the HR file and previe
         openConnector: connectorOpener(config, log, undefined, dataRoots),
         log,
         progress: progressReporter(log),
-        publish: (reportFiles, message) => publishReports(config, revision, reportFiles, message),
+        publish: (reportFiles, message) => publishReports(config.mesh.reports, revision, reportFiles, message),
       });
       const conflicts = result.conflicts.conflicts;
       const exported = [...result.outcome.exports.values()].reduce((n, c) => n + c.created + c.updated + c.moved + c.enabled + c.disabled + c.deleted, 0);

@@ -74,7 +74,7 @@ Exit codes: 0 ok, 1 error (a connector or some exports failed), 3 blocked by a s
     try {
       const revision = checkout ? { revision: checkout.revision, repoRoot: git!.mirrorDir } : await revisionOf(config);
       const publisher = git
-        ? new GitReportPublisher({ git, log, commit: (c, r, f, m) => publishReports(c, { revision: r, repoRoot: git.mirrorDir }, f, m) })
+        ? new GitReportPublisher({ git, log, commit: (reports, r, f, m) => publishReports(reports, { revision: r, repoRoot: git.mirrorDir }, f, m) })
         : undefined;
       const result = await reconcileOnce({
         db,
@@ -86,7 +86,7 @@ Exit codes: 0 ok, 1 error (a connector or some exports failed), 3 blocked by a s
         openConnector: connectorOpener(config, log, await inboxFor(db, config), dataRoots),
         log,
         progress: progressReporter(log),
-        publish: (reportFiles, message) => (publisher ? publisher.publish(config, revision.revision, reportFiles, message) : publishReports(config, revision, reportFiles, message)),
+        publish: (reportFiles, message) => (publisher ? publisher.publish(config.mesh.reports, revision.revision, reportFiles, message) : publishReports(config.mesh.reports, revision, reportFiles, message)),
       });
       for (const gate of result.outcome.gates) process.stderr.write(`BLOCKED: ${gate.message ?? `${gate.connector}: ${gate.gate}`}\n`);
       for (const failure of result.outcome.failures) process.stderr.write(`FAILED: ${failure.connector} (${failure.stage}): ${failure.message}\n`);

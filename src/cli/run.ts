@@ -113,16 +113,16 @@ SIGTERM/SIGINT: finish the current export batch, release the lock, exit 0 within
         publisher = new GitReportPublisher({
           git,
           log,
-          commit: (config, revision, files, message) => publishReports(config, { revision, repoRoot: git.mirrorDir }, files, message),
+          commit: (reports, revision, files, message) => publishReports(reports, { revision, repoRoot: git.mirrorDir }, files, message),
           onPushFailed: () => metrics.reportsPushFailed(),
         });
       } else {
         const configDir = resolve(location.dir);
         source = directorySource(configDir);
-        publisher = localPublisher(async (config, revision, files, message) => {
+        publisher = localPublisher(async (reports, revision, files, message) => {
           const git = await configRevision(configDir).catch(() => undefined);
           const repoRoot = git?.inGit && git.revision !== null ? git.repoRoot : undefined;
-          return publishReports(config, { revision, ...(repoRoot ? { repoRoot } : {}) }, files, message);
+          return publishReports(reports, { revision, ...(repoRoot ? { repoRoot } : {}) }, files, message);
         });
       }
       // scim-inbound connectors: the endpoint writes pushed resources to the store's inbox, imports read it.

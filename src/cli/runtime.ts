@@ -5,6 +5,7 @@
 import { resolve } from 'node:path';
 import { loadConfig } from '../config/index.js';
 import type { CompiledConfig, ConnectorModel } from '../config/model.js';
+import type { ReportsLocation } from '../controller/report-publisher.js';
 import { envSecretResolver } from '../config/secrets.js';
 import { connectorFactory } from '../connectors/registry.js';
 import type { IdentityConnector } from '../connectors/sdk.js';
@@ -70,8 +71,8 @@ export async function revisionOf(config: CompiledConfig): Promise<Revision> {
 }
 
 /** Commits report files to the reports branch (Git) or writes them under .imesh/<path>/. */
-export async function publishReports(config: CompiledConfig, revision: Revision, files: Record<string, string>, message: string): Promise<string> {
-  const { path, branch } = config.mesh.reports;
+export async function publishReports(reports: ReportsLocation, revision: Revision, files: Record<string, string>, message: string): Promise<string> {
+  const { path, branch } = reports;
   if (revision.repoRoot) {
     const previous = await readCommittedReports({ repoRoot: revision.repoRoot, branch, path });
     if (onlyVolatileChanges(previous, files)) return `unchanged on branch ${branch} (only timestamps differ; no commit)`;

@@ -103,7 +103,7 @@ function checkSqlObjectType(ctx: CheckContext, doc: ConnectorDoc, name: string, 
   if (type.deltaColumnType === 'rowversion' && driver !== 'mssql') {
     ctx.report(doc, [...path, 'deltaColumnType'], `${label}.deltaColumnType rowversion is a SQL Server type (this connector uses "${driver}"); use binary for an 8-byte counter in a bytea column, or bigint`);
   }
-  // softDeleteValue defaults to true (seed 000, "Configuration Fields"), so only a value without a column is an error.
+  // softDeleteValue defaults to true (the value a soft-delete flag column holds), so only a value without a column is an error.
   checkSoftDelete(ctx, doc, name, type.isActiveColumn, type.softDeleteColumn, type.softDeleteValue ?? (type.softDeleteColumn !== undefined ? true : undefined));
   // columnsToLoad never needs the key, watermark, active or soft-delete columns: they are always added.
 }

@@ -1,5 +1,5 @@
 /**
- * Structured values: a value with named fields, such as seed 003's role `{ type: teamMemberRole, teamId:
+ * Structured values: a value with named fields, such as a SCIM app's team role `{ type: teamMemberRole, teamId:
  * marketing, teamMemberRole: Owner }` or a SCIM `roles` entry `{ value, type, display }`. The mesh, the
  * store and the planner hold scalars, so a structured value travels as one canonical string — JSON with
  * its fields sorted by name — that compares equal exactly when the fields do. Templates read its fields

@@ -1,5 +1,5 @@
 /**
- * The connector contract (DESIGN.md §3). The engine talks to connectors only through these types.
+ * The connector contract. The engine talks to connectors only through these types.
  * Connectors never see the store (the one exception: a push-based `scim-inbound` connector reads its
  * own inbox through the narrow, optional `ConnectorContext.inbox`); the engine never sees a vendor library.
  */

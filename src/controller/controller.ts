@@ -20,6 +20,7 @@
  * `stop()` (SIGTERM/SIGINT): no new work; the running cycle finishes its current batch and skips the
  * rest (mayExport false); then the lock is released and the server closed. The caller closes the store.
  */
+import { DEFAULTS } from '../config/compile.js';
 import type { CompiledConfig, Problem } from '../config/model.js';
 import { envSecretResolver } from '../config/secrets.js';
 import { loadAppliedConfig } from '../engine/applied-config.js';
@@ -427,7 +428,7 @@ export class Controller {
         // The leader is the store's only writer: cycles left running by a killed process become interrupted.
         soleWriter: elector.isLeader(),
         publish: (files, message) =>
-          elector.isLeader() ? publisher.publish(running.config, running.revision, files, message) : Promise.resolve('not published: this replica is no longer the leader'),
+          elector.isLeader() ? publisher.publish(running.config.mesh.reports, running.revision, files, message) : Promise.resolve('not published: this replica is no longer the leader'),
       });
       const finished = this.now();
       metrics.cycleFinished(result, running.config, (finished - started) / 1000, finished);
@@ -489,32 +490,13 @@ export class Controller {
     };
     const drift = { generatedAt: now, revision: null, drift: [] };
     const conflicts = { generatedAt: now, revision: null, conflicts: [] };
-    const placeholder = defaultReportsConfig();
+    // No valid config names a reports branch: publish where a Mesh without spec.reports would.
+    const reports = { branch: DEFAULTS.reportsBranch, path: DEFAULTS.reportsPath };
     try {
-      const where = await this.options.publisher.publish(placeholder, invalid.revision, reportFiles(status, drift, conflicts), reportCommitMessage(status, { drift, conflicts }));
+      const where = await this.options.publisher.publish(reports, invalid.revision, reportFiles(status, drift, conflicts), reportCommitMessage(status, { drift, conflicts }));
       this.options.log.warn({ event: 'config-invalid-published', revision: invalid.revision, reports: where }, 'published ConfigInvalid; nothing valid to run');
     } catch (error) {
       this.options.log.error({ event: 'publish-failed', error: errorMessage(error) }, 'cannot publish the ConfigInvalid status');
     }
   }
-}
-
-/** Just enough of a compiled config for publishing: the default reports branch and path (DESIGN §7). */
-function defaultReportsConfig(): CompiledConfig {
-  return {
-    configPath: process.cwd(),
-    contentHash: '',
-    mesh: {
-      name: '',
-      location: { file: '.', line: 1, column: 1 },
-      objectTypes: new Map(),
-      safety: { maxDeletes: 500, maxDeletePercent: 20 },
-      reports: { branch: 'identity-mesh/status', path: 'reports' },
-      schedule: { intervalMs: 300_000, full: '0 2 * * 0' },
-      suspend: false,
-    },
-    connectors: new Map(),
-    flowRules: [],
-    projections: [],
-  };
 }

@@ -46,7 +46,8 @@ export interface ControllerHttpServer {
   close(): Promise<void>;
 }
 
-export class HttpError extends Error {
+/** A request the server refuses with this status (a body too large). Not the connectors' HttpError, which is a response we received. */
+export class RequestError extends Error {
   constructor(
     readonly status: number,
     message: string,
@@ -68,16 +69,16 @@ export function sendText(res: ServerResponse, status: number, text: string, cont
 
 /**
  * Streams a request body through `onChunk` (or collects it), refusing more than `limit` bytes with a
- * 413 HttpError as soon as the limit is crossed (a declared Content-Length over it is refused unread).
+ * 413 RequestError as soon as the limit is crossed (a declared Content-Length over it is refused unread).
  */
 export async function readBody(req: IncomingMessage, limit: number, onChunk?: (chunk: Buffer) => void): Promise<Buffer> {
   const declared = Number(req.headers['content-length']);
-  if (Number.isFinite(declared) && declared > limit) throw new HttpError(413, `request body over ${limit} bytes`);
+  if (Number.isFinite(declared) && declared > limit) throw new RequestError(413, `request body over ${limit} bytes`);
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req as AsyncIterable<Buffer>) {
     size += chunk.length;
-    if (size > limit) throw new HttpError(413, `request body over ${limit} bytes`);
+    if (size > limit) throw new RequestError(413, `request body over ${limit} bytes`);
     if (onChunk) onChunk(chunk);
     else chunks.push(chunk);
   }
@@ -118,7 +119,7 @@ export function createHttpServer(options: HttpServerOptions): ControllerHttpServ
     try {
       await route.handler(req, res, url);
     } catch (error) {
-      if (error instanceof HttpError) {
+      if (error instanceof RequestError) {
         if (!res.headersSent) sendJson(res, error.status, { error: error.message }, error.status === 413 ? { connection: 'close' } : {});
         else res.destroy();
         return;

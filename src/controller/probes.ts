@@ -10,7 +10,7 @@
  *   carries the applied revision and `configInvalid`: an invalid newest revision does not take the
  *   leader out of the Service (its SCIM endpoint keeps serving on the last good revision) but is never
  *   hidden. The probe is unauthenticated, so its body is exactly `{ ready, reason, role,
- *   appliedRevision, configInvalid }` (DESIGN §8): no paths, no counts, nothing about the config's source.
+ *   appliedRevision, configInvalid }`: no paths, no counts, nothing about the config's source.
  */
 import { sendJson, sendText, type RouteHandler } from './http-server.js';
 

@@ -7,21 +7,24 @@
  * fails is logged, counted, and reported as the condition `ReportsPushFailed` in the next status — it
  * never fails or blocks the cycle; the next publish pushes again.
  */
-import type { CompiledConfig } from '../config/model.js';
+import type { MeshModel } from '../config/model.js';
 import type { GitConfigSource } from '../git/config-source.js';
 import type { Condition } from '../reports/types.js';
 import { errorMessage } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
 
+/** Where reports go: the Mesh's spec.reports (branch and path), compiled with their defaults. */
+export type ReportsLocation = MeshModel['reports'];
+
 export interface ReportPublisher {
   /** Publishes report files; returns a line saying where they went. Never throws for a push failure. */
-  publish(config: CompiledConfig, revision: string, files: Record<string, string>, message: string): Promise<string>;
+  publish(reports: ReportsLocation, revision: string, files: Record<string, string>, message: string): Promise<string>;
   /** Conditions about publishing itself (ReportsPushFailed), for the next status. */
   conditions(now: string): Condition[];
 }
 
 /** Commits into a repository (the CLI's publishReports, bound to a repository root). */
-export type LocalCommit = (config: CompiledConfig, revision: string, files: Record<string, string>, message: string) => Promise<string>;
+export type LocalCommit = (reports: ReportsLocation, revision: string, files: Record<string, string>, message: string) => Promise<string>;
 
 export function localPublisher(commit: LocalCommit): ReportPublisher {
   return { publish: commit, conditions: () => [] };
@@ -40,9 +43,9 @@ export class GitReportPublisher implements ReportPublisher {
 
   constructor(private readonly options: GitPublisherOptions) {}
 
-  async publish(config: CompiledConfig, revision: string, files: Record<string, string>, message: string): Promise<string> {
+  async publish(reports: ReportsLocation, revision: string, files: Record<string, string>, message: string): Promise<string> {
     const { git, log } = this.options;
-    const { branch, path } = config.mesh.reports;
+    const { branch, path } = reports;
     if (branch === git.branch) {
       // Pushing reports to the branch we follow would make every report a new config revision.
       return this.failed(`spec.reports.branch "${branch}" is the branch the controller follows (--branch); give the reports a branch of their own, such as identity-mesh/status`, 'not committed');
@@ -54,7 +57,7 @@ export class GitReportPublisher implements ReportPublisher {
       // Cannot see the remote now; commit locally anyway and let the push sort it out.
       log.warn({ event: 'reports-sync-failed', branch, error: errorMessage(error) }, 'cannot fetch the reports branch; committing locally');
     }
-    const committed = await this.options.commit(config, revision, files, message);
+    const committed = await this.options.commit(reports, revision, files, message);
     const local = await git.reportsTip(branch);
     if (local === null || local === remoteTip) {
       this.pushError = undefined;

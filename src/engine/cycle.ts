@@ -193,8 +193,8 @@ async function execute(
   try {
     await atomically((tx) => ensureMeshKeys(tx, config));
 
-    // Import every declared object type (DESIGN §8: a type left out is not imported, so a declared one
-    // is): those a rule reads or a projection writes first, then the rest, so a rule added later needs
+    // Import every declared object type (a type left out of the connector is not imported, so a declared
+    // one is): those a rule reads or a projection writes first, then the rest, so a rule added later needs
     // no full re-import and status counts what the connector holds.
     const wanted = new Map<string, Set<string>>();
     const want = (connector: string, type: string) => wanted.set(connector, (wanted.get(connector) ?? new Set()).add(type));

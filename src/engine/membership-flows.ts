@@ -1,5 +1,5 @@
 /**
- * The `membership:` form of a FlowRule (DESIGN.md §4, "Groups, memberships and roles"): each source
+ * The `membership:` form of a FlowRule: each source
  * object stands for one membership (Okta's `<groupId>:<userId>` with `groupId` and `memberId`) and adds
  * the member's mesh object to the group mesh object's multi-valued reference attribute.
  *

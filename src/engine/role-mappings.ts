@@ -1,5 +1,5 @@
 /**
- * The `roleMappings:` form of a FlowRule (DESIGN.md §4; seed 003's `scimGroupMappings`): a source
+ * The `roleMappings:` form of a FlowRule (a SCIM provisioning app's group → role mappings): a source
  * group named in a mapping gives each of its members the mapped role in the mesh type's multi-valued
  * string `attribute`. Removing the member from the group, or the group itself, revokes the role.
  *

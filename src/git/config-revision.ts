@@ -1,5 +1,5 @@
 /**
- * The config revision (DESIGN §6): inside a Git work tree, the HEAD commit, with `-dirty` appended
+ * The config revision that reports and status name: inside a Git work tree, the HEAD commit, with `-dirty` appended
  * when any file under the config path differs from HEAD in the working tree (modified, deleted, or
  * untracked and not ignored) — `plan` and `reconcile` read the working tree, so an edit is previewed
  * before it is committed. Outside Git the caller uses the config content hash.

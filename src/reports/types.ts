@@ -1,5 +1,5 @@
 /**
- * Report data, as the engine produces it and as `schemas/*.report.schema.json` describe it (DESIGN §6).
+ * Report data, as the engine produces it and as `schemas/*.report.schema.json` describe it.
  * Renderers turn these into JSON and Markdown; the JSON form is exactly these objects.
  */
 import type { Value } from '../config/model.js';

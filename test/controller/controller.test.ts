@@ -39,9 +39,9 @@ async function controllerFor(w: World, db: Db, lines: string[] = []): Promise<Co
   const log = quietLogger(lines);
   const controller = new Controller({
     source: directorySource(configDir),
-    publisher: localPublisher(async (config, revision, files, message) => {
+    publisher: localPublisher(async (reports, revision, files, message) => {
       const g = await configRevision(configDir);
-      return publishReports(config, { revision, ...(g.inGit ? { repoRoot: g.repoRoot } : {}) }, files, message);
+      return publishReports(reports, { revision, ...(g.inGit ? { repoRoot: g.repoRoot } : {}) }, files, message);
     }),
     db,
     elector: singleProcessLeader(),

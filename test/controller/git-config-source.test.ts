@@ -9,7 +9,6 @@ import { GitReportPublisher } from '../../src/controller/report-publisher.js';
 import { GitConfigSource, transportEnvironment } from '../../src/git/config-source.js';
 import { commitReports } from '../../src/git/report-commit.js';
 import { git, removeTempDirs, tempDir, tryGit, write } from '../git/temp-repo.js';
-import type { CompiledConfig } from '../../src/config/model.js';
 import { quietLogger } from './quiet-logger.js';
 
 afterAll(removeTempDirs);
@@ -35,7 +34,7 @@ function push(seed: string, path: string, content: string): string {
   return git(seed, 'rev-parse', 'HEAD').trim();
 }
 
-const reportsConfig = { mesh: { reports: { branch: 'identity-mesh/status', path: 'reports' } } } as unknown as CompiledConfig;
+const reports = { branch: 'identity-mesh/status', path: 'reports' };
 
 describe('GitConfigSource', () => {
   it('fetches the branch and checks out each revision into its own snapshot (file:// and plain paths)', async () => {
@@ -81,23 +80,23 @@ describe('GitConfigSource', () => {
       new GitReportPublisher({
         git: source,
         log: quietLogger(),
-        commit: async (config, _revision, files, message) => {
-          const commit = await commitReports({ repoRoot: source.mirrorDir, branch: config.mesh.reports.branch, path: config.mesh.reports.path, files, message });
+        commit: async (location, _revision, files, message) => {
+          const commit = await commitReports({ repoRoot: source.mirrorDir, branch: location.branch, path: location.path, files, message });
           return commit ? `committed ${commit}` : 'unchanged';
         },
       });
     const pa = publisher(a);
-    expect(await pa.publish(reportsConfig, 'r1', { 'status.json': '{"n":1}\n' }, 'reports: one')).toContain('pushed');
+    expect(await pa.publish(reports, 'r1', { 'status.json': '{"n":1}\n' }, 'reports: one')).toContain('pushed');
     expect(git(remote, 'show', 'identity-mesh/status:reports/status.json')).toBe('{"n":1}\n');
 
     // Another replica (b) publishes next: it starts from the remote's tip, not from nothing.
     const pb = publisher(b);
-    await pb.publish(reportsConfig, 'r1', { 'status.json': '{"n":2}\n' }, 'reports: two');
+    await pb.publish(reports, 'r1', { 'status.json': '{"n":2}\n' }, 'reports: two');
     const log = git(remote, 'log', '--format=%s', 'identity-mesh/status').trim().split('\n');
     expect(log).toEqual(['reports: two', 'reports: one']);
 
     // And a publishes again on top of b's commit.
-    await pa.publish(reportsConfig, 'r1', { 'status.json': '{"n":3}\n' }, 'reports: three');
+    await pa.publish(reports, 'r1', { 'status.json': '{"n":3}\n' }, 'reports: three');
     expect(git(remote, 'log', '--format=%s', 'identity-mesh/status').trim().split('\n')).toEqual(['reports: three', 'reports: two', 'reports: one']);
     expect(pa.conditions('now')).toEqual([]);
   });
@@ -114,9 +113,9 @@ describe('GitConfigSource', () => {
       git: source,
       log: quietLogger(),
       onPushFailed: (m) => failures.push(m),
-      commit: async (config, _r, files, message) => String(await commitReports({ repoRoot: source.mirrorDir, branch: config.mesh.reports.branch, path: config.mesh.reports.path, files, message })),
+      commit: async (location, _r, files, message) => String(await commitReports({ repoRoot: source.mirrorDir, branch: location.branch, path: location.path, files, message })),
     });
-    const line = await publisher.publish(reportsConfig, 'r1', { 'status.json': '{"n":1}\n' }, 'reports: one');
+    const line = await publisher.publish(reports, 'r1', { 'status.json': '{"n":1}\n' }, 'reports: one');
     expect(line).toContain('push failed');
     expect(failures).toHaveLength(1);
     const [condition] = publisher.conditions('2024-01-01T00:00:00Z');
@@ -126,7 +125,7 @@ describe('GitConfigSource', () => {
 
     write(remote, 'hooks/pre-receive', '#!/bin/sh\nexit 0\n');
     // Nothing new to commit, but the unpushed commit goes out now.
-    expect(await publisher.publish(reportsConfig, 'r1', { 'status.json': '{"n":1}\n' }, 'reports: one')).toContain('pushed');
+    expect(await publisher.publish(reports, 'r1', { 'status.json': '{"n":1}\n' }, 'reports: one')).toContain('pushed');
     expect(publisher.conditions('now')).toEqual([]);
     expect(git(remote, 'show', 'identity-mesh/status:reports/status.json')).toBe('{"n":1}\n');
   });

@@ -30,7 +30,7 @@ export interface EntraOptions {
   readonly types: ReadonlyMap<EntraObjectType, EntraTypeOptions>;
 }
 
-/** The DESIGN §4 example; Graph's own default set lacks accountEnabled, department and employeeId. */
+/** The attributes a user's mesh mapping usually reads; Graph's own default set lacks accountEnabled, department and employeeId. */
 export const DEFAULT_USER_SELECT = ['id', 'userPrincipalName', 'givenName', 'surname', 'displayName', 'mail', 'department', 'jobTitle', 'accountEnabled', 'employeeId'];
 export const DEFAULT_GROUP_SELECT = ['id', 'displayName', 'description', 'mail', 'mailNickname', 'mailEnabled', 'securityEnabled', 'groupTypes'];
 

@@ -9,7 +9,8 @@
  * - 500, 502, 504 and transport failures (refused, reset, timed out): the same backoff, only for
  *   idempotent methods (GET, PUT, DELETE, HEAD) so a create is never sent twice.
  * - At most `maxRetries` (3) retries. A wait longer than `maxRetryWaitMs` (30 s) is not slept: it is
- *   surfaced at once as a retryable `RateLimited` error, for the next cycle (seed 002, "Throttling").
+ *   surfaced at once as a retryable `RateLimited` error, for the next cycle: a longer wait
+ *   is a control-plane problem worth surfacing, not something to sleep through.
  * - A 401 may be retried once after `onUnauthorized` drops a cached token (Entra ID access tokens).
  *
  * Security: only the base URL's origin is ever contacted with credentials (a `Link` or `@odata.nextLink`

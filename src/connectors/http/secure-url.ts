@@ -1,6 +1,6 @@
 /**
  * URL rules for every HTTP connector: `https://` always, `http://` only to a loopback host (tests and
- * local emulators; DESIGN §4). And what of a URL may appear in a log line or an error message.
+ * local emulators). And what of a URL may appear in a log line or an error message.
  */
 import { isIP } from 'node:net';
 import { ConfigError } from '../../shared/errors.js';

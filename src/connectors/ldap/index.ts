@@ -1,5 +1,5 @@
 /**
- * The `active-directory` and `ldap` connector types (DESIGN.md §3, §4). One core (ldap-connector.ts)
+ * The `active-directory` and `ldap` connector types. One core (ldap-connector.ts)
  * on ldapts; the directory quirks live in active-directory.ts and openldap.ts.
  */
 import type { ConnectorFactory } from '../sdk.js';

@@ -135,7 +135,7 @@ function compileObjectType(driver: SqlDriver, name: string, raw: unknown, fail: 
 
   let softDelete: SqlObjectTypeOptions['softDelete'];
   if (softDeleteColumn !== undefined) {
-    // Default `true` (seed 000, "Configuration Fields").
+    // Default `true`: a soft-delete flag column marks deleted rows with true.
     const value = raw.softDeleteValue ?? true;
     if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') {
       return fail(`${at}.softDeleteValue`, 'must be a string, number or boolean (the value that marks a row deleted)');

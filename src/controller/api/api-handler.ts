@@ -14,7 +14,7 @@ import type { CycleKind } from '../../engine/context.js';
 import { explain } from '../../engine/explain.js';
 import { conflictEntries, driftReport } from '../../engine/report-data.js';
 import { errorMessage, ImeshError } from '../../shared/errors.js';
-import { HttpError, readBody } from '../http-server.js';
+import { RequestError, readBody } from '../http-server.js';
 import { ApiTokens, type ApiRole, type Principal } from './api-tokens.js';
 import { connectorChecker } from './connector-check.js';
 import type { ControllerPort } from './controller-port.js';
@@ -260,7 +260,7 @@ export function createApiHandler(port: ControllerPort): ApiHandler {
         return true;
       }
       if (error instanceof ApiError) send(res, error.status, { error: error.message, code: error.code }, error.headers);
-      else if (error instanceof HttpError) send(res, error.status, { error: error.message, code: error.status === 413 ? 'BodyTooLarge' : 'BadRequest' }, error.status === 413 ? { connection: 'close' } : {});
+      else if (error instanceof RequestError) send(res, error.status, { error: error.message, code: error.status === 413 ? 'BodyTooLarge' : 'BadRequest' }, error.status === 413 ? { connection: 'close' } : {});
       else {
         port.log.error({ event: 'api-failed', method, path: url.pathname, error: errorMessage(error) }, 'API request failed');
         send(res, 500, { error: 'internal error (the controller log has the details)', code: 'Internal' });

@@ -1,6 +1,6 @@
 /**
  * Jobs: every reconcile cycle, seen as a job with a status, start and end, and counts per connector
- * (seed 004's sync jobs), plus the one sync request that may be waiting for its cycle.
+ * (what an admin console calls sync jobs), plus the one sync request that may be waiting for its cycle.
  *
  * Ids: a sync request reserves the next id of the cycle table's sequence and waits in `job_request`;
  * the first reconcile cycle of at least the requested kind that starts afterwards takes that id as its

@@ -1,6 +1,6 @@
 /**
  * The SCIM 2.0 service provider that `imesh run` serves for every `scim-inbound` connector, at
- * `/scim/<connector-name>/v2/` (DESIGN.md §4, §5): an identity provider provisions us.
+ * `/scim/<connector-name>/v2/`: an identity provider provisions us.
  *
  *   GET    /Users, /Groups          filter (eq, and, or, not, co, sw, ew, pr …), startIndex, count,
  *                                   attributes / excludedAttributes
@@ -26,7 +26,7 @@
  *   including keys that are themselves paths (`"name.givenName"`, `emails[type eq "work"].value`).
  * - `members` PATCH with `value` arrays (`{"op":"Add","path":"members","value":[{"value":"<id>"}]}`, and
  *   the same with `Remove`).
- * - the `emails[type eq "work"].value` attribute path (the mapping of seed 003 and Entra's defaults),
+ * - the `emails[type eq "work"].value` attribute path (Entra's default mapping for a user's email),
  *   in PATCH paths and in filters.
  * - `GET /Groups/{id}?excludedAttributes=members`, and the membership check
  *   `GET /Groups?filter=id eq "<group>" and members eq "<user>"&excludedAttributes=members`
@@ -45,7 +45,7 @@ import type { CompiledConfig, ConnectorModel } from '../../config/model.js';
 import type { SecretResolver } from '../../connectors/sdk.js';
 import { errorMessage } from '../../shared/errors.js';
 import type { Logger } from '../../shared/logger.js';
-import { HttpError, readBody, type ControllerHttpServer, type RouteHandler } from '../http-server.js';
+import { RequestError, readBody, type ControllerHttpServer, type RouteHandler } from '../http-server.js';
 import { InboxUniquenessError, type InboxRow, type ScimInbox } from './inbox.js';
 import { ScimError } from './scim-error.js';
 import { checkFilter, checkFilterText, checkScimBody, checkScimPath, checkSegment } from './scim-input-guard.js';
@@ -556,7 +556,7 @@ export function createScimEndpoint(options: ScimEndpointOptions): ScimEndpoint {
         return;
       }
       if (error instanceof ScimError) return sendError(res, error.status, error.message, error.scimType);
-      if (error instanceof HttpError) return sendError(res, error.status, error.message, undefined, error.status === 413 ? { connection: 'close' } : {});
+      if (error instanceof RequestError) return sendError(res, error.status, error.message, undefined, error.status === 413 ? { connection: 'close' } : {});
       log.error({ event: 'scim-failed', method: req.method, path: url.pathname, error: errorMessage(error) }, 'SCIM request failed');
       sendError(res, 500, 'internal error; the request was not applied');
     }
