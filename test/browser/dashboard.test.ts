@@ -1,7 +1,8 @@
 /**
  * The dashboard in a real browser: Debian's Chromium driven by playwright-core, against the API and
  * page mounted on the controller's HTTP server, with a store filled by real reconcile cycles over CSV
- * connectors. Saves test/artifacts/dashboard.png for the README.
+ * connectors. Saves test/artifacts/out/dashboard.png (ignored by Git); `npm run screenshot` copies it to
+ * test/artifacts/dashboard.png, the README's image, on purpose only.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -10,7 +11,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vi
 import { hrCsv, HR_ROWS, OPERATOR_TOKEN, startWorld, VIEWER_TOKEN, type World } from '../api/api-world.js';
 import { chromiumLaunchOptions } from '../services/chromium.js';
 
-const ARTIFACTS = resolve(import.meta.dirname, '../artifacts');
+const ARTIFACTS = resolve(import.meta.dirname, '../artifacts/out');
 
 describe('dashboard', () => {
   let w: World;

@@ -2,17 +2,22 @@
  * Serves the read-only dashboard: the page at `/` and its stylesheet and script under `/ui/`. The page
  * holds no data and needs no token to load; it asks for a viewer token and reads /api/v1/ with it.
  *
- * The files are TypeScript string modules (dashboard-html.ts, dashboard-style.ts, dashboard-script.ts)
- * so that `tsc` puts them into dist/ with everything else: there is no copy step, and an installed
- * package serves exactly what the tests served. Nothing is loaded from elsewhere (no CDN): the
- * Content-Security-Policy allows only this origin, and no inline script or style.
+ * The page and stylesheet are TypeScript string modules (dashboard-html.ts, dashboard-style.ts). The
+ * script is TypeScript checked against the DOM lib (browser/dashboard.ts), which `npm run build`
+ * compiles to dist/ui/dashboard.js; it is read from there, so an installed package serves exactly what
+ * the tests served. Nothing is loaded from elsewhere (no CDN): the Content-Security-Policy allows only
+ * this origin, and no inline script or style.
  */
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { fileURLToPath } from 'node:url';
 import { DASHBOARD_HTML } from './dashboard-html.js';
 import { DASHBOARD_CSS_PATH, DASHBOARD_JS_PATH, DASHBOARD_PATH } from './dashboard-paths.js';
-import { DASHBOARD_JS } from './dashboard-script.js';
 import { DASHBOARD_CSS } from './dashboard-style.js';
+
+/** The compiled browser script: dist/ui/ below the package root, from src/ and from dist/ alike. */
+const SCRIPT_FILE = fileURLToPath(new URL('../../../dist/ui/dashboard.js', import.meta.url));
 
 export type DashboardHandler = (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
 
@@ -30,20 +35,29 @@ const SECURITY_HEADERS: Readonly<Record<string, string>> = {
   'x-frame-options': 'DENY',
 };
 
-function asset(text: string, type: string): Asset {
-  const body = Buffer.from(text, 'utf8');
+function asset(content: string | Buffer, type: string): Asset {
+  const body = typeof content === 'string' ? Buffer.from(content, 'utf8') : content;
   return { body, type, etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 22)}"` };
 }
 
-const ASSETS: ReadonlyMap<string, Asset> = new Map([
-  [DASHBOARD_PATH, asset(DASHBOARD_HTML, 'text/html; charset=utf-8')],
-  ['/index.html', asset(DASHBOARD_HTML, 'text/html; charset=utf-8')],
-  [DASHBOARD_CSS_PATH, asset(DASHBOARD_CSS, 'text/css; charset=utf-8')],
-  [DASHBOARD_JS_PATH, asset(DASHBOARD_JS, 'text/javascript; charset=utf-8')],
-]);
+function scriptAsset(): Asset {
+  let body: Buffer;
+  try {
+    body = readFileSync(SCRIPT_FILE);
+  } catch (error) {
+    throw new Error(`the dashboard script ${SCRIPT_FILE} cannot be read (run npm run build): ${(error as Error).message}`, { cause: error });
+  }
+  return asset(body, 'text/javascript; charset=utf-8');
+}
 
 /** Answers GET/HEAD for the dashboard's paths; resolves false for any other path. */
 export function createDashboardHandler(): DashboardHandler {
+  const ASSETS: ReadonlyMap<string, Asset> = new Map([
+    [DASHBOARD_PATH, asset(DASHBOARD_HTML, 'text/html; charset=utf-8')],
+    ['/index.html', asset(DASHBOARD_HTML, 'text/html; charset=utf-8')],
+    [DASHBOARD_CSS_PATH, asset(DASHBOARD_CSS, 'text/css; charset=utf-8')],
+    [DASHBOARD_JS_PATH, scriptAsset()],
+  ]);
   return async (req, res) => {
     const path = new URL(req.url ?? '/', 'http://controller.invalid').pathname;
     const file = ASSETS.get(path);

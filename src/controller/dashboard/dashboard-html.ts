@@ -1,5 +1,5 @@
 /**
- * The dashboard's HTML shell. The page carries no data: the script (dashboard-script.ts) asks for a
+ * The dashboard's HTML shell. The page carries no data: the script (browser/dashboard.ts) asks for a
  * viewer token, keeps it in sessionStorage, and reads /api/v1/ with it.
  */
 import { DASHBOARD_CSS_PATH, DASHBOARD_JS_PATH } from './dashboard-paths.js';
