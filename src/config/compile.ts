@@ -3,7 +3,8 @@
  * here or by the schema; templates and regular expressions are compiled once.
  */
 import { createHash } from 'node:crypto';
-import type { DocumentSet, MeshDoc } from './documents.js';
+import { inferredListColumns } from './csv-list-columns.js';
+import type { ConnectorDoc, DocumentSet, MeshDoc } from './documents.js';
 import { parseDuration } from './duration.js';
 import type { Scope, StructuredAttribute } from './generated/projection.js';
 import type {
@@ -39,8 +40,9 @@ export function compileModel(set: DocumentSet, configPath: string, files: readon
   const mesh = set.meshes[0];
   if (!mesh) throw new Error('compileModel needs a validated document set with one Mesh');
   const connectors = new Map<string, ConnectorModel>();
+  const listColumns = inferredListColumns(set);
   for (const doc of set.connectors) {
-    const spec = doc.value.spec;
+    const spec = withListColumns(doc.value.spec, listColumns.get(doc.name));
     const schedule: { intervalMs?: number; full?: string } = {};
     if (spec.schedule?.interval !== undefined) schedule.intervalMs = duration(spec.schedule.interval);
     if (spec.schedule?.full !== undefined) schedule.full = spec.schedule.full;
@@ -63,6 +65,20 @@ export function compileModel(set: DocumentSet, configPath: string, files: readon
     projections: set.projections.map((doc) => compileProjection(doc, set)),
   };
   return deepFreeze(config);
+}
+
+/** A csv spec with the inferred list columns added to each object type's `multiValuedColumns`. */
+function withListColumns<T extends ConnectorDoc['value']['spec']>(spec: T, inferred: Map<string, Set<string>> | undefined): T {
+  if (spec.type !== 'csv' || inferred === undefined) return spec;
+  const objectTypes = { ...spec.objectTypes };
+  for (const [type, columns] of inferred) {
+    const declared = objectTypes[type];
+    if (!declared) continue;
+    const listed = declared.multiValuedColumns ?? [];
+    const added = [...columns].filter((c) => !listed.includes(c) && c !== declared.externalIdColumn);
+    if (added.length > 0) objectTypes[type] = { ...declared, multiValuedColumns: [...listed, ...added] };
+  }
+  return { ...spec, objectTypes };
 }
 
 /** sha256 over every file's relative path and content, in path order. */

@@ -712,7 +712,7 @@ export interface CsvObjectType {
    */
   multiValueSeparator?: string;
   /**
-   * Columns whose cells hold several values joined by `multiValueSeparator`; they import as lists. Other cells stay single strings (a multi-valued mesh attribute still splits them).
+   * Columns whose cells hold several values joined by `multiValueSeparator`; they import as lists. Other cells stay single strings (a multi-valued mesh attribute still splits them). A target column that a projection fills with a multi-valued mesh attribute (`members: "{{members}}"`) is added automatically.
    */
   multiValuedColumns?: string[];
   /**

@@ -1,0 +1,149 @@
+/**
+ * A csv target column that holds a multi-valued reference (`members`) converges although it is not
+ * listed in `multiValuedColumns`: the column is inferred from the mesh attribute being multi-valued.
+ * Before, `plan` proposed `members: "a;b" → [...]` on every cycle and the file never changed.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createCsvConnector } from '../../src/connectors/csv/csv-connector.js';
+import type { IdentityConnector } from '../../src/connectors/sdk.js';
+import { memoryConnector, MemorySystem } from '../fixtures/memory-connector.js';
+import { testContext } from '../connectors/sql/test-context.js';
+import { compile, harness, type Harness } from './harness.js';
+
+const work = mkdtempSync(join(tmpdir(), 'imesh-csv-lists-'));
+
+const yaml = (listed: string) => `
+apiVersion: identitymesh.dev/v1alpha1
+kind: Mesh
+metadata: { name: test }
+spec:
+  objectTypes:
+    person:
+      attributes:
+        email: { type: string }
+    group:
+      attributes:
+        name: { type: string }
+        members: { type: reference, to: [person], multiValued: true }
+---
+apiVersion: identitymesh.dev/v1alpha1
+kind: Connector
+metadata: { name: hr }
+spec:
+  type: csv
+  objectTypes:
+    user: { file: /tmp/imesh-test-hr-users.csv, externalIdColumn: id }
+    group: { file: /tmp/imesh-test-hr-groups.csv, externalIdColumn: id }
+---
+apiVersion: identitymesh.dev/v1alpha1
+kind: Connector
+metadata: { name: apps }
+spec:
+  type: csv
+  objectTypes:
+    account: { file: ${join(work, 'accounts.csv')}, externalIdColumn: email }
+    team: { file: ${join(work, 'teams.csv')}, externalIdColumn: name${listed} }
+---
+apiVersion: identitymesh.dev/v1alpha1
+kind: FlowRule
+metadata: { name: users }
+spec:
+  source: { connector: hr, objectType: user }
+  meshType: person
+  join: [ { source: email, mesh: email } ]
+  provision: true
+  attributes: [ { mesh: email, source: email } ]
+---
+apiVersion: identitymesh.dev/v1alpha1
+kind: FlowRule
+metadata: { name: groups }
+spec:
+  source: { connector: hr, objectType: group }
+  meshType: group
+  join: [ { source: name, mesh: name } ]
+  provision: true
+  attributes:
+    - { mesh: name, source: name }
+    - { mesh: members, source: members }
+---
+apiVersion: identitymesh.dev/v1alpha1
+kind: Projection
+metadata: { name: accounts }
+spec:
+  meshType: person
+  target: { connector: apps, objectType: account }
+  attributes: { email: "{{email}}" }
+  onRemove: delete
+---
+apiVersion: identitymesh.dev/v1alpha1
+kind: Projection
+metadata: { name: teams }
+spec:
+  meshType: group
+  target: { connector: apps, objectType: team }
+  attributes:
+    name: "{{name}}"
+    members: "{{members}}"
+  onRemove: delete
+`;
+
+let h: Harness | undefined;
+afterEach(async () => {
+  await h?.close();
+  h = undefined;
+  rmSync(join(work, 'teams.csv'), { force: true });
+  rmSync(join(work, 'accounts.csv'), { force: true });
+});
+
+async function run(listed: string) {
+  const hr = new MemorySystem('key', 'id');
+  hr.put('user', 'u1', { id: 'u1', email: 'bob@x.test' });
+  hr.put('user', 'u2', { id: 'u2', email: 'alice@x.test' });
+  hr.put('group', 'g1', { id: 'g1', name: 'eng', members: ['u1', 'u2'] });
+  const config = await compile(yaml(listed));
+  const csv = await createCsvConnector({ ...testContext({ name: 'apps', type: 'csv', spec: {}, workDir: work }), model: config.connectors.get('apps')! });
+  // The harness spreads connectors (own properties only), so hand it the class's methods bound.
+  const apps: IdentityConnector = {
+    capabilities: (type) => csv.capabilities(type),
+    check: () => csv.check(),
+    fullImport: (type) => csv.fullImport(type),
+    deltaImport: (type, watermark) => csv.deltaImport(type, watermark),
+    export: (type, changes) => csv.export(type, changes),
+    close: () => csv.close(),
+  };
+  h = await harness(yaml(listed), { hr: memoryConnector(hr), apps });
+  return hr;
+}
+
+describe('a csv target column holding a multi-valued reference', () => {
+  it.each([
+    ['not listed in multiValuedColumns (inferred from the mesh attribute)', ''],
+    ['listed in multiValuedColumns', ', multiValuedColumns: [members]'],
+  ])('%s: two reconciles converge, and a member change is written once', async (_label, listed) => {
+    const hr = await run(listed);
+    const first = await h!.cycle({ full: true });
+    expect(first.failures).toEqual([]);
+    expect(first.result).toBe('succeeded');
+    const teams = () => readFileSync(join(work, 'teams.csv'), 'utf8').trim().split(/\r?\n/);
+    expect(teams()[1]).toMatch(/^eng,(bob@x\.test;alice@x\.test|alice@x\.test;bob@x\.test)$/);
+    const second = await h!.cycle({ full: true });
+    expect(second.plans.flatMap((p) => p.changes)).toEqual([]);
+    expect((await h!.cycle({ plan: true, full: true })).plans.flatMap((p) => p.changes)).toEqual([]);
+
+    hr.put('group', 'g1', { id: 'g1', name: 'eng', members: ['u2'] });
+    const removed = await h!.cycle({ full: true });
+    expect(removed.plans.flatMap((p) => p.changes)).toHaveLength(1);
+    expect(teams()[1]).toBe('eng,alice@x.test');
+    expect((await h!.cycle({ full: true })).plans.flatMap((p) => p.changes)).toEqual([]);
+  });
+
+  it('the inferred column is in the compiled connector model, beside the listed ones', async () => {
+    const config = await compile(yaml(', multiValuedColumns: [tags]'));
+    const spec = config.connectors.get('apps')!.spec as { objectTypes: Record<string, { multiValuedColumns?: string[] }> };
+    expect(spec.objectTypes.team?.multiValuedColumns).toEqual(['tags', 'members']);
+    expect(spec.objectTypes.account?.multiValuedColumns).toBeUndefined();
+  });
+});
