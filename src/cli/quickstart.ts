@@ -14,11 +14,12 @@ import { parseVerbArgs, type Verb } from './verb.js';
 const sampleDir = resolve(dirname(fileURLToPath(import.meta.url)), '../../samples/quickstart');
 
 export const quickstart: Verb = {
-  help: `Usage: imesh quickstart [--dir DIR]
+  help: `Usage: imesh quickstart [--dir DIR] [--data-root DIR]
 
 Copies samples/quickstart/ into a fresh Git repository under .imesh/quickstart/config (once),
 reconciles it on the embedded store, and prints what happened and where the reports are.
-Run it again: the second run has nothing to do. Then edit the HR file and preview with imesh plan.`,
+Run it again: the second run has nothing to do. Then edit the HR file and preview with imesh plan.
+The quickstart folder (--dir) is a data root for its csv files; --data-root adds more.`,
   async run(args) {
     const { values } = parseVerbArgs(args, { dir: { type: 'string' }, ...dataRootOption });
     const base = resolve(values.dir ?? '.imesh/quickstart');
