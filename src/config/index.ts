@@ -6,7 +6,7 @@
 import { resolve } from 'node:path';
 import { compileModel } from './compile.js';
 import { sortDocuments } from './documents.js';
-import { MAX_FILE_BYTES, readConfigFiles, type ConfigFile } from './loader.js';
+import { MAX_FILE_BYTES, MAX_DOCUMENTS_ENV, readConfigFiles, repositoryLimits, repositoryTooLarge, type ConfigFile } from './loader.js';
 import type { CompiledConfig, Problem } from './model.js';
 import { REPOSITORY_LOCATION, semanticProblems } from './semantic-checks.js';
 import { parseYamlFile, type BrokenDocument, type ParsedDocument } from './yaml-documents.js';
@@ -21,10 +21,13 @@ export interface ConfigResult {
 export async function loadConfig(configPath: string): Promise<ConfigResult> {
   const absolute = resolve(configPath);
   const read = await readConfigFiles(absolute);
-  if (read.files.length === 0 && read.problems.length > 0) return { problems: sortProblems(read.problems), files: [] };
+  // An invalid revision keeps every file it has, unreadable ones too (lossily): its content hash must
+  // change when any of them does.
+  const seen = [...read.files, ...read.unreadable].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  if (read.files.length === 0 && read.problems.length > 0) return { problems: sortProblems(read.problems), files: seen };
   const result = compileFiles(absolute, read.files, read.problems.length > 0);
   const problems = sortProblems([...read.problems, ...result.problems]);
-  return problems.length > 0 ? { problems, files: read.files } : { ...result, problems };
+  return problems.length > 0 ? { problems, files: seen } : { ...result, problems };
 }
 
 /** Compiles from file contents held in memory (the store's copy of an applied revision). */
@@ -37,6 +40,10 @@ function compileFiles(absolute: string, files: readonly ConfigFile[], unreadable
   const problems: Problem[] = [];
   const parsed: ParsedDocument[] = [];
   const broken: BrokenDocument[] = unreadable ? [{}] : [];
+  const copy = files.map((f) => ({ path: f.path, content: f.content }));
+  const limits = repositoryLimits();
+  const total = files.reduce((sum, f) => sum + Buffer.byteLength(f.content, 'utf8'), 0);
+  if (total > limits.maxBytes) return { problems: [repositoryTooLarge(total, files.length, limits.maxBytes)], files: copy };
   for (const file of files) {
     if (Buffer.byteLength(file.content, 'utf8') > MAX_FILE_BYTES) {
       problems.push({ file: file.path, line: 1, column: 1, message: `file is larger than ${MAX_FILE_BYTES / (1024 * 1024)} MiB; config files may be at most that big` });
@@ -47,8 +54,11 @@ function compileFiles(absolute: string, files: readonly ConfigFile[], unreadable
     problems.push(...result.problems);
     parsed.push(...result.documents);
     broken.push(...result.broken);
+    if (parsed.length + broken.length > limits.maxDocuments) {
+      const message = `the config repository holds more than ${limits.maxDocuments} YAML documents (the limit was passed in ${file.path}); set ${MAX_DOCUMENTS_ENV} to change the limit`;
+      return { problems: [{ ...REPOSITORY_LOCATION, message }], files: copy };
+    }
   }
-  const copy = files.map((f) => ({ path: f.path, content: f.content }));
   if (parsed.length === 0 && broken.length === 0) {
     const message =
       files.length === 0
@@ -59,7 +69,8 @@ function compileFiles(absolute: string, files: readonly ConfigFile[], unreadable
   const sorted = sortDocuments(parsed, broken);
   problems.push(...sorted.problems);
   problems.push(...semanticProblems(sorted.set, { configPath: absolute }));
-  if (problems.length > 0) return { problems: sortProblems(problems), files: copy };
+  // An unreadable file may have held any document (the Mesh itself): never compile without it.
+  if (problems.length > 0 || unreadable) return { problems: sortProblems(problems), files: copy };
   return { config: compileModel(sorted.set, absolute, copy), problems: [], files: copy };
 }
 

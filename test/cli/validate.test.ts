@@ -47,6 +47,28 @@ describe('imesh validate', () => {
     expect(result.status).toBe(1);
   });
 
+  it('keeps --format json JSON when mesh.yaml is not UTF-8 or is UTF-16, naming the file and offset', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'imesh-validate-utf-'));
+    try {
+      cpSync('samples/quickstart', dir, { recursive: true });
+      const mesh = readFileSync(join(dir, 'mesh.yaml'));
+      for (const [bytes, message] of [
+        [Buffer.concat([mesh, Buffer.from([0xff])]), /^file is not valid UTF-8 \(byte 0xff at offset \d+\)/],
+        [Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(mesh.toString('utf8'), 'utf16le')]), /^file is UTF-16 \(byte-order mark FF FE/],
+      ] as const) {
+        writeFileSync(join(dir, 'mesh.yaml'), bytes);
+        const result = imesh(['validate', '--config', dir, '--format', 'json']);
+        expect(result.status, result.stderr).toBe(1);
+        const report = JSON.parse(result.stdout) as { valid: boolean; problems: { file: string; line: number; column: number; message: string }[] };
+        expect(report.valid).toBe(false);
+        expect(report.problems).toEqual([{ file: 'mesh.yaml', line: expect.any(Number), column: expect.any(Number), message: expect.stringMatching(message) }]);
+        expect(result.stderr).not.toContain('compileModel');
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('prints { valid, problems } with --format json', () => {
     const invalid = imesh(['validate', '--config', 'samples/invalid/unknown-key', '--format', 'json']);
     expect(invalid.status).toBe(1);

@@ -69,6 +69,48 @@ describe('the loader', () => {
     expect(decodeUtf8(Buffer.from([0x61, 0xc3]))).toMatchObject({ error: { line: 1, column: 2 } });
     expect(decodeUtf8(Buffer.from('é漢😀'))).toEqual({ text: 'é漢😀' });
   });
+
+  it('names the file and offset when the Mesh itself is not UTF-8 or is UTF-16, and compiles nothing', async () => {
+    write('connectors.yaml', [HR, APPS].join('---\n'));
+    write('flows.yaml', HR_FLOW);
+    write('mesh.yaml', Buffer.concat([Buffer.from(MESH.replace('name: corp', 'name: caf')), Buffer.from([0xe9])]));
+    const latin1 = await loadConfig(dir);
+    expect(latin1.config).toBeUndefined();
+    expect(latin1.problems).toEqual([{ file: 'mesh.yaml', line: expect.any(Number), column: expect.any(Number), message: expect.stringMatching(/^file is not valid UTF-8 \(byte 0xe9 at offset \d+\); save it as UTF-8$/) }]);
+    // The invalid revision's files still include the unreadable one, so its hash changes when it does.
+    expect(latin1.files.map((f) => f.path)).toEqual(['connectors.yaml', 'flows.yaml', 'mesh.yaml']);
+
+    write('mesh.yaml', Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(MESH, 'utf16le')]));
+    const utf16 = await loadConfig(dir);
+    expect(utf16.config).toBeUndefined();
+    expect(utf16.problems).toEqual([{ file: 'mesh.yaml', line: 1, column: 1, message: 'file is UTF-16 (byte-order mark FF FE, little-endian at offset 0), not UTF-8; save it as UTF-8' }]);
+  });
+
+  it('refuses a repository over the total size before parsing anything, and over the document count', async () => {
+    write('mesh.yaml', MESH);
+    for (let i = 0; i < 4; i++) write(`big-${i}.yaml`, `# ${'x'.repeat(600 * 1024)}\n`);
+    const prior = { bytes: process.env.IMESH_CONFIG_MAX_BYTES, documents: process.env.IMESH_CONFIG_MAX_DOCUMENTS };
+    try {
+      process.env.IMESH_CONFIG_MAX_BYTES = String(2 * 1024 * 1024);
+      const big = await loadConfig(dir);
+      expect(big.config).toBeUndefined();
+      expect(big.problems).toEqual([{ file: '.', line: 1, column: 1, message: expect.stringMatching(/^the config repository holds 2\.3 MiB of YAML in 5 file\(s\); it may hold at most 2 MiB \(set IMESH_CONFIG_MAX_BYTES to change the limit\); nothing was parsed$/) }]);
+      delete process.env.IMESH_CONFIG_MAX_BYTES;
+      rmSync(dir, { recursive: true, force: true });
+      write('mesh.yaml', MESH + '---\n'.repeat(0));
+      write('many.yaml', Array.from({ length: 12 }, (_, i) => HR.replace('name: hr', `name: hr${i}`)).join('---\n'));
+      process.env.IMESH_CONFIG_MAX_DOCUMENTS = '10';
+      const many = await loadConfig(dir);
+      expect(many.problems).toEqual([{ file: '.', line: 1, column: 1, message: 'the config repository holds more than 10 YAML documents (the limit was passed in many.yaml); set IMESH_CONFIG_MAX_DOCUMENTS to change the limit' }]);
+      process.env.IMESH_CONFIG_MAX_DOCUMENTS = 'lots';
+      await expect(loadConfig(dir)).rejects.toThrow('IMESH_CONFIG_MAX_DOCUMENTS="lots" is not a positive whole number');
+    } finally {
+      for (const [name, value] of [['IMESH_CONFIG_MAX_BYTES', prior.bytes], ['IMESH_CONFIG_MAX_DOCUMENTS', prior.documents]] as const) {
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
+      }
+    }
+  });
 });
 
 function edit(text: string): string {
