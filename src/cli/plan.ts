@@ -8,7 +8,9 @@ import type { CompiledConfig } from '../config/model.js';
 import type { CycleResult } from '../engine/cycle.js';
 import { dataRootHelp, dataRootOption, dataRootsFrom } from './data-roots.js';
 import { guardedOpener, notContacted } from './destination-guard.js';
+import { clearLine } from '../shared/terminal-line.js';
 import { progressReporter } from './progress.js';
+import { colorFor } from './terminal.js';
 import { connectorOpener, inboxFor, loadValidConfig, openStoreFrom, parseCount, revisionOf } from './runtime.js';
 import { parseVerbArgs, UsageError, type Verb } from './verb.js';
 
@@ -58,7 +60,8 @@ export async function runPlan(options: PlanOptions): Promise<number> {
     const warning = emptyStore ? emptyStoreWarning(db.location, config, outcome) : undefined;
     const report = { ...planReport(revision.revision, outcome, after, before, approved), ...(warning ? { warnings: [warning] } : {}) };
     if (warning) process.stderr.write(`WARNING: ${warning}\n`);
-    const render = { text: renderPlanText, markdown: renderPlanMarkdown, json: renderPlanJson }[options.format];
+    const render = { text: (r: typeof report) => renderPlanText(r, { color: colorFor(process.stdout) }), markdown: renderPlanMarkdown, json: renderPlanJson }[options.format];
+    clearLine();
     process.stdout.write(render(report));
     for (const gate of outcome.gates) process.stderr.write(`BLOCKED: ${gate.message ?? `${gate.connector}: ${gate.gate}`}\n`);
     for (const failure of report.failures ?? []) process.stderr.write(`FAILED: ${failureLine(failure)}\n`);

@@ -6,6 +6,7 @@ import { initConfigRepository } from '../git/index.js';
 import { logger } from '../shared/logger.js';
 import { makePrivateDir, makeTreePrivate } from '../shared/private-files.js';
 import { dataRootOption, dataRootsFrom } from './data-roots.js';
+import { clearLine } from '../shared/terminal-line.js';
 import { progressReporter } from './progress.js';
 import { cycleSummary } from './reconcile.js';
 import { connectorOpener, loadValidConfig, openStoreFrom, publishReports, revisionOf } from './runtime.js';
@@ -68,6 +69,7 @@ The quickstart folder (--dir) is a data root for its csv files; --data-root adds
         `  npx imesh reconcile --config ${rel}`,
         `  npx imesh explain person/E1005 displayName`,
       ];
+      clearLine();
       process.stdout.write(lines.join('\n') + '\n');
       return result.exitCode;
     } finally {

@@ -5,6 +5,8 @@ import type { CycleResult } from '../engine/cycle.js';
 import { logger } from '../shared/logger.js';
 import { dataRootHelp, dataRootOption, dataRootsFrom } from './data-roots.js';
 import { runPlan } from './plan.js';
+import { failureLine } from '../reports/plan-summary.js';
+import { clearLine } from '../shared/terminal-line.js';
 import { progressReporter } from './progress.js';
 import { connectorOpener, inboxFor, loadValidConfig, openStoreFrom, parseCount, publishReports, revisionOf } from './runtime.js';
 import { configLocation, configLocationFlags } from './config-location.js';
@@ -16,7 +18,9 @@ export function cycleSummary(outcome: CycleResult): string {
   for (const i of outcome.imports) totals.heldBack += i.heldBack ?? 0; // objects a source could not give as they are
   const imported = outcome.imports.reduce((n, i) => n + i.changed, 0);
   const parts = Object.entries(totals).filter(([, n]) => n > 0).map(([k, n]) => `${n} ${k}`);
-  return `cycle ${outcome.cycleId} (${outcome.kind}) ${outcome.result}: ${imported} imported change(s); ${parts.length > 0 ? parts.join(', ') : 'nothing to export'}`;
+  // A delta cycle with nothing imported before reads every object type in full: say so.
+  const kind = outcome.kind === 'delta' && outcome.imports.length > 0 && outcome.imports.every((i) => i.mode === 'full') ? 'first sync, full reads' : outcome.kind;
+  return `cycle ${outcome.cycleId} (${kind}) ${outcome.result}: ${imported} imported change(s); ${parts.length > 0 ? parts.join(', ') : 'nothing to export'}`;
 }
 
 export const reconcile: Verb = {
@@ -88,8 +92,9 @@ Exit codes: 0 ok, 1 error (a connector or some exports failed), 3 blocked by a s
         progress: progressReporter(log),
         publish: (reportFiles, message) => (publisher ? publisher.publish(config.mesh.reports, revision.revision, reportFiles, message) : publishReports(config.mesh.reports, revision, reportFiles, message)),
       });
+      clearLine();
       for (const gate of result.outcome.gates) process.stderr.write(`BLOCKED: ${gate.message ?? `${gate.connector}: ${gate.gate}`}\n`);
-      for (const failure of result.outcome.failures) process.stderr.write(`FAILED: ${failure.connector} (${failure.stage}): ${failure.message}\n`);
+      for (const failure of result.outcome.failures) process.stderr.write(`FAILED: ${failureLine(failure)}\n`);
       process.stdout.write(`${cycleSummary(result.outcome)}\nconflicts: ${result.conflicts.conflicts.length}, drift: ${result.drift.drift.length}\nreports: ${result.published}\n`);
       return result.exitCode;
     } finally {

@@ -7,3 +7,19 @@ export function parseDuration(text: string): number | undefined {
   for (const match of text.matchAll(/(\d+)(ms|s|m|h|d)/g)) total += Number(match[1]) * (UNITS[match[2] as string] ?? 0);
   return total;
 }
+
+/** Milliseconds → the shortest duration text that parses back: 300000 → `5m`, 5400000 → `1h30m`. */
+export function formatDuration(ms: number): string {
+  if (!Number.isFinite(ms) || ms <= 0) return `${ms}ms`;
+  let rest = Math.round(ms);
+  let out = '';
+  for (const unit of ['d', 'h', 'm', 's', 'ms'] as const) {
+    const size = UNITS[unit]!;
+    const n = Math.floor(rest / size);
+    if (n > 0) {
+      out += `${n}${unit}`;
+      rest -= n * size;
+    }
+  }
+  return out;
+}

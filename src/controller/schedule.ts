@@ -12,6 +12,7 @@
  *   cycle would need the engine to import a subset; until then a full cycle covers every connector.)
  * - A full cycle due at the same time as a delta replaces it.
  */
+import { formatDuration } from '../config/duration.js';
 import { Cron } from 'croner';
 import type { CompiledConfig } from '../config/model.js';
 import type { CycleKind } from '../engine/context.js';
@@ -102,6 +103,6 @@ export class CycleSchedule {
 
   /** For logs: the delta interval in force. */
   describe(): string {
-    return `delta every ${this.intervalMs} ms (${this.intervalOwner}); full at ${this.fulls.map((f) => `${f.cron.getPattern()} (${f.owner})`).join(', ')} UTC`;
+    return `delta every ${formatDuration(this.intervalMs)} (${this.intervalOwner}); full at ${this.fulls.map((f) => `${f.cron.getPattern()} (${f.owner})`).join(', ')} UTC`;
   }
 }

@@ -1,4 +1,6 @@
 import { pino, type Logger } from 'pino';
+import { formatLogLine } from './log-text.js';
+import { writeAbove } from './terminal-line.js';
 
 /**
  * Structured logging: one JSON line per event on stderr (stdout carries only a command's result).
@@ -23,18 +25,36 @@ function redactingStream(destination: NodeJS.WritableStream): { write(line: stri
   return { write: (line: string) => destination.write(redact(line)) };
 }
 
+/**
+ * On a terminal (stderr is a TTY and `IMESH_LOG_FORMAT` is not `json`): one readable line per event,
+ * written above the progress line. Otherwise one JSON line per event.
+ */
+function stderrStream(): { write(line: string): void } {
+  const format = process.env.IMESH_LOG_FORMAT;
+  if (format === 'json' || (format !== 'text' && process.stderr.isTTY !== true)) return redactingStream(process.stderr);
+  const color = process.stderr.isTTY === true && !process.env.NO_COLOR && process.env.TERM !== 'dumb';
+  return { write: (line: string) => writeAbove(redact(formatLogLine(line, color))) };
+}
+
+/** Default level: `info` for JSON logs; on a terminal, quiet (`warn`) unless `IMESH_LOG_LEVEL` says. */
+function defaultLevel(): string {
+  const format = process.env.IMESH_LOG_FORMAT;
+  const human = format === 'text' || (format !== 'json' && process.stderr.isTTY === true);
+  return human ? 'warn' : 'info';
+}
+
 let root: Logger | undefined;
 
 export function logger(): Logger {
   root ??= pino(
     {
-      level: process.env.IMESH_LOG_LEVEL ?? 'info',
+      level: process.env.IMESH_LOG_LEVEL || defaultLevel(),
       base: undefined,
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
       redact: { paths: ['password', '*.password', 'token', '*.token', 'authorization', '*.authorization', 'headers.authorization'], censor: '[REDACTED]' },
     },
-    redactingStream(process.stderr),
+    stderrStream(),
   );
   return root;
 }
