@@ -15,6 +15,7 @@ import { guardExports } from '../../src/controller/export-guard.js';
 import { singleProcessLeader } from '../../src/controller/leader-election.js';
 import { ControllerMetrics } from '../../src/controller/metrics.js';
 import { localPublisher } from '../../src/controller/report-publisher.js';
+import { loadSecretBindings } from '../../src/engine/secret-bindings.js';
 import { configRevision } from '../../src/git/config-revision.js';
 import type { IdentityConnector } from '../../src/connectors/sdk.js';
 import type { ConnectorModel } from '../../src/config/model.js';
@@ -87,6 +88,44 @@ describe('controller with --config DIR', () => {
     writeFileSync(join(w.seed, 'config/rules.yaml'), rulesYaml({ hrFile: w.hrFile, targetFile: w.targetFile, display: 'Dr. {{name}}' }));
     await waitFor('the edited rule applied', () => targetRows(w).byId.get('E1')?.display === 'Dr. Alice');
     expect(controller.status()).toMatchObject({ appliedRevision: `${head}-dirty`, configInvalid: false, role: 'leader' });
+  });
+
+  it('binds the destinations of the revision it applies (issue 14: the controller on its branch is trusted)', async () => {
+    const w = makeWorld(inject('pgUrl'), [['E1', 'Alice', 'eng']]);
+    const pg = new URL(inject('pgUrl'));
+    // A connector that sends a secret somewhere: the test server's catalog, read-only.
+    writeFileSync(
+      join(w.seed, 'config/catalog.yaml'),
+      `apiVersion: identitymesh.dev/v1alpha1
+kind: Connector
+metadata: { name: catalog }
+spec:
+  type: sql
+  connection: { driver: postgres, connectionString: "postgres://${decodeURIComponent(pg.username)}:{{secret:catalog-password}}@${pg.host}${pg.pathname}" }
+  objectTypes:
+    database: { table: pg_catalog.pg_database, externalIdColumn: datname, columnsToLoad: [datname] }
+`,
+    );
+    git(w.seed, 'add', '-A');
+    git(w.seed, 'commit', '-qm', 'a catalog connector');
+    process.env.IMESH_SECRET_CATALOG_PASSWORD = 'not-needed-with-trust-auth';
+    cleanups.push(async () => void delete process.env.IMESH_SECRET_CATALOG_PASSWORD);
+    const db = await store(w);
+    const lines: string[] = [];
+    await controllerFor(w, db, lines);
+    // Recorded before the cycle contacts anything; a busy machine gets a generous wait (no timing asserted).
+    const reader = await openStore({ url: w.storeUrl, workDir: w.dir }); // its own connection: the controller's is busy
+    cleanups.push(() => reader.close());
+    const bindings = await waitFor('the binding', async () => {
+      const found = await loadSecretBindings(reader);
+      return found.length > 0 ? found : undefined;
+    }, 120_000).catch((error: Error) => {
+      throw new Error(`${error.message}\n${lines.join('\n')}`);
+    });
+    expect(bindings.map(({ secret, destination, connector }) => ({ secret, destination, connector }))).toEqual([
+      { secret: 'catalog-password', destination: `postgres://${pg.hostname}:${pg.port || 5432}${pg.pathname}`, connector: 'catalog' },
+    ]);
+    expect(bindings[0]!.revision).toBe(git(w.seed, 'rev-parse', 'HEAD').trim());
   });
 
   it('with no valid revision anywhere: publishes ConfigInvalid under the default reports branch and is not ready', async () => {
