@@ -331,8 +331,8 @@ export class CsvConnector implements IdentityConnector {
       byKey.set(key, [...(byKey.get(key) ?? []), change]);
     }
 
+    const existing = await this.#exists(options); // first: a FIFO or device is refused before anything opens it
     const style = (await fileStyle(options.file)) ?? { newline: 'unix' as const, bom: /^utf-?16/i.test(options.encoding) };
-    const existing = await this.#exists(options);
     const records = existing ? this.#records(options)[Symbol.asyncIterator]() : undefined;
     let header: Header | undefined;
     const first = records ? await records.next() : undefined;
