@@ -6,6 +6,7 @@
  */
 import { userFlowRule, groupFlowRule, type AttributeMapping, type RuleTarget } from './flow-rules.js';
 import type { ConvertedRepository } from './repository.js';
+import { AD_ACCOUNT_ENABLED } from './names.js';
 import { secretField } from './secret-fields.js';
 import { entry, list, map, note, type YamlEntry } from './yaml-writer.js';
 
@@ -78,6 +79,9 @@ export function convertDirectory(repo: ConvertedRepository, d: DirectoryInput): 
   ]);
   repo.add(name, d.input, { kind: 'Connector', name, spec, ...(d.comment ? { comment: d.comment } : {}) });
   const flows: AttributeMapping[] = mapping.map(([mesh, source]) => ({ mesh, source }));
+  if (isAd && !flows.some((f) => f.mesh === 'active')) {
+    flows.push({ mesh: 'active', source: AD_ACCOUNT_ENABLED, type: 'boolean', comment: ['accountEnabled is true while userAccountControl has no ACCOUNTDISABLE bit: a user disabled in AD is a disabled person.'] });
+  }
   userFlowRule(target, 'user', flows);
   groupFlowRule(target, 'group', { name: 'cn', description: 'description', members: 'member' });
   return name;

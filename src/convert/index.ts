@@ -10,7 +10,7 @@ import { convertEntra, type EntraInput } from './entra-id.js';
 import { ConvertError, isObject, readInput } from './input.js';
 import { addIthbatTarget } from './ithbat-target.js';
 import { convertOkta, type OktaInput } from './okta.js';
-import { applyOktaAuthJson, isOktaAuthJson, isOktaConfigJson, readOktaConfigJson, readOktaPair } from './okta-runbook.js';
+import { applyOktaAuthJson, applyOktaConfigFragment, isOktaAuthJson, isOktaConfigFragment, isOktaConfigJson, readOktaConfigJson, readOktaPair } from './okta-runbook.js';
 import { PRODUCT_TYPES, readProductConnector } from './product-connector.js';
 import { ConvertedRepository, type SecretToCreate } from './repository.js';
 import { convertScimGroupMappings } from './scim-group-mappings.js';
@@ -25,7 +25,8 @@ type Item =
   | { kind: 'sql'; value: SqlInput }
   | { kind: 'scimGroupMappings'; input: string; value: Readonly<Record<string, unknown>> }
   | { kind: 'directoryUpdate'; input: string; value: Readonly<Record<string, unknown>> }
-  | { kind: 'oktaAuth'; input: string; value: Readonly<Record<string, unknown>> };
+  | { kind: 'oktaAuth'; input: string; value: Readonly<Record<string, unknown>> }
+  | { kind: 'oktaFragment'; input: string; value: Readonly<Record<string, unknown>> };
 
 export interface ConvertResult {
   /** Relative path → content. */
@@ -36,7 +37,7 @@ export interface ConvertResult {
 const SHAPES =
   'expected one of: a connector body { "type": "active-directory" | "entra-id" | "okta" | "sql", "config": {…} } (the connector configuration examples), ' +
   'a directory connection { "type": "active_directory" | "ldap", "host": …, "syncSchedule": … } or its update body, ' +
-  'an Okta ConfigJson { "OrgDomain": … } / AuthJson { "Mode", "ApiKey" }, or a YAML scimGroupMappings list';
+  'an Okta ConfigJson { "OrgDomain": … } (or a fragment such as { "UserSearchFilter": … }) / AuthJson { "Mode", "ApiKey" }, or a YAML scimGroupMappings list';
 
 function classify(input: string, value: unknown, at = ''): Item[] {
   if (Array.isArray(value)) return value.flatMap((v, i) => classify(input, v, `${at}[${i}]`));
@@ -45,6 +46,7 @@ function classify(input: string, value: unknown, at = ''): Item[] {
   if ('ConfigJson' in value) return [{ kind: 'okta', value: readOktaPair(input, value) }];
   if (isOktaConfigJson(value)) return [{ kind: 'okta', value: readOktaConfigJson(input, value) }];
   if (isOktaAuthJson(value)) return [{ kind: 'oktaAuth', input, value }];
+  if (isOktaConfigFragment(value)) return [{ kind: 'oktaFragment', input, value }];
   if (isDirectoryConnection(value)) return [{ kind: 'directory', value: readDirectoryConnection(input, value), update: false }];
   if (typeof value.type === 'string' && 'config' in value) {
     const connector = readProductConnector(input, value);
@@ -59,13 +61,13 @@ function classify(input: string, value: unknown, at = ''): Item[] {
 
 /** Applies update bodies (directory PUT, Okta AuthJson) to the one item of their kind they update. */
 function applyUpdates(items: Item[]): Item[] {
-  const out = items.filter((i) => i.kind !== 'directoryUpdate' && i.kind !== 'oktaAuth');
+  const out = items.filter((i) => i.kind !== 'directoryUpdate' && i.kind !== 'oktaAuth' && i.kind !== 'oktaFragment');
   for (const update of items) {
-    if (update.kind !== 'directoryUpdate' && update.kind !== 'oktaAuth') continue;
+    if (update.kind !== 'directoryUpdate' && update.kind !== 'oktaAuth' && update.kind !== 'oktaFragment') continue;
     const kind = update.kind === 'directoryUpdate' ? 'directory' : 'okta';
     // Updates apply to the shapes they belong to: seed 004's directory connections, seed 002's ConfigJson.
     const candidates = out.filter((i) => (i.kind === 'directory' && kind === 'directory' && i.value.origin === 'directory-sync') || (i.kind === 'okta' && kind === 'okta' && i.value.origin === 'runbook'));
-    const what = kind === 'directory' ? 'a directory connection (POST /api/v1/directories body)' : 'an Okta ConfigJson';
+    const what = kind === 'directory' ? 'a directory connection (POST /api/v1/directories body)' : 'an Okta ConfigJson (with OrgDomain)';
     if (candidates.length !== 1) {
       throw new ConvertError(update.input, 'InputShape', `this update body applies to ${what} converted with it, and ${candidates.length === 0 ? 'there is none' : `there are ${candidates.length}`}; convert it together with exactly one`);
     }
@@ -73,6 +75,7 @@ function applyUpdates(items: Item[]): Item[] {
     const target = candidates[0]!;
     if (update.kind === 'directoryUpdate' && target.kind === 'directory') out[index] = { ...target, value: applyDirectoryUpdate(target.value, update.input, update.value) };
     if (update.kind === 'oktaAuth' && target.kind === 'okta') out[index] = { ...target, value: applyOktaAuthJson(target.value, update.input, update.value) };
+    if (update.kind === 'oktaFragment' && target.kind === 'okta') out[index] = { ...target, value: applyOktaConfigFragment(target.value, update.input, update.value) };
   }
   return out;
 }

@@ -49,9 +49,7 @@ export function addIthbatTarget(repo: ConvertedRepository, input: string, meshAt
       'The document: a new directory user is created; attribute changes update the profile (the directory wins for mapped',
       'attributes; others are never written); a user deleted from the directory is suspended, not deleted (onRemove: disable).',
       'emailVerified: true on create has no SCIM equivalent; set it in Ithbat if it does not assume it for provisioned users.',
-      'A user disabled in AD is suspended too once the source exposes its enabled state as a flow-rule attribute (enabled:);',
-      'until then, exclude disabled accounts in the user filter, (!(userAccountControl:1.2.840.113556.1.4.803:=2)), so they',
-      'leave the scope and are suspended by onRemove: disable.',
+      ...(meshAttributes.has('active') ? ['A user disabled in AD is suspended in Ithbat: enabled follows the mesh attribute active (AD\'s accountEnabled).'] : []),
     ],
     spec: map([
       entry('meshType', 'person'),
@@ -59,6 +57,7 @@ export function addIthbatTarget(repo: ConvertedRepository, input: string, meshAt
       entry('scope', map([entry('all', list([map([entry('attribute', key), entry('present', true)], true)]))])),
       entry('join', list([map([entry('target', 'userName'), entry('mesh', key)], true)]), 'Adopt accounts Ithbat already has.'),
       entry('attributes', map([entry('userName', `{{${key}}}`), ...attributes]), 'default:"" keeps a user with an empty optional field from being held back.'),
+      meshAttributes.has('active') ? entry('enabled', '{{active}}') : undefined,
       entry('onRemove', 'disable'),
     ]),
   });

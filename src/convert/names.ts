@@ -1,6 +1,6 @@
 /**
- * Field names and values the converter writes where the seed-language contract (DESIGN.md §8, "Seed
- * semantics") and today's accepted names may differ, in one place.
+ * Field names and values the converter writes where the documents' names (DESIGN.md §8, "Seed
+ * semantics") and older spellings differ, in one place. The documents' own names are written.
  */
 
 export interface Converted<T> {
@@ -8,34 +8,28 @@ export interface Converted<T> {
   readonly comment: string[];
 }
 
-/** Okta's org domain, as the documents write it (`contoso.okta.com`). */
+/** Okta's org domain, as the documents write it (`contoso.okta.com`: https is implied). */
 export function oktaOrgUrl(domain: string): Converted<string> {
-  const bare = domain.replace(/^https?:\/\//i, '').replace(/\/+$/, '');
-  return { value: `https://${bare}`, comment: [] };
+  return { value: domain.trim().replace(/\/+$/, ''), comment: [] };
 }
 
-/** SQL `importQuery` (a table such as `dbo.Employees`, or a query): which key carries it. */
-export function sqlImportSource(importQuery: string): { key: 'table' | 'query'; value: string } {
-  return /^\s*select\b/i.test(importQuery) || /\s/.test(importQuery.trim()) ? { key: 'query', value: importQuery.trim() } : { key: 'table', value: importQuery.trim() };
+/** SQL `importQuery` (a table such as `dbo.Employees`, or a SELECT), under its own name. */
+export function sqlImportSource(importQuery: string): { key: 'importQuery'; value: string } {
+  return { key: 'importQuery', value: importQuery.trim() };
 }
 
-/** The documents' `deltaColumnType` values, as accepted here. */
+/** The documents' `deltaColumnType` values (`long` = bigint, `binary` = an 8-byte counter) are accepted as written. */
 export function sqlDeltaColumnType(value: string): Converted<string> {
-  const lower = value.toLowerCase();
-  if (lower === 'long') return { value: 'bigint', comment: ['deltaColumnType long is bigint.'] };
-  if (lower === 'binary') return { value: 'rowversion', comment: ['deltaColumnType binary (an 8-byte counter) is read like rowversion.'] };
-  return { value: lower, comment: [] };
+  return { value: value.toLowerCase(), comment: [] };
 }
 
 /**
- * `columnsToLoad`: the documents say the external id, watermark and active/soft-delete columns are always
- * loaded; they are listed here so the list reads the same either way.
+ * `columnsToLoad` as written: the external id, watermark and active/soft-delete columns are always
+ * loaded, listed or not.
  */
-export function sqlColumnsToLoad(columns: readonly string[], always: readonly (string | undefined)[]): string[] {
-  const out = [...columns];
-  for (const column of always) if (column !== undefined && !out.some((c) => c.toLowerCase() === column.toLowerCase())) out.push(column);
-  return out;
+export function sqlColumnsToLoad(columns: readonly string[]): string[] {
+  return [...columns];
 }
 
-/** The enabled state of an AD user as a source attribute (undefined: none is readable by flow rules). */
-export const AD_ACCOUNT_ENABLED: string | undefined = undefined;
+/** The enabled state of a directory user as a source attribute (AD: from userAccountControl). */
+export const AD_ACCOUNT_ENABLED = 'accountEnabled';

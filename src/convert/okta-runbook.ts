@@ -15,6 +15,26 @@ export function isOktaConfigJson(body: Readonly<Record<string, unknown>>): boole
   return 'OrgDomain' in body;
 }
 
+/** A ConfigJson fragment such as the runbook's `{ "UserSearchFilter": "status eq \"ACTIVE\"" }`. */
+export function isOktaConfigFragment(body: Readonly<Record<string, unknown>>): boolean {
+  const keys = Object.keys(body);
+  return keys.length > 0 && !('OrgDomain' in body) && keys.every((k) => CONFIG_FIELDS.has(k));
+}
+
+/** Applies a ConfigJson fragment to the ConfigJson converted with it. */
+export function applyOktaConfigFragment(target: OktaInput, input: string, body: Readonly<Record<string, unknown>>): OktaInput {
+  return {
+    ...target,
+    ...('UserSearchFilter' in body ? { search: typeof body.UserSearchFilter === 'string' ? body.UserSearchFilter : null } : {}),
+    ...(typeof body.PageSize === 'number' ? { pageSize: body.PageSize } : {}),
+    ...('ImportUsers' in body ? { importUsers: flag(input, body, 'ImportUsers') } : {}),
+    ...('ImportGroups' in body ? { importGroups: flag(input, body, 'ImportGroups') } : {}),
+    ...('ImportMemberships' in body ? { importMemberships: flag(input, body, 'ImportMemberships') } : {}),
+    ...(typeof body.ExternalIdAttribute === 'string' ? { externalIdAttribute: body.ExternalIdAttribute } : {}),
+    input: `${target.input}, ${input}`,
+  };
+}
+
 export function isOktaAuthJson(body: Readonly<Record<string, unknown>>): boolean {
   return 'ApiKey' in body && ('Mode' in body || Object.keys(body).length === 1);
 }

@@ -6,7 +6,7 @@
  */
 import { userFlowRule, type AttributeMapping } from './flow-rules.js';
 import { sqlColumnsToLoad, sqlDeltaColumnType, sqlImportSource } from './names.js';
-import { camel, kebab, type ConvertedRepository } from './repository.js';
+import { camel, type ConvertedRepository } from './repository.js';
 import { holdsCredential, secretField } from './secret-fields.js';
 import { entry, list, map, note, type YamlEntry } from './yaml-writer.js';
 
@@ -26,17 +26,18 @@ export function convertSql(repo: ConvertedRepository, s: SqlInput): void {
   const name = repo.uniqueName(s.name);
   const c = s.config;
   const raw = text(c.connectionString);
-  const connection = secretField(repo, undefined, `${name}-connection-string`, 'the SQL Server connection string');
+  const connection = secretField(repo, raw !== undefined && /^\{\{\s*secret\s*:/.test(raw) ? raw : undefined, `${name}-connection-string`, 'the SQL Server connection string');
+  const secretName = /\{\{secret:([^}]+)\}\}/.exec(connection.value)![1]!;
   const connectionComment =
-    raw === undefined || /\{\{\s*secret/.test(raw)
+    raw === undefined || /^\{\{\s*secret\s*:/.test(raw)
       ? connection.comment
       : holdsCredential(raw)
-        ? ['The input\'s connection string holds credentials, so it is not written here: store it whole as the secret', `"${kebab(`${name}-connection-string`)}" (IMESH_SECRET_… or $IMESH_SECRETS_DIR/…).`]
+        ? ["The input's connection string holds credentials, so it is not written here: store it whole as the secret", `"${secretName}" (IMESH_SECRET_… or $IMESH_SECRETS_DIR/…).`]
         : [
             `The input's connection string (${raw}) was configured in the Admin UI and kept with DPAPI;`,
-            `here it is a secret: store it, with the account's "User Id=…;Password=…", as "${kebab(`${name}-connection-string`)}".`,
+            `here it is a secret: store it, with the account's "User Id=…;Password=…", as "${secretName}".`,
           ];
-  const connectionValue = raw !== undefined && /^\{\{\s*secret\s*:[^}]+\}\}$/.test(raw) ? secretField(repo, raw, name, 'the SQL Server connection string').value : connection.value;
+  const connectionValue = connection.value;
   const objectType = camel(text(c.objectType) ?? 'user') || 'user';
   const externalId = text(c.externalIdColumn) ?? 'Id';
   const watermark = text(c.watermarkColumn) ?? text(c.deltaColumn);
@@ -46,18 +47,16 @@ export function convertSql(repo: ConvertedRepository, s: SqlInput): void {
   const source = importQuery ? sqlImportSource(importQuery) : undefined;
   const deltaType = text(c.deltaColumnType) ? sqlDeltaColumnType(text(c.deltaColumnType)!) : undefined;
   const loaded = Array.isArray(c.columnsToLoad) ? c.columnsToLoad.map(String) : [];
-  const columns = loaded.length > 0 ? sqlColumnsToLoad(loaded, [externalId, watermark, active, softDelete]) : undefined;
+  const columns = loaded.length > 0 ? sqlColumnsToLoad(loaded) : undefined;
   const typeSpec = map([
-    source
-      ? entry(source.key, source.value, `importQuery${source.key === 'table' ? ' (a table or view)' : ' (a query)'}.`)
-      : entry('table', 'dbo.Users', 'CHANGE: the input gave no importQuery (a table, view or query).'),
+    source ? entry(source.key, source.value, 'A table or view name, or a read-only SELECT.') : entry('table', 'dbo.Users', 'CHANGE: the input gave no importQuery (a table, view or query).'),
     entry('externalIdColumn', externalId),
-    watermark ? entry('watermarkColumn', watermark, 'A datetime2, bigint or rowversion column (not date: changes on the same day would be missed).') : undefined,
+    watermark ? entry(text(c.watermarkColumn) ? 'watermarkColumn' : 'deltaColumn', watermark, 'A datetime2, bigint or rowversion column (not date: changes on the same day would be missed).') : undefined,
     deltaType ? entry('deltaColumnType', deltaType.value, ...deltaType.comment) : undefined,
     active ? entry('isActiveColumn', active, 'A row whose column is false (0) is a deleted source object.') : undefined,
     softDelete ? entry('softDeleteColumn', softDelete) : undefined,
     c.softDeleteValue !== undefined && c.softDeleteValue !== null ? entry('softDeleteValue', typeof c.softDeleteValue === 'boolean' || typeof c.softDeleteValue === 'number' ? c.softDeleteValue : String(c.softDeleteValue)) : undefined,
-    columns ? entry('columnsToLoad', list(columns, true), 'The external id, watermark and active columns are always loaded.') : undefined,
+    columns ? entry('columnsToLoad', list(columns, true), 'The external id, watermark and active/soft-delete columns are always loaded, listed or not.') : undefined,
   ]);
   const notes: YamlEntry[] = [...s.notes];
   if (text(c.objectType)) notes.push(note(`objectType "${String(c.objectType)}": the object type's name, "${objectType}", under objectTypes.`));

@@ -65,6 +65,9 @@ describe('imesh convert: each example of the product documents converts and vali
     ['seed 000, SQL Database', ['000-sql.json']],
     ['seed 002, Okta ConfigJson', ['002-okta-config.json']],
     ['seed 002, Okta ConfigJson + AuthJson', ['002-okta-config.json', '002-okta-auth.json']],
+    ['seed 002, ConfigJson + "only active users"', ['002-okta-config.json', '002-okta-filter-active.json']],
+    ['seed 002, ConfigJson + "only employees"', ['002-okta-config.json', '002-okta-filter-employee.json']],
+    ['seed 002, ConfigJson + "one department"', ['002-okta-config.json', '002-okta-filter-department.json']],
     ['seed 003, scimGroupMappings', ['003-scim-group-mappings.yaml']],
     ['seed 004, directory connection', ['004-directory.json']],
     ['seed 004, directory connection + both update bodies', ['004-directory.json', '004-directory-attribute-mapping.json', '004-directory-update.json']],
@@ -145,6 +148,41 @@ describe('imesh convert: what each document says, in the repository', () => {
     expect(text).toContain('The admin console and the');
     expect(text).toContain('this file in Git is the connection');
     expect(result.stdout).toContain('corporate-ad-bind-password: the bind password of CN=ithbat-sync');
+  });
+
+  it('seed 002: the runbook\'s UserSearchFilter becomes the user type\'s Okta search, the org domain stays bare', () => {
+    const result = convert(seed('002-okta-config.json', '002-okta-auth.json', '002-okta-filter-employee.json'));
+    expect(result.status).toBe(0);
+    const connector = documents(result.out).find((d) => d.kind === 'Connector')!;
+    expect(connector.spec).toMatchObject({
+      type: 'okta',
+      connection: { orgUrl: 'contoso.okta.com', apiToken: '{{secret:okta-contoso-apitoken}}', pageSize: 200 },
+      objectTypes: { user: { search: 'profile.userType eq "Employee"', externalIdAttribute: 'id' }, group: {}, membership: {} },
+    });
+    const alone = convert(seed('002-okta-filter-active.json'));
+    expect(alone.status).toBe(1);
+    expect(alone.stderr).toContain('applies to an Okta ConfigJson (with OrgDomain) converted with it, and there is none');
+  });
+
+  it('seed 000: SQL and AD under the documents\' names; AD\'s enabled state flows into active', () => {
+    const result = convert(seed('000-sql.json', '000-active-directory.json'));
+    expect(result.status).toBe(0);
+    const docs = documents(result.out);
+    expect(docs.find((d) => d.kind === 'Connector' && d.spec.type === 'sql')!.spec.objectTypes).toEqual({
+      user: {
+        importQuery: 'dbo.Employees',
+        externalIdColumn: 'EmployeeId',
+        watermarkColumn: 'ModifiedDateUtc',
+        deltaColumnType: 'datetime',
+        isActiveColumn: 'IsActive',
+        columnsToLoad: ['EmployeeId', 'Email', 'DisplayName', 'Department', 'Title', 'ManagerEmail'],
+      },
+    });
+    expect(docs.find((d) => d.metadata.name === 'corporate-ad-users')!.spec.attributes).toContainEqual({ mesh: 'active', source: 'accountEnabled' });
+    expect(docs.find((d) => d.metadata.name === 'hr-database-users')!.spec.join).toEqual([
+      { source: 'EmployeeId', mesh: 'employeeId' },
+      { source: 'Email', mesh: 'email' },
+    ]);
   });
 
   it('comments every field without an equivalent, and why', () => {
