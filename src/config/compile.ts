@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { inferredListColumns } from './csv-list-columns.js';
-import type { ConnectorDoc, DocumentSet, MeshDoc } from './documents.js';
+import type { ConnectorDoc, DocumentSet, FlowRuleDoc, MeshDoc } from './documents.js';
 import { parseDuration } from './duration.js';
 import type { Scope, StructuredAttribute } from './generated/projection.js';
 import type {
@@ -16,6 +16,7 @@ import type {
   MeshObjectType,
   ProjectionAttribute,
   ProjectionModel,
+  RoleMapping,
   ScheduleModel,
   ScopeCondition,
   SecretRef,
@@ -137,7 +138,7 @@ function compileFlowRule(doc: DocumentSet['flowRules'][number]): FlowRuleModel {
       ? { membership: { group: spec.membership.group, member: spec.membership.member, attribute: spec.membership.attribute, confidence: spec.membership.confidence ?? DEFAULTS.confidence } }
       : {}),
     ...(spec.roleMappings && spec.attribute !== undefined
-      ? { roleMappings: { mappings: spec.roleMappings.map((m) => ({ group: m.group, role: typeof m.role === 'string' ? m.role : encodeStructured(m.role) })), attribute: spec.attribute, confidence: spec.confidence ?? DEFAULTS.confidence } }
+      ? { roleMappings: { mappings: spec.roleMappings.map(compileRoleMapping), attribute: spec.attribute, confidence: spec.confidence ?? DEFAULTS.confidence } }
       : {}),
   };
 }
@@ -174,6 +175,13 @@ function compileProjection(doc: DocumentSet['projections'][number], set: Documen
     drift: spec.drift ?? 'enforce',
     ...(spec.forEach !== undefined ? { forEach: spec.forEach } : {}),
   };
+}
+
+/** `{ group, role }`, or seed 003's `{ scimGroup, type, teamId, teamMemberRole }` (checked to be one or the other). */
+function compileRoleMapping(mapping: NonNullable<FlowRuleDoc['value']['spec']['roleMappings']>[number]): RoleMapping {
+  const group = mapping.group ?? mapping.scimGroup ?? '';
+  if (mapping.role !== undefined) return { group, role: typeof mapping.role === 'string' ? mapping.role : encodeStructured(mapping.role) };
+  return { group, role: encodeStructured({ type: mapping.type, teamId: mapping.teamId, teamMemberRole: mapping.teamMemberRole }) };
 }
 
 function compileProjectionAttribute(name: string, source: string | StructuredAttribute): ProjectionAttribute {

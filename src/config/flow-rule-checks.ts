@@ -72,6 +72,7 @@ function checkContributions(ctx: CheckContext, doc: FlowRuleDoc): void {
       ctx.report(doc, ['spec', key], `${key} contradicts attributes: a ${key} rule contributes only its ${key === 'membership' ? 'members' : 'roles'}; move the attributes to another flow rule`, 'key');
     }
   }
+  (spec.roleMappings ?? []).forEach((mapping, i) => checkRoleMapping(ctx, doc, mapping, i));
   if (!spec.roleMappings) {
     if (spec.attribute !== undefined) ctx.report(doc, ['spec', 'attribute'], 'attribute is only used with roleMappings', 'key');
     if (doc.locate.has(['spec', 'confidence'])) ctx.report(doc, ['spec', 'confidence'], 'spec.confidence is only used with roleMappings; give confidence on each attribute flow', 'key');
@@ -112,4 +113,26 @@ function checkLoadedColumns(ctx: CheckContext, doc: FlowRuleDoc, connector: Conn
 
 function describe(definition: { type: string; multiValued?: boolean }): string {
   return `${definition.multiValued ? 'a multi-valued' : 'a single-valued'} ${definition.type}`;
+}
+
+/** A role mapping is `{ group, role }` or seed 003's `{ scimGroup, type, teamId, teamMemberRole }`, not a mix. */
+function checkRoleMapping(ctx: CheckContext, doc: FlowRuleDoc, mapping: NonNullable<FlowRuleDoc['value']['spec']['roleMappings']>[number], i: number): void {
+  const path = ['spec', 'roleMappings', i];
+  const at = `roleMappings[${i}]`;
+  if (mapping.group !== undefined && mapping.scimGroup !== undefined) ctx.report(doc, [...path, 'scimGroup'], `${at} has both group and scimGroup; give one of them`, 'key');
+  if (mapping.group === undefined && mapping.scimGroup === undefined) ctx.report(doc, path, `${at} needs group (or scimGroup, as seed 003 writes it): the source group's name`);
+  const seedFields = (['type', 'teamId', 'teamMemberRole'] as const).filter((key) => mapping[key] !== undefined);
+  if (mapping.role !== undefined) {
+    for (const key of seedFields) ctx.report(doc, [...path, key], `${at} has both role and ${key}; give the role once: role: { type, teamId, teamMemberRole } or type, teamId, teamMemberRole beside scimGroup`, 'key');
+    return;
+  }
+  if (mapping.type === undefined) {
+    ctx.report(doc, path, `${at} needs role (a string or { type, teamId, teamMemberRole }) or seed 003's type (organizationOwner or teamMemberRole)`);
+    return;
+  }
+  if (mapping.type === 'teamMemberRole') {
+    for (const key of ['teamId', 'teamMemberRole'] as const) {
+      if (mapping[key] === undefined) ctx.report(doc, path, `${at} is a teamMemberRole mapping, so it needs ${key}`);
+    }
+  }
 }

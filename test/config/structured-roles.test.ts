@@ -49,6 +49,32 @@ describe('structured roles in the config', () => {
     expect(encodeStructured({ z: 'x', a: '', m: 1 })).toBe('{"m":"1","z":"x"}');
   });
 
+  it("accept seed 003's scimGroupMappings entries as the document writes them, the same as { group, role }", () => {
+    const seedForm = edit(
+      ROLES,
+      `    - { group: dmm_owners, role: { type: organizationOwner } }
+    - { group: dmm_marketing_owners, role: { type: teamMemberRole, teamId: marketing, teamMemberRole: Owner } }`,
+      `    - scimGroup: dmm_owners
+      type: organizationOwner
+    - scimGroup: dmm_marketing_owners
+      type: teamMemberRole
+      teamId: marketing
+      teamMemberRole: Owner`,
+    );
+    const seed = compileDocs(MESH, HR, APPS, HR_FLOW, seedForm);
+    expect(problemLines(seed)).toEqual([]);
+    const ours = compileDocs(MESH, HR, APPS, HR_FLOW, ROLES);
+    expect(seed.config!.flowRules.find((r) => r.name === 'roles')!.roleMappings).toEqual(ours.config!.flowRules.find((r) => r.name === 'roles')!.roleMappings);
+
+    const mixed = (from: string, to: string): string => problemLines(compileDocs(MESH, HR, APPS, HR_FLOW, edit(seedForm, from, to))).join('\n');
+    expect(mixed('    - scimGroup: dmm_owners\n      type: organizationOwner', '    - scimGroup: dmm_owners\n      group: dmm_owners\n      type: organizationOwner')).toContain('roleMappings[0] has both group and scimGroup; give one of them');
+    expect(mixed('      type: organizationOwner', '      type: organizationOwner\n      role: owner')).toContain('roleMappings[0] has both role and type');
+    expect(mixed('      teamMemberRole: Owner', '      teamMemberRoles: Owner')).toMatch(/unknown key "teamMemberRoles"[^\n]*did you mean "teamMemberRole"/);
+    expect(mixed('      teamId: marketing\n', '')).toContain('roleMappings[1] is a teamMemberRole mapping, so it needs teamId');
+    expect(mixed('    - scimGroup: dmm_owners\n      type: organizationOwner', '    - scimGroup: dmm_owners')).toContain('roleMappings[0] needs role (a string or { type, teamId, teamMemberRole }) or seed 003\'s type');
+    expect(mixed('    - scimGroup: dmm_owners\n', '    - teamId: x\n')).toContain('roleMappings[0] needs group (or scimGroup, as seed 003 writes it)');
+  });
+
   it('refuse an empty role, a non-string field, and {{item.FIELD}} where there is no item', () => {
     const empty = compileDocs(MESH, HR, APPS, HR_FLOW, edit(ROLES, 'role: { type: organizationOwner }', 'role: {}'));
     expect(problemLines(empty).join('\n')).toMatch(/config\.yaml:\d+:\d+: .*roleMappings\[0\]\.role/);

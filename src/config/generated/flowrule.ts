@@ -160,7 +160,7 @@ export interface MembershipFlow {
   confidence?: number;
 }
 /**
- * Members of one source group get one role.
+ * Members of one source group get one role: `{ group, role }`, or seed 003's `scimGroupMappings` entry as the document writes it, `{ scimGroup, type, teamId, teamMemberRole }` (the same as `{ group: scimGroup, role: { type, teamId, teamMemberRole } }`).
  *
  * This interface was referenced by `FlowRuleDocument`'s JSON-Schema
  * via the `definition` "RoleMapping".
@@ -169,11 +169,27 @@ export interface RoleMapping {
   /**
    * The source group, by its name (display name or external id).
    */
-  group: string;
+  group?: string;
+  /**
+   * Seed 003's name for `group`.
+   */
+  scimGroup?: string;
+  /**
+   * Seed 003's form: the role's `type` (`organizationOwner`, `teamMemberRole`); use it instead of `role`.
+   */
+  type?: string;
+  /**
+   * Seed 003's form: the team, for a `teamMemberRole`.
+   */
+  teamId?: string;
+  /**
+   * Seed 003's form: the role in the team, for a `teamMemberRole`.
+   */
+  teamMemberRole?: string;
   /**
    * The role the members get in `attribute`: a string (`organizationOwner`, `team:marketing:Owner`), or a structured role with named fields, as seed 003's `scimGroupMappings` write it (`{ type: teamMemberRole, teamId: marketing, teamMemberRole: Owner }`). A structured role is stored as one value with those fields; a projection reads them as `{{item.FIELD}}` (with `forEach`) or renders them as complex values (a SCIM `roles` entry).
    */
-  role: string | StructuredRole;
+  role?: string | StructuredRole;
 }
 /**
  * A role with named fields (field name → non-empty string), e.g. seed 003's `{ type: teamMemberRole, teamId: marketing, teamMemberRole: Owner }` or `{ type: organizationOwner }`.
