@@ -340,6 +340,7 @@ export class Controller {
       this.schedule.use(loaded.config);
       log.info({ event: 'revision', revision, previous: previous ?? null, schedule: this.schedule.describe() }, previous ? 'new config revision; reconciling with it' : 'config revision loaded');
       metrics.config(revision, revision, 0);
+      metrics.declareConnectors(loaded.config);
       if (previous !== undefined) this.requestCycle(`new revision ${revision}`);
     } else {
       for (const p of loaded.problems) log.error({ event: 'config-problem', revision, file: p.file, line: p.line, column: p.column }, `${p.file}:${p.line}:${p.column}: ${p.message}`);

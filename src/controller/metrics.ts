@@ -38,11 +38,32 @@ export class ControllerMetrics {
   private readonly fetchFailures = new Counter({ name: 'imesh_git_fetch_failures_total', help: 'Failed fetches of the config repository.', registers: [this.registry] });
   private readonly webhooks = new Counter({ name: 'imesh_webhook_requests_total', help: 'Webhook deliveries by result (github, gitlab, unsigned, bad-signature, bad-token).', labelNames: ['result'], registers: [this.registry] });
 
+  private readonly declared = new Set<string>();
+
   constructor() {
-    collectDefaultMetrics({ register: this.registry, prefix: 'imesh_process_' });
+    // The standard names (process_cpu_seconds_total, nodejs_heap_size_used_bytes …) that dashboards
+    // and alert rules for Node.js services expect.
+    collectDefaultMetrics({ register: this.registry });
     this.configInvalid.set(0);
     this.leader.set(0);
     this.running.set(0);
+    for (const kind of ['delta', 'full']) for (const result of ['succeeded', 'failed', 'blocked', 'error']) this.cycles.inc({ kind, result }, 0);
+  }
+
+  /**
+   * Creates every labelled series of the config's connectors at 0 before anything happens, so alert
+   * rules see them: a connector that never succeeded has `last_success` 0 (the staleness alert fires),
+   * and `increase()` over a gate's counter works from its first trip.
+   */
+  declareConnectors(config: CompiledConfig): void {
+    for (const name of config.connectors.keys()) {
+      if (this.declared.has(name)) continue;
+      this.declared.add(name);
+      this.lastSuccess.set({ connector: name }, 0);
+      for (const gate of ['maxDeletes', 'maxDeletePercent', 'importGuard']) this.gates.inc({ connector: name, gate }, 0);
+      this.imported.inc({ connector: name }, 0);
+      for (const operation of EXPORT_OPS) this.exported.inc({ connector: name, operation }, 0);
+    }
   }
 
   cycleStarted(): void {
@@ -57,6 +78,7 @@ export class ControllerMetrics {
 
   cycleFinished(result: ReconcileOnceResult, config: CompiledConfig, seconds: number, at = Date.now()): void {
     const { outcome } = result;
+    this.declareConnectors(config);
     this.running.set(0);
     this.cycles.inc({ kind: outcome.kind, result: outcome.result });
     this.duration.observe({ kind: outcome.kind }, seconds);
