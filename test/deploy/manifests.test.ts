@@ -11,6 +11,7 @@ import {
   DEFAULT_PORT,
   GIT_TOKEN_SECRET,
   HEALTH_PATH,
+  METRICS_PATH,
   PORT_ENV,
   READY_PATH,
   RUN_VERB,
@@ -54,6 +55,12 @@ function manifests(): Map<string, Manifest[]> {
     byFile.set(file, docs.map((d) => d.toJS() as Manifest).filter((m) => m !== null));
   }
   return byFile;
+}
+
+/** The Secret example beside the base (examples/): the Secrets the Deployment expects. */
+function examples(): Manifest[] {
+  const docs = parseAllDocuments(readFileSync(join(DEPLOY, 'examples/secret-example.yaml'), 'utf8'));
+  return docs.map((d) => d.toJS() as Manifest).filter((m) => m !== null);
 }
 
 function all(kind: string): Manifest[] {
@@ -107,10 +114,10 @@ describe('Dockerfile', () => {
 });
 
 describe('deploy/kubernetes', () => {
-  it('has the Deployment, ServiceAccount, Service, ConfigMap and Secret example, all listed in kustomization.yaml', () => {
+  it('has the Deployment, ServiceAccount, Service and ConfigMap, all listed in kustomization.yaml, and no Secret', () => {
     const files = manifests();
     const kinds = [...files.values()].flat().map((m) => m.kind).sort();
-    expect(kinds).toEqual(['ConfigMap', 'Deployment', 'Kustomization', 'Secret', 'Secret', 'Service', 'ServiceAccount']);
+    expect(kinds).toEqual(['ConfigMap', 'Deployment', 'Kustomization', 'Service', 'ServiceAccount']);
     const kustomization = all('Kustomization')[0] as unknown as { resources: string[] };
     expect([...kustomization.resources].sort()).toEqual([...files.keys()].filter((f) => f !== 'kustomization.yaml').sort());
   });
@@ -157,7 +164,7 @@ describe('deploy/kubernetes', () => {
   });
 
   it('mounts the secrets at IMESH_SECRETS_DIR and takes the store URL and webhook secret from a Secret', () => {
-    const secrets = all('Secret') as unknown as { metadata: { name: string }; stringData: Record<string, string> }[];
+    const secrets = examples().filter((m) => m.kind === 'Secret') as unknown as { metadata: { name: string }; stringData: Record<string, string> }[];
     const byName = new Map(secrets.map((s) => [s.metadata.name, s]));
     const pod = deployment().spec.template.spec;
     const [container] = pod.containers;
@@ -182,5 +189,23 @@ describe('deploy/kubernetes', () => {
     expect(d.spec.template.metadata.labels).toMatchObject(service.spec.selector);
     expect(d.spec.selector.matchLabels).toEqual(service.spec.selector);
     expect(d.spec.template.spec.serviceAccountName).toBe(all('ServiceAccount')[0]!.metadata.name);
+  });
+
+  it('keeps one replica through a voluntary disruption, selecting the Deployment\'s pods', () => {
+    const pdb = parseAllDocuments(readFileSync(join(DEPLOY, 'examples/pdb.yaml'), 'utf8'))[0]!.toJS() as any;
+    expect(pdb.kind).toBe('PodDisruptionBudget');
+    expect(pdb.spec.minAvailable).toBe(1);
+    expect(pdb.spec.minAvailable).toBeLessThan(deployment().spec.replicas);
+    expect(pdb.spec.selector.matchLabels).toEqual(deployment().spec.selector.matchLabels);
+  });
+
+  it('the optional ServiceMonitor scrapes the Service\'s port at the metrics path', () => {
+    const monitor = parseAllDocuments(readFileSync(join(DEPLOY, 'monitoring/service-monitor.yaml'), 'utf8'))[0]!.toJS() as any;
+    const [service] = all('Service') as any[];
+    expect(monitor.kind).toBe('ServiceMonitor');
+    expect(monitor.spec.selector.matchLabels).toEqual(service.metadata.labels);
+    expect(service.spec.ports.map((p: any) => p.name)).toContain(monitor.spec.endpoints[0].port);
+    expect(monitor.spec.endpoints[0].path).toBe(METRICS_PATH);
+    expect(deployment().spec.template.metadata.annotations['prometheus.io/path']).toBe(METRICS_PATH);
   });
 });
