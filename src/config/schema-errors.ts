@@ -57,6 +57,9 @@ function mapError(error: ErrorObject, path: PathSegment[]): Mapped | undefined {
     case 'additionalProperties': {
       const name = String(params.additionalProperty);
       const inside = where === '' ? '' : ` in ${where}`;
+      // `x-instead`: what to write for a key the product documents use and our contract spells otherwise.
+      const instead = (parent['x-instead'] as Record<string, string> | undefined)?.[name];
+      if (instead !== undefined) return item(`unknown key "${name}"${inside}: ${instead}`, [...path, name], 'key');
       return item(`unknown key "${name}"${inside}${didYouMean(name, knownKeys(error))}`, [...path, name], 'key');
     }
     case 'required': {

@@ -17,8 +17,8 @@ const SCHEMA_FILES: Record<Kind, string> = {
   Projection: 'projection.schema.json',
 };
 
-/** Annotation keywords of our schemas: `x-expected` describes a pattern in words, `x-rejected` explains refused enum values. */
-const ANNOTATIONS = ['x-expected', 'x-rejected'];
+/** Annotation keywords of our schemas: `x-expected` describes a pattern in words, `x-rejected` explains refused enum values, `x-instead` names what to write for a key written otherwise. */
+const ANNOTATIONS = ['x-expected', 'x-rejected', 'x-instead'];
 
 let validators: Map<Kind, ValidateFunction> | undefined;
 

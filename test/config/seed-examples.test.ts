@@ -100,4 +100,26 @@ describe('the product documents’ configuration examples', () => {
     expect(messages(MESH, ad)).toEqual([]);
     expect(messages(MESH, edit(ad, 'url: dc01.company.com', 'url: "dc01.company.com:636"'))).toEqual([]);
   });
+
+  it('seed 000/004 directory fields written as the documents do say what to write instead', () => {
+    const ad = connector('corporate-ad', '  type: active-directory\n  connection:\n    host: dc01.company.com\n    port: 636\n    useSsl: true\n    url: dc01.company.com\n    baseDn: "DC=company,DC=com"\n  objectTypes:\n    user: { searchBase: "OU=Users,DC=company,DC=com", filter: "(objectClass=user)" }');
+    expect(messages(MESH, ad)).toEqual([
+      'unknown key "host" in spec.connection: write url: the host alone (dc01.company.com means ldaps://dc01.company.com), or a URL such as ldaps://dc01.company.com:636',
+      'unknown key "port" in spec.connection: put the port in url, e.g. url: "dc01.company.com:636" or ldaps://dc01.company.com:636',
+      'unknown key "useSsl" in spec.connection: the scheme of url says it: ldaps:// (or a bare host) is TLS; ldap:// with tls.startTls: true upgrades',
+    ]);
+  });
+
+  it('seed 000 Okta fields written as the document does say what to write instead', () => {
+    const okta = connector('okta-production', '  type: okta\n  connection:\n    domain: company.okta.com\n    orgUrl: company.okta.com\n    apiToken: "{{secret:okta-api-token}}"\n    scimEndpoint: "https://company.okta.com/api/v1/scim/v2"\n  objectTypes: { user: {} }');
+    expect(messages(MESH, okta)).toEqual([
+      'unknown key "domain" in spec.connection: write orgUrl: the org domain as it is (company.okta.com means https://company.okta.com)',
+      "unknown key \"scimEndpoint\" in spec.connection: leave it out: the connector reads Okta's management API at orgUrl (/api/v1), not its SCIM endpoint",
+    ]);
+  });
+
+  it('seed 000 Entra ID: tenantId, clientId and a secret reference, as written', () => {
+    const entra = connector('azure-ad', '  type: entra-id\n  connection:\n    tenantId: "12345678-1234-1234-1234-123456789abc"\n    clientId: "87654321-4321-4321-4321-cba987654321"\n    clientSecret: "{{secret:azure-client-secret}}"\n  objectTypes: { user: {}, group: {} }');
+    expect(messages(MESH, entra)).toEqual([]);
+  });
 });
