@@ -104,7 +104,7 @@ function gateAlert(plan: PlanReport): string | undefined {
     '',
     ...plan.gates.map((g) => `- ${mdText(gateLine(g))}`),
     '',
-    `A reconcile would hold back ${held > 0 ? `the ${plural(held, "change")} listed as held back below` : 'what these gates guard'} until approved (\`--allow-deletes ${allowDeletesNeeded(plan.gates)}\`, or an approval through the operator API).`,
+    `A reconcile would hold back ${held > 0 ? `the ${plural(held, "change")} listed as held back below` : 'what these gates guard'} until approved (\`--allow-deletes ${allowDeletesNeeded(plan.gates)}\`).`,
   ]);
 }
 
