@@ -39,12 +39,17 @@ describe('T-SQL emitted by the mssql dialect', () => {
     expect(t.select({ source: table, columns: 'all', delta: { column: 'version', type: 'bigint', upperInclusive: true }, orderBy: ['version', 'employee_id'] })).toBe(
       'SELECT * FROM [hr].[employees] AS src WHERE [version] >= CAST(@p1 AS bigint) AND [version] <= CAST(@p2 AS bigint) ORDER BY [version], [employee_id]',
     );
+    expect(t.select({ source: table, columns: 'all', delta: { column: 'counter', type: 'binary', upperInclusive: true }, orderBy: ['counter', 'employee_id'] })).toBe(
+      'SELECT * FROM [hr].[employees] AS src WHERE [counter] >= @p1 AND [counter] <= @p2 ORDER BY [counter], [employee_id]',
+    );
   });
 
   it('signposts, read before the rows', () => {
     expect(t.signpost('rowversion', table, 'rv')).toBe('SELECT MIN_ACTIVE_ROWVERSION() AS signpost');
     expect(t.signpost('datetime', table, 'modified_at')).toBe('SELECT SYSUTCDATETIME() AS signpost');
     expect(t.signpost('bigint', table, 'version')).toBe('SELECT MAX([version]) AS signpost FROM [hr].[employees] AS src');
+    // binary: an 8-byte counter (binary(8)) that is not a rowversion: its committed maximum, like bigint.
+    expect(t.signpost('binary', table, 'counter')).toBe('SELECT MAX([counter]) AS signpost FROM [hr].[employees] AS src');
     expect(t.signpost('bigint', query, 'version')).toBe("SELECT MAX([version]) AS signpost FROM (SELECT e.id, e.name FROM hr.employees e WHERE e.dept = N'R&D') AS src");
   });
 

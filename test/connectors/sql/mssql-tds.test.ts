@@ -48,6 +48,7 @@ const sqlServer: Handler = (request) => {
   if (sql.startsWith('SELECT TOP (0) * FROM [hr].[employees]')) return { resultSets: [{ columns: EMPLOYEES, rows: [] }] };
   if (sql.startsWith('SELECT TOP (0) * FROM [app].[accounts]')) return { resultSets: [{ columns: ACCOUNTS, rows: [] }] };
   if (sql.startsWith('SELECT COUNT_BIG(*)')) return { resultSets: [{ columns: [{ name: 'n', type: 'bigint' }], rows: [['1500']] }] };
+  if (sql.startsWith('SELECT MAX([rv]) AS signpost')) return { resultSets: [{ columns: [{ name: 'signpost', type: 'binary', length: 8 }], rows: [['00000000000007D2']] }] };
   if (sql.includes('MIN_ACTIVE_ROWVERSION()')) return { resultSets: [{ columns: [{ name: 'signpost', type: 'binary', length: 8 }], rows: [['00000000000007D1']] }] };
   if (sql.includes('SYSUTCDATETIME()')) return { resultSets: [{ columns: [{ name: 'signpost', type: 'datetime2', scale: 7 }], rows: [['2024-05-01T08:00:00.1234567Z']] }] };
   if (sql.startsWith('SELECT * FROM [hr].[employees] AS src WHERE')) return { resultSets: [{ columns: EMPLOYEES, rows: ROWS.slice(0, 2) }] };
@@ -88,6 +89,7 @@ describe('mssql dialect against a TDS responder (real mssql/tedious client)', ()
       objectTypes: {
         user: { table: 'hr.employees', externalIdColumn: 'employee_id', watermarkColumn: 'rv', deltaColumnType: 'rowversion', isActiveColumn: 'is_active' },
         changed: { table: 'hr.employees', externalIdColumn: 'employee_id', watermarkColumn: 'modified_at', deltaColumnType: 'datetime' },
+        counted: { importQuery: 'hr.employees', externalIdColumn: 'employee_id', deltaColumn: 'rv', deltaColumnType: 'binary' },
         account: { table: 'app.accounts', externalIdColumn: 'account_id', isActiveColumn: 'is_active' },
       },
     };
@@ -110,12 +112,16 @@ describe('mssql dialect against a TDS responder (real mssql/tedious client)', ()
 
   it('check(): version, column types and counts through sp_executesql', async () => {
     const result = await connector.check();
-    expect(result).toMatchObject({ ok: true, objectTypes: { user: { count: 1500 }, changed: { count: 1500 }, account: { count: 1500 } } });
+    // counted: deltaColumnType binary accepts the binary(8) rowversion column.
+    expect(result).toMatchObject({ ok: true, objectTypes: { user: { count: 1500 }, changed: { count: 1500 }, counted: { count: 1500 }, account: { count: 1500 } } });
     expect(result.server).toContain('16.0.1000.6');
     const calls = rpcs();
     expect(calls.every((c) => c.procId === 10)).toBe(true); // sp_executesql
     expect(calls.map((c) => c.sql)).toEqual([
       "SELECT CAST(SERVERPROPERTY('ProductVersion') AS nvarchar(128)) AS version, @@VERSION AS description",
+      "SELECT CAST(ISNULL(IS_SRVROLEMEMBER('sysadmin'), 0) AS int) AS superuser, SUSER_SNAME() AS login",
+      'SELECT TOP (0) * FROM [hr].[employees] AS src',
+      'SELECT COUNT_BIG(*) AS n FROM [hr].[employees] AS src',
       'SELECT TOP (0) * FROM [hr].[employees] AS src',
       'SELECT COUNT_BIG(*) AS n FROM [hr].[employees] AS src',
       'SELECT TOP (0) * FROM [hr].[employees] AS src',
@@ -160,6 +166,19 @@ describe('mssql dialect against a TDS responder (real mssql/tedious client)', ()
     expect(select!.parameters).toEqual([
       { name: '@p1', type: 'varbinary', maxLength: 8000, value: Buffer.from('00000000000007D0', 'hex') },
       { name: '@p2', type: 'varbinary', maxLength: 8000, value: Buffer.from('00000000000007D1', 'hex') },
+    ]);
+  });
+
+  it('binary delta (the documents\' deltaColumnType binary, via importQuery and deltaColumn): MAX() signpost, inclusive varbinary(8) bounds', async () => {
+    const batches = await collect(connector.deltaImport('counted', '0x00000000000007D0'));
+    expect(batches.flatMap((b) => b.objects).map((o) => o.externalId)).toEqual(['E00001', 'E00002']);
+    expect(batches.at(-1)).toMatchObject({ watermark: '0x00000000000007D2' });
+    const [signpost, select] = rpcs();
+    expect(signpost!.sql).toBe('SELECT MAX([rv]) AS signpost FROM [hr].[employees] AS src');
+    expect(select!.sql).toBe('SELECT * FROM [hr].[employees] AS src WHERE [rv] >= @p1 AND [rv] <= @p2 ORDER BY [rv], [employee_id]');
+    expect(select!.parameters).toEqual([
+      { name: '@p1', type: 'varbinary', maxLength: 8000, value: Buffer.from('00000000000007D0', 'hex') },
+      { name: '@p2', type: 'varbinary', maxLength: 8000, value: Buffer.from('00000000000007D2', 'hex') },
     ]);
   });
 
