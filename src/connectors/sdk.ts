@@ -141,6 +141,21 @@ export interface CheckResult {
   readonly warnings?: readonly string[];
 }
 
+/**
+ * A cycle's exports to one object type, applied together. `add` only queues: nothing reaches the system
+ * before `commit`, which applies every queued change and returns one result per change. The engine
+ * records nothing as exported before `commit` has returned, so a crash before or during it loses nothing
+ * (the next cycle plans the same changes again, and adopts by key what the commit already wrote).
+ */
+export interface ExportSession {
+  /** Queues changes (ids unique within the session). */
+  add(changes: readonly ExportChange[]): void;
+  /** Applies every queued change at once. Throwing means none of them was applied. */
+  commit(): Promise<ExportResult[]>;
+  /** Drops the queued changes unwritten. */
+  abort(): void;
+}
+
 export interface IdentityConnector {
   capabilities(type: string): ObjectTypeCapabilities;
   check(): Promise<CheckResult>;
@@ -148,6 +163,11 @@ export interface IdentityConnector {
   deltaImport(type: string, watermark: string): AsyncIterable<ImportBatch>;
   /** Idempotent writes. Throws NotSupportedError when the type cannot be written. */
   export(type: string, changes: readonly ExportChange[]): Promise<ExportResult[]>;
+  /**
+   * Optional: for a system that writes more cheaply in one go than batch by batch (a file rewritten
+   * whole), the engine sends a cycle's changes of one type through a session instead of `export`.
+   */
+  beginExport?(type: string): ExportSession;
   close(): Promise<void>;
 }
 

@@ -36,21 +36,52 @@ const ORDER: Record<ExportChange['op'], number> = { create: 0, move: 1, update: 
 export async function exportPlan(ctx: CycleContext, plan: ProjectionPlan, counts: ExportCounts): Promise<void> {
   const connector = await ctx.connector(plan.projection.target.connector);
   const ordered = [...plan.changes].sort((a, b) => ORDER[a.change.op] - ORDER[b.change.op]);
-  for (let start = 0; start < ordered.length; start += BATCH) {
-    const batch = ordered.slice(start, start + BATCH);
+  const password = plan.projection.password;
+  const outgoing = (batch: readonly PlannedChange[]): ExportChange[] =>
+    batch.map((p) => (p.change.op === 'create' && password ? { ...p.change, password: initialPassword(password) } : p.change));
+  const batches: PlannedChange[][] = [];
+  for (let start = 0; start < ordered.length; start += BATCH) batches.push(ordered.slice(start, start + BATCH));
+  const label = `export ${plan.projection.name}`;
+
+  if (connector.beginExport) {
+    // One session for the whole plan: the connector applies it at commit, and only then is anything
+    // recorded as exported (a crash before the commit returns leaves the store as if nothing was sent).
+    const session = connector.beginExport(plan.projection.target.objectType);
     let results: ExportResult[];
     try {
-      const password = plan.projection.password;
-      const changes = batch.map((p) => (p.change.op === 'create' && password ? { ...p.change, password: initialPassword(password) } : p.change));
-      results = await connector.export(plan.projection.target.objectType, changes);
+      for (const batch of batches) session.add(outgoing(batch));
+      results = await session.commit();
     } catch (error) {
-      const code = error instanceof ImeshError ? error.code : 'ExportFailed';
-      const retryable = error instanceof ImeshError ? error.retryable : true;
-      results = batch.map((p) => ({ id: p.change.id, ok: false, error: { code, message: errorMessage(error), retryable } }));
+      session.abort();
+      results = ordered.map((p) => failedResult(p, error));
     }
-    await ctx.atomically((q) => record(q, plan, batch, results, counts));
-    ctx.progress(`export ${plan.projection.name}`, Math.min(start + BATCH, ordered.length), ordered.length);
+    const byId = resultsById(results);
+    let done = 0;
+    for (const batch of batches) {
+      await ctx.atomically((q) => record(q, plan, batch, byId, counts));
+      ctx.progress(label, (done += batch.length), ordered.length);
+    }
+    return;
   }
+
+  let done = 0;
+  for (const batch of batches) {
+    let results: ExportResult[];
+    try {
+      results = await connector.export(plan.projection.target.objectType, outgoing(batch));
+    } catch (error) {
+      results = batch.map((p) => failedResult(p, error));
+    }
+    const byId = resultsById(results);
+    await ctx.atomically((q) => record(q, plan, batch, byId, counts));
+    ctx.progress(label, (done += batch.length), ordered.length);
+  }
+}
+
+function failedResult(planned: PlannedChange, error: unknown): ExportResult {
+  const code = error instanceof ImeshError ? error.code : 'ExportFailed';
+  const retryable = error instanceof ImeshError ? error.retryable : true;
+  return { id: planned.change.id, ok: false, error: { code, message: errorMessage(error), retryable } };
 }
 
 /**
@@ -70,8 +101,11 @@ function initialPassword(policy: PasswordPolicy): string {
   return chars.join('');
 }
 
-async function record(q: Queryable, plan: ProjectionPlan, batch: readonly PlannedChange[], results: readonly ExportResult[], counts: ExportCounts): Promise<void> {
-  const byId = new Map(results.map((r) => [r.id, r]));
+function resultsById(results: readonly ExportResult[]): ReadonlyMap<string, ExportResult> {
+  return new Map(results.map((r) => [r.id, r]));
+}
+
+async function record(q: Queryable, plan: ProjectionPlan, batch: readonly PlannedChange[], byId: ReadonlyMap<string, ExportResult>, counts: ExportCounts): Promise<void> {
   const links: LinkWrite[] = [];
   const succeeded: PlannedChange[] = [];
   const failures: { projection: string; mesh_id: string; item: string; op: string; code: string; message: string; retryable: boolean }[] = [];

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { explain } from '../../src/engine/explain.js';
 import { conflictEntries } from '../../src/engine/report-data.js';
+import type { ExportChange, ExportSession, IdentityConnector } from '../../src/connectors/sdk.js';
 import { memoryConnector, MemorySystem } from '../fixtures/memory-connector.js';
 import { csvConnector, harness, MESH, type Harness } from './harness.js';
 
@@ -312,6 +313,85 @@ spec:
     const second = await h.cycle();
     expect(second.result).toBe('succeeded');
     expect(apps.rows('account').map((r) => r.externalId).sort()).toEqual(['E1001', 'E1002', 'E1003']);
+  });
+});
+
+describe('a target with export sessions', () => {
+  /** The memory connector with a session: `add` queues, `commit` applies the queue in one export call. */
+  function sessionConnector(system: MemorySystem, crash?: 'before-write' | 'after-write'): IdentityConnector & { commits: number } {
+    const base = memoryConnector(system);
+    const connector = {
+      ...base,
+      commits: 0,
+      beginExport(type: string): ExportSession {
+        const queued: ExportChange[] = [];
+        return {
+          add: (changes) => void queued.push(...changes),
+          async commit() {
+            connector.commits++;
+            if (crash === 'before-write') throw new Error('process killed before the file was written');
+            const results = await base.export(type, queued);
+            if (crash === 'after-write') throw new Error('process killed after the file was written');
+            return results;
+          },
+          abort: () => void queued.splice(0),
+        };
+      },
+    };
+    return connector;
+  }
+
+  it('sends a cycle\'s changes through one commit and records them only after it', async () => {
+    const { hr, apps, yaml } = await setup();
+    people(hr, 5);
+    const target = sessionConnector(apps);
+    h = await harness(yaml, { hr: memoryConnector(hr, { inactiveMeansDeleted: true }), apps: target });
+    const first = await h.cycle();
+    expect(first.result).toBe('succeeded');
+    expect(target.commits).toBe(1);
+    expect(apps.exportCalls).toBe(1);
+    expect(first.exports.get('person-to-apps')).toMatchObject({ created: 5, failed: 0 });
+    const links = await h.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM target_link WHERE projection = 'person-to-apps' AND external_id IS NOT NULL`);
+    expect(links[0]!.n).toBe(5);
+    const again = await h.cycle();
+    expect(again.plans[0]!.changes).toEqual([]);
+    expect(target.commits).toBe(1);
+  });
+
+  it('records nothing as exported when the commit fails, and the next cycle exports it all', async () => {
+    const { hr, apps, yaml } = await setup();
+    people(hr, 3);
+    const failing = sessionConnector(apps, 'before-write');
+    h = await harness(yaml, { hr: memoryConnector(hr, { inactiveMeansDeleted: true }), apps: failing });
+    const first = await h.cycle();
+    expect(first.result).toBe('failed');
+    expect(first.exports.get('person-to-apps')).toMatchObject({ created: 0, failed: 3 });
+    expect(apps.rows('account')).toEqual([]);
+    const links = await h.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM target_link WHERE projection = 'person-to-apps' AND external_id IS NOT NULL`);
+    expect(links[0]!.n).toBe(0);
+    const errors = await h.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM export_error WHERE projection = 'person-to-apps'`);
+    expect(errors[0]!.n).toBe(3);
+    h.connectors.apps = sessionConnector(apps);
+    const second = await h.cycle();
+    expect(second.result).toBe('succeeded');
+    expect(apps.rows('account').map((r) => r.externalId).sort()).toEqual(['E1001', 'E1002', 'E1003']);
+  });
+
+  it('a crash after the target was written but before the commit returned: the next cycle adopts, never creates twice', async () => {
+    const { hr, apps, yaml } = await setup();
+    people(hr, 3);
+    h = await harness(yaml, { hr: memoryConnector(hr, { inactiveMeansDeleted: true }), apps: sessionConnector(apps, 'after-write') });
+    expect((await h.cycle()).result).toBe('failed');
+    expect(apps.rows('account')).toHaveLength(3);
+    const links = await h.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM target_link WHERE projection = 'person-to-apps' AND external_id IS NOT NULL`);
+    expect(links[0]!.n).toBe(0);
+    const healthy = sessionConnector(apps);
+    h.connectors.apps = healthy;
+    const next = await h.cycle();
+    expect(next.result).toBe('succeeded');
+    expect(apps.exports.filter((c) => c.op === 'create')).toHaveLength(3); // the three of the crashed commit only
+    expect(apps.rows('account')).toHaveLength(3);
+    expect((await h.cycle()).plans[0]!.changes).toEqual([]);
   });
 });
 

@@ -7,7 +7,7 @@ import { access, constants } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Scalar, Value } from '../../config/model.js';
 import { ConnectorError, errorMessage } from '../../shared/errors.js';
-import type { AttributeChange, CheckResult, RejectedObject, ConnectorContext, ExportChange, ExportResult, IdentityConnector, ImportBatch, ObjectTypeCapabilities, StagedObject } from '../sdk.js';
+import type { AttributeChange, CheckResult, RejectedObject, ConnectorContext, ExportChange, ExportResult, ExportSession, IdentityConnector, ImportBatch, ObjectTypeCapabilities, StagedObject } from '../sdk.js';
 import { CsvSyntaxError, fileStyle, readCsvRecords, writeCsvAtomically, type CsvRecord } from './csv-file.js';
 import { neutralizeFormula, unneutralizeFormula } from './csv-formula.js';
 import { compileCsvOptions, type CsvObjectTypeOptions } from './csv-spec.js';
@@ -301,6 +301,21 @@ export class CsvConnector implements IdentityConnector {
     if (changes.length === 0) return [];
     const options = await this.#resolved(this.#type(type), 'write');
     return withFileLock(options.file, () => this.#rewrite(options, changes));
+  }
+
+  /** A cycle's changes to one file, applied in one rewrite at commit: O(rows) instead of a rewrite per batch. */
+  beginExport(type: string): ExportSession {
+    this.#type(type);
+    let queued: ExportChange[] = [];
+    return {
+      add: (changes) => {
+        for (const change of changes) queued.push(change);
+      },
+      commit: () => this.export(type, queued),
+      abort: () => {
+        queued = [];
+      },
+    };
   }
 
   async #rewrite(options: CsvObjectTypeOptions, changes: readonly ExportChange[]): Promise<ExportResult[]> {

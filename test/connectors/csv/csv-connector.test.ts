@@ -264,6 +264,37 @@ describe('csv export', () => {
     expect(all(await collect(connector.fullImport('user'))).size).toBe(100);
   });
 
+  it('an export session writes nothing until commit, then rewrites the file once with every queued change', async () => {
+    writeFileSync(target(), 'account_id,display_name,active\nA1,Ada,true\nA2,Bob,true\n');
+    const before = statSync(target()).ino;
+    const { connector } = await open({ file: '../out/accounts.csv', externalIdColumn: 'account_id', isActiveColumn: 'active' });
+    const session = connector.beginExport!('user');
+    session.add([{ id: 'c1', op: 'create', key: 'A3', attributes: { account_id: 'A3', display_name: 'Cy' }, enabled: true }]);
+    session.add([
+      { id: 'u1', op: 'update', externalId: 'A1', attributes: { display_name: { from: 'Ada', to: 'Ada L.' } } },
+      { id: 'd2', op: 'disable', externalId: 'A2' },
+      { id: 'u9', op: 'update', externalId: 'NOPE', attributes: { display_name: { to: 'x' } } },
+    ]);
+    expect(statSync(target()).ino).toBe(before); // queued only
+    const results = await session.commit();
+    expect(results.map((r) => [r.id, r.ok])).toEqual([['c1', true], ['u1', true], ['d2', true], ['u9', false]]);
+    expect(readFileSync(target(), 'utf8')).toBe('account_id,display_name,active\nA1,Ada L.,true\nA2,Bob,false\nA3,Cy,true\n');
+    expect(readdirSync(join(dir, 'out'))).toEqual(['accounts.csv']);
+
+    const dropped = connector.beginExport!('user');
+    dropped.add([{ id: 'x', op: 'delete', externalId: 'A1' }]);
+    dropped.abort();
+    expect(readFileSync(target(), 'utf8')).toContain('A1,Ada L.,true');
+  });
+
+  it('an export session to a target inside the config repository fails at commit and writes nothing', async () => {
+    const { connector } = await open({ file: 'data/out.csv', externalIdColumn: 'id' });
+    const session = connector.beginExport!('user');
+    session.add([{ id: '1', op: 'create', key: 'A', attributes: { id: 'A' } }]);
+    await expect(session.commit()).rejects.toMatchObject({ code: 'TargetInsideConfig' });
+    expect(existsSync(join(configPath, 'data', 'out.csv'))).toBe(false);
+  });
+
   it('refuses a target inside the config repository', async () => {
     const { connector } = await open({ file: 'data/out.csv', externalIdColumn: 'id' });
     await expect(connector.export('user', [{ id: '1', op: 'create', key: 'A', attributes: { id: 'A' } }])).rejects.toMatchObject({ code: 'TargetInsideConfig' });
