@@ -10,6 +10,7 @@ import type { Scope, StructuredAttribute } from './generated/projection.js';
 import type {
   CompiledConfig,
   ConnectorModel,
+  DriftCheckModel,
   FlowRuleModel,
   MeshAttribute,
   MeshModel,
@@ -55,6 +56,7 @@ export function compileModel(set: DocumentSet, configPath: string, files: readon
       objectTypes: Object.keys(spec.objectTypes),
       ...(Object.keys(schedule).length > 0 ? { schedule } : {}),
       suspend: spec.suspend ?? false,
+      driftCheck: driftCheck('driftCheck' in spec ? spec.driftCheck : undefined),
     });
   }
   const config: CompiledConfig = {
@@ -207,6 +209,13 @@ function secretRef(text: string): SecretRef {
   const [name] = secretNames(text);
   if (name === undefined) throw new Error('a validated secret reference has a name');
   return { secret: name };
+}
+
+/** `full-only` by default: a whole read of a target without change tracking costs O(target), not O(changes). */
+function driftCheck(text: string | undefined): DriftCheckModel {
+  if (text === undefined || text === 'full-only') return { kind: 'full-only' };
+  if (text === 'every-cycle') return { kind: 'every-cycle' };
+  return { kind: 'interval', ms: duration(text), text };
 }
 
 function duration(text: string): number {

@@ -104,7 +104,15 @@ export interface ConnectorModel {
   readonly objectTypes: readonly string[];
   readonly schedule?: Partial<ScheduleModel>;
   readonly suspend: boolean;
+  /**
+   * When a target object type without change tracking is read whole for drift on a delta cycle:
+   * every cycle, only on full cycles, or when the last whole read is older than this many milliseconds.
+   * Left out: `full-only`.
+   */
+  readonly driftCheck?: DriftCheckModel;
 }
+
+export type DriftCheckModel = { readonly kind: 'every-cycle' } | { readonly kind: 'full-only' } | { readonly kind: 'interval'; readonly ms: number; readonly text: string };
 
 export interface ObjectRef {
   readonly connector: string;

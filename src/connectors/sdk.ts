@@ -161,6 +161,11 @@ export interface IdentityConnector {
   check(): Promise<CheckResult>;
   fullImport(type: string): AsyncIterable<ImportBatch>;
   deltaImport(type: string, watermark: string): AsyncIterable<ImportBatch>;
+  /**
+   * Optional: the objects with these external ids, those that exist (never `complete`). The engine reads
+   * back what it just exported this way, so a confirming import costs what the export changed.
+   */
+  readObjects?(type: string, externalIds: readonly string[]): AsyncIterable<ImportBatch>;
   /** Idempotent writes. Throws NotSupportedError when the type cannot be written. */
   export(type: string, changes: readonly ExportChange[]): Promise<ExportResult[]>;
   /**

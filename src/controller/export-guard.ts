@@ -21,6 +21,7 @@ export function guardExports(open: ConnectorOpener, mayExport: () => boolean): C
       check: () => connector.check(),
       fullImport: (type) => connector.fullImport(type),
       deltaImport: (type, watermark) => connector.deltaImport(type, watermark),
+      ...(connector.readObjects ? { readObjects: (type: string, ids: readonly string[]) => connector.readObjects!(type, ids) } : {}),
       async export(type, changes) {
         if (!mayExport()) throw paused(model.name);
         return connector.export(type, changes);

@@ -13,7 +13,7 @@ import { refreshStatistics, vacuumGrownTables } from '../store/maintenance.js';
 import type { ConnectorOpener, CycleContext, CycleKind, CycleMode } from './context.js';
 import { emptyCounts, exportPlan, type ExportCounts } from './exporter.js';
 import { evaluateGates } from './gates.js';
-import { importObjectType, type ImportOutcome } from './importer.js';
+import { confirmObjects, importObjectType, lastWholeRead, type ImportOutcome } from './importer.js';
 import { ensureMeshKeys } from './mesh-store.js';
 import { planProjection, type ProjectionPlan } from './planner.js';
 import { writeProgress } from './progress.js';
@@ -181,6 +181,7 @@ async function execute(
   const exports = new Map<string, ExportCounts>();
   const drift: DriftEntry[] = [];
   const suspended: string[] = [];
+  const driftReadsSkipped: { connector: string; objectType: string }[] = [];
   const timings: Record<string, number> = {};
   const timed = async <T>(stage: string, work: () => Promise<T>): Promise<T> => {
     const started = performance.now();
@@ -202,10 +203,18 @@ async function execute(
     for (const projection of config.projections) want(projection.target.connector, projection.target.objectType);
     for (const [name, model] of config.connectors) for (const type of model.objectTypes) want(name, type);
     const skipped = options.skipped ?? new Map<string, string>();
+    // A projection target no rule reads, without change tracking, is read whole per its driftCheck.
+    const readByRules = new Set(config.flowRules.map((rule) => `${rule.source.connector}\u0000${rule.source.objectType}`));
+    const targets = new Set(config.projections.map((p) => `${p.target.connector}\u0000${p.target.objectType}`));
     for (const [connector, types] of wanted) {
       if (skipped.has(connector)) continue;
       for (const type of types) {
         try {
+          const key = `${connector}\u0000${type}`;
+          if (options.kind === 'delta' && targets.has(key) && !readByRules.has(key) && !(await driftReadDue(ctx, connectorModel(connector), type))) {
+            driftReadsSkipped.push({ connector, objectType: type });
+            continue;
+          }
           const outcome = await timed('import', () => importObjectType(ctx, connector, type, options.kind === 'full'));
           imports.push(outcome);
           if (outcome.guard) {
@@ -221,6 +230,7 @@ async function execute(
       }
     }
 
+    if (driftReadsSkipped.length > 0) options.log.debug({ event: 'drift-read-skipped', objectTypes: driftReadsSkipped }, 'targets without change tracking not read whole this cycle (driftCheck)');
     await timed('statistics', () => refreshStatistics(q));
 
     // Sync. Rules whose source import failed still run on what was staged before.
@@ -267,7 +277,9 @@ async function execute(
       for (const plan of wavePlans) drift.push(...plan.drift);
       if (options.mode !== 'reconcile') continue;
 
-      const exportedTo = new Map<string, Set<string>>();
+      // What each export addressed, per connector and object type: read back by key where the
+      // connector can (`readObjects`), otherwise by the type's usual import.
+      const exportedTo = new Map<string, Map<string, Set<string>>>();
       for (const plan of wavePlans) {
         const { connector, objectType } = plan.projection.target;
         const model = connectorModel(connector);
@@ -277,14 +289,19 @@ async function execute(
         exports.set(plan.projection.name, counts);
         if (blocked.has(connector) || paused || (options.mayExport && !options.mayExport())) continue;
         if (plan.changes.length > 0) {
+          let touched: Set<string>;
           try {
-            await timed('export', () => exportPlan(ctx, plan, counts));
+            touched = await timed('export', () => exportPlan(ctx, plan, counts));
           } catch (error) {
             failures.push({ connector, stage: 'export', message: errorMessage(error) });
             failed.add(connector);
             continue;
           }
-          exportedTo.set(connector, (exportedTo.get(connector) ?? new Set()).add(objectType));
+          const byType = exportedTo.get(connector) ?? new Map<string, Set<string>>();
+          exportedTo.set(connector, byType);
+          const ids = byType.get(objectType) ?? new Set<string>();
+          byType.set(objectType, ids);
+          for (const id of touched) ids.add(id);
           if (counts.created > 0) created.add(connector);
         }
         await atomically(async (tx) => {
@@ -294,9 +311,10 @@ async function execute(
       }
       // Confirming import: the observed state now shows what we wrote.
       for (const [connector, types] of exportedTo) {
-        for (const type of types) {
+        for (const [type, ids] of types) {
           try {
-            const outcome = await timed('confirm', () => importObjectType(confirmCtx, connector, type, false));
+            const byKey = (await ctx.connector(connector)).readObjects !== undefined;
+            const outcome = await timed('confirm', () => (byKey ? confirmObjects(confirmCtx, connector, type, [...ids]) : importObjectType(confirmCtx, connector, type, false)));
             if (outcome.guard) gates.push(outcome.guard);
           } catch (error) {
             failures.push({ connector, stage: 'import', message: `confirming import: ${errorMessage(error)}` });
@@ -327,6 +345,21 @@ async function execute(
   ]);
   void db;
   return outcome;
+}
+
+/**
+ * Whether a delta cycle reads a target type whole for drift (only asked for types no rule reads). A type
+ * with change tracking always is: its delta read costs what changed. One without follows its
+ * connector's `driftCheck`; a type never read whole is read, so existing objects are adopted first.
+ */
+async function driftReadDue(ctx: CycleContext, model: ConnectorModel, objectType: string): Promise<boolean> {
+  if ((await ctx.capabilities(model.name, objectType)).delta) return true;
+  const policy = model.driftCheck ?? { kind: 'full-only' };
+  if (policy.kind === 'every-cycle') return true;
+  const last = await lastWholeRead(ctx.q, model.name, objectType);
+  if (last === null) return true;
+  if (policy.kind === 'full-only') return false;
+  return Date.now() - last.getTime() >= policy.ms;
 }
 
 async function everyLinkedOrTyped(q: Queryable, meshType: string): Promise<string[]> {

@@ -33,7 +33,12 @@ export function emptyCounts(): ExportCounts {
 /** Moves run before updates so an update addresses the object where it now lives. */
 const ORDER: Record<ExportChange['op'], number> = { create: 0, move: 1, update: 2, enable: 3, disable: 4, delete: 5 };
 
-export async function exportPlan(ctx: CycleContext, plan: ProjectionPlan, counts: ExportCounts): Promise<void> {
+/**
+ * Exports a projection's plan; returns the external ids of the target objects it addressed, so that the
+ * confirming import can read back exactly those.
+ */
+export async function exportPlan(ctx: CycleContext, plan: ProjectionPlan, counts: ExportCounts): Promise<Set<string>> {
+  const touched = new Set<string>();
   const connector = await ctx.connector(plan.projection.target.connector);
   const ordered = [...plan.changes].sort((a, b) => ORDER[a.change.op] - ORDER[b.change.op]);
   const password = plan.projection.password;
@@ -58,10 +63,10 @@ export async function exportPlan(ctx: CycleContext, plan: ProjectionPlan, counts
     const byId = resultsById(results);
     let done = 0;
     for (const batch of batches) {
-      await ctx.atomically((q) => record(q, plan, batch, byId, counts));
+      await ctx.atomically((q) => record(q, plan, batch, byId, counts, touched));
       ctx.progress(label, (done += batch.length), ordered.length);
     }
-    return;
+    return touched;
   }
 
   let done = 0;
@@ -73,9 +78,10 @@ export async function exportPlan(ctx: CycleContext, plan: ProjectionPlan, counts
       results = batch.map((p) => failedResult(p, error));
     }
     const byId = resultsById(results);
-    await ctx.atomically((q) => record(q, plan, batch, byId, counts));
+    await ctx.atomically((q) => record(q, plan, batch, byId, counts, touched));
     ctx.progress(label, (done += batch.length), ordered.length);
   }
+  return touched;
 }
 
 function failedResult(planned: PlannedChange, error: unknown): ExportResult {
@@ -105,7 +111,7 @@ function resultsById(results: readonly ExportResult[]): ReadonlyMap<string, Expo
   return new Map(results.map((r) => [r.id, r]));
 }
 
-async function record(q: Queryable, plan: ProjectionPlan, batch: readonly PlannedChange[], byId: ReadonlyMap<string, ExportResult>, counts: ExportCounts): Promise<void> {
+async function record(q: Queryable, plan: ProjectionPlan, batch: readonly PlannedChange[], byId: ReadonlyMap<string, ExportResult>, counts: ExportCounts, touched: Set<string>): Promise<void> {
   const links: LinkWrite[] = [];
   const succeeded: PlannedChange[] = [];
   const failures: { projection: string; mesh_id: string; item: string; op: string; code: string; message: string; retryable: boolean }[] = [];
@@ -113,6 +119,8 @@ async function record(q: Queryable, plan: ProjectionPlan, batch: readonly Planne
   const { projection } = plan;
   for (const planned of batch) {
     const result = byId.get(planned.change.id) ?? { id: planned.change.id, ok: false as const, error: { code: 'NoResult', message: 'the connector returned no result for this change', retryable: true } };
+    const address = planned.change.op === 'create' ? ((result.ok ? result.externalId : undefined) ?? planned.change.key) : planned.change.externalId;
+    if (address !== undefined) touched.add(address);
     if (!result.ok) {
       counts.failed++;
       failures.push({ projection: projection.name, mesh_id: planned.meshId, item: planned.item, op: planned.change.op, code: result.error.code, message: result.error.message, retryable: result.error.retryable });

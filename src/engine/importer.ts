@@ -123,6 +123,7 @@ export async function importObjectType(ctx: CycleContext, connectorName: string,
       if (trip) throw new GuardTripped(trip);
       await markDeleted(q, connectorName, objectType, ctx.seq, swept);
       await recordRejections(ctx, q, connectorName, objectType, rejected, [...seen], complete);
+      if (complete) await recordWholeRead(q, connectorName, objectType);
       if (watermark !== null) {
         await q.query(
           `INSERT INTO watermark (connector, object_type, value) VALUES ($1, $2, $3)
@@ -138,6 +139,64 @@ export async function importObjectType(ctx: CycleContext, connectorName: string,
     ctx.log.warn({ event: 'import-guard', connector: connectorName, objectType, count: error.trip.count, limit: error.trip.limit }, error.trip.message ?? 'import guard tripped');
     return { connector: connectorName, objectType, mode: full ? 'full' : 'delta', read: 0, changed: 0, deleted: 0, watermark: previous, guard: error.trip };
   }
+}
+
+async function recordWholeRead(q: Queryable, connector: string, objectType: string): Promise<void> {
+  await q.query(
+    `INSERT INTO whole_read (connector, object_type) VALUES ($1, $2)
+     ON CONFLICT (connector, object_type) DO UPDATE SET read_at = now()`,
+    [connector, objectType],
+  );
+}
+
+/** When the type was last read whole, or null when it never was. */
+export async function lastWholeRead(q: Queryable, connector: string, objectType: string): Promise<Date | null> {
+  const rows = await q.query<{ read_at: Date }>('SELECT read_at FROM whole_read WHERE connector = $1 AND object_type = $2', [connector, objectType]);
+  return rows[0]?.read_at ?? null;
+}
+
+/**
+ * Confirming import by key: reads back only the objects just exported (`readObjects`), stages those
+ * that differ from the connector space, and marks those the system no longer has as deleted. The cost
+ * is the export's, not the target's size; no watermark moves and nothing else is swept.
+ */
+export async function confirmObjects(ctx: CycleContext, connectorName: string, objectType: string, externalIds: readonly string[]): Promise<ImportOutcome> {
+  const connector = await ctx.connector(connectorName);
+  if (!connector.readObjects) throw new Error(`${connectorName} cannot read objects by key`);
+  const read = connector.readObjects.bind(connector);
+  const started = Date.now();
+  return ctx.atomically(async (q) => {
+    const seen = new Set<string>();
+    let changed = 0;
+    let pending: StagedObject[] = [];
+    const stage = async () => {
+      const fingerprints = await loadFingerprintsFor(q, connectorName, objectType, pending.map((o) => o.externalId));
+      const rows: StageRow[] = [];
+      for (const object of pending) {
+        const hash = object.deleted ? 'deleted' : fingerprint(object);
+        const before = fingerprints.get(object.externalId);
+        if (before && before.hash === hash && before.deleted === (object.deleted ?? false)) continue;
+        if (!before && object.deleted) continue;
+        rows.push({ object, hash });
+      }
+      pending = [];
+      await upsertObjects(q, connectorName, objectType, ctx.seq, rows);
+      changed += rows.length;
+    };
+    for await (const batch of read(objectType, externalIds)) {
+      for (const object of batch.objects) {
+        if (seen.has(object.externalId)) continue;
+        seen.add(object.externalId);
+        pending.push(object);
+      }
+      if (pending.length >= STAGE_ROWS) await stage();
+    }
+    if (pending.length > 0) await stage();
+    const gone = externalIds.filter((id) => !seen.has(id));
+    await markDeleted(q, connectorName, objectType, ctx.seq, gone);
+    ctx.log.info({ event: 'import', connector: connectorName, objectType, mode: 'by-key', read: seen.size, changed, ms: Date.now() - started }, 'confirming import finished');
+    return { connector: connectorName, objectType, mode: 'delta' as const, read: seen.size, changed, deleted: 0, watermark: null };
+  });
 }
 
 /** Deletions our own exports caused (deleted or disabled rows of a table we also read) are expected. */

@@ -260,6 +260,20 @@ CREATE TABLE secret_binding (
 );
 `,
   },
+  {
+    version: 6,
+    name: 'whole-reads',
+    sql: `
+-- When each object type was last read whole (a complete import). A target without change tracking is
+-- read whole for drift per its connector's driftCheck, measured from here.
+CREATE TABLE whole_read (
+  connector    text NOT NULL,
+  object_type  text NOT NULL,
+  read_at      timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (connector, object_type)
+);
+`,
+  },
 ];
 
 export const latestVersion = migrations[migrations.length - 1]?.version ?? 0;

@@ -395,6 +395,91 @@ describe('a target with export sessions', () => {
   });
 });
 
+describe('driftCheck: reading a target without change tracking whole', () => {
+  /** The apps system as a file-like target: no delta reads, and (optionally) reads by key. */
+  function untracked(system: MemorySystem, byKey: boolean): IdentityConnector & { wholeReads: number; keyReads: string[][] } {
+    const base = memoryConnector(system);
+    const connector = {
+      ...base,
+      wholeReads: 0,
+      keyReads: [] as string[][],
+      capabilities: (type: string) => ({ ...base.capabilities(type), delta: false }),
+      fullImport(type: string) {
+        connector.wholeReads++;
+        return base.fullImport(type);
+      },
+      ...(byKey
+        ? {
+            async *readObjects(type: string, ids: readonly string[]) {
+              connector.keyReads.push([...ids].sort());
+              yield { objects: system.rows(type).filter((o) => ids.includes(o.externalId)) };
+            },
+          }
+        : {}),
+    };
+    return connector;
+  }
+
+  async function driftSetup(policy: string | undefined, byKey = true) {
+    const { hr, apps, yaml } = await setup();
+    people(hr, 3);
+    const target = untracked(apps, byKey);
+    const withPolicy = policy === undefined ? yaml : yaml.replace(/(metadata: \{ name: apps \}\nspec:\n)/, `$1  driftCheck: ${policy}\n`);
+    expect(withPolicy.includes(`driftCheck: ${policy}`) || policy === undefined).toBe(true);
+    h = await harness(withPolicy, { hr: memoryConnector(hr, { inactiveMeansDeleted: true }), apps: target });
+    return { hr, apps, target };
+  }
+
+  const hack = (apps: MemorySystem) => apps.put('account', 'E1001', { ...apps.get('account', 'E1001')!.attributes, email: 'hacked@example.com' }, { enabled: true });
+
+  it('full-only (the default): the first cycle reads the target whole, then reads back by key only what it exported; drift waits for a full cycle', async () => {
+    const { hr, apps, target } = await driftSetup(undefined);
+    await h!.cycle();
+    expect(target.wholeReads).toBe(1); // never read before: read, so existing objects are adopted
+    expect(target.keyReads).toEqual([['E1001', 'E1002', 'E1003']]);
+    hack(apps);
+    hr.put('user', 'E1002', { ...hr.get('user', 'E1002')!.attributes, department: 'Research' }, { enabled: true });
+    const delta = await h!.cycle();
+    expect(target.wholeReads).toBe(1);
+    expect(target.keyReads.at(-1)).toEqual(['E1002']);
+    expect(delta.drift).toEqual([]);
+    expect(apps.get('account', 'E1001')?.attributes.email).toBe('hacked@example.com');
+    const full = await h!.cycle({ full: true });
+    expect(target.wholeReads).toBe(2);
+    expect(full.drift).toHaveLength(1);
+    expect(apps.get('account', 'E1001')?.attributes.email).toBe('p1@example.com');
+  });
+
+  it('every-cycle: a delta cycle reads the target whole and corrects drift', async () => {
+    const { apps, target } = await driftSetup('every-cycle');
+    await h!.cycle();
+    hack(apps);
+    const delta = await h!.cycle();
+    expect(target.wholeReads).toBe(2);
+    expect(delta.drift).toHaveLength(1);
+    expect(apps.get('account', 'E1001')?.attributes.email).toBe('p1@example.com');
+  });
+
+  it('a duration: a delta cycle reads whole once the last whole read is older than that', async () => {
+    const { apps, target } = await driftSetup('1h');
+    await h!.cycle();
+    hack(apps);
+    expect((await h!.cycle()).drift).toEqual([]);
+    expect(target.wholeReads).toBe(1);
+    await h!.db.query(`UPDATE whole_read SET read_at = now() - interval '61 minutes' WHERE connector = 'apps'`);
+    expect((await h!.cycle()).drift).toHaveLength(1);
+    expect(target.wholeReads).toBe(2);
+    expect(apps.get('account', 'E1001')?.attributes.email).toBe('p1@example.com');
+  });
+
+  it('a target that cannot read by key is confirmed by its usual import', async () => {
+    const { target } = await driftSetup(undefined, false);
+    await h!.cycle();
+    expect(target.wholeReads).toBe(2); // the first read, and the confirming import
+    expect((await h!.cycle()).plans[0]!.changes).toEqual([]);
+  });
+});
+
 describe('a directory target', () => {
   const DIR_PROJECTION = `
 ---

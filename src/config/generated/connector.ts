@@ -36,29 +36,37 @@ export type Duration1 = string;
  */
 export type Cron = string;
 /**
+ * When this connector's target object types that have no change tracking (csv files; tables without a watermark column) are read whole to find drift: `every-cycle`, `full-only` (only on full cycles: `--full`, the Mesh's `schedule.full`), or a duration (on a delta cycle when the last whole read is older than that). Types with change tracking are read by delta every cycle whatever this says, and an object type a flow rule reads is always imported. After an export, what was written is read back by key either way. Default `full-only`.
+ */
+export type DriftCheck = ('every-cycle' | 'full-only') | Duration2;
+/**
+ * A duration: a number with a unit (`ms`, `s`, `m`, `h`, `d`), optionally combined, e.g. `30s`, `5m`, `1h30m`.
+ */
+export type Duration2 = string;
+/**
  * An API token, sent as `Authorization: SSWS …`.
  */
 export type SecretRef1 = string;
 /**
- * Per-request timeout.
+ * A duration: a number with a unit (`ms`, `s`, `m`, `h`, `d`), optionally combined, e.g. `30s`, `5m`, `1h30m`.
  */
-export type Duration2 = string;
+export type Duration3 = string;
 /**
  * The client secret.
  */
 export type SecretRef2 = string;
 /**
- * Per-request timeout.
+ * A duration: a number with a unit (`ms`, `s`, `m`, `h`, `d`), optionally combined, e.g. `30s`, `5m`, `1h30m`.
  */
-export type Duration3 = string;
+export type Duration4 = string;
 /**
  * The bearer token sent in `Authorization`.
  */
 export type SecretRef3 = string;
 /**
- * Per-request timeout.
+ * A duration: a number with a unit (`ms`, `s`, `m`, `h`, `d`), optionally combined, e.g. `30s`, `5m`, `1h30m`.
  */
-export type Duration4 = string;
+export type Duration5 = string;
 /**
  * The token the identity provider sends (its "Secret Token").
  */
@@ -120,6 +128,7 @@ export interface ActiveDirectoryConnectorSpec {
    * Stop importing from and exporting to this connector until set back to false.
    */
   suspend?: boolean;
+  driftCheck?: DriftCheck;
 }
 /**
  * How to reach and bind to the directory.
@@ -233,6 +242,7 @@ export interface LdapConnectorSpec {
    * Stop importing from and exporting to this connector until set back to false.
    */
   suspend?: boolean;
+  driftCheck?: DriftCheck;
 }
 /**
  * One kind of directory object and where to find it.
@@ -308,6 +318,7 @@ export interface SqlConnectorSpec {
    * Stop importing from and exporting to this connector until set back to false.
    */
   suspend?: boolean;
+  driftCheck?: DriftCheck;
 }
 /**
  * Which database and how to reach it.
@@ -445,6 +456,7 @@ export interface OktaConnectorSpec {
    * Stop importing from and exporting to this connector until set back to false.
    */
   suspend?: boolean;
+  driftCheck?: DriftCheck;
 }
 /**
  * The Okta org and its API token.
@@ -462,7 +474,7 @@ export interface OktaConnection {
    * Objects per page (Okta allows at most 200).
    */
   pageSize?: number;
-  timeout?: Duration2;
+  timeout?: Duration3;
 }
 /**
  * Okta users (`user`) or groups (`group`, type OKTA_GROUP).
@@ -504,6 +516,7 @@ export interface EntraIdConnectorSpec {
    * Stop importing from and exporting to this connector until set back to false.
    */
   suspend?: boolean;
+  driftCheck?: DriftCheck;
 }
 /**
  * The tenant and the app registration used with the client-credentials grant.
@@ -533,7 +546,7 @@ export interface EntraIdConnection {
    * Objects per page (`$top`; Graph allows at most 999).
    */
   pageSize?: number;
-  timeout?: Duration3;
+  timeout?: Duration4;
 }
 /**
  * Entra ID users (`user`) or groups (`group`).
@@ -574,6 +587,7 @@ export interface ScimConnectorSpec {
    * Stop importing from and exporting to this connector until set back to false.
    */
   suspend?: boolean;
+  driftCheck?: DriftCheck;
 }
 /**
  * The SCIM 2.0 service provider we provision.
@@ -591,7 +605,7 @@ export interface ScimConnection {
    * Resources per page (`count`).
    */
   pageSize?: number;
-  timeout?: Duration4;
+  timeout?: Duration5;
 }
 /**
  * A SCIM resource type.
@@ -671,6 +685,7 @@ export interface CsvConnectorSpec {
    * Stop importing from and exporting to this connector until set back to false.
    */
   suspend?: boolean;
+  driftCheck?: DriftCheck;
 }
 /**
  * A CSV file whose rows are objects of one type. A source file is read whole on every cycle.

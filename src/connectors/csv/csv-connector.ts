@@ -176,6 +176,15 @@ export class CsvConnector implements IdentityConnector {
     return this.#read(this.#type(type));
   }
 
+  /** The file has no index: it is read through, and only the rows asked for are handed to the engine. */
+  async *readObjects(type: string, externalIds: readonly string[]): AsyncIterable<ImportBatch> {
+    const wanted = new Set(externalIds);
+    for await (const batch of this.#read(this.#type(type))) {
+      const objects = batch.objects.filter((object) => wanted.has(object.externalId));
+      if (objects.length > 0) yield { objects };
+    }
+  }
+
   async *#read(configured: CsvObjectTypeOptions): AsyncIterable<ImportBatch> {
     const options = await this.#resolved(configured, 'read');
     if (!(await this.#exists(options))) {
