@@ -44,6 +44,17 @@ export interface ProjectionPlan {
 let changeCounter = 0;
 const nextId = () => `c${++changeCounter}`;
 
+/**
+ * Which failed exports a delta cycle sends again: retryable ones, the first RETRY_AT_ONCE attempts on
+ * the next cycle, then with a doubling delay from one minute up to an hour, at most RETRY_LIMIT
+ * attempts. A non-retryable failure, or one past the limit, is not re-sent by itself: a change to its
+ * object (which makes it a candidate anyway) or a full cycle sends it again. Status reports both kinds.
+ */
+export const RETRY_LIMIT = 10;
+const RETRY_AT_ONCE = 3;
+const RETRY_DUE = `retryable AND attempts < ${RETRY_LIMIT}
+  AND (attempts < ${RETRY_AT_ONCE} OR at + least(interval '1 hour', interval '1 minute' * power(2, attempts - ${RETRY_AT_ONCE})) <= now())`;
+
 async function candidates(ctx: CycleContext, projection: ProjectionModel, since: number, extra: readonly string[]): Promise<string[]> {
   const q = ctx.q;
   const rows = await q.query<{ id: string }>(
@@ -53,7 +64,7 @@ async function candidates(ctx: CycleContext, projection: ProjectionModel, since:
      UNION SELECT t.mesh_id FROM target_link t
       WHERE t.projection = $3 AND t.connector = $4 AND t.object_type = $5
         AND t.external_id IN (SELECT c.external_id FROM cs_object c WHERE c.connector = $4 AND c.object_type = $5 AND c.changed_seq > $2)
-     UNION SELECT mesh_id FROM export_error WHERE projection = $3`,
+     UNION SELECT mesh_id FROM export_error WHERE projection = $3 AND ${RETRY_DUE}`,
     [projection.meshType, since, projection.name, projection.target.connector, projection.target.objectType],
   );
   return [...new Set([...rows.map((r) => r.id), ...extra])].sort();

@@ -1,11 +1,12 @@
 /**
  * Builds report data (status, drift, conflicts, plan) from the store and a cycle's outcome.
  */
-import type { CompiledConfig, Value } from '../config/model.js';
+import type { CompiledConfig, DriftCheckModel, Value } from '../config/model.js';
 import type { Condition, ConflictEntry, ConflictsReport, ConnectorStatus, CycleSummary, DriftReport, GateTrip, PlanChange, PlanProjection, PlanReport, StatusReport } from '../reports/types.js';
 import type { Queryable } from '../store/db.js';
 import { isoTimestampOrNull } from '../store/timestamps.js';
 import type { CycleResult } from './cycle.js';
+import { RETRY_LIMIT } from './planner.js';
 
 
 const conflictKey = (c: ConflictEntry): string => `${c.kind}\u0000${c.meshType}\u0000${c.object}\u0000${c.attribute ?? ''}`;
@@ -141,6 +142,7 @@ export async function statusReport(q: Queryable, input: StatusInputs): Promise<S
     `SELECT connector, object_type, count(*) FILTER (WHERE NOT deleted)::int AS n, max(updated_at) AS last FROM cs_object GROUP BY connector, object_type`,
   );
   const watermarks = await q.query<{ connector: string; object_type: string; value: string; updated_at: Date }>('SELECT connector, object_type, value, updated_at FROM watermark');
+  const wholeReads = await q.query<{ connector: string; object_type: string; read_at: Date }>('SELECT connector, object_type, read_at FROM whole_read');
   const exportsAt = await q.query<{ connector: string; object_type: string; last: Date }>('SELECT connector, object_type, max(updated_at) AS last FROM target_link GROUP BY connector, object_type');
   const unmanaged = await q.query<{ connector: string; n: number }>(
     `SELECT c.connector, count(*)::int AS n FROM cs_object c
@@ -149,7 +151,11 @@ export async function statusReport(q: Queryable, input: StatusInputs): Promise<S
       GROUP BY c.connector`,
   );
   const pending = await q.query<{ n: number }>('SELECT count(*)::int AS n FROM export_error');
-  const errors = await q.query<{ projection: string; n: number; message: string }>('SELECT projection, count(*)::int AS n, min(message) AS message FROM export_error GROUP BY projection');
+  const errors = await q.query<{ projection: string; n: number; stopped: number; message: string }>(
+    `SELECT projection, count(*)::int AS n, count(*) FILTER (WHERE NOT retryable OR attempts >= $1)::int AS stopped, min(message) AS message
+       FROM export_error GROUP BY projection`,
+    [RETRY_LIMIT],
+  );
   const mesh = await q.query<{ mesh_type: string; n: number }>('SELECT mesh_type, count(*)::int AS n FROM mesh_object WHERE NOT deleted GROUP BY mesh_type');
 
   const connectors: ConnectorStatus[] = [...config.connectors.values()].map((model) => {
@@ -158,7 +164,8 @@ export async function statusReport(q: Queryable, input: StatusInputs): Promise<S
         const c = counts.find((r) => r.connector === model.name && r.object_type === type);
         const w = watermarks.find((r) => r.connector === model.name && r.object_type === type);
         const e = exportsAt.find((r) => r.connector === model.name && r.object_type === type);
-        return [type, { count: c?.n ?? 0, watermark: w?.value ?? null, lastImport: isoTimestampOrNull(w?.updated_at ?? c?.last ?? null), lastExport: isoTimestampOrNull(e?.last ?? null) }];
+        const r = wholeReads.find((row) => row.connector === model.name && row.object_type === type);
+        return [type, { count: c?.n ?? 0, watermark: w?.value ?? null, lastImport: isoTimestampOrNull(w?.updated_at ?? c?.last ?? null), lastExport: isoTimestampOrNull(e?.last ?? null), ...(r ? { lastWholeRead: isoTimestampOrNull(r.read_at) } : {}) }];
       }),
     );
     const failure = outcome?.failures.filter((f) => f.connector === model.name) ?? [];
@@ -167,12 +174,22 @@ export async function statusReport(q: Queryable, input: StatusInputs): Promise<S
     const conditions = [
       ...(failure.length > 0 ? [{ type: 'Ready', status: 'False' as const, reason: failure[0]!.stage === 'export' ? 'ExportFailed' : 'ImportFailed', message: failure.map((f) => f.message).join('; '), lastTransitionTime: now }] : []),
       ...trips.map((t) => ({ type: t.gate === 'importGuard' ? 'ImportGuardTripped' : 'DeleteThresholdExceeded', status: 'True' as const, reason: t.gate, message: t.message ?? '', lastTransitionTime: now })),
-      ...(exportErrors.length > 0 ? [{ type: 'ExportErrors', status: 'True' as const, reason: 'ObjectsFailed', message: exportErrors.map((e) => `${e.n} object(s) of ${e.projection} failed to export and will be retried: ${e.message}`).join('; '), lastTransitionTime: now }] : []),
+      ...(exportErrors.length > 0 ? [{ type: 'ExportErrors', status: 'True' as const, reason: 'ObjectsFailed', message: exportErrors.map(exportErrorMessage).join('; '), lastTransitionTime: now }] : []),
       ...(outcome?.suspended.includes(model.name) ? [{ type: 'Suspended', status: 'True' as const, reason: 'SpecSuspend', message: 'exports are paused by spec.suspend', lastTransitionTime: now }] : []),
     ];
     const health: ConnectorStatus['health'] = !outcome ? 'Unknown' : failure.length > 0 ? 'Failed' : trips.length > 0 || exportErrors.length > 0 ? 'Degraded' : 'Healthy';
     const unmanagedCount = unmanaged.find((u) => u.connector === model.name)?.n;
-    return { name: model.name, type: model.type, health, conditions, objectTypes, ...(unmanagedCount !== undefined ? { unmanaged: unmanagedCount } : {}), ...(failure[0] ? { lastError: failure[0].message } : {}) };
+    const target = config.projections.some((p) => p.target.connector === model.name);
+    return {
+      name: model.name,
+      type: model.type,
+      health,
+      conditions,
+      objectTypes,
+      ...(unmanagedCount !== undefined ? { unmanaged: unmanagedCount } : {}),
+      ...(target ? { driftCheck: driftCheckText(model.driftCheck) } : {}),
+      ...(failure[0] ? { lastError: failure[0].message } : {}),
+    };
   });
 
   const cycles = await recentCycles(q);
@@ -202,4 +219,19 @@ export async function statusReport(q: Queryable, input: StatusInputs): Promise<S
     pendingExports: pending[0]?.n ?? 0,
     meshObjects: Object.fromEntries(mesh.map((m) => [m.mesh_type, m.n])),
   };
+}
+
+function driftCheckText(policy: DriftCheckModel | undefined): string {
+  if (!policy) return 'full-only';
+  return policy.kind === 'interval' ? policy.text : policy.kind;
+}
+
+/** Failed exports of a projection: how many are retried by themselves, and how many wait for a change or a full cycle. */
+function exportErrorMessage(e: { projection: string; n: number; stopped: number; message: string }): string {
+  const retried = e.n - e.stopped;
+  const parts = [
+    ...(retried > 0 ? [`${retried} will be retried`] : []),
+    ...(e.stopped > 0 ? [`${e.stopped} not retried (not retryable, or ${RETRY_LIMIT} attempts) until the object changes or a full cycle runs`] : []),
+  ];
+  return `${e.n} object(s) of ${e.projection} failed to export (${parts.join(', ')}): ${e.message}`;
 }

@@ -5,7 +5,7 @@
  * Volatile fields (by file; `[]` is every array element, `*` every key):
  * - `status.json`: `generatedAt`; `conditions[].lastTransitionTime`;
  *   `connectors[].conditions[].lastTransitionTime`; `connectors[].objectTypes.*.watermark`,
- *   `.lastImport`, `.lastExport` (a watermark advances every delta cycle, data or not);
+ *   `.lastImport`, `.lastExport`, `.lastWholeRead` (a watermark advances every delta cycle, data or not);
  *   `lastCycle.id`, `.kind`, `.mode`, `.startedAt`, `.finishedAt`, `.counts` (its `result` and
  *   `revision` do count); `cycles` (the rolling history shifts every cycle).
  * - `drift.json`: `generatedAt`, `drift[].detectedAt`.
@@ -30,6 +30,7 @@ export const VOLATILE_FIELDS: Readonly<Record<string, readonly string[]>> = {
     'connectors[].objectTypes.*.watermark',
     'connectors[].objectTypes.*.lastImport',
     'connectors[].objectTypes.*.lastExport',
+    'connectors[].objectTypes.*.lastWholeRead',
     'lastCycle.id',
     'lastCycle.kind',
     'lastCycle.mode',

@@ -31,10 +31,10 @@ const statusShape: Shape = {
     conditions: { array: condition },
     connectors: {
       array: {
-        object: ['name', 'type', 'health', 'conditions', 'objectTypes', 'unmanaged', 'lastError'],
+        object: ['name', 'type', 'health', 'conditions', 'objectTypes', 'unmanaged', 'driftCheck', 'lastError'],
         fields: {
           conditions: { array: condition },
-          objectTypes: { record: { object: ['count', 'watermark', 'lastImport', 'lastExport'] } },
+          objectTypes: { record: { object: ['count', 'watermark', 'lastImport', 'lastExport', 'lastWholeRead'] } },
         },
       },
     },

@@ -64,6 +64,11 @@ export function renderStatusText(report: StatusReport, options: StatusTextOption
       }
     }
     lines.push(...columns(rows, new Set([3, 4])));
+    for (const k of report.connectors) {
+      if (k.driftCheck === undefined) continue;
+      const reads = Object.entries(k.objectTypes).map(([name, t]) => `${name} ${t.lastWholeRead ? `read whole ${formatTime(t.lastWholeRead)}` : 'never read whole'}`);
+      lines.push(`  ${k.name}: drift check ${k.driftCheck} (${reads.join(', ')})`);
+    }
     for (const k of report.connectors) if (k.lastError) lines.push(paint.red(`  ${k.name}: last error: ${k.lastError}`));
   }
 

@@ -17,6 +17,8 @@ export interface ObjectTypeStatus {
   readonly watermark: string | null;
   readonly lastImport: string | null;
   readonly lastExport: string | null;
+  /** When the type was last read whole (a complete import); left out when it never was. */
+  readonly lastWholeRead?: string | null;
 }
 
 export interface ConnectorStatus {
@@ -27,6 +29,8 @@ export interface ConnectorStatus {
   readonly objectTypes: Readonly<Record<string, ObjectTypeStatus>>;
   /** Objects in the target's scope that no mesh object projects to. */
   readonly unmanaged?: number;
+  /** For a projection target: its `spec.driftCheck` (`every-cycle`, `full-only` or a duration). */
+  readonly driftCheck?: string;
   readonly lastError?: string;
 }
 

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { explain } from '../../src/engine/explain.js';
-import { conflictEntries } from '../../src/engine/report-data.js';
+import { conflictEntries, statusReport } from '../../src/engine/report-data.js';
 import type { ExportChange, ExportSession, IdentityConnector } from '../../src/connectors/sdk.js';
 import { memoryConnector, MemorySystem } from '../fixtures/memory-connector.js';
 import { csvConnector, harness, MESH, type Harness } from './harness.js';
@@ -316,6 +316,58 @@ spec:
   });
 });
 
+describe('failed exports: retried with backoff, within a limit', () => {
+  async function failing() {
+    const { hr, apps, yaml } = await setup();
+    people(hr, 2);
+    apps.failExports = (change) => (change.op === 'create' && change.key === 'E1002' ? 'rejected' : undefined);
+    h = await harness(yaml, { hr: memoryConnector(hr, { inactiveMeansDeleted: true }), apps: memoryConnector(apps) });
+    expect((await h.cycle()).result).toBe('failed');
+    const sentE1002 = () => apps.exportCalls;
+    return { hr, apps, sentE1002 };
+  }
+  const attempts = async () => (await h!.db.query<{ attempts: number }>(`SELECT attempts FROM export_error WHERE projection = 'person-to-apps'`))[0]?.attempts;
+
+  it('a non-retryable failure is not re-sent every cycle, only when its object changes or on a full cycle; status says so', async () => {
+    const { hr, apps } = await failing();
+    await h!.db.query(`UPDATE export_error SET retryable = false`);
+    const calls = apps.exportCalls;
+    const quiet = await h!.cycle();
+    expect(apps.exportCalls).toBe(calls); // nothing re-sent
+    expect(quiet.plans[0]!.changes).toEqual([]);
+    const status = await statusReport(h!.db, { config: h!.config, revision: 'test', lastAppliedRevision: 'test', lastAttemptedRevision: 'test', outcome: quiet, now: new Date().toISOString() });
+    expect(status.connectors.find((c) => c.name === 'apps')!.conditions.find((c) => c.type === 'ExportErrors')!.message).toMatch(/1 not retried/);
+    hr.put('user', 'E1002', { ...hr.get('user', 'E1002')!.attributes, department: 'Legal' }, { enabled: true });
+    await h!.cycle();
+    expect(apps.exportCalls).toBe(calls + 1); // the object changed: sent again (and failed again)
+    expect(await attempts()).toBe(2);
+    await h!.cycle({ full: true });
+    expect(apps.exportCalls).toBe(calls + 2);
+  });
+
+  it('a retryable failure is re-sent at once for the first attempts, then after a growing delay, and not after the limit', async () => {
+    const { apps } = await failing();
+    let calls = apps.exportCalls;
+    await h!.cycle();
+    expect(apps.exportCalls).toBe(++calls);
+    expect(await attempts()).toBe(2);
+    await h!.db.query(`UPDATE export_error SET attempts = 5, at = now()`);
+    await h!.cycle();
+    expect(apps.exportCalls).toBe(calls); // backing off: 4 minutes after the fifth attempt
+    await h!.db.query(`UPDATE export_error SET at = now() - interval '5 minutes'`);
+    await h!.cycle();
+    expect(apps.exportCalls).toBe(++calls);
+    expect(await attempts()).toBe(6);
+    await h!.db.query(`UPDATE export_error SET attempts = 10, at = now() - interval '1 day'`);
+    await h!.cycle();
+    expect(apps.exportCalls).toBe(calls); // the limit: left for a change or a full cycle
+    apps.failExports = undefined;
+    expect((await h!.cycle({ full: true })).result).toBe('succeeded');
+    expect(apps.rows('account').map((r) => r.externalId).sort()).toEqual(['E1001', 'E1002']);
+    expect(await attempts()).toBeUndefined();
+  });
+});
+
 describe('a target with export sessions', () => {
   /** The memory connector with a session: `add` queues, `commit` applies the queue in one export call. */
   function sessionConnector(system: MemorySystem, crash?: 'before-write' | 'after-write'): IdentityConnector & { commits: number } {
@@ -448,6 +500,12 @@ describe('driftCheck: reading a target without change tracking whole', () => {
     expect(target.wholeReads).toBe(2);
     expect(full.drift).toHaveLength(1);
     expect(apps.get('account', 'E1001')?.attributes.email).toBe('p1@example.com');
+    // status shows the policy of a target and when each type was last read whole
+    const status = await statusReport(h!.db, { config: h!.config, revision: 'test', lastAppliedRevision: 'test', lastAttemptedRevision: 'test', outcome: full, now: new Date().toISOString() });
+    const appsStatus = status.connectors.find((c) => c.name === 'apps')!;
+    expect(appsStatus.driftCheck).toBe('full-only');
+    expect(appsStatus.objectTypes.account!.lastWholeRead).toMatch(/^\d{4}-/);
+    expect(status.connectors.find((c) => c.name === 'hr')!.driftCheck).toBeUndefined();
   });
 
   it('every-cycle: a delta cycle reads the target whole and corrects drift', async () => {
@@ -455,6 +513,7 @@ describe('driftCheck: reading a target without change tracking whole', () => {
     await h!.cycle();
     hack(apps);
     const delta = await h!.cycle();
+    expect(h!.config.connectors.get('apps')!.driftCheck).toEqual({ kind: 'every-cycle' });
     expect(target.wholeReads).toBe(2);
     expect(delta.drift).toHaveLength(1);
     expect(apps.get('account', 'E1001')?.attributes.email).toBe('p1@example.com');
