@@ -71,7 +71,7 @@ spec:
   attributes:
     employee_id: "{{employeeId}}"
     name: "{{name}}"
-    note: "{{note | default:\\"-\\"}}"
+    note: "{{note | default:\\"none\\"}}"
   onRemove: delete
 `;
 
@@ -128,6 +128,6 @@ describe('templates and flow rules cannot reach JavaScript internals', () => {
     expect(book).not.toContain('native code');
     expect(book).not.toContain('[object');
     // The rule contributes nothing (its attributes are missing): the note falls back to its default.
-    expect(book).toContain('E1,Ada,-');
+    expect(book).toContain('E1,Ada,none');
   });
 });
