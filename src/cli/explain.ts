@@ -16,6 +16,11 @@ export function renderExplanation(e: Explanation): string {
     lines.push('', `${attribute.name} = ${show(attribute.value)}`, `  from ${w.connector}/${w.externalId} via ${w.rule} at confidence ${w.confidence} (${w.at})`);
     for (const because of w.via ?? []) lines.push(`    because ${because}`);
     for (const loser of attribute.losers) {
+      // A contribution equal to the winning value did not lose anything: it agrees.
+      if (show(loser.value) === show(attribute.value)) {
+        lines.push(`  agrees: from ${loser.connector}/${loser.externalId} via ${loser.rule} at confidence ${loser.confidence}`);
+        continue;
+      }
       lines.push(`  lost: ${show(loser.value)} from ${loser.connector}/${loser.externalId} via ${loser.rule} at confidence ${loser.confidence}${loser.confidence === w.confidence ? ' (tie: decided by rule name)' : ''}`);
     }
   }

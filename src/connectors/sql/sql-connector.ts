@@ -72,7 +72,7 @@ export class SqlConnector implements IdentityConnector {
     try {
       const version = await this.#dialect.query({ text: this.#dialect.syntax.version(), params: [] });
       latencyMs = Math.round(performance.now() - started);
-      server = version.rows[0]?.map((value) => (value === undefined ? '' : String(value))).filter(Boolean).join(' — ');
+      server = shortVersion(version.rows[0]?.map((value) => (value === undefined ? '' : String(value))).filter(Boolean).join(' — ') ?? '');
       const privileged = await this.#superuserWarning();
       if (privileged) warnings.push(privileged);
       for (const options of this.#options.objectTypes.values()) {
@@ -379,4 +379,13 @@ export async function createSqlConnector(context: ConnectorContext): Promise<Ide
   const options = compileSqlOptions(context.model.name, context.model.spec);
   const dialect = await openDialect(context, options.connection);
   return new SqlConnector(context, options, dialect);
+}
+
+/**
+ * The server's version for a check line: its first line, without the build details PostgreSQL adds
+ * (`PostgreSQL 17.4 on x86_64-pc-linux-gnu, compiled by …, 64-bit` → `PostgreSQL 17.4`).
+ */
+export function shortVersion(text: string): string {
+  const first = text.split(/\r?\n/)[0]!.trim();
+  return first.replace(/ on \S+, compiled by .*$/, '').replace(/, compiled by .*$/, '');
 }
