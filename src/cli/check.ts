@@ -6,7 +6,7 @@ import { logger } from '../shared/logger.js';
 import type { Db } from '../store/db.js';
 import { storeUrlFrom } from '../store/open-store.js';
 import { dataRootHelp, dataRootOption, dataRootsFrom } from './data-roots.js';
-import { guardedOpener, notContacted } from './destination-guard.js';
+import { destinationGuard, guardedOpener, type Guard } from './destination-guard.js';
 import { connectorOpener, loadValidConfig, openStoreFrom, revisionOf } from './runtime.js';
 import { outputFormat, parseVerbArgs, UsageError, type Verb } from './verb.js';
 
@@ -50,13 +50,14 @@ Exit codes: 0 all good, 1 any failed.`,
     const names = positionals.length > 0 ? positionals : [...config.connectors.keys()];
     const trust = values['trust-destinations'] === true;
     const db = await bindingsStore(values.store, trust);
-    let skipped: Map<string, string>;
+    let guard: Guard;
     try {
-      skipped = await notContacted(db, config, { trust, revision: trust ? (await revisionOf(config)).revision : null });
+      guard = await destinationGuard(db, config, { trust, revision: trust ? (await revisionOf(config)).revision : null });
     } finally {
       await db?.close();
     }
-    const open = guardedOpener(connectorOpener(config, logger(), undefined, dataRootsFrom(values['data-root'])), skipped);
+    const skipped = guard.skipped;
+    const open = guardedOpener(connectorOpener(config, logger(), undefined, dataRootsFrom(values['data-root'])), guard);
     const results: (CheckResult & { name: string; type: string })[] = [];
     const notContactedList: { name: string; type: string; reason: string }[] = [];
     for (const name of names) {

@@ -7,7 +7,7 @@ import type { Db, Queryable } from '../store/db.js';
 import type { CompiledConfig } from '../config/model.js';
 import type { CycleResult } from '../engine/cycle.js';
 import { dataRootHelp, dataRootOption, dataRootsFrom } from './data-roots.js';
-import { guardedOpener, notContacted } from './destination-guard.js';
+import { destinationGuard, guardedOpener } from './destination-guard.js';
 import { clearLine } from '../shared/terminal-line.js';
 import { progressReporter } from './progress.js';
 import { colorFor } from './terminal.js';
@@ -33,7 +33,8 @@ export async function runPlan(options: PlanOptions): Promise<number> {
   try {
     const revision = await revisionOf(config);
     const emptyStore = await storeIsEmpty(db);
-    const skipped = await notContacted(db, config, { trust: options.trustDestinations === true, revision: revision.revision });
+    const guard = await destinationGuard(db, config, { trust: options.trustDestinations === true, revision: revision.revision });
+    const skipped = guard.skipped;
     for (const [connector, reason] of skipped) process.stderr.write(`NOT CONTACTED: ${connector}: ${reason}\n`);
     const before = await conflictEntries(db);
     let after = before;
@@ -44,7 +45,7 @@ export async function runPlan(options: PlanOptions): Promise<number> {
         mode: 'plan',
         revision: revision.revision,
         allowDeletes,
-        openConnector: guardedOpener(connectorOpener(config, log, inbox, options.dataRoots), skipped),
+        openConnector: guardedOpener(connectorOpener(config, log, inbox, options.dataRoots), guard),
         skipped,
         log,
         progress: progressReporter(log),

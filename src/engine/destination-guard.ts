@@ -1,14 +1,14 @@
 /**
  * Which connectors a read-only run (plan, check, reconcile --dry-run) must not contact: those that would
- * send a secret to a destination no trusted run has bound it to, or whose destination cannot be worked
- * out. A configuration change can add a connector or move one; only a trusted run (the reviewed,
+ * send a secret to a destination no trusted run has bound it to. A configuration change can add a connector or move one; only a trusted run (the reviewed,
  * merged revision) can make a secret follow it. Compare Argo CD, where an AppProject's `destinations`
  * (set by the operator, not the application's repository) limit where an Application may deploy:
  * https://argo-cd.readthedocs.io/en/stable/user-guide/projects/
  */
 import type { SecretBinding, SecretUse } from './secret-bindings.js';
 
-export function unboundConnectors(uses: readonly SecretUse[], unknown: ReadonlyMap<string, string>, bindings: readonly SecretBinding[]): Map<string, string> {
+/** Connector → why it is not contacted: a secret of its would go to a destination it is not bound to. */
+export function unboundConnectors(uses: readonly SecretUse[], bindings: readonly SecretBinding[]): Map<string, string> {
   const bound = new Set(bindings.map((b) => `${b.secret}\u0000${b.destination}`));
   const unbound = new Map<string, SecretUse[]>();
   for (const use of uses) {
@@ -16,9 +16,6 @@ export function unboundConnectors(uses: readonly SecretUse[], unknown: ReadonlyM
     unbound.set(use.connector, [...(unbound.get(use.connector) ?? []), use]);
   }
   const skipped = new Map<string, string>();
-  for (const [connector, message] of unknown) {
-    skipped.set(connector, `where it would send its secrets cannot be worked out (${message}), so none is resolved`);
-  }
   for (const [connector, list] of unbound) {
     const [first] = list;
     const more = list.length > 1 ? ` (and ${list.length - 1} more secret/destination pair${list.length > 2 ? 's' : ''})` : '';

@@ -5,6 +5,7 @@
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/index.js';
+import { destinationGuard, guardedOpener } from '../../src/cli/destination-guard.js';
 import { secretUses } from '../../src/connectors/secret-destinations.js';
 import { compile } from '../engine/harness.js';
 
@@ -83,6 +84,17 @@ describe('secret destinations per connector type', () => {
         sqlConnector('c', 'mssql', 'mssql://svc:{{secret:pw}}@sql3.example.com:1433/hr'),
     );
     expect(uses.map((u) => `${u.connector} ${u.destination}`)).toEqual(['a mssql://sql1:1444/hr', 'b mssql://sql2\\HR:1433/hr', 'c mssql://sql3.example.com:1433/hr']);
+  });
+
+  it('a connector whose destination cannot be worked out is never opened, and fails rather than being skipped', async () => {
+    const config = await compile(MESH + sqlConnector('odd', 'postgres', 'mysql://svc:{{secret:pw}}@db1.example.com/hr'));
+    const guard = await destinationGuard(undefined, config, { trust: false, revision: null });
+    expect([...guard.skipped.keys()]).toEqual([]);
+    expect(guard.refused.get('odd')).toMatch(/^where it would send its secrets cannot be worked out: odd: connection.connectionString is not a PostgreSQL URL/);
+    let opened = false;
+    const open = guardedOpener(async () => ((opened = true), {} as never), guard);
+    await expect(open(config.connectors.get('odd')!)).rejects.toMatchObject({ code: 'DestinationUnknown' });
+    expect(opened).toBe(false);
   });
 
   it('a connector without secret references, or that sends nothing anywhere, has no uses', async () => {

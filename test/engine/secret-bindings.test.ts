@@ -28,7 +28,8 @@ const stores: [string, () => Promise<Db>][] = [
   ['postgres', () => openStore({ url: `${inject('pgUrl')}?schema=${schema}`, workDir: dir })],
 ];
 
-describe.each(stores)('secret bindings in the %s store', (_kind, open) => {
+// Starting an embedded store takes a while on a busy machine: a generous limit (no timing is asserted).
+describe.each(stores)('secret bindings in the %s store', { timeout: 300_000 }, (_kind, open) => {
   it('records names and destinations (never values), keeps history, and refreshes a binding seen again', async () => {
     const db = await open();
     try {
@@ -61,17 +62,12 @@ describe('which connectors a read-only run does not contact', () => {
       { connector: 'wiki', secret: 'ad-password', destination: 'https://second.example' },
       { connector: 'okta', secret: 'okta-token', destination: 'https://corp.okta.com' },
     ];
-    const skipped = unboundConnectors(uses, new Map(), bound);
+    const skipped = unboundConnectors(uses, bound);
     expect([...skipped.keys()]).toEqual(['wiki', 'okta']);
     expect(skipped.get('wiki')).toMatch(/^secret ad-password would be sent to https:\/\/attacker\.example, where no trusted run has sent it \(and 1 more secret\/destination pair\)/);
   });
 
-  it('skips a connector whose destination cannot be worked out', () => {
-    const skipped = unboundConnectors([], new Map([['odd', 'connection.baseUrl is not a URL']]), bound);
-    expect(skipped.get('odd')).toContain('cannot be worked out (connection.baseUrl is not a URL)');
-  });
-
   it('binds nothing for an empty store: every secret-using connector is skipped', () => {
-    expect([...unboundConnectors([{ connector: 'hr-db', secret: 's', destination: 'postgres://h:5432/d' }], new Map(), []).keys()]).toEqual(['hr-db']);
+    expect([...unboundConnectors([{ connector: 'hr-db', secret: 's', destination: 'postgres://h:5432/d' }], []).keys()]).toEqual(['hr-db']);
   });
 });
