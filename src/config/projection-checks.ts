@@ -145,7 +145,7 @@ function checkCsvTargetFile(ctx: CheckContext, doc: ProjectionDoc, connector: Co
     ctx.report(
       connector,
       ['spec', 'objectTypes', objectType, 'file'],
-      `objectTypes.${objectType}.file "${file}" is inside the config repository, but projection "${doc.name}" writes it (${doc.file}:${doc.location.line}); give an absolute path or a relative one that leaves the repository`,
+      `objectTypes.${objectType}.file "${file}" is inside the config repository, but projection "${doc.name}" writes it (${doc.file}:${doc.location.line}); put it outside the repository, under the working directory or a data root (--data-root DIR, IMESH_DATA_ROOTS)`,
     );
   }
 }
