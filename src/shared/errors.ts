@@ -38,8 +38,16 @@ export class NotSupportedError extends ConnectorError {
   }
 }
 
+/** The codes of StoreError, the one family whose codes are all known here. */
+export type StoreErrorCode = 'StoreConfig' | 'StoreLocked' | 'StoreMissing' | 'StoreOpenFailed' | 'StoreTooNew' | 'StoreUnreachable' | 'StoreUrlEmpty';
+
 /** The store refused or failed. */
-export class StoreError extends ImeshError {}
+export class StoreError extends ImeshError {
+  declare readonly code: StoreErrorCode;
+  constructor(code: StoreErrorCode, message: string, options: ImeshErrorOptions = {}) {
+    super(code, message, options);
+  }
+}
 
 /** A safety gate blocked an operation; exits 3. */
 export class SafetyGateError extends ImeshError {}
