@@ -4,7 +4,7 @@
  * shows as ConfigInvalid on the page while the last good revision keeps running.
  */
 import { appendFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { connectorOpener } from '../../src/cli/runtime.js';
@@ -52,7 +52,7 @@ describe('operator API and dashboard on a live controller', () => {
       elector: singleProcessLeader(),
       metrics: new ControllerMetrics(),
       log,
-      openConnector: (config) => connectorOpener(config, log),
+      openConnector: (config) => connectorOpener(config, log, undefined, [dirname(files.hrFile), dirname(files.accountsFile)]),
       loadConfig,
       compileFromFiles,
       pollIntervalMs: 200,

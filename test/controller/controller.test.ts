@@ -5,7 +5,7 @@
  * back on the store's last applied revision, and a shutdown that stops further export batches.
  */
 import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, afterEach, describe, expect, inject, it } from 'vitest';
 import { connectorOpener, publishReports } from '../../src/cli/runtime.js';
 import { compileFromFiles, loadConfig } from '../../src/config/index.js';
@@ -48,7 +48,7 @@ async function controllerFor(w: World, db: Db, lines: string[] = []): Promise<Co
     elector: singleProcessLeader(),
     metrics: new ControllerMetrics(),
     log,
-    openConnector: (config) => connectorOpener(config, log),
+    openConnector: (config) => connectorOpener(config, log, undefined, [dirname(w.hrFile), dirname(w.targetFile)]),
     loadConfig,
     compileFromFiles,
     pollIntervalMs: 200,

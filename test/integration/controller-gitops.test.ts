@@ -5,6 +5,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { afterAll, afterEach, describe, expect, inject, it } from 'vitest';
 import { githubSignature } from '../../src/controller/webhook.js';
 import {
@@ -168,7 +169,7 @@ describe('imesh reconcile --repo', () => {
     const result = spawnSync(process.execPath, [BIN, 'reconcile', '--repo', w.remote, '--branch', 'main', '--path', 'config', '--store', w.storeUrl], {
       cwd,
       encoding: 'utf8',
-      env: { ...process.env, GIT_CONFIG_GLOBAL: '/dev/null', GIT_CONFIG_NOSYSTEM: '1' },
+      env: { ...process.env, GIT_CONFIG_GLOBAL: '/dev/null', GIT_CONFIG_NOSYSTEM: '1', IMESH_DATA_ROOTS: [dirname(w.hrFile), dirname(w.targetFile)].join(':') },
       timeout: 60_000,
     });
     expect(result.status, result.stderr).toBe(0);
