@@ -43,6 +43,7 @@ const connectorProperties: Record<string, Schema> = {
   conditions: { type: 'array', items: ref('Condition') },
   unmanaged: { ...integer, description: "Objects in the target's scope that no mesh object projects to." },
   lastError: { type: 'string' },
+  driftCheck: { type: 'string', description: 'every-cycle, full-only or a duration: when a target without change tracking is read whole for drift.' },
   lastRun: nullable(ref('LastRun')),
 };
 const connectorRequired = ['name', 'type', 'health', 'suspended', 'lastImport', 'lastExport', 'objectTypes', 'conditions', 'lastRun'];
@@ -192,7 +193,7 @@ export const openApiDocument = {
       Value: { anyOf: [scalar, { type: 'array', items: scalar }] },
       Condition: conditionSchema,
       Problem: problemSchema,
-      ObjectTypeStatus: object({ count: integer, watermark: nullable({ type: 'string', description: 'As stored: opaque to the engine, readable by people.' }), lastImport: nullable(dateTime), lastExport: nullable(dateTime) }),
+      ObjectTypeStatus: object({ count: integer, watermark: nullable({ type: 'string', description: 'As stored: opaque to the engine, readable by people.' }), lastImport: nullable(dateTime), lastExport: nullable(dateTime), lastWholeRead: { ...nullable(dateTime), description: 'When the type was last read whole (drift reads of targets without change tracking follow the connector\'s driftCheck).' } }),
       LastRun: object({ jobId: { type: 'integer' }, status: ref('JobStatus'), startedAt: nullable(dateTime), finishedAt: nullable(dateTime), counts: ref('JobCounts') }),
       Connector: object(connectorProperties, connectorRequired),
       ConnectorDetail: object(
