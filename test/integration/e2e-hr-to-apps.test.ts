@@ -145,8 +145,8 @@ function explain(key: string, attribute: string): Explained {
   return JSON.parse(result.stdout) as Explained;
 }
 
-function planExitCode(): number | null {
-  const plan = imesh(ws, 'plan', '--config', ws.config, '--detailed-exitcode');
+function planExitCode(...flags: string[]): number | null {
+  const plan = imesh(ws, 'plan', '--config', ws.config, '--detailed-exitcode', ...flags);
   if (plan.status !== 0 && plan.status !== 2) throw new Error(`imesh plan exited ${plan.status}\n${plan.stdout}${plan.stderr}`);
   return plan.status;
 }
@@ -173,7 +173,14 @@ afterAll(async () => {
 describe('HR (PostgreSQL) → mesh → apps table (PostgreSQL) and back, through imesh reconcile', () => {
   it('exports HR rows to the apps table (mapped columns only) and the phone book; a second reconcile exports nothing', async () => {
     validate(ws);
-    expect(planExitCode()).toBe(2); // changes pending before the first reconcile
+    // Before any trusted run nothing is bound: a plan contacts no connector that needs a secret, says so,
+    // and exits as it otherwise would (issue 14's destination model).
+    const untrusted = imesh(ws, 'plan', '--config', ws.config, '--detailed-exitcode');
+    expect(untrusted.status).toBe(0);
+    expect(untrusted.stdout).toMatch(/not contacted/i);
+    expect(untrusted.stdout).toContain('hr-db');
+    expect(untrusted.stdout).not.toContain(pgUrl);
+    expect(planExitCode('--trust-destinations')).toBe(2); // a trusted plan: changes pending before the first reconcile
     expect(reconcile(ws).stdout).toContain('3 created');
 
     expect(await rows('accounts')).toEqual([
