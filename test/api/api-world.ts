@@ -104,6 +104,8 @@ kind: Connector
 metadata: { name: directory }
 spec:
   type: csv
+  # A hand edit of this target is drift the next delta cycle reports (the default, full-only, waits for a full cycle).
+  driftCheck: every-cycle
   objectTypes:
     account: { file: ${JSON.stringify(o.accounts)}, externalIdColumn: account_id }
 ---

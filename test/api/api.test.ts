@@ -234,11 +234,11 @@ describe('operator API (PostgreSQL store)', () => {
       const conflicts = (await get('/conflicts')).body as Json;
       expect(conflicts.total).toBeGreaterThanOrEqual(1);
       expect(conflicts.items).toEqual(expect.arrayContaining([expect.objectContaining({ kind: 'attribute', meshType: 'person', attribute: 'displayName' })]));
-      // Someone edits the target by hand; the next full cycle corrects it and reports the drift (a csv
-      // target has no change tracking, so under the default driftCheck, full-only, a full cycle reads it whole).
+      // Someone edits the target by hand; the next cycle corrects it and reports the drift (the world's
+      // target has driftCheck: every-cycle).
       const text = readFileSync(w.accountsFile, 'utf8');
       writeFileSync(w.accountsFile, text.replace('Principal Engineer', 'Intern'));
-      await w.port.cycle('full');
+      await w.port.cycle('delta');
       const drift = (await get('/drift')).body as Json;
       expect(drift.items).toEqual(expect.arrayContaining([expect.objectContaining({ connector: 'directory', attribute: 'title', desired: 'Principal Engineer', actual: 'Intern', action: 'corrected' })]));
       expect((await get('/drift?pageSize=1')).body).toMatchObject({ pageSize: 1, total: drift.total });
