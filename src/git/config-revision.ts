@@ -27,8 +27,34 @@ export type ConfigRevision =
 
 const MAX_DIRTY_PATHS = 100;
 
-function nulSeparated(output: string): string[] {
-  return output.split('\0').filter((p) => p.length > 0);
+/**
+ * `git status --porcelain=v2 -z --branch`: `# branch.oid <sha|(initial)>` then one record per path;
+ * ordinary (`1`), unmerged (`u`) and untracked (`?`) records end with the repository-relative path
+ * (renames are off, so no `2` records). On an unborn branch every path is new, so all are listed.
+ */
+function parseStatus(output: string): { head: string | null; paths: string[] } {
+  let head: string | null = null;
+  const paths: string[] = [];
+  for (const record of output.split('\0')) {
+    if (record.startsWith('# branch.oid ')) {
+      const oid = record.slice('# branch.oid '.length);
+      head = oid === '(initial)' ? null : oid;
+    } else if (record.startsWith('? ')) {
+      paths.push(record.slice(2));
+    } else if (record.startsWith('1 ')) {
+      paths.push(fieldsAfter(record, 8));
+    } else if (record.startsWith('u ')) {
+      paths.push(fieldsAfter(record, 10));
+    }
+  }
+  return { head, paths };
+}
+
+/** The rest of a space-separated record after its first `count` fields (a path may hold spaces). */
+function fieldsAfter(record: string, count: number): string {
+  let at = 0;
+  for (let i = 0; i < count; i++) at = record.indexOf(' ', at) + 1;
+  return record.slice(at);
 }
 
 export async function configRevision(configPath: string): Promise<ConfigRevision> {
@@ -58,18 +84,15 @@ export async function configRevision(configPath: string): Promise<ConfigRevision
   const git = gitAt(repoRoot);
   const rel = relative(repoRoot, absolute).split(sep).join('/');
   const pathspec = rel === '' ? [] : ['--', `:(top,literal)${rel}`];
-  const head = (await git.run(['rev-parse', '--verify', '--quiet', 'HEAD^{commit}'])).trim() || null;
-
-  const changed = head
-    ? nulSeparated(await git.run(['diff', '--name-only', '-z', '--no-ext-diff', '--no-textconv', '--no-renames', 'HEAD', ...pathspec]))
-    : nulSeparated(await git.run(['ls-files', '-z', '--cached', ...pathspec]));
-  const untracked = nulSeparated(await git.run(['ls-files', '-z', '--others', '--exclude-standard', ...pathspec]));
-
+  // One `git status` gives HEAD and every path that differs from it (staged, unstaged, deleted,
+  // untracked and not ignored); `--no-optional-locks` keeps a reader from refreshing the index.
+  const status = await git.run(['--no-optional-locks', 'status', '--porcelain=v2', '-z', '--branch', '--untracked-files=all', '--no-renames', '--ignore-submodules=none', ...pathspec]);
+  const { head, paths } = parseStatus(status);
   const inConfig = (p: string): boolean => {
     const below = rel === '' ? p : p.slice(rel.length + 1);
     return !below.split('/').includes('.imesh');
   };
-  const dirtyPaths = [...new Set([...changed, ...untracked])].filter(inConfig).sort();
+  const dirtyPaths = [...new Set(paths)].filter(inConfig).sort();
   const dirty = dirtyPaths.length > 0;
   return {
     inGit: true,

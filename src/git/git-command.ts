@@ -4,6 +4,7 @@
  * so the simple-git switches that guard environment-borne settings are opened, and only those.
  * Git never prompts. Errors name the command and never carry credentials.
  */
+import { spawn } from 'node:child_process';
 import { simpleGit, type SimpleGitOptions } from 'simple-git';
 import { ImeshError } from '../shared/errors.js';
 import { redact } from '../shared/logger.js';
@@ -39,6 +40,11 @@ export interface Git {
   readonly dir: string;
   /** Runs `git <args>` in `dir` and returns stdout. */
   run(args: readonly string[], options?: GitRunOptions): Promise<string>;
+  /**
+   * Runs `git <args>` with `input` on stdin and returns stdout as bytes (simple-git has no stdin);
+   * for batch plumbing such as `cat-file --batch`, which reads many objects in one process.
+   */
+  runWithInput(args: readonly string[], input: string): Promise<Buffer>;
 }
 
 export function gitAt(dir: string): Git {
@@ -68,6 +74,22 @@ export function gitAt(dir: string): Git {
         const output = withoutCredentials(error instanceof Error ? error.message : String(error)).trim();
         throw new GitCommandError(`git ${args[0] ?? ''} failed in ${dir}: ${output || 'no output'}`, output);
       }
+    },
+    runWithInput(args, input) {
+      return new Promise((resolve, reject) => {
+        const child = spawn('git', [...args], { cwd: dir, env: environment(undefined), stdio: ['pipe', 'pipe', 'pipe'] });
+        const out: Buffer[] = [];
+        const err: Buffer[] = [];
+        child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
+        child.stderr.on('data', (chunk: Buffer) => err.push(chunk));
+        const fail = (detail: string): void => {
+          const output = withoutCredentials(detail).trim();
+          reject(new GitCommandError(`git ${args[0] ?? ''} failed in ${dir}: ${output || 'no output'}`, output));
+        };
+        child.on('error', (error) => fail(error.message));
+        child.on('close', (code) => (code === 0 ? resolve(Buffer.concat(out)) : fail(Buffer.concat(err).toString('utf8'))));
+        child.stdin.end(input);
+      });
     },
   };
 }

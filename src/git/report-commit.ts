@@ -8,7 +8,7 @@
 import { ImeshError } from '../shared/errors.js';
 import { reportPathSegments } from '../reports/report-path.js';
 import { gitAt } from './git-command.js';
-import { branchTip, buildTree, checkBranchName, commitTree, ensureNotCheckedOut, isUnder, listTree, moveBranch, treeOf, writeBlobs, type TreeEntry } from './report-tree.js';
+import { branchTip, buildTree, checkBranchName, commitTree, ensureNotCheckedOut, isUnder, listTree, moveBranch, readBlobs, treeOf, writeBlobs, type TreeEntry } from './report-tree.js';
 
 export interface CommitReportsOptions {
   /** A directory of the repository (its work tree root, usually). */
@@ -73,9 +73,10 @@ export async function readCommittedReports(options: ReadReportsOptions): Promise
   if (tip === null) return null;
   const entries = (await listTree(git, tip)).filter((e) => isUnder(e.path, prefix) && e.path !== prefix);
   if (entries.length === 0) return null;
+  const contents = await readBlobs(git, entries.map((e) => e.sha));
   const files: Record<string, string> = {};
-  for (const e of entries) {
-    files[prefix === '' ? e.path : e.path.slice(prefix.length + 1)] = await git.run(['cat-file', 'blob', e.sha]);
-  }
+  entries.forEach((e, i) => {
+    files[prefix === '' ? e.path : e.path.slice(prefix.length + 1)] = contents[i]!;
+  });
   return files;
 }

@@ -77,6 +77,26 @@ export async function listTree(git: Git, commit: string): Promise<TreeEntry[]> {
   return entries;
 }
 
+/** The contents of blobs, in the order given, read by one `git cat-file --batch`. */
+export async function readBlobs(git: Git, shas: readonly string[]): Promise<string[]> {
+  if (shas.length === 0) return [];
+  const out = await git.runWithInput(['cat-file', '--batch'], shas.map((sha) => `${sha}\n`).join(''));
+  const contents: string[] = [];
+  let at = 0;
+  for (const sha of shas) {
+    // Each object is "<sha> <type> <size>\n<size bytes>\n" (or "<sha> missing\n").
+    const headerEnd = out.indexOf(0x0a, at);
+    const [id, type, size] = out.subarray(at, headerEnd).toString('latin1').split(' ');
+    if (id !== sha || type !== 'blob' || size === undefined) {
+      throw new ImeshError('GitCommandFailed', `git cat-file --batch could not read blob ${sha} (${type ?? 'no answer'})`);
+    }
+    const start = headerEnd + 1;
+    contents.push(out.subarray(start, start + Number(size)).toString('utf8'));
+    at = start + Number(size) + 1;
+  }
+  return contents;
+}
+
 export function isUnder(path: string, prefix: string): boolean {
   return prefix === '' || path === prefix || path.startsWith(`${prefix}/`);
 }

@@ -27,6 +27,16 @@ describe('configRevision', () => {
     expect(rev).toMatchObject({ inGit: true, revision: `${head(root)}-dirty`, dirty: true, dirtyPaths: ['config/data/hr.csv'] });
   });
 
+  it('names modified, staged and new paths that hold spaces or non-ASCII letters exactly', async () => {
+    const root = repoWithConfig();
+    write(root, 'config/data/hr.csv', 'employee_id,name\nE1,Alicia\n');
+    write(root, 'config/my notes/Zoë 2.yaml', 'kind: Mesh\n');
+    write(root, 'config/staged file.yaml', 'kind: Mesh\n');
+    git(root, 'add', 'config/staged file.yaml');
+    const rev = await configRevision(join(root, 'config'));
+    expect(rev).toMatchObject({ dirty: true, dirtyPaths: ['config/data/hr.csv', 'config/my notes/Zoë 2.yaml', 'config/staged file.yaml'] });
+  });
+
   it('is -dirty when a change is staged but not committed', async () => {
     const root = repoWithConfig();
     write(root, 'config/mesh.yaml', 'kind: Mesh\nmetadata: { name: corp }\n');

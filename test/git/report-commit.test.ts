@@ -125,7 +125,7 @@ describe('commitReports', () => {
   it('reads back what it committed, byte for byte', async () => {
     const root = repoWithConfig();
     expect(await readCommittedReports({ repoRoot: root, branch: BRANCH, path: 'reports' })).toBeNull();
-    const content = { 'status.json': '{\n  "name": "Zoë — ünïcode"\n}\n', 'status.md': '# x\n\n\n', 'nested/deep.md': 'trailing spaces   \n' };
+    const content = { 'status.json': '{\n  "name": "Zoë — ünïcode"\n}\n', 'status.md': '# x\n\n\n', 'nested/deep.md': 'trailing spaces   \n', 'empty.md': '', 'no-newline.md': 'last' };
     await commitReports({ repoRoot: root, branch: BRANCH, path: 'reports', files: content, message: 'm' });
     expect(await readCommittedReports({ repoRoot: root, branch: BRANCH, path: 'reports' })).toEqual(content);
   });
