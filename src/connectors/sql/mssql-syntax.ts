@@ -18,7 +18,7 @@
  * Parameters are `@p1…@pn`, bound by the dialect with explicit types (sp_executesql on the wire).
  */
 import { quoteTsql, type TableName } from './sql-identifiers.js';
-import type { SelectRequest, SqlSyntax } from './sql-dialect.js';
+import type { KeyedSelectRequest, SelectRequest, SqlParam, SqlSyntax } from './sql-dialect.js';
 import type { DeltaColumnType, SqlSource } from './sql-spec.js';
 
 const q = quoteTsql;
@@ -65,6 +65,17 @@ export const mssqlSyntax: SqlSyntax = {
     if (type === 'datetime') return 'SELECT SYSUTCDATETIME() AS signpost';
     if (type === 'rowversion') return 'SELECT MIN_ACTIVE_ROWVERSION() AS signpost';
     return `SELECT MAX(${q(column)}) AS signpost FROM ${from(source)}`;
+  },
+
+  // An IN list of parameters: SQL Server takes at most 2,100 per request, so the core sends chunks.
+  keysPerSelect: 2_000,
+
+  selectByKeys({ source, columns, key }: KeyedSelectRequest, count: number): string {
+    return `SELECT ${columns === 'all' ? '*' : list(columns)} FROM ${from(source)} WHERE src.${q(key)} IN (${params(1, count)})`;
+  },
+
+  keyParams(keys: readonly string[]): SqlParam[] {
+    return [...keys];
   },
 
   count(source: SqlSource): string {

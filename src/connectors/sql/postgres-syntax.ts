@@ -3,7 +3,7 @@
  * PostgreSQL compiled to WebAssembly, so one syntax serves both.
  */
 import { quotePg, type TableName } from './sql-identifiers.js';
-import type { SelectRequest, SqlSyntax } from './sql-dialect.js';
+import type { KeyedSelectRequest, SelectRequest, SqlParam, SqlSyntax } from './sql-dialect.js';
 import type { DeltaColumnType, SqlSource } from './sql-spec.js';
 
 const q = quotePg;
@@ -45,6 +45,17 @@ export const postgresSyntax: SqlSyntax = {
     // max(bytea) exists only from PostgreSQL 18; bytea sorts byte by byte, so the greatest row serves.
     if (type === 'binary') return `SELECT ${q(column)} AS signpost FROM ${from(source)} WHERE ${q(column)} IS NOT NULL ORDER BY ${q(column)} DESC LIMIT 1`;
     return `SELECT max(${q(column)}) AS signpost FROM ${from(source)}`;
+  },
+
+  // One array parameter, whatever the count: the server infers its element type from the key column.
+  keysPerSelect: 10_000,
+
+  selectByKeys({ source, columns, key }: KeyedSelectRequest): string {
+    return `SELECT ${columns === 'all' ? '*' : list(columns)} FROM ${from(source)} WHERE src.${q(key)} = ANY($1)`;
+  },
+
+  keyParams(keys: readonly string[]): SqlParam[] {
+    return [keys];
   },
 
   count(source: SqlSource): string {

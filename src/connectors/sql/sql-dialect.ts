@@ -64,6 +64,13 @@ export interface SelectRequest {
   readonly orderBy: readonly string[];
 }
 
+/** The rows of a source whose key is one of a list of keys (a confirming import's read-back). */
+export interface KeyedSelectRequest {
+  readonly source: SqlSource;
+  readonly columns: readonly string[] | 'all';
+  readonly key: string;
+}
+
 /** A column the embedded driver creates for `createTable`. */
 export interface CreatedColumn {
   readonly name: string;
@@ -84,6 +91,12 @@ export interface SqlSyntax {
   select(request: SelectRequest): string;
   /** The high-water mark before reading: the server clock, max(column), or MIN_ACTIVE_ROWVERSION(). */
   signpost(type: DeltaColumnType, source: SqlSource, column: string): string;
+  /** Most keys one `selectByKeys` statement looks up. */
+  readonly keysPerSelect: number;
+  /** The rows whose key is one of `count` keys, bound as `keyParams` binds them (unordered). */
+  selectByKeys(request: KeyedSelectRequest, count: number): string;
+  /** The keys as `selectByKeys` takes them: one array parameter (PostgreSQL) or one parameter each. */
+  keyParams(keys: readonly string[]): SqlParam[];
   count(source: SqlSource): string;
   /** Returns no rows; its result columns describe the source. */
   describe(source: SqlSource): string;

@@ -348,6 +348,60 @@ export function describeSqlConformance(label: string, open: () => Promise<SqlTes
       });
     });
 
+    describe('read by key (confirming import)', () => {
+      it('returns exactly the rows asked for, as a full import maps them, never complete; missing keys are left out', async () => {
+        const name = table();
+        await people(name, ', deleted_flag text');
+        await db.sql(
+          `INSERT INTO ${qualified(name)} (employee_id, first_name, is_active, deleted_flag) SELECT 'E' || lpad(g::text, 5, '0'), 'First' || g, g % 2 = 0, CASE WHEN g = 7 THEN 'Y' END FROM generate_series(1, 300) g`,
+        );
+        const connector = await connect({ user: { table: qualified(name), externalIdColumn: 'employee_id', isActiveColumn: 'is_active', softDeleteColumn: 'deleted_flag', softDeleteValue: 'Y' } });
+        const wanted = ['E00002', 'E00007', 'E00150', 'E99999', 'E00002', ''];
+        const batches = await collect(connector.readObjects!('user', wanted));
+        expect(batches.some((b) => b.complete || b.watermark !== undefined)).toBe(false);
+        const read = objectsOf(batches);
+        expect([...read.keys()].sort()).toEqual(['E00002', 'E00007', 'E00150']);
+        const full = objectsOf(await collect(connector.fullImport('user')));
+        for (const id of read.keys()) expect(read.get(id)).toEqual(full.get(id));
+        expect(read.get('E00007')!.deleted).toBe(true);
+        expect(read.get('E00002')!.enabled).toBe(true);
+        expect(await collect(connector.readObjects!('user', []))).toEqual([]);
+      });
+
+      it('more keys than one statement takes are looked up in several statements', async () => {
+        const name = table();
+        await people(name);
+        await db.sql(`INSERT INTO ${qualified(name)} (employee_id, first_name) SELECT 'K' || g, 'First' || g FROM generate_series(1, 20) g`);
+        const connector = await connect({ user: { table: qualified(name), externalIdColumn: 'employee_id', columnsToLoad: ['first_name'] } });
+        // 12,000 keys, most of them absent: the rows found are spread over every statement's slice.
+        const keys = Array.from({ length: 12_000 }, (_, i) => `K${i + 1}`);
+        const read = objectsOf(await collect(connector.readObjects!('user', keys)));
+        expect(read.size).toBe(20);
+        expect(read.get('K20')).toEqual({ externalId: 'K20', attributes: { employee_id: 'K20', first_name: 'First20' } });
+        const tail = objectsOf(await collect(connector.readObjects!('user', [...keys.slice(100, 11_990), 'K3'])));
+        expect([...tail.keys()]).toEqual(['K3']);
+      });
+
+      it('a key column of another type than text is compared as that type', async () => {
+        const name = table();
+        await db.sql(`CREATE TABLE ${qualified(name)} (badge integer PRIMARY KEY, display_name text)`);
+        await db.sql(`INSERT INTO ${qualified(name)} (badge, display_name) VALUES (7, 'Seven'), (42, 'Forty-two')`);
+        const connector = await connect({ badge: { table: qualified(name), externalIdColumn: 'badge' } });
+        const read = objectsOf(await collect(connector.readObjects!('badge', ['42', '8'])));
+        expect([...read.keys()]).toEqual(['42']);
+        expect(read.get('42')!.attributes.display_name).toBe('Forty-two');
+      });
+
+      it('a query source is read by key too (the key filters the subquery)', async () => {
+        const name = table();
+        await people(name);
+        await db.sql(`INSERT INTO ${qualified(name)} (employee_id, first_name) VALUES ('Q1', 'One'), ('Q2', 'Two')`);
+        const connector = await connect({ user: { query: `SELECT employee_id, upper(first_name) AS shout FROM ${qualified(name)}`, externalIdColumn: 'employee_id' } });
+        const read = objectsOf(await collect(connector.readObjects!('user', ['Q2'])));
+        expect([...read.values()]).toEqual([{ externalId: 'Q2', attributes: { employee_id: 'Q2', shout: 'TWO' } }]);
+      });
+    });
+
     describe('export', () => {
       async function target(extra = '') {
         const name = table();

@@ -78,6 +78,13 @@ describe('T-SQL emitted by the mssql dialect', () => {
     expect(t.selectForUpdate(accounts, 'account_id', ['groups'])).toBe('SELECT [account_id], [groups] FROM [app].[accounts] WITH (UPDLOCK, HOLDLOCK) WHERE [account_id] = @p1');
   });
 
+  it('read by key (confirming import): an IN list of parameters on the key, unordered', () => {
+    expect(t.selectByKeys({ source: table, columns: 'all', key: 'employee_id' }, 3)).toBe('SELECT * FROM [hr].[employees] AS src WHERE src.[employee_id] IN (@p1, @p2, @p3)');
+    expect(t.selectByKeys({ source: query, columns: ['id', 'name'], key: 'id' }, 1)).toBe("SELECT [id], [name] FROM (SELECT e.id, e.name FROM hr.employees e WHERE e.dept = N'R&D') AS src WHERE src.[id] IN (@p1)");
+    expect(t.keyParams(['a', 'b'])).toEqual(['a', 'b']);
+    expect(t.keysPerSelect).toBeLessThanOrEqual(t.maxParams);
+  });
+
   it('quotes identifiers with brackets, doubling a closing bracket', () => {
     expect(t.quote('a]b')).toBe('[a]]b]');
     expect(t.table({ name: 'x' })).toBe('[x]');

@@ -51,6 +51,10 @@ const sqlServer: Handler = (request) => {
   if (sql.startsWith('SELECT MAX([rv]) AS signpost')) return { resultSets: [{ columns: [{ name: 'signpost', type: 'binary', length: 8 }], rows: [['00000000000007D2']] }] };
   if (sql.includes('MIN_ACTIVE_ROWVERSION()')) return { resultSets: [{ columns: [{ name: 'signpost', type: 'binary', length: 8 }], rows: [['00000000000007D1']] }] };
   if (sql.includes('SYSUTCDATETIME()')) return { resultSets: [{ columns: [{ name: 'signpost', type: 'datetime2', scale: 7 }], rows: [['2024-05-01T08:00:00.1234567Z']] }] };
+  if (sql.startsWith('SELECT * FROM [hr].[employees] AS src WHERE src.[employee_id] IN (')) {
+    const keys = new Set(parameters.map((p) => p.value));
+    return { resultSets: [{ columns: EMPLOYEES, rows: ROWS.filter((row) => keys.has(row[0] ?? null)) }] };
+  }
   if (sql.startsWith('SELECT * FROM [hr].[employees] AS src WHERE')) return { resultSets: [{ columns: EMPLOYEES, rows: ROWS.slice(0, 2) }] };
   if (sql.startsWith('SELECT * FROM [hr].[employees] AS src ORDER BY')) return { resultSets: [{ columns: EMPLOYEES, rows: ROWS }] };
   if (sql.startsWith('MERGE INTO [app].[accounts]')) {
@@ -194,6 +198,21 @@ describe('mssql dialect against a TDS responder (real mssql/tedious client)', ()
       { name: '@p1', type: 'nvarchar', maxLength: 8000, value: '2024-05-01T06:59:55.1234567' },
       { name: '@p2', type: 'nvarchar', maxLength: 8000, value: '2024-05-01T08:00:00.1234567' },
     ]);
+  });
+
+  it('read by key: IN lists of at most 2,000 nvarchar parameters, one request per slice', async () => {
+    const keys = Array.from({ length: 2500 }, (_, i) => `E${String(i + 1).padStart(5, '0')}`);
+    const batches = await collect(connector.readObjects!('user', [...keys, 'E00001']));
+    const objects = batches.flatMap((b) => b.objects);
+    expect(objects).toHaveLength(1500); // the table has E00001–E01500
+    expect(batches.some((b) => b.complete || b.watermark !== undefined)).toBe(false);
+    const selects = rpcs();
+    expect(selects.map((c) => c.parameters.length)).toEqual([2000, 500]);
+    const inList = (count: number) => Array.from({ length: count }, (_, i) => `@p${i + 1}`).join(', ');
+    expect(selects[1]!.sql).toBe(`SELECT * FROM [hr].[employees] AS src WHERE src.[employee_id] IN (${inList(500)})`);
+    expect(selects[1]!.parameters[0]).toEqual({ name: '@p1', type: 'nvarchar', maxLength: 8000, value: 'E02001' });
+    const full = (await collect(connector.fullImport('user'))).flatMap((b) => b.objects);
+    expect(objects.find((o) => o.externalId === 'E00001')).toEqual(full.find((o) => o.externalId === 'E00001'));
   });
 
   it('export: one transaction per batch, MERGE … WITH (HOLDLOCK) with typed parameters (bit for the boolean column)', async () => {
