@@ -8,7 +8,19 @@ import { storeUrlFrom } from '../store/open-store.js';
 import { dataRootHelp, dataRootOption, dataRootsFrom } from './data-roots.js';
 import { destinationGuard, guardedOpener, type Guard } from './destination-guard.js';
 import { connectorOpener, loadValidConfig, openStoreFrom, revisionOf } from './runtime.js';
+import { checkLines } from './check-text.js';
+import { operatorClient, refuseLocalFlags, serverHelp, serverOption } from './server/operator-client.js';
+import { remoteCheck } from './server/remote-check.js';
 import { outputFormat, parseVerbArgs, UsageError, type Verb } from './verb.js';
+
+/** `imesh check --server URL`: the controller checks its connectors with its own secrets and network. */
+async function checkOnServer(server: string, names: readonly string[], format: 'text' | 'json'): Promise<number> {
+  const results = await remoteCheck(operatorClient(server, 'operator'), names);
+  const ok = results.every((r) => r.ok);
+  if (format === 'json') process.stdout.write(JSON.stringify({ ok, connectors: results, skipped: [] }, null, 2) + '\n');
+  else for (const r of results) process.stdout.write(checkLines(r));
+  return ok ? 0 : 1;
+}
 
 /**
  * The store that holds the secret bindings: --store / IMESH_STORE_URL, else the embedded store when one
@@ -21,7 +33,7 @@ async function bindingsStore(flag: string | undefined, trust: boolean): Promise<
 }
 
 export const check: Verb = {
-  help: `Usage: imesh check [--config DIR] [--format text|json] [--store URL] [--trust-destinations] [--data-root DIR] [CONNECTOR...]
+  help: `Usage: imesh check [--config DIR] [--format text|json] [--store URL] [--trust-destinations] [--data-root DIR] [--server URL] [CONNECTOR...]
 
 Connects to each connector (or the ones named), checks reachability and credentials, counts the
 objects of each object type and measures latency. Writes nothing to a connected system. Warns when a
@@ -35,15 +47,21 @@ count as a failure.
                           the embedded store in .imesh/state when there is one
   --trust-destinations    bind the secrets to this config's destinations first (trusted contexts only)
 ${dataRootHelp}
+${serverHelp} (an operator token); the controller runs each check with its running revision, its
+                secrets and its network, and writes nothing
 
 Exit codes: 0 all good, 1 any failed.`,
   async run(args) {
     const { values, positionals } = parseVerbArgs(
       args,
-      { config: { type: 'string' }, format: { type: 'string' }, store: { type: 'string' }, 'trust-destinations': { type: 'boolean' }, ...dataRootOption },
+      { config: { type: 'string' }, format: { type: 'string' }, store: { type: 'string' }, 'trust-destinations': { type: 'boolean' }, ...dataRootOption, ...serverOption },
       true,
     );
     const format = outputFormat(values.format);
+    if (values.server !== undefined) {
+      refuseLocalFlags(values, ['config', 'store', 'trust-destinations', 'data-root']);
+      return checkOnServer(values.server, positionals, format);
+    }
     const { config } = await loadValidConfig(values.config ?? '.');
     const unknown = positionals.filter((name) => !config.connectors.has(name));
     if (unknown.length > 0) throw new UsageError(`unknown connector(s): ${unknown.join(', ')} (defined: ${[...config.connectors.keys()].join(', ')})`);
@@ -82,11 +100,7 @@ Exit codes: 0 all good, 1 any failed.`,
     const skippedJson = notContactedList.map(({ name, reason }) => ({ connector: name, reason }));
     if (format === 'json') process.stdout.write(JSON.stringify({ ok: results.every((r) => r.ok), connectors: results, skipped: skippedJson }, null, 2) + '\n');
     else {
-      for (const r of results) {
-        const counts = Object.entries(r.objectTypes).map(([t, c]) => `${t}=${c.count}`).join(' ');
-        process.stdout.write(`${r.ok ? 'ok  ' : 'FAIL'} ${r.name} (${r.type}) ${r.latencyMs} ms${r.server ? ` ${r.server}` : ''}${counts ? ` ${counts}` : ''}${r.error ? `\n     ${r.error.code}: ${r.error.message}` : ''}\n`);
-        for (const warning of r.warnings ?? []) process.stdout.write(`     warning: ${warning}\n`);
-      }
+      for (const r of results) process.stdout.write(checkLines(r));
       for (const s of notContactedList) process.stdout.write(`SKIP ${s.name} (${s.type}) not contacted: ${s.reason}\n`);
     }
     return results.every((r) => r.ok) ? 0 : 1;

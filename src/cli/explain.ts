@@ -1,5 +1,7 @@
 import { explain as explainObject, type Explanation } from '../engine/explain.js';
 import { openStoreFrom } from './runtime.js';
+import { operatorClient, refuseLocalFlags, serverHelp, serverOption } from './server/operator-client.js';
+import { remoteExplain } from './server/remote-explain.js';
 import { configForReading } from './stored-config.js';
 import { outputFormat, parseVerbArgs, UsageError, type Verb } from './verb.js';
 
@@ -30,25 +32,33 @@ export function renderExplanation(e: Explanation): string {
 }
 
 export const explain: Verb = {
-  help: `Usage: imesh explain TYPE/KEY [ATTR] [--format text|json] [--config DIR] [--store URL]
+  help: `Usage: imesh explain TYPE/KEY [ATTR] [--format text|json] [--config DIR] [--store URL] [--server URL]
 
 Shows, for each attribute of one mesh object, the winning value with its rule, connector, external id,
 confidence and time, and the values that lost. KEY is the mesh object's id or the value of one of its
 join attributes (the mesh: side of any join rule), e.g. person/E1001. Works from the store alone (the
 last applied revision); --config resolves names against another revision.
 
+${serverHelp} (a viewer token)
+
 Exit codes: 0 found, 1 not found or ambiguous (the candidates are listed).`,
   async run(args) {
-    const { values, positionals } = parseVerbArgs(args, { format: { type: 'string' }, config: { type: 'string' }, store: { type: 'string' } }, true);
+    const { values, positionals } = parseVerbArgs(args, { format: { type: 'string' }, config: { type: 'string' }, store: { type: 'string' }, ...serverOption }, true);
     const [ref, attribute, ...extra] = positionals;
     if (!ref || extra.length > 0 || !ref.includes('/')) throw new UsageError('expected TYPE/KEY and optionally ATTR, e.g. person/E1001 email');
     const slash = ref.indexOf('/');
     const format = outputFormat(values.format);
+    const print = (result: Explanation) => process.stdout.write(format === 'json' ? JSON.stringify(result, null, 2) + '\n' : renderExplanation(result));
+    if (values.server !== undefined) {
+      refuseLocalFlags(values, ['config', 'store']);
+      print(await remoteExplain(operatorClient(values.server, 'viewer'), ref.slice(0, slash), ref.slice(slash + 1), attribute));
+      return 0;
+    }
     const db = await openStoreFrom(values.store);
     try {
       const config = await configForReading(db, values.config);
       const result = await explainObject(db, config, ref.slice(0, slash), ref.slice(slash + 1), attribute);
-      process.stdout.write(format === 'json' ? JSON.stringify(result, null, 2) + '\n' : renderExplanation(result));
+      print(result);
       return 0;
     } finally {
       await db.close();

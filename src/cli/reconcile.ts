@@ -10,7 +10,24 @@ import { clearLine } from '../shared/terminal-line.js';
 import { progressReporter } from './progress.js';
 import { connectorOpener, inboxFor, loadValidConfig, openStoreFrom, parseCount, publishReports, revisionOf } from './runtime.js';
 import { configLocation, configLocationFlags } from './config-location.js';
+import { parseDuration } from '../config/duration.js';
+import { operatorClient, refuseLocalFlags, serverHelp, serverOption } from './server/operator-client.js';
+import { jobSummary, remoteReconcile } from './server/remote-reconcile.js';
 import { parseVerbArgs, UsageError, type Verb } from './verb.js';
+
+const DEFAULT_SERVER_TIMEOUT = '1h';
+
+/** `imesh reconcile --server URL`: "sync now" on a running controller, waiting for the job's outcome. */
+async function reconcileOnServer(server: string, full: boolean, timeout: string): Promise<number> {
+  const timeoutMs = parseDuration(timeout);
+  if (timeoutMs === undefined || timeoutMs <= 0) throw new UsageError(`--timeout takes a duration such as 10m or 1h, not "${timeout}"`);
+  const api = operatorClient(server, 'operator');
+  const { job, exitCode, gates } = await remoteReconcile(api, { full, timeoutMs, note: (line) => process.stderr.write(`${line}\n`) });
+  for (const gate of gates) process.stderr.write(`BLOCKED: ${gate}\n`);
+  for (const error of job.errors) process.stderr.write(`FAILED: ${error}\n`);
+  process.stdout.write(`${jobSummary(job)}\n`);
+  return exitCode;
+}
 
 export function cycleSummary(outcome: CycleResult): string {
   const totals = { created: 0, updated: 0, moved: 0, enabled: 0, disabled: 0, deleted: 0, failed: 0, heldBack: 0 };
@@ -25,6 +42,7 @@ export function cycleSummary(outcome: CycleResult): string {
 
 export const reconcile: Verb = {
   help: `Usage: imesh reconcile [--config DIR | --repo URL --branch B --path P] [--full] [--dry-run [--trust-destinations]] [--allow-deletes N] [--store URL] [--data-root DIR]
+       imesh reconcile --server URL [--full] [--timeout 1h]
 
 Runs one cycle against the config and exits: import (delta from watermarks, or --full, which also
 sweeps deletions), sync into the mesh, plan, safety gates, export, confirming import, and reports
@@ -44,8 +62,13 @@ A reconcile is trusted: it binds each {{secret:NAME}} to the destinations of the
   --allow-deletes N    let at most N deletes/disables per connector through the safety gates, this run only
   --store URL          postgres://… (or IMESH_STORE_URL); default the embedded store in .imesh/state
 ${dataRootHelp}
+${serverHelp} (an operator token): "sync now" — the controller runs
+                its next cycle (delta, or full with --full) on its running revision, and this waits for
+                that job and exits with its outcome; a request made while one waits joins it
+  --timeout D   with --server: how long to wait for the job (default ${DEFAULT_SERVER_TIMEOUT}); the job goes on after it
 
-Exit codes: 0 ok, 1 error (a connector or some exports failed), 3 blocked by a safety gate.`,
+Exit codes: 0 ok, 1 error (a connector or some exports failed; with --server also an interrupted job,
+the controller unreachable or the token refused, or the wait timed out), 3 blocked by a safety gate.`,
   async run(args) {
     const { values } = parseVerbArgs(args, {
       ...configLocationFlags,
@@ -55,7 +78,17 @@ Exit codes: 0 ok, 1 error (a connector or some exports failed), 3 blocked by a s
       store: { type: 'string' },
       'trust-destinations': { type: 'boolean' },
       ...dataRootOption,
+      ...serverOption,
+      timeout: { type: 'string' },
     });
+    if (values.server !== undefined) {
+      if (values['allow-deletes'] !== undefined) {
+        throw new UsageError('--allow-deletes does not go through the operator API (it has no approvals endpoint yet): run imesh reconcile --allow-deletes N where the store is reachable, with the controller stopped');
+      }
+      refuseLocalFlags(values, ['config', 'repo', 'branch', 'path', 'dry-run', 'store', 'trust-destinations', 'data-root']);
+      return reconcileOnServer(values.server, values.full === true, values.timeout ?? DEFAULT_SERVER_TIMEOUT);
+    }
+    if (values.timeout !== undefined) throw new UsageError('--timeout goes with --server');
     const location = configLocation(values);
     if (location.kind === 'repo' && values['dry-run']) throw new UsageError('--dry-run reads a local directory: clone the repository and run imesh plan --config DIR');
     const configDir = location.kind === 'directory' ? location.dir : '.';

@@ -65,6 +65,8 @@ export interface StatusReport {
   readonly meshObjects: Readonly<Record<string, number>>;
   /** `imesh status --format json` only: the store read (never with credentials). */
   readonly store?: string;
+  /** `imesh status --server URL --format json` only: the controller asked (never with credentials). */
+  readonly server?: string;
 }
 
 export interface DriftEntry {

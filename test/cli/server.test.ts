@@ -1,0 +1,199 @@
+/**
+ * `--server URL` against a real `imesh run` (a child process of bin/imesh.js on the embedded store, which
+ * it holds locked): status, explain, check and reconcile ("sync now") go through the operator API with
+ * the token in IMESH_API_TOKEN, exit as their local forms do, and fail clearly — unreachable server,
+ * untrusted TLS certificate, missing, unknown or viewer token — without ever printing the token.
+ * Run `npm run build` first (bin/imesh.js loads dist/).
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:https';
+import { dirname, join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hrCsv, HR_ROWS, makeWorldFiles, OPERATOR_TOKEN, VIEWER_TOKEN, type WorldFiles } from '../api/api-world.js';
+import { freePort, waitFor } from '../controller/process-harness.js';
+
+const imesh = resolve('bin/imesh.js');
+
+let files: WorldFiles;
+let controller: ChildProcess;
+let server: string;
+let controllerLog = '';
+
+function cli(args: string[], token: string | undefined) {
+  const env: NodeJS.ProcessEnv = { ...process.env, IMESH_LOG_LEVEL: 'error', NO_COLOR: '1' };
+  delete env.IMESH_STORE_URL;
+  if (token === undefined) delete env.IMESH_API_TOKEN;
+  else env.IMESH_API_TOKEN = token;
+  // The controller's folder: its embedded store is there, locked by imesh run.
+  return spawnSync(process.execPath, [imesh, ...args], { cwd: files.dir, encoding: 'utf8', env, timeout: 120_000 });
+}
+
+beforeAll(async () => {
+  files = makeWorldFiles({ maxDeletes: 2 });
+  const port = await freePort();
+  server = `http://127.0.0.1:${port}`;
+  const env: NodeJS.ProcessEnv = { ...process.env, IMESH_LOG_LEVEL: 'warn', IMESH_SECRET_API_HELPDESK: VIEWER_TOKEN, IMESH_SECRET_API_SRE: OPERATOR_TOKEN };
+  delete env.IMESH_STORE_URL;
+  controller = spawn(process.execPath, [imesh, 'run', '--config', 'config', '--port', String(port), '--data-root', dirname(files.hrFile), '--poll-interval', '1h'], {
+    cwd: files.dir,
+    env,
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  controller.stderr!.on('data', (chunk: Buffer) => (controllerLog += chunk.toString()));
+  // Ready once the first cycle succeeded: the API then answers with the running revision.
+  await waitFor(`imesh run on ${server} (log: ${controllerLog.slice(-400)})`, async () => (await fetch(`${server}/readyz`).catch(() => undefined))?.status === 200, 90_000, 200);
+});
+
+afterAll(async () => {
+  if (controller && controller.exitCode === null) {
+    const exited = new Promise((r) => controller.once('exit', r));
+    controller.kill('SIGTERM');
+    await exited;
+  }
+  if (files) rmSync(files.dir, { recursive: true, force: true });
+});
+
+describe('--server with a running controller on the embedded store', () => {
+  it('status: the local store is locked by imesh run; --server reads the controller instead (exit 0)', () => {
+    const local = cli(['status'], undefined);
+    expect(local.status).toBe(1);
+    expect(local.stderr).toContain('StoreLocked');
+
+    const text = cli(['status', '--server', server], VIEWER_TOKEN);
+    expect(text.status, text.stderr).toBe(0);
+    expect(text.stdout.split('\n')[0]).toBe(`Controller ${server} (leader)`);
+    expect(text.stdout).toContain('Mesh acme: Ready');
+    expect(text.stdout).toMatch(/^ {2}directory +csv +Healthy +6/m);
+    expect(text.stdout).toContain('Recent cycles');
+
+    const json = cli(['status', '--server', server, '--format', 'json'], VIEWER_TOKEN);
+    expect(json.status, json.stderr).toBe(0);
+    const report = JSON.parse(json.stdout) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+    expect(report).toMatchObject({ mesh: 'acme', server, role: 'leader', meshObjects: { person: 6 } });
+    expect(report.connectors.map((c: { name: string }) => c.name).sort()).toEqual(['badges', 'directory', 'hr']);
+    expect(report.lastAppliedRevision).toMatch(/^sha256:/);
+    expect(report.cycles[0]).toMatchObject({ mode: 'reconcile', result: 'succeeded' });
+  });
+
+  it('reconcile: asks for a cycle, waits for the job and exits 0 with its counts; the export happened', () => {
+    writeFileSync(files.hrFile, hrCsv([...HR_ROWS, ['E1007', 'Frances', 'Allen', 'Research', 'Fellow']]));
+    const result = cli(['reconcile', '--server', server], OPERATOR_TOKEN);
+    expect(result.status, result.stderr).toBe(0);
+    expect(result.stderr).toMatch(/^asked for sync job \d+ \(delta\) on http:\/\/127\.0\.0\.1:\d+$/m);
+    expect(result.stdout).toMatch(/^job \d+ \(delta\) succeeded in [\d.]+ s: 1 imported change\(s\); 1 created; conflicts: \d+$/m);
+    expect(readFileSync(files.accountsFile, 'utf8')).toContain('E1007,Frances Allen');
+
+    const full = cli(['reconcile', '--server', server, '--full'], OPERATOR_TOKEN);
+    expect(full.status, full.stderr).toBe(0);
+    expect(full.stdout).toMatch(/^job \d+ \(full\) succeeded/m);
+  });
+
+  it('reconcile: a safety gate that blocks the job (the import guard) exits 3 and says what tripped', () => {
+    writeFileSync(files.hrFile, hrCsv(HR_ROWS.slice(0, 3)));
+    const result = cli(['reconcile', '--server', server, '--full'], OPERATOR_TOKEN);
+    expect(result.status, `${result.stdout}\n${result.stderr}`).toBe(3);
+    expect(result.stdout).toMatch(/^job \d+ \(full\) blocked/m);
+    expect(result.stderr).toMatch(/^BLOCKED: hr\/user: the import would delete 4 of 7 objects, more than safety.maxDeletes \(2\)/m);
+    expect(readFileSync(files.accountsFile, 'utf8')).toContain('E1006');
+    writeFileSync(files.hrFile, hrCsv([...HR_ROWS, ['E1007', 'Frances', 'Allen', 'Research', 'Fellow']]));
+  });
+
+  it('explain: an object by join key (text and JSON); not found exits 1 with the API\'s message', () => {
+    const text = cli(['explain', 'person/E1001', '--server', server], VIEWER_TOKEN);
+    expect(text.status, text.stderr).toBe(0);
+    expect(text.stdout).toMatch(/^firstName = "Ada"$/m);
+    expect(text.stdout).toContain('from hr/E1001 via hr-to-person');
+
+    const json = cli(['explain', 'person/E1001', 'title', '--server', server, '--format', 'json'], VIEWER_TOKEN);
+    expect(json.status, json.stderr).toBe(0);
+    expect(JSON.parse(json.stdout)).toMatchObject({ type: 'person', attributes: [{ name: 'title' }] });
+
+    const missing = cli(['explain', 'person/E4040', '--server', server], VIEWER_TOKEN);
+    expect(missing.status).toBe(1);
+    expect(missing.stderr).toContain('E4040');
+    expect(missing.stderr).toContain('[NotFound]');
+  });
+
+  it('check: the controller checks its connectors (operator token); an unknown connector is a usage error', () => {
+    const result = cli(['check', '--server', server], OPERATOR_TOKEN);
+    expect(result.status, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/^ok {3}hr \(csv\) \d+ ms user=\d+$/m);
+    expect(result.stdout).toMatch(/^ok {3}directory \(csv\)/m);
+
+    const json = cli(['check', 'badges', '--server', server, '--format', 'json'], OPERATOR_TOKEN);
+    expect(JSON.parse(json.stdout)).toMatchObject({ ok: true, connectors: [{ name: 'badges', ok: true, objectTypes: { badge: { count: 2 } } }] });
+
+    const unknown = cli(['check', 'nope', '--server', server], OPERATOR_TOKEN);
+    expect(unknown.status).toBe(1);
+    expect(unknown.stderr).toContain('unknown connector(s) on');
+  });
+
+  it('names the token problem without printing the token: missing, unknown, viewer where operator is needed', () => {
+    const missing = cli(['status', '--server', server], undefined);
+    expect(missing.status).toBe(1);
+    expect(missing.stderr).toContain('IMESH_API_TOKEN is not set');
+    expect(missing.stderr).toContain('[ApiTokenMissing]');
+
+    const wrong = 'not-a-token-of-this-mesh-0123456789';
+    const rejected = cli(['status', '--server', server], wrong);
+    expect(rejected.status).toBe(1);
+    expect(rejected.stderr).toContain('does not accept the token in IMESH_API_TOKEN');
+    expect(rejected.stderr).toContain('[ApiTokenRejected]');
+    expect(rejected.stderr).not.toContain(wrong);
+
+    for (const args of [['reconcile', '--server', server], ['check', '--server', server]]) {
+      const viewer = cli(args, VIEWER_TOKEN);
+      expect(viewer.status, args[0]).toBe(1);
+      expect(viewer.stderr).toContain('the token in IMESH_API_TOKEN has the viewer role');
+      expect(viewer.stderr).toContain('this needs an operator token (role: operator');
+      expect(viewer.stderr).toContain('[ApiRoleInsufficient]');
+      expect(viewer.stderr + viewer.stdout).not.toContain(VIEWER_TOKEN);
+    }
+  });
+
+  it('refuses flags that read a local config or store', () => {
+    const result = cli(['status', '--server', server, '--store', 'postgres://h/db'], VIEWER_TOKEN);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('drop --store');
+    const deletes = cli(['reconcile', '--server', server, '--allow-deletes', '3'], OPERATOR_TOKEN);
+    expect(deletes.status).toBe(1);
+    expect(deletes.stderr).toContain('--allow-deletes does not go through the operator API');
+  });
+});
+
+describe('--server when the controller cannot be asked', () => {
+  it('an unreachable server: exit 1, names the URL', async () => {
+    const closed = `http://127.0.0.1:${await freePort()}`;
+    const result = cli(['status', '--server', closed], VIEWER_TOKEN);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain(`cannot reach ${closed}`);
+    expect(result.stderr).toContain('ECONNREFUSED');
+    expect(result.stderr).toContain('[ServerUnreachable]');
+  });
+
+  it('a certificate the CLI does not trust: exit 1, says so and how to trust a private CA', async () => {
+    const dir = files.dir;
+    const made = spawnSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'), '-days', '1', '-subj', '/CN=localhost', '-addext', 'subjectAltName=IP:127.0.0.1'], { encoding: 'utf8' });
+    expect(made.status, made.stderr).toBe(0);
+    const tls = createServer({ key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) }, (_req, res) => res.end('{}'));
+    await new Promise<void>((r) => tls.listen(0, '127.0.0.1', r));
+    try {
+      const address = tls.address();
+      const url = `https://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+      // spawnSync would block this process's TLS server: run the CLI asynchronously.
+      const result = await new Promise<{ status: number | null; stderr: string }>((done) => {
+        const child = spawn(process.execPath, [imesh, 'status', '--server', url], { cwd: dir, env: { ...process.env, IMESH_API_TOKEN: VIEWER_TOKEN, IMESH_LOG_LEVEL: 'error' } });
+        let stderr = '';
+        child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+        child.on('exit', (status) => done({ status, stderr }));
+      });
+      expect(result.status).toBe(1);
+      expect(result.stderr).toContain(`cannot verify ${url}'s TLS certificate`);
+      expect(result.stderr).toContain('NODE_EXTRA_CA_CERTS');
+      expect(result.stderr).toContain('[ServerTls]');
+    } finally {
+      tls.close();
+    }
+  });
+});
