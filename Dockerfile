@@ -9,7 +9,10 @@ WORKDIR /app
 COPY package.json package-lock.json tsconfig.json tsconfig.build.json ./
 # Scripts stay off while installing (prepare would build before the sources are here).
 RUN npm ci --ignore-scripts --no-audit --no-fund
+# The build compiles the TypeScript and precompiles the config schemas' validators (scripts/).
 COPY src ./src
+COPY schemas ./schemas
+COPY scripts ./scripts
 RUN npm run build && npm prune --omit=dev --ignore-scripts --no-audit --no-fund \
     && rm -f dist/.tsbuildinfo && find dist -name '*.map' -delete
 
