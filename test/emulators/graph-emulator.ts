@@ -18,7 +18,7 @@
  *   `Retry-After`.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { parseFilter, pathLookup } from './filter-expression.js';
+import { parseFilter, pathLookup } from './odata-filter.js';
 import { HttpEmulator, type EmulatorOptions, type EmulatorRequest, type EmulatorResponse } from './http-emulator.js';
 
 export interface GraphObject {

@@ -3,8 +3,8 @@
  *
  * - SSWS token auth; 401 `E0000011 Invalid token provided`, 403 `E0000006 You do not have permission…`
  *   (a read-only token may read but not write), 404 `E0000007`, 400 `E0000001` with errorCauses.
- * - Users (`/api/v1/users`): `limit` ≤ 200, cursor `after`, `search` and `filter` (the subset in
- *   filter-expression.ts). A plain list leaves DEPROVISIONED users out; `search`/`filter` return every
+ * - Users (`/api/v1/users`): `limit` ≤ 200, cursor `after`, `search` and `filter` (SCIM filter
+ *   expressions, developer.okta.com/docs/api/#filter, evaluated by src/scim/filter.ts). A plain list leaves DEPROVISIONED users out; `search`/`filter` return every
  *   status that matches. Lifecycle: activate, deactivate, suspend, unsuspend, unlock; DELETE deactivates a
  *   user first and deletes a DEPROVISIONED one (writing user.lifecycle.delete.initiated/.completed).
  * - Groups (`/api/v1/groups`, `expand=stats`), members (`/api/v1/groups/{id}/users`, PUT/DELETE member).
@@ -14,7 +14,7 @@
  * - `X-Rate-Limit-Limit/-Remaining/-Reset` on every response; 429 `E0000047` past the limit.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { parseFilter, pathLookup } from './filter-expression.js';
+import { matchesFilter, parseScimFilter, type ScimFilter } from '../../src/scim/filter.js';
 import { HttpEmulator, pageAfter, type EmulatorOptions, type EmulatorRequest, type EmulatorResponse } from './http-emulator.js';
 
 export type OktaStatus = 'ACTIVE' | 'STAGED' | 'PROVISIONED' | 'RECOVERY' | 'PASSWORD_EXPIRED' | 'LOCKED_OUT' | 'SUSPENDED' | 'DEPROVISIONED';
@@ -315,13 +315,13 @@ export class OktaEmulator extends HttpEmulator {
     const expression = q.get('search') ?? q.get('filter');
     let candidates = this.allUsers();
     if (expression) {
-      let predicate;
+      let filter: ScimFilter;
       try {
-        predicate = parseFilter(expression);
+        filter = parseScimFilter(expression);
       } catch (error) {
         return oktaError(400, 'E0000031', `Invalid search criteria.`, [error instanceof Error ? error.message : String(error)]);
       }
-      candidates = candidates.filter((u) => predicate(pathLookup(u)));
+      candidates = candidates.filter((u) => matchesFilter(filter, u as unknown as Record<string, unknown>));
     } else if (q.get('q')) {
       const text = q.get('q')!.toLowerCase();
       candidates = candidates.filter((u) => u.status !== 'DEPROVISIONED' && ['firstName', 'lastName', 'email'].some((k) => String(u.profile[k] ?? '').toLowerCase().startsWith(text)));
@@ -416,13 +416,13 @@ export class OktaEmulator extends HttpEmulator {
     const expression = q.get('search') ?? q.get('filter');
     let candidates = this.allGroups();
     if (expression) {
-      let predicate;
+      let filter: ScimFilter;
       try {
-        predicate = parseFilter(expression);
+        filter = parseScimFilter(expression);
       } catch (error) {
         return oktaError(400, 'E0000031', 'Invalid search criteria.', [error instanceof Error ? error.message : String(error)]);
       }
-      candidates = candidates.filter((g) => predicate(pathLookup(g)));
+      candidates = candidates.filter((g) => matchesFilter(filter, g as unknown as Record<string, unknown>));
     }
     const { page, next } = pageAfter(candidates, q.get('after'), this.pageLimit(q, MAX_LIMIT, MAX_LIMIT));
     return { status: 200, headers: { Link: this.links(request, next) }, body: page.map((g) => this.presentGroup(g, q.get('expand') === 'stats')) };
@@ -456,8 +456,8 @@ export class OktaEmulator extends HttpEmulator {
     let predicate: ((e: LogEvent) => boolean) | undefined;
     if (q.get('filter')) {
       try {
-        const parsed = parseFilter(q.get('filter')!);
-        predicate = (e) => parsed(pathLookup(e));
+        const parsed = parseScimFilter(q.get('filter')!);
+        predicate = (e) => matchesFilter(parsed, e as unknown as Record<string, unknown>);
       } catch (error) {
         return oktaError(400, 'E0000001', 'Api validation failed: filter', [error instanceof Error ? error.message : String(error)]);
       }

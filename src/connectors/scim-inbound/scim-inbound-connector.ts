@@ -1,6 +1,6 @@
 /**
  * The `scim-inbound` connector: an identity provider (Microsoft Entra ID, Okta …) provisions us over
- * SCIM 2.0 instead of us pulling from it. `imesh run` serves the endpoint (src/controller/scim/) and
+ * SCIM 2.0 instead of us pulling from it. `imesh run` serves the endpoint (src/controller/scim/, protocol in src/scim/) and
  * stores every accepted write in the connector's inbox; this connector's imports read that inbox, so a
  * pushed object lands in the connector space exactly like an imported one and flows through the same
  * join, confidence and projection rules.
@@ -9,14 +9,15 @@
  * - deltaImport: resources written at or after the watermark (the inbox's write sequence number,
  *   a plain integer), tombstones included. Deletions are detected from those tombstones (the IdP's
  *   DELETE) and by the full-import sweep.
- * - Staged attributes are named by their SCIM paths (see ../scim/scim-paths.ts): `userName`,
+ * - Staged attributes are named by their SCIM paths (see src/scim/attribute-paths.ts): `userName`,
  *   `name.givenName`, `emails[type eq "work"].value`, enterprise extension attributes by their URN
  *   path, and a group's `members` as the list of member ids (which are the users' external ids here).
  * - `active: false` is the observed enabled state (`enabled: false`), never a deletion.
  * - export throws NotSupportedError: an IdP is a source only.
  */
 import { NotSupportedError } from '../../shared/errors.js';
-import { flattenResource } from '../scim/scim-paths.js';
+import { flattenResource } from '../../scim/attributes.js';
+import { scimBoolean } from '../../scim/entra-compat.js';
 import { ENABLED_ATTRIBUTE } from '../sdk.js';
 import type {
   CheckResult,
@@ -34,17 +35,6 @@ import type {
 export const SCIM_INBOUND_TYPES = ['user', 'group'] as const;
 
 const BATCH = 1000;
-
-/** `true`, `"True"`, `"False"` (Entra sends string booleans) → boolean; anything else undefined. */
-export function scimBoolean(value: unknown): boolean | undefined {
-  if (typeof value === 'boolean') return value;
-  if (typeof value === 'string') {
-    const word = value.trim().toLowerCase();
-    if (word === 'true') return true;
-    if (word === 'false') return false;
-  }
-  return undefined;
-}
 
 export function stagedFromInbound(type: string, item: InboundResource): StagedObject {
   if (item.deleted) return { externalId: item.id, attributes: {}, deleted: true };

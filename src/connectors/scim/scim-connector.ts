@@ -25,17 +25,16 @@ import { BatchBuffer } from '../http/batching.js';
 import { HttpClient, HttpError, mapConcurrent, scimPages } from '../http/index.js';
 import { ENABLED_ATTRIBUTE } from '../sdk.js';
 import type { AttributeChange, CheckResult, ConnectorContext, ExportChange, ExportResult, IdentityConnector, ImportBatch, ObjectTypeCapabilities, StagedObject } from '../sdk.js';
-import { equalsFilter, flattenResource, formatPath, hasTypedEntry, parsePath, setPath, toJson, type ScimPath } from './scim-paths.js';
+import { formatPath, parsePath, type ScimPath } from '../../scim/attribute-paths.js';
+import { flattenResource, hasTypedEntry, setPath, toJson } from '../../scim/attributes.js';
+import { equalsFilter } from '../../scim/filter.js';
+import { patchRequest, type PatchOperation } from '../../scim/patch.js';
+import { coreSchemaOf, SCHEMA } from '../../scim/urns.js';
 import { compileScimSpec, type ScimOptions, type ScimTypeOptions } from './scim-spec.js';
 
 export const SCIM_CONCURRENCY = 4;
 const SCIM_JSON = 'application/scim+json';
 const ACCEPT = { accept: 'application/scim+json, application/json' };
-const PATCH_OP = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
-const CORE_SCHEMAS: Readonly<Record<string, string>> = {
-  User: 'urn:ietf:params:scim:schemas:core:2.0:User',
-  Group: 'urn:ietf:params:scim:schemas:core:2.0:Group',
-};
 
 export interface ScimResourceInfo {
   /** Relative to the base URL, no leading slash: `Users`. */
@@ -52,12 +51,6 @@ export interface ServiceProvider {
 }
 
 type Resource = Record<string, unknown> & { id?: string; meta?: { version?: string } };
-
-interface PatchOperation {
-  readonly op: 'add' | 'remove' | 'replace';
-  readonly path: string;
-  readonly value?: unknown;
-}
 
 export class ScimConnector implements IdentityConnector {
   private readonly options: ScimOptions;
@@ -206,12 +199,12 @@ export class ScimConnector implements IdentityConnector {
     for (const entry of list) {
       const e = entry as { name?: unknown; endpoint?: unknown; schema?: unknown };
       if (typeof e.name === 'string' && typeof e.endpoint === 'string') {
-        resources.set(e.name.toLowerCase(), { endpoint: e.endpoint.replace(/^\/+/, ''), schema: typeof e.schema === 'string' ? e.schema : (CORE_SCHEMAS[e.name] ?? '') });
+        resources.set(e.name.toLowerCase(), { endpoint: e.endpoint.replace(/^\/+/, ''), schema: typeof e.schema === 'string' ? e.schema : (coreSchemaOf(e.name) ?? '') });
       }
     }
     // Without /ResourceTypes, fall back to the RFC 7644 §3.2 endpoints of the declared resources.
     for (const { resource } of this.options.types.values()) {
-      if (!resources.has(resource.toLowerCase())) resources.set(resource.toLowerCase(), { endpoint: `${resource}s`, schema: CORE_SCHEMAS[resource] ?? `urn:ietf:params:scim:schemas:core:2.0:${resource}` });
+      if (!resources.has(resource.toLowerCase())) resources.set(resource.toLowerCase(), { endpoint: `${resource}s`, schema: coreSchemaOf(resource) ?? `urn:ietf:params:scim:schemas:core:2.0:${resource}` });
     }
     return { patch: flag('patch', true), etag: flag('etag', false), filter: flag('filter', true), ...(Number.isFinite(maxResults) && maxResults > 0 ? { maxResults } : {}), resources };
   }
@@ -290,7 +283,7 @@ export class ScimConnector implements IdentityConnector {
           return found[0]!.externalId;
         }
       }
-      const key = info.schema === CORE_SCHEMAS.Group ? 'displayName' : 'userName';
+      const key = info.schema === SCHEMA.group ? 'displayName' : 'userName';
       throw new ConnectorError(
         this.options.connector,
         'Conflict',
@@ -311,7 +304,7 @@ export class ScimConnector implements IdentityConnector {
         if (provider.patch) {
           const operations = this.operations(resource, attributes);
           if (operations.length === 0) return;
-          await this.client.request({ method: 'PATCH', url: resourcePath(info, id), json: { schemas: [PATCH_OP], Operations: operations }, contentType: SCIM_JSON, headers: { ...ACCEPT, ...ifMatch } });
+          await this.client.request({ method: 'PATCH', url: resourcePath(info, id), json: patchRequest(operations), contentType: SCIM_JSON, headers: { ...ACCEPT, ...ifMatch } });
         } else {
           const replaced = this.replaced(resource, attributes);
           if (replaced === undefined) return;

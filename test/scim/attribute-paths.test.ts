@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { equalsFilter, flattenResource, formatPath, parsePath, setPath } from '../../../src/connectors/scim/scim-paths.js';
+import { formatPath, parsePath } from '../../src/scim/attribute-paths.js';
+import { flattenResource, setPath } from '../../src/scim/attributes.js';
+import { equalsFilter } from '../../src/scim/filter.js';
 
 const ENTERPRISE = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
 

@@ -1,43 +1,16 @@
 /**
- * SCIM attribute paths as staged attribute names. An imported resource is flattened to names that are
- * themselves SCIM paths (RFC 7644 §3.5.2 "attribute path" / "valuePath" grammar), so a projection writes
- * to the same names it reads and a PATCH can target them directly:
+ * Reading and writing a SCIM resource's attributes by their paths (attribute-paths.ts).
  *
- *   userName, active, externalId                      simple attributes
- *   name.givenName                                     a sub-attribute of a complex attribute
- *   emails[type eq "work"].value                      a multi-valued attribute's entry, by its type
+ * A resource is flattened to staged attributes named by SCIM paths:
+ *   simple, sub-attribute, `[type eq "…"]` and extension paths   one value each
  *   emails.value                                       values of entries without a type (read only)
- *   urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber    extension attributes
  *   members / groups                                   the `value`s (ids) of a group's members / a user's groups
  *   roles / entitlements                               whole entries, as structured values (`value`, `type`, `display`)
  */
-import type { Scalar, Value } from '../../config/model.js';
-import { isReservedName } from '../../shared/own-property.js';
-import { decodeStructured, encodeStructured } from '../../config/structured-value.js';
-
-export interface ScimPath {
-  /** Extension schema URN, when the attribute belongs to one. */
-  readonly urn?: string;
-  readonly attribute: string;
-  /** `type eq "…"` selecting one entry of a multi-valued attribute. */
-  readonly type?: string;
-  readonly sub?: string;
-}
-
-const NAME = '[A-Za-z$][\\w$-]*';
-const PATH = new RegExp(`^(?:(urn:[^\\s\\[\\]]+):)?(${NAME})(?:\\[type eq "((?:[^"\\\\]|\\\\.)*)"\\])?(?:\\.(${NAME}))?$`);
-
-export function parsePath(name: string): ScimPath | undefined {
-  const m = PATH.exec(name);
-  if (!m) return undefined;
-  return { ...(m[1] ? { urn: m[1] } : {}), attribute: m[2]!, ...(m[3] !== undefined ? { type: m[3].replace(/\\(.)/g, '$1') } : {}), ...(m[4] ? { sub: m[4] } : {}) };
-}
-
-export function formatPath(path: ScimPath): string {
-  const prefix = path.urn ? `${path.urn}:` : '';
-  const filter = path.type !== undefined ? `[type eq ${JSON.stringify(path.type)}]` : '';
-  return `${prefix}${path.attribute}${filter}${path.sub ? `.${path.sub}` : ''}`;
-}
+import type { Scalar, Value } from '../config/model.js';
+import { decodeStructured, encodeStructured } from '../config/structured-value.js';
+import { isReservedName } from '../shared/own-property.js';
+import { findKey, getAttribute, type ScimPath } from './attribute-paths.js';
 
 /** Attributes that are never staged or written as values. */
 const SKIPPED = new Set(['schemas', 'id', 'meta', 'password']);
@@ -180,14 +153,55 @@ export function hasTypedEntry(resource: Readonly<Record<string, unknown>>, path:
   return Array.isArray(list) && list.some((e) => e && typeof e === 'object' && (e as Record<string, unknown>).type === path.type);
 }
 
-/** SCIM attribute names are case-insensitive (RFC 7643 §2.1). */
-function findKey(object: Readonly<Record<string, unknown>>, name: string): string | undefined {
-  if (name in object) return name;
-  const lower = name.toLowerCase();
-  return Object.keys(object).find((key) => key.toLowerCase() === lower);
+/**
+ * The values at a dotted attribute path (`name.givenName`, `emails.value`, an extension's
+ * `urn:…:User:manager.value`), names matched case-insensitively. Multi-valued attributes contribute
+ * each entry; with `entries` false, complex entries without a sub-attribute count as their `value`.
+ */
+export function valuesAt(resource: Readonly<Record<string, unknown>>, path: string, entries = false): unknown[] {
+  let container: unknown = resource;
+  let rest = path;
+  for (const k of Object.keys(resource)) {
+    if (k.toLowerCase().startsWith('urn:') && path.toLowerCase().startsWith(`${k.toLowerCase()}:`)) {
+      container = resource[k];
+      rest = path.slice(k.length + 1);
+    }
+  }
+  let current: unknown[] = [container];
+  for (const part of rest.split('.')) {
+    const next: unknown[] = [];
+    for (const item of current) {
+      if (!item || typeof item !== 'object' || Array.isArray(item)) continue;
+      const value = getAttribute(item as Record<string, unknown>, part);
+      if (Array.isArray(value)) next.push(...value);
+      else if (value !== undefined && value !== null) next.push(value);
+    }
+    current = next;
+  }
+  if (entries) return current;
+  return current.map((v) => (v && typeof v === 'object' && !Array.isArray(v) && 'value' in v ? (v as { value: unknown }).value : v));
 }
 
-/** A SCIM filter comparing an attribute with a string (RFC 7644 §3.4.2.2; the value is a JSON string). */
-export function equalsFilter(attribute: string, value: string): string {
-  return `${attribute} eq ${JSON.stringify(value)}`;
+/**
+ * `attributes` / `excludedAttributes` (RFC 7644 §3.4.2.5), by top-level attribute (an extension's
+ * attribute selects its whole extension object); `id`, `schemas` and `meta` always stay.
+ */
+export function selectAttributes(resource: Readonly<Record<string, unknown>>, include: readonly string[], exclude: readonly string[]): Record<string, unknown> {
+  if (include.length === 0 && exclude.length === 0) return { ...resource };
+  const top = (name: string) => {
+    const lower = name.toLowerCase();
+    const urn = Object.keys(resource).find((k) => k.toLowerCase().startsWith('urn:') && lower.startsWith(`${k.toLowerCase()}:`));
+    return urn ? urn.toLowerCase() : lower.split('.')[0]!;
+  };
+  const included = new Set(include.map(top));
+  const excluded = new Set(exclude.map((a) => a.toLowerCase()));
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(resource)) {
+    const lower = k.toLowerCase();
+    const always = lower === 'id' || lower === 'schemas' || lower === 'meta';
+    if (!always && included.size > 0 && !included.has(lower)) continue;
+    if (!always && excluded.has(lower)) continue;
+    out[k] = v;
+  }
+  return out;
 }

@@ -4,17 +4,7 @@
  * PATCH yes; filter yes (`eq`, `ne`, `co`, `sw`, `ew`, `pr`, `gt`/`ge`/`lt`/`le`, `and`, `or`, `not`);
  * no bulk, sort, password change or ETag preconditions; bearer token authentication.
  */
-export const SCHEMA = {
-  user: 'urn:ietf:params:scim:schemas:core:2.0:User',
-  group: 'urn:ietf:params:scim:schemas:core:2.0:Group',
-  enterprise: 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User',
-  list: 'urn:ietf:params:scim:api:messages:2.0:ListResponse',
-  patch: 'urn:ietf:params:scim:api:messages:2.0:PatchOp',
-  error: 'urn:ietf:params:scim:api:messages:2.0:Error',
-  serviceProviderConfig: 'urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig',
-  resourceType: 'urn:ietf:params:scim:schemas:core:2.0:ResourceType',
-  schema: 'urn:ietf:params:scim:schemas:core:2.0:Schema',
-} as const;
+import { SCHEMA } from './urns.js';
 
 export const MAX_RESULTS = 1000;
 

@@ -1,7 +1,8 @@
 /**
- * The subset of Okta's filter/search expression language the emulator understands
- * (developer.okta.com/docs/api/#filter): `attr op "value"` with eq, ne, gt, ge, lt, le, sw, co, `attr pr`,
- * joined by `and` / `or`, with parentheses. Timestamps compare as instants.
+ * The subset of OData `$filter` (Microsoft Graph) the Graph emulator understands: `attr op 'value'` with
+ * eq, ne, gt, ge, lt, le, sw, co, `attr pr`, joined by `and` / `or`, with parentheses. Timestamps
+ * compare as instants. (SCIM filters — Okta's `search`/`filter` are SCIM filter expressions — go through
+ * src/scim/filter.ts instead.)
  */
 export type Lookup = (attribute: string) => unknown;
 export type Predicate = (lookup: Lookup) => boolean;
@@ -19,7 +20,7 @@ function tokenize(text: string): Token[] {
       tokens.push({ kind: c === '(' ? 'open' : 'close', text: c });
       i++;
     } else if (c === '"' || c === "'") {
-      // Okta quotes strings with "…"; OData (Graph) with '…'.
+      // OData quotes strings with '…'; "…" is read the same way.
       let j = i + 1;
       let value = '';
       while (j < text.length && text[j] !== c) {

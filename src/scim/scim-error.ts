@@ -1,4 +1,4 @@
-/** An answer the SCIM endpoint gives as a SCIM error body (RFC 7644 §3.12): status, scimType, detail. */
+/** A SCIM error (RFC 7644 §3.12): the HTTP status, the `scimType` keyword and a `detail` for people. */
 export class ScimError extends Error {
   constructor(
     readonly status: number,

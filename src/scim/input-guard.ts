@@ -1,5 +1,5 @@
 /**
- * What the SCIM endpoint refuses before anything else reads a request (each a 400 with a SCIM error):
+ * What SCIM input is refused before anything else reads it (each a 400 with a SCIM error):
  * - keys and attribute paths naming `__proto__`, `constructor` or `prototype` (prototype pollution:
  *   scim-patch 0.8.3, the newest release, has advisories GHSA-9m6g-wc8r-q59c and GHSA-2mhw-wcx5-v3xj
  *   for exactly these paths);
@@ -8,7 +8,7 @@
  *   surrogates, in keys and values, in the URL's path segments and in filters.
  */
 import type { Filter } from 'scim2-parse-filter';
-import { RESERVED_NAMES } from '../../shared/own-property.js';
+import { RESERVED_NAMES } from '../shared/own-property.js';
 import { ScimError } from './scim-error.js';
 
 /**
