@@ -2,7 +2,7 @@
 // Engine benchmark: N identities in an embedded SQL source projected to an embedded SQL target.
 // Usage: npm run build && node bench/engine/run.mjs [N]   (default 100000)
 // Reports objects/s and peak RSS for: the first full cycle, a no-change cycle, a cycle with 1% changed.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -13,92 +13,27 @@ import { openEmbeddedStore } from '../../dist/store/embedded-store.js';
 import { migrate } from '../../dist/store/migrations.js';
 import { connectorOpener } from '../../dist/cli/runtime.js';
 import { logger } from '../../dist/shared/logger.js';
+import { DEPARTMENTS, connector, mesh, personFlowRule, personProjection, writeConfig } from '../lib/world.mjs';
+import { printTable, stages } from '../lib/table.mjs';
 
 const N = Number(process.argv[2] ?? 100_000);
 const projectRoot = fileURLToPath(new URL('../..', import.meta.url));
 const work = mkdtempSync(join(tmpdir(), 'imesh-bench-engine-'));
 process.chdir(work);
 const configDir = join(work, 'config');
-const yaml = `
-apiVersion: identitymesh.dev/v1alpha1
-kind: Mesh
-metadata: { name: bench }
-spec:
-  objectTypes:
-    person:
-      attributes:
-        employeeId: { type: string }
-        firstName: { type: string }
-        lastName: { type: string }
-        email: { type: string }
-        department: { type: string }
-        title: { type: string }
-        active: { type: boolean }
-  safety: { maxDeletes: 500, maxDeletePercent: 20 }
----
-apiVersion: identitymesh.dev/v1alpha1
-kind: Connector
-metadata: { name: hr }
-spec:
-  type: sql
-  connection: { driver: embedded, path: ${join(work, 'hr')} }
-  objectTypes:
-    user:
-      table: employees
-      externalIdColumn: employee_id
-      watermarkColumn: modified_at
-      deltaColumnType: datetime
-      isActiveColumn: is_active
----
-apiVersion: identitymesh.dev/v1alpha1
-kind: Connector
-metadata: { name: apps }
-spec:
-  type: sql
-  connection: { driver: embedded, path: ${join(work, 'apps')} }
-  objectTypes:
-    account:
-      table: accounts
-      externalIdColumn: account_id
-      isActiveColumn: is_active
-      watermarkColumn: modified_at
-      deltaColumnType: datetime
----
-apiVersion: identitymesh.dev/v1alpha1
-kind: FlowRule
-metadata: { name: hr-to-person }
-spec:
-  source: { connector: hr, objectType: user }
-  meshType: person
-  join: [ { source: employee_id, mesh: employeeId } ]
-  provision: true
-  attributes:
-    - { mesh: employeeId, source: employee_id, confidence: 100 }
-    - { mesh: firstName, source: first_name, confidence: 90 }
-    - { mesh: lastName, source: last_name, confidence: 90 }
-    - { mesh: email, source: email, confidence: 70 }
-    - { mesh: department, source: department, confidence: 90 }
-    - { mesh: title, source: title, confidence: 80 }
-    - { mesh: active, source: is_active, confidence: 100 }
----
-apiVersion: identitymesh.dev/v1alpha1
-kind: Projection
-metadata: { name: person-to-apps }
-spec:
-  meshType: person
-  target: { connector: apps, objectType: account }
-  attributes:
-    account_id: "{{employeeId}}"
-    username: "{{firstName | lower}}.{{lastName | lower}}"
-    email: "{{email}}"
-    department: "{{department}}"
-    title: "{{title}}"
-  enabled: "{{active}}"
-  onRemove: disable
-`;
-import { mkdirSync } from 'node:fs';
-mkdirSync(configDir, { recursive: true });
-writeFileSync(join(configDir, 'config.yaml'), yaml);
+const sqlType = (table, key) => ({ table, externalIdColumn: key, watermarkColumn: 'modified_at', deltaColumnType: 'datetime', isActiveColumn: 'is_active' });
+writeConfig(configDir, [
+  mesh('bench'),
+  connector('hr', { type: 'sql', connection: { driver: 'embedded', path: join(work, 'hr') }, objectTypes: { user: sqlType('employees', 'employee_id') } }),
+  connector('apps', { type: 'sql', connection: { driver: 'embedded', path: join(work, 'apps') }, objectTypes: { account: sqlType('accounts', 'account_id') } }),
+  personFlowRule('hr-to-person', { connector: 'hr', objectType: 'user' }, { employeeId: 'employee_id', firstName: 'first_name', lastName: 'last_name', email: 'email', department: 'department', title: 'title', active: 'is_active' }),
+  personProjection(
+    'person-to-apps',
+    { connector: 'apps', objectType: 'account' },
+    { account_id: '{{employeeId}}', username: '{{firstName | lower}}.{{lastName | lower}}', email: '{{email}}', department: '{{department}}', title: '{{title}}' },
+    { enabled: '{{active}}' },
+  ),
+]);
 
 // Seed the source in a child process, so its PGlite instance is not counted in this process's RSS.
 const seed = `
@@ -109,7 +44,7 @@ await hr.exec(\`CREATE TABLE employees (employee_id text PRIMARY KEY, first_name
 await hr.query(\`INSERT INTO employees (employee_id, first_name, last_name, email, department, title)
   SELECT 'E' || lpad(i::text, 7, '0'), 'First' || i, 'Last' || i, 'person' || i || '@example.com',
          ($1::text[])[1 + i % 8], 'Title ' || (i % 50)
-    FROM generate_series(1, $2) AS i\`, [${JSON.stringify(['Sales', 'Engineering', 'Research', 'Operations', 'Support', 'Finance', 'Legal', 'Marketing'])}, ${N}]);
+    FROM generate_series(1, $2) AS i\`, [${JSON.stringify(DEPARTMENTS)}, ${N}]);
 await hr.close();
 // The target table keeps a modification time (as application tables usually do), so drift is read
 // by delta imports instead of a full read of every row each cycle.
@@ -158,6 +93,14 @@ await hr.close();
 if (spawnSync(process.execPath, ['--input-type=module', '-e', change], { cwd: projectRoot, stdio: 'inherit' }).status !== 0) throw new Error('changing the source failed');
 rows.push(await cycle(`${changed} changed (1%)`, 'delta'));
 await db.close();
-console.log('\n| cycle | result | seconds | imported | exported | objects/s | peak RSS MB |\n|---|---|---|---|---|---|---|');
-for (const r of rows) console.log(`| ${r.label} | ${r.result} | ${r.seconds} | ${r.imported} | ${r.exported} | ${r.objectsPerSecond} | ${r.peakRssMb} |`);
+printTable(rows, [
+  ['cycle', (r) => r.label, 'left'],
+  ['result', (r) => r.result, 'left'],
+  ['seconds', (r) => r.seconds],
+  ['imported', (r) => r.imported],
+  ['exported', (r) => r.exported],
+  ['objects/s', (r) => r.objectsPerSecond],
+  ['peak RSS MB', (r) => r.peakRssMb],
+  ['stage timings (ms)', (r) => stages(r.timings), 'left'],
+]);
 rmSync(work, { recursive: true, force: true });

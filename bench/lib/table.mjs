@@ -1,0 +1,40 @@
+// Markdown tables for the benchmarks' summaries (pasted into bench/README.md by whoever measures).
+
+/** Prints rows as a Markdown table; `columns` is a list of [header, (row) => value, align?]. */
+export function printTable(rows, columns) {
+  const cell = (value) => (value === undefined || value === null || Number.isNaN(value) ? '—' : String(value));
+  console.log(`\n| ${columns.map(([header]) => header).join(' | ')} |`);
+  console.log(`|${columns.map(([, , align]) => (align === 'left' ? '---' : '---:')).join('|')}|`);
+  for (const row of rows) console.log(`| ${columns.map(([, value]) => cell(value(row))).join(' | ')} |`);
+}
+
+/** The columns every reconcile row has: whole process, in-process cycle, memory, load. */
+export const RECONCILE_COLUMNS = [
+  ['cycle', (r) => r.label, 'left'],
+  ['exit', (r) => r.exit],
+  ['whole process s', (r) => r.seconds],
+  ['CPU s (user+sys)', (r) => r.cpuSeconds],
+  ['in-process cycle s', (r) => r.cycleSeconds],
+  ['peak RSS MB', (r) => r.peakRssMb],
+  ['load (1 min)', (r) => r.load1],
+  ['stage timings (ms)', (r) => stages(r.timings), 'left'],
+];
+
+export function stages(timings = {}) {
+  return Object.entries(timings)
+    .map(([stage, ms]) => `${stage} ${ms.toLocaleString('en')}`)
+    .join(' · ');
+}
+
+/** `[N] [--runs R] [--name value | --flag]…` from argv: positional N with a default, named options. */
+export function benchArgs(argv, defaults) {
+  const positional = [];
+  const named = {};
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (!arg.startsWith('--')) positional.push(arg);
+    else if (argv[i + 1] !== undefined && !argv[i + 1].startsWith('--')) named[arg.slice(2)] = argv[++i];
+    else named[arg.slice(2)] = 'true';
+  }
+  return { n: Number(positional[0] ?? defaults.n), runs: Number(named.runs ?? defaults.runs ?? 1), named, positional };
+}
