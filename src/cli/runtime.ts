@@ -7,7 +7,7 @@ import { loadConfig } from '../config/index.js';
 import type { CompiledConfig, ConnectorModel } from '../config/model.js';
 import type { ReportsLocation } from '../controller/report-publisher.js';
 import { envSecretResolver } from '../config/secrets.js';
-import { connectorFactory } from '../connectors/registry.js';
+import { descriptorOf } from '../connectors/registry.js';
 import type { IdentityConnector } from '../connectors/sdk.js';
 import { ScimInbox } from '../controller/scim/inbox.js';
 import type { ConnectorOpener } from '../engine/context.js';
@@ -39,22 +39,23 @@ export async function openStoreFrom(flag: string | undefined, options: { readonl
 }
 
 /**
- * Opens connectors. `inbox` (the store's SCIM inbox) is handed to `scim-inbound` connectors only, as
+ * Opens connectors. `inbox` (the store's SCIM inbox) is handed to push-based connectors only (`scim-inbound`: their descriptor has an inbox), as
  * their `ConnectorContext.inbox`; without it they cannot import (check reports why). `dataRoots` are the
  * operator's --data-root / IMESH_DATA_ROOTS directories (see data-roots.ts).
  */
 export function connectorOpener(config: CompiledConfig, log: Logger = logger(), inbox?: ScimInbox, dataRoots: readonly string[] = []): ConnectorOpener {
   const secrets = envSecretResolver();
   return async (model: ConnectorModel): Promise<IdentityConnector> => {
-    const factory = connectorFactory(model.type);
-    const pushed = model.type === 'scim-inbound' && inbox ? { inbox: inbox.reader(model.name) } : {};
+    const descriptor = descriptorOf(model.type);
+    const factory = await descriptor.load();
+    const pushed = descriptor.inbox && inbox ? { inbox: inbox.reader(model.name) } : {};
     return factory({ model, configPath: config.configPath, workDir: process.cwd(), dataRoots, secrets, log: log.child({ connector: model.name }), ...pushed });
   };
 }
 
-/** The store's SCIM inbox when the config has a scim-inbound connector (open it before any cycle). */
+/** The store's SCIM inbox when the config has a push-based (scim-inbound) connector (open it before any cycle). */
 export async function inboxFor(db: Db, config: CompiledConfig): Promise<ScimInbox | undefined> {
-  return [...config.connectors.values()].some((c) => c.type === 'scim-inbound') ? ScimInbox.open(db) : undefined;
+  return [...config.connectors.values()].some((c) => descriptorOf(c.type).inbox !== undefined) ? ScimInbox.open(db) : undefined;
 }
 
 export interface Revision {

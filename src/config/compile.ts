@@ -3,9 +3,11 @@
  * here or by the schema; templates and regular expressions are compiled once.
  */
 import { createHash } from 'node:crypto';
+import { descriptorOf } from '../connectors/registry.js';
 import { inferredListColumns } from './csv-list-columns.js';
-import type { ConnectorDoc, DocumentSet, FlowRuleDoc, MeshDoc } from './documents.js';
+import type { DocumentSet, FlowRuleDoc, MeshDoc } from './documents.js';
 import { parseDuration } from './duration.js';
+import type { ConnectorSpec } from './generated/connector.js';
 import type { Scope, StructuredAttribute } from './generated/projection.js';
 import type {
   CompiledConfig,
@@ -48,16 +50,18 @@ export function compileModel(set: DocumentSet, configPath: string, files: readon
     const schedule: { intervalMs?: number; full?: string } = {};
     if (spec.schedule?.interval !== undefined) schedule.intervalMs = duration(spec.schedule.interval);
     if (spec.schedule?.full !== undefined) schedule.full = spec.schedule.full;
-    connectors.set(doc.name, {
+    const model = {
       name: doc.name,
       type: spec.type,
       location: doc.location,
-      spec: spec as unknown as Record<string, unknown>,
+      spec,
       objectTypes: Object.keys(spec.objectTypes),
       ...(Object.keys(schedule).length > 0 ? { schedule } : {}),
       suspend: spec.suspend ?? false,
       driftCheck: driftCheck('driftCheck' in spec ? spec.driftCheck : undefined),
-    });
+    };
+    // `type` is `spec.type`: the pair is one member of the ConnectorModel union, which TypeScript cannot see here.
+    connectors.set(doc.name, model as ConnectorModel);
   }
   const config: CompiledConfig = {
     configPath,
@@ -70,18 +74,10 @@ export function compileModel(set: DocumentSet, configPath: string, files: readon
   return deepFreeze(config);
 }
 
-/** A csv spec with the inferred list columns added to each object type's `multiValuedColumns`. */
-function withListColumns<T extends ConnectorDoc['value']['spec']>(spec: T, inferred: Map<string, Set<string>> | undefined): T {
-  if (spec.type !== 'csv' || inferred === undefined) return spec;
-  const objectTypes = { ...spec.objectTypes };
-  for (const [type, columns] of inferred) {
-    const declared = objectTypes[type];
-    if (!declared) continue;
-    const listed = declared.multiValuedColumns ?? [];
-    const added = [...columns].filter((c) => !listed.includes(c) && c !== declared.externalIdColumn);
-    if (added.length > 0) objectTypes[type] = { ...declared, multiValuedColumns: [...listed, ...added] };
-  }
-  return { ...spec, objectTypes };
+/** The spec with the inferred list columns marked multi-valued, for types whose columns hold lists (csv). */
+function withListColumns(spec: ConnectorSpec, inferred: Map<string, Set<string>> | undefined): ConnectorSpec {
+  const descriptor = descriptorOf(spec.type);
+  return inferred === undefined || descriptor.withListColumns === undefined ? spec : descriptor.withListColumns(spec, inferred);
 }
 
 /** sha256 over every file's relative path and content, in path order. */

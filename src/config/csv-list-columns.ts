@@ -5,6 +5,7 @@
  * joined string and proposes the same change on every cycle. Such a column is multi-valued whether or
  * not it is listed in `multiValuedColumns`: it is inferred here from the mesh attribute.
  */
+import { descriptorOf } from '../connectors/registry.js';
 import type { DocumentSet } from './documents.js';
 
 /** A template that is one expression of one attribute, with filters that keep it a list (not `eq`). */
@@ -14,7 +15,7 @@ const WHOLE = /^\s*\{\{\s*([A-Za-z_][A-Za-z0-9_.-]*)\s*((?:\|\s*(?!eq\b)[A-Za-z]
 export function inferredListColumns(set: DocumentSet): Map<string, Map<string, Set<string>>> {
   const found = new Map<string, Map<string, Set<string>>>();
   const mesh = set.meshes[0]?.value.spec.objectTypes ?? {};
-  const csv = new Set(set.connectors.filter((doc) => doc.value.spec.type === 'csv').map((doc) => doc.name));
+  const csv = new Set(set.connectors.filter((doc) => descriptorOf(doc.value.spec.type).withListColumns !== undefined).map((doc) => doc.name));
   for (const doc of set.projections) {
     const { target, meshType, attributes } = doc.value.spec;
     if (!csv.has(target.connector)) continue;

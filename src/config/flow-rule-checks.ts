@@ -2,11 +2,11 @@
  * Checks on FlowRule documents: the source and mesh type resolve, mesh attributes exist and have the
  * shape their use needs, templates parse, and the keys that exclude each other are not combined.
  */
+import { descriptorOf } from '../connectors/registry.js';
 import type { CheckContext } from './check-context.js';
 import type { ConnectorDoc, FlowRuleDoc } from './documents.js';
 import type { AttributeFlow } from './generated/flowrule.js';
 import { checkMeshAttribute, checkMeshType, checkTemplate, resolveObjectRef } from './reference-checks.js';
-import { sqlLoadedColumns } from './sql-object-type.js';
 import { compileTemplate } from './template.js';
 
 export function checkFlowRule(ctx: CheckContext, doc: FlowRuleDoc): void {
@@ -79,13 +79,11 @@ function checkContributions(ctx: CheckContext, doc: FlowRuleDoc): void {
   }
 }
 
-/** A SQL source that lists its columns must load every column the rule reads. */
+/** A source that lists the attributes it loads (sql columnsToLoad) must load every one the rule reads. */
 function checkLoadedColumns(ctx: CheckContext, doc: FlowRuleDoc, connector: ConnectorDoc): void {
   const spec = connector.value.spec;
-  if (spec.type !== 'sql') return;
-  const type = spec.objectTypes[doc.value.spec.source.objectType];
-  const columns = type ? sqlLoadedColumns(type) : 'all';
-  if (columns === 'all') return;
+  const loaded = descriptorOf(spec.type).loadedAttributes?.(spec, doc.value.spec.source.objectType);
+  if (loaded === undefined) return;
   const rule = doc.value.spec;
   const reads: { path: (string | number)[]; column: string }[] = [];
   (rule.join ?? []).forEach((j, i) => reads.push({ path: ['spec', 'join', i, 'source'], column: j.source }));
@@ -105,8 +103,8 @@ function checkLoadedColumns(ctx: CheckContext, doc: FlowRuleDoc, connector: Conn
   }
   const label = `${connector.name}/${rule.source.objectType}`;
   for (const read of reads) {
-    if (!columns.includes(read.column)) {
-      ctx.report(doc, read.path, `column "${read.column}" is not loaded by ${label} (its columnsToLoad leave it out, ${connector.file}:${connector.locate.at(['spec', 'objectTypes', rule.source.objectType, 'columnsToLoad']).line})`);
+    if (!loaded.attributes.includes(read.column)) {
+      ctx.report(doc, read.path, `column "${read.column}" is not loaded by ${label} (its ${loaded.setting} leave it out, ${connector.file}:${connector.locate.at(['spec', 'objectTypes', rule.source.objectType, loaded.setting]).line})`);
     }
   }
 }

@@ -2,6 +2,7 @@
  * The compiled configuration: an immutable, typed model built once per config revision. Nothing after
  * the config stage reads YAML; the engine, connectors and controller consume only this.
  */
+import type { ConnectorSpec } from './generated/connector.js';
 
 /** Where a definition came from, for messages: path relative to the config path, 1-based. */
 export interface SourceLocation {
@@ -80,26 +81,21 @@ export interface MeshModel {
   readonly api?: { readonly tokens: readonly ApiTokenModel[] };
 }
 
-export type ConnectorType =
-  | 'active-directory'
-  | 'ldap'
-  | 'sql'
-  | 'okta'
-  | 'entra-id'
-  | 'scim'
-  | 'scim-inbound'
-  | 'csv';
+/** The connector types: the `type` values the Connector schema accepts (schemas/connector.schema.json). */
+export type ConnectorType = ConnectorSpec['type'];
 
-export interface ConnectorModel {
+/** The validated spec of a connector of type `T`, as its schema describes it (src/config/generated/connector.ts). */
+export type ConnectorSpecOf<T extends ConnectorType> = Extract<ConnectorSpec, { readonly type: T }>;
+
+interface ConnectorModelBase<T extends ConnectorType> {
   readonly name: string;
-  readonly type: ConnectorType;
+  readonly type: T;
   readonly location: SourceLocation;
   /**
-   * The validated `spec` as written (schema defaults applied). Secret references stay as
-   * `{{secret:NAME}}` strings; connectors resolve them at run time through their context.
-   * Each connector narrows this with its own schema-derived type.
+   * The validated `spec` as written (schema defaults applied), typed by the connector's schema. Secret
+   * references stay as `{{secret:NAME}}` strings; connectors resolve them at run time through their context.
    */
-  readonly spec: Readonly<Record<string, unknown>>;
+  readonly spec: Readonly<ConnectorSpecOf<T>>;
   /** The object type names the connector declares. */
   readonly objectTypes: readonly string[];
   readonly schedule?: Partial<ScheduleModel>;
@@ -111,6 +107,12 @@ export interface ConnectorModel {
    */
   readonly driftCheck?: DriftCheckModel;
 }
+
+/**
+ * One compiled connector. `ConnectorModel` (every type) is a union discriminated by `type`, so
+ * `model.type === 'sql'` narrows `model.spec` to the sql spec; `ConnectorModel<'okta'>` is one type's.
+ */
+export type ConnectorModel<T extends ConnectorType = ConnectorType> = T extends ConnectorType ? ConnectorModelBase<T> : never;
 
 export type DriftCheckModel = { readonly kind: 'every-cycle' } | { readonly kind: 'full-only' } | { readonly kind: 'interval'; readonly ms: number; readonly text: string };
 

@@ -2,15 +2,13 @@
  * Checks on Projection documents: the target resolves and can be written, templates read attributes
  * the mesh type has, the scope is well formed, and settings that depend on the target agree with it.
  */
-import { isAbsolute, relative, resolve } from 'node:path';
 import type { CheckContext } from './check-context.js';
 import type { ConnectorDoc, ProjectionDoc } from './documents.js';
 import type { Scope, StructuredAttribute } from './generated/projection.js';
 import type { PathSegment } from './positions.js';
 import { checkMeshAttribute, checkMeshType, checkTemplate, type TemplateCheck } from './reference-checks.js';
 import { resolveObjectRef } from './reference-checks.js';
-import { sqlLoadedColumns } from './sql-object-type.js';
-import { targetTraits } from './target-traits.js';
+import { CONNECTOR_TYPES, descriptorOf } from '../connectors/registry.js';
 
 export function checkProjection(ctx: CheckContext, doc: ProjectionDoc): void {
   const spec = doc.value.spec;
@@ -80,27 +78,26 @@ function checkStructuredAttribute(
 
 function checkTarget(ctx: CheckContext, doc: ProjectionDoc, connector: ConnectorDoc): void {
   const spec = doc.value.spec;
-  const type = connector.value.spec.type;
+  const connectorSpec = connector.value.spec;
+  const type = connectorSpec.type;
+  const descriptor = descriptorOf(type);
   const target = `${connector.name}/${spec.target.objectType}`;
-  const traits = targetTraits(connector.value.spec, spec.target.objectType);
+  const traits = descriptor.targetTraits(connectorSpec, spec.target.objectType);
   if (!traits.canExport) {
     ctx.report(doc, ['spec', 'target', 'connector'], `target ${target} cannot be written: ${traits.exportNote ?? `${type} connectors are read-only`}`);
     return;
   }
-  if (traits.dn) {
+  if (descriptor.directory) {
     for (const key of ['container', 'rdn'] as const) {
       if (spec[key] === undefined) ctx.report(doc, ['spec'], `missing key "${key}" in spec: target ${target} is a directory (${type}), so objects need a container and an rdn`, 'key');
     }
   } else {
     for (const key of ['container', 'rdn'] as const) {
-      if (spec[key] !== undefined) ctx.report(doc, ['spec', key], `${key} is only for directory targets (active-directory, ldap); ${target} is ${type}`, 'key');
+      if (spec[key] !== undefined) ctx.report(doc, ['spec', key], `${key} is only for directory targets (${directoryTypes()}); ${target} is ${type}`, 'key');
     }
-    if (spec.password) ctx.report(doc, ['spec', 'password'], `password is only for directory targets (active-directory, ldap); ${target} is ${type}`, 'key');
+    if (spec.password) ctx.report(doc, ['spec', 'password'], `password is only for directory targets (${directoryTypes()}); ${target} is ${type}`, 'key');
   }
-  const connection = connector.value.spec.type === 'active-directory' || connector.value.spec.type === 'ldap' ? connector.value.spec.connection : undefined;
-  if (spec.password && connection && connection.url.startsWith('ldap://') && connection.tls?.startTls !== true) {
-    ctx.report(doc, ['spec', 'password'], `password is sent only over TLS, but connector "${connector.name}" uses ${connection.url} without connection.tls.startTls; use ldaps:// or set startTls: true`, 'key');
-  }
+  descriptor.checkTarget?.(ctx, doc, connector, connectorSpec);
   if (spec.password) {
     const { initial, generate } = spec.password;
     if (initial !== undefined && generate === true) ctx.report(doc, ['spec', 'password', 'generate'], 'password.generate: true contradicts password.initial; give one of them', 'key');
@@ -110,7 +107,7 @@ function checkTarget(ctx: CheckContext, doc: ProjectionDoc, connector: Connector
   if (traits.keyColumn !== undefined && !(traits.keyColumn in spec.attributes)) {
     ctx.report(doc, ['spec', 'attributes'], `attributes must include "${traits.keyColumn}", the externalIdColumn of ${target} (its template is the row's key, e.g. ${traits.keyColumn}: "{{employeeId}}")`, 'key');
   }
-  if (type === 'sql' || type === 'csv') {
+  if (traits.columns) {
     if (spec.enabled !== undefined && traits.activeColumn === undefined) {
       ctx.report(doc, ['spec', 'enabled'], `enabled needs objectTypes.${spec.target.objectType}.isActiveColumn on connector "${connector.name}" (the column that holds the enabled state)`, 'key');
     }
@@ -119,47 +116,28 @@ function checkTarget(ctx: CheckContext, doc: ProjectionDoc, connector: Connector
     }
   }
   if (spec.onRemove === 'disable' && !traits.canDisable) {
-    const why = type === 'sql' || type === 'csv' ? `it has no isActiveColumn (connector "${connector.name}", objectTypes.${spec.target.objectType})` : `${type} ${spec.target.objectType} objects cannot be disabled`;
+    const why = traits.columns ? `it has no isActiveColumn (connector "${connector.name}", objectTypes.${spec.target.objectType})` : `${type} ${spec.target.objectType} objects cannot be disabled`;
     ctx.report(doc, ['spec', 'onRemove'], `onRemove: disable is not possible for target ${target}: ${why}; add one, or choose onRemove: delete or keep`);
   }
   if (spec.onRemove === undefined && !traits.canDisable) {
     ctx.report(doc, ['spec'], `missing key "onRemove" in spec: target ${target} cannot disable objects, so say what happens when one leaves the scope (delete or keep)`, 'key');
   }
-  if (type === 'csv') checkCsvTargetFile(ctx, doc, connector);
-  checkTargetColumns(ctx, doc, connector);
+  checkTargetAttributesLoaded(ctx, doc, connector);
 }
 
-/**
- * A csv target rewritten by the controller inside the config repository (the config path) would change
- * the revision it runs from, and dirty or conflict with the Git checkout it was read from.
- */
-function checkCsvTargetFile(ctx: CheckContext, doc: ProjectionDoc, connector: ConnectorDoc): void {
-  const spec = connector.value.spec;
-  if (spec.type !== 'csv') return;
-  const objectType = doc.value.spec.target.objectType;
-  const file = spec.objectTypes[objectType]?.file;
-  if (file === undefined) return;
-  const absolute = resolve(ctx.configPath, file);
-  const inside = relative(ctx.configPath, absolute);
-  if (inside === '' || (!inside.startsWith('..') && !isAbsolute(inside))) {
-    ctx.report(
-      connector,
-      ['spec', 'objectTypes', objectType, 'file'],
-      `objectTypes.${objectType}.file "${file}" is inside the config repository, but projection "${doc.name}" writes it (${doc.file}:${doc.location.line}); put it outside the repository, under the working directory or a data root (--data-root DIR, IMESH_DATA_ROOTS)`,
-    );
-  }
+/** The types whose targets are addressed by DN, for messages ("active-directory, ldap"). */
+function directoryTypes(): string {
+  return CONNECTOR_TYPES.filter((type) => descriptorOf(type).directory).join(', ');
 }
 
-/** A sql target that lists its columns must load the columns the projection compares and writes. */
-function checkTargetColumns(ctx: CheckContext, doc: ProjectionDoc, connector: ConnectorDoc): void {
+/** A target that lists the attributes it loads (sql columnsToLoad) must load the ones the projection compares and writes. */
+function checkTargetAttributesLoaded(ctx: CheckContext, doc: ProjectionDoc, connector: ConnectorDoc): void {
   const spec = connector.value.spec;
-  if (spec.type !== 'sql') return;
-  const type = spec.objectTypes[doc.value.spec.target.objectType];
-  const columns = type ? sqlLoadedColumns(type) : 'all';
-  if (columns === 'all') return;
+  const loaded = descriptorOf(spec.type).loadedAttributes?.(spec, doc.value.spec.target.objectType);
+  if (loaded === undefined) return;
   for (const name of Object.keys(doc.value.spec.attributes)) {
-    if (!columns.includes(name)) {
-      ctx.report(doc, ['spec', 'attributes', name], `column "${name}" is written but not loaded by ${connector.name}/${doc.value.spec.target.objectType} (add it to its columnsToLoad, or drift cannot be seen)`, 'key');
+    if (!loaded.attributes.includes(name)) {
+      ctx.report(doc, ['spec', 'attributes', name], `column "${name}" is written but not loaded by ${connector.name}/${doc.value.spec.target.objectType} (add it to its ${loaded.setting}, or drift cannot be seen)`, 'key');
     }
   }
 }

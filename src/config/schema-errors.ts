@@ -4,11 +4,11 @@
  * Values are echoed only where they cannot be secrets (enum choices, names).
  */
 import type { ErrorObject } from 'ajv/dist/2020.js';
-import type { ConnectorType, Problem } from './model.js';
+import { CONNECTOR_TYPES } from '../connectors/registry.js';
+import type { Problem } from './model.js';
 import { formatPath, parsePointer, type Locator, type PathSegment } from './positions.js';
 import { didYouMean, suggest } from './suggest.js';
 
-export const CONNECTOR_TYPES: readonly ConnectorType[] = ['active-directory', 'ldap', 'sql', 'okta', 'entra-id', 'scim', 'scim-inbound', 'csv'];
 
 interface Mapped {
   readonly path: readonly PathSegment[];

@@ -3,7 +3,7 @@
  * Connectors never see the store (the one exception: a push-based `scim-inbound` connector reads its
  * own inbox through the narrow, optional `ConnectorContext.inbox`); the engine never sees a vendor library.
  */
-import type { ConnectorModel, Scalar, Value } from '../config/model.js';
+import type { ConnectorModel, ConnectorType, Scalar, Value } from '../config/model.js';
 import type { Logger } from '../shared/logger.js';
 
 /**
@@ -212,8 +212,9 @@ export interface InboundResources {
   changedSince(type: string, watermark: number): Promise<InboundSnapshot>;
 }
 
-export interface ConnectorContext {
-  readonly model: ConnectorModel;
+/** What a connector is opened with; `ConnectorContext<'okta'>` carries an okta model (typed spec). */
+export interface ConnectorContext<T extends ConnectorType = ConnectorType> {
+  readonly model: ConnectorModel<T>;
   /** Absolute config directory (csv `file` paths resolve against it). */
   readonly configPath: string;
   /** Working directory (embedded `path` and `.imesh/` resolve against it). */
@@ -232,4 +233,5 @@ export interface ConnectorContext {
   readonly inbox?: InboundResources;
 }
 
-export type ConnectorFactory = (context: ConnectorContext) => IdentityConnector;
+/** Opens a connector of type `T` for one connector definition (config revision). */
+export type ConnectorFactory<T extends ConnectorType = ConnectorType> = (context: ConnectorContext<T>) => IdentityConnector | Promise<IdentityConnector>;

@@ -1,13 +1,13 @@
 /**
  * The secret uses of a config: for each connector, every secret NAME its spec references paired with
- * every destination its type sends credentials to (registry.ts `destinationFinders`). Pairing all of a
+ * every destination its type sends credentials to (its descriptor's `secretDestinations`). Pairing all of a
  * connector's secrets with all of its destinations errs on the safe side: a reference placed in a
  * setting the type does not resolve is bound like one it does.
  */
 import type { CompiledConfig, ConnectorModel } from '../config/model.js';
 import { secretNames } from '../config/secrets.js';
 import { errorMessage } from '../shared/errors.js';
-import { destinationFinders } from './registry.js';
+import { descriptorOf } from './registry.js';
 
 export interface SecretDestination {
   readonly connector: string;
@@ -34,7 +34,7 @@ export async function secretUses(config: CompiledConfig): Promise<SecretUses> {
     if (secrets.length === 0) continue;
     let destinations: readonly string[];
     try {
-      destinations = await destinationFinders[model.type](model, config.configPath);
+      destinations = await descriptorOf(model.type).secretDestinations(model, config.configPath);
     } catch (error) {
       unknown.set(model.name, errorMessage(error));
       continue;

@@ -1,5 +1,5 @@
 /**
- * Where each connector type sends its secrets (registry.ts destinationFinders), worked out from the spec
+ * Where each connector type sends its secrets (each type's descriptor, `secretDestinations`), worked out from the spec
  * as written: references are never resolved, and the driver's own parser reads connection strings.
  */
 import { resolve } from 'node:path';

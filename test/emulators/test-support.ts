@@ -23,15 +23,16 @@ export function testSecrets(values: Record<string, string>): SecretResolver {
   };
 }
 
-export function connectorContext(name: string, type: ConnectorType, spec: Record<string, unknown>, secrets: Record<string, string>): ConnectorContext {
-  const model: ConnectorModel = {
+export function connectorContext<T extends ConnectorType>(name: string, type: T, spec: Record<string, unknown>, secrets: Record<string, string>): ConnectorContext<T> {
+  // A hand-written spec stands for one the schema validated (tests also feed invalid ones on purpose).
+  const model = {
     name,
     type,
     location: { file: 'connectors.yaml', line: 1, column: 1 },
     spec: { type, ...spec },
     objectTypes: Object.keys((spec.objectTypes as Record<string, unknown> | undefined) ?? {}),
     suspend: false,
-  };
+  } as unknown as ConnectorModel<T>;
   return { model, configPath: '/tmp', workDir: '/tmp', secrets: testSecrets(secrets), log: logger().child({ connector: name }) };
 }
 

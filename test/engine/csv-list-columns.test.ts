@@ -104,7 +104,9 @@ async function run(listed: string) {
   hr.put('user', 'u2', { id: 'u2', email: 'alice@x.test' });
   hr.put('group', 'g1', { id: 'g1', name: 'eng', members: ['u1', 'u2'] });
   const config = await compile(yaml(listed));
-  const csv = await createCsvConnector({ ...testContext({ name: 'apps', type: 'csv', spec: {}, workDir: work }), model: config.connectors.get('apps')! });
+  const model = config.connectors.get('apps');
+  if (model?.type !== 'csv') throw new Error('apps is not a csv connector');
+  const csv = await createCsvConnector({ ...testContext({ name: 'apps', type: 'csv', spec: {}, workDir: work }), model });
   // The harness spreads connectors (own properties only), so hand it the class's methods bound.
   const apps: IdentityConnector = {
     capabilities: (type) => csv.capabilities(type),

@@ -16,25 +16,26 @@ export interface Server {
   readonly caFile?: string;
 }
 
-export interface TestContext {
-  readonly context: ConnectorContext;
+export interface TestContext<T extends 'active-directory' | 'ldap'> {
+  readonly context: ConnectorContext<T>;
   /** Every log line the connector wrote, parsed. */
   readonly logs: Array<Record<string, unknown>>;
 }
 
-export function testContext(type: 'active-directory' | 'ldap', spec: Record<string, unknown>, secrets: Record<string, string>, name = 'test-directory'): TestContext {
+export function testContext<T extends 'active-directory' | 'ldap'>(type: T, spec: Record<string, unknown>, secrets: Record<string, string>, name = 'test-directory'): TestContext<T> {
   const logs: Array<Record<string, unknown>> = [];
   const log = pino({ level: 'debug', base: undefined }, { write: (line: string) => logs.push(JSON.parse(line) as Record<string, unknown>) });
   const objectTypes = Object.keys((spec.objectTypes as Record<string, unknown> | undefined) ?? {});
-  const model: ConnectorModel = {
+  // A hand-written spec stands for one the schema validated (tests also feed invalid ones on purpose).
+  const model = {
     name,
     type,
     location: { file: 'connectors.yaml', line: 1, column: 1 },
     spec: { type, ...spec },
     objectTypes,
     suspend: false,
-  };
-  const context: ConnectorContext = {
+  } as unknown as ConnectorModel<T>;
+  const context: ConnectorContext<T> = {
     model,
     configPath: process.cwd(),
     workDir: process.cwd(),

@@ -501,6 +501,6 @@ export class CsvConnector implements IdentityConnector {
 }
 
 /** Builds a `csv` connector; the spec is validated here, before any file is touched. */
-export async function createCsvConnector(context: ConnectorContext): Promise<IdentityConnector> {
+export async function createCsvConnector(context: ConnectorContext<'csv'>): Promise<IdentityConnector> {
   return new CsvConnector(context, compileCsvOptions(context.model.name, context.model.spec, context.configPath));
 }

@@ -43,7 +43,7 @@ export class EntraConnector implements IdentityConnector {
   private readonly log: Logger;
   private readonly concurrency: number;
 
-  constructor(context: ConnectorContext, overrides: EntraOverrides = {}) {
+  constructor(context: ConnectorContext<'entra-id'>, overrides: EntraOverrides = {}) {
     this.options = compileEntraSpec(context.model);
     this.log = context.log;
     this.concurrency = overrides.concurrency ?? ENTRA_CONCURRENCY;
@@ -249,6 +249,6 @@ function tombstone(externalId: string): StagedObject {
   return { externalId, attributes: {}, deleted: true };
 }
 
-export function createEntraConnector(context: ConnectorContext, overrides: EntraOverrides = {}): IdentityConnector {
+export function createEntraConnector(context: ConnectorContext<'entra-id'>, overrides: EntraOverrides = {}): IdentityConnector {
   return new EntraConnector(context, overrides);
 }

@@ -6,7 +6,7 @@
 import type { ConnectorModel } from '../../config/model.js';
 import { compileEntraSpec } from './entra-spec.js';
 
-export function entraDestinations(model: ConnectorModel): string[] {
+export function entraDestinations(model: ConnectorModel<'entra-id'>): string[] {
   const options = compileEntraSpec(model);
   return [...new Set([new URL(options.authorityUrl).origin, new URL(options.graphUrl).origin])];
 }

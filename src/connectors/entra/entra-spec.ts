@@ -4,7 +4,6 @@
  */
 import type { ConnectorModel } from '../../config/model.js';
 import { parseDuration } from '../../config/duration.js';
-import type { EntraIdConnectorSpec } from '../../config/generated/connector.js';
 import { ConfigError } from '../../shared/errors.js';
 import { secureBaseUrl } from '../http/index.js';
 
@@ -34,8 +33,8 @@ export interface EntraOptions {
 export const DEFAULT_USER_SELECT = ['id', 'userPrincipalName', 'givenName', 'surname', 'displayName', 'mail', 'department', 'jobTitle', 'accountEnabled', 'employeeId'];
 export const DEFAULT_GROUP_SELECT = ['id', 'displayName', 'description', 'mail', 'mailNickname', 'mailEnabled', 'securityEnabled', 'groupTypes'];
 
-export function compileEntraSpec(model: ConnectorModel): EntraOptions {
-  const spec = model.spec as unknown as EntraIdConnectorSpec;
+export function compileEntraSpec(model: ConnectorModel<'entra-id'>): EntraOptions {
+  const spec = model.spec;
   const where = (key: string) => `${model.name}: spec.${key}`;
   const c = spec.connection;
   for (const key of ['tenantId', 'clientId', 'clientSecret'] as const) {

@@ -98,7 +98,7 @@ export class LdapConnector implements IdentityConnector {
   private schema?: Promise<DirectorySchema>;
 
   constructor(
-    private readonly context: ConnectorContext,
+    private readonly context: ConnectorContext<'active-directory' | 'ldap'>,
     vendorFactory: VendorFactory,
   ) {
     this.options = compileLdapOptions(context.model, context.configPath);

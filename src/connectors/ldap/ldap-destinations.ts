@@ -2,7 +2,7 @@
 import type { ConnectorModel } from '../../config/model.js';
 import { compileLdapOptions } from './ldap-options.js';
 
-export function ldapDestinations(model: ConnectorModel, configPath: string): string[] {
+export function ldapDestinations(model: ConnectorModel<'active-directory' | 'ldap'>, configPath: string): string[] {
   const options = compileLdapOptions(model, configPath);
   const host = options.host.includes(':') ? `[${options.host}]` : options.host;
   // startTLS upgrades the same port; ldap:// vs ldaps:// stays part of the destination (a change from

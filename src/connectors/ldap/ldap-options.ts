@@ -3,7 +3,7 @@
  * options: defaults applied, contradictions rejected with a message naming both settings.
  */
 import { isAbsolute, resolve } from 'node:path';
-import type { ActiveDirectoryConnectorSpec, LdapConnectorSpec, LdapObjectType } from '../../config/generated/connector.js';
+import type { LdapObjectType } from '../../config/generated/connector.js';
 import type { ConnectorModel } from '../../config/model.js';
 import { parseDuration } from '../../config/duration.js';
 import { withDefaultScheme } from '../../shared/default-scheme.js';
@@ -65,9 +65,8 @@ function checkDn(model: ConnectorModel, key: string, dn: string): void {
   }
 }
 
-export function compileLdapOptions(model: ConnectorModel, configPath: string): LdapOptions {
-  // The config stage validated spec against schemas/connector.schema.json.
-  const spec = model.spec as unknown as ActiveDirectoryConnectorSpec | LdapConnectorSpec;
+export function compileLdapOptions(model: ConnectorModel<'active-directory' | 'ldap'>, configPath: string): LdapOptions {
+  const spec = model.spec;
   const connection = spec.connection;
   if (!connection || typeof connection.url !== 'string') fail(model, 'spec.connection.url is required');
   const tls = connection.tls ?? {};

@@ -56,7 +56,7 @@ export class OktaConnector implements IdentityConnector {
   private readonly concurrency: number;
   private systemLogReadable = true;
 
-  constructor(context: ConnectorContext, overrides: OktaClientOverrides = {}) {
+  constructor(context: ConnectorContext<'okta'>, overrides: OktaClientOverrides = {}) {
     this.options = compileOktaSpec(context.model);
     this.log = context.log;
     this.concurrency = overrides.concurrency ?? OKTA_CONCURRENCY;
@@ -310,7 +310,7 @@ function combine(scope: string | undefined, delta: string | undefined): string |
   return `(${scope}) and ${delta}`;
 }
 
-export function createOktaConnector(context: ConnectorContext, overrides: OktaClientOverrides = {}): IdentityConnector {
+export function createOktaConnector(context: ConnectorContext<'okta'>, overrides: OktaClientOverrides = {}): IdentityConnector {
   return new OktaConnector(context, overrides);
 }
 

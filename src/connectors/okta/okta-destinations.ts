@@ -2,6 +2,6 @@
 import type { ConnectorModel } from '../../config/model.js';
 import { compileOktaSpec } from './okta-spec.js';
 
-export function oktaDestinations(model: ConnectorModel): string[] {
+export function oktaDestinations(model: ConnectorModel<'okta'>): string[] {
   return [new URL(compileOktaSpec(model).orgUrl).origin];
 }

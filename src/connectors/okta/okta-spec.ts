@@ -4,7 +4,6 @@
  */
 import type { ConnectorModel } from '../../config/model.js';
 import { parseDuration } from '../../config/duration.js';
-import type { OktaConnectorSpec } from '../../config/generated/connector.js';
 import { ConfigError } from '../../shared/errors.js';
 import { withDefaultScheme } from '../../shared/default-scheme.js';
 import { secureBaseUrl } from '../http/index.js';
@@ -27,8 +26,8 @@ export interface OktaOptions {
 
 export const OKTA_MAX_PAGE = 200;
 
-export function compileOktaSpec(model: ConnectorModel): OktaOptions {
-  const spec = model.spec as unknown as OktaConnectorSpec;
+export function compileOktaSpec(model: ConnectorModel<'okta'>): OktaOptions {
+  const spec = model.spec;
   const where = (key: string) => `${model.name}: spec.${key}`;
   const connection = spec.connection;
   if (!connection || typeof connection.orgUrl !== 'string') throw new ConfigError('ConfigInvalid', `${where('connection.orgUrl')} is required (for example https://contoso.okta.com)`);

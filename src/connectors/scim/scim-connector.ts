@@ -58,7 +58,7 @@ export class ScimConnector implements IdentityConnector {
   private readonly log: Logger;
   private discovery: Promise<ServiceProvider> | undefined;
 
-  constructor(context: ConnectorContext, overrides: { concurrency?: number } = {}) {
+  constructor(context: ConnectorContext<'scim'>, overrides: { concurrency?: number } = {}) {
     this.options = compileScimSpec(context.model);
     this.log = context.log;
     let header: string | undefined;
@@ -413,6 +413,6 @@ function json(value: Value | undefined): unknown {
   return value === undefined ? undefined : toJson(value);
 }
 
-export function createScimConnector(context: ConnectorContext, overrides: { concurrency?: number } = {}): IdentityConnector {
+export function createScimConnector(context: ConnectorContext<'scim'>, overrides: { concurrency?: number } = {}): IdentityConnector {
   return new ScimConnector(context, overrides);
 }

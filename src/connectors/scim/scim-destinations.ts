@@ -2,6 +2,6 @@
 import type { ConnectorModel } from '../../config/model.js';
 import { compileScimSpec } from './scim-spec.js';
 
-export function scimDestinations(model: ConnectorModel): string[] {
+export function scimDestinations(model: ConnectorModel<'scim'>): string[] {
   return [new URL(compileScimSpec(model).baseUrl).origin];
 }

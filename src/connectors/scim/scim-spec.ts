@@ -4,7 +4,6 @@
  */
 import type { ConnectorModel } from '../../config/model.js';
 import { parseDuration } from '../../config/duration.js';
-import type { ScimConnectorSpec } from '../../config/generated/connector.js';
 import { ConfigError } from '../../shared/errors.js';
 import { secureBaseUrl } from '../http/index.js';
 
@@ -24,8 +23,8 @@ export interface ScimOptions {
   readonly types: ReadonlyMap<string, ScimTypeOptions>;
 }
 
-export function compileScimSpec(model: ConnectorModel): ScimOptions {
-  const spec = model.spec as unknown as ScimConnectorSpec;
+export function compileScimSpec(model: ConnectorModel<'scim'>): ScimOptions {
+  const spec = model.spec;
   const where = (key: string) => `${model.name}: spec.${key}`;
   const c = spec.connection;
   if (!c || typeof c.baseUrl !== 'string') throw new ConfigError('ConfigInvalid', `${where('connection.baseUrl')} is required (for example https://wiki.example.com/scim/v2)`);

@@ -407,7 +407,7 @@ async function openDialect(context: ConnectorContext, connection: SqlConnectionO
  * Builds a `sql` connector: validates the spec (unsafe identifiers and contradictions are refused here,
  * before any connection), then opens the driver's dialect. Vendor libraries load only for the driver used.
  */
-export async function createSqlConnector(context: ConnectorContext): Promise<IdentityConnector> {
+export async function createSqlConnector(context: ConnectorContext<'sql'>): Promise<IdentityConnector> {
   const options = compileSqlOptions(context.model.name, context.model.spec);
   const dialect = await openDialect(context, options.connection);
   return new SqlConnector(context, options, dialect);

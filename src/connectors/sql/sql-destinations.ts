@@ -11,7 +11,7 @@ import { maskSecretRefs } from '../../config/secrets.js';
 import { ConfigError } from '../../shared/errors.js';
 import { compileSqlOptions } from './sql-spec.js';
 
-export async function sqlDestinations(model: ConnectorModel): Promise<string[]> {
+export async function sqlDestinations(model: ConnectorModel<'sql'>): Promise<string[]> {
   const { connection } = compileSqlOptions(model.name, model.spec);
   if (connection.driver === 'embedded') return [];
   const masked = maskSecretRefs(connection.connectionString ?? '');

@@ -5,6 +5,7 @@
  * share one run, so a button pressed twice does not open two sessions.
  */
 import type { ConnectorModel } from '../../config/model.js';
+import { descriptorOf } from '../../connectors/registry.js';
 import type { CheckResult } from '../../connectors/sdk.js';
 import { errorMessage, ImeshError } from '../../shared/errors.js';
 import { redact } from '../../shared/logger.js';
@@ -59,14 +60,8 @@ const NOT_CHECKABLE = new Set(['ConnectorTypeUnavailable', 'NotSupported']);
 
 const CHECK_TIMEOUT_MS = 20_000;
 
-function hasCredentials(model: ConnectorModel): boolean {
-  if (model.type === 'csv') return false;
-  if (model.type === 'sql') return (model.spec.connection as { driver?: string } | undefined)?.driver !== 'embedded';
-  return true;
-}
-
 function classify(model: ConnectorModel, result: CheckResult): { reach: ReachResult; credentials: CredentialsResult } {
-  const withCredentials = hasCredentials(model);
+  const withCredentials = descriptorOf(model.type).hasCredentials(model.spec);
   const none = (otherwise: CredentialsResult): CredentialsResult => (withCredentials ? otherwise : 'notApplicable');
   if (result.ok) return { reach: 'ok', credentials: none('ok') };
   const code = result.error?.code ?? '';
@@ -85,8 +80,9 @@ function classify(model: ConnectorModel, result: CheckResult): { reach: ReachRes
 async function check(port: ControllerPort, model: ConnectorModel): Promise<CheckResult> {
   const started = performance.now();
   const elapsed = () => Math.round(performance.now() - started);
-  if (model.type === 'scim-inbound') {
-    const message = `${model.name}: a scim-inbound connector is pushed to by the identity provider at /scim/${model.name}/v2/; test the connection from the provider's provisioning settings`;
+  const inbox = descriptorOf(model.type).inbox;
+  if (inbox) {
+    const message = `${model.name}: a ${model.type} connector is pushed to by the identity provider at ${inbox.endpoint(model.name)}; test the connection from the provider's provisioning settings`;
     return { ok: false, latencyMs: 0, objectTypes: {}, error: { code: 'NotSupported', message } };
   }
   try {

@@ -25,6 +25,7 @@
 import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { CompiledConfig, ConnectorModel } from '../../config/model.js';
+import { descriptorOf } from '../../connectors/registry.js';
 import type { SecretResolver } from '../../connectors/sdk.js';
 import { selectAttributes } from '../../scim/attributes.js';
 import { MAX_RESULTS, resourceTypes, schemas, serviceProviderConfig } from '../../scim/discovery.js';
@@ -123,15 +124,15 @@ export function createScimEndpoint(options: ScimEndpointOptions): ScimEndpoint {
 
   const connectorFor = (name: string): ConnectorModel | undefined => {
     const model = options.config()?.connectors.get(name);
-    return model && model.type === 'scim-inbound' ? model : undefined;
+    return model && descriptorOf(model.type).inbox ? model : undefined;
   };
 
   const authenticate = (req: IncomingMessage, model: ConnectorModel): boolean => {
     const header = req.headers.authorization ?? '';
     const match = /^Bearer\s+(.+)$/i.exec(header.trim());
     if (!match) return false;
-    const reference = (model.spec.connection as { bearerToken?: unknown } | undefined)?.bearerToken;
-    if (typeof reference !== 'string') return false;
+    const reference = descriptorOf(model.type).inbox?.bearerToken(model.spec);
+    if (reference === undefined) return false;
     let expected: string;
     try {
       expected = options.secrets.resolve(reference);

@@ -21,7 +21,7 @@ beforeEach(() => {
   mkdirSync(join(dir, 'out'), { recursive: true });
 });
 
-async function open(objectType: Record<string, unknown>): Promise<{ connector: IdentityConnector; context: TestContext }> {
+async function open(objectType: Record<string, unknown>): Promise<{ connector: IdentityConnector; context: TestContext<'csv'> }> {
   const spec = { type: 'csv', objectTypes: { user: objectType } };
   // The case folder is the working directory (a root): the config below it, targets beside it.
   const context = testContext({ name: 'hr-file', type: 'csv', spec, configPath, workDir: dir });

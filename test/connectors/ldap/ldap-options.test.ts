@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { ConnectorModel } from '../../../src/config/model.js';
 import { compileLdapOptions } from '../../../src/connectors/ldap/ldap-options.js';
 
-function model(type: 'active-directory' | 'ldap', connection: Record<string, unknown>, objectTypes: Record<string, unknown> = {}): ConnectorModel {
+/** A hand-built model; some specs are invalid on purpose (the options refuse them). */
+function model(type: 'active-directory' | 'ldap', connection: Record<string, unknown>, objectTypes: Record<string, unknown> = {}): ConnectorModel<'active-directory' | 'ldap'> {
   return {
     name: 'corp',
     type,
@@ -10,7 +11,7 @@ function model(type: 'active-directory' | 'ldap', connection: Record<string, unk
     spec: { type, connection: { baseDn: 'DC=corp,DC=test', ...connection }, objectTypes },
     objectTypes: Object.keys(objectTypes),
     suspend: false,
-  };
+  } as unknown as ConnectorModel<'active-directory' | 'ldap'>;
 }
 
 describe('LDAP connector options', () => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { ConnectorModel } from '../../../src/config/model.js';
 import { compileOktaSpec } from '../../../src/connectors/okta/okta-spec.js';
 
-function model(orgUrl: string): ConnectorModel {
+function model(orgUrl: string): ConnectorModel<'okta'> {
   return {
     name: 'okta',
     type: 'okta',

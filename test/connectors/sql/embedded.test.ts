@@ -45,7 +45,7 @@ describeSqlConformance('embedded (PGlite)', async () => {
     async connector(objectTypes: Record<string, unknown>) {
       const spec = { type: 'sql', connection: { driver: 'embedded', path: '.imesh/apps' }, objectTypes };
       const context = testContext({ name: 'apps', spec });
-      return new SqlConnector(context, compileSqlOptions('apps', spec), shared);
+      return new SqlConnector(context, compileSqlOptions('apps', context.model.spec), shared);
     },
     close: () => dialect.close(),
   };
@@ -117,7 +117,7 @@ describe('embedded driver: createTable and the real factory', () => {
   });
 
   it('createTable is refused for server drivers and for queries', () => {
-    expect(() => compileSqlOptions('x', { connection: { driver: 'postgres', connectionString: 'postgres://h/db' }, objectTypes: { t: { table: 't', externalIdColumn: 'id', createTable: true } } })).toThrow(/only available with driver: embedded/);
-    expect(() => compileSqlOptions('x', { connection: { driver: 'embedded', path: 'p' }, objectTypes: { t: { query: 'SELECT 1 AS id', externalIdColumn: 'id', createTable: true } } })).toThrow(/needs a table/);
+    expect(() => compileSqlOptions('x', { type: 'sql', connection: { driver: 'postgres', connectionString: 'postgres://h/db' }, objectTypes: { t: { table: 't', externalIdColumn: 'id', createTable: true } } })).toThrow(/only available with driver: embedded/);
+    expect(() => compileSqlOptions('x', { type: 'sql', connection: { driver: 'embedded', path: 'p' }, objectTypes: { t: { query: 'SELECT 1 AS id', externalIdColumn: 'id', createTable: true } } })).toThrow(/needs a table/);
   });
 });
