@@ -83,7 +83,7 @@ function lockDirectory(connector: string, dataDir: string, displayPath: string):
 }
 
 interface OpenDatabase {
-  readonly dialect: Promise<SqlDialect>;
+  readonly dialect: SqlDialect;
   refs: number;
 }
 
@@ -92,16 +92,16 @@ const openDatabases = new Map<string, OpenDatabase>();
 
 export async function createEmbeddedDialect(config: EmbeddedDialectConfig): Promise<SqlDialect> {
   const key = resolve(config.dataDir);
-  let entry = openDatabases.get(key);
-  if (!entry) {
-    const created: OpenDatabase = { dialect: openDialect({ ...config, dataDir: key }), refs: 0 };
-    created.dialect.catch(() => openDatabases.delete(key));
-    openDatabases.set(key, created);
-    entry = created;
+  let shared = openDatabases.get(key);
+  if (!shared) {
+    // The lock is taken now, so a directory held by another process is refused when the connector
+    // opens; PGlite itself starts on first use (below).
+    shared = { dialect: openDialect({ ...config, dataDir: key }), refs: 0 };
+    openDatabases.set(key, shared);
   }
-  const shared = entry;
-  const base = await shared.dialect;
-  shared.refs++;
+  const entry = shared;
+  const base = entry.dialect;
+  entry.refs++;
   let closed = false;
   return {
     ...base,
@@ -109,27 +109,36 @@ export async function createEmbeddedDialect(config: EmbeddedDialectConfig): Prom
     async close() {
       if (closed) return;
       closed = true;
-      if (--shared.refs > 0) return;
+      if (--entry.refs > 0) return;
       openDatabases.delete(key);
       await base.close();
     },
   };
 }
 
-async function openDialect(config: EmbeddedDialectConfig): Promise<SqlDialect> {
-  const { connector } = config;
-  const release = lockDirectory(connector, config.dataDir, config.displayPath);
-  let db: PgliteLike;
+async function startPglite(config: EmbeddedDialectConfig): Promise<PgliteLike> {
   try {
     makePrivateDir(config.dataDir, { own: true });
     // Small shared buffers: several PGlite instances may share this process (see src/store/embedded-store.ts).
-    db = (await PGlite.create(config.dataDir, { relaxedDurability: false, postgresqlconf: ['shared_buffers = 16MB'] })) as unknown as PgliteLike;
+    const db = (await PGlite.create(config.dataDir, { relaxedDurability: false, postgresqlconf: ['shared_buffers = 16MB'] })) as unknown as PgliteLike;
     makeTreePrivate(config.dataDir);
     await db.exec(SESSION_SETUP);
+    return db;
   } catch (error) {
-    release();
-    throw new ConnectorError(connector, 'ConnectionFailed', `cannot open the embedded database at ${config.displayPath}: ${(error as Error).message}`, { cause: error });
+    throw new ConnectorError(config.connector, 'ConnectionFailed', `cannot open the embedded database at ${config.displayPath}: ${(error as Error).message}`, { cause: error });
   }
+}
+
+/**
+ * The database starts on first use, not when the connector opens: a cycle with nothing to read from
+ * or write to this connector (a delta cycle of a target read only on full cycles) never pays for
+ * starting PostgreSQL in WebAssembly (about half a second and 100 MB).
+ */
+function openDialect(config: EmbeddedDialectConfig): SqlDialect {
+  const { connector } = config;
+  const release = lockDirectory(connector, config.dataDir, config.displayPath);
+  let starting: Promise<PgliteLike> | undefined;
+  const database = (): Promise<PgliteLike> => (starting ??= startPglite(config));
   const mutex = new Mutex();
   const exclusive = async <T>(work: () => Promise<T>): Promise<T> => {
     const release = await mutex.acquire();
@@ -146,10 +155,11 @@ async function openDialect(config: EmbeddedDialectConfig): Promise<SqlDialect> {
     syntax: postgresSyntax,
 
     query(statement) {
-      return exclusive(() => run(db, statement));
+      return exclusive(async () => run(await database(), statement));
     },
 
     async *stream(statement: Statement, batchSize: number): AsyncIterable<ResultSet> {
+      const db = await database();
       const release = await mutex.acquire();
       let finished = false;
       try {
@@ -171,6 +181,7 @@ async function openDialect(config: EmbeddedDialectConfig): Promise<SqlDialect> {
 
     transaction<T>(work: (tx: SqlExecutor) => Promise<T>): Promise<T> {
       return exclusive(async () => {
+        const db = await database();
         await db.exec('BEGIN');
         try {
           const result = await work({ query: (statement) => run(db, statement) });
@@ -185,6 +196,7 @@ async function openDialect(config: EmbeddedDialectConfig): Promise<SqlDialect> {
 
     describe(source: SqlSource): Promise<ColumnInfo[]> {
       return exclusive(async () => {
+        const db = await database();
         const result = await db.query<unknown[]>(postgresSyntax.describe(source), [], { rowMode: 'array' });
         const oids = [...new Set(result.fields.map((f) => f.dataTypeID))];
         const types = await db.query<PgTypeRow>(PG_TYPE_LOOKUP, [oids], { parsers: PG_PARSERS });
@@ -202,6 +214,7 @@ async function openDialect(config: EmbeddedDialectConfig): Promise<SqlDialect> {
         ...definitions.map((definition) => `ALTER TABLE ${table(target)} ADD COLUMN IF NOT EXISTS ${definition}`),
       ];
       return exclusive(async () => {
+        const db = await database();
         for (const text of statements) await db.exec(text);
       });
     },
@@ -212,8 +225,11 @@ async function openDialect(config: EmbeddedDialectConfig): Promise<SqlDialect> {
 
     async close() {
       try {
-        await exclusive(() => db.close());
-        makeTreePrivate(config.dataDir);
+        const db = starting && (await starting.catch(() => undefined));
+        if (db) {
+          await exclusive(() => db.close());
+          makeTreePrivate(config.dataDir);
+        }
       } finally {
         release();
       }
