@@ -17,6 +17,7 @@ import { performance } from 'node:perf_hooks';
 const dist = process.env.IMESH_DIST ?? new URL('../../dist', import.meta.url).pathname;
 const { createLdapConnector, createActiveDirectoryConnector } = await import(`${dist}/connectors/ldap/index.js`);
 const { pino } = await import('pino');
+const { PEOPLE, PERSON_ATTRIBUTES, ROOT_DN, SUFFIX, startSlapd } = await import('../lib/slapd.mjs');
 
 const SKIP_AD = process.argv.includes('--skip-ad');
 const RUNS = 3;
@@ -82,55 +83,14 @@ function row(what, ours, theirs, bar) {
 }
 
 // ------------------------------------------------------------------ OpenLDAP
-const S = '/tmp/imesh-bench-slapd';
 const SLAPD_PORT = 3390;
-const SUFFIX = 'dc=example,dc=test';
-const ROOT_DN = `cn=admin,${SUFFIX}`;
-const PEOPLE = `ou=people,${SUFFIX}`;
-const LDAP_URL = `ldap://127.0.0.1:${SLAPD_PORT}`;
-const ATTRS = ['uid', 'cn', 'givenName', 'sn', 'mail', 'employeeNumber', 'departmentNumber', 'title', 'telephoneNumber'];
-
-function startSlapd() {
-  if (existsSync(`${S}/slapd.pid`)) {
-    try {
-      process.kill(Number(readFileSync(`${S}/slapd.pid`, 'utf8')), 'SIGTERM');
-    } catch {}
-  }
-  rmSync(S, { recursive: true, force: true });
-  mkdirSync(`${S}/db`, { recursive: true });
-  writeFileSync(
-    `${S}/slapd.conf`,
-    `include /etc/ldap/schema/core.schema\ninclude /etc/ldap/schema/cosine.schema\ninclude /etc/ldap/schema/inetorgperson.schema\ninclude /etc/ldap/schema/nis.schema\npidfile ${S}/slapd.pid\nmodulepath /usr/lib/ldap\nmoduleload back_mdb\nsizelimit unlimited\ndatabase mdb\nmaxsize 2147483648\nsuffix "${SUFFIX}"\nrootdn "${ROOT_DN}"\nrootpw secret\ndirectory ${S}/db\nindex objectClass eq\nindex entryUUID eq\nindex entryCSN,modifyTimestamp eq\n`,
-  );
-  const lines = [`dn: ${SUFFIX}`, 'objectClass: dcObject', 'objectClass: organization', 'dc: example', 'o: Example', '', `dn: ${PEOPLE}`, 'objectClass: organizationalUnit', 'ou: people', ''];
-  for (let i = 0; i < LDAP_ENTRIES; i++) {
-    const id = `E${String(i).padStart(6, '0')}`;
-    lines.push(
-      `dn: uid=${id},${PEOPLE}`,
-      'objectClass: inetOrgPerson',
-      `uid: ${id}`,
-      `cn: First${i} Last${i}`,
-      `givenName: First${i}`,
-      `sn: Last${i}`,
-      `mail: ${id.toLowerCase()}@example.test`,
-      `employeeNumber: ${id}`,
-      `departmentNumber: D${i % 40}`,
-      `title: Title ${i % 25}`,
-      `telephoneNumber: +1 555 ${String(i).padStart(7, '0')}`,
-      '',
-    );
-  }
-  writeFileSync(`${S}/data.ldif`, lines.join('\n'));
-  const t0 = performance.now();
-  execFileSync('slapadd', ['-q', '-f', `${S}/slapd.conf`, '-l', `${S}/data.ldif`], { stdio: 'pipe' });
-  console.error(`slapadd ${LDAP_ENTRIES} entries: ${ms(performance.now() - t0)}`);
-  const r = spawnSync('slapd', ['-f', `${S}/slapd.conf`, '-h', `${LDAP_URL}/`]);
-  if (r.status !== 0) throw new Error(`slapd failed: ${r.stderr}`);
-}
+const ATTRS = PERSON_ATTRIBUTES;
 
 async function benchOpenLdap() {
-  startSlapd();
-  await waitPort(SLAPD_PORT);
+  const slapdStarted = performance.now();
+  const slapd = await startSlapd({ dir: '/tmp/imesh-bench-slapd', port: SLAPD_PORT, entries: LDAP_ENTRIES });
+  console.error(`slapadd ${LDAP_ENTRIES} entries and start: ${ms(performance.now() - slapdStarted)}`);
+  const LDAP_URL = slapd.url;
   const spec = {
     connection: { url: LDAP_URL, bindDn: ROOT_DN, bindPassword: '{{secret:p}}', baseDn: SUFFIX, pageSize: PAGE },
     objectTypes: { person: { searchBase: PEOPLE, filter: '(objectClass=inetOrgPerson)', attributes: ATTRS } },
@@ -169,7 +129,7 @@ async function benchOpenLdap() {
   }
   row('OpenLDAP delta import, 10 changes among 20,000 (median)', median(deltas), undefined, median(deltas) <= 500 ? 'ok (≤ 0.5 s)' : 'MISSED (≤ 0.5 s)');
   await connector.close();
-  process.kill(Number(readFileSync(`${S}/slapd.pid`, 'utf8')), 'SIGTERM');
+  slapd.stop();
 }
 
 // ------------------------------------------------------------------ Samba AD

@@ -31,17 +31,19 @@ export function parseTimeV(stderr) {
  * figures. `load1` is the 1-minute load average just before it started: other work on the machine
  * inflates wall time, so every figure carries it.
  */
-export function timedProcess(command, args, { cwd, env, input } = {}) {
+export function timedProcess(command, args, { cwd, env, input, discardStdout = false } = {}) {
   const load1 = round(loadavg()[0]);
   const child = spawnSync('/usr/bin/time', ['-v', command, ...args], {
     cwd,
     input,
+    // discardStdout: the tool writes to /dev/null, as `tool > /dev/null` in a shell (no pipe to fill).
+    stdio: ['pipe', discardStdout ? 'ignore' : 'pipe', 'pipe'],
     encoding: 'utf8',
     env: { ...process.env, ...env },
     maxBuffer: 1024 * 1024 * 1024,
   });
   if (child.error) throw child.error;
-  return { exit: child.status, load1, stdout: child.stdout, stderr: child.stderr, ...parseTimeV(child.stderr) };
+  return { exit: child.status, load1, stdout: child.stdout ?? '', stderr: child.stderr, ...parseTimeV(child.stderr) };
 }
 
 /**

@@ -35,13 +35,16 @@ export function personFlowRule(name, source, sourceOf) {
   };
 }
 
-/** A projection of `person` to `target` ({ connector, objectType }): target attribute → template. */
-export function personProjection(name, target, attributes, { enabled } = {}) {
+/**
+ * A projection of `person` to `target` ({ connector, objectType }): target attribute → template.
+ * `onRemove` defaults to disable (the target needs an active column); `delete` otherwise.
+ */
+export function personProjection(name, target, attributes, { enabled, onRemove = 'disable' } = {}) {
   return {
     apiVersion: API_VERSION,
     kind: 'Projection',
     metadata: { name },
-    spec: { meshType: 'person', target, attributes, ...(enabled ? { enabled } : {}), onRemove: 'disable' },
+    spec: { meshType: 'person', target, attributes, ...(enabled ? { enabled } : {}), onRemove },
   };
 }
 
