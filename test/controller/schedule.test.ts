@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { CompiledConfig, ConnectorModel } from '../../src/config/model.js';
-import { jittered } from '../../src/controller/controller.js';
+import { jittered } from '../../src/controller/source-watcher.js';
 import { CycleSchedule, MIN_CYCLE_GAP_MS } from '../../src/controller/schedule.js';
 
 function config(interval: number, full: string, connectors: Partial<ConnectorModel>[] = []): CompiledConfig {
