@@ -15,8 +15,8 @@ export const READY_PATH = '/readyz';
 export const METRICS_PATH = '/metrics';
 /** Git webhook (GitHub / GitLab): triggers a fetch. 404 unless IMESH_WEBHOOK_SECRET is set. */
 export const WEBHOOK_PATH = '/hooks/git';
-/** Route prefixes other modules mount (see http-server.ts). */
-export const API_PREFIX = '/api/v1/';
+/** The prefixes of the router's surfaces other than the root (see http-router.ts). */
+export const API_PREFIX = '/api/v1';
 export const SCIM_PREFIX = '/scim/';
 
 export const WEBHOOK_SECRET_ENV = 'IMESH_WEBHOOK_SECRET';

@@ -13,6 +13,7 @@
  */
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { HttpProblem } from '../shared/http-problem.js';
 import type { Logger } from '../shared/logger.js';
 import { readBody, sendJson, type RouteHandler } from './http-server.js';
 
@@ -50,11 +51,11 @@ export interface WebhookOptions {
 
 export function gitWebhookHandler(options: WebhookOptions): RouteHandler {
   const { secret, log } = options;
-  const reject = (res: ServerResponse, result: WebhookResult, remote: string | undefined): void => {
+  const reject = (result: WebhookResult, remote: string | undefined): HttpProblem => {
     options.onResult?.(result);
     log.warn({ event: 'webhook-rejected', reason: result, remote }, 'webhook rejected');
     // Whatever body is left unread is not worth reading: close the connection after answering.
-    sendJson(res, 401, { error: 'unauthorized' }, { connection: 'close' });
+    return new HttpProblem(401, 'Unauthenticated', 'unauthorized', { connection: 'close' });
   };
   return async (req, res) => {
     const remote = req.socket.remoteAddress;
@@ -65,23 +66,17 @@ export function gitWebhookHandler(options: WebhookOptions): RouteHandler {
       const hmac = createHmac('sha256', secret);
       await readBody(req, MAX_WEBHOOK_BODY, (chunk) => hmac.update(chunk));
       const digest = hmac.digest();
-      if (!match || !timingSafeEqual(Buffer.from(match[1]!, 'hex'), digest)) {
-        reject(res, 'bad-signature', remote);
-        return;
-      }
+      if (!match || !timingSafeEqual(Buffer.from(match[1]!, 'hex'), digest)) throw reject('bad-signature', remote);
       accept(res, 'github');
       return;
     }
     if (token !== undefined) {
-      if (!tokenEquals(token, secret)) {
-        reject(res, 'bad-token', remote);
-        return;
-      }
+      if (!tokenEquals(token, secret)) throw reject('bad-token', remote);
       await readBody(req, MAX_WEBHOOK_BODY, () => undefined);
       accept(res, 'gitlab');
       return;
     }
-    reject(res, 'unsigned', remote);
+    throw reject('unsigned', remote);
   };
 
   function accept(res: ServerResponse, source: 'github' | 'gitlab'): void {

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { WEBHOOK_PATH } from '../../src/controller/endpoints.js';
 import { createHttpServer, readBody, sendJson, type ControllerHttpServer } from '../../src/controller/http-server.js';
 import { readiness, type ControllerStatus } from '../../src/controller/probes.js';
+import { HttpProblem } from '../../src/shared/http-problem.js';
 import { MAX_WEBHOOK_BODY, githubSignature, gitWebhookHandler, tokenEquals } from '../../src/controller/webhook.js';
 import { quietLogger } from './quiet-logger.js';
 
@@ -18,22 +19,53 @@ async function serve(setup: (server: ControllerHttpServer) => void): Promise<str
   return `http://127.0.0.1:${server.port()}`;
 }
 
-describe('route table', () => {
-  it('matches exact paths and prefixes, longest first, with 404 and 405 (Allow) otherwise', async () => {
+describe('router', () => {
+  it('matches exact and parametric paths, answers HEAD for GET, 405 with Allow for another method, 404 otherwise', async () => {
     const base = await serve((s) => {
       s.addRoute('GET', '/healthz', (_q, r) => sendJson(r, 200, { route: 'health' }));
-      s.addRoute('*', '/scim/', (q, r, url) => sendJson(r, 200, { route: 'scim', method: q.method, path: url.pathname }));
-      s.addRoute('GET', '/scim/special/', (_q, r) => sendJson(r, 200, { route: 'special' }));
+      s.addRoute('GET', '/things/:id', (_q, r, _u, params) => sendJson(r, 200, { route: 'thing', id: params.id }));
+      s.addRoute('DELETE', '/things/:id', (_q, r) => sendJson(r, 204, {}));
     });
     expect(await (await fetch(`${base}/healthz`)).json()).toEqual({ route: 'health' });
     expect((await fetch(`${base}/healthz/extra`)).status).toBe(404);
-    expect(await (await fetch(`${base}/scim/hr/v2/Users?x=1`, { method: 'PATCH' })).json()).toEqual({ route: 'scim', method: 'PATCH', path: '/scim/hr/v2/Users' });
-    expect(await (await fetch(`${base}/scim/special/x`)).json()).toEqual({ route: 'special' });
+    expect(await (await fetch(`${base}/things/a%2Fb?x=1`)).json()).toEqual({ route: 'thing', id: 'a/b' });
     const post = await fetch(`${base}/healthz`, { method: 'POST' });
     expect(post.status).toBe(405);
     expect(post.headers.get('allow')).toBe('GET, HEAD');
+    expect((await fetch(`${base}/things/1`, { method: 'PUT' })).headers.get('allow')).toBe('GET, HEAD, DELETE');
     expect((await fetch(`${base}/healthz`, { method: 'HEAD' })).status).toBe(200);
     expect((await fetch(`${base}/nothing`)).status).toBe(404);
+    expect((await fetch(`${base}/things/`)).status).toBe(404);
+  });
+
+  it('gives each surface its prefix, its problem format and its authentication, which runs before any 404 or 405', async () => {
+    const base = await serve((s) => {
+      s.addRoute('GET', '/', (_q, r) => sendJson(r, 200, { route: 'root' }));
+      const api = s.surface<string, { role: string }>({
+        name: 'test-api',
+        prefix: '/api',
+        writeProblem: (res, problem) => sendJson(res, problem.status, { problem: problem.code, message: problem.message }, problem.headers),
+        authenticate: (req, _url, route) => {
+          if (req.headers.authorization !== 'yes') throw new HttpProblem(401, 'Unauthenticated', `no (${route?.role ?? 'unknown route'})`);
+          return 'caller';
+        },
+      });
+      api.route({ method: 'POST', path: '/api/items/:id', data: { role: 'writer' }, handle: ({ res, params, auth }) => sendJson(res, 200, { id: params.id, auth }) });
+      api.route({ method: 'GET', path: '/api/files/:dir/*', rest: 'file', data: { role: 'reader' }, handle: ({ res, params }) => sendJson(res, 200, params) });
+    });
+    const yes = { authorization: 'yes' };
+    expect(await (await fetch(`${base}/api/items/7`, { method: 'POST', headers: yes })).json()).toEqual({ id: '7', auth: 'caller' });
+    expect(await (await fetch(`${base}/api/files/d/a/b%20c`, { headers: yes })).json()).toEqual({ dir: 'd', file: 'a/b c' });
+    const anonymous = await fetch(`${base}/api/items/7`, { method: 'POST' });
+    expect([anonymous.status, await anonymous.json()]).toEqual([401, { problem: 'Unauthenticated', message: 'no (writer)' }]);
+    expect([(await fetch(`${base}/api/nothing`)).status, (await fetch(`${base}/api/items/7`)).status]).toEqual([401, 401]);
+    const wrongMethod = await fetch(`${base}/api/items/7`, { headers: yes });
+    expect([wrongMethod.status, wrongMethod.headers.get('allow'), ((await wrongMethod.json()) as { problem: string }).problem]).toEqual([405, 'POST', 'MethodNotAllowed']);
+    const missing = await fetch(`${base}/api/nothing`, { headers: yes });
+    expect([missing.status, ((await missing.json()) as { problem: string }).problem]).toEqual([404, 'NotFound']);
+    // The root surface answers problems as text.
+    const rootMissing = await fetch(`${base}/nothing`);
+    expect([rootMissing.status, rootMissing.headers.get('content-type')]).toEqual([404, 'text/plain; charset=utf-8']);
   });
 
   it('accepts routes added after listen, and turns a throwing handler into a 500 without details', async () => {
@@ -41,7 +73,7 @@ describe('route table', () => {
     const base = await serve((s) => {
       server = s;
     });
-    server.addRoute('GET', '/api/v1/', () => {
+    server.addRoute('GET', '/api/v1/things', () => {
       throw new Error('secret internals');
     });
     const res = await fetch(`${base}/api/v1/things`);

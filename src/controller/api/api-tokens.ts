@@ -9,6 +9,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { CompiledConfig } from '../../config/model.js';
 import type { SecretResolver } from '../../connectors/sdk.js';
 import { errorMessage } from '../../shared/errors.js';
+import type { ProblemCode } from '../../shared/http-problem.js';
 import type { Logger } from '../../shared/logger.js';
 
 export type ApiRole = 'viewer' | 'operator';
@@ -19,9 +20,11 @@ export interface Principal {
   readonly role: ApiRole;
 }
 
+export type AuthProblemCode = Extract<ProblemCode, 'ApiDisabled' | 'Unauthenticated' | 'InvalidToken' | 'Forbidden'>;
+
 export type AuthResult =
   | { readonly ok: true; readonly principal: Principal }
-  | { readonly ok: false; readonly status: 401 | 403; readonly code: string; readonly message: string; readonly challenge: string };
+  | { readonly ok: false; readonly status: 401 | 403; readonly code: AuthProblemCode; readonly message: string; readonly challenge: string };
 
 interface ResolvedToken {
   readonly name: string;
@@ -92,6 +95,6 @@ export class ApiTokens {
   }
 }
 
-function deny(status: 401 | 403, code: string, message: string, challenge: string): AuthResult {
+function deny(status: 401 | 403, code: AuthProblemCode, message: string, challenge: string): AuthResult {
   return { ok: false, status, code, message, challenge };
 }

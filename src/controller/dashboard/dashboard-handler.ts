@@ -10,16 +10,14 @@
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import { fileURLToPath } from 'node:url';
+import type { ControllerHttpServer } from '../http-server.js';
 import { DASHBOARD_HTML } from './dashboard-html.js';
 import { DASHBOARD_CSS_PATH, DASHBOARD_JS_PATH, DASHBOARD_PATH } from './dashboard-paths.js';
 import { DASHBOARD_CSS } from './dashboard-style.js';
 
 /** The compiled browser script: dist/ui/ below the package root, from src/ and from dist/ alike. */
 const SCRIPT_FILE = fileURLToPath(new URL('../../../dist/ui/dashboard.js', import.meta.url));
-
-export type DashboardHandler = (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
 
 interface Asset {
   readonly body: Buffer;
@@ -50,34 +48,25 @@ function scriptAsset(): Asset {
   return asset(body, 'text/javascript; charset=utf-8');
 }
 
-/** Answers GET/HEAD for the dashboard's paths; resolves false for any other path. */
-export function createDashboardHandler(): DashboardHandler {
-  const ASSETS: ReadonlyMap<string, Asset> = new Map([
+/** Mounts GET (and so HEAD) routes for the dashboard's files on the root surface; other methods get the router's 405. */
+export function mountDashboard(http: Pick<ControllerHttpServer, 'addRoute'>): void {
+  const assets: ReadonlyMap<string, Asset> = new Map([
     [DASHBOARD_PATH, asset(DASHBOARD_HTML, 'text/html; charset=utf-8')],
     ['/index.html', asset(DASHBOARD_HTML, 'text/html; charset=utf-8')],
     [DASHBOARD_CSS_PATH, asset(DASHBOARD_CSS, 'text/css; charset=utf-8')],
     [DASHBOARD_JS_PATH, scriptAsset()],
   ]);
-  return async (req, res) => {
-    const path = new URL(req.url ?? '/', 'http://controller.invalid').pathname;
-    const file = ASSETS.get(path);
-    if (!file) return false;
-    const method = (req.method ?? 'GET').toUpperCase();
-    if (method !== 'GET' && method !== 'HEAD') {
-      const text = '{"error":"method not allowed","code":"MethodNotAllowed"}\n';
-      res.writeHead(405, { allow: 'GET, HEAD', 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
-      res.end(text);
-      return true;
-    }
-    // Revalidated on every load (no-cache), so a new version shows at once; 304 when unchanged.
-    const headers = { ...SECURITY_HEADERS, 'cache-control': 'no-cache', etag: file.etag };
-    if (req.headers['if-none-match'] === file.etag) {
-      res.writeHead(304, headers);
-      res.end();
-      return true;
-    }
-    res.writeHead(200, { ...headers, 'content-type': file.type, 'content-length': file.body.length });
-    res.end(method === 'HEAD' ? undefined : file.body);
-    return true;
-  };
+  for (const [path, file] of assets) {
+    http.addRoute('GET', path, (req, res) => {
+      // Revalidated on every load (no-cache), so a new version shows at once; 304 when unchanged.
+      const headers = { ...SECURITY_HEADERS, 'cache-control': 'no-cache', etag: file.etag };
+      if (req.headers['if-none-match'] === file.etag) {
+        res.writeHead(304, headers);
+        res.end();
+        return;
+      }
+      res.writeHead(200, { ...headers, 'content-type': file.type, 'content-length': file.body.length });
+      res.end(req.method === 'HEAD' ? undefined : file.body);
+    });
+  }
 }

@@ -37,7 +37,8 @@ import { ScimError } from '../../scim/scim-error.js';
 import { SCHEMA } from '../../scim/urns.js';
 import { errorMessage } from '../../shared/errors.js';
 import type { Logger } from '../../shared/logger.js';
-import { RequestError, readBody, type ControllerHttpServer, type RouteHandler } from '../http-server.js';
+import { HttpProblem } from '../../shared/http-problem.js';
+import { readBody, type ControllerHttpServer, type RouteHandler } from '../http-server.js';
 import { InboxUniquenessError, type InboxRow, type ScimInbox } from './inbox.js';
 
 export const SCIM_PREFIX = '/scim/';
@@ -285,7 +286,7 @@ export function createScimEndpoint(options: ScimEndpointOptions): ScimEndpoint {
         return;
       }
       if (error instanceof ScimError) return sendError(res, error.status, error.message, error.scimType);
-      if (error instanceof RequestError) return sendError(res, error.status, error.message, undefined, error.status === 413 ? { connection: 'close' } : {});
+      if (error instanceof HttpProblem) return sendError(res, error.status, error.message, undefined, error.headers);
       log.error({ event: 'scim-failed', method: req.method, path: url.pathname, error: errorMessage(error) }, 'SCIM request failed');
       sendError(res, 500, 'internal error; the request was not applied');
     }
@@ -302,8 +303,15 @@ export function createScimEndpoint(options: ScimEndpointOptions): ScimEndpoint {
 }
 
 /** Mounts the SCIM endpoints of every scim-inbound connector under /scim/ (any method). */
-export function mountScimEndpoints(http: Pick<ControllerHttpServer, 'addRoute'>, options: ScimEndpointOptions): ScimEndpoint {
+export function mountScimEndpoints(http: Pick<ControllerHttpServer, 'surface'>, options: ScimEndpointOptions): ScimEndpoint {
   const endpoint = createScimEndpoint(options);
-  http.addRoute('*', SCIM_PREFIX, endpoint.handler);
+  const surface = http.surface<undefined, undefined>({
+    name: 'scim',
+    prefix: SCIM_PREFIX,
+    writeProblem: (res, problem) => sendError(res, problem.status, problem.message, undefined, problem.headers),
+  });
+  for (const method of ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const) {
+    surface.route({ method, path: `${SCIM_PREFIX}*`, data: undefined, handle: ({ req, res, url, params }) => endpoint.handler(req, res, url, params) });
+  }
   return endpoint;
 }

@@ -1,0 +1,238 @@
+/**
+ * The operator API's schemas (JSON Schema 2020-12) and the pieces its route declarations share:
+ * components of the OpenAPI document (openapi.ts), also used to validate request bodies.
+ */
+import { JOB_COUNTERS } from './jobs.js';
+
+export type Schema = Record<string, unknown>;
+
+export const ref = (name: string): Schema => ({ $ref: `#/components/schemas/${name}` });
+const nullable = (schema: Schema): Schema => ({ anyOf: [schema, { type: 'null' }] });
+const dateTime: Schema = { type: 'string', format: 'date-time' };
+const integer: Schema = { type: 'integer', minimum: 0 };
+export const object = (properties: Record<string, Schema>, required: readonly string[] = Object.keys(properties), extra: Schema = {}): Schema => ({
+  type: 'object',
+  required: [...required],
+  properties,
+  additionalProperties: false,
+  ...extra,
+});
+
+const scalar: Schema = { anyOf: [{ type: 'string' }, { type: 'number' }, { type: 'boolean' }] };
+
+const conditionSchema = object(
+  {
+    type: { type: 'string', examples: ['Ready', 'ConfigInvalid', 'DeleteThresholdExceeded', 'ImportGuardTripped'] },
+    status: { enum: ['True', 'False'] },
+    reason: { type: 'string' },
+    message: { type: 'string' },
+    lastTransitionTime: dateTime,
+  },
+  ['type', 'status', 'reason', 'message'],
+);
+
+const connectorProperties: Record<string, Schema> = {
+  name: { type: 'string' },
+  type: { type: 'string', examples: ['csv', 'sql', 'active-directory', 'ldap', 'okta', 'entra-id', 'scim', 'scim-inbound'] },
+  health: { enum: ['Healthy', 'Degraded', 'Failed', 'Unknown'], description: 'From the last cycle; Unknown before the first one.' },
+  suspended: { type: 'boolean', description: 'spec.suspend pauses its exports.' },
+  lastImport: nullable(dateTime),
+  lastExport: nullable(dateTime),
+  objectTypes: { type: 'object', additionalProperties: ref('ObjectTypeStatus') },
+  conditions: { type: 'array', items: ref('Condition') },
+  unmanaged: { ...integer, description: "Objects in the target's scope that no mesh object projects to." },
+  lastError: { type: 'string' },
+  driftCheck: { type: 'string', description: 'every-cycle, full-only or a duration: when a target without change tracking is read whole for drift.' },
+  lastRun: nullable(ref('LastRun')),
+};
+const connectorRequired = ['name', 'type', 'health', 'suspended', 'lastImport', 'lastExport', 'objectTypes', 'conditions', 'lastRun'];
+
+const problemSchema = object(
+  { file: { type: 'string' }, line: { type: 'integer', minimum: 1 }, column: { type: 'integer', minimum: 1 }, message: { type: 'string' }, key: { type: 'string' } },
+  ['file', 'line', 'column', 'message'],
+);
+
+const provenance = object({
+  value: ref('Value'),
+  rule: { type: 'string' },
+  connector: { type: 'string' },
+  externalId: { type: 'string' },
+  confidence: { type: 'number', minimum: 0, maximum: 100 },
+  at: { type: 'string' },
+});
+
+const page = (item: string): Schema =>
+  object({ items: { type: 'array', items: ref(item) }, page: { type: 'integer', minimum: 1 }, pageSize: { type: 'integer', minimum: 1, maximum: 100 }, total: integer });
+
+export const errorResponse = (description: string, headers?: Record<string, unknown>): Schema => ({
+  description,
+  ...(headers ? { headers } : {}),
+  content: { 'application/json': { schema: ref('Error') } },
+});
+
+export const json = (description: string, schema: Schema, headers?: Record<string, unknown>): Schema => ({
+  description,
+  ...(headers ? { headers } : {}),
+  content: { 'application/json': { schema } },
+});
+
+const challenge = { 'WWW-Authenticate': { description: 'Bearer challenge (RFC 6750).', schema: { type: 'string' } } };
+const responses = {
+  Unauthorized: errorResponse('No token, a token that is not in spec.api.tokens, or no spec.api at all.', challenge),
+  Forbidden: errorResponse('The token has the viewer role; this operation needs operator.', challenge),
+  NotFound: errorResponse('No such resource.'),
+  BadRequest: errorResponse('The request is malformed (query, body or path).'),
+  NoConfig: errorResponse('No valid config revision is running yet (see GET /status: configProblems).'),
+  TooLarge: errorResponse('The request body is over 4 KiB.'),
+};
+export const readErrors = { '400': { $ref: '#/components/responses/BadRequest' }, '401': { $ref: '#/components/responses/Unauthorized' } };
+export const writeErrors = { ...readErrors, '403': { $ref: '#/components/responses/Forbidden' }, '413': { $ref: '#/components/responses/TooLarge' } };
+export const notFound = { '404': { $ref: '#/components/responses/NotFound' } };
+export const noConfig = { '409': { $ref: '#/components/responses/NoConfig' } };
+export const nameParam = { name: 'name', in: 'path', required: true, description: 'Connector name (metadata.name).', schema: { type: 'string' } };
+export const paging = [
+  { name: 'page', in: 'query', description: '1-based page number (default 1).', schema: { type: 'integer', minimum: 1, default: 1 } },
+  { name: 'pageSize', in: 'query', description: 'Items per page (default 20, at most 100).', schema: { type: 'integer', minimum: 1, maximum: 100, default: 20 } },
+];
+export const syncBody = {
+  required: false,
+  content: { 'application/json': { schema: ref('SyncRequest'), examples: { delta: { value: { mode: 'delta' } }, full: { value: { mode: 'full' } } } } },
+};
+export const accepted = json('Queued, or joined the request already waiting (`joined`). `Location` names the job.', ref('SyncAccepted'), {
+  Location: { description: 'The job: /api/v1/jobs/{id}.', schema: { type: 'string' } },
+});
+
+export const components = {
+  securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'A token from spec.api.tokens (a {{secret:NAME}} reference resolved by the controller).' } },
+  responses,
+  schemas: {
+    Error: object({ error: { type: 'string', description: 'What happened and what to do.' }, code: { type: 'string', description: 'Stable code to branch on.' } }),
+    Value: { anyOf: [scalar, { type: 'array', items: scalar }] },
+    Condition: conditionSchema,
+    Problem: problemSchema,
+    ObjectTypeStatus: object({ count: integer, watermark: nullable({ type: 'string', description: 'As stored: opaque to the engine, readable by people.' }), lastImport: nullable(dateTime), lastExport: nullable(dateTime), lastWholeRead: { ...nullable(dateTime), description: 'When the type was last read whole (drift reads of targets without change tracking follow the connector\'s driftCheck).' } }),
+    LastRun: object({ jobId: { type: 'integer' }, status: ref('JobStatus'), startedAt: nullable(dateTime), finishedAt: nullable(dateTime), counts: ref('JobCounts') }),
+    Connector: object(connectorProperties, connectorRequired),
+    ConnectorDetail: object(
+      { ...connectorProperties, flowRules: { type: 'array', items: { type: 'string' } }, projections: { type: 'array', items: { type: 'string' } } },
+      [...connectorRequired, 'flowRules', 'projections'],
+    ),
+    ConnectorCheck: object(
+      {
+        name: { type: 'string' },
+        type: { type: 'string' },
+        ok: { type: 'boolean' },
+        reach: { enum: ['ok', 'failed', 'notTested', 'unknown'], description: 'notTested: the check stopped before trying (a missing secret); unknown: the error does not say.' },
+        credentials: {
+          enum: ['ok', 'failed', 'notTested', 'notApplicable', 'unknown'],
+          description: 'failed: refused, lacking a right, or its secret is not set; notTested: the system was not reached; notApplicable: the type has no credentials (csv, embedded sql).',
+        },
+        latencyMs: { type: 'number', minimum: 0 },
+        server: { type: 'string' },
+        objectTypes: { type: 'object', additionalProperties: object({ count: integer }) },
+        error: object({ code: { type: 'string' }, message: { type: 'string' } }),
+        warnings: { type: 'array', items: { type: 'string' } },
+        checkedAt: dateTime,
+      },
+      ['name', 'type', 'ok', 'reach', 'credentials', 'latencyMs', 'objectTypes', 'warnings', 'checkedAt'],
+    ),
+    JobStatus: { enum: ['queued', 'running', 'succeeded', 'failed', 'blocked', 'interrupted'] },
+    JobCounts: {
+      type: 'object',
+      description:
+        'imported: connector-space objects that changed; created … deleted: exports done; failed: object exports that failed (retried next cycle); conflicts: ambiguous joins; errors: connector failures. More counters may appear (read, joined, provisioned, heldBack, deletedInSource).',
+      required: [...JOB_COUNTERS],
+      properties: Object.fromEntries(JOB_COUNTERS.map((k) => [k, integer])),
+      additionalProperties: integer,
+    },
+    Job: object({
+      id: { type: 'integer', minimum: 1 },
+      status: ref('JobStatus'),
+      kind: { enum: ['delta', 'full'] },
+      trigger: { enum: ['api', 'controller'] },
+      requestedAt: nullable(dateTime),
+      requestedBy: { type: 'array', items: { type: 'string' }, description: 'Token names that asked.' },
+      requests: integer,
+      connectors: nullable({ type: 'array', items: { type: 'string' } }),
+      revision: nullable({ type: 'string' }),
+      startedAt: nullable(dateTime),
+      finishedAt: nullable(dateTime),
+      durationMs: nullable(integer),
+      counts: { type: 'object', description: 'Per connector.', additionalProperties: ref('JobCounts') },
+      totals: ref('JobCounts'),
+      errors: { type: 'array', items: { type: 'string' } },
+    }),
+    JobPage: page('Job'),
+    SyncRequest: object({ mode: { enum: ['delta', 'full'], default: 'delta' } }, []),
+    SyncAccepted: object({ jobId: { type: 'integer', minimum: 1 }, joined: { type: 'boolean' }, job: ref('Job') }),
+    Gate: object({ connector: { type: 'string' }, type: { type: 'string' }, reason: { type: 'string' }, message: { type: 'string' }, since: nullable(dateTime) }),
+    Status: object({
+      mesh: nullable({ type: 'string' }),
+      role: { enum: ['leader', 'standby'] },
+      lastAppliedRevision: nullable({ type: 'string' }),
+      lastAttemptedRevision: nullable({ type: 'string' }),
+      configInvalid: { type: 'boolean' },
+      configProblems: { type: 'array', items: ref('Problem') },
+      conditions: { type: 'array', items: ref('Condition') },
+      gates: { type: 'array', items: ref('Gate') },
+      meshTypes: { type: 'array', items: { type: 'string' } },
+      meshObjects: { type: 'object', additionalProperties: integer },
+      pendingExports: integer,
+      statusAt: nullable(dateTime),
+      queuedJob: nullable(ref('Job')),
+      lastJob: nullable(ref('Job')),
+    }),
+    Provenance: provenance,
+    Explanation: object({
+      type: { type: 'string' },
+      id: { type: 'string' },
+      deleted: { type: 'boolean' },
+      keys: { type: 'object', additionalProperties: ref('Value') },
+      attributes: { type: 'array', items: object({ name: { type: 'string' }, value: ref('Value'), winner: ref('Provenance'), losers: { type: 'array', items: ref('Provenance') } }) },
+      sources: { type: 'array', items: object({ connector: { type: 'string' }, objectType: { type: 'string' }, externalId: { type: 'string' }, rule: { type: 'string' }, how: { type: 'string' } }) },
+      targets: {
+        type: 'array',
+        items: object({
+          projection: { type: 'string' },
+          connector: { type: 'string' },
+          objectType: { type: 'string' },
+          externalId: nullable({ type: 'string' }),
+          dn: nullable({ type: 'string' }),
+          state: { type: 'string' },
+          item: { type: 'string' },
+        }),
+      },
+    }),
+    Conflict: object(
+      {
+        kind: { enum: ['attribute', 'ambiguousJoin', 'heldBack'] },
+        meshType: { type: 'string' },
+        object: { type: 'string' },
+        attribute: { type: 'string' },
+        values: {
+          type: 'array',
+          items: object({ value: nullable(ref('Value')), rule: { type: 'string' }, connector: { type: 'string' }, externalId: { type: 'string' }, confidence: { type: 'number' } }),
+        },
+        winner: object({ value: nullable(ref('Value')), rule: { type: 'string' } }),
+        reason: { type: 'string' },
+        firstSeen: dateTime,
+      },
+      ['kind', 'meshType', 'object', 'reason'],
+    ),
+    ConflictPage: page('Conflict'),
+    Drift: object(
+      {
+        projection: { type: 'string' },
+        connector: { type: 'string' },
+        object: { type: 'string' },
+        attribute: { type: 'string' },
+        desired: nullable(ref('Value')),
+        actual: nullable(ref('Value')),
+        action: { enum: ['corrected', 'reported', 'pending'] },
+        detectedAt: dateTime,
+      },
+      ['projection', 'connector', 'object', 'attribute', 'desired', 'actual', 'action'],
+    ),
+    DriftPage: page('Drift'),
+  },
+};
