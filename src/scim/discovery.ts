@@ -1,10 +1,57 @@
 /**
- * The SCIM 2.0 discovery documents a `scim-inbound` endpoint serves (RFC 7643 §5–7, RFC 7644 §4):
- * `/ServiceProviderConfig`, `/ResourceTypes`, `/Schemas`. They describe what the endpoint really does:
- * PATCH yes; filter yes (`eq`, `ne`, `co`, `sw`, `ew`, `pr`, `gt`/`ge`/`lt`/`le`, `and`, `or`, `not`);
- * no bulk, sort, password change or ETag preconditions; bearer token authentication.
+ * The SCIM 2.0 discovery documents (RFC 7643 §5–7, RFC 7644 §4): `/ServiceProviderConfig`,
+ * `/ResourceTypes`, `/Schemas`.
+ * - Written: what a `scim-inbound` endpoint serves, describing what it really does: PATCH yes; filter
+ *   yes (`eq`, `ne`, `co`, `sw`, `ew`, `pr`, `gt`/`ge`/`lt`/`le`, `and`, `or`, `not`); no bulk, sort,
+ *   password change or ETag preconditions; bearer token authentication.
+ * - Read: what the `scim` connector learns from a service provider's documents.
  */
-import { SCHEMA } from './urns.js';
+import { coreSchemaOf, SCHEMA } from './urns.js';
+
+// ── read ────────────────────────────────────────────────────────────────────────────────────────────
+
+export interface ScimResourceInfo {
+  /** Relative to the base URL, no leading slash: `Users`. */
+  readonly endpoint: string;
+  readonly schema: string;
+}
+
+/** What a service provider supports, and its resource types by lower-case name. */
+export interface ServiceProvider {
+  readonly patch: boolean;
+  readonly etag: boolean;
+  readonly filter: boolean;
+  readonly maxResults?: number;
+  readonly resources: ReadonlyMap<string, ScimResourceInfo>;
+}
+
+/**
+ * The features a `/ServiceProviderConfig` document announces; without one (undefined), what most
+ * service providers do: PATCH and filtering, no ETags.
+ */
+export function readServiceProviderConfig(config: Readonly<Record<string, unknown>> | undefined): Omit<ServiceProvider, 'resources'> {
+  const flag = (key: string, fallback: boolean) => {
+    const value = config?.[key] as { supported?: unknown } | undefined;
+    return typeof value?.supported === 'boolean' ? value.supported : fallback;
+  };
+  const maxResults = Number((config?.filter as { maxResults?: unknown } | undefined)?.maxResults);
+  return { patch: flag('patch', true), etag: flag('etag', false), filter: flag('filter', true), ...(Number.isFinite(maxResults) && maxResults > 0 ? { maxResults } : {}) };
+}
+
+/** The resource types of a `/ResourceTypes` answer (a ListResponse or a bare list), by lower-case name. */
+export function readResourceTypes(body: unknown): Map<string, ScimResourceInfo> {
+  const list = Array.isArray(body) ? body : ((body as { Resources?: unknown[] } | undefined)?.Resources ?? []);
+  const resources = new Map<string, ScimResourceInfo>();
+  for (const entry of Array.isArray(list) ? list : []) {
+    const e = (entry ?? {}) as { name?: unknown; endpoint?: unknown; schema?: unknown };
+    if (typeof e.name === 'string' && typeof e.endpoint === 'string') {
+      resources.set(e.name.toLowerCase(), { endpoint: e.endpoint.replace(/^\/+/, ''), schema: typeof e.schema === 'string' ? e.schema : (coreSchemaOf(e.name) ?? '') });
+    }
+  }
+  return resources;
+}
+
+// ── written ─────────────────────────────────────────────────────────────────────────────────────────
 
 export const MAX_RESULTS = 1000;
 

@@ -25,9 +25,10 @@ import { BatchBuffer } from '../http/batching.js';
 import { HttpClient, HttpError, mapConcurrent, scimPages } from '../http/index.js';
 import { ENABLED_ATTRIBUTE } from '../sdk.js';
 import type { AttributeChange, CheckResult, ConnectorContext, ExportChange, ExportResult, IdentityConnector, ImportBatch, ObjectTypeCapabilities, StagedObject } from '../sdk.js';
-import { formatPath, parsePath, type ScimPath } from '../../scim/attribute-paths.js';
+import { formatPath, getAttribute, parsePath, type ScimPath } from '../../scim/attribute-paths.js';
 import { flattenResource, hasTypedEntry, setPath, toJson } from '../../scim/attributes.js';
 import { equalsFilter } from '../../scim/filter.js';
+import { readResourceTypes, readServiceProviderConfig, type ServiceProvider, type ScimResourceInfo } from '../../scim/discovery.js';
 import { patchRequest, type PatchOperation } from '../../scim/patch.js';
 import { coreSchemaOf, SCHEMA } from '../../scim/urns.js';
 import { compileScimSpec, type ScimOptions, type ScimTypeOptions } from './scim-spec.js';
@@ -35,20 +36,6 @@ import { compileScimSpec, type ScimOptions, type ScimTypeOptions } from './scim-
 export const SCIM_CONCURRENCY = 4;
 const SCIM_JSON = 'application/scim+json';
 const ACCEPT = { accept: 'application/scim+json, application/json' };
-
-export interface ScimResourceInfo {
-  /** Relative to the base URL, no leading slash: `Users`. */
-  readonly endpoint: string;
-  readonly schema: string;
-}
-
-export interface ServiceProvider {
-  readonly patch: boolean;
-  readonly etag: boolean;
-  readonly filter: boolean;
-  readonly maxResults?: number;
-  readonly resources: ReadonlyMap<string, ScimResourceInfo>;
-}
 
 type Resource = Record<string, unknown> & { id?: string; meta?: { version?: string } };
 
@@ -187,26 +174,14 @@ export class ScimConnector implements IdentityConnector {
   private async discover(): Promise<ServiceProvider> {
     const spc = await this.client.request<Record<string, unknown>>({ url: 'ServiceProviderConfig', headers: ACCEPT, accept: [404] });
     const config = spc.status === 404 ? undefined : (spc.body ?? {});
-    const flag = (key: string, fallback: boolean) => {
-      const value = config?.[key] as { supported?: unknown } | undefined;
-      return typeof value?.supported === 'boolean' ? value.supported : fallback;
-    };
     if (!config) this.log.warn({ event: 'scim-no-service-provider-config' }, 'the service provider has no /ServiceProviderConfig (RFC 7643 §5 requires one); assuming PATCH and filtering, no ETags');
-    const maxResults = Number((config?.filter as { maxResults?: unknown } | undefined)?.maxResults);
-    const resources = new Map<string, ScimResourceInfo>();
     const rt = await this.client.request<unknown>({ url: 'ResourceTypes', headers: ACCEPT, accept: [404, 501] });
-    const list = rt.status === 200 ? (Array.isArray(rt.body) ? rt.body : ((rt.body as { Resources?: unknown[] } | undefined)?.Resources ?? [])) : [];
-    for (const entry of list) {
-      const e = entry as { name?: unknown; endpoint?: unknown; schema?: unknown };
-      if (typeof e.name === 'string' && typeof e.endpoint === 'string') {
-        resources.set(e.name.toLowerCase(), { endpoint: e.endpoint.replace(/^\/+/, ''), schema: typeof e.schema === 'string' ? e.schema : (coreSchemaOf(e.name) ?? '') });
-      }
-    }
+    const resources = new Map(readResourceTypes(rt.status === 200 ? rt.body : undefined));
     // Without /ResourceTypes, fall back to the RFC 7644 §3.2 endpoints of the declared resources.
     for (const { resource } of this.options.types.values()) {
       if (!resources.has(resource.toLowerCase())) resources.set(resource.toLowerCase(), { endpoint: `${resource}s`, schema: coreSchemaOf(resource) ?? `urn:ietf:params:scim:schemas:core:2.0:${resource}` });
     }
-    return { patch: flag('patch', true), etag: flag('etag', false), filter: flag('filter', true), ...(Number.isFinite(maxResults) && maxResults > 0 ? { maxResults } : {}), resources };
+    return { ...readServiceProviderConfig(config), resources };
   }
 
   private async *read(type: string): AsyncGenerator<ImportBatch> {
@@ -391,11 +366,9 @@ function isMembers(path: ScimPath): boolean {
   return !path.urn && path.attribute.toLowerCase() === 'members' && path.type === undefined && path.sub === undefined;
 }
 
+/** A staged attribute by its SCIM path, matched case-insensitively. */
 function lookup(attributes: Readonly<Record<string, Value>>, name: string): Value | undefined {
-  if (Object.hasOwn(attributes, name)) return attributes[name];
-  const lower = name.toLowerCase();
-  const key = Object.keys(attributes).find((k) => k.toLowerCase() === lower);
-  return key === undefined ? undefined : attributes[key];
+  return getAttribute(attributes, name) as Value | undefined;
 }
 
 function list(value: Value | undefined): readonly (string | number | boolean)[] {
