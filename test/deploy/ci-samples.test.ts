@@ -38,14 +38,21 @@ describe('samples/ci', () => {
     const job = (doc.jobs as Record<string, { if: string; environment: string; steps: Step[] }>).plan!;
     expect(job.if).toBe('github.event.pull_request.head.repo.full_name == github.repository'); // no forks
     expect(job.environment).toBe('identity-mesh-plan');
+    // Two checkouts: imesh's own source at a pinned ref, then the pull request as data (issue 18: imesh is
+    // not on the npm registry, so it is built from its source; the registry install is gone).
     const checkouts = job.steps.filter((s) => s.uses?.startsWith('actions/checkout'));
-    expect(checkouts).toHaveLength(1);
-    expect(checkouts[0]!.with).toMatchObject({ ref: '${{ github.event.pull_request.head.sha }}', path: 'pr', 'persist-credentials': false });
-    // imesh comes from the registry, never from the checkout; nothing under pr/ is run or installed.
-    expect(text).toContain('npm install --global --no-audit --no-fund --ignore-scripts "identity-mesh@${IMESH_VERSION}"');
+    expect(checkouts).toHaveLength(2);
+    expect(checkouts[0]!.with).toMatchObject({ repository: '${{ env.IMESH_SOURCE }}', ref: '${{ env.IMESH_REF }}', path: 'imesh-src', 'persist-credentials': false });
+    expect(checkouts[1]!.with).toMatchObject({ ref: '${{ github.event.pull_request.head.sha }}', path: 'pr', 'persist-credentials': false });
+    expect((doc.env as Record<string, string>).IMESH_REF).toMatch(/^v\d+\.\d+\.\d+$/);
+    // imesh is built (npm ci with the lockfile) before the pull request is checked out, and never from it.
+    const build = job.steps.findIndex((s) => s.run === 'npm ci --no-audit --no-fund');
+    expect(job.steps[build]!['working-directory']).toBe('imesh-src');
+    expect(build).toBeLessThan(job.steps.indexOf(checkouts[1]!));
+    expect(text).not.toMatch(/npm install --global[^\n]*identity-mesh@/);
     for (const step of job.steps.filter((s) => s.run)) {
       expect(step.run).not.toMatch(/(^|\s)(\.\/|bash |sh |node )pr\//);
-      expect(step.run).not.toMatch(/npm (ci|install)(?! --global)/);
+      if (step['working-directory'] !== 'imesh-src') expect(step.run).not.toMatch(/npm (ci|install)/);
       expect(step.run).not.toContain('${{ github.event.pull_request.title');
     }
     // imesh works outside the checkout (a pull request could otherwise bring its own .imesh/ store).
@@ -65,7 +72,12 @@ describe('samples/ci', () => {
       '$CI_PIPELINE_SOURCE == "web" && $CI_COMMIT_REF_PROTECTED == "true"',
     ]);
     expect(text).not.toContain('merge_request_event');
-    expect(job.before_script.join('\n')).toContain('npm install --global --no-audit --no-fund --ignore-scripts "identity-mesh@${IMESH_VERSION}"');
+    // imesh from its source at a pinned ref, built with its lockfile before any merge request is fetched.
+    const before = job.before_script.join('\n');
+    expect(before).toContain('git clone -q --depth 1 --branch "$IMESH_REF" "$IMESH_SOURCE_URL" /opt/imesh-src');
+    expect(before).toContain('(cd /opt/imesh-src && npm ci --no-audit --no-fund)');
+    expect(before).toContain('ln -sf /opt/imesh-src/bin/imesh.js /usr/local/bin/imesh');
+    expect(before).not.toContain('identity-mesh@');
     const script = job.script.join('\n');
     expect(script).toContain('refs/merge-requests/${mr.iid}/head');
     expect(script).toContain('run("validate", "--config", config)');
