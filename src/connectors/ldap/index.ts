@@ -1,6 +1,7 @@
 /**
- * The `active-directory` and `ldap` connector types. One core (ldap-connector.ts)
- * on ldapts; the directory quirks live in active-directory.ts and openldap.ts.
+ * The `active-directory` and `ldap` connector factories (loaded by ldap-descriptor.ts on first use). One
+ * core (ldap-connector.ts, ldap-import.ts, ldap-export.ts) on ldapts; the directory quirks live in
+ * active-directory.ts and openldap.ts.
  */
 import type { ConnectorContext, IdentityConnector } from '../sdk.js';
 import { createActiveDirectoryVendor } from './active-directory.js';

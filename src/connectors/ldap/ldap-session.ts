@@ -47,6 +47,13 @@ function lower(name: string): string {
   return key;
 }
 
+/** Attribute names without repeats, compared as LDAP does (case-insensitively); the first spelling wins. */
+export function dedupeNames(names: readonly string[]): string[] {
+  const seen = new Map<string, string>();
+  for (const name of names) if (!seen.has(name.toLowerCase())) seen.set(name.toLowerCase(), name);
+  return [...seen.values()];
+}
+
 export interface SearchRequest {
   readonly base: string;
   readonly filter: string;
