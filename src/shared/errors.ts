@@ -19,13 +19,139 @@ export class ImeshError extends Error {
   }
 }
 
+/** The codes of ConfigError: a new one is added here, so every compare of a code is checked. */
+export type ConfigErrorCode =
+  | 'ConfigInvalid'
+  | 'ConfigLimitInvalid'
+  | 'ConnectionStringInvalid'
+  | 'ConnectorTypeUnavailable'
+  | 'CsvOptionInvalid'
+  | 'DestinationNotBound'
+  | 'DestinationUnknown'
+  | 'InsecureUrl'
+  | 'InvalidUrl'
+  | 'SecretMissing'
+  | 'SecretRefInvalid'
+  | 'SecretUnreadable'
+  | 'SqlOptionInvalid'
+  | 'TemplateSyntax'
+  | 'UnknownObjectType'
+  | 'Usage';
+
 /** The configuration is wrong; fixing the YAML is the only remedy. */
-export class ConfigError extends ImeshError {}
+export class ConfigError extends ImeshError {
+  declare readonly code: ConfigErrorCode;
+  constructor(code: ConfigErrorCode, message: string, options: ImeshErrorOptions = {}) {
+    super(code, message, options);
+  }
+}
+
+/**
+ * The codes of ConnectorError, from every connector's error table (LDAP result codes, SQL states and
+ * error numbers, HTTP statuses, socket and TLS failures) and its own checks. Callers branch on them
+ * (retry, reach vs credentials, idempotent replays), so a new one is added here.
+ */
+export type ConnectorErrorCode =
+  | 'AccessDenied'
+  | 'AdminLimitExceeded'
+  | 'AffectsMultipleDsas'
+  | 'AlreadyExists'
+  | 'AuthMethodNotSupported'
+  | 'AuthenticationFailed'
+  | 'BadBaseDn'
+  | 'BadRequest'
+  | 'Busy'
+  | 'Cancelled'
+  | 'CheckFailed'
+  | 'ColumnNotFound'
+  | 'Conflict'
+  | 'ConnectionFailed'
+  | 'ConnectionLost'
+  | 'ConnectionStringInvalid'
+  | 'ConstraintViolation'
+  | 'CsvInvalid'
+  | 'DatabaseError'
+  | 'DatabaseInUse'
+  | 'DatabaseNotFound'
+  | 'DuplicateExternalId'
+  | 'DuplicateKeyInBatch'
+  | 'FileNotFound'
+  | 'FileOutsideRoots'
+  | 'FileUnreadable'
+  | 'Forbidden'
+  | 'ForeignUrl'
+  | 'Gone'
+  | 'InappropriateAuthentication'
+  | 'InappropriateMatching'
+  | 'InboxUnavailable'
+  | 'Internal'
+  | 'InvalidAnchor'
+  | 'InvalidAttribute'
+  | 'InvalidCredentials'
+  | 'InvalidDn'
+  | 'InvalidExternalId'
+  | 'InvalidSyntax'
+  | 'InvalidUrl'
+  | 'InvalidValue'
+  | 'KeyMissing'
+  | 'KeyNotUnique'
+  | 'LdapError'
+  | 'LdapOperationsError'
+  | 'LoopDetected'
+  | 'MalformedResponse'
+  | 'MethodNotAllowed'
+  | 'MissingAnchor'
+  | 'MissingAttribute'
+  | 'MissingDn'
+  | 'NamingViolation'
+  | 'NoSuchAttribute'
+  | 'NoSuchObject'
+  | 'NotActiveDirectory'
+  | 'NotAllowedOnNonLeaf'
+  | 'NotAllowedOnRdn'
+  | 'NotFound'
+  | 'NotSupported'
+  | 'ObjectClassModsProhibited'
+  | 'ObjectClassViolation'
+  | 'ObjectNotFound'
+  | 'ObjectTypeUnknown'
+  | 'PaginationLoop'
+  | 'PasswordRequiresTls'
+  | 'PayloadTooLarge'
+  | 'PermissionDenied'
+  | 'PreconditionFailed'
+  | 'QueryInvalid'
+  | 'RateLimited'
+  | 'ReadOnlyAttribute'
+  | 'Referral'
+  | 'ServerError'
+  | 'SizeLimitExceeded'
+  | 'SpecialFile'
+  | 'TableNotFound'
+  | 'TargetInsideConfig'
+  | 'Timeout'
+  | 'TlsFailed'
+  | 'TlsFailure'
+  | 'TlsRequired'
+  | 'TransientFailure'
+  | 'Unauthorized'
+  | 'Unavailable'
+  | 'UndefinedAttribute'
+  | 'UnknownObjectType'
+  | 'UnknownResourceType'
+  | 'Unreachable'
+  | 'UnwillingToPerform'
+  | 'ValueExists'
+  | 'WatermarkTypeMismatch'
+  | 'WriteFailed'
+  /** An HTTP status no rule names (http-errors.ts). */
+  | `Http${number}`;
 
 /** A connector could not do what was asked: unreachable, refused, or the data was bad. */
 export class ConnectorError extends ImeshError {
+  declare readonly code: ConnectorErrorCode;
   readonly connector: string;
-  constructor(connector: string, code: string, message: string, options: ImeshErrorOptions = {}) {
+  constructor(connector: string, code: ConnectorErrorCode, message: string, options: ImeshErrorOptions = {}) {
     super(code, `${connector}: ${message}`, options);
     this.connector = connector;
   }

@@ -6,7 +6,7 @@
 import { access, constants } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Scalar, Value } from '../../config/model.js';
-import { ConnectorError, errorMessage } from '../../shared/errors.js';
+import { ConnectorError, errorMessage, type ConnectorErrorCode } from '../../shared/errors.js';
 import type { AttributeChange, CheckResult, RejectedObject, ConnectorContext, ExportChange, ExportResult, ExportSession, IdentityConnector, ImportBatch, ObjectTypeCapabilities, StagedObject } from '../sdk.js';
 import { CsvSyntaxError, fileStyle, readCsvRecords, writeCsvAtomically, type CsvRecord } from './csv-file.js';
 import { neutralizeFormula, unneutralizeFormula } from './csv-formula.js';
@@ -103,7 +103,7 @@ export class CsvConnector implements IdentityConnector {
     return options;
   }
 
-  #error(options: CsvObjectTypeOptions, code: string, message: string, cause?: unknown, retryable = false): ConnectorError {
+  #error(options: CsvObjectTypeOptions, code: ConnectorErrorCode, message: string, cause?: unknown, retryable = false): ConnectorError {
     return new ConnectorError(this.#name, code, `${options.displayFile}: ${message}`, { cause, retryable });
   }
 

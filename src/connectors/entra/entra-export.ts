@@ -17,7 +17,7 @@
  */
 import { randomBytes, randomInt } from 'node:crypto';
 import type { Value } from '../../config/model.js';
-import { ConnectorError, errorMessage, ImeshError } from '../../shared/errors.js';
+import { ConnectorError, errorMessage, ImeshError, type ConnectorErrorCode } from '../../shared/errors.js';
 import { apiErrorSummary, displayUrl, errorForStatus, HttpError, mapConcurrent, type HttpClient, type HttpMethod } from '../http/index.js';
 import type { AttributeChange, ExportChange, ExportResult } from '../sdk.js';
 import { unflatten } from './entra-mapping.js';
@@ -77,7 +77,7 @@ export async function exportChanges(client: HttpClient, options: EntraOptions, t
   });
 }
 
-function refuse(options: EntraOptions, code: string, message: string): never {
+function refuse(options: EntraOptions, code: ConnectorErrorCode, message: string): never {
   throw new ConnectorError(options.connector, code, message);
 }
 

@@ -5,11 +5,11 @@
  * never carries a request header, a token or a secret: the summary passes through the logger's secret
  * redaction, and the raw body is kept off the enumerable properties.
  */
-import { ConnectorError } from '../../shared/errors.js';
+import { ConnectorError, type ConnectorErrorCode } from '../../shared/errors.js';
 import { redact } from '../../shared/logger.js';
 
 interface StatusRule {
-  readonly code: string;
+  readonly code: ConnectorErrorCode;
   readonly retryable: boolean;
   readonly meaning: string;
 }
@@ -60,7 +60,7 @@ export class HttpError extends ConnectorError {
   /** The parsed response body, for callers that branch on it. Not enumerable: never serialised into logs. */
   declare readonly body: unknown;
 
-  constructor(connector: string, code: string, message: string, details: HttpErrorDetails, options: { retryable: boolean; cause?: unknown }) {
+  constructor(connector: string, code: ConnectorErrorCode, message: string, details: HttpErrorDetails, options: { retryable: boolean; cause?: unknown }) {
     super(connector, code, message, options);
     this.status = details.status;
     this.method = details.method;

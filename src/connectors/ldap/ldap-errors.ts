@@ -4,10 +4,10 @@
  * contain the bind password (ldapts errors do not carry request values).
  */
 import { ResultCodeError } from 'ldapts';
-import { ConnectorError } from '../../shared/errors.js';
+import { ConnectorError, type ConnectorErrorCode } from '../../shared/errors.js';
 
 interface ResultCodeEntry {
-  readonly code: string;
+  readonly code: ConnectorErrorCode;
   readonly retryable: boolean;
   readonly what: string;
   readonly hint?: string;

@@ -14,7 +14,7 @@
  * Delete stops at deactivation: purging a user is left to an admin, who keeps the audit trail.
  */
 import type { Scalar, Value } from '../../config/model.js';
-import { ConnectorError, errorMessage, ImeshError } from '../../shared/errors.js';
+import { ConnectorError, errorMessage, ImeshError, type ConnectorErrorCode } from '../../shared/errors.js';
 import { HttpError, mapConcurrent, type HttpClient } from '../http/index.js';
 import type { AttributeChange, ExportChange, ExportResult } from '../sdk.js';
 import { membershipId, parseMembershipId, READ_ONLY_USER_ATTRIBUTES, userExternalId, type OktaGroupJson, type OktaUserJson } from './okta-mapping.js';
@@ -53,7 +53,7 @@ async function one(client: HttpClient, options: OktaOptions, type: OktaObjectTyp
   }
 }
 
-function refuse(options: OktaOptions, code: string, message: string): never {
+function refuse(options: OktaOptions, code: ConnectorErrorCode, message: string): never {
   throw new ConnectorError(options.connector, code, message);
 }
 

@@ -19,7 +19,7 @@
  * - Disable: `active: false`; delete: `DELETE` (a 404 means already gone).
  */
 import type { Value } from '../../config/model.js';
-import { ConnectorError, errorMessage, ImeshError } from '../../shared/errors.js';
+import { ConnectorError, errorMessage, ImeshError, type ConnectorErrorCode } from '../../shared/errors.js';
 import { registerSecret, type Logger } from '../../shared/logger.js';
 import { BatchBuffer } from '../http/batching.js';
 import { HttpClient, HttpError, mapConcurrent, scimPages } from '../http/index.js';
@@ -227,7 +227,7 @@ export class ScimConnector implements IdentityConnector {
     }
   }
 
-  private refuse(code: string, message: string): never {
+  private refuse(code: ConnectorErrorCode, message: string): never {
     throw new ConnectorError(this.options.connector, code, message);
   }
 

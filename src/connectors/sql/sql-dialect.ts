@@ -6,7 +6,7 @@
  * ConnectorError, each in one place.
  */
 import type { Scalar } from '../../config/model.js';
-import type { ConnectorError } from '../../shared/errors.js';
+import type { ConnectorError, ConnectorErrorCode } from '../../shared/errors.js';
 import type { TableName } from './sql-identifiers.js';
 import type { DeltaColumnType, SqlDriver, SqlSource } from './sql-spec.js';
 
@@ -47,7 +47,7 @@ export interface ColumnInfo {
 
 /** How a driver error is reported: our stable code, whether a retry can help, and what to check. */
 export interface SqlErrorClass {
-  readonly code: string;
+  readonly code: ConnectorErrorCode;
   readonly retryable: boolean;
   readonly hint?: string;
 }
