@@ -182,6 +182,11 @@ export function valuesAt(resource: Readonly<Record<string, unknown>>, path: stri
   return current.map((v) => (v && typeof v === 'object' && !Array.isArray(v) && 'value' in v ? (v as { value: unknown }).value : v));
 }
 
+/** The attribute names of an `attributes` or `excludedAttributes` query parameter (comma-separated). */
+export function attributeList(parameter: string | null | undefined): string[] {
+  return parameter ? parameter.split(',').map((s) => s.trim()).filter((s) => s !== '') : [];
+}
+
 /**
  * `attributes` / `excludedAttributes` (RFC 7644 §3.4.2.5), by top-level attribute (an extension's
  * attribute selects its whole extension object); `id`, `schemas` and `meta` always stay.

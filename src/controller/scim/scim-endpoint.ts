@@ -27,7 +27,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { CompiledConfig, ConnectorModel } from '../../config/model.js';
 import { descriptorOf } from '../../connectors/registry.js';
 import type { SecretResolver } from '../../connectors/sdk.js';
-import { selectAttributes } from '../../scim/attributes.js';
+import { attributeList, selectAttributes } from '../../scim/attributes.js';
 import { MAX_RESULTS, resourceTypes, schemas, serviceProviderConfig } from '../../scim/discovery.js';
 import { indexedTerm, matchesFilter, parseScimFilter, type ScimFilter } from '../../scim/filter.js';
 import { checkScimBody, checkSegment } from '../../scim/input-guard.js';
@@ -89,10 +89,6 @@ function digest(text: string): Buffer {
 /** Constant-time comparison (equal-length digests, so the length does not leak either). */
 export function tokenMatches(presented: string, expected: string): boolean {
   return timingSafeEqual(digest(presented), digest(expected)) && expected.length > 0;
-}
-
-function parseList(value: string | null): string[] {
-  return value ? value.split(',').map((s) => s.trim()).filter((s) => s !== '') : [];
 }
 
 // ── the handler ───────────────────────────────────────────────────────────────────────────────────
@@ -159,7 +155,7 @@ export function createScimEndpoint(options: ScimEndpointOptions): ScimEndpoint {
   const present = (row: InboxRow, base: string, url?: URL): Record<string, unknown> => {
     const resource = presentResource({ ...row, kind: row.type as ResourceKind }, base);
     if (!url) return resource;
-    return selectAttributes(resource, parseList(url.searchParams.get('attributes')), parseList(url.searchParams.get('excludedAttributes')));
+    return selectAttributes(resource, attributeList(url.searchParams.get('attributes')), attributeList(url.searchParams.get('excludedAttributes')));
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> => {
