@@ -10,7 +10,8 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { reconcile } from '../lib/timing.mjs';
-import { RECONCILE_COLUMNS, benchArgs, printTable } from '../lib/table.mjs';
+import { benchArgs } from '../lib/args.mjs';
+import { RECONCILE_COLUMNS, printTable } from '../lib/table.mjs';
 import { DEPARTMENTS, connector, mesh, personFlowRule, personProjection, projectedAttributes, writeConfig } from '../lib/world.mjs';
 
 const { n: N, runs } = benchArgs(process.argv.slice(2), { n: 100_000 });

@@ -13,7 +13,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { anchor, median, reconcile } from '../lib/timing.mjs';
 import { PEOPLE, PERSON_ATTRIBUTES, ROOT_DN, ROOT_PASSWORD, SUFFIX, changeTitles, ldapsearchArgs, startSlapd } from '../lib/slapd.mjs';
-import { RECONCILE_COLUMNS, benchArgs, printTable } from '../lib/table.mjs';
+import { benchArgs } from '../lib/args.mjs';
+import { RECONCILE_COLUMNS, printTable } from '../lib/table.mjs';
 import { connector, mesh, personFlowRule, personProjection, projectedAttributes, writeConfig } from '../lib/world.mjs';
 
 const { n: N, runs, named } = benchArgs(process.argv.slice(2), { n: 20_000 });

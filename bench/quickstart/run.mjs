@@ -9,7 +9,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { IMESH_BIN, median, reconcile, timedProcess } from '../lib/timing.mjs';
-import { RECONCILE_COLUMNS, benchArgs, printTable } from '../lib/table.mjs';
+import { benchArgs } from '../lib/args.mjs';
+import { RECONCILE_COLUMNS, printTable } from '../lib/table.mjs';
 
 const { named } = benchArgs(process.argv.slice(2), {});
 const runs = Number(named.runs ?? 5);

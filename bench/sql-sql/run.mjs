@@ -16,7 +16,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { anchor, median, reconcile } from '../lib/timing.mjs';
 import { PG_URL, copyToNullArgs, dropSchema, psql, storeUrl } from '../lib/postgres.mjs';
-import { RECONCILE_COLUMNS, benchArgs, printTable } from '../lib/table.mjs';
+import { benchArgs } from '../lib/args.mjs';
+import { RECONCILE_COLUMNS, printTable } from '../lib/table.mjs';
 import { DEPARTMENTS, connector, mesh, personFlowRule, personProjection, projectedAttributes, writeConfig } from '../lib/world.mjs';
 
 const { n: N, runs, named } = benchArgs(process.argv.slice(2), { n: 100_000 });
