@@ -1,12 +1,18 @@
 /**
  * The Dockerfile and deploy/kubernetes/ checked against the code: ports, probe paths, entrypoint,
- * flags, mounts and secrets. No container engine runs here, so the files are parsed, not built.
+ * flags, mounts and secrets. No container engine or kubectl runs here, so the files are parsed, not
+ * built, and the kustomize base and overlays are rendered by test/deploy/kustomize-render.ts. Issue 18
+ * changed the layout: the base is one replica on the embedded store (a volume claim), overlays/postgres
+ * moves the store to PostgreSQL and overlays/ha runs two replicas with leader election and a
+ * PodDisruptionBudget (the earlier assertions of two replicas and a store URL in the base now apply to
+ * those overlays).
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { run } from '../../src/cli/run.js';
+import { render, type Manifest as Rendered } from './kustomize-render.js';
 import {
   DEFAULT_PORT,
   GIT_TOKEN_SECRET,
@@ -68,10 +74,13 @@ function all(kind: string): Manifest[] {
 }
 
 /** Manifests are untyped YAML; the assertions below are what narrow them. */
-function deployment(): any {
-  const [d] = all('Deployment');
-  return d;
+function deployment(manifests: Rendered[] = render(DEPLOY)): any {
+  const found = manifests.filter((m) => m.kind === 'Deployment');
+  expect(found).toHaveLength(1);
+  return found[0];
 }
+
+const overlay = (name: string): Rendered[] => render(join(DEPLOY, 'overlays', name));
 
 describe('Dockerfile', () => {
   const lines = dockerfile();
@@ -114,17 +123,33 @@ describe('Dockerfile', () => {
 });
 
 describe('deploy/kubernetes', () => {
-  it('has the Deployment, ServiceAccount, Service and ConfigMap, all listed in kustomization.yaml, and no Secret', () => {
+  it('has the Deployment, ServiceAccount, Service, ConfigMap and volume claim, all listed in kustomization.yaml, and no Secret', () => {
     const files = manifests();
     const kinds = [...files.values()].flat().map((m) => m.kind).sort();
-    expect(kinds).toEqual(['ConfigMap', 'Deployment', 'Kustomization', 'Service', 'ServiceAccount']);
+    expect(kinds).toEqual(['ConfigMap', 'Deployment', 'Kustomization', 'PersistentVolumeClaim', 'Service', 'ServiceAccount']);
     const kustomization = all('Kustomization')[0] as unknown as { resources: string[] };
     expect([...kustomization.resources].sort()).toEqual([...files.keys()].filter((f) => f !== 'kustomization.yaml').sort());
+    expect(render(DEPLOY).map((m) => m.kind).sort()).toEqual(['ConfigMap', 'Deployment', 'PersistentVolumeClaim', 'Service', 'ServiceAccount']);
   });
 
-  it('runs two replicas with probes on the code\'s paths and port', () => {
+  it('the base: one replica on the embedded store, in the working directory, on the volume claim', () => {
+    const manifestsOfBase = render(DEPLOY);
+    const d = deployment(manifestsOfBase);
+    expect(d.spec.replicas).toBe(1);
+    expect(d.spec.strategy.type).toBe('Recreate'); // one process may open the embedded store
+    const pod = d.spec.template.spec;
+    const [container] = pod.containers;
+    expect(container.env.map((e: any) => e.name)).not.toContain(STORE_URL_ENV);
+    const workdir = dockerfile().filter((l) => l.keyword === 'WORKDIR').at(-1)!.args;
+    const mount = container.volumeMounts.find((m: any) => m.mountPath === workdir);
+    const claim = pod.volumes.find((v: any) => v.name === mount.name).persistentVolumeClaim.claimName;
+    const pvc = manifestsOfBase.find((m) => m.kind === 'PersistentVolumeClaim') as any;
+    expect(pvc.metadata.name).toBe(claim);
+    expect(pvc.spec.accessModes).toEqual(['ReadWriteOnce']);
+  });
+
+  it('runs the controller with probes on the code\'s paths and port', () => {
     const d = deployment();
-    expect(d.spec.replicas).toBe(2);
     const pod = d.spec.template.spec;
     const [container] = pod.containers;
     const http = container.ports.find((p: any) => p.name === 'http');
@@ -135,6 +160,42 @@ describe('deploy/kubernetes', () => {
     expect(container.args[0]).toBe(RUN_VERB);
     expect(pod.terminationGracePeriodSeconds * 1000).toBeGreaterThan(SHUTDOWN_GRACE_MS);
     expect(d.spec.template.metadata.annotations['prometheus.io/port']).toBe(String(DEFAULT_PORT));
+  });
+
+  it('overlays/postgres: the store URL from the runtime Secret, no volume claim, the working directory an emptyDir', () => {
+    const rendered = overlay('postgres');
+    expect(rendered.map((m) => m.kind)).not.toContain('PersistentVolumeClaim');
+    const d = deployment(rendered);
+    expect(d.spec.replicas).toBe(1);
+    const pod = d.spec.template.spec;
+    const [container] = pod.containers;
+    const ref = container.env.find((e: any) => e.name === STORE_URL_ENV).valueFrom.secretKeyRef;
+    const runtime = examples().find((m) => m.metadata.name === ref.name) as unknown as { stringData: Record<string, string> };
+    expect(runtime.stringData[ref.key]).toMatch(/^postgres:\/\//);
+    const work = pod.volumes.find((v: any) => v.name === 'work');
+    expect(work).toEqual({ name: 'work', emptyDir: { sizeLimit: '1Gi' } });
+    // Everything else of the base is kept: the port, the secrets, the other env.
+    expect(container.env.map((e: any) => e.name)).toEqual(expect.arrayContaining([PORT_ENV, SECRETS_DIR_ENV, WEBHOOK_SECRET_ENV, STORE_URL_ENV]));
+    expect(pod.volumes.map((v: any) => v.name).sort()).toEqual(['secrets', 'tmp', 'work']);
+  });
+
+  it('overlays/ha: two replicas on the PostgreSQL store (leader election), spread over nodes, with a PodDisruptionBudget', () => {
+    const rendered = overlay('ha');
+    const d = deployment(rendered);
+    expect(d.spec.replicas).toBe(2);
+    const [container] = d.spec.template.spec.containers;
+    // imesh run elects a leader (a PostgreSQL advisory lock) whenever its store is PostgreSQL.
+    expect(container.env.find((e: any) => e.name === STORE_URL_ENV).valueFrom.secretKeyRef).toBeDefined();
+    expect(container.args).toContain('--leader-retry-interval');
+    expect(run.help).toContain('--leader-retry-interval ');
+    expect(d.spec.strategy.type).toBe('Recreate');
+    expect(d.spec.template.spec.affinity.podAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution[0].podAffinityTerm.labelSelector.matchLabels).toEqual(d.spec.selector.matchLabels);
+    const pdb = rendered.find((m) => m.kind === 'PodDisruptionBudget') as any;
+    expect(pdb.spec.minAvailable).toBe(1);
+    expect(pdb.spec.minAvailable).toBeLessThan(d.spec.replicas);
+    expect(pdb.spec.unhealthyPodEvictionPolicy).toBe('AlwaysAllow'); // the standby (not ready) can always go
+    expect(pdb.spec.selector.matchLabels).toEqual(d.spec.selector.matchLabels);
+    expect(rendered.map((m) => m.kind)).not.toContain('PersistentVolumeClaim');
   });
 
   it('passes only flags `imesh run` knows, each filled from the ConfigMap', () => {
@@ -160,7 +221,7 @@ describe('deploy/kubernetes', () => {
     const volumes = new Map(pod.volumes.map((v: any) => [v.name, v]));
     const mount = (path: string) => container.volumeMounts.find((m: any) => m.mountPath === path);
     expect((volumes.get(mount('/tmp').name) as any).emptyDir).toBeDefined();
-    expect((volumes.get(mount('/var/lib/identity-mesh').name) as any).emptyDir).toBeDefined();
+    expect((volumes.get(mount('/var/lib/identity-mesh').name) as any).persistentVolumeClaim).toBeDefined();
   });
 
   it('mounts the secrets at IMESH_SECRETS_DIR and takes the store URL and webhook secret from a Secret', () => {
@@ -176,8 +237,9 @@ describe('deploy/kubernetes', () => {
     expect(mounted).toBeDefined();
     expect(Object.keys(mounted!.stringData)).toContain(GIT_TOKEN_SECRET);
     expect(volume.secret.defaultMode & 0o044).toBe(0o040); // group-readable (fsGroup), not world-readable
-    for (const name of [STORE_URL_ENV, WEBHOOK_SECRET_ENV]) {
-      const ref = container.env.find((e: any) => e.name === name).valueFrom.secretKeyRef;
+    const postgres = deployment(overlay('postgres')).spec.template.spec.containers[0];
+    for (const [name, env] of [[STORE_URL_ENV, postgres.env], [WEBHOOK_SECRET_ENV, container.env]] as const) {
+      const ref = env.find((e: any) => e.name === name).valueFrom.secretKeyRef;
       expect(Object.keys(byName.get(ref.name)!.stringData)).toContain(ref.key);
     }
   });
@@ -189,14 +251,6 @@ describe('deploy/kubernetes', () => {
     expect(d.spec.template.metadata.labels).toMatchObject(service.spec.selector);
     expect(d.spec.selector.matchLabels).toEqual(service.spec.selector);
     expect(d.spec.template.spec.serviceAccountName).toBe(all('ServiceAccount')[0]!.metadata.name);
-  });
-
-  it('keeps one replica through a voluntary disruption, selecting the Deployment\'s pods', () => {
-    const pdb = parseAllDocuments(readFileSync(join(DEPLOY, 'examples/pdb.yaml'), 'utf8'))[0]!.toJS() as any;
-    expect(pdb.kind).toBe('PodDisruptionBudget');
-    expect(pdb.spec.minAvailable).toBe(1);
-    expect(pdb.spec.minAvailable).toBeLessThan(deployment().spec.replicas);
-    expect(pdb.spec.selector.matchLabels).toEqual(deployment().spec.selector.matchLabels);
   });
 
   it('the optional ServiceMonitor scrapes the Service\'s port at the metrics path', () => {
