@@ -7,14 +7,16 @@
  *   user provisioning service"
  *   (https://learn.microsoft.com/en-us/entra/identity/app-provisioning/application-provisioning-config-problem-scim-compatibility)
  *   lists capitalised PATCH ops (`"Replace"`, `"Add"`, `"Remove"`) and booleans sent as strings
- *   (`"active": "False"`) as the provisioning service's SCIM compliance differences; tenants without the
- *   `aadOptscim062020` flag still send them.
+ *   (`"active": "False"`) among the provisioning service's SCIM compliance differences; how a given app
+ *   behaves depends on its provisioning job and the `aadOptscim062020` flag that page describes, so both
+ *   the RFC shapes and these are accepted.
  * - Microsoft's SCIM guide
  *   (https://learn.microsoft.com/en-us/entra/identity/app-provisioning/use-scim-to-provision-users-and-groups)
  *   shows them in its request examples ("Update User [Multi-valued properties]", "Disable User",
  *   "Update Group [Add/Remove Members]"): path-less operations whose `value` object has keys that are
  *   themselves paths (`"name.givenName"`, `emails[type eq "work"].value`), and members removed with a
- *   `value` list (`{"op":"Remove","path":"members","value":[{"value":"<id>"}]}`).
+ *   `value` list (`{"op":"Remove","path":"members","value":[{"value":"<id>"}]}`; an application vendor
+ *   documents the same request from Entra: https://docs.acqueon.com/docs/user-unassigned-from-a-group-3).
  * - Plain RFC shapes Entra relies on, handled by the other modules: the `emails[type eq "work"].value`
  *   path (its default email mapping) in PATCH paths and filters; `GET /Groups/{id}?excludedAttributes=members`
  *   and the membership check `GET /Groups?filter=id eq "<group>" and members eq "<user>"` (Entra uses
