@@ -7,7 +7,7 @@ import { errorMessage } from '../shared/errors.js';
 import { normaliseBooleans, patchOpName, removalsByValue, splitPathKeys } from './entra-compat.js';
 import { checkScimPath } from './input-guard.js';
 import { asObject } from './resources.js';
-import { ScimError } from './scim-error.js';
+import { isScimType, ScimError } from './scim-error.js';
 import { SCHEMA } from './urns.js';
 
 export interface PatchOperation {
@@ -69,7 +69,7 @@ export function applyPatch(resource: Readonly<Record<string, unknown>>, resource
       treatMissingAsAdd: true,
     }) as unknown as Record<string, unknown>;
   } catch (error) {
-    const scimType = (error as { scimCode?: string }).scimCode;
-    throw new ScimError(400, `the PATCH cannot be applied: ${errorMessage(error)}`, scimType ?? 'invalidValue');
+    const scimType = (error as { scimCode?: unknown }).scimCode;
+    throw new ScimError(400, `the PATCH cannot be applied: ${errorMessage(error)}`, isScimType(scimType) ? scimType : 'invalidValue');
   }
 }

@@ -16,8 +16,10 @@
  * `detail`), never a stack trace; bodies over the limit get 413.
  *
  * The protocol — paths, filters, PATCH (with the request shapes Microsoft Entra ID really sends),
- * resource shapes and discovery documents — lives in src/scim/; this file routes, authenticates, keeps
- * the inbox and debounces cycles.
+ * resource shapes, discovery documents and the error body — lives in src/scim/; this file declares the
+ * routes on the router's /scim/ surface, authenticates, keeps the inbox and debounces cycles. Wrong
+ * methods get the router's 405 with `Allow`; refusals are HttpProblems (ScimError is one), written as
+ * SCIM errors.
  *
  * Every accepted write is stored in the connector's inbox (store table scim_inbox) before the response,
  * then a delta cycle is requested, debounced, so a burst of pushes makes one cycle within seconds.
@@ -33,15 +35,15 @@ import { indexedTerm, matchesFilter, parseScimFilter, type ScimFilter } from '..
 import { checkScimBody, checkSegment } from '../../scim/input-guard.js';
 import { applyPatch, readPatchRequest } from '../../scim/patch.js';
 import { asObject, cleanResource, COLLECTION, kindOfCollection, listResponse, presentResource, RESOURCE_NAME, type ResourceKind } from '../../scim/resources.js';
-import { ScimError } from '../../scim/scim-error.js';
-import { SCHEMA } from '../../scim/urns.js';
+import { scimErrorBody, ScimError } from '../../scim/scim-error.js';
 import { errorMessage } from '../../shared/errors.js';
 import type { Logger } from '../../shared/logger.js';
 import { HttpProblem } from '../../shared/http-problem.js';
-import { readBody, type ControllerHttpServer, type RouteHandler } from '../http-server.js';
+import { SCIM_PREFIX } from '../endpoints.js';
+import { readBody, type ControllerHttpServer } from '../http-server.js';
+import type { HttpMethod, RouteCall } from '../http-router.js';
 import { InboxUniquenessError, type InboxRow, type ScimInbox } from './inbox.js';
 
-export const SCIM_PREFIX = '/scim/';
 export const DEFAULT_SCIM_BODY_LIMIT = 1024 * 1024;
 export const DEFAULT_SCIM_DEBOUNCE_MS = 2_000;
 /** A steady stream of pushes still gets a cycle at least this often. */
@@ -59,15 +61,23 @@ export interface ScimEndpointOptions {
   readonly maxBodyBytes?: number;
 }
 
+/** Who a request under /scim/ comes from (once authenticated), and the connector's base URL. */
+interface ScimCaller {
+  readonly model: ConnectorModel;
+  readonly base: string;
+}
+type ScimCall = RouteCall<ScimCaller>;
+
 export interface ScimEndpoint {
-  readonly handler: RouteHandler;
+  /** Puts the endpoint's routes on the controller's router, on a surface of their own. */
+  mount(http: Pick<ControllerHttpServer, 'surface'>): void;
   /** Requests the pending debounced cycle now (tests, shutdown). */
   flush(): void;
   /** Drops the pending debounce timer. */
   close(): void;
 }
 
-function sendScim(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+function sendScim(res: ServerResponse, status: number, body: unknown, headers: Readonly<Record<string, string>> = {}): void {
   if (status === 204) {
     res.writeHead(204, { 'cache-control': 'no-store', ...headers });
     res.end();
@@ -76,10 +86,6 @@ function sendScim(res: ServerResponse, status: number, body: unknown, headers: R
   const text = `${JSON.stringify(body)}\n`;
   res.writeHead(status, { 'content-type': 'application/scim+json; charset=utf-8', 'cache-control': 'no-store', 'content-length': Buffer.byteLength(text), ...headers });
   res.end(text);
-}
-
-function sendError(res: ServerResponse, status: number, detail: string, scimType?: string, headers: Record<string, string> = {}): void {
-  sendScim(res, status, { schemas: [SCHEMA.error], status: String(status), ...(scimType ? { scimType } : {}), detail }, headers);
 }
 
 function digest(text: string): Buffer {
@@ -158,7 +164,12 @@ export function createScimEndpoint(options: ScimEndpointOptions): ScimEndpoint {
     return selectAttributes(resource, attributeList(url.searchParams.get('attributes')), attributeList(url.searchParams.get('excludedAttributes')));
   };
 
-  const handle = async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> => {
+  /**
+   * Runs before the router answers anything under /scim/ (a route, a 404 or a 405): the path names a
+   * served connector and v2, no segment holds text the store cannot take, and the bearer token is the
+   * connector's.
+   */
+  const authenticateRequest = (req: IncomingMessage, url: URL): ScimCaller => {
     let parts: string[];
     try {
       parts = url.pathname.slice(SCIM_PREFIX.length).split('/').map((p) => decodeURIComponent(p));
@@ -166,66 +177,78 @@ export function createScimEndpoint(options: ScimEndpointOptions): ScimEndpoint {
       throw new ScimError(404, 'no SCIM endpoint here');
     }
     for (const part of parts) checkSegment(part);
-    const [name = '', version, collection = '', id, ...extra] = parts;
+    const [name = '', version] = parts;
     const model = connectorFor(name);
     if (!model || version !== 'v2') throw new ScimError(404, 'no SCIM endpoint here');
-    if (!authenticate(req, model)) {
-      sendError(res, 401, 'a valid bearer token is required', undefined, { 'www-authenticate': 'Bearer realm="identity-mesh"' });
-      return;
-    }
-    const method = (req.method ?? 'GET').toUpperCase();
+    if (!authenticate(req, model)) throw new HttpProblem(401, 'Unauthenticated', 'a valid bearer token is required', { 'www-authenticate': 'Bearer realm="identity-mesh"' });
     const host = req.headers.host ?? 'localhost';
     const base = `${(req.headers['x-forwarded-proto'] as string | undefined) ?? 'http'}://${host}${SCIM_PREFIX}${encodeURIComponent(name)}/v2`;
-    const types = model.objectTypes;
-    if (extra.length > 0) throw new ScimError(404, 'no such resource');
+    return { model, base };
+  };
 
-    switch (collection) {
-      case 'ServiceProviderConfig':
-        if (method !== 'GET' && method !== 'HEAD') throw new ScimError(405, 'discovery documents are read-only');
-        return sendScim(res, 200, serviceProviderConfig(base));
-      case 'ResourceTypes':
-      case 'Schemas': {
-        if (method !== 'GET' && method !== 'HEAD') throw new ScimError(405, 'discovery documents are read-only');
-        const all = collection === 'ResourceTypes' ? resourceTypes(base, types) : schemas(base, types);
-        if (id !== undefined && id !== '') {
-          const one = all.find((d) => d.id === id);
-          if (!one) throw new ScimError(404, `no ${collection === 'ResourceTypes' ? 'resource type' : 'schema'} "${id}"`);
-          return sendScim(res, 200, one);
-        }
-        return sendScim(res, 200, listResponse(all, all.length, 1));
-      }
-    }
+  const discovery = (list: (caller: ScimCaller) => readonly Record<string, unknown>[], what: string) => ({
+    all: ({ res, auth }: ScimCall) => {
+      const all = list(auth);
+      sendScim(res, 200, listResponse(all, all.length, 1));
+    },
+    one: ({ res, auth, params }: ScimCall) => {
+      const one = list(auth).find((d) => d.id === params.id);
+      if (!one) throw new ScimError(404, `no ${what} "${params.id}"`);
+      sendScim(res, 200, one);
+    },
+  });
+  const resourceTypeDocuments = discovery(({ base, model }) => resourceTypes(base, model.objectTypes), 'resource type');
+  const schemaDocuments = discovery(({ base, model }) => schemas(base, model.objectTypes), 'schema');
 
-    const kind = kindOfCollection(collection);
-    if (!kind || !types.includes(kind)) throw new ScimError(404, `this endpoint does not accept ${collection || 'that'} (declare it under the connector's spec.objectTypes)`);
-    const connector = model.name;
+  /** The resource kind a route serves, when the connector declares it. */
+  const accepted = (kind: ResourceKind, { model }: ScimCaller): string => {
+    if (!model.objectTypes.includes(kind)) throw new ScimError(404, `this endpoint does not accept ${COLLECTION[kind]} (declare it under the connector's spec.objectTypes)`);
+    return model.name;
+  };
 
-    if (id === undefined || id === '') {
-      if (method === 'GET' || method === 'HEAD') return list(res, url, connector, kind, base);
-      if (method !== 'POST') throw new ScimError(405, `${method} is not allowed on /${COLLECTION[kind]}`);
-      const body = await readJson(req);
-      const newId = randomUUID();
-      const row = await store(connector, kind, newId, cleanResource(kind, body, newId), false);
-      written(connector);
-      log.info({ event: 'scim-write', connector, op: 'create', resourceType: kind, id: newId }, `SCIM create ${RESOURCE_NAME[kind]} ${newId}`);
-      return sendScim(res, 201, present(row, base), { location: `${base}/${COLLECTION[kind]}/${newId}` });
-    }
-
-    switch (method) {
-      case 'GET':
-      case 'HEAD': {
-        const row = await inbox.get(connector, kind, id);
-        if (!row) throw new ScimError(404, `${RESOURCE_NAME[kind]} ${id} not found`);
-        return sendScim(res, 200, present(row, base, url));
-      }
-      case 'PUT': {
+  const resourceRoutes = (kind: ResourceKind): Array<[HttpMethod, string, (call: ScimCall) => Promise<void>]> => [
+    ['GET', '', ({ res, url, auth }) => list(res, url, accepted(kind, auth), kind, auth.base)],
+    [
+      'POST',
+      '',
+      async ({ req, res, auth }) => {
+        const connector = accepted(kind, auth);
+        const body = await readJson(req);
+        const newId = randomUUID();
+        const row = await store(connector, kind, newId, cleanResource(kind, body, newId), false);
+        written(connector);
+        log.info({ event: 'scim-write', connector, op: 'create', resourceType: kind, id: newId }, `SCIM create ${RESOURCE_NAME[kind]} ${newId}`);
+        sendScim(res, 201, present(row, auth.base), { location: `${auth.base}/${COLLECTION[kind]}/${newId}` });
+      },
+    ],
+    [
+      'GET',
+      '/:id',
+      async ({ res, url, auth, params }) => {
+        const row = await inbox.get(accepted(kind, auth), kind, params.id!);
+        if (!row) throw new ScimError(404, `${RESOURCE_NAME[kind]} ${params.id} not found`);
+        sendScim(res, 200, present(row, auth.base, url));
+      },
+    ],
+    [
+      'PUT',
+      '/:id',
+      async ({ req, res, auth, params }) => {
+        const connector = accepted(kind, auth);
+        const id = params.id!;
         const body = await readJson(req);
         const row = await store(connector, kind, id, cleanResource(kind, body, id), true);
         written(connector);
         log.info({ event: 'scim-write', connector, op: 'replace', resourceType: kind, id }, `SCIM replace ${RESOURCE_NAME[kind]} ${id}`);
-        return sendScim(res, 200, present(row, base));
-      }
-      case 'PATCH': {
+        sendScim(res, 200, present(row, auth.base));
+      },
+    ],
+    [
+      'PATCH',
+      '/:id',
+      async ({ req, res, url, auth, params }) => {
+        const connector = accepted(kind, auth);
+        const id = params.id!;
         const body = await readJson(req);
         const operations = readPatchRequest(body);
         const current = await inbox.get(connector, kind, id);
@@ -235,18 +258,22 @@ export function createScimEndpoint(options: ScimEndpointOptions): ScimEndpoint {
         const row = await store(connector, kind, id, cleanResource(kind, patched, id), true);
         written(connector);
         log.info({ event: 'scim-write', connector, op: 'patch', resourceType: kind, id, operations: operations.length }, `SCIM patch ${RESOURCE_NAME[kind]} ${id}`);
-        return sendScim(res, 200, present(row, base, url));
-      }
-      case 'DELETE': {
+        sendScim(res, 200, present(row, auth.base, url));
+      },
+    ],
+    [
+      'DELETE',
+      '/:id',
+      async ({ res, auth, params }) => {
+        const connector = accepted(kind, auth);
+        const id = params.id!;
         if (!(await inbox.remove(connector, kind, id))) throw new ScimError(404, `${RESOURCE_NAME[kind]} ${id} not found`);
         written(connector);
         log.info({ event: 'scim-write', connector, op: 'delete', resourceType: kind, id }, `SCIM delete ${RESOURCE_NAME[kind]} ${id}`);
-        return sendScim(res, 204, undefined);
-      }
-      default:
-        throw new ScimError(405, `${method} is not allowed on /${COLLECTION[kind]}/{id}`);
-    }
-  };
+        sendScim(res, 204, undefined);
+      },
+    ],
+  ];
 
   const store = async (connector: string, kind: ResourceKind, id: string, resource: Record<string, unknown>, existing: boolean): Promise<InboxRow> => {
     try {
@@ -273,23 +300,32 @@ export function createScimEndpoint(options: ScimEndpointOptions): ScimEndpoint {
     sendScim(res, 200, listResponse(page.map((row) => present(row, base, url)), matched.length, startIndex));
   };
 
-  const handler: RouteHandler = async (req, res, url) => {
-    try {
-      await handle(req, res, url);
-    } catch (error) {
-      if (res.headersSent) {
-        res.destroy();
-        return;
-      }
-      if (error instanceof ScimError) return sendError(res, error.status, error.message, error.scimType);
-      if (error instanceof HttpProblem) return sendError(res, error.status, error.message, undefined, error.headers);
-      log.error({ event: 'scim-failed', method: req.method, path: url.pathname, error: errorMessage(error) }, 'SCIM request failed');
-      sendError(res, 500, 'internal error; the request was not applied');
+  const mount = (http: Pick<ControllerHttpServer, 'surface'>): void => {
+    const surface = http.surface<ScimCaller, undefined>({
+      name: 'scim',
+      prefix: SCIM_PREFIX,
+      writeProblem: (res, problem) => sendScim(res, problem.status, scimErrorBody(problem), problem.headers),
+      authenticate: (req, url) => authenticateRequest(req, url),
+      badPath: () => new ScimError(404, 'no SCIM endpoint here'),
+      notFound: () => new ScimError(404, 'no such resource'),
+      // Entra and others write /Users; /users and /Users/ are the same collection.
+      caseInsensitive: true,
+      ignoreTrailingSlash: true,
+    });
+    const base = `${SCIM_PREFIX}:connector/v2`;
+    const route = (method: HttpMethod, path: string, handle: (call: ScimCall) => unknown) => surface.route({ method, path: `${base}${path}`, data: undefined, handle });
+    route('GET', '/ServiceProviderConfig', ({ res, auth }) => sendScim(res, 200, serviceProviderConfig(auth.base)));
+    route('GET', '/ResourceTypes', resourceTypeDocuments.all);
+    route('GET', '/ResourceTypes/:id', resourceTypeDocuments.one);
+    route('GET', '/Schemas', schemaDocuments.all);
+    route('GET', '/Schemas/:id', schemaDocuments.one);
+    for (const kind of ['user', 'group'] as const) {
+      for (const [method, path, handle] of resourceRoutes(kind)) route(method, `/${COLLECTION[kind]}${path}`, handle);
     }
   };
 
   return {
-    handler,
+    mount,
     flush: fire,
     close() {
       if (timer) clearTimeout(timer);
@@ -298,16 +334,9 @@ export function createScimEndpoint(options: ScimEndpointOptions): ScimEndpoint {
   };
 }
 
-/** Mounts the SCIM endpoints of every scim-inbound connector under /scim/ (any method). */
+/** Mounts the SCIM endpoints of every scim-inbound connector on their surface, /scim/. */
 export function mountScimEndpoints(http: Pick<ControllerHttpServer, 'surface'>, options: ScimEndpointOptions): ScimEndpoint {
   const endpoint = createScimEndpoint(options);
-  const surface = http.surface<undefined, undefined>({
-    name: 'scim',
-    prefix: SCIM_PREFIX,
-    writeProblem: (res, problem) => sendError(res, problem.status, problem.message, undefined, problem.headers),
-  });
-  for (const method of ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const) {
-    surface.route({ method, path: `${SCIM_PREFIX}*`, data: undefined, handle: ({ req, res, url, params }) => endpoint.handler(req, res, url, params) });
-  }
+  endpoint.mount(http);
   return endpoint;
 }

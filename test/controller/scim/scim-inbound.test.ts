@@ -194,6 +194,23 @@ describe('the scim-inbound endpoint', () => {
     expect(other.status).toBe(404);
   });
 
+  it('answers unknown paths and methods only to the connector, with SCIM errors and Allow from the router', async () => {
+    // Without the token, an unknown resource or method says nothing more than 401.
+    expect((await scim('GET', '/Users/x/extra', undefined, '')).status).toBe(401);
+    expect((await scim('POST', '/ServiceProviderConfig', undefined, '')).status).toBe(401);
+    const wrongMethod = await scim('POST', '/ServiceProviderConfig');
+    expect(wrongMethod.status).toBe(405);
+    expect(wrongMethod.headers.get('allow')).toBe('GET, HEAD');
+    expect(wrongMethod.body).toMatchObject({ schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'], status: '405' });
+    expect((await scim('PATCH', '/Users')).headers.get('allow')).toBe('GET, HEAD, POST');
+    expect((await scim('POST', '/Users/abc')).headers.get('allow')).toBe('GET, HEAD, PUT, PATCH, DELETE');
+    const missing = await scim('GET', '/Users/x/extra');
+    expect([missing.status, missing.body.status]).toEqual([404, '404']);
+    // Collections as Entra writes them and as some clients do.
+    expect((await scim('GET', '/users')).status).toBe(200);
+    expect((await scim('GET', '/Users/')).status).toBe(200);
+  });
+
   it('serves the discovery documents', async () => {
     const config = await scim('GET', '/ServiceProviderConfig');
     expect(config.status).toBe(200);
