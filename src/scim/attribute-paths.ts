@@ -33,6 +33,11 @@ export function formatPath(path: ScimPath): string {
   return `${prefix}${path.attribute}${filter}${path.sub ? `.${path.sub}` : ''}`;
 }
 
+/** The path of a multi-valued attribute's entries whose `value` is `value`: `members[value eq "<id>"]` (RFC 7644 §3.5.2.2). */
+export function entryByValuePath(attribute: string, value: string): string {
+  return `${attribute}[value eq ${JSON.stringify(value)}]`;
+}
+
 /** The key of `object` that names the attribute `name`: SCIM attribute names are case-insensitive (RFC 7643 §2.1). */
 export function findKey(object: Readonly<Record<string, unknown>>, name: string): string | undefined {
   if (Object.hasOwn(object, name)) return name;

@@ -26,6 +26,7 @@
  * - Other SCIM servers accept the same (for example ZITADEL matches op names case-insensitively and reads
  *   `"True"`/`"False"` for `active`, citing the compliance page above).
  */
+import { entryByValuePath } from './attribute-paths.js';
 import { ScimError } from './scim-error.js';
 import { isKnownUrn } from './urns.js';
 
@@ -76,7 +77,7 @@ export function removalsByValue(path: string, value: unknown): string[] | undefi
   return value.map((entry) => {
     const v = entry && typeof entry === 'object' ? (entry as { value?: unknown }).value : entry;
     if (typeof v !== 'string') throw new ScimError(400, `each value removed from ${path} needs a value`, 'invalidValue');
-    return `${path}[value eq ${JSON.stringify(v)}]`;
+    return entryByValuePath(path, v);
   });
 }
 

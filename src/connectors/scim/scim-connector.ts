@@ -25,7 +25,7 @@ import { BatchBuffer } from '../http/batching.js';
 import { HttpClient, HttpError, mapConcurrent, scimPages } from '../http/index.js';
 import { ENABLED_ATTRIBUTE } from '../sdk.js';
 import type { AttributeChange, CheckResult, ConnectorContext, ExportChange, ExportResult, IdentityConnector, ImportBatch, ObjectTypeCapabilities, StagedObject } from '../sdk.js';
-import { formatPath, getAttribute, parsePath, type ScimPath } from '../../scim/attribute-paths.js';
+import { entryByValuePath, formatPath, getAttribute, parsePath, type ScimPath } from '../../scim/attribute-paths.js';
 import { flattenResource, hasTypedEntry, setPath, toJson } from '../../scim/attributes.js';
 import { equalsFilter } from '../../scim/filter.js';
 import { readResourceTypes, readServiceProviderConfig, type ServiceProvider, type ScimResourceInfo } from '../../scim/discovery.js';
@@ -305,7 +305,7 @@ export class ScimConnector implements IdentityConnector {
         const add = (change.add ?? list(change.to).filter((v) => !have.has(String(v)))).map(String).filter((v) => !have.has(v));
         const remove = (change.remove ?? []).map(String).filter((v) => have.has(v));
         if (add.length > 0) operations.push({ op: 'add', path: 'members', value: add.map((value) => ({ value })) });
-        for (const value of remove) operations.push({ op: 'remove', path: `members[value eq ${JSON.stringify(value)}]` });
+        for (const value of remove) operations.push({ op: 'remove', path: entryByValuePath('members', value) });
         continue;
       }
       if (path.attribute.toLowerCase() === 'groups' && !path.urn) this.refuse('ReadOnlyAttribute', 'a user\'s "groups" is read-only in SCIM; change the group\'s members instead');
