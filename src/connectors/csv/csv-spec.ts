@@ -33,43 +33,41 @@ export interface CsvObjectTypeOptions {
   readonly neutralizeFormulas: boolean;
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
+function nonEmpty(value: string | undefined): value is string {
+  return value !== undefined && value.trim() !== '';
 }
 
-function nonEmptyString(value: unknown): value is string {
-  return typeof value === 'string' && value.trim() !== '';
-}
-
-export function compileCsvOptions(connector: string, spec: unknown, configPath: string): ReadonlyMap<string, CsvObjectTypeOptions> {
+/**
+ * Compiles the spec the schema validated into run-time options (paths resolved, defaults applied). What
+ * the schema cannot say is still refused here, naming the setting: blank names, a delimiter a csv
+ * file cannot use, an encoding iconv does not know, a soft-delete column without its value.
+ */
+export function compileCsvOptions(connector: string, spec: CsvConnectorSpec, configPath: string): ReadonlyMap<string, CsvObjectTypeOptions> {
   const fail = (key: string, message: string): never => {
     throw new ConfigError('CsvOptionInvalid', `${connector}: spec.${key}: ${message}`);
   };
-  if (!isRecord(spec) || !isRecord(spec.objectTypes) || Object.keys(spec.objectTypes).length === 0) return fail('objectTypes', 'declare at least one object type');
+  if (Object.keys(spec.objectTypes).length === 0) return fail('objectTypes', 'declare at least one object type');
   const types = new Map<string, CsvObjectTypeOptions>();
   for (const [name, raw] of Object.entries(spec.objectTypes)) {
+    if (raw === undefined) continue;
     const at = `objectTypes.${name}`;
-    if (!isRecord(raw)) return fail(at, 'expected an object');
-    if (!nonEmptyString(raw.file)) return fail(`${at}.file`, 'is required (a path relative to the config path, or absolute)');
-    if (!nonEmptyString(raw.externalIdColumn)) return fail(`${at}.externalIdColumn`, 'is required');
+    if (!nonEmpty(raw.file)) return fail(`${at}.file`, 'is required (a path relative to the config path, or absolute)');
+    if (!nonEmpty(raw.externalIdColumn)) return fail(`${at}.externalIdColumn`, 'is required');
     const delimiter = raw.delimiter ?? ',';
-    if (typeof delimiter !== 'string' || delimiter.length === 0 || /["\r\n]/.test(delimiter)) return fail(`${at}.delimiter`, 'must be a non-empty string without quotes or line breaks');
+    if (delimiter.length === 0 || /["\r\n]/.test(delimiter)) return fail(`${at}.delimiter`, 'must be a non-empty string without quotes or line breaks');
     const encoding = raw.encoding ?? 'utf-8';
-    if (typeof encoding !== 'string' || !iconv.encodingExists(encoding)) return fail(`${at}.encoding`, `${JSON.stringify(encoding)} is not an encoding we know (utf-8, utf-16le, windows-1252, latin1 …)`);
+    if (!iconv.encodingExists(encoding)) return fail(`${at}.encoding`, `${JSON.stringify(encoding)} is not an encoding we know (utf-8, utf-16le, windows-1252, latin1 …)`);
     const separator = raw.multiValueSeparator ?? ';';
-    if (typeof separator !== 'string' || separator.length === 0) return fail(`${at}.multiValueSeparator`, 'must be a non-empty string');
-    if (raw.isActiveColumn !== undefined && !nonEmptyString(raw.isActiveColumn)) return fail(`${at}.isActiveColumn`, 'must be a column name');
+    if (separator.length === 0) return fail(`${at}.multiValueSeparator`, 'must be a non-empty string');
+    if (raw.isActiveColumn !== undefined && !nonEmpty(raw.isActiveColumn)) return fail(`${at}.isActiveColumn`, 'must be a column name');
     let softDelete: CsvObjectTypeOptions['softDelete'];
     if (raw.softDeleteColumn !== undefined || raw.softDeleteValue !== undefined) {
-      if (!nonEmptyString(raw.softDeleteColumn)) return fail(`${at}.softDeleteColumn`, 'is required with softDeleteValue');
-      if (typeof raw.softDeleteValue !== 'string' && typeof raw.softDeleteValue !== 'number' && typeof raw.softDeleteValue !== 'boolean') {
-        return fail(`${at}.softDeleteValue`, 'is required with softDeleteColumn (the cell value that marks a row deleted)');
-      }
+      if (!nonEmpty(raw.softDeleteColumn)) return fail(`${at}.softDeleteColumn`, 'is required with softDeleteValue');
+      if (raw.softDeleteValue === undefined) return fail(`${at}.softDeleteValue`, 'is required with softDeleteColumn (the cell value that marks a row deleted)');
       softDelete = { column: raw.softDeleteColumn, value: String(raw.softDeleteValue) };
     }
     const multiValued = raw.multiValuedColumns ?? [];
-    if (!Array.isArray(multiValued) || !multiValued.every(nonEmptyString)) return fail(`${at}.multiValuedColumns`, 'must be a list of column names');
-    if (raw.neutralizeFormulas !== undefined && typeof raw.neutralizeFormulas !== 'boolean') return fail(`${at}.neutralizeFormulas`, 'must be true or false');
+    if (!multiValued.every(nonEmpty)) return fail(`${at}.multiValuedColumns`, 'must be a list of column names');
     if (multiValued.includes(raw.externalIdColumn)) return fail(`${at}.multiValuedColumns`, `the external id column "${raw.externalIdColumn}" cannot be multi-valued`);
     types.set(name, {
       name,
@@ -78,10 +76,10 @@ export function compileCsvOptions(connector: string, spec: unknown, configPath: 
       key: raw.externalIdColumn,
       delimiter,
       encoding,
-      ...(raw.isActiveColumn !== undefined ? { isActiveColumn: raw.isActiveColumn as string } : {}),
+      ...(raw.isActiveColumn !== undefined ? { isActiveColumn: raw.isActiveColumn } : {}),
       ...(softDelete ? { softDelete } : {}),
       separator,
-      multiValued: new Set(multiValued as string[]),
+      multiValued: new Set(multiValued),
       neutralizeFormulas: raw.neutralizeFormulas !== false,
     });
   }

@@ -7,7 +7,7 @@
 import type { ConnectorModel } from '../../config/model.js';
 import { descriptorOf } from '../../connectors/registry.js';
 import type { CheckResult } from '../../connectors/sdk.js';
-import { errorMessage, ImeshError } from '../../shared/errors.js';
+import { errorMessage, ImeshError, type ConfigErrorCode, type ConnectorErrorCode } from '../../shared/errors.js';
 import { redact } from '../../shared/logger.js';
 import type { ControllerPort } from './controller-port.js';
 
@@ -30,8 +30,11 @@ export interface ConnectorCheck {
   readonly checkedAt: string;
 }
 
+/** A code a check can end with: a connector's, a config error's, or this module's own. */
+type CheckCode = ConnectorErrorCode | ConfigErrorCode | 'CheckTimedOut' | 'CheckFailed';
+
 /** Typed error codes (connectors' error tables) that mean the system was not reached at all. */
-const UNREACHED = new Set([
+const UNREACHED: ReadonlySet<string> = new Set<CheckCode>([
   'Unreachable',
   'ConnectionFailed',
   'ConnectionLost',
@@ -44,7 +47,7 @@ const UNREACHED = new Set([
   'CheckTimedOut',
 ]);
 /** Codes that mean the system answered and refused the credentials (or their rights). */
-const REFUSED = new Set([
+const REFUSED: ReadonlySet<string> = new Set<CheckCode>([
   'AuthenticationFailed',
   'InvalidCredentials',
   'InappropriateAuthentication',
@@ -54,9 +57,9 @@ const REFUSED = new Set([
   'PermissionDenied',
   'AccessDenied',
 ]);
-const MISSING_SECRET = new Set(['SecretMissing', 'SecretUnreadable', 'SecretRefInvalid']);
+const MISSING_SECRET: ReadonlySet<string> = new Set<CheckCode>(['SecretMissing', 'SecretUnreadable', 'SecretRefInvalid']);
 /** The type has nothing to connect to from here (scim-inbound: the IdP connects to us). */
-const NOT_CHECKABLE = new Set(['ConnectorTypeUnavailable', 'NotSupported']);
+const NOT_CHECKABLE: ReadonlySet<string> = new Set<CheckCode>(['ConnectorTypeUnavailable', 'NotSupported']);
 
 const CHECK_TIMEOUT_MS = 20_000;
 
