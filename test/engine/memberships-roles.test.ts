@@ -1,119 +1,35 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { explain } from '../../src/engine/explain.js';
 import { memoryConnector, MemorySystem } from '../fixtures/memory-connector.js';
+import { config, mesh, oktaConnector, oktaFlowRules, pushedUsers, references, roleMappings, scimInboundConnector, teamMembers } from '../fixtures/config-yaml.js';
 import { csvConnector, harness, type Harness } from './harness.js';
 
-const MESH = `
-apiVersion: identitymesh.dev/v1alpha1
-kind: Mesh
-metadata: { name: test }
-spec:
-  objectTypes:
-    person:
-      attributes:
-        employeeId: { type: string }
-        email: { type: string }
-        roles: { type: string, multiValued: true }
-    group:
-      attributes:
-        oktaGroupId: { type: string }
-        name: { type: string }
-        members: { type: reference, to: [person, group], multiValued: true }
-  safety: { maxDeletes: 50, maxDeletePercent: 100 }
-`;
+const MESH = mesh(
+  {
+    person: { employeeId: 'string', email: 'string', roles: 'string[]' },
+    group: { oktaGroupId: 'string', name: 'string', members: references('person', 'group') },
+  },
+  { safety: { maxDeletes: 50, maxDeletePercent: 100 } },
+);
 
-const OKTA = `
----
-apiVersion: identitymesh.dev/v1alpha1
-kind: Connector
-metadata: { name: okta }
-spec:
-  type: okta
-  connection: { orgUrl: "https://contoso.okta.com", apiToken: "{{secret:okta-token}}" }
-  objectTypes: { user: {}, group: {}, membership: {} }
----
-apiVersion: identitymesh.dev/v1alpha1
-kind: FlowRule
-metadata: { name: okta-users }
-spec:
-  source: { connector: okta, objectType: user }
-  meshType: person
-  join: [ { source: employeeNumber, mesh: employeeId } ]
-  provision: true
-  attributes:
-    - { mesh: employeeId, source: employeeNumber, confidence: 100 }
-    - { mesh: email, source: email, confidence: 70 }
----
-apiVersion: identitymesh.dev/v1alpha1
-kind: FlowRule
-metadata: { name: okta-groups }
-spec:
-  source: { connector: okta, objectType: group }
-  meshType: group
-  join: [ { source: id, mesh: oktaGroupId } ]
-  provision: true
-  attributes:
-    - { mesh: oktaGroupId, source: id, confidence: 100 }
-    - { mesh: name, source: name, confidence: 80 }
----
-apiVersion: identitymesh.dev/v1alpha1
-kind: FlowRule
-metadata: { name: okta-memberships }
-spec:
-  source: { connector: okta, objectType: membership }
-  meshType: group
-  membership: { group: groupId, member: memberId, attribute: members, confidence: 60 }
-`;
+const OKTA = [oktaConnector('okta', 'https://contoso.okta.com'), ...oktaFlowRules({ confidence: 60 })];
 
-const PUSH = `
----
-apiVersion: identitymesh.dev/v1alpha1
-kind: Connector
-metadata: { name: entra-push }
-spec:
-  type: scim-inbound
-  connection: { bearerToken: "{{secret:entra-push-token}}" }
-  objectTypes: { user: {}, group: {} }
----
-apiVersion: identitymesh.dev/v1alpha1
-kind: FlowRule
-metadata: { name: push-users }
-spec:
-  source: { connector: entra-push, objectType: user }
-  meshType: person
-  join: [ { source: externalId, mesh: employeeId } ]
-  provision: true
-  attributes:
-    - { mesh: employeeId, source: externalId, confidence: 100 }
-    - { mesh: email, source: userName, confidence: 70 }
----
-apiVersion: identitymesh.dev/v1alpha1
-kind: FlowRule
-metadata: { name: push-roles }
-spec:
-  source: { connector: entra-push, objectType: group }
-  meshType: person
-  roleMappings:
-    - { group: dmm_owners, role: organizationOwner }
-    - { group: dmm_marketing_owners, role: "team:marketing:Owner" }
-    - { group: dmm_data_stewards, role: "team:marketing:Steward" }
-    - { group: dmm_data_stewards, role: "team:sales:Steward" }
-  attribute: roles
-  confidence: 70
----
-apiVersion: identitymesh.dev/v1alpha1
-kind: Projection
-metadata: { name: team-members }
-spec:
-  meshType: person
-  target: { connector: teams, objectType: member }
-  forEach: roles
-  attributes:
-    member_id: "{{employeeId}}:{{item}}"
-    email: "{{email}}"
-    role: "{{item}}"
-  onRemove: delete
-`;
+const PUSH = [
+  scimInboundConnector(),
+  pushedUsers('push-users', { employeeId: ['externalId', 100], email: ['userName', 70] }),
+  roleMappings(
+    'push-roles',
+    'entra-push/group',
+    [
+      { group: 'dmm_owners', role: 'organizationOwner' },
+      { group: 'dmm_marketing_owners', role: 'team:marketing:Owner' },
+      { group: 'dmm_data_stewards', role: 'team:marketing:Steward' },
+      { group: 'dmm_data_stewards', role: 'team:sales:Steward' },
+    ],
+    { confidence: 70 },
+  ),
+  teamMembers(),
+];
 
 let h: Harness | undefined;
 afterEach(async () => {
@@ -135,7 +51,7 @@ describe('membership flow rules', () => {
     okta.put('membership', 'g1:u2', { groupId: 'g1', memberId: 'u2', memberType: 'User' });
     okta.put('group', 'g2', { id: 'g2', name: 'Nested' });
     okta.put('membership', 'g2:g1', { groupId: 'g2', memberId: 'g1', memberType: 'Group' });
-    h = await harness(MESH + OKTA, { okta: memoryConnector(okta) });
+    h = await harness(config(MESH, ...OKTA), { okta: memoryConnector(okta) });
 
     expect((await h.cycle()).result).toBe('succeeded');
     const [ada, bob] = [await meshId('person', 'E1'), await meshId('person', 'E2')];
@@ -183,7 +99,7 @@ describe('role mapping flow rules', () => {
     push.put('group', 'grp-1', { displayName: 'dmm_owners', members: ['id-1'] });
     push.put('group', 'grp-2', { displayName: 'dmm_data_stewards', members: ['id-1', 'id-2'] });
     push.put('group', 'grp-3', { displayName: 'unmapped', members: ['id-2'] });
-    const yaml = MESH + PUSH + csvConnector('teams', 'member', 'member_id');
+    const yaml = config(MESH, ...PUSH) + csvConnector('teams', 'member', 'member_id');
     h = await harness(yaml, { 'entra-push': memoryConnector(push), teams: memoryConnector(teams, { canDisable: false }) });
 
     expect((await h.cycle()).result).toBe('succeeded');
@@ -226,3 +142,4 @@ describe('role mapping flow rules', () => {
     expect(again.plans.flatMap((p) => p.changes)).toEqual([]);
   });
 });
+

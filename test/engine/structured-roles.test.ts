@@ -15,6 +15,7 @@ import { ScimmyServer } from '../connectors/scim/scimmy-server.js';
 import { testSecrets } from '../emulators/test-support.js';
 import { memoryConnector, MemorySystem } from '../fixtures/memory-connector.js';
 import { dropSchemas, uniqueSchema, withClient } from '../integration/e2e-support.js';
+import { config, mesh, projection, pushedUsers, roleMappings, scimConnector, scimInboundConnector, sqlConnector } from '../fixtures/config-yaml.js';
 import { compile, harness, type Harness } from './harness.js';
 
 const pgUrl = inject('pgUrl');
@@ -23,107 +24,54 @@ let scim: ScimmyServer;
 let h: Harness | undefined;
 const open: IdentityConnector[] = [];
 
-const yaml = (scimUrl: string): string => `
-apiVersion: identitymesh.dev/v1alpha1
-kind: Mesh
-metadata: { name: test }
-spec:
-  objectTypes:
-    person:
-      attributes:
-        employeeId: { type: string }
-        email: { type: string }
-        roles: { type: string, multiValued: true }
-  safety: { maxDeletes: 50, maxDeletePercent: 100 }
----
-apiVersion: identitymesh.dev/v1alpha1
-kind: Connector
-metadata: { name: entra-push }
-spec:
-  type: scim-inbound
-  connection: { bearerToken: "{{secret:entra-push-token}}" }
-  objectTypes: { user: {}, group: {} }
----
-apiVersion: identitymesh.dev/v1alpha1
-kind: Connector
-metadata: { name: dmm-db }
-spec:
-  type: sql
-  connection: { driver: postgres, connectionString: "{{secret:dmm-db-url}}" }
-  objectTypes:
-    teamRole:
-      table: ${schema}.team_roles
-      externalIdColumn: role_key
----
-apiVersion: identitymesh.dev/v1alpha1
-kind: Connector
-metadata: { name: dmm }
-spec:
-  type: scim
-  connection: { baseUrl: "${scimUrl}", bearerToken: "{{secret:dmm-scim-token}}" }
-  objectTypes: { user: { resource: User } }
----
-apiVersion: identitymesh.dev/v1alpha1
-kind: FlowRule
-metadata: { name: push-users }
-spec:
-  source: { connector: entra-push, objectType: user }
-  meshType: person
-  join: [ { source: externalId, mesh: employeeId } ]
-  provision: true
-  attributes:
-    - { mesh: employeeId, source: externalId, confidence: 100 }
-    - { mesh: email, source: userName, confidence: 70 }
----
-apiVersion: identitymesh.dev/v1alpha1
-kind: FlowRule
-metadata: { name: push-roles }
-spec:
-  source: { connector: entra-push, objectType: group }
-  meshType: person
-  roleMappings:
-    - { group: dmm_owners, role: { type: organizationOwner } }
-    - { group: dmm_marketing_owners, role: { type: teamMemberRole, teamId: marketing, teamMemberRole: Owner } }
-    - group: dmm_data_stewards
-      role: { type: teamMemberRole, teamId: marketing, teamMemberRole: Steward }
-    - group: dmm_data_stewards
-      role: { type: teamMemberRole, teamId: sales, teamMemberRole: Steward }
-  attribute: roles
-  confidence: 70
----
-apiVersion: identitymesh.dev/v1alpha1
-kind: Projection
-metadata: { name: team-roles }
-spec:
-  meshType: person
-  target: { connector: dmm-db, objectType: teamRole }
-  forEach: roles
-  attributes:
-    role_key: "{{employeeId}}:{{item.type}}:{{item.teamId | default:\\"-\\"}}:{{item.teamMemberRole | default:\\"-\\"}}"
-    email: "{{email}}"
-    role_type: "{{item.type}}"
-    team_id: "{{item.teamId | default:\\"\\"}}"
-    team_member_role: "{{item.teamMemberRole | default:\\"\\"}}"
-  onRemove: delete
----
-apiVersion: identitymesh.dev/v1alpha1
-kind: Projection
-metadata: { name: dmm-users }
-spec:
-  meshType: person
-  target: { connector: dmm, objectType: user }
-  join: [ { target: userName, mesh: email } ]
-  attributes:
-    userName: "{{email}}"
-    externalId: "{{employeeId}}"
-    roles:
-      forEach: roles
-      fields:
-        value: "{{item.teamId | default:\\"organization\\"}}:{{item.teamMemberRole | default:\\"Owner\\"}}"
-        type: "{{item.type}}"
-        display: "{{item.teamMemberRole}} of {{item.teamId}}"
-  onRemove: keep
-`;
+const yaml = (scimUrl: string): string =>
+  config(
+    mesh({ person: { employeeId: 'string', email: 'string', roles: 'string[]' } }, { safety: { maxDeletes: 50, maxDeletePercent: 100 } }),
+    scimInboundConnector(),
+    sqlConnector('dmm-db', 'postgres', 'dmm-db-url', { teamRole: { table: `${schema}.team_roles`, externalIdColumn: 'role_key' } }),
+    scimConnector('dmm', scimUrl, 'dmm-scim-token', { user: { resource: 'User' } }),
+    pushedUsers('push-users', { employeeId: ['externalId', 100], email: ['userName', 70] }),
+    roleMappings(
+      'push-roles',
+      'entra-push/group',
+      [
+        { group: 'dmm_owners', role: { type: 'organizationOwner' } },
+        { group: 'dmm_marketing_owners', role: { type: 'teamMemberRole', teamId: 'marketing', teamMemberRole: 'Owner' } },
+        { group: 'dmm_data_stewards', role: { type: 'teamMemberRole', teamId: 'marketing', teamMemberRole: 'Steward' } },
+        { group: 'dmm_data_stewards', role: { type: 'teamMemberRole', teamId: 'sales', teamMemberRole: 'Steward' } },
+      ],
+      { confidence: 70 },
+    ),
+    projection('team-roles', {
+      target: 'dmm-db/teamRole',
+      before: { forEach: 'roles' },
+      attributes: {
+        role_key: '{{employeeId}}:{{item.type}}:{{item.teamId | default:"-"}}:{{item.teamMemberRole | default:"-"}}',
+        email: '{{email}}',
+        role_type: '{{item.type}}',
+        team_id: '{{item.teamId | default:""}}',
+        team_member_role: '{{item.teamMemberRole | default:""}}',
+      },
+      after: { onRemove: 'delete' },
+    }),
+    projection('dmm-users', {
+      target: 'dmm/user',
+      before: { join: [{ target: 'userName', mesh: 'email' }] },
+      attributes: {
+        userName: '{{email}}',
+        externalId: '{{employeeId}}',
+        roles: {
+          forEach: 'roles',
+          fields: {
+            value: '{{item.teamId | default:"organization"}}:{{item.teamMemberRole | default:"Owner"}}',
+            type: '{{item.type}}',
+            display: '{{item.teamMemberRole}} of {{item.teamId}}',
+          },
+        },
+      },
+      after: { onRemove: 'keep' },
+    }),
+  );
 
 beforeAll(async () => {
   scim = await new ScimmyServer().start();
@@ -251,3 +199,4 @@ describe('structured role mappings', () => {
     expect(settled.plans.flatMap((p) => p.changes)).toEqual([]);
   }, 600_000);
 });
+
