@@ -2,6 +2,7 @@
  * The operator API's schemas (JSON Schema 2020-12) and the pieces its route declarations share:
  * components of the OpenAPI document (openapi.ts), also used to validate request bodies.
  */
+import { CONNECTOR_TYPES } from '../../connectors/registry.js';
 import { JOB_COUNTERS } from './jobs.js';
 
 export type Schema = Record<string, unknown>;
@@ -33,7 +34,7 @@ const conditionSchema = object(
 
 const connectorProperties: Record<string, Schema> = {
   name: { type: 'string' },
-  type: { type: 'string', examples: ['csv', 'sql', 'active-directory', 'ldap', 'okta', 'entra-id', 'scim', 'scim-inbound'] },
+  type: { type: 'string', examples: [...CONNECTOR_TYPES] },
   health: { enum: ['Healthy', 'Degraded', 'Failed', 'Unknown'], description: 'From the last cycle; Unknown before the first one.' },
   suspended: { type: 'boolean', description: 'spec.suspend pauses its exports.' },
   lastImport: nullable(dateTime),
