@@ -14,6 +14,7 @@ import { csvDescriptor } from './csv/csv-descriptor.js';
 import { entraDescriptor } from './entra/entra-descriptor.js';
 import { activeDirectoryDescriptor, ldapDescriptor } from './ldap/ldap-descriptor.js';
 import { oktaDescriptor } from './okta/okta-descriptor.js';
+import { restDescriptor } from './rest/rest-descriptor.js';
 import { scimInboundDescriptor } from './scim-inbound/scim-inbound-descriptor.js';
 import { scimDescriptor } from './scim/scim-descriptor.js';
 import { sqlDescriptor } from './sql/sql-descriptor.js';
@@ -28,6 +29,7 @@ const DESCRIPTORS: { readonly [T in ConnectorType]: ConnectorDescriptor<T> } = {
   scim: scimDescriptor,
   'scim-inbound': scimInboundDescriptor,
   csv: csvDescriptor,
+  rest: restDescriptor,
 };
 
 /** The connector types, in the order messages list them. */

@@ -18,7 +18,8 @@ export type ConnectorSpec =
   | EntraIdConnectorSpec
   | ScimConnectorSpec
   | ScimInboundConnectorSpec
-  | CsvConnectorSpec;
+  | CsvConnectorSpec
+  | RestConnectorSpec;
 /**
  * The bind password, as a secret reference.
  */
@@ -71,6 +72,76 @@ export type Duration5 = string;
  * The token the identity provider sends (its "Secret Token").
  */
 export type SecretRef4 = string;
+/**
+ * How requests authenticate: `bearer` (a token), `basic` (user and password), `apiKey` (a key in a header or a query parameter) or `oauth2` (the client-credentials grant; the access token is cached until shortly before it expires and fetched again once when the API answers 401). Left out: no credentials.
+ *
+ * This interface was referenced by `ConnectorDocument`'s JSON-Schema
+ * via the `definition` "RestAuth".
+ */
+export type RestAuth = RestBearerAuth | RestBasicAuth | RestApiKeyAuth | RestOAuth2Auth;
+/**
+ * The bearer token.
+ */
+export type SecretRef5 = string;
+/**
+ * The password.
+ */
+export type SecretRef6 = string;
+/**
+ * The key.
+ */
+export type SecretRef7 = string;
+/**
+ * The client secret.
+ */
+export type SecretRef8 = string;
+/**
+ * A duration: a number with a unit (`ms`, `s`, `m`, `h`, `d`), optionally combined, e.g. `30s`, `5m`, `1h30m`.
+ */
+export type Duration6 = string;
+/**
+ * Where the array of items is in a page's body (`""`: the body is the array).
+ */
+export type JsonPointer = string;
+/**
+ * `cursor`: where the next cursor is in the body.
+ */
+export type JsonPointer1 = string;
+/**
+ * `offset`/`page`: where the total number of items is in the body (also what `imesh check` counts).
+ */
+export type JsonPointer2 = string;
+/**
+ * Where in an item its stable id (the anchor) is.
+ */
+export type JsonPointer3 = string;
+/**
+ * A JSON Pointer (RFC 6901) into a JSON value: `` (the value itself), `/id`, `/profile/email`, `/emails/0/value`. A `*` segment stands for every element of an array (`/emails/* /value`: every email's value, a multi-valued attribute).
+ *
+ * This interface was referenced by `ConnectorDocument`'s JSON-Schema
+ * via the `definition` "RestJsonPointer".
+ */
+export type JsonPointer4 = string;
+/**
+ * A JSON Pointer (RFC 6901) into a JSON value: `` (the value itself), `/id`, `/profile/email`, `/emails/0/value`. A `*` segment stands for every element of an array (`/emails/* /value`: every email's value, a multi-valued attribute).
+ */
+export type JsonPointer5 = string;
+/**
+ * A duration: a number with a unit (`ms`, `s`, `m`, `h`, `d`), optionally combined, e.g. `30s`, `5m`, `1h30m`.
+ */
+export type Duration7 = string;
+/**
+ * A JSON Pointer (RFC 6901) into a JSON value: `` (the value itself), `/id`, `/profile/email`, `/emails/0/value`. A `*` segment stands for every element of an array (`/emails/* /value`: every email's value, a multi-valued attribute).
+ */
+export type JsonPointer6 = string;
+/**
+ * A JSON Pointer (RFC 6901) into a JSON value: `` (the value itself), `/id`, `/profile/email`, `/emails/0/value`. A `*` segment stands for every element of an array (`/emails/* /value`: every email's value, a multi-valued attribute).
+ */
+export type JsonPointer7 = string;
+/**
+ * A JSON Pointer (RFC 6901) into a JSON value: `` (the value itself), `/id`, `/profile/email`, `/emails/0/value`. A `*` segment stands for every element of an array (`/emails/* /value`: every email's value, a multi-valued attribute).
+ */
+export type JsonPointer8 = string;
 
 /**
  * A connected system: where identities are read from (a source) and/or written to (a target).
@@ -734,4 +805,288 @@ export interface CsvObjectType {
    * As a target: a cell starting with `=`, `@`, a tab or a carriage return, or with `+`/`-` unless the rest is a plain number or phone number, is written with a leading `'` so spreadsheet programs show it as text instead of running it (CSV injection). Reading strips that prefix again, so values round-trip unchanged. Set false for files read by programs that want the raw text.
    */
   neutralizeFormulas?: boolean;
+}
+/**
+ * A REST/JSON API described by configuration: list endpoints, pagination, JSON pointers to the values, and (as a target) one request template per operation. Credentials go only to `connection.baseUrl`'s origin and, for OAuth2, the token URL's; URL templates fill only the path and query.
+ *
+ * This interface was referenced by `ConnectorDocument`'s JSON-Schema
+ * via the `definition` "RestConnectorSpec".
+ */
+export interface RestConnectorSpec {
+  /**
+   * The connector type.
+   */
+  type: 'rest';
+  connection: RestConnection;
+  /**
+   * The object types, by name.
+   */
+  objectTypes: {
+    [k: string]: RestObjectType | undefined;
+  };
+  schedule?: ConnectorSchedule;
+  /**
+   * Stop importing from and exporting to this connector until set back to false.
+   */
+  suspend?: boolean;
+  driftCheck?: DriftCheck;
+}
+/**
+ * Where the API is and how to authenticate to it.
+ *
+ * This interface was referenced by `ConnectorDocument`'s JSON-Schema
+ * via the `definition` "RestConnection".
+ */
+export interface RestConnection {
+  /**
+   * The API's base URL; every configured path is relative to it (`/users` under `https://api.example.com/v2` is `https://api.example.com/v2/users`). `https://`, or `http://` for a loopback host. Credentials are sent to this origin only.
+   */
+  baseUrl: string;
+  auth?: RestAuth;
+  /**
+   * Extra request headers (a value may be a `{{secret:NAME}}` reference; it is sent to the base URL's origin only). `Authorization` is set by `auth`.
+   */
+  headers?: {
+    [k: string]: string | undefined;
+  };
+  tls?: RestTls;
+  /**
+   * Objects asked for per page (sent in the pagination's `limitParam`).
+   */
+  pageSize?: number;
+  /**
+   * Requests in flight at once.
+   */
+  concurrency?: number;
+  timeout?: Duration6;
+}
+export interface RestBearerAuth {
+  /**
+   * `Authorization: Bearer <token>`.
+   */
+  type: 'bearer';
+  token: SecretRef5;
+}
+export interface RestBasicAuth {
+  /**
+   * `Authorization: Basic <base64(user:password)>` (RFC 7617).
+   */
+  type: 'basic';
+  /**
+   * The user name.
+   */
+  username: string;
+  password: SecretRef6;
+}
+export interface RestApiKeyAuth {
+  /**
+   * An API key in a header or a query parameter.
+   */
+  type: 'apiKey';
+  /**
+   * Where the key goes.
+   */
+  in?: 'header' | 'query';
+  /**
+   * The header or query parameter name.
+   */
+  name: string;
+  value: SecretRef7;
+}
+export interface RestOAuth2Auth {
+  /**
+   * OAuth 2.0 client credentials (RFC 6749 §4.4); the access token is sent as `Authorization: Bearer`.
+   */
+  type: 'oauth2';
+  /**
+   * The token endpoint. `https://`, or `http://` for a loopback host. The client secret is sent to this origin only.
+   */
+  tokenUrl: string;
+  /**
+   * The client id.
+   */
+  clientId: string;
+  clientSecret: SecretRef8;
+  /**
+   * The scope asked for (space-separated).
+   */
+  scope?: string;
+  /**
+   * How the client authenticates to the token endpoint: `post` (client_id and client_secret in the form) or `basic` (HTTP Basic, RFC 6749 §2.3.1).
+   */
+  clientAuth?: 'post' | 'basic';
+}
+/**
+ * TLS settings of the API's and the token URL's connections.
+ *
+ * This interface was referenced by `ConnectorDocument`'s JSON-Schema
+ * via the `definition` "RestTls".
+ */
+export interface RestTls {
+  /**
+   * PEM file with extra certificate authorities to trust (relative paths resolve against the config path). Left out: the system's trusted authorities.
+   */
+  caFile?: string;
+}
+/**
+ * One kind of object of the API: how to list it, where its id and attributes are, and how to write it.
+ *
+ * This interface was referenced by `ConnectorDocument`'s JSON-Schema
+ * via the `definition` "RestObjectType".
+ */
+export interface RestObjectType {
+  list: RestList;
+  externalId: JsonPointer3;
+  /**
+   * Attribute name → JSON pointer into an item. A nested array of values is a multi-valued attribute; objects are not values (point into them). Left out: every top-level member of the item that is a value or an array of values.
+   */
+  attributes?: {
+    [k: string]: JsonPointer4 | undefined;
+  };
+  /**
+   * Where the account's enabled state is: the item is enabled when the value at `pointer` equals `value`. Read as the boolean attribute `accountEnabled`; as a target, written at `pointer` (`value` or `disabledValue`).
+   */
+  enabled?: {
+    pointer: JsonPointer4;
+    /**
+     * The value meaning enabled.
+     */
+    value?: string | number | boolean;
+    /**
+     * The value a disable writes.
+     */
+    disabledValue?: string | number | boolean;
+  };
+  /**
+   * Items the API still lists but that are deleted (a soft delete): the value at `pointer` equals `value`. They import as deleted objects. Objects that disappear from the list are found by full imports (a sweep).
+   */
+  deleted?: {
+    pointer: JsonPointer4;
+    /**
+     * The value meaning deleted.
+     */
+    value: string | number | boolean;
+  };
+  /**
+   * Delta imports: the list is asked for changes since the newest `watermark` value seen, less `overlap`, in the query parameter `param`. Left out: every import reads everything.
+   */
+  delta?: {
+    /**
+     * The query parameter that takes the lower bound.
+     */
+    param: string;
+    watermark: JsonPointer5;
+    overlap?: Duration7;
+  };
+  /**
+   * How `imesh check` counts the objects: a request whose response holds the total at `pointer`. Left out: the list's total (`pagination.total`) or the first page's size.
+   */
+  count?: {
+    /**
+     * The count endpoint's path (and query), relative to the base URL.
+     */
+    path: string;
+    pointer: JsonPointer6;
+  };
+  export?: RestExport;
+}
+/**
+ * The list endpoint of an object type.
+ *
+ * This interface was referenced by `ConnectorDocument`'s JSON-Schema
+ * via the `definition` "RestList".
+ */
+export interface RestList {
+  /**
+   * Path (and query) relative to the base URL.
+   */
+  path: string;
+  /**
+   * Extra query parameters.
+   */
+  query?: {
+    [k: string]: string | undefined;
+  };
+  items?: JsonPointer;
+  pagination?: RestPagination;
+}
+/**
+ * How the list is paged. `link`: follow `Link: <…>; rel="next"` (RFC 8288) until a page has none. `cursor`: send the value at `cursor` in the body as the query parameter `param`, until it is absent, null or empty. `offset`: `offsetParam`/`limitParam`, until a page is short or empty, or `total` items were read. `page`: a page number in `pageParam` from `firstPage`, until a page is short or empty (or `total`). `none`: one request.
+ *
+ * This interface was referenced by `ConnectorDocument`'s JSON-Schema
+ * via the `definition` "RestPagination".
+ */
+export interface RestPagination {
+  /**
+   * The pagination style (see above).
+   */
+  style: 'none' | 'link' | 'cursor' | 'offset' | 'page';
+  /**
+   * The query parameter that takes the page size (`connection.pageSize`). Default `limit` for `offset`; otherwise none is sent unless given.
+   */
+  limitParam?: string;
+  cursor?: JsonPointer1;
+  /**
+   * `cursor`: the query parameter that takes the cursor.
+   */
+  param?: string;
+  /**
+   * `offset`: the query parameter that takes the offset (0 first).
+   */
+  offsetParam?: string;
+  /**
+   * `page`: the query parameter that takes the page number.
+   */
+  pageParam?: string;
+  /**
+   * `page`: the number of the first page.
+   */
+  firstPage?: 0 | 1;
+  total?: JsonPointer2;
+}
+/**
+ * Writes. An operation left out is not supported (a change that needs it fails with NotSupported). `disable`/`enable` left out: an `update` that writes `enabled.pointer`, when both are given.
+ *
+ * This interface was referenced by `ConnectorDocument`'s JSON-Schema
+ * via the `definition` "RestExport".
+ */
+export interface RestExport {
+  create?: RestOperation;
+  update?: RestOperation;
+  delete?: RestOperation;
+  disable?: RestOperation;
+  enable?: RestOperation;
+  /**
+   * Look-up before create, so a create replayed after a crash adopts the object it made instead of duplicating it: a GET whose items are matched; exactly one match is adopted (its id returned, nothing created), several are an error. A `create` with method PUT to the object's own path needs no look-up.
+   */
+  lookup?: {
+    /**
+     * Path and query template, e.g. filtering by the join attribute.
+     */
+    path: string;
+    items?: JsonPointer8;
+  };
+}
+/**
+ * One write request. `path` is a template filled with the object's attributes and `{{externalId}}`, each value percent-encoded: values fill the path and query only, never the scheme, host or port. `body` is JSON whose string leaves are templates (a leaf that is one `{{attribute}}` keeps the value's type: a boolean, a list); a leaf whose attributes are all absent is left out. Without `body`, creates and updates send the attributes placed at their `attributes` pointers.
+ *
+ * This interface was referenced by `ConnectorDocument`'s JSON-Schema
+ * via the `definition` "RestOperation".
+ */
+export interface RestOperation {
+  /**
+   * The HTTP method. PUT and DELETE are retried after a transport failure or a 5xx; POST and PATCH are not (a create is never sent twice).
+   */
+  method: 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  /**
+   * Path (and query) template relative to the base URL.
+   */
+  path: string;
+  /**
+   * The JSON body template.
+   */
+  body?: {
+    [k: string]: unknown | undefined;
+  };
+  id?: JsonPointer7;
 }

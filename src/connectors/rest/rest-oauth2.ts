@@ -1,0 +1,105 @@
+/**
+ * The OAuth 2.0 client-credentials grant (RFC 6749 §4.4) of a rest connector: one form POST to the
+ * configured token URL, the client authenticated in the form (`client_secret_post`) or with HTTP Basic
+ * (§2.3.1). The access token is cached until shortly before `expires_in` runs out, shared by concurrent
+ * callers, and dropped when the API answers 401 so the request is retried once with a fresh one. The
+ * client secret goes to the token URL's origin only; the token never leaves the base URL's origin.
+ */
+import type { Logger } from '../../shared/logger.js';
+import { registerSecret } from '../../shared/logger.js';
+import { ConnectorError } from '../../shared/errors.js';
+import { HttpClient } from '../http/index.js';
+
+/** Renew this long before expiry, or at half the lifetime for short-lived tokens. */
+const RENEW_EARLY_MS = 60_000;
+/** When the server leaves out expires_in (RFC 6749 §5.1 allows it): renew after this long. */
+const DEFAULT_LIFETIME_MS = 5 * 60_000;
+
+export interface ClientCredentials {
+  readonly connector: string;
+  readonly tokenUrl: string;
+  readonly clientId: string;
+  readonly scope?: string;
+  readonly clientAuth: 'post' | 'basic';
+}
+
+interface TokenResponse {
+  readonly access_token?: unknown;
+  readonly expires_in?: unknown;
+  readonly token_type?: unknown;
+}
+
+export class ClientCredentialsGrant {
+  private readonly authority: HttpClient;
+  private cached: { value: string; renewAt: number } | undefined;
+  private pending: Promise<string> | undefined;
+  /** Tokens fetched (for `imesh check` and tests). */
+  fetched = 0;
+
+  constructor(private readonly options: ClientCredentials, log: Logger, private readonly secret: () => string, client: { timeoutMs: number; ca?: string }) {
+    this.authority = new HttpClient({
+      connector: options.connector,
+      baseUrl: new URL(options.tokenUrl).origin,
+      baseUrlSetting: 'spec.connection.auth.tokenUrl',
+      log,
+      concurrency: 2,
+      timeoutMs: client.timeoutMs,
+      ...(client.ca ? { ca: client.ca } : {}),
+      advice: (status) =>
+        status === 400 || status === 401
+          ? 'Check spec.connection.auth.clientId and that the secret named in spec.connection.auth.clientSecret holds the current client secret (and clientAuth: post or basic, as the server expects)'
+          : undefined,
+      userAgent: 'identity-mesh rest-connector',
+    });
+  }
+
+  async get(): Promise<string> {
+    if (this.cached && Date.now() < this.cached.renewAt) return this.cached.value;
+    this.pending ??= this.fetch().finally(() => {
+      this.pending = undefined;
+    });
+    return this.pending;
+  }
+
+  /** Forgets the cached token (the API refused it); true when a retry with a new one can help. */
+  invalidate(): boolean {
+    const had = this.cached !== undefined;
+    this.cached = undefined;
+    return had;
+  }
+
+  async close(): Promise<void> {
+    await this.authority.close();
+  }
+
+  private async fetch(): Promise<string> {
+    const secret = this.secret();
+    registerSecret(secret);
+    const form: Record<string, string> = { grant_type: 'client_credentials', ...(this.options.scope ? { scope: this.options.scope } : {}) };
+    const headers: Record<string, string> = {};
+    if (this.options.clientAuth === 'basic') {
+      // RFC 6749 §2.3.1: each part form-urlencoded before the Basic encoding.
+      const pair = `${encodeURIComponent(this.options.clientId)}:${encodeURIComponent(secret)}`;
+      const header = `Basic ${Buffer.from(pair, 'utf8').toString('base64')}`;
+      registerSecret(header.slice(6));
+      headers.authorization = header;
+    } else {
+      form.client_id = this.options.clientId;
+      form.client_secret = secret;
+    }
+    const body = await this.authority.json<TokenResponse>({ method: 'POST', url: this.options.tokenUrl, form, headers, auth: false });
+    const token = body?.access_token;
+    if (typeof token !== 'string' || token === '') {
+      throw new ConnectorError(this.options.connector, 'MalformedResponse', `the token endpoint ${new URL(this.options.tokenUrl).origin} answered without an access_token`);
+    }
+    if (typeof body.token_type === 'string' && body.token_type.toLowerCase() !== 'bearer') {
+      throw new ConnectorError(this.options.connector, 'UnsupportedToken', `the token endpoint issued a "${body.token_type}" token; only bearer tokens are supported`);
+    }
+    registerSecret(token);
+    const seconds = Number(body.expires_in);
+    const lifetimeMs = Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : DEFAULT_LIFETIME_MS;
+    this.cached = { value: token, renewAt: Date.now() + Math.max(lifetimeMs / 2, lifetimeMs - RENEW_EARLY_MS) };
+    this.fetched++;
+    return token;
+  }
+}
