@@ -6,7 +6,7 @@
  * otherwise show in a URL).
  */
 import { readFileSync } from 'node:fs';
-import { ConfigError, errorMessage } from '../../shared/errors.js';
+import { ConnectorError, errorMessage } from '../../shared/errors.js';
 import { redact, registerSecret, type Logger } from '../../shared/logger.js';
 import { HttpClient, type HttpRequest, type HttpResponse, type HttpStats } from '../http/index.js';
 import type { SecretResolver } from '../sdk.js';
@@ -124,6 +124,6 @@ function readCa(connector: string, file: string): string {
   try {
     return readFileSync(file, 'utf8');
   } catch (error) {
-    throw new ConfigError('TlsCaUnreadable', `${connector}: spec.connection.tls.caFile ${file} cannot be read (${errorMessage(error)})`, { cause: error });
+    throw new ConnectorError(connector, 'FileUnreadable', `spec.connection.tls.caFile ${file} cannot be read (${errorMessage(error)})`, { cause: error });
   }
 }

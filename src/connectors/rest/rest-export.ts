@@ -189,7 +189,7 @@ async function send(api: RestApi, options: RestOptions, type: RestTypeOptions, o
   const rendered = op.path.render(lookup);
   if (!rendered.ok) {
     const why = rendered.invalid ?? `its path template "${op.path.source}" needs ${rendered.missing.join(', ')}, which the object lacks`;
-    throw new ConnectorError(options.connector, 'TemplateValueMissing', `${type.name}: ${why}`, { retryable: false });
+    throw new ConnectorError(options.connector, rendered.invalid ? 'InvalidValue' : 'MissingAttribute', `${type.name}: ${why}`, { retryable: false });
   }
   const url = underBase(api.client, rendered.path).href;
   return api.send<unknown>({ method: op.method, url, ...(body !== undefined && op.method !== 'DELETE' ? { json: body } : {}), ...(accept ? { accept } : {}) });
@@ -199,14 +199,14 @@ async function send(api: RestApi, options: RestOptions, type: RestTypeOptions, o
 async function existing(api: RestApi, options: RestOptions, type: RestTypeOptions, lookupOp: NonNullable<RestTypeOptions['export']['lookup']>, lookup: Lookup): Promise<string | undefined> {
   const rendered = lookupOp.path.render(lookup);
   if (!rendered.ok) {
-    throw new ConnectorError(options.connector, 'TemplateValueMissing', `${type.name}: ${rendered.invalid ?? `the look-up path "${lookupOp.path.source}" needs ${rendered.missing.join(', ')}, which the new object lacks`}`, { retryable: false });
+    throw new ConnectorError(options.connector, rendered.invalid ? 'InvalidValue' : 'MissingAttribute', `${type.name}: ${rendered.invalid ?? `the look-up path "${lookupOp.path.source}" needs ${rendered.missing.join(', ')}, which the new object lacks`}`, { retryable: false });
   }
   const response = await api.send<unknown>({ url: underBase(api.client, rendered.path).href });
   const ids = pageItems(api, response, lookupOp.items)
     .map((item) => itemId(item, type.externalId))
     .filter((id): id is string => id !== undefined);
   if (ids.length > 1) {
-    throw new ConnectorError(options.connector, 'Ambiguous', `${type.name}: the look-up ${displayUrl(response.url)} found ${ids.length} existing objects; refusing to adopt or create (tighten export.lookup.path)`, { retryable: false });
+    throw new ConnectorError(options.connector, 'KeyNotUnique', `${type.name}: the look-up ${displayUrl(response.url)} found ${ids.length} existing objects; refusing to adopt or create (tighten export.lookup.path)`, { retryable: false });
   }
   return ids[0];
 }

@@ -93,7 +93,7 @@ export class ClientCredentialsGrant {
       throw new ConnectorError(this.options.connector, 'MalformedResponse', `the token endpoint ${new URL(this.options.tokenUrl).origin} answered without an access_token`);
     }
     if (typeof body.token_type === 'string' && body.token_type.toLowerCase() !== 'bearer') {
-      throw new ConnectorError(this.options.connector, 'UnsupportedToken', `the token endpoint issued a "${body.token_type}" token; only bearer tokens are supported`);
+      throw new ConnectorError(this.options.connector, 'NotSupported', `the token endpoint issued a "${body.token_type}" token; only bearer tokens are supported`);
     }
     registerSecret(token);
     const seconds = Number(body.expires_in);
