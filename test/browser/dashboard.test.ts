@@ -84,7 +84,11 @@ describe('dashboard', () => {
     expect(await latest.textContent()).toContain('succeeded');
     expect(await latest.textContent()).toContain('API (sre)');
 
-    expect(await page.getByRole('region', { name: /Open conflicts \(\d+\)/ }).textContent()).toContain('displayName');
+    const conflicts = page.getByRole('region', { name: /Open conflicts \(\d+\)/ });
+    expect(await conflicts.textContent()).toContain('displayName');
+    // By join key as the CLI names it (issue 18: not a mesh UUID, not "person/person/…"), linked to its explanation.
+    const conflict = conflicts.getByRole('link', { name: 'person/E1001', exact: true });
+    expect(await conflict.getAttribute('href')).toBe('#/objects/person/E1001');
     expect(await page.getByRole('region', { name: /Drift \(\d+\)/ }).textContent()).toContain('Intern');
     expect(await page.evaluate(() => (globalThis as unknown as { sessionStorage: { length: number } }).sessionStorage.length)).toBe(1);
 

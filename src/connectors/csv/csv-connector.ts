@@ -188,7 +188,9 @@ export class CsvConnector implements IdentityConnector {
   async *#read(configured: CsvObjectTypeOptions): AsyncIterable<ImportBatch> {
     const options = await this.#resolved(configured, 'read');
     if (!(await this.#exists(options))) {
-      this.#context.log.warn({ event: 'csv-file-missing', objectType: options.name, file: options.displayFile }, 'the file does not exist; read as empty');
+      // Normal for a target before its first export creates it; a source file that vanished makes the
+      // import delete everything, which the import guard (safety.maxDeletes) blocks and reports loudly.
+      this.#context.log.info({ event: 'csv-file-missing', objectType: options.name, file: options.displayFile }, 'the file does not exist yet; read as empty');
       yield { objects: [], complete: true };
       return;
     }

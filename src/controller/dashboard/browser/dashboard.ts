@@ -199,6 +199,17 @@
   function link(href: string, text: string, key?: string): HTMLElement {
     return h('a', { href: href, 'data-key': key || href, text: text });
   }
+  /**
+   * A conflict's object as the CLI names it: `person/E1005` (the join key the report carries), linked
+   * to its explanation. A report may also carry a bare mesh id; an ambiguous join names a source object,
+   * which has no mesh explanation to link to.
+   */
+  function conflictObject(c: ConflictItem): HTMLElement {
+    const prefix = c.meshType + '/';
+    const key = c.object.indexOf(prefix) === 0 ? c.object.slice(prefix.length) : c.kind === 'attribute' ? c.object : null;
+    if (key === null) return h('span', { class: 'mono', text: c.object });
+    return link('#/objects/' + encodeURIComponent(c.meshType) + '/' + encodeURIComponent(key), prefix + key);
+  }
   function jobHref(id: number): string {
     return '#/jobs/' + id;
   }
@@ -404,7 +415,7 @@
               'Open conflicts',
               ['Kind', 'Object', 'Attribute', 'Reason'],
               conflicts.items.map(function (c) {
-                return h('tr', null, [h('td', { text: c.kind }), h('td', null, link('#/objects/' + encodeURIComponent(c.meshType) + '/' + encodeURIComponent(c.object), c.meshType + '/' + c.object)), h('td', { text: c.attribute || '' }), h('td', { text: c.reason })]);
+                return h('tr', null, [h('td', { text: c.kind }), h('td', null, conflictObject(c)), h('td', { text: c.attribute || '' }), h('td', { text: c.reason })]);
               }),
               'No open conflicts.',
             ),
