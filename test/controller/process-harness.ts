@@ -10,6 +10,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import pg from 'pg';
+import { configText, csvConnector, flowRule, mesh, projection } from '../fixtures/config-yaml.js';
 import { git, tempDir, tryGit, write } from '../git/temp-repo.js';
 
 export const REPO_ROOT = resolve(import.meta.dirname, '../..');
@@ -52,66 +53,28 @@ export interface MeshOptions {
 }
 
 export function meshYaml(o: MeshOptions): string {
-  return `apiVersion: identitymesh.dev/v1alpha1
-kind: Mesh
-metadata: { name: controller-test }
-spec:
-  objectTypes:
-    person:
-      attributes:
-        employeeId: { type: string }
-        name: { type: string }
-        dept: { type: string }
-  safety: { maxDeletes: 100000, maxDeletePercent: 100 }
-  schedule: { interval: ${o.interval ?? '1s'} }
-`;
+  return mesh(
+    { person: { employeeId: 'string', name: 'string', dept: 'string' } },
+    { name: 'controller-test', safety: { maxDeletes: 100000, maxDeletePercent: 100 }, spec: { schedule: { interval: o.interval ?? '1s' } } },
+  );
 }
 
 export function connectorsYaml(o: MeshOptions): string {
-  return `apiVersion: identitymesh.dev/v1alpha1
-kind: Connector
-metadata: { name: hr }
-spec:
-  type: csv
-  objectTypes:
-    user: { file: ${JSON.stringify(o.hrFile)}, externalIdColumn: id }
----
-apiVersion: identitymesh.dev/v1alpha1
-kind: Connector
-metadata: { name: directory }
-spec:
-  type: csv
-  objectTypes:
-    account: { file: ${JSON.stringify(o.targetFile)}, externalIdColumn: account_id }
-`;
+  return configText(
+    csvConnector('hr', { user: { file: o.hrFile, externalIdColumn: 'id' } }),
+    csvConnector('directory', { account: { file: o.targetFile, externalIdColumn: 'account_id' } }),
+  );
 }
 
 export function rulesYaml(o: MeshOptions): string {
-  return `apiVersion: identitymesh.dev/v1alpha1
-kind: FlowRule
-metadata: { name: hr-to-person }
-spec:
-  source: { connector: hr, objectType: user }
-  meshType: person
-  join: [ { source: id, mesh: employeeId } ]
-  provision: true
-  attributes:
-    - { mesh: employeeId, source: id, confidence: 100 }
-    - { mesh: name, source: name }
-    - { mesh: dept, source: dept }
----
-apiVersion: identitymesh.dev/v1alpha1
-kind: Projection
-metadata: { name: person-to-directory }
-spec:
-  meshType: person
-  target: { connector: directory, objectType: account }
-  attributes:
-    account_id: "{{employeeId}}"
-    display: ${JSON.stringify(o.display ?? '{{name}}')}
-    dept: "{{dept}}"
-  onRemove: delete
-`;
+  return configText(
+    flowRule('hr-to-person', { source: 'hr/user', join: { id: 'employeeId' }, provision: true, attributes: { employeeId: ['id', 100], name: 'name', dept: 'dept' } }),
+    projection('person-to-directory', {
+      target: 'directory/account',
+      attributes: { account_id: '{{employeeId}}', display: o.display ?? '{{name}}', dept: '{{dept}}' },
+      after: { onRemove: 'delete' },
+    }),
+  );
 }
 
 export interface World {

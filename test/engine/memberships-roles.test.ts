@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { explain } from '../../src/engine/explain.js';
 import { memoryConnector, MemorySystem } from '../fixtures/memory-connector.js';
-import { config, mesh, oktaConnector, oktaFlowRules, pushedUsers, references, roleMappings, scimInboundConnector, teamMembers } from '../fixtures/config-yaml.js';
+import { configText, mesh, oktaConnector, oktaFlowRules, pushedUsers, references, roleMappings, scimInboundConnector, teamMembers } from '../fixtures/config-yaml.js';
 import { csvConnector, harness, type Harness } from './harness.js';
 
 const MESH = mesh(
@@ -51,7 +51,7 @@ describe('membership flow rules', () => {
     okta.put('membership', 'g1:u2', { groupId: 'g1', memberId: 'u2', memberType: 'User' });
     okta.put('group', 'g2', { id: 'g2', name: 'Nested' });
     okta.put('membership', 'g2:g1', { groupId: 'g2', memberId: 'g1', memberType: 'Group' });
-    h = await harness(config(MESH, ...OKTA), { okta: memoryConnector(okta) });
+    h = await harness(configText(MESH, ...OKTA), { okta: memoryConnector(okta) });
 
     expect((await h.cycle()).result).toBe('succeeded');
     const [ada, bob] = [await meshId('person', 'E1'), await meshId('person', 'E2')];
@@ -99,7 +99,7 @@ describe('role mapping flow rules', () => {
     push.put('group', 'grp-1', { displayName: 'dmm_owners', members: ['id-1'] });
     push.put('group', 'grp-2', { displayName: 'dmm_data_stewards', members: ['id-1', 'id-2'] });
     push.put('group', 'grp-3', { displayName: 'unmapped', members: ['id-2'] });
-    const yaml = config(MESH, ...PUSH) + csvConnector('teams', 'member', 'member_id');
+    const yaml = configText(MESH, ...PUSH) + csvConnector('teams', 'member', 'member_id');
     h = await harness(yaml, { 'entra-push': memoryConnector(push), teams: memoryConnector(teams, { canDisable: false }) });
 
     expect((await h.cycle()).result).toBe('succeeded');

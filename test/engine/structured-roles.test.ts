@@ -15,7 +15,7 @@ import { ScimmyServer } from '../connectors/scim/scimmy-server.js';
 import { testSecrets } from '../emulators/test-support.js';
 import { memoryConnector, MemorySystem } from '../fixtures/memory-connector.js';
 import { dropSchemas, uniqueSchema, withClient } from '../integration/e2e-support.js';
-import { config, mesh, projection, pushedUsers, roleMappings, scimConnector, scimInboundConnector, sqlConnector } from '../fixtures/config-yaml.js';
+import { configText, mesh, projection, pushedUsers, roleMappings, scimConnector, scimInboundConnector, sqlConnector } from '../fixtures/config-yaml.js';
 import { compile, harness, type Harness } from './harness.js';
 
 const pgUrl = inject('pgUrl');
@@ -25,7 +25,7 @@ let h: Harness | undefined;
 const open: IdentityConnector[] = [];
 
 const yaml = (scimUrl: string): string =>
-  config(
+  configText(
     mesh({ person: { employeeId: 'string', email: 'string', roles: 'string[]' } }, { safety: { maxDeletes: 50, maxDeletePercent: 100 } }),
     scimInboundConnector(),
     sqlConnector('dmm-db', 'postgres', 'dmm-db-url', { teamRole: { table: `${schema}.team_roles`, externalIdColumn: 'role_key' } }),

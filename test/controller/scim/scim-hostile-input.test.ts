@@ -17,43 +17,19 @@ import type { Db } from '../../../src/store/db.js';
 import { openEmbeddedStore } from '../../../src/store/embedded-store.js';
 import { migrate } from '../../../src/store/migrations.js';
 import { compile } from '../../engine/harness.js';
+import { configText, mesh, pushedUsers, scimInboundConnector } from '../../fixtures/config-yaml.js';
 
 const TOKEN = 'hostile-test-token-0123456789';
 const USER = 'urn:ietf:params:scim:schemas:core:2.0:User';
 const PATCH = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
 const ERROR = 'urn:ietf:params:scim:api:messages:2.0:Error';
 
-const YAML = `
-apiVersion: identitymesh.dev/v1alpha1
-kind: Mesh
-metadata: { name: test }
-spec:
-  objectTypes:
-    person:
-      attributes:
-        employeeId: { type: string }
-        displayName: { type: string }
----
-apiVersion: identitymesh.dev/v1alpha1
-kind: Connector
-metadata: { name: entra-push }
-spec:
-  type: scim-inbound
-  connection: { bearerToken: "{{secret:hostile-push-token}}" }
-  objectTypes: { user: {}, group: {} }
----
-apiVersion: identitymesh.dev/v1alpha1
-kind: FlowRule
-metadata: { name: entra-users }
-spec:
-  source: { connector: entra-push, objectType: user }
-  meshType: person
-  join: [ { source: externalId, mesh: employeeId } ]
-  provision: true
-  attributes:
-    - { mesh: employeeId, source: externalId }
-    - { mesh: displayName, source: displayName }
-`;
+const YAML = configText(
+  mesh({ person: { employeeId: 'string', displayName: 'string' } }),
+  scimInboundConnector('entra-push', { secret: 'hostile-push-token' }),
+  pushedUsers('entra-users', { employeeId: 'externalId', displayName: 'displayName' }),
+);
+
 
 let dir: string;
 let db: Db;
@@ -168,3 +144,4 @@ describe('hostile SCIM requests', () => {
     expectCleanPrototype();
   });
 });
+

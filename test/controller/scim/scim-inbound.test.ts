@@ -22,6 +22,7 @@ import type { Db } from '../../../src/store/db.js';
 import { openEmbeddedStore } from '../../../src/store/embedded-store.js';
 import { migrate } from '../../../src/store/migrations.js';
 import { compile } from '../../engine/harness.js';
+import { configText, csvConnector, HR_PERSON, mesh, pick, projection, pushedUsers, roleMappings, scimInboundConnector, teamMembers } from '../../fixtures/config-yaml.js';
 
 const TOKEN = 'entra-secret-token-0123456789';
 const USER = 'urn:ietf:params:scim:schemas:core:2.0:User';
@@ -30,106 +31,40 @@ const ENTERPRISE = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
 const PATCH = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
 
 function yaml(out: string): string {
-  return `
-apiVersion: identitymesh.dev/v1alpha1
-kind: Mesh
-metadata: { name: test }
-spec:
-  objectTypes:
-    person:
-      attributes:
-        employeeId: { type: string }
-        email: { type: string }
-        displayName: { type: string }
-        lastName: { type: string }
-        department: { type: string }
-        active: { type: boolean }
-        roles: { type: string, multiValued: true }
-  safety: { maxDeletes: 10, maxDeletePercent: 100 }
----
-apiVersion: identitymesh.dev/v1alpha1
-kind: Connector
-metadata: { name: entra-push }
-spec:
-  type: scim-inbound
-  connection: { bearerToken: "{{secret:entra-push-token}}" }
-  objectTypes: { user: {}, group: {} }
----
-apiVersion: identitymesh.dev/v1alpha1
-kind: Connector
-metadata: { name: people }
-spec:
-  type: csv
-  objectTypes:
-    account:
-      file: ${join(out, 'people.csv')}
-      externalIdColumn: employee_id
-      isActiveColumn: is_active
----
-apiVersion: identitymesh.dev/v1alpha1
-kind: Connector
-metadata: { name: teams }
-spec:
-  type: csv
-  objectTypes:
-    member:
-      file: ${join(out, 'team_members.csv')}
-      externalIdColumn: member_id
----
-apiVersion: identitymesh.dev/v1alpha1
-kind: FlowRule
-metadata: { name: entra-users }
-spec:
-  source: { connector: entra-push, objectType: user }
-  meshType: person
-  join: [ { source: externalId, mesh: employeeId } ]
-  provision: true
-  attributes:
-    - { mesh: employeeId, source: externalId, confidence: 100 }
-    - { mesh: email, source: 'emails[type eq "work"].value', confidence: 70 }
-    - { mesh: displayName, source: displayName, confidence: 70 }
-    - { mesh: lastName, source: name.familyName, confidence: 70 }
-    - { mesh: department, source: "${ENTERPRISE}:department", confidence: 70 }
-    - { mesh: active, source: active, confidence: 100 }
----
-apiVersion: identitymesh.dev/v1alpha1
-kind: FlowRule
-metadata: { name: entra-group-roles }
-spec:
-  source: { connector: entra-push, objectType: group }
-  meshType: person
-  roleMappings:
-    - { group: dmm_owners, role: organizationOwner }
-    - { group: dmm_marketing_owners, role: "team:marketing:Owner" }
-  attribute: roles
-  confidence: 80
----
-apiVersion: identitymesh.dev/v1alpha1
-kind: Projection
-metadata: { name: person-to-people }
-spec:
-  meshType: person
-  target: { connector: people, objectType: account }
-  attributes:
-    employee_id: "{{employeeId}}"
-    email: "{{email}}"
-  enabled: "{{active}}"
-  onRemove: disable
----
-apiVersion: identitymesh.dev/v1alpha1
-kind: Projection
-metadata: { name: team-members }
-spec:
-  meshType: person
-  target: { connector: teams, objectType: member }
-  forEach: roles
-  attributes:
-    member_id: "{{employeeId}}:{{item}}"
-    email: "{{email}}"
-    role: "{{item}}"
-  onRemove: delete
-`;
+  return configText(
+    mesh(
+      { person: { ...pick(HR_PERSON, 'employeeId', 'email', 'displayName', 'lastName', 'department', 'active'), roles: 'string[]' } },
+      { safety: { maxDeletes: 10, maxDeletePercent: 100 } },
+    ),
+    scimInboundConnector(),
+    csvConnector('people', { account: { file: join(out, 'people.csv'), externalIdColumn: 'employee_id', isActiveColumn: 'is_active' } }),
+    csvConnector('teams', { member: { file: join(out, 'team_members.csv'), externalIdColumn: 'member_id' } }),
+    pushedUsers('entra-users', {
+      employeeId: ['externalId', 100],
+      email: ['emails[type eq "work"].value', 70],
+      displayName: ['displayName', 70],
+      lastName: ['name.familyName', 70],
+      department: [`${ENTERPRISE}:department`, 70],
+      active: ['active', 100],
+    }),
+    roleMappings(
+      'entra-group-roles',
+      'entra-push/group',
+      [
+        { group: 'dmm_owners', role: 'organizationOwner' },
+        { group: 'dmm_marketing_owners', role: 'team:marketing:Owner' },
+      ],
+      { confidence: 80 },
+    ),
+    projection('person-to-people', {
+      target: 'people/account',
+      attributes: { employee_id: '{{employeeId}}', email: '{{email}}' },
+      after: { enabled: '{{active}}', onRemove: 'disable' },
+    }),
+    teamMembers(),
+  );
 }
+
 
 let dir: string;
 let db: Db;
@@ -374,3 +309,4 @@ describe('the scim-inbound endpoint', () => {
     for (const response of [syntax, patch, big]) expect(JSON.stringify(response.body)).not.toMatch(/\bat .*\.(ts|js):\d+/);
   });
 });
+

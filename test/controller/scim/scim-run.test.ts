@@ -4,6 +4,7 @@
  * csv target through a debounced delta cycle that the push requested (the schedule is an hour).
  */
 import { afterAll, afterEach, describe, expect, inject, it } from 'vitest';
+import { configText, flowRule, scimInboundConnector } from '../../fixtures/config-yaml.js';
 import { describeLogs, dropSchema, killAll, makeWorld, pushConfig, startController, targetRows, waitFor } from '../process-harness.js';
 
 const TOKEN = 'run-test-scim-token-42';
@@ -13,24 +14,11 @@ afterAll(async () => {
   for (const s of schemas) await dropSchema(inject('pgUrl'), s);
 });
 
-const SCIM_YAML = `apiVersion: identitymesh.dev/v1alpha1
-kind: Connector
-metadata: { name: entra-push }
-spec:
-  type: scim-inbound
-  connection: { bearerToken: "{{secret:entra-push-token}}" }
-  objectTypes: { user: {} }
----
-apiVersion: identitymesh.dev/v1alpha1
-kind: FlowRule
-metadata: { name: entra-users }
-spec:
-  source: { connector: entra-push, objectType: user }
-  meshType: person
-  join: [ { source: externalId, mesh: employeeId } ]
-  attributes:
-    - { mesh: name, source: displayName, confidence: 90 }
-`;
+const SCIM_YAML = configText(
+  scimInboundConnector('entra-push', { types: ['user'] }),
+  flowRule('entra-users', { source: 'entra-push/user', join: { externalId: 'employeeId' }, attributes: { name: ['displayName', 90] } }),
+);
+
 
 describe('imesh run with a scim-inbound connector', () => {
   it('serves /scim/<name>/v2/ and a push reaches the target through a requested delta cycle', async () => {
@@ -99,3 +87,4 @@ describe('imesh run with a scim-inbound connector', () => {
     expect((await proc.exited).code).toBe(0);
   });
 });
+
