@@ -1031,15 +1031,15 @@ export interface RestPagination {
    */
   param?: string;
   /**
-   * `offset`: the query parameter that takes the offset (0 first).
+   * `offset`: the query parameter that takes the offset (0 first). Default `offset`.
    */
   offsetParam?: string;
   /**
-   * `page`: the query parameter that takes the page number.
+   * `page`: the query parameter that takes the page number. Default `page`.
    */
   pageParam?: string;
   /**
-   * `page`: the number of the first page.
+   * `page`: the number of the first page. Default 1.
    */
   firstPage?: 0 | 1;
   total?: JsonPointer2;
