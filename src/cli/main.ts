@@ -17,6 +17,7 @@ function usage(): string {
     ...verbs.map(({ name, summary }) => `  ${name.padEnd(width)}  ${summary}`),
     '',
     'Common flags: --config DIR (default .), --store URL (or IMESH_STORE_URL; default .imesh/state).',
+    'A running controller: --server URL (status, explain, check, reconcile; token in IMESH_API_TOKEN).',
     'Output flags (any verb): --quiet (errors only), --verbose (every event), --log-format text|json.',
     '  Logs and progress go to stderr: readable lines on a terminal (warnings and errors unless --verbose),',
     '  one JSON line per event otherwise. IMESH_LOG_LEVEL (trace|debug|info|warn|error) sets the level;',

@@ -9,6 +9,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:https';
 import { dirname, join, resolve } from 'node:path';
+import { Ajv2020 } from 'ajv/dist/2020.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hrCsv, HR_ROWS, makeWorldFiles, OPERATOR_TOKEN, VIEWER_TOKEN, type WorldFiles } from '../api/api-world.js';
 import { freePort, waitFor } from '../controller/process-harness.js';
@@ -74,6 +75,9 @@ describe('--server with a running controller on the embedded store', () => {
     expect(report.connectors.map((c: { name: string }) => c.name).sort()).toEqual(['badges', 'directory', 'hr']);
     expect(report.lastAppliedRevision).toMatch(/^sha256:/);
     expect(report.cycles[0]).toMatchObject({ mode: 'reconcile', result: 'succeeded' });
+    // The status.json shape, with the fields --server adds described in its schema.
+    const validate = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true }).compile(JSON.parse(readFileSync(resolve('schemas/status.report.schema.json'), 'utf8')) as object);
+    expect(validate(report) ? [] : validate.errors).toEqual([]);
   });
 
   it('reconcile: asks for a cycle, waits for the job and exits 0 with its counts; the export happened', () => {
