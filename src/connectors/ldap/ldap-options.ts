@@ -3,7 +3,7 @@
  * options: defaults applied, contradictions rejected with a message naming both settings.
  */
 import { isAbsolute, resolve } from 'node:path';
-import type { LdapObjectType } from '../../config/generated/connector.js';
+import type { ActiveDirectoryObjectType, LdapObjectType } from '../../config/generated/connector.js';
 import type { ConnectorModel } from '../../config/model.js';
 import { parseDuration } from '../../config/duration.js';
 import { withDefaultScheme } from '../../shared/default-scheme.js';
@@ -96,7 +96,8 @@ export function compileLdapOptions(model: ConnectorModel<'active-directory' | 'l
   const types = new Map<string, LdapTypeOptions>();
   for (const [name, declared] of Object.entries(spec.objectTypes ?? {})) {
     if (!declared) continue;
-    const t = declared as LdapObjectType;
+    // An active-directory type has no `disabled` or `externalIdAttribute` (refused below when given).
+    const t: ActiveDirectoryObjectType & Partial<Pick<LdapObjectType, 'disabled' | 'externalIdAttribute'>> = declared;
     const key = `spec.objectTypes.${name}`;
     const searchBase = t.searchBase ?? connection.baseDn;
     checkDn(model, `${key}.searchBase`, searchBase);
