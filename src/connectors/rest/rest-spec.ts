@@ -110,6 +110,8 @@ export function compileRestSpec(model: Pick<ConnectorModel<'rest'>, 'name' | 'sp
   const types = new Map<string, RestTypeOptions>();
   for (const [name, t] of Object.entries(spec.objectTypes ?? {})) {
     if (!t) continue;
+    // Secrets go in connection settings only: a body or path template would send one wherever data goes.
+    if (JSON.stringify(t).includes('{{secret:')) fail(`objectTypes.${name}`, 'holds a {{secret:…}} reference; secrets belong under spec.connection (auth, headers)');
     types.set(name, compileType(name, t, (key, message) => fail(`objectTypes.${name}.${key}`, message)));
   }
   if (types.size === 0) fail('objectTypes', 'declares no object type');

@@ -6,6 +6,8 @@ import { parsePointer, readPointer, writePointer } from '../../../src/connectors
 import { lowerBound, newer } from '../../../src/connectors/rest/rest-watermark.js';
 import { connectorContext } from '../../emulators/test-support.js';
 import { compile } from '../../engine/harness.js';
+import { loadConfig } from '../../../src/config/index.js';
+import type { ConnectorModel } from '../../../src/config/model.js';
 
 const user = { list: { path: '/users' }, externalId: '/id' };
 
@@ -33,6 +35,7 @@ describe('rest spec', () => {
     expect(refusal({ ...user, export: { create: { method: 'POST', path: '/{{tenant}}/users' } } }).problem).toContain('literal text');
     expect(refusal({ ...user, export: { lookup: { path: '/users?u={{userName}}' } } }).setting).toBe('objectTypes.user.export.lookup');
     expect(refusal({ ...user, externalId: 'id' }).problem).toContain('start with "/"');
+    expect(refusal({ ...user, export: { create: { method: 'POST', path: '/users', body: { key: '{{secret:app-key}}' } } } }).problem).toContain('secrets belong under spec.connection');
     expect(refusal(user, { headers: { Authorization: 'x' }, auth: { type: 'bearer', token: '{{secret:t}}' } }).setting).toBe('connection.headers.Authorization');
   });
 
@@ -63,6 +66,18 @@ spec:
       externalId: /id
 `;
     await expect(compile(yaml)).rejects.toThrow(/config\.yaml:15:\d+: .*list\.pagination with style cursor needs `cursor`/);
+  });
+});
+
+describe('samples/rest', () => {
+  it('validates, compiles, and sends its secrets only to the configured origins', async () => {
+    const { config, problems } = await loadConfig('samples/rest');
+    expect(problems).toEqual([]);
+    const destinations = (name: string) => restDestinations(config!.connectors.get(name) as ConnectorModel<'rest'>, config!.configPath);
+    expect(destinations('hr-api')).toEqual(['https://api.hr.example.com', 'https://auth.hr.example.com']);
+    expect(destinations('app-api')).toEqual(['https://app.example.com']);
+    const app = compileRestSpec(config!.connectors.get('app-api') as ConnectorModel<'rest'>, config!.configPath);
+    expect(app.types.get('account')!.pagination).toEqual({ style: 'page', pageParam: 'page', limitParam: 'per_page', firstPage: 1, total: expect.objectContaining({ source: '/total' }) });
   });
 });
 
