@@ -25,6 +25,7 @@ import type { Logger } from '../../src/shared/logger.js';
 import type { Db } from '../../src/store/db.js';
 import { openStore } from '../../src/store/open-store.js';
 import { quietLogger } from '../controller/quiet-logger.js';
+import { configText, csvConnector, flowRule, hrToPerson, HR_PERSON, mesh, pick, projection } from '../fixtures/config-yaml.js';
 
 export const VIEWER_TOKEN = 'viewer-7f3a9c1e5b2d4f6a8c0e';
 export const OPERATOR_TOKEN = 'operator-2b4d6f8a0c1e3a5b7d9f';
@@ -60,96 +61,37 @@ B-1,E1001,Ada King,Principal Engineer
 B-2,E1003,Alan Turing,Research Lead
 `;
 
+const API_TOKENS = {
+  tokens: [
+    { name: 'helpdesk', role: 'viewer', token: '{{secret:api-helpdesk}}' },
+    { name: 'sre', role: 'operator', token: '{{secret:api-sre}}' },
+  ],
+};
+
 function yaml(o: { hr: string; badges: string; accounts: string; noApi: boolean; maxDeletes: number }): string {
-  const api = o.noApi
-    ? ''
-    : `  api:
-    tokens:
-      - { name: helpdesk, role: viewer, token: "{{secret:api-helpdesk}}" }
-      - { name: sre, role: operator, token: "{{secret:api-sre}}" }
-`;
-  return `apiVersion: identitymesh.dev/v1alpha1
-kind: Mesh
-metadata: { name: acme }
-spec:
-  objectTypes:
-    person:
-      attributes:
-        employeeId: { type: string }
-        firstName: { type: string }
-        lastName: { type: string }
-        displayName: { type: string }
-        department: { type: string }
-        title: { type: string }
-  safety: { maxDeletes: ${o.maxDeletes}, maxDeletePercent: 100 }
-${api}---
-apiVersion: identitymesh.dev/v1alpha1
-kind: Connector
-metadata: { name: hr }
-spec:
-  type: csv
-  objectTypes:
-    user: { file: ${JSON.stringify(o.hr)}, externalIdColumn: employee_id }
----
-apiVersion: identitymesh.dev/v1alpha1
-kind: Connector
-metadata: { name: badges }
-spec:
-  type: csv
-  objectTypes:
-    badge: { file: ${JSON.stringify(o.badges)}, externalIdColumn: badge_id }
----
-apiVersion: identitymesh.dev/v1alpha1
-kind: Connector
-metadata: { name: directory }
-spec:
-  type: csv
-  # A hand edit of this target is drift the next delta cycle reports (the default, full-only, waits for a full cycle).
-  driftCheck: every-cycle
-  objectTypes:
-    account: { file: ${JSON.stringify(o.accounts)}, externalIdColumn: account_id }
----
-apiVersion: identitymesh.dev/v1alpha1
-kind: FlowRule
-metadata: { name: hr-to-person }
-spec:
-  source: { connector: hr, objectType: user }
-  meshType: person
-  join: [ { source: employee_id, mesh: employeeId } ]
-  provision: true
-  attributes:
-    - { mesh: employeeId, source: employee_id, confidence: 100 }
-    - { mesh: firstName, source: first_name, confidence: 90 }
-    - { mesh: lastName, source: last_name, confidence: 90 }
-    - { mesh: displayName, template: "{{first_name}} {{last_name}}", confidence: 50 }
-    - { mesh: department, source: department, confidence: 90 }
-    - { mesh: title, source: title, confidence: 80 }
----
-apiVersion: identitymesh.dev/v1alpha1
-kind: FlowRule
-metadata: { name: badges-to-person }
-spec:
-  source: { connector: badges, objectType: badge }
-  meshType: person
-  join: [ { source: employee_number, mesh: employeeId } ]
-  attributes:
-    - { mesh: displayName, source: name_on_badge, confidence: 50 }
-    - { mesh: title, source: title, confidence: 60 }
----
-apiVersion: identitymesh.dev/v1alpha1
-kind: Projection
-metadata: { name: person-to-directory }
-spec:
-  meshType: person
-  target: { connector: directory, objectType: account }
-  attributes:
-    account_id: "{{employeeId}}"
-    display: "{{displayName}}"
-    dept: "{{department}}"
-    title: "{{title}}"
-  onRemove: delete
-`;
+  return configText(
+    mesh(
+      { person: pick(HR_PERSON, 'employeeId', 'firstName', 'lastName', 'displayName', 'department', 'title') },
+      { name: 'acme', safety: { maxDeletes: o.maxDeletes, maxDeletePercent: 100 }, spec: o.noApi ? {} : { api: API_TOKENS } },
+    ),
+    csvConnector('hr', { user: { file: o.hr, externalIdColumn: 'employee_id' } }),
+    csvConnector('badges', { badge: { file: o.badges, externalIdColumn: 'badge_id' } }),
+    // A hand edit of this target is drift the next delta cycle reports (the default, full-only, waits for a full cycle).
+    csvConnector('directory', { account: { file: o.accounts, externalIdColumn: 'account_id' } }, { driftCheck: 'every-cycle' }),
+    hrToPerson('hr/user', ['employeeId', 'firstName', 'lastName', 'displayName', 'department', 'title']),
+    flowRule('badges-to-person', {
+      source: 'badges/badge',
+      join: { employee_number: 'employeeId' },
+      attributes: { displayName: ['name_on_badge', 50], title: ['title', 60] },
+    }),
+    projection('person-to-directory', {
+      target: 'directory/account',
+      attributes: { account_id: '{{employeeId}}', display: '{{displayName}}', dept: '{{department}}', title: '{{title}}' },
+      after: { onRemove: 'delete' },
+    }),
+  );
 }
+
 
 export interface World {
   readonly base: string;

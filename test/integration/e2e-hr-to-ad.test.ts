@@ -8,6 +8,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { configText, connector, hrToPerson, HR_PERSON, mesh, projection, sqlConnector } from '../fixtures/config-yaml.js';
 import { removeTempDirs, tempDir } from '../git/temp-repo.js';
 import { dropSchemas, imesh, readReport, reconcile, storeUrl, uniqueSchema, validate, withClient, writeConfig, type Workspace } from './e2e-support.js';
 import { ldapDeleteTree, ldapModify, uniqueName, type Server } from './ldap-support.js';
@@ -38,101 +39,58 @@ const ws: Workspace = {
 
 function configFiles(drift: 'report' | 'enforce'): Record<string, string> {
   return {
-    'mesh.yaml': `apiVersion: identitymesh.dev/v1alpha1
-kind: Mesh
-metadata: { name: corp }
-spec:
-  objectTypes:
-    person:
-      attributes:
-        employeeId: { type: string }
-        firstName: { type: string }
-        lastName: { type: string }
-        displayName: { type: string }
-        email: { type: string }
-        department: { type: string }
-        title: { type: string }
-        active: { type: boolean }
-  safety: { maxDeletes: 10, maxDeletePercent: 100 }   # three people: one leaver is a third of them
-`,
-    'connectors.yaml': `apiVersion: identitymesh.dev/v1alpha1
-kind: Connector
-metadata: { name: corporate-ad }
-spec:
-  type: active-directory
-  connection:
-    url: ${inject('sambaLdapsUrl')}
-    bindDn: ${inject('sambaBindDn')}
-    bindPassword: "{{secret:ad-password}}"
-    baseDn: ${baseDn}
-    tls: { caFile: ${inject('sambaCaFile')}, servername: ${inject('sambaServername')} }
-  objectTypes:
-    user:
-      searchBase: ${root}
-      filter: "(&(objectClass=user)(objectCategory=person))"
-      attributes: [sAMAccountName, mail, givenName, sn, displayName, employeeNumber, title]
-      createContainers: true
----
-apiVersion: identitymesh.dev/v1alpha1
-kind: Connector
-metadata: { name: hr-db }
-spec:
-  type: sql
-  connection:
-    driver: postgres
-    connectionString: "{{secret:hr-db-url}}"
-  objectTypes:
-    user:
-      table: ${schema}.employees
-      externalIdColumn: employee_id
-      watermarkColumn: modified_at
-      deltaColumnType: datetime
-      columnsToLoad: [employee_id, first_name, last_name, email, department, title, is_active, modified_at]
-`,
-    'flows.yaml': `apiVersion: identitymesh.dev/v1alpha1
-kind: FlowRule
-metadata: { name: hr-to-person }
-spec:
-  source: { connector: hr-db, objectType: user }
-  meshType: person
-  join:
-    - { source: employee_id, mesh: employeeId }
-  provision: true
-  attributes:
-    - { mesh: employeeId, source: employee_id, confidence: 100 }
-    - { mesh: firstName, source: first_name, confidence: 90 }
-    - { mesh: lastName, source: last_name, confidence: 90 }
-    - { mesh: displayName, template: "{{first_name}} {{last_name}}", confidence: 50 }
-    - { mesh: email, source: email, confidence: 70 }
-    - { mesh: department, source: department, confidence: 90 }
-    - { mesh: title, source: title, confidence: 80 }
-    - { mesh: active, source: is_active, confidence: 100 }
-`,
-    'projections.yaml': `apiVersion: identitymesh.dev/v1alpha1
-kind: Projection
-metadata: { name: person-to-ad }
-spec:
-  meshType: person
-  target: { connector: corporate-ad, objectType: user }
-  scope: { all: [ { attribute: employeeId, present: true } ] }
-  join:
-    - { target: employeeNumber, mesh: employeeId }
-  container: "OU={{department}},${root}"
-  rdn: "CN={{displayName}}"
-  attributes:
-    sAMAccountName: "{{employeeId | lower}}-${samSuffix}"
-    givenName: "{{firstName}}"
-    sn: "{{lastName}}"
-    mail: "{{email}}"
-    title: "{{title}}"
-    employeeNumber: "{{employeeId}}"
-  enabled: "{{active}}"
-  password: { initial: "{{secret:ad-initial-password}}" }
-  onRemove: disable
-  drift: ${drift}
-`,
+    // three people: one leaver is a third of them
+    'mesh.yaml': mesh({ person: HR_PERSON }, { name: 'corp', safety: { maxDeletes: 10, maxDeletePercent: 100 } }),
+    'connectors.yaml': configText(
+      connector('corporate-ad', 'active-directory', {
+        connection: {
+          url: inject('sambaLdapsUrl'),
+          bindDn: inject('sambaBindDn'),
+          bindPassword: '{{secret:ad-password}}',
+          baseDn,
+          tls: { caFile: inject('sambaCaFile'), servername: inject('sambaServername') },
+        },
+        objectTypes: {
+          user: {
+            searchBase: root,
+            filter: '(&(objectClass=user)(objectCategory=person))',
+            attributes: ['sAMAccountName', 'mail', 'givenName', 'sn', 'displayName', 'employeeNumber', 'title'],
+            createContainers: true,
+          },
+        },
+      }),
+      sqlConnector('hr-db', 'postgres', 'hr-db-url', {
+        user: {
+          table: `${schema}.employees`,
+          externalIdColumn: 'employee_id',
+          watermarkColumn: 'modified_at',
+          deltaColumnType: 'datetime',
+          columnsToLoad: ['employee_id', 'first_name', 'last_name', 'email', 'department', 'title', 'is_active', 'modified_at'],
+        },
+      }),
+    ),
+    'flows.yaml': hrToPerson('hr-db/user'),
+    'projections.yaml': projection('person-to-ad', {
+      target: 'corporate-ad/user',
+      before: {
+        scope: { all: [{ attribute: 'employeeId', present: true }] },
+        join: [{ target: 'employeeNumber', mesh: 'employeeId' }],
+        container: `OU={{department}},${root}`,
+        rdn: 'CN={{displayName}}',
+      },
+      attributes: {
+        sAMAccountName: `{{employeeId | lower}}-${samSuffix}`,
+        givenName: '{{firstName}}',
+        sn: '{{lastName}}',
+        mail: '{{email}}',
+        title: '{{title}}',
+        employeeNumber: '{{employeeId}}',
+      },
+      after: { enabled: '{{active}}', password: { initial: '{{secret:ad-initial-password}}' }, onRemove: 'disable', drift },
+    }),
   };
 }
+
 
 interface AdUser {
   readonly dn: string;
@@ -296,3 +254,4 @@ describe('HR (PostgreSQL) → mesh → Active Directory, through imesh reconcile
     expect(readReport<{ drift: DriftEntry[] }>(ws, 'drift').drift).toEqual([]);
   });
 });
+

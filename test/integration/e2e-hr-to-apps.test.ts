@@ -6,6 +6,7 @@
  * PostgreSQL store; the test pre-creates the tables in a schema of its own.
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { configText, flowRule, HR_PERSON, mesh, pick, projection, sqlConnector } from '../fixtures/config-yaml.js';
 import { removeTempDirs, tempDir } from '../git/temp-repo.js';
 import { dropSchemas, imesh, reconcile, storeUrl, uniqueSchema, validate, withClient, writeConfig, type Workspace } from './e2e-support.js';
 
@@ -23,104 +24,52 @@ const ws: Workspace = {
 };
 
 const CONFIG = {
-  'mesh.yaml': `apiVersion: identitymesh.dev/v1alpha1
-kind: Mesh
-metadata: { name: corp }
-spec:
-  objectTypes:
-    person:
-      attributes:
-        employeeId: { type: string }
-        displayName: { type: string }
-        email: { type: string }
-        department: { type: string }
-        phone: { type: string }
-        active: { type: boolean }
-  safety: { maxDeletes: 10, maxDeletePercent: 100 }   # two people: one leaver is half of them
-`,
-  'connectors.yaml': `apiVersion: identitymesh.dev/v1alpha1
-kind: Connector
-metadata: { name: hr-db }
-spec:
-  type: sql
-  connection: { driver: postgres, connectionString: "{{secret:hr-db-url}}" }
-  objectTypes:
-    user:
-      table: ${schema}.employees
-      externalIdColumn: employee_id
-      watermarkColumn: modified_at
-      deltaColumnType: datetime
----
-apiVersion: identitymesh.dev/v1alpha1
-kind: Connector
-metadata: { name: apps-db }
-spec:
-  type: sql
-  connection: { driver: postgres, connectionString: "{{secret:apps-db-url}}" }
-  objectTypes:
-    account:
-      table: ${schema}.accounts
-      externalIdColumn: account_id
-      isActiveColumn: is_active
-    phonebook:
-      table: ${schema}.phonebook
-      externalIdColumn: employee_id
-`,
-  'flows.yaml': `apiVersion: identitymesh.dev/v1alpha1
-kind: FlowRule
-metadata: { name: hr-to-person }
-spec:
-  source: { connector: hr-db, objectType: user }
-  meshType: person
-  join: [ { source: employee_id, mesh: employeeId } ]
-  provision: true
-  attributes:
-    - { mesh: employeeId, source: employee_id, confidence: 100 }
-    - { mesh: displayName, template: "{{first_name}} {{last_name}}", confidence: 90 }
-    - { mesh: email, source: email, confidence: 90 }
-    - { mesh: department, source: department, confidence: 90 }
-    - { mesh: phone, source: desk_phone, confidence: 40 }
-    - { mesh: active, source: is_active, confidence: 100 }
----
-# The app owns phone: read back from the table we provision, joined to the people we projected there.
-apiVersion: identitymesh.dev/v1alpha1
-kind: FlowRule
-metadata: { name: apps-to-person }
-spec:
-  source: { connector: apps-db, objectType: account }
-  meshType: person
-  join: [ { source: account_id, mesh: employeeId } ]
-  attributes:
-    - { mesh: phone, source: phone, confidence: 60 }
-`,
-  'projections.yaml': `apiVersion: identitymesh.dev/v1alpha1
-kind: Projection
-metadata: { name: person-to-apps }
-spec:
-  meshType: person
-  target: { connector: apps-db, objectType: account }
-  attributes:
-    account_id: "{{employeeId}}"
-    display_name: "{{displayName}}"
-    email: "{{email | lower}}"
-    department: "{{department}}"
-  enabled: "{{active}}"
-  onRemove: disable
----
-apiVersion: identitymesh.dev/v1alpha1
-kind: Projection
-metadata: { name: person-to-phonebook }
-spec:
-  meshType: person
-  target: { connector: apps-db, objectType: phonebook }
-  scope: { all: [ { attribute: phone, present: true } ] }
-  attributes:
-    employee_id: "{{employeeId}}"
-    name: "{{displayName}}"
-    phone: "{{phone}}"
-  onRemove: delete
-`,
+  // two people: one leaver is half of them
+  'mesh.yaml': mesh(
+    { person: { ...pick(HR_PERSON, 'employeeId', 'displayName', 'email', 'department'), phone: 'string', active: 'boolean' } },
+    { name: 'corp', safety: { maxDeletes: 10, maxDeletePercent: 100 } },
+  ),
+  'connectors.yaml': configText(
+    sqlConnector('hr-db', 'postgres', 'hr-db-url', {
+      user: { table: `${schema}.employees`, externalIdColumn: 'employee_id', watermarkColumn: 'modified_at', deltaColumnType: 'datetime' },
+    }),
+    sqlConnector('apps-db', 'postgres', 'apps-db-url', {
+      account: { table: `${schema}.accounts`, externalIdColumn: 'account_id', isActiveColumn: 'is_active' },
+      phonebook: { table: `${schema}.phonebook`, externalIdColumn: 'employee_id' },
+    }),
+  ),
+  'flows.yaml': configText(
+    flowRule('hr-to-person', {
+      source: 'hr-db/user',
+      join: { employee_id: 'employeeId' },
+      provision: true,
+      attributes: {
+        employeeId: ['employee_id', 100],
+        displayName: { template: '{{first_name}} {{last_name}}', confidence: 90 },
+        email: ['email', 90],
+        department: ['department', 90],
+        phone: ['desk_phone', 40],
+        active: ['is_active', 100],
+      },
+    }),
+    // The app owns phone: read back from the table we provision, joined to the people we projected there.
+    flowRule('apps-to-person', { source: 'apps-db/account', join: { account_id: 'employeeId' }, attributes: { phone: ['phone', 60] } }),
+  ),
+  'projections.yaml': configText(
+    projection('person-to-apps', {
+      target: 'apps-db/account',
+      attributes: { account_id: '{{employeeId}}', display_name: '{{displayName}}', email: '{{email | lower}}', department: '{{department}}' },
+      after: { enabled: '{{active}}', onRemove: 'disable' },
+    }),
+    projection('person-to-phonebook', {
+      target: 'apps-db/phonebook',
+      before: { scope: { all: [{ attribute: 'phone', present: true }] } },
+      attributes: { employee_id: '{{employeeId}}', name: '{{displayName}}', phone: '{{phone}}' },
+      after: { onRemove: 'delete' },
+    }),
+  ),
 };
+
 
 async function sql(text: string, params: unknown[] = []): Promise<void> {
   await withClient(pgUrl, async (client) => {
@@ -244,3 +193,4 @@ describe('HR (PostgreSQL) → mesh → apps table (PostgreSQL) and back, through
     expect(planExitCode()).toBe(0);
   });
 });
+
