@@ -57,11 +57,6 @@ export interface SqlOptions {
   readonly objectTypes: ReadonlyMap<string, SqlObjectTypeOptions>;
 }
 
-const DELTA_TYPES: readonly string[] = ['datetime', 'bigint', 'long', 'rowversion', 'binary'];
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /**
  * Compiles the spec the schema validated (and the config checks passed) into run-time options. What the
@@ -97,27 +92,27 @@ export function compileSqlOptions(connector: string, spec: SqlConnectorSpec): Sq
   if (Object.keys(spec.objectTypes).length === 0) return fail('objectTypes', 'declare at least one object type');
   const objectTypes = new Map<string, SqlObjectTypeOptions>();
   for (const [name, raw] of Object.entries(spec.objectTypes)) {
-    objectTypes.set(name, compileObjectType(driver, name, raw, fail));
+    if (raw !== undefined) objectTypes.set(name, compileObjectType(driver, name, raw, fail));
   }
   return { connection: options, objectTypes };
 }
 
-function compileObjectType(driver: SqlDriver, name: string, raw: unknown, fail: (key: string, message: string) => never): SqlObjectTypeOptions {
+type ColumnSetting = 'externalIdColumn' | 'isActiveColumn' | 'softDeleteColumn' | 'watermarkColumn' | 'deltaColumn';
+
+function compileObjectType(driver: SqlDriver, name: string, raw: SqlObjectType, fail: (key: string, message: string) => never): SqlObjectTypeOptions {
   const at = `objectTypes.${name}`;
-  if (!isRecord(raw)) return fail(at, 'expected an object');
-  const column = (key: string, required: boolean): string | undefined => {
+  const column = (key: ColumnSetting, required: boolean): string | undefined => {
     const value = raw[key];
     if (value === undefined && !required) return undefined;
     const problem = identifierProblem(value);
     if (problem) return fail(`${at}.${key}`, `${JSON.stringify(value ?? null)} is not a valid column name: ${problem}`);
-    return value as string;
+    return value;
   };
 
   let source: SqlSource;
-  const given = sqlSource(raw as Pick<SqlObjectType, 'table' | 'query' | 'importQuery'>);
+  const given = sqlSource(raw);
   if (given.kind === 'conflict') return fail(at, `give one of table, query and importQuery, not ${given.settings.join(' and ')}`);
   if (given.kind === 'none') return fail(at, 'give a table, a query or an importQuery');
-  if (typeof given.text !== 'string') return fail(`${at}.${given.setting}`, 'must be a string');
   if (given.kind === 'table') {
     const table = parseTableName(given.text);
     if (typeof table === 'string') return fail(`${at}.${given.setting}`, `${JSON.stringify(given.text)} is not a valid table name: ${table}`);
@@ -129,18 +124,14 @@ function compileObjectType(driver: SqlDriver, name: string, raw: unknown, fail: 
   const key = column('externalIdColumn', true)!;
   const isActiveColumn = column('isActiveColumn', false);
   const softDeleteColumn = column('softDeleteColumn', false);
-  const watermarkSetting = sqlWatermarkColumn(raw as Pick<SqlObjectType, 'watermarkColumn' | 'deltaColumn'>);
+  const watermarkSetting = sqlWatermarkColumn(raw);
   if (typeof watermarkSetting === 'object') return fail(`${at}.deltaColumn`, `and watermarkColumn name the same setting with different columns; keep one`);
   const watermarkColumn = column(raw.watermarkColumn !== undefined ? 'watermarkColumn' : 'deltaColumn', false);
 
   let softDelete: SqlObjectTypeOptions['softDelete'];
   if (softDeleteColumn !== undefined) {
     // Default `true`: a soft-delete flag column marks deleted rows with true.
-    const value = raw.softDeleteValue ?? true;
-    if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') {
-      return fail(`${at}.softDeleteValue`, 'must be a string, number or boolean (the value that marks a row deleted)');
-    }
-    softDelete = { column: softDeleteColumn, value };
+    softDelete = { column: softDeleteColumn, value: raw.softDeleteValue ?? true };
   } else if (raw.softDeleteValue !== undefined) {
     return fail(`${at}.softDeleteValue`, 'needs softDeleteColumn');
   }
@@ -148,15 +139,12 @@ function compileObjectType(driver: SqlDriver, name: string, raw: unknown, fail: 
   let watermark: WatermarkOptions | undefined;
   if (watermarkColumn !== undefined) {
     const given = raw.deltaColumnType ?? 'datetime';
-    if (typeof given !== 'string' || !DELTA_TYPES.includes(given)) {
-      return fail(`${at}.deltaColumnType`, `must be one of ${DELTA_TYPES.join(', ')} (a date column cannot be a watermark: it has no time of day, so changes made later the same day would be missed)`);
-    }
-    const type = (given === 'long' ? 'bigint' : given) as DeltaColumnType;
+    const type: DeltaColumnType = given === 'long' ? 'bigint' : given;
     if (type === 'rowversion' && driver !== 'mssql') {
       return fail(`${at}.deltaColumnType`, `rowversion is a SQL Server type; with driver: ${driver} use datetime, bigint, or binary (an 8-byte counter in a bytea column)`);
     }
     const overlap = raw.overlapSeconds ?? 5;
-    if (typeof overlap !== 'number' || !(overlap >= 0)) return fail(`${at}.overlapSeconds`, 'must be a number of seconds, 0 or more');
+    if (!(overlap >= 0)) return fail(`${at}.overlapSeconds`, 'must be a number of seconds, 0 or more');
     watermark = { column: watermarkColumn, type, overlapSeconds: overlap };
   }
   // Without watermarkColumn, deltaColumnType and overlapSeconds (which carry schema defaults) do nothing.
@@ -164,12 +152,11 @@ function compileObjectType(driver: SqlDriver, name: string, raw: unknown, fail: 
   let columns: readonly string[] | 'all' = 'all';
   // Left out or [] = every column (SELECT *).
   if (raw.columnsToLoad !== undefined) {
-    if (!Array.isArray(raw.columnsToLoad)) return fail(`${at}.columnsToLoad`, 'must be a list of column names');
     const list: string[] = [];
-    raw.columnsToLoad.forEach((item: unknown, index: number) => {
+    raw.columnsToLoad.forEach((item, index) => {
       const problem = identifierProblem(item);
       if (problem) fail(`${at}.columnsToLoad[${index}]`, `${JSON.stringify(item)} is not a valid column name: ${problem}`);
-      list.push(item as string);
+      list.push(item);
     });
     if (list.length > 0) {
       for (const always of [key, watermarkColumn, isActiveColumn, softDeleteColumn]) if (always !== undefined) list.push(always);
@@ -178,14 +165,14 @@ function compileObjectType(driver: SqlDriver, name: string, raw: unknown, fail: 
   }
 
   const separator = raw.multiValueSeparator ?? ';';
-  if (typeof separator !== 'string' || separator.length === 0) return fail(`${at}.multiValueSeparator`, 'must be a non-empty string');
+  if (separator.length === 0) return fail(`${at}.multiValueSeparator`, 'must be a non-empty string');
 
   const createTable = raw.createTable === true;
   if (createTable && driver !== 'embedded') return fail(`${at}.createTable`, `is only available with driver: embedded (a ${driver} table must exist)`);
   if (createTable && source.kind !== 'table') return fail(`${at}.createTable`, 'needs a table, not a query');
 
   const batchSize = raw.pageSize ?? 1000;
-  if (typeof batchSize !== 'number' || !Number.isInteger(batchSize) || batchSize < 1 || batchSize > 100_000) return fail(`${at}.pageSize`, 'must be a whole number from 1 to 100000');
+  if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 100_000) return fail(`${at}.pageSize`, 'must be a whole number from 1 to 100000');
 
   return { name, source, key, columns, watermark, isActiveColumn, softDelete, separator, createTable, batchSize };
 }
