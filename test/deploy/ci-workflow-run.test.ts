@@ -6,14 +6,17 @@
  * builds), validate, plan against a PostgreSQL store, the comment body, and the check's exit code. Steps
  * that need GitHub or the network (checkouts, setup-node, npm ci, posting the comment) are listed and
  * skipped; a new step fails the test until it is placed in one list or the other.
+ * samples/ci/gitlab: the planner job's script runs against test/deploy/fake-gitlab.ts (GitLab's REST
+ * calls and the config project over Git's smart HTTP), with imesh linked as its before_script does.
  */
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { parse } from 'yaml';
 import { dropSchema } from '../api/api-world.js';
+import { startFakeGitLab } from './fake-gitlab.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const WORKFLOW = join(ROOT, 'samples/ci/github/identity-mesh-plan.yml');
@@ -113,5 +116,85 @@ describe('samples/ci/github run as far as it can here', () => {
     expect(results['Validate']!.stdout).toMatch(/^::error file=config\/[\w.-]+\.yaml,line=\d+,col=\d+::/m);
     expect(results['Plan']).toBeUndefined();
     expect(results['Fail on errors and tripped safety gates']!.status).toBe(1);
+  });
+});
+
+describe('samples/ci/gitlab: the planner job\'s script against a GitLab stand-in', () => {
+  it('plans each open merge request once: a note and a commit status per head, failing for an invalid config', async () => {
+    const job = (parse(readFileSync(join(ROOT, 'samples/ci/gitlab/identity-mesh-plan.gitlab-ci.yml'), 'utf8')) as Record<string, { script: string[]; variables: Record<string, string> }>)['identity-mesh-plan']!;
+    const dir = mkdtempSync(join(tmpdir(), 'imesh-gitlab-'));
+    dirs.push(dir);
+    const git = (cwd: string, ...args: string[]) => execFileSync('git', ['-C', cwd, ...args], { encoding: 'utf8' }).trim();
+    // The config project: merge request 1 brings the quickstart (changes pending), 2 an invalid config.
+    const seed = join(dir, 'seed');
+    mkdirSync(join(seed, 'exports'), { recursive: true });
+    writeFileSync(join(seed, 'exports/.keep'), ''); // the quickstart's phone book lives next to its config
+    git(dir, 'init', '-q', '-b', 'main', seed);
+    git(seed, 'config', 'user.email', 'dev@example.com');
+    git(seed, 'config', 'user.name', 'dev');
+    cpSync(join(ROOT, 'samples/quickstart'), join(seed, job.variables.CONFIG_DIR!), { recursive: true });
+    git(seed, 'add', '-A');
+    git(seed, 'commit', '-qm', 'quickstart');
+    const good = git(seed, 'rev-parse', 'HEAD');
+    rmSync(join(seed, job.variables.CONFIG_DIR!), { recursive: true });
+    cpSync(join(ROOT, 'samples/invalid/unknown-key'), join(seed, job.variables.CONFIG_DIR!), { recursive: true });
+    git(seed, 'add', '-A');
+    git(seed, 'commit', '-qm', 'a typo');
+    const bad = git(seed, 'rev-parse', 'HEAD');
+    const gitRoot = join(dir, 'repos');
+    mkdirSync(gitRoot);
+    git(dir, 'clone', '-q', '--bare', seed, join(gitRoot, 'config.git'));
+    git(join(gitRoot, 'config.git'), 'update-ref', 'refs/merge-requests/1/head', good);
+    git(join(gitRoot, 'config.git'), 'update-ref', 'refs/merge-requests/2/head', bad);
+    const gitlab = await startFakeGitLab({ gitRoot, repo: 'config', mergeRequests: [{ iid: 1, sha: good }, { iid: 2, sha: bad }] });
+    try {
+      const project = join(dir, 'planner');
+      const bin = join(dir, 'bin');
+      mkdirSync(project);
+      mkdirSync(bin);
+      symlinkSync(join(ROOT, 'bin/imesh.js'), join(bin, 'imesh')); // what the before_script links after npm ci
+      const env: NodeJS.ProcessEnv = {
+        ...process.env,
+        ...job.variables,
+        PATH: `${bin}:${process.env.PATH}`,
+        CI_API_V4_URL: gitlab.api,
+        CI_PROJECT_DIR: project,
+        CI_JOB_URL: 'https://gitlab.example.com/planner/-/jobs/1',
+        CONFIG_PROJECT_ID: String(gitlab.projectId),
+        IMESH_GITLAB_TOKEN: 'glpat-planner-token',
+        IMESH_STORE_URL: storeUrl,
+        IMESH_DATA_ROOTS: join(project, 'mr-1/exports'),
+        IMESH_LOG_LEVEL: 'warn',
+      };
+      // The script runs in this process's event loop's absence: spawn, not spawnSync (the stand-in serves it).
+      const runScript = () =>
+        new Promise<{ status: number | null; stderr: string }>((done) => {
+          const child = spawn('bash', ['-eo', 'pipefail', '-c', job.script.join('\n')], { cwd: project, env });
+          let stderr = '';
+          child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+          child.stdout.resume();
+          child.on('close', (status) => done({ status, stderr }));
+        });
+      const first = await runScript();
+      expect(first.status, first.stderr).toBe(1); // merge request 2 fails its check
+      expect(gitlab.statuses).toEqual([
+        { sha: good, state: 'success', name: 'identity-mesh-plan' },
+        { sha: bad, state: 'failed', name: 'identity-mesh-plan' },
+      ]);
+      expect(gitlab.notes.map((n) => n.iid)).toEqual([1, 2]);
+      expect(gitlab.notes[0]!.body.split('\n').slice(0, 4)).toEqual(['<!-- identity-mesh-plan -->', `### Identity Mesh plan for \`${good.slice(0, 12)}\``, '', 'Merging this merge request applies the changes below.']);
+      expect(gitlab.notes[0]!.body).toMatch(/to create/);
+      expect(gitlab.notes[1]!.body).toContain(':x: **The config is invalid.**');
+      expect(new Set(gitlab.tokens)).toEqual(new Set(['glpat-planner-token']));
+      // imesh ran in work folders, never inside the merge requests' checkouts.
+      expect(existsSync(join(project, 'mr-1/.imesh'))).toBe(false);
+
+      // The next scheduled run: both heads have a status, so nothing is planned again.
+      const second = await runScript();
+      expect(second.status, second.stderr).toBe(0);
+      expect(gitlab.notes).toHaveLength(2);
+    } finally {
+      await gitlab.close();
+    }
   });
 });
