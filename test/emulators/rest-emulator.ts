@@ -105,7 +105,8 @@ export class RestEmulator extends HttpEmulator {
     if (!this.authorized(request)) return { status: 401, headers: { 'WWW-Authenticate': 'Bearer' }, body: { error: { code: 'unauthorized', message: 'Authentication required' } } };
     const q = request.url.searchParams;
     const since = q.get('updated_since');
-    const listed = () => this.users.filter((u) => since === null || Date.parse(u.updatedAt) >= Date.parse(since)).sort((a, b) => (a.id < b.id ? -1 : 1));
+    // Users are kept in id order (ids grow as they are added), as pageAfter needs.
+    const listed = () => (since === null ? this.users : this.users.filter((u) => Date.parse(u.updatedAt) >= Date.parse(since)));
     const limit = Number(q.get('limit') ?? q.get('per_page') ?? 50);
     const route = `${request.method} ${path}`;
 
