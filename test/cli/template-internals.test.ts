@@ -8,6 +8,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { configText, csvConnector, flowRule, mesh, projection } from '../fixtures/config-yaml.js';
 
 const BIN = resolve('bin/imesh.js');
 const roots: string[] = [];
@@ -17,63 +18,23 @@ function imesh(args: string[], cwd: string): { status: number | null; stdout: st
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
-const MESH = `apiVersion: identitymesh.dev/v1alpha1
-kind: Mesh
-metadata: { name: corp }
-spec:
-  objectTypes:
-    person:
-      attributes:
-        employeeId: { type: string }
-        name: { type: string }
-        note: { type: string }
-`;
+const MESH = mesh({ person: { employeeId: 'string', name: 'string', note: 'string' } }, { name: 'corp' });
 
-const CONNECTORS = `apiVersion: identitymesh.dev/v1alpha1
-kind: Connector
-metadata: { name: hr }
-spec:
-  type: csv
-  objectTypes:
-    user: { file: data/hr.csv, externalIdColumn: employee_id }
----
-apiVersion: identitymesh.dev/v1alpha1
-kind: Connector
-metadata: { name: book }
-spec:
-  type: csv
-  objectTypes:
-    entry: { file: ../out/book.csv, externalIdColumn: employee_id }
-`;
+const CONNECTORS = configText(
+  csvConnector('hr', { user: { file: 'data/hr.csv', externalIdColumn: 'employee_id' } }),
+  csvConnector('book', { entry: { file: '../out/book.csv', externalIdColumn: 'employee_id' } }),
+);
 
+/** The HR rule with `note` (the attribute under test, as YAML text) as its last attribute. */
 function flow(note: string): string {
-  return `apiVersion: identitymesh.dev/v1alpha1
-kind: FlowRule
-metadata: { name: hr-to-person }
-spec:
-  source: { connector: hr, objectType: user }
-  meshType: person
-  join: [ { source: employee_id, mesh: employeeId } ]
-  provision: true
-  attributes:
-    - { mesh: employeeId, source: employee_id }
-    - { mesh: name, source: name }
-    - ${note}
-`;
+  return `${flowRule('hr-to-person', { source: 'hr/user', join: { employee_id: 'employeeId' }, provision: true, attributes: { employeeId: 'employee_id', name: 'name' } })}    - ${note}\n`;
 }
 
-const PROJECTION = `apiVersion: identitymesh.dev/v1alpha1
-kind: Projection
-metadata: { name: person-to-book }
-spec:
-  meshType: person
-  target: { connector: book, objectType: entry }
-  attributes:
-    employee_id: "{{employeeId}}"
-    name: "{{name}}"
-    note: "{{note | default:\\"none\\"}}"
-  onRemove: delete
-`;
+const PROJECTION = projection('person-to-book', {
+  target: 'book/entry',
+  attributes: { employee_id: '{{employeeId}}', name: '{{name}}', note: '{{note | default:"none"}}' },
+  after: { onRemove: 'delete' },
+});
 
 /** A working directory holding `config/` (the repository) and `out/` (the csv target's folder). */
 function workspace(note: string): string {
@@ -131,3 +92,4 @@ describe('templates and flow rules cannot reach JavaScript internals', () => {
     expect(book).toContain('E1,Ada,none');
   });
 });
+

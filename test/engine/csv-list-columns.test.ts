@@ -11,84 +11,29 @@ import { createCsvConnector } from '../../src/connectors/csv/csv-connector.js';
 import type { IdentityConnector } from '../../src/connectors/sdk.js';
 import { memoryConnector, MemorySystem } from '../fixtures/memory-connector.js';
 import { testContext } from '../connectors/sql/test-context.js';
+import { configText, csvConnector, flowRule, mesh, projection, references, type Spec } from '../fixtures/config-yaml.js';
 import { compile, harness, type Harness } from './harness.js';
 
 const work = mkdtempSync(join(tmpdir(), 'imesh-csv-lists-'));
 
-const yaml = (listed: string) => `
-apiVersion: identitymesh.dev/v1alpha1
-kind: Mesh
-metadata: { name: test }
-spec:
-  objectTypes:
-    person:
-      attributes:
-        email: { type: string }
-    group:
-      attributes:
-        name: { type: string }
-        members: { type: reference, to: [person], multiValued: true }
----
-apiVersion: identitymesh.dev/v1alpha1
-kind: Connector
-metadata: { name: hr }
-spec:
-  type: csv
-  objectTypes:
-    user: { file: /tmp/imesh-test-hr-users.csv, externalIdColumn: id }
-    group: { file: /tmp/imesh-test-hr-groups.csv, externalIdColumn: id }
----
-apiVersion: identitymesh.dev/v1alpha1
-kind: Connector
-metadata: { name: apps }
-spec:
-  type: csv
-  objectTypes:
-    account: { file: ${join(work, 'accounts.csv')}, externalIdColumn: email }
-    team: { file: ${join(work, 'teams.csv')}, externalIdColumn: name${listed} }
----
-apiVersion: identitymesh.dev/v1alpha1
-kind: FlowRule
-metadata: { name: users }
-spec:
-  source: { connector: hr, objectType: user }
-  meshType: person
-  join: [ { source: email, mesh: email } ]
-  provision: true
-  attributes: [ { mesh: email, source: email } ]
----
-apiVersion: identitymesh.dev/v1alpha1
-kind: FlowRule
-metadata: { name: groups }
-spec:
-  source: { connector: hr, objectType: group }
-  meshType: group
-  join: [ { source: name, mesh: name } ]
-  provision: true
-  attributes:
-    - { mesh: name, source: name }
-    - { mesh: members, source: members }
----
-apiVersion: identitymesh.dev/v1alpha1
-kind: Projection
-metadata: { name: accounts }
-spec:
-  meshType: person
-  target: { connector: apps, objectType: account }
-  attributes: { email: "{{email}}" }
-  onRemove: delete
----
-apiVersion: identitymesh.dev/v1alpha1
-kind: Projection
-metadata: { name: teams }
-spec:
-  meshType: group
-  target: { connector: apps, objectType: team }
-  attributes:
-    name: "{{name}}"
-    members: "{{members}}"
-  onRemove: delete
-`;
+/** `listed`: further keys of the team table (its `multiValuedColumns`). */
+const yaml = (listed: Spec) =>
+  configText(
+    mesh({ person: { email: 'string' }, group: { name: 'string', members: references('person') } }),
+    csvConnector('hr', {
+      user: { file: '/tmp/imesh-test-hr-users.csv', externalIdColumn: 'id' },
+      group: { file: '/tmp/imesh-test-hr-groups.csv', externalIdColumn: 'id' },
+    }),
+    csvConnector('apps', {
+      account: { file: join(work, 'accounts.csv'), externalIdColumn: 'email' },
+      team: { file: join(work, 'teams.csv'), externalIdColumn: 'name', ...listed },
+    }),
+    flowRule('users', { source: 'hr/user', join: { email: 'email' }, provision: true, attributes: { email: 'email' } }),
+    flowRule('groups', { source: 'hr/group', meshType: 'group', join: { name: 'name' }, provision: true, attributes: { name: 'name', members: 'members' } }),
+    projection('accounts', { target: 'apps/account', attributes: { email: '{{email}}' }, after: { onRemove: 'delete' } }),
+    projection('teams', { meshType: 'group', target: 'apps/team', attributes: { name: '{{name}}', members: '{{members}}' }, after: { onRemove: 'delete' } }),
+  );
+
 
 let h: Harness | undefined;
 afterEach(async () => {
@@ -98,7 +43,7 @@ afterEach(async () => {
   rmSync(join(work, 'accounts.csv'), { force: true });
 });
 
-async function run(listed: string) {
+async function run(listed: Spec) {
   const hr = new MemorySystem('key', 'id');
   hr.put('user', 'u1', { id: 'u1', email: 'bob@x.test' });
   hr.put('user', 'u2', { id: 'u2', email: 'alice@x.test' });
@@ -122,8 +67,8 @@ async function run(listed: string) {
 
 describe('a csv target column holding a multi-valued reference', () => {
   it.each([
-    ['not listed in multiValuedColumns (inferred from the mesh attribute)', ''],
-    ['listed in multiValuedColumns', ', multiValuedColumns: [members]'],
+    ['not listed in multiValuedColumns (inferred from the mesh attribute)', {}],
+    ['listed in multiValuedColumns', { multiValuedColumns: ['members'] }],
   ])('%s: two reconciles converge, and a member change is written once', async (_label, listed) => {
     const hr = await run(listed);
     const first = await h!.cycle({ full: true });
@@ -143,9 +88,10 @@ describe('a csv target column holding a multi-valued reference', () => {
   });
 
   it('the inferred column is in the compiled connector model, beside the listed ones', async () => {
-    const config = await compile(yaml(', multiValuedColumns: [tags]'));
+    const config = await compile(yaml({ multiValuedColumns: ['tags'] }));
     const spec = config.connectors.get('apps')!.spec as { objectTypes: Record<string, { multiValuedColumns?: string[] }> };
     expect(spec.objectTypes.team?.multiValuedColumns).toEqual(['tags', 'members']);
     expect(spec.objectTypes.account?.multiValuedColumns).toBeUndefined();
   });
 });
+
