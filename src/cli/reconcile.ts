@@ -24,6 +24,9 @@ async function reconcileOnServer(server: string, full: boolean, timeout: string)
   const api = operatorClient(server, 'operator');
   const { job, exitCode, gates } = await remoteReconcile(api, { full, timeoutMs, note: (line) => process.stderr.write(`${line}\n`) });
   for (const gate of gates) process.stderr.write(`BLOCKED: ${gate}\n`);
+  if (job.status === 'blocked') {
+    process.stderr.write('To let it through once: imesh reconcile --allow-deletes N where the store is reachable (the operator API has no approvals endpoint yet).\n');
+  }
   for (const error of job.errors) process.stderr.write(`FAILED: ${error}\n`);
   process.stdout.write(`${jobSummary(job)}\n`);
   return exitCode;

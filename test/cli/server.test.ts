@@ -99,6 +99,7 @@ describe('--server with a running controller on the embedded store', () => {
     expect(result.status, `${result.stdout}\n${result.stderr}`).toBe(3);
     expect(result.stdout).toMatch(/^job \d+ \(full\) blocked/m);
     expect(result.stderr).toMatch(/^BLOCKED: hr\/user: the import would delete 4 of 7 objects, more than safety.maxDeletes \(2\)/m);
+    expect(result.stderr).toContain('To let it through once: imesh reconcile --allow-deletes N where the store is reachable');
     expect(readFileSync(files.accountsFile, 'utf8')).toContain('E1006');
     writeFileSync(files.hrFile, hrCsv([...HR_ROWS, ['E1007', 'Frances', 'Allen', 'Research', 'Fellow']]));
   });
