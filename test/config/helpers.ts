@@ -2,70 +2,29 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compileFromFiles, type ConfigResult } from '../../src/config/index.js';
+import { csvConnector, embeddedSqlConnector, flowRule, HR_PERSON, mesh, pick, projection, references } from '../fixtures/config-yaml.js';
 
-export const MESH = `apiVersion: identitymesh.dev/v1alpha1
-kind: Mesh
-metadata: { name: corp }
-spec:
-  objectTypes:
-    person:
-      attributes:
-        employeeId: { type: string }
-        firstName: { type: string }
-        lastName: { type: string }
-        department: { type: string }
-        email: { type: string }
-        active: { type: boolean }
-        roles: { type: string, multiValued: true }
-    group:
-      attributes:
-        name: { type: string }
-        members: { type: reference, to: [person, group], multiValued: true }
-`;
+export const MESH = mesh(
+  {
+    person: { ...pick(HR_PERSON, 'employeeId', 'firstName', 'lastName', 'department', 'email', 'active'), roles: 'string[]' },
+    group: { name: 'string', members: references('person', 'group') },
+  },
+  { name: 'corp' },
+);
 
-export const HR = `apiVersion: identitymesh.dev/v1alpha1
-kind: Connector
-metadata: { name: hr }
-spec:
-  type: csv
-  objectTypes:
-    user: { file: data/hr.csv, externalIdColumn: employee_id }
-`;
+export const HR = csvConnector('hr', { user: { file: 'data/hr.csv', externalIdColumn: 'employee_id' } });
 
-export const APPS = `apiVersion: identitymesh.dev/v1alpha1
-kind: Connector
-metadata: { name: apps }
-spec:
-  type: sql
-  connection: { driver: embedded, path: .imesh/apps }
-  objectTypes:
-    account: { table: accounts, externalIdColumn: account_id, isActiveColumn: is_active, createTable: true }
-`;
+export const APPS = embeddedSqlConnector('apps', '.imesh/apps', {
+  account: { table: 'accounts', externalIdColumn: 'account_id', isActiveColumn: 'is_active', createTable: true },
+});
 
-export const HR_FLOW = `apiVersion: identitymesh.dev/v1alpha1
-kind: FlowRule
-metadata: { name: hr-to-person }
-spec:
-  source: { connector: hr, objectType: user }
-  meshType: person
-  join: [ { source: employee_id, mesh: employeeId } ]
-  provision: true
-  attributes:
-    - { mesh: employeeId, source: employee_id, confidence: 100 }
-    - { mesh: email, source: email }
-`;
+export const HR_FLOW = flowRule('hr-to-person', { source: 'hr/user', join: { employee_id: 'employeeId' }, provision: true, attributes: { employeeId: ['employee_id', 100], email: 'email' } });
 
-export const APPS_PROJECTION = `apiVersion: identitymesh.dev/v1alpha1
-kind: Projection
-metadata: { name: person-to-apps }
-spec:
-  meshType: person
-  target: { connector: apps, objectType: account }
-  attributes:
-    account_id: "{{employeeId}}"
-    email: "{{email}}"
-  enabled: "{{active}}"
-`;
+export const APPS_PROJECTION = projection('person-to-apps', {
+  target: 'apps/account',
+  attributes: { account_id: '{{employeeId}}', email: '{{email}}' },
+  after: { enabled: '{{active}}' },
+});
 
 export const configDir = mkdtempSync(join(tmpdir(), 'imesh-config-test-'));
 
