@@ -10,7 +10,9 @@ function show(value: unknown): string {
 }
 
 export function renderExplanation(e: Explanation): string {
-  const lines = [`${e.type}/${e.id}${e.deleted ? ' (deleted)' : ''}`];
+  // Named by its first join key, as plans, conflicts and the dashboard name it; the mesh id follows.
+  const key = Object.values(e.keys).find((v): v is string | number => typeof v === 'string' || typeof v === 'number');
+  const lines = [`${e.type}/${key ?? e.id}${key !== undefined ? ` (mesh id ${e.id})` : ''}${e.deleted ? ' (deleted)' : ''}`];
   const keys = Object.entries(e.keys).map(([k, v]) => `${k}=${show(v)}`);
   if (keys.length > 0) lines.push(`keys: ${keys.join(', ')}`);
   for (const attribute of e.attributes) {

@@ -27,6 +27,9 @@ describe('imesh explain as text', () => {
       targets: [],
     } as unknown as Explanation;
     const text = renderExplanation(e);
+    // Named by its join key, as the plan and the dashboard name it (issue 18), with the mesh id after it.
+    expect(text.split('\n')[0]).toBe('person/E1005 (mesh id p1)');
+    expect(renderExplanation({ ...e, keys: {} }).split('\n')[0]).toBe('person/p1');
     expect(text).toContain('  lost: "Robert Noyce" from hr/E1005 via hr-to-person at confidence 50 (tie: decided by rule name)');
     expect(text).toContain('  agrees: from apps/u5 via apps-to-person at confidence 40');
     expect(text).not.toContain('lost: "Bob Noyce"');
