@@ -92,7 +92,6 @@ function yaml(o: { hr: string; badges: string; accounts: string; noApi: boolean;
   );
 }
 
-
 export interface World {
   readonly base: string;
   readonly db: Db;

@@ -87,7 +87,6 @@ function titleFrom(name: string, source: string, join: Record<string, string>, c
   return flowRule(name, { source, join, attributes: { title: ['title', confidence] } });
 }
 
-
 // ---- the attacker's side -------------------------------------------------------------------------
 
 interface SeenRequest {
@@ -134,7 +133,6 @@ function attackerConnector(): string {
   );
 }
 
-
 function exfilConnector(): string {
   return configText(
     connector('payroll-db', 'sql', {
@@ -144,7 +142,6 @@ function exfilConnector(): string {
     titleFrom('payroll-to-person', 'payroll-db/person', { employee_id: 'employeeId' }, 5),
   );
 }
-
 
 interface PlanJson {
   projections: { name: string; deletes: number }[];

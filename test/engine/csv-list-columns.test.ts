@@ -34,7 +34,6 @@ const yaml = (listed: Spec) =>
     projection('teams', { meshType: 'group', target: 'apps/team', attributes: { name: '{{name}}', members: '{{members}}' }, after: { onRemove: 'delete' } }),
   );
 
-
 let h: Harness | undefined;
 afterEach(async () => {
   await h?.close();

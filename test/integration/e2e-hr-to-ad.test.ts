@@ -91,7 +91,6 @@ function configFiles(drift: 'report' | 'enforce'): Record<string, string> {
   };
 }
 
-
 interface AdUser {
   readonly dn: string;
   /** objectGUID as ldapsearch prints it (base64 of the 16 bytes): equal strings, same object. */

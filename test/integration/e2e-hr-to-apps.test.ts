@@ -70,7 +70,6 @@ const CONFIG = {
   ),
 };
 
-
 async function sql(text: string, params: unknown[] = []): Promise<void> {
   await withClient(pgUrl, async (client) => {
     await client.query(text, params);

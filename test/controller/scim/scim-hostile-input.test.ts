@@ -30,7 +30,6 @@ const YAML = configText(
   pushedUsers('entra-users', { employeeId: 'externalId', displayName: 'displayName' }),
 );
 
-
 let dir: string;
 let db: Db;
 let http: ControllerHttpServer;

@@ -65,7 +65,6 @@ function yaml(out: string): string {
   );
 }
 
-
 let dir: string;
 let db: Db;
 let config: CompiledConfig;

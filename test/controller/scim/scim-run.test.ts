@@ -19,7 +19,6 @@ const SCIM_YAML = configText(
   flowRule('entra-users', { source: 'entra-push/user', join: { externalId: 'employeeId' }, attributes: { name: ['displayName', 90] } }),
 );
 
-
 describe('imesh run with a scim-inbound connector', () => {
   it('serves /scim/<name>/v2/ and a push reaches the target through a requested delta cycle', async () => {
     const world = makeWorld(inject('pgUrl'), [['E1', 'Alice', 'eng']], { interval: '1h' });
