@@ -77,7 +77,7 @@ export async function runPlan(options: PlanOptions): Promise<number> {
 
 /** Nothing was ever imported into this store or applied from it. */
 async function storeIsEmpty(db: Db): Promise<boolean> {
-  const rows = await db.query<{ n: number }>(`SELECT ((SELECT count(*) FROM cycle) + (SELECT count(*) FROM cs_object))::int AS n`);
+  const rows = await db.query<{ n: number }>(`SELECT CAST((SELECT count(*) FROM cycle) + (SELECT count(*) FROM cs_object) AS integer) AS n`);
   return (rows[0]?.n ?? 0) === 0;
 }
 

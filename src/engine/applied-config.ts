@@ -22,7 +22,7 @@ export async function loadAppliedConfig(q: Queryable): Promise<AppliedConfig | u
 }
 
 export async function setMeta(q: Queryable, key: string, value: unknown): Promise<void> {
-  await q.query(`INSERT INTO meta (key, value) VALUES ($1, $2::jsonb) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value`, [key, JSON.stringify(value)]);
+  await q.query(`INSERT INTO meta (key, value) VALUES ($1, ${q.dialect.json('$2')}) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value`, [key, JSON.stringify(value)]);
 }
 
 export async function getMeta<T>(q: Queryable, key: string): Promise<T | undefined> {

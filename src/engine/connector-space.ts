@@ -105,7 +105,7 @@ export async function loadFingerprints(q: Queryable, connector: string, objectTy
 
 export async function loadFingerprintsFor(q: Queryable, connector: string, objectType: string, ids: readonly string[]): Promise<Map<string, CsFingerprint>> {
   const rows = await q.query<{ external_id: string; hash: string; deleted: boolean; enabled: boolean | null }>(
-    'SELECT external_id, hash, deleted, enabled FROM cs_object WHERE connector = $1 AND object_type = $2 AND external_id = ANY($3)',
+    `SELECT external_id, hash, deleted, enabled FROM cs_object WHERE connector = $1 AND object_type = $2 AND external_id ${q.dialect.in('$3')}`,
     [connector, objectType, ids],
   );
   return new Map(rows.map((row) => [row.external_id, { hash: row.hash, deleted: row.deleted, enabled: row.enabled }]));
@@ -130,10 +130,10 @@ export async function upsertObjects(q: Queryable, connector: string, objectType:
   await q.query(
     `INSERT INTO cs_object (connector, object_type, external_id, dn, attributes, enabled, hash, deleted, changed_seq)
      SELECT $1, $2, x.external_id, x.dn, x.attributes, x.enabled, x.hash, x.deleted, $3
-       FROM jsonb_to_recordset($4::jsonb) AS x(external_id text, dn text, attributes jsonb, enabled boolean, hash text, deleted boolean)
+       FROM ${q.dialect.records('$4', { external_id: 'text', dn: 'text', attributes: 'jsonb', enabled: 'boolean', hash: 'text', deleted: 'boolean' })} WHERE true
      ON CONFLICT (connector, object_type, external_id) DO UPDATE
        SET dn = EXCLUDED.dn, attributes = EXCLUDED.attributes, enabled = EXCLUDED.enabled, hash = EXCLUDED.hash,
-           deleted = EXCLUDED.deleted, changed_seq = EXCLUDED.changed_seq, updated_at = now()
+           deleted = EXCLUDED.deleted, changed_seq = EXCLUDED.changed_seq, updated_at = ${q.dialect.now}
        WHERE cs_object.hash <> EXCLUDED.hash OR cs_object.deleted <> EXCLUDED.deleted`,
     [connector, objectType, seq, JSON.stringify(payload)],
   );
@@ -143,8 +143,8 @@ export async function upsertObjects(q: Queryable, connector: string, objectType:
 export async function markDeleted(q: Queryable, connector: string, objectType: string, seq: number, ids: readonly string[]): Promise<void> {
   for (let start = 0; start < ids.length; start += 5000) {
     await q.query(
-      `UPDATE cs_object SET deleted = true, changed_seq = $3, updated_at = now(), hash = 'deleted'
-        WHERE connector = $1 AND object_type = $2 AND external_id = ANY($4) AND NOT deleted`,
+      `UPDATE cs_object SET deleted = true, changed_seq = $3, updated_at = ${q.dialect.now}, hash = 'deleted'
+        WHERE connector = $1 AND object_type = $2 AND external_id ${q.dialect.in('$4')} AND NOT deleted`,
       [connector, objectType, seq, ids.slice(start, start + 5000)],
     );
   }
@@ -152,7 +152,7 @@ export async function markDeleted(q: Queryable, connector: string, objectType: s
 
 export async function countLive(q: Queryable, connector: string, objectType: string): Promise<number> {
   const rows = await q.query<{ n: number }>(
-    'SELECT count(*)::int AS n FROM cs_object WHERE connector = $1 AND object_type = $2 AND NOT deleted',
+    'SELECT CAST(count(*) AS integer) AS n FROM cs_object WHERE connector = $1 AND object_type = $2 AND NOT deleted',
     [connector, objectType],
   );
   return rows[0]?.n ?? 0;
@@ -161,7 +161,7 @@ export async function countLive(q: Queryable, connector: string, objectType: str
 export async function loadObjects(q: Queryable, connector: string, objectType: string, ids: readonly string[]): Promise<Map<string, CsObject>> {
   if (ids.length === 0) return new Map();
   const rows = await q.query<Row>(
-    `SELECT ${CS_COLUMNS} FROM cs_object WHERE connector = $1 AND object_type = $2 AND external_id = ANY($3)`,
+    `SELECT ${CS_COLUMNS} FROM cs_object WHERE connector = $1 AND object_type = $2 AND external_id ${q.dialect.in('$3')}`,
     [connector, objectType, ids],
   );
   return new Map(rows.map((row) => [row.external_id, toCsObject(row)]));

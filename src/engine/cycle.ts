@@ -128,10 +128,10 @@ async function execute(
   q: Queryable,
   atomically: <T>(work: (q: Queryable) => Promise<T>) => Promise<T>,
 ): Promise<CycleResult> {
-  const seq = Number((await q.query<{ seq: string }>(`SELECT nextval('change_seq')::text AS seq`))[0]?.seq);
+  const seq = await q.dialect.nextval(q, 'change_seq');
   if (options.mode === 'reconcile' && (options.soleWriter ?? db.kind === 'embedded')) {
     const interrupted = await q.query<{ id: string }>(
-      `UPDATE cycle SET result = 'interrupted', error = coalesce(error, 'the process running it stopped before it finished') WHERE result = 'running' RETURNING id::text AS id`,
+      `UPDATE cycle SET result = 'interrupted', error = coalesce(error, 'the process running it stopped before it finished') WHERE result = 'running' RETURNING CAST(id AS text) AS id`,
     );
     if (interrupted.length > 0) options.log.warn({ event: 'cycles-interrupted', cycles: interrupted.map((r) => Number(r.id)) }, `marked ${interrupted.length} cycle(s) left running by a stopped process as interrupted`);
   }
@@ -140,7 +140,7 @@ async function execute(
   const cycleId =
     options.mode === 'plan'
       ? 0
-      : Number((await q.query<{ id: string }>(`INSERT INTO cycle (kind, mode, revision, result) VALUES ($1, $2, $3, 'running') RETURNING id::text AS id`, [options.kind, options.mode, options.revision]))[0]?.id);
+      : await insertCycle(q, options.kind, options.mode, options.revision);
   const opened = new Map<string, Promise<IdentityConnector>>();
   const capabilityCache = new Map<string, ObjectTypeCapabilities>();
   const connectorModel = (name: string): ConnectorModel => {
@@ -261,7 +261,7 @@ async function execute(
     // already synced this cycle (their progress is `seq`), so a row stamped `seq` would never reach a
     // rule that reads the target back (a table that is both target and source) until a full cycle.
     // Projections record `confirmSeq` as their progress, so what they just wrote is not re-planned.
-    const confirmSeq = options.mode === 'reconcile' ? Number((await q.query<{ seq: string }>(`SELECT nextval('change_seq')::text AS seq`))[0]?.seq) : seq;
+    const confirmSeq = options.mode === 'reconcile' ? await q.dialect.nextval(q, 'change_seq') : seq;
     const confirmCtx: CycleContext = { ...ctx, seq: confirmSeq };
     for (const wave of waves) {
       const wavePlans: ProjectionPlan[] = [];
@@ -337,7 +337,7 @@ async function execute(
   }));
   const outcome: CycleResult = { cycleId, seq, kind: options.kind, mode: options.mode, result, imports, syncs, plans, gates, exports, failures, drift, suspended, skipped: skippedList, timings };
   options.log.info({ event: 'cycle', cycleId, kind: options.kind, mode: options.mode, result, timings }, 'cycle finished');
-  if (options.mode === 'reconcile') await q.query(`UPDATE cycle SET result = $2, finished_at = now(), counts = $3::jsonb, error = $4 WHERE id = $1`, [
+  if (options.mode === 'reconcile') await q.query(`UPDATE cycle SET result = $2, finished_at = ${q.dialect.now}, counts = ${q.dialect.json('$3')}, error = $4 WHERE id = $1`, [
     cycleId,
     result,
     JSON.stringify(cycleCounts(outcome, config)),
@@ -367,17 +367,36 @@ async function everyLinkedOrTyped(q: Queryable, meshType: string): Promise<strin
   return rows.map((r) => r.id);
 }
 
+/**
+ * A reconcile cycle's row; its id is the job id. The first cycle of at least a waiting sync request's
+ * kind takes the request's reserved id (src/controller/api/jobs.ts): on PostgreSQL a trigger does it
+ * (migration 2, so replicas sharing a store agree); on SQLite, the single writer does it here.
+ */
+async function insertCycle(q: Queryable, kind: CycleKind, mode: string, revision: string | null | undefined): Promise<number> {
+  if (q.dialect.name === 'postgres') {
+    const rows = await q.query<{ id: string }>(`INSERT INTO cycle (kind, mode, revision, result) VALUES ($1, $2, $3, 'running') RETURNING CAST(id AS text) AS id`, [kind, mode, revision]);
+    return Number(rows[0]?.id);
+  }
+  const claimed = mode !== 'reconcile' ? [] : await q.query<{ id: number }>(
+    `UPDATE job_request SET state = 'started', started_at = ${q.dialect.now} WHERE state = 'queued' AND (kind = 'delta' OR $1 = 'full') RETURNING id`,
+    [kind],
+  );
+  const id = claimed[0]?.id ?? (await q.dialect.nextval(q, 'cycle_id_seq'));
+  await q.query(`INSERT INTO cycle (id, kind, mode, revision, result) VALUES ($1, $2, $3, $4, 'running')`, [id, kind, mode, revision]);
+  return id;
+}
+
 async function recordDrift(q: Queryable, plan: ProjectionPlan, enforced: 'corrected' | 'pending'): Promise<void> {
   const name = plan.projection.name;
   if (plan.full) await q.query('DELETE FROM drift WHERE projection = $1', [name]);
-  else if (plan.compared.length > 0) await q.query('DELETE FROM drift WHERE projection = $1 AND object = ANY($2)', [name, plan.compared]);
+  else if (plan.compared.length > 0) await q.query(`DELETE FROM drift WHERE projection = $1 AND object ${q.dialect.in('$2')}`, [name, plan.compared]);
   if (plan.drift.length === 0) return;
   const rows = plan.drift.map((d) => ({ ...d, action: d.action === 'pending' ? enforced : d.action }));
   await q.query(
     `INSERT INTO drift (projection, connector, object, attribute, desired, actual, action)
      SELECT x.projection, x.connector, x.object, x.attribute, x.desired, x.actual, x.action
-       FROM jsonb_to_recordset($1::jsonb) AS x(projection text, connector text, object text, attribute text, desired jsonb, actual jsonb, action text)
-     ON CONFLICT (projection, object, attribute) DO UPDATE SET desired = EXCLUDED.desired, actual = EXCLUDED.actual, action = EXCLUDED.action, detected_at = now()`,
+       FROM ${q.dialect.records('$1', { projection: 'text', connector: 'text', object: 'text', attribute: 'text', desired: 'jsonb', actual: 'jsonb', action: 'text' })} WHERE true
+     ON CONFLICT (projection, object, attribute) DO UPDATE SET desired = EXCLUDED.desired, actual = EXCLUDED.actual, action = EXCLUDED.action, detected_at = ${q.dialect.now}`,
     [JSON.stringify(rows)],
   );
 }

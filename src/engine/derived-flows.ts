@@ -59,7 +59,7 @@ export async function syncDerivedRule(ctx: CycleContext, rule: FlowRuleModel, ev
     if (since === -1) for (const id of await derivedHolders(ctx.q, rule.meshType, rule.membership.attribute, rule.name)) affected.add(id);
   } else if (isRoleMappingRule(rule)) {
     const changed = await ctx.q.query<{ n: number }>(
-      'SELECT count(*)::int AS n FROM cs_object WHERE connector = $1 AND object_type = $2 AND changed_seq > $3',
+      'SELECT CAST(count(*) AS integer) AS n FROM cs_object WHERE connector = $1 AND object_type = $2 AND changed_seq > $3',
       [connector, objectType, since],
     );
     processed = changed[0]?.n ?? 0;

@@ -28,7 +28,7 @@ export async function findMeshObject(q: Queryable, config: CompiledConfig, type:
   const attributes = [...(joinAttributes(config).get(type) ?? [])];
   const normalized = joinKey(key) ?? '';
   const rows = await q.query<{ mesh_id: string; attribute: string }>(
-    'SELECT DISTINCT mesh_id, attribute FROM mesh_key WHERE mesh_type = $1 AND value = $2 AND attribute = ANY($3)',
+    `SELECT DISTINCT mesh_id, attribute FROM mesh_key WHERE mesh_type = $1 AND value = $2 AND attribute ${q.dialect.in('$3')}`,
     [type, normalized, attributes],
   );
   const ids = [...new Set(rows.map((r) => r.mesh_id))];

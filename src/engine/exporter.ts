@@ -195,15 +195,15 @@ async function record(q: Queryable, plan: ProjectionPlan, batch: readonly Planne
   }
   await saveTargetLinks(q, [...merged.values()]);
   const cleared = succeeded.map((p) => p.meshId);
-  if (cleared.length > 0) await q.query('DELETE FROM export_error WHERE projection = $1 AND mesh_id = ANY($2)', [projection.name, cleared]);
+  if (cleared.length > 0) await q.query(`DELETE FROM export_error WHERE projection = $1 AND mesh_id ${q.dialect.in('$2')}`, [projection.name, cleared]);
   if (failures.length > 0) {
     await q.query(
       `INSERT INTO export_error (projection, mesh_id, item, op, code, message, retryable)
        SELECT x.projection, x.mesh_id, x.item, x.op, x.code, x.message, x.retryable
-         FROM jsonb_to_recordset($1::jsonb) AS x(projection text, mesh_id text, item text, op text, code text, message text, retryable boolean)
+         FROM ${q.dialect.records('$1', { projection: 'text', mesh_id: 'text', item: 'text', op: 'text', code: 'text', message: 'text', retryable: 'boolean' })} WHERE true
        ON CONFLICT (projection, mesh_id, item) DO UPDATE
          SET op = EXCLUDED.op, code = EXCLUDED.code, message = EXCLUDED.message, retryable = EXCLUDED.retryable,
-             attempts = export_error.attempts + 1, at = now()`,
+             attempts = export_error.attempts + 1, at = ${q.dialect.now}`,
       [JSON.stringify(failures)],
     );
   }

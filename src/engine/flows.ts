@@ -68,7 +68,7 @@ async function resolveReferences(q: Queryable, wanted: Map<string, Set<string>>)
 async function linkedSources(q: Queryable, meshIds: readonly string[]): Promise<LinkedSource[]> {
   if (meshIds.length === 0) return [];
   const links = await q.query<{ mesh_id: string; rule: string; connector: string; object_type: string; external_id: string }>(
-    'SELECT mesh_id, rule, connector, object_type, external_id FROM source_link WHERE mesh_id = ANY($1)',
+    `SELECT mesh_id, rule, connector, object_type, external_id FROM source_link WHERE mesh_id ${q.dialect.in('$1')}`,
     [meshIds],
   );
   const bySpace = new Map<string, { connector: string; objectType: string; ids: string[] }>();
@@ -185,10 +185,10 @@ export async function recompute(ctx: CycleContext, q: Queryable, meshIds: readon
     await q.query(
       `INSERT INTO mesh_object AS m (id, mesh_type, attributes, provenance, changed_seq)
        SELECT x.id, x.type, x.attributes, x.provenance, $1
-         FROM jsonb_to_recordset($2::jsonb) AS x(id text, type text, attributes jsonb, provenance jsonb)
+         FROM ${q.dialect.records('$2', { id: 'text', type: 'text', attributes: 'jsonb', provenance: 'jsonb' })} WHERE true
        ON CONFLICT (id) DO UPDATE SET attributes = EXCLUDED.attributes, provenance = EXCLUDED.provenance,
               changed_seq = CASE WHEN (EXCLUDED.attributes IS DISTINCT FROM m.attributes) THEN $1 ELSE m.changed_seq END,
-              updated_at = CASE WHEN (EXCLUDED.attributes IS DISTINCT FROM m.attributes) THEN now() ELSE m.updated_at END`,
+              updated_at = CASE WHEN (EXCLUDED.attributes IS DISTINCT FROM m.attributes) THEN ${q.dialect.now} ELSE m.updated_at END`,
       [ctx.seq, JSON.stringify(updates.map((u) => ({ id: u.id, type: u.type, attributes: u.attributes, provenance: encodeProvenance(u.provenance) })))],
     );
     const changedObjects: MeshObject[] = updates
@@ -196,7 +196,7 @@ export async function recompute(ctx: CycleContext, q: Queryable, meshIds: readon
       .map((u) => ({ id: u.id, type: objects.get(u.id)?.type ?? '', attributes: u.attributes, provenance: u.provenance, deleted: false }));
     await writeMeshKeys(q, config, changedObjects);
   }
-  await q.query(`DELETE FROM conflict WHERE kind = 'attribute' AND subject = ANY($1)`, [meshIds]);
+  await q.query(`DELETE FROM conflict WHERE kind = 'attribute' AND subject ${q.dialect.in('$1')}`, [meshIds]);
   await insertConflicts(q, conflicts);
   return updates.filter((u) => u.changed).length;
 }
@@ -241,8 +241,8 @@ export async function insertConflicts(q: Queryable, rows: readonly { kind: strin
   await q.query(
     `INSERT INTO conflict (kind, subject, attribute, mesh_type, scope, details)
      SELECT x.kind, x.subject, x.attribute, x.mesh_type, x.scope, x.details
-       FROM jsonb_to_recordset($1::jsonb) AS x(kind text, subject text, attribute text, mesh_type text, scope text, details jsonb)
-     ON CONFLICT (kind, subject, attribute) DO UPDATE SET details = EXCLUDED.details, scope = EXCLUDED.scope, last_seen = now()`,
+       FROM ${q.dialect.records('$1', { kind: 'text', subject: 'text', attribute: 'text', mesh_type: 'text', scope: 'text', details: 'jsonb' })} WHERE true
+     ON CONFLICT (kind, subject, attribute) DO UPDATE SET details = EXCLUDED.details, scope = EXCLUDED.scope, last_seen = ${q.dialect.now}`,
     [JSON.stringify(rows)],
   );
 }

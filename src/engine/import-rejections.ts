@@ -41,7 +41,7 @@ export function importScope(connector: string, objectType: string): string {
 export async function recordRejections(ctx: CycleContext, q: Queryable, connector: string, objectType: string, rejected: readonly RejectedObject[], read: readonly string[], complete: boolean): Promise<void> {
   const scope = importScope(connector, objectType);
   if (complete) await q.query(`DELETE FROM conflict WHERE kind = 'heldBack' AND scope = $1`, [scope]);
-  else if (read.length > 0) await q.query(`DELETE FROM conflict WHERE kind = 'heldBack' AND scope = $1 AND subject = ANY($2)`, [scope, read.map((id) => subject(connector, objectType, id))]);
+  else if (read.length > 0) await q.query(`DELETE FROM conflict WHERE kind = 'heldBack' AND scope = $1 AND subject ${q.dialect.in('$2')}`, [scope, read.map((id) => subject(connector, objectType, id))]);
   if (rejected.length === 0) return;
   const meshType = ctx.config.flowRules.find((rule) => rule.source.connector === connector && rule.source.objectType === objectType)?.meshType ?? objectType;
   await insertConflicts(

@@ -127,7 +127,7 @@ export async function importObjectType(ctx: CycleContext, connectorName: string,
       if (watermark !== null) {
         await q.query(
           `INSERT INTO watermark (connector, object_type, value) VALUES ($1, $2, $3)
-           ON CONFLICT (connector, object_type) DO UPDATE SET value = EXCLUDED.value, updated_at = now()`,
+           ON CONFLICT (connector, object_type) DO UPDATE SET value = EXCLUDED.value, updated_at = ${q.dialect.now}`,
           [connectorName, objectType, watermark],
         );
       }
@@ -144,15 +144,15 @@ export async function importObjectType(ctx: CycleContext, connectorName: string,
 async function recordWholeRead(q: Queryable, connector: string, objectType: string): Promise<void> {
   await q.query(
     `INSERT INTO whole_read (connector, object_type) VALUES ($1, $2)
-     ON CONFLICT (connector, object_type) DO UPDATE SET read_at = now()`,
+     ON CONFLICT (connector, object_type) DO UPDATE SET read_at = ${q.dialect.now}`,
     [connector, objectType],
   );
 }
 
 /** When the type was last read whole, or null when it never was. */
 export async function lastWholeRead(q: Queryable, connector: string, objectType: string): Promise<Date | null> {
-  const rows = await q.query<{ read_at: Date }>('SELECT read_at FROM whole_read WHERE connector = $1 AND object_type = $2', [connector, objectType]);
-  return rows[0]?.read_at ?? null;
+  const rows = await q.query<{ read_at: Date | string }>('SELECT read_at FROM whole_read WHERE connector = $1 AND object_type = $2', [connector, objectType]);
+  return rows[0] ? new Date(rows[0].read_at) : null;
 }
 
 /**
@@ -203,8 +203,8 @@ export async function confirmObjects(ctx: CycleContext, connectorName: string, o
 async function notCausedByUs(q: Queryable, connector: string, objectType: string, ids: readonly string[]): Promise<number> {
   if (ids.length === 0) return 0;
   const rows = await q.query<{ n: number }>(
-    `SELECT count(*)::int AS n FROM target_link
-      WHERE connector = $1 AND object_type = $2 AND external_id = ANY($3) AND state IN ('deleted', 'disabled')`,
+    `SELECT CAST(count(*) AS integer) AS n FROM target_link
+      WHERE connector = $1 AND object_type = $2 AND external_id ${q.dialect.in('$3')} AND state IN ('deleted', 'disabled')`,
     [connector, objectType, ids],
   );
   return ids.length - (rows[0]?.n ?? 0);

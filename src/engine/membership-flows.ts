@@ -31,7 +31,7 @@ export interface DerivedContribution {
 /** Source external ids (in `connector`) of these mesh objects, by external id. */
 async function sourceIdsOf(q: Queryable, connector: string, meshIds: readonly string[]): Promise<Map<string, string>> {
   const rows = await q.query<{ external_id: string; mesh_id: string }>(
-    'SELECT DISTINCT external_id, mesh_id FROM source_link WHERE connector = $1 AND mesh_id = ANY($2)',
+    `SELECT DISTINCT external_id, mesh_id FROM source_link WHERE connector = $1 AND mesh_id ${q.dialect.in('$2')}`,
     [connector, meshIds],
   );
   return new Map(rows.map((row) => [row.external_id, row.mesh_id]));
@@ -69,7 +69,7 @@ export async function membershipContributions(ctx: CycleContext, q: Queryable, o
     if (groupMesh.size === 0) continue;
     const memberships = await q.query<{ external_id: string; group_id: string; member_id: string | null; updated_at: Date | string }>(
       `SELECT external_id, attributes ->> $3 AS group_id, attributes ->> $4 AS member_id, updated_at
-         FROM cs_object WHERE connector = $1 AND object_type = $2 AND NOT deleted AND attributes ->> $3 = ANY($5)`,
+         FROM cs_object WHERE connector = $1 AND object_type = $2 AND NOT deleted AND attributes ->> $3 ${q.dialect.in('$5')}`,
       [connector, objectType, rule.membership.group, rule.membership.member, [...groupMesh.keys()]],
     );
     const live = memberships.filter((m) => !isEmpty(m.member_id));
@@ -108,7 +108,7 @@ export async function membershipTargets(q: Queryable, rule: MembershipRule, grou
   if (groupIds.length === 0) return [];
   const rows = await q.query<{ mesh_id: string }>(
     `SELECT DISTINCT l.mesh_id FROM source_link l JOIN mesh_object m ON m.id = l.mesh_id
-      WHERE l.connector = $1 AND l.external_id = ANY($2) AND m.mesh_type = $3 AND NOT m.deleted`,
+      WHERE l.connector = $1 AND l.external_id ${q.dialect.in('$2')} AND m.mesh_type = $3 AND NOT m.deleted`,
     [rule.source.connector, groupIds, rule.meshType],
   );
   return rows.map((r) => r.mesh_id);

@@ -43,7 +43,7 @@ export function newMeshId(): string {
 export async function loadMeshObjects(q: Queryable, ids: readonly string[], withProvenance = true): Promise<Map<string, MeshObject>> {
   if (ids.length === 0) return new Map();
   const rows = await q.query<{ id: string; mesh_type: string; attributes: Record<string, Value>; provenance: unknown; deleted: boolean }>(
-    `SELECT id, mesh_type, attributes, ${withProvenance ? 'provenance' : 'NULL AS provenance'}, deleted FROM mesh_object WHERE id = ANY($1)`,
+    `SELECT id, mesh_type, attributes, ${withProvenance ? 'provenance' : 'NULL AS provenance'}, deleted FROM mesh_object WHERE id ${q.dialect.in('$1')}`,
     [ids],
   );
   return new Map(rows.map((row) => [row.id, { id: row.id, type: row.mesh_type, attributes: row.attributes, provenance: decodeProvenance(row.provenance, row.attributes), deleted: row.deleted }]));
@@ -51,10 +51,11 @@ export async function loadMeshObjects(q: Queryable, ids: readonly string[], with
 
 export async function deleteMeshObjects(q: Queryable, seq: number, ids: readonly string[]): Promise<void> {
   if (ids.length === 0) return;
-  await q.query('UPDATE mesh_object SET deleted = true, changed_seq = $1, updated_at = now() WHERE id = ANY($2) AND NOT deleted', [seq, ids]);
-  await q.query('DELETE FROM mesh_key WHERE mesh_id = ANY($1)', [ids]);
-  await q.query('DELETE FROM source_link WHERE mesh_id = ANY($1)', [ids]);
-  await q.query(`DELETE FROM conflict WHERE kind = 'attribute' AND subject = ANY($1)`, [ids]);
+  const d = q.dialect;
+  await q.query(`UPDATE mesh_object SET deleted = true, changed_seq = $1, updated_at = ${d.now} WHERE id ${d.in('$2')} AND NOT deleted`, [seq, ids]);
+  await q.query(`DELETE FROM mesh_key WHERE mesh_id ${d.in('$1')}`, [ids]);
+  await q.query(`DELETE FROM source_link WHERE mesh_id ${d.in('$1')}`, [ids]);
+  await q.query(`DELETE FROM conflict WHERE kind = 'attribute' AND subject ${d.in('$1')}`, [ids]);
 }
 
 /** The mesh attributes that join rules (flow or projection) look objects up by, per mesh type. */
@@ -93,11 +94,11 @@ export async function writeMeshKeys(q: Queryable, config: CompiledConfig, object
       }
     }
   }
-  await q.query('DELETE FROM mesh_key WHERE mesh_id = ANY($1)', [objects.map((o) => o.id)]);
+  await q.query(`DELETE FROM mesh_key WHERE mesh_id ${q.dialect.in('$1')}`, [objects.map((o) => o.id)]);
   if (keys.length > 0) {
     await q.query(
       `INSERT INTO mesh_key (mesh_type, attribute, value, mesh_id)
-       SELECT x.t, x.a, x.v, x.m FROM jsonb_to_recordset($1::jsonb) AS x(t text, a text, v text, m text)
+       SELECT x.t, x.a, x.v, x.m FROM ${q.dialect.records('$1', { t: 'text', a: 'text', v: 'text', m: 'text' })} WHERE true
        ON CONFLICT DO NOTHING`,
       [JSON.stringify(keys)],
     );
@@ -107,24 +108,29 @@ export async function writeMeshKeys(q: Queryable, config: CompiledConfig, object
 /** Rebuilds every join key when the set of join attributes changed between revisions. */
 export async function ensureMeshKeys(q: Queryable, config: CompiledConfig): Promise<void> {
   const wanted = JSON.stringify([...joinAttributes(config)].map(([type, attrs]) => [type, [...attrs].sort()]).sort());
-  const rows = await q.query<{ value: string }>(`SELECT value #>> '{}' AS value FROM meta WHERE key = 'mesh_key_attributes'`);
+  const d = q.dialect;
+  const rows = await q.query<{ value: string }>(`SELECT ${d.jsonText('value')} AS value FROM meta WHERE key = 'mesh_key_attributes'`);
   if (rows[0]?.value === wanted) return;
   await q.query('DELETE FROM mesh_key');
   for (const [type, attributes] of joinAttributes(config)) {
     for (const attribute of attributes) {
+      // Each value of the attribute (a list's items, or the one value) as text.
+      const values =
+        d.name === 'postgres'
+          ? `jsonb_array_elements_text(CASE jsonb_typeof(m.attributes -> $2) WHEN 'array' THEN m.attributes -> $2 ELSE jsonb_build_array(m.attributes -> $2) END) AS v(value)`
+          : `json_each(CASE json_type(m.attributes -> $2) WHEN 'array' THEN m.attributes -> $2 ELSE json_array(m.attributes ->> $2) END) AS v`;
       await q.query(
         `INSERT INTO mesh_key (mesh_type, attribute, value, mesh_id)
          SELECT m.mesh_type, $2, lower(trim(v.value)), m.id
-           FROM mesh_object m,
-                jsonb_array_elements_text(CASE jsonb_typeof(m.attributes -> $2) WHEN 'array' THEN m.attributes -> $2 ELSE jsonb_build_array(m.attributes -> $2) END) AS v(value)
-          WHERE m.mesh_type = $1 AND NOT m.deleted AND m.attributes ? $2 AND trim(v.value) <> ''
+           FROM mesh_object m, ${values}
+          WHERE m.mesh_type = $1 AND NOT m.deleted AND (m.attributes -> $2) IS NOT NULL AND v.value IS NOT NULL AND trim(v.value) <> ''
          ON CONFLICT DO NOTHING`,
         [type, attribute],
       );
     }
   }
   await q.query(
-    `INSERT INTO meta (key, value) VALUES ('mesh_key_attributes', to_jsonb($1::text))
+    `INSERT INTO meta (key, value) VALUES ('mesh_key_attributes', ${d.jsonString('$1')})
      ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value`,
     [wanted],
   );
@@ -135,7 +141,7 @@ export async function lookupKeys(q: Queryable, meshType: string, attribute: stri
   const out = new Map<string, string[]>();
   if (values.length === 0) return out;
   const rows = await q.query<{ value: string; mesh_id: string }>(
-    'SELECT value, mesh_id FROM mesh_key WHERE mesh_type = $1 AND attribute = $2 AND value = ANY($3)',
+    `SELECT value, mesh_id FROM mesh_key WHERE mesh_type = $1 AND attribute = $2 AND value ${q.dialect.in('$3')}`,
     [meshType, attribute, values],
   );
   for (const row of rows) {
@@ -166,7 +172,7 @@ export async function linksByIdOrDn(q: Queryable, connector: string, values: rea
     const slice = values.slice(start, start + 5000);
     const objects = await q.query<{ object_type: string; external_id: string; dn: string | null }>(
       `SELECT object_type, external_id, lower(dn) AS dn FROM cs_object
-        WHERE connector = $1 AND NOT deleted AND (external_id = ANY($2) OR lower(dn) = ANY($3))`,
+        WHERE connector = $1 AND NOT deleted AND (external_id ${q.dialect.in('$2')} OR lower(dn) ${q.dialect.in('$3')})`,
       [connector, slice, slice.map((v) => v.toLowerCase())],
     );
     if (objects.length === 0) continue;
@@ -174,7 +180,7 @@ export async function linksByIdOrDn(q: Queryable, connector: string, values: rea
     const links = await q.query<{ object_type: string; external_id: string; mesh_id: string; mesh_type: string }>(
       `SELECT l.object_type, l.external_id, l.mesh_id, m.mesh_type
          FROM source_link l JOIN mesh_object m ON m.id = l.mesh_id
-        WHERE l.connector = $1 AND l.object_type = ANY($2) AND l.external_id = ANY($3) AND NOT m.deleted`,
+        WHERE l.connector = $1 AND l.object_type ${q.dialect.in('$2')} AND l.external_id ${q.dialect.in('$3')} AND NOT m.deleted`,
       [connector, [...new Set(objects.map((o) => o.object_type))], [...new Set(objects.map((o) => o.external_id))]],
     );
     for (const link of links) {

@@ -17,6 +17,7 @@ import { project, referenceAttributes, type DesiredObject } from './projector.js
 import { loadReferenceTargets, loadTargetLinks, saveTargetLinks, type LinkWrite, type TargetLink } from './target-links.js';
 import { joinKey, sameValue, toList } from './values.js';
 import { ownValue } from '../shared/own-property.js';
+import type { Dialect } from '../store/dialect.js';
 
 export interface PlannedChange {
   readonly projection: string;
@@ -52,8 +53,12 @@ const nextId = () => `c${++changeCounter}`;
  */
 export const RETRY_LIMIT = 10;
 const RETRY_AT_ONCE = 3;
-const RETRY_DUE = `retryable AND attempts < ${RETRY_LIMIT}
-  AND (attempts < ${RETRY_AT_ONCE} OR at + least(interval '1 hour', interval '1 minute' * power(2, attempts - ${RETRY_AT_ONCE})) <= now())`;
+const retryDue = (d: Dialect) =>
+  `retryable AND attempts < ${RETRY_LIMIT} AND (attempts < ${RETRY_AT_ONCE} OR ${
+    d.name === 'sqlite'
+      ? `strftime('%Y-%m-%dT%H:%M:%fZ', at, '+' || min(3600, 60 * (1 << (attempts - ${RETRY_AT_ONCE}))) || ' seconds') <= ${d.now}`
+      : `at + least(interval '1 hour', interval '1 minute' * power(2, attempts - ${RETRY_AT_ONCE})) <= now()`
+  })`;
 
 async function candidates(ctx: CycleContext, projection: ProjectionModel, since: number, extra: readonly string[]): Promise<string[]> {
   const q = ctx.q;
@@ -64,7 +69,7 @@ async function candidates(ctx: CycleContext, projection: ProjectionModel, since:
      UNION SELECT t.mesh_id FROM target_link t
       WHERE t.projection = $3 AND t.connector = $4 AND t.object_type = $5
         AND t.external_id IN (SELECT c.external_id FROM cs_object c WHERE c.connector = $4 AND c.object_type = $5 AND c.changed_seq > $2)
-     UNION SELECT mesh_id FROM export_error WHERE projection = $3 AND ${RETRY_DUE}`,
+     UNION SELECT mesh_id FROM export_error WHERE projection = $3 AND ${retryDue(q.dialect)}`,
     [projection.meshType, since, projection.name, projection.target.connector, projection.target.objectType],
   );
   return [...new Set([...rows.map((r) => r.id), ...extra])].sort();
@@ -133,7 +138,7 @@ export async function planProjection(ctx: CycleContext, projection: ProjectionMo
       const linkedKeys = new Set(
         (
           await q.query<{ external_id: string }>(
-            `SELECT external_id FROM target_link WHERE connector = $1 AND object_type = $2 AND external_id = ANY($3) AND state <> 'released'`,
+            `SELECT external_id FROM target_link WHERE connector = $1 AND object_type = $2 AND external_id ${q.dialect.in('$3')} AND state <> 'released'`,
             [projection.target.connector, projection.target.objectType, keysToCheck],
           )
         ).map((r) => r.external_id),
@@ -202,7 +207,7 @@ export async function planProjection(ctx: CycleContext, projection: ProjectionMo
         return undefined;
       }
 
-      await q.query(`DELETE FROM conflict WHERE kind IN ('heldBack', 'ambiguousJoin') AND scope = $1 AND subject = ANY($2)`, [`projection:${projection.name}`, subjects]);
+      await q.query(`DELETE FROM conflict WHERE kind IN ('heldBack', 'ambiguousJoin') AND scope = $1 AND subject ${q.dialect.in('$2')}`, [`projection:${projection.name}`, subjects]);
       await insertConflicts(q, held);
       await saveTargetLinks(q, adopted);
     });

@@ -28,7 +28,7 @@ export function definitionHash(definition: unknown): string {
 }
 
 export async function readProgress(q: Queryable, kind: ProgressKind, name: string): Promise<Progress | undefined> {
-  const rows = await q.query<{ seq: string; definition: string }>('SELECT seq::text AS seq, definition FROM progress WHERE kind = $1 AND name = $2', [kind, name]);
+  const rows = await q.query<{ seq: string; definition: string }>('SELECT CAST(seq AS text) AS seq, definition FROM progress WHERE kind = $1 AND name = $2', [kind, name]);
   const row = rows[0];
   return row ? { seq: Number(row.seq), definition: row.definition } : undefined;
 }

@@ -13,6 +13,7 @@
  */
 import type { Value } from '../config/model.js';
 import type { AttributeProvenance, ProvenanceEntry } from './mesh-store.js';
+import type { Dialect } from '../store/dialect.js';
 
 type StoredSource = [rule: string, connector: string, externalId: string, at: string, via?: readonly string[]];
 type StoredEntry = [source: number, confidence: number, value?: Value];
@@ -66,7 +67,13 @@ export function decodeProvenance(stored: unknown, attributes: Readonly<Record<st
  * SQL condition: the `provenance` column of `mesh_object` has a contribution from rule `$rule` to
  * attribute `$attribute` (both as placeholders), in either stored shape.
  */
-export function contributesSql(attribute: string, rule: string): string {
+export function contributesSql(dialect: Dialect, attribute: string, rule: string): string {
+  if (dialect.name === 'sqlite') {
+    return `(EXISTS (SELECT 1 FROM json_each(CASE WHEN json_type(provenance, '$.v') IN ('integer', 'real') THEN provenance -> 'a' -> ${attribute} END) AS e
+                   WHERE provenance -> 's' -> (e.value ->> 0) ->> 0 = ${rule})
+          OR provenance -> ${attribute} -> 'winner' ->> 'rule' = ${rule}
+          OR EXISTS (SELECT 1 FROM json_each(provenance -> ${attribute} -> 'losers') AS l WHERE l.value ->> 'rule' = ${rule}))`;
+  }
   return `(EXISTS (SELECT 1 FROM jsonb_array_elements(CASE WHEN jsonb_typeof(provenance -> 'v') = 'number' THEN provenance -> 'a' -> ${attribute} END) AS e(entry)
                    WHERE provenance -> 's' -> ((e.entry ->> 0)::int) ->> 0 = ${rule})
           OR provenance -> ${attribute} -> 'winner' ->> 'rule' = ${rule}

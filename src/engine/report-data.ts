@@ -110,7 +110,7 @@ export async function driftReport(q: Queryable, revision: string | null, now: st
 
 export async function recentCycles(q: Queryable, limit = 10): Promise<CycleSummary[]> {
   const rows = await q.query<{ id: string; kind: 'full' | 'delta'; mode: 'reconcile' | 'plan'; result: CycleSummary['result']; started_at: Date; finished_at: Date | null; revision: string | null; counts: CycleSummary['counts'] }>(
-    `SELECT id::text AS id, kind, mode, result, started_at, finished_at, revision, counts FROM cycle WHERE mode = 'reconcile' ORDER BY id DESC LIMIT $1`,
+    `SELECT CAST(id AS text) AS id, kind, mode, result, started_at, finished_at, revision, counts FROM cycle WHERE mode = 'reconcile' ORDER BY id DESC LIMIT $1`,
     [limit],
   );
   return rows.map((r) => ({ id: Number(r.id), kind: r.kind, mode: r.mode, result: r.result, startedAt: isoTimestampOrNull(r.started_at) ?? '', finishedAt: isoTimestampOrNull(r.finished_at), revision: r.revision, counts: r.counts }));
@@ -139,24 +139,24 @@ function gateConditions(gates: readonly GateTrip[], now: string): Condition[] {
 export async function statusReport(q: Queryable, input: StatusInputs): Promise<StatusReport> {
   const { config, outcome, now } = input;
   const counts = await q.query<{ connector: string; object_type: string; n: number; last: Date | null }>(
-    `SELECT connector, object_type, count(*) FILTER (WHERE NOT deleted)::int AS n, max(updated_at) AS last FROM cs_object GROUP BY connector, object_type`,
+    `SELECT connector, object_type, CAST(count(*) FILTER (WHERE NOT deleted) AS integer) AS n, max(updated_at) AS last FROM cs_object GROUP BY connector, object_type`,
   );
   const watermarks = await q.query<{ connector: string; object_type: string; value: string; updated_at: Date }>('SELECT connector, object_type, value, updated_at FROM watermark');
   const wholeReads = await q.query<{ connector: string; object_type: string; read_at: Date }>('SELECT connector, object_type, read_at FROM whole_read');
   const exportsAt = await q.query<{ connector: string; object_type: string; last: Date }>('SELECT connector, object_type, max(updated_at) AS last FROM target_link GROUP BY connector, object_type');
   const unmanaged = await q.query<{ connector: string; n: number }>(
-    `SELECT c.connector, count(*)::int AS n FROM cs_object c
+    `SELECT c.connector, CAST(count(*) AS integer) AS n FROM cs_object c
       WHERE NOT c.deleted AND (c.connector, c.object_type) IN (SELECT DISTINCT connector, object_type FROM target_link)
         AND NOT EXISTS (SELECT 1 FROM target_link t WHERE t.connector = c.connector AND t.object_type = c.object_type AND t.external_id = c.external_id AND t.state <> 'released')
       GROUP BY c.connector`,
   );
-  const pending = await q.query<{ n: number }>('SELECT count(*)::int AS n FROM export_error');
+  const pending = await q.query<{ n: number }>('SELECT CAST(count(*) AS integer) AS n FROM export_error');
   const errors = await q.query<{ projection: string; n: number; stopped: number; message: string }>(
-    `SELECT projection, count(*)::int AS n, count(*) FILTER (WHERE NOT retryable OR attempts >= $1)::int AS stopped, min(message) AS message
+    `SELECT projection, CAST(count(*) AS integer) AS n, CAST(count(*) FILTER (WHERE NOT retryable OR attempts >= $1) AS integer) AS stopped, min(message) AS message
        FROM export_error GROUP BY projection`,
     [RETRY_LIMIT],
   );
-  const mesh = await q.query<{ mesh_type: string; n: number }>('SELECT mesh_type, count(*)::int AS n FROM mesh_object WHERE NOT deleted GROUP BY mesh_type');
+  const mesh = await q.query<{ mesh_type: string; n: number }>('SELECT mesh_type, CAST(count(*) AS integer) AS n FROM mesh_object WHERE NOT deleted GROUP BY mesh_type');
 
   const connectors: ConnectorStatus[] = [...config.connectors.values()].map((model) => {
     const objectTypes: ConnectorStatus['objectTypes'] = Object.fromEntries(

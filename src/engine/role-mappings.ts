@@ -43,8 +43,8 @@ export async function mappedGroups(q: Queryable, rule: RoleMappingRule): Promise
   const rows = await q.query<{ external_id: string; attributes: Record<string, Scalar | Scalar[]>; updated_at: Date | string }>(
     `SELECT external_id, attributes, updated_at FROM cs_object
       WHERE connector = $1 AND object_type = $2 AND NOT deleted
-        AND (lower(external_id) = ANY($3) OR lower(attributes ->> 'displayName') = ANY($3)
-             OR lower(attributes ->> 'name') = ANY($3) OR lower(attributes ->> 'cn') = ANY($3))`,
+        AND (lower(external_id) ${q.dialect.in('$3')} OR lower(attributes ->> 'displayName') ${q.dialect.in('$3')}
+             OR lower(attributes ->> 'name') ${q.dialect.in('$3')} OR lower(attributes ->> 'cn') ${q.dialect.in('$3')})`,
     [rule.source.connector, rule.source.objectType, wanted],
   );
   return rows.map((row) => {
@@ -109,7 +109,7 @@ export async function derivedHolders(q: Queryable, meshType: string, attribute: 
   const rows = await q.query<{ id: string }>(
     `SELECT id FROM mesh_object
       WHERE mesh_type = $1 AND NOT deleted
-        AND ${contributesSql('$2', '$3')}`,
+        AND ${contributesSql(q.dialect, '$2', '$3')}`,
     [meshType, attribute, rule],
   );
   return rows.map((r) => r.id);

@@ -41,8 +41,8 @@ export async function recordSecretBindings(q: Queryable, uses: readonly SecretUs
   await q.query(
     `INSERT INTO secret_binding (secret, destination, connector, revision)
      SELECT x.secret, x.destination, x.connector, $2
-       FROM jsonb_to_recordset($1::jsonb) AS x(secret text, destination text, connector text)
-     ON CONFLICT (secret, destination, connector) DO UPDATE SET revision = EXCLUDED.revision, last_bound_at = now()`,
+       FROM ${q.dialect.records('$1', { secret: 'text', destination: 'text', connector: 'text' })} WHERE true
+     ON CONFLICT (secret, destination, connector) DO UPDATE SET revision = EXCLUDED.revision, last_bound_at = ${q.dialect.now}`,
     [JSON.stringify([...unique.values()]), revision],
   );
 }

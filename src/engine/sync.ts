@@ -50,7 +50,10 @@ async function referrersOf(ctx: CycleContext, q: Queryable, ids: readonly string
     for (const attribute of type.attributes.values()) {
       if (attribute.type !== 'reference') continue;
       const rows = await q.query<{ id: string }>(
-        `SELECT id FROM mesh_object WHERE mesh_type = $1 AND NOT deleted AND (attributes -> $2) ?| $3::text[]`,
+        q.dialect.name === 'sqlite'
+          ? `SELECT id FROM mesh_object WHERE mesh_type = $1 AND NOT deleted
+               AND EXISTS (SELECT 1 FROM json_each(attributes -> $2) AS v WHERE v.value IN (SELECT value FROM json_each($3)))`
+          : `SELECT id FROM mesh_object WHERE mesh_type = $1 AND NOT deleted AND (attributes -> $2) ?| $3::text[]`,
         [typeName, attribute.name, ids],
       );
       for (const row of rows) found.add(row.id);
@@ -93,7 +96,7 @@ async function syncPage(ctx: CycleContext, q: Queryable, rule: FlowRuleModel, ob
   const links = new Map(
     (
       await q.query<{ external_id: string; mesh_id: string; how: string }>(
-        'SELECT external_id, mesh_id, how FROM source_link WHERE connector = $1 AND object_type = $2 AND rule = $3 AND external_id = ANY($4)',
+        `SELECT external_id, mesh_id, how FROM source_link WHERE connector = $1 AND object_type = $2 AND rule = $3 AND external_id ${q.dialect.in('$4')}`,
         [connector, objectType, rule.name, objects.map((o) => o.externalId)],
       )
     ).map((row) => [row.external_id, row]),
@@ -119,9 +122,9 @@ async function syncPage(ctx: CycleContext, q: Queryable, rule: FlowRuleModel, ob
     else pending.push(object);
   }
   const subjects = objects.map((o) => `${connector}/${objectType}/${o.externalId}`);
-  await q.query(`DELETE FROM conflict WHERE kind = 'ambiguousJoin' AND subject = ANY($1)`, [subjects]);
+  await q.query(`DELETE FROM conflict WHERE kind = 'ambiguousJoin' AND subject ${q.dialect.in('$1')}`, [subjects]);
   if (unlink.length > 0) {
-    await q.query('DELETE FROM source_link WHERE connector = $1 AND object_type = $2 AND rule = $3 AND external_id = ANY($4)', [connector, objectType, rule.name, unlink]);
+    await q.query(`DELETE FROM source_link WHERE connector = $1 AND object_type = $2 AND rule = $3 AND external_id ${q.dialect.in('$4')}`, [connector, objectType, rule.name, unlink]);
   }
 
   // Join candidates for every rule, looked up once for the page.
@@ -135,13 +138,13 @@ async function syncPage(ctx: CycleContext, q: Queryable, rule: FlowRuleModel, ob
   const taken = new Set(
     (
       await q.query<{ mesh_id: string }>(
-        'SELECT DISTINCT mesh_id FROM source_link WHERE connector = $1 AND object_type = $2 AND mesh_id = ANY($3)',
+        `SELECT DISTINCT mesh_id FROM source_link WHERE connector = $1 AND object_type = $2 AND mesh_id ${q.dialect.in('$3')}`,
         [connector, objectType, allCandidates],
       )
     ).map((row) => row.mesh_id),
   );
   const deletedMesh = new Set(
-    (await q.query<{ id: string }>('SELECT id FROM mesh_object WHERE id = ANY($1) AND deleted', [allCandidates])).map((row) => row.id),
+    (await q.query<{ id: string }>(`SELECT id FROM mesh_object WHERE id ${q.dialect.in('$1')} AND deleted`, [allCandidates])).map((row) => row.id),
   );
 
   const newLinks: { external_id: string; mesh_id: string; how: string }[] = [];
@@ -205,7 +208,7 @@ async function syncPage(ctx: CycleContext, q: Queryable, rule: FlowRuleModel, ob
   if (newLinks.length > 0) {
     await q.query(
       `INSERT INTO source_link (connector, object_type, external_id, rule, mesh_id, how)
-       SELECT $1, $2, x.external_id, $3, x.mesh_id, x.how FROM jsonb_to_recordset($4::jsonb) AS x(external_id text, mesh_id text, how text)`,
+       SELECT $1, $2, x.external_id, $3, x.mesh_id, x.how FROM ${q.dialect.records('$4', { external_id: 'text', mesh_id: 'text', how: 'text' })}`,
       [connector, objectType, rule.name, JSON.stringify(newLinks)],
     );
   }
@@ -213,7 +216,7 @@ async function syncPage(ctx: CycleContext, q: Queryable, rule: FlowRuleModel, ob
   if (toDelete.size > 0) {
     const ids = [...toDelete];
     // Other sources that joined a deleted identity lose their link and contribute nothing more.
-    const others = await q.query<{ mesh_id: string }>('SELECT DISTINCT mesh_id FROM source_link WHERE mesh_id = ANY($1)', [ids]);
+    const others = await q.query<{ mesh_id: string }>(`SELECT DISTINCT mesh_id FROM source_link WHERE mesh_id ${q.dialect.in('$1')}`, [ids]);
     await deleteMeshObjects(q, ctx.seq, ids);
     counters.meshDeleted += toDelete.size;
     for (const row of others) affected.delete(row.mesh_id);

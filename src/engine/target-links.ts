@@ -55,7 +55,7 @@ const toLink = (row: Row): TargetLink => ({
 
 export async function loadTargetLinks(q: Queryable, projection: string, meshIds: readonly string[]): Promise<TargetLink[]> {
   if (meshIds.length === 0) return [];
-  const rows = await q.query<Row>('SELECT * FROM target_link WHERE projection = $1 AND mesh_id = ANY($2)', [projection, meshIds]);
+  const rows = await q.query<Row>(`SELECT * FROM target_link WHERE projection = $1 AND mesh_id ${q.dialect.in('$2')}`, [projection, meshIds]);
   return rows.map(toLink);
 }
 
@@ -64,7 +64,7 @@ export async function loadReferenceTargets(q: Queryable, connector: string, mesh
   if (meshIds.length === 0) return new Map();
   const rows = await q.query<{ mesh_id: string; dn: string | null; external_id: string | null }>(
     `SELECT mesh_id, dn, external_id FROM target_link
-      WHERE connector = $1 AND mesh_id = ANY($2) AND state IN ('active', 'disabled') AND item = ''`,
+      WHERE connector = $1 AND mesh_id ${q.dialect.in('$2')} AND state IN ('active', 'disabled') AND item = ''`,
     [connector, meshIds],
   );
   return new Map(rows.map((row) => [row.mesh_id, { dn: row.dn, externalId: row.external_id }]));
@@ -94,19 +94,20 @@ export async function saveTargetLinks(q: Queryable, links: readonly LinkWrite[])
     .map((l) => ({ projection: l.projection, mesh_id: l.meshId, item: l.item, connector: l.connector, object_type: l.objectType, external_id: l.externalId }));
   if (addressed.length > 0) {
     await q.query(
-      `DELETE FROM target_link t USING jsonb_to_recordset($1::jsonb) AS x(projection text, mesh_id text, item text, connector text, object_type text, external_id text)
-        WHERE t.connector = x.connector AND t.object_type = x.object_type AND t.external_id = x.external_id
-          AND (t.projection, t.mesh_id, t.item) <> (x.projection, x.mesh_id, x.item)`,
+      `DELETE FROM target_link AS t WHERE EXISTS (
+         SELECT 1 FROM ${q.dialect.records('$1', { projection: 'text', mesh_id: 'text', item: 'text', connector: 'text', object_type: 'text', external_id: 'text' })}
+          WHERE t.connector = x.connector AND t.object_type = x.object_type AND t.external_id = x.external_id
+            AND (t.projection, t.mesh_id, t.item) <> (x.projection, x.mesh_id, x.item))`,
       [JSON.stringify(addressed)],
     );
   }
   await q.query(
     `INSERT INTO target_link (projection, mesh_id, item, connector, object_type, external_id, dn, state, how, written)
      SELECT x.projection, x.mesh_id, x.item, x.connector, x.object_type, x.external_id, x.dn, x.state, x.how, x.written
-       FROM jsonb_to_recordset($1::jsonb) AS x(projection text, mesh_id text, item text, connector text, object_type text, external_id text, dn text, state text, how text, written jsonb)
+       FROM ${q.dialect.records('$1', { projection: 'text', mesh_id: 'text', item: 'text', connector: 'text', object_type: 'text', external_id: 'text', dn: 'text', state: 'text', how: 'text', written: 'jsonb' })} WHERE true
      ON CONFLICT (projection, mesh_id, item) DO UPDATE
        SET connector = EXCLUDED.connector, object_type = EXCLUDED.object_type, external_id = EXCLUDED.external_id, dn = EXCLUDED.dn,
-           state = EXCLUDED.state, how = EXCLUDED.how, written = EXCLUDED.written, updated_at = now()`,
+           state = EXCLUDED.state, how = EXCLUDED.how, written = EXCLUDED.written, updated_at = ${q.dialect.now}`,
     [JSON.stringify(payload)],
   );
 }

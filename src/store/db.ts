@@ -1,15 +1,24 @@
+import type { Dialect } from './dialect.js';
+
 /**
- * One query interface over both back ends (PostgreSQL through `pg`, embedded PGlite). Both speak the
- * same SQL dialect, so the engine's repositories are written once.
+ * One query interface over every store: PostgreSQL through `pg`, SQLite (the embedded store) through
+ * better-sqlite3, and PGlite (embedded stores made before SQLite). The SQL is written once; where the
+ * dialects differ, it says so through `dialect` (./dialect.ts).
  */
 export interface Queryable {
+  readonly dialect: Dialect;
   query<T = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<T[]>;
   /** Several statements, no parameters (migrations). */
   exec(sql: string): Promise<void>;
 }
 
+/** The technology behind a store: `imesh status` and `imesh check` name it. */
+export type StoreTechnology = 'sqlite' | 'pglite' | 'postgres';
+
 export interface Db extends Queryable {
+  /** `embedded`: a local store that one writer process uses at a time (SQLite or PGlite). */
   readonly kind: 'embedded' | 'postgres';
+  readonly technology: StoreTechnology;
   /** Human-readable location, never with credentials. */
   readonly location: string;
   transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T>;

@@ -4,9 +4,11 @@ import { StoreError } from '../shared/errors.js';
 import { acquirePidLock } from '../shared/pid-lock.js';
 import { makePrivateDir, makeTreePrivate } from '../shared/private-files.js';
 import type { Db, Queryable } from './db.js';
+import { postgresDialect } from './dialect.js';
 
 /**
- * The embedded store: real PostgreSQL compiled to WASM (PGlite) in a data directory. It is
+ * The embedded store made before SQLite: real PostgreSQL compiled to WASM (PGlite) in a data directory.
+ * Stores that exist stay on it (./open-store.ts); new embedded stores are SQLite (./sqlite-store.ts). It is
  * single-process, so it takes a lock file beside the directory; a second process gets a clear error.
  */
 export async function openEmbeddedStore(dataDir: string, displayPath = dataDir): Promise<Db> {
@@ -24,6 +26,7 @@ export async function openEmbeddedStore(dataDir: string, displayPath = dataDir):
     throw new StoreError('StoreOpenFailed', `cannot open the embedded store at ${displayPath}: ${(error as Error).message}`, { cause: error });
   }
   const queryable = (target: Pick<PGlite, 'query' | 'exec'>): Queryable => ({
+    dialect: postgresDialect,
     async query<T>(sql: string, params: readonly unknown[] = []) {
       const result = await target.query<T>(sql, params as unknown[]);
       return result.rows;
@@ -35,6 +38,7 @@ export async function openEmbeddedStore(dataDir: string, displayPath = dataDir):
   const base = queryable(pglite);
   return {
     kind: 'embedded',
+    technology: 'pglite',
     location: displayPath,
     ...base,
     transaction: (work) => pglite.transaction((tx) => work(queryable(tx))),

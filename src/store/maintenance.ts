@@ -11,6 +11,10 @@
  * "Grew" is judged from the table's size on disk against `pg_class.relpages`, the size recorded at the
  * last ANALYZE or VACUUM. That works inside a transaction (a `plan` preview) and needs no statistics
  * collector. Updates grow a table too (every new row version takes space until VACUUM frees the old).
+ *
+ * The SQLite store needs neither: its planner chooses by the indexes without statistics (the engine's
+ * queries are index lookups and key-ordered pages), it reuses freed pages without VACUUM, and it runs
+ * `PRAGMA optimize` (which ANALYZEs what its queries would gain from) when it closes.
  */
 import type { Db, Queryable } from './db.js';
 
@@ -57,6 +61,7 @@ const grownSince = (pages: number, before: number, growth: number) => pages >= M
  * returns their names.
  */
 export async function refreshStatistics(q: Queryable, tables: readonly BulkTable[] = BULK_TABLES, growth = GROWTH): Promise<string[]> {
+  if (q.dialect.name === 'sqlite') return [];
   const grown = (await tableSizes(q, tables)).filter((t) => grownSince(t.pages, t.analyzed, growth)).map((t) => t.table);
   for (const table of grown) await q.query(`ANALYZE ${table}`);
   return grown;
@@ -69,7 +74,7 @@ export async function refreshStatistics(q: Queryable, tables: readonly BulkTable
  * `plan`. A PostgreSQL server has its own autovacuum.
  */
 export async function vacuumGrownTables(db: Db, tables: readonly BulkTable[] = BULK_TABLES): Promise<string[]> {
-  if (db.kind !== 'embedded') return [];
+  if (db.technology !== 'pglite') return [];
   const grown = (await tableSizes(db, tables)).filter((t) => grownSince(t.pages, t.vacuumed, GROWTH)).map((t) => t.table);
   for (const table of grown) {
     await db.exec(`VACUUM (ANALYZE) ${table}`);

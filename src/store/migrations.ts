@@ -4,12 +4,21 @@
  */
 import { StoreError } from '../shared/errors.js';
 import type { Db } from './db.js';
+import { sqliteDialect } from './dialect.js';
 
-const migrations: readonly { version: number; name: string; sql: string }[] = [
+const NOW = sqliteDialect.now;
+
+/**
+ * Each migration in both dialects. The SQLite schema has the same tables, columns and indexes, so
+ * every reader (status, explain, reports) works alike; the differences are SQLite's types (JSON as text,
+ * timestamps as ISO 8601 text, `sequence` rows for PostgreSQL's sequences) and what SQLite does not
+ * need (planner statistics settings, the job-request trigger: the cycle takes its request itself).
+ */
+const migrations: readonly { version: number; name: string; postgres: string; sqlite: string }[] = [
   {
     version: 1,
     name: 'initial',
-    sql: `
+    postgres: `
 CREATE SEQUENCE change_seq;
 
 -- The connector space: every object as its system last showed it.
@@ -159,11 +168,154 @@ CREATE TABLE meta (
   value  jsonb NOT NULL
 );
 `,
+    sqlite: `
+CREATE TABLE sequence (name text PRIMARY KEY, value integer NOT NULL);
+INSERT INTO sequence (name, value) VALUES ('change_seq', 0), ('cycle_id_seq', 0);
+
+CREATE TABLE cs_object (
+  connector    text NOT NULL,
+  object_type  text NOT NULL,
+  external_id  text NOT NULL,
+  dn           text,
+  attributes   jsonb NOT NULL,
+  enabled      boolean,
+  hash         text NOT NULL,
+  deleted      boolean NOT NULL DEFAULT false,
+  changed_seq  bigint NOT NULL,
+  first_seen   timestamptz NOT NULL DEFAULT (${NOW}),
+  updated_at   timestamptz NOT NULL DEFAULT (${NOW}),
+  PRIMARY KEY (connector, object_type, external_id)
+);
+CREATE INDEX cs_object_changed ON cs_object (connector, object_type, changed_seq);
+CREATE INDEX cs_object_dn ON cs_object (connector, lower(dn)) WHERE dn IS NOT NULL;
+
+CREATE TABLE mesh_object (
+  id           text PRIMARY KEY,
+  mesh_type    text NOT NULL,
+  attributes   jsonb NOT NULL DEFAULT '{}',
+  provenance   jsonb NOT NULL DEFAULT '{}',
+  deleted      boolean NOT NULL DEFAULT false,
+  changed_seq  bigint NOT NULL,
+  created_at   timestamptz NOT NULL DEFAULT (${NOW}),
+  updated_at   timestamptz NOT NULL DEFAULT (${NOW})
+);
+CREATE INDEX mesh_object_changed ON mesh_object (mesh_type, changed_seq);
+
+CREATE TABLE mesh_key (
+  mesh_type  text NOT NULL,
+  attribute  text NOT NULL,
+  value      text NOT NULL,
+  mesh_id    text NOT NULL,
+  PRIMARY KEY (mesh_type, attribute, value, mesh_id)
+);
+CREATE INDEX mesh_key_mesh ON mesh_key (mesh_id);
+
+CREATE TABLE source_link (
+  connector    text NOT NULL,
+  object_type  text NOT NULL,
+  external_id  text NOT NULL,
+  rule         text NOT NULL,
+  mesh_id      text NOT NULL,
+  how          text NOT NULL,
+  created_at   timestamptz NOT NULL DEFAULT (${NOW}),
+  PRIMARY KEY (connector, object_type, external_id, rule)
+);
+CREATE INDEX source_link_mesh ON source_link (mesh_id);
+
+CREATE TABLE target_link (
+  projection   text NOT NULL,
+  mesh_id      text NOT NULL,
+  item         text NOT NULL DEFAULT '',
+  connector    text NOT NULL,
+  object_type  text NOT NULL,
+  external_id  text,
+  dn           text,
+  state        text NOT NULL,
+  how          text NOT NULL,
+  written      jsonb NOT NULL DEFAULT '{}',
+  updated_at   timestamptz NOT NULL DEFAULT (${NOW}),
+  PRIMARY KEY (projection, mesh_id, item)
+);
+CREATE UNIQUE INDEX target_link_object ON target_link (connector, object_type, external_id) WHERE external_id IS NOT NULL;
+CREATE INDEX target_link_mesh ON target_link (mesh_id);
+
+CREATE TABLE watermark (
+  connector    text NOT NULL,
+  object_type  text NOT NULL,
+  value        text NOT NULL,
+  updated_at   timestamptz NOT NULL DEFAULT (${NOW}),
+  PRIMARY KEY (connector, object_type)
+);
+
+CREATE TABLE progress (
+  kind         text NOT NULL,
+  name         text NOT NULL,
+  seq          bigint NOT NULL,
+  definition   text NOT NULL,
+  PRIMARY KEY (kind, name)
+);
+
+-- id: from the cycle_id_seq sequence row (a sync request reserves one the same way).
+CREATE TABLE cycle (
+  id           integer PRIMARY KEY,
+  kind         text NOT NULL,
+  mode         text NOT NULL,
+  revision     text,
+  result       text NOT NULL,
+  started_at   timestamptz NOT NULL DEFAULT (${NOW}),
+  finished_at  timestamptz,
+  counts       jsonb NOT NULL DEFAULT '{}',
+  error        text
+);
+
+CREATE TABLE conflict (
+  kind         text NOT NULL,
+  subject      text NOT NULL,
+  attribute    text NOT NULL DEFAULT '',
+  mesh_type    text NOT NULL,
+  scope        text NOT NULL,
+  details      jsonb NOT NULL,
+  first_seen   timestamptz NOT NULL DEFAULT (${NOW}),
+  last_seen    timestamptz NOT NULL DEFAULT (${NOW}),
+  PRIMARY KEY (kind, subject, attribute)
+);
+CREATE INDEX conflict_scope ON conflict (scope);
+
+CREATE TABLE drift (
+  projection   text NOT NULL,
+  connector    text NOT NULL,
+  object       text NOT NULL,
+  attribute    text NOT NULL,
+  desired      jsonb,
+  actual       jsonb,
+  action       text NOT NULL,
+  detected_at  timestamptz NOT NULL DEFAULT (${NOW}),
+  PRIMARY KEY (projection, object, attribute)
+);
+
+CREATE TABLE export_error (
+  projection   text NOT NULL,
+  mesh_id      text NOT NULL,
+  item         text NOT NULL DEFAULT '',
+  op           text NOT NULL,
+  code         text NOT NULL,
+  message      text NOT NULL,
+  retryable    boolean NOT NULL,
+  attempts     integer NOT NULL DEFAULT 1,
+  at           timestamptz NOT NULL DEFAULT (${NOW}),
+  PRIMARY KEY (projection, mesh_id, item)
+);
+
+CREATE TABLE meta (
+  key    text PRIMARY KEY,
+  value  jsonb NOT NULL
+);
+`,
   },
   {
     version: 2,
     name: 'api-jobs',
-    sql: `
+    postgres: `
 -- Sync requests from the operator API (POST /api/v1/sync), waiting for the cycle that runs them.
 -- A request reserves its id from the cycle id sequence; the first reconcile cycle of at least the
 -- requested kind (a full request waits for a full cycle; a delta request takes either) that starts
@@ -200,11 +352,27 @@ $$;
 CREATE TRIGGER cycle_takes_job_request BEFORE INSERT ON cycle
   FOR EACH ROW WHEN (NEW.mode = 'reconcile') EXECUTE FUNCTION cycle_takes_job_request();
 `,
+    sqlite: `
+-- Lists (connectors, requested_by) are JSON arrays. The cycle that takes a request does so itself
+-- (src/engine/cycle-record.ts), where PostgreSQL uses a trigger.
+CREATE TABLE job_request (
+  id            integer PRIMARY KEY,
+  kind          text NOT NULL,
+  connectors    text[],
+  requested_by  text[] NOT NULL DEFAULT '[]',
+  requests      integer NOT NULL DEFAULT 1,
+  requested_at  timestamptz NOT NULL DEFAULT (${NOW}),
+  state         text NOT NULL DEFAULT 'queued',
+  started_at    timestamptz
+);
+CREATE UNIQUE INDEX job_request_one_queued ON job_request (state) WHERE state = 'queued';
+CREATE INDEX cycle_started_at ON cycle (started_at) WHERE mode = 'reconcile';
+`,
   },
   {
     version: 3,
     name: 'scim-inbox',
-    sql: `
+    postgres: `
 -- Resources that identity providers push to a scim-inbound connector (served by imesh run at
 -- /scim/<connector>/v2/). The endpoint writes here; the scim-inbound connector's imports read here, so
 -- pushed objects reach the connector space exactly like imported ones. A DELETE keeps a tombstone
@@ -227,11 +395,29 @@ CREATE TABLE scim_inbox (
 CREATE UNIQUE INDEX scim_inbox_user_name ON scim_inbox (connector, lower(user_name)) WHERE resource_type = 'user' AND NOT deleted;
 CREATE INDEX scim_inbox_seq_idx ON scim_inbox (connector, resource_type, seq);
 `,
+    sqlite: `
+INSERT INTO sequence (name, value) VALUES ('scim_inbox_seq', 0);
+CREATE TABLE scim_inbox (
+  connector      text NOT NULL,
+  resource_type  text NOT NULL,
+  id             text NOT NULL,
+  user_name      text,
+  resource       jsonb NOT NULL,
+  deleted        boolean NOT NULL DEFAULT false,
+  version        integer NOT NULL DEFAULT 1,
+  seq            bigint NOT NULL,
+  created_at     timestamptz NOT NULL DEFAULT (${NOW}),
+  updated_at     timestamptz NOT NULL DEFAULT (${NOW}),
+  PRIMARY KEY (connector, resource_type, id)
+);
+CREATE UNIQUE INDEX scim_inbox_user_name ON scim_inbox (connector, lower(user_name)) WHERE resource_type = 'user' AND NOT deleted;
+CREATE INDEX scim_inbox_seq_idx ON scim_inbox (connector, resource_type, seq);
+`,
   },
   {
     version: 4,
     name: 'planner-statistics',
-    sql: `
+    postgres: `
 -- The engine ANALYZEs its tables as they grow (src/store/maintenance.ts). No query filters on the
 -- values inside these JSON documents by planner estimates, and sampling them is most of ANALYZE's cost.
 ALTER TABLE cs_object ALTER COLUMN attributes SET STATISTICS 0;
@@ -239,11 +425,14 @@ ALTER TABLE mesh_object ALTER COLUMN attributes SET STATISTICS 0;
 ALTER TABLE mesh_object ALTER COLUMN provenance SET STATISTICS 0;
 ALTER TABLE target_link ALTER COLUMN written SET STATISTICS 0;
 `,
+    sqlite: `
+-- PostgreSQL planner settings only: SQLite keeps its statistics with ANALYZE / PRAGMA optimize.
+`,
   },
   {
     version: 5,
     name: 'secret-bindings',
-    sql: `
+    postgres: `
 -- Where each secret may be sent (DESIGN §8, security model): one row per secret NAME and destination
 -- (an URL origin, or scheme://host:port[/database] for a directory or database), written only by a
 -- trusted run (reconcile, the controller, or --trust-destinations). plan, check and reconcile --dry-run
@@ -259,11 +448,22 @@ CREATE TABLE secret_binding (
   PRIMARY KEY (secret, destination, connector)
 );
 `,
+    sqlite: `
+CREATE TABLE secret_binding (
+  secret          text NOT NULL,
+  destination     text NOT NULL,
+  connector       text NOT NULL,
+  revision        text,
+  first_bound_at  timestamptz NOT NULL DEFAULT (${NOW}),
+  last_bound_at   timestamptz NOT NULL DEFAULT (${NOW}),
+  PRIMARY KEY (secret, destination, connector)
+);
+`,
   },
   {
     version: 6,
     name: 'whole-reads',
-    sql: `
+    postgres: `
 -- When each object type was last read whole (a complete import). A target without change tracking is
 -- read whole for drift per its connector's driftCheck, measured from here.
 CREATE TABLE whole_read (
@@ -273,17 +473,29 @@ CREATE TABLE whole_read (
   PRIMARY KEY (connector, object_type)
 );
 `,
+    sqlite: `
+CREATE TABLE whole_read (
+  connector    text NOT NULL,
+  object_type  text NOT NULL,
+  read_at      timestamptz NOT NULL DEFAULT (${NOW}),
+  PRIMARY KEY (connector, object_type)
+);
+`,
   },
 ];
 
 export const latestVersion = migrations[migrations.length - 1]?.version ?? 0;
 
 export async function migrate(db: Db): Promise<void> {
+  // A reader of the SQLite store (imesh status while a controller writes) must not wait for the write lock.
+  if (db.dialect.name === 'sqlite' && (await sqliteVersion(db)) === latestVersion) return;
   await db.transaction(async (tx) => {
-    // Two controller replicas starting together must not both apply a migration.
-    await tx.query("SELECT pg_advisory_xact_lock(hashtext('identity-mesh-migrations'))");
-    await tx.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
-    const rows = await tx.query<{ version: number | null }>('SELECT max(version)::int AS version FROM schema_migrations');
+    // Two controller replicas starting together must not both apply a migration (an SQLite
+    // transaction already holds the only write lock).
+    const sqlite = tx.dialect.name === 'sqlite';
+    if (!sqlite) await tx.query("SELECT pg_advisory_xact_lock(hashtext('identity-mesh-migrations'))");
+    await tx.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT (${tx.dialect.now}))`);
+    const rows = await tx.query<{ version: number | null }>('SELECT CAST(max(version) AS integer) AS version FROM schema_migrations');
     const current = rows[0]?.version ?? 0;
     if (current > latestVersion) {
       throw new StoreError(
@@ -293,8 +505,15 @@ export async function migrate(db: Db): Promise<void> {
     }
     for (const migration of migrations) {
       if (migration.version <= current) continue;
-      await tx.exec(migration.sql);
+      await tx.exec(sqlite ? migration.sqlite : migration.postgres);
       await tx.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [migration.version, migration.name]);
     }
   });
+}
+
+async function sqliteVersion(db: Db): Promise<number> {
+  const table = await db.query("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'");
+  if (table.length === 0) return 0;
+  const rows = await db.query<{ version: number | null }>('SELECT max(version) AS version FROM schema_migrations');
+  return rows[0]?.version ?? 0;
 }

@@ -5,15 +5,19 @@ import type { Db } from './db.js';
 import { openEmbeddedStore } from './embedded-store.js';
 import { migrate } from './migrations.js';
 import { openPostgresStore } from './postgres-store.js';
+import { openSqliteStore } from './sqlite-store.js';
 
 export interface StoreOptions {
-  /** `postgres://…`, or undefined for the embedded store. */
+  /** `postgres://…`, `sqlite:PATH`, or undefined for the embedded store in `.imesh/state`. */
   url?: string;
   /** Working directory for the embedded store (`.imesh/state` below it). */
   workDir: string;
   /** Only open a store that exists (readers such as `imesh status`): never create one. */
   mustExist?: boolean;
 }
+
+/** The embedded store's file inside `.imesh/state`. */
+export const EMBEDDED_STORE_FILE = 'store.db';
 
 /**
  * `--store URL`, else `IMESH_STORE_URL`, else the embedded store in `.imesh/state`. A flag or variable
@@ -37,15 +41,14 @@ export async function openStore(options: StoreOptions): Promise<Db> {
   const url = options.url;
   let db: Db;
   if (url === undefined || url === '') {
-    const dataDir = resolve(options.workDir, '.imesh/state');
-    if (options.mustExist && !existsSync(join(dataDir, 'PG_VERSION'))) {
-      throw new StoreError('StoreMissing', `no store in .imesh/state under ${options.workDir} (nothing was applied from this directory; give --store postgres://… or run from the directory that holds .imesh/); nothing was created`);
-    }
-    db = await openEmbeddedStore(dataDir, '.imesh/state');
+    db = await openDefaultEmbeddedStore(options.workDir, options.mustExist === true);
+  } else if (url.startsWith('sqlite:')) {
+    const file = resolve(options.workDir, url.slice('sqlite:'.length));
+    db = await openSqliteStore(file, { displayPath: url, reader: options.mustExist === true });
   } else if (/^postgres(ql)?:\/\//.test(url)) {
     db = await openPostgresStore(url, options.mustExist ? { create: false } : {});
   } else {
-    throw new StoreError('StoreConfig', `unsupported store URL (expected postgres://…): ${url.replace(/\/\/[^@/]*@/, '//')}`);
+    throw new StoreError('StoreConfig', `unsupported store URL (expected postgres://… or sqlite:PATH): ${url.replace(/\/\/[^@/]*@/, '//')}`);
   }
   try {
     await migrate(db);
@@ -54,4 +57,18 @@ export async function openStore(options: StoreOptions): Promise<Db> {
     throw error;
   }
   return db;
+}
+
+/**
+ * `.imesh/state`: a PGlite data directory (PG_VERSION) made by an earlier version stays PGlite, so no
+ * store loses its data; anything else is the SQLite store `.imesh/state/store.db`.
+ */
+async function openDefaultEmbeddedStore(workDir: string, mustExist: boolean): Promise<Db> {
+  const dataDir = resolve(workDir, '.imesh/state');
+  if (existsSync(join(dataDir, 'PG_VERSION'))) return openEmbeddedStore(dataDir, '.imesh/state');
+  const file = join(dataDir, EMBEDDED_STORE_FILE);
+  if (mustExist && !existsSync(file)) {
+    throw new StoreError('StoreMissing', `no store in .imesh/state under ${workDir} (nothing was applied from this directory; give --store postgres://… or run from the directory that holds .imesh/); nothing was created`);
+  }
+  return openSqliteStore(file, { displayPath: '.imesh/state', reader: mustExist });
 }

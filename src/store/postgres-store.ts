@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { StoreError } from '../shared/errors.js';
 import type { Db, Queryable } from './db.js';
+import { postgresDialect } from './dialect.js';
 
 /** Strips credentials from a PostgreSQL URL for messages. */
 export function describeUrl(url: string): string {
@@ -62,6 +63,7 @@ export async function openPostgresStore(url: string, options: { readonly create?
     throw new StoreError('StoreMissing', `no Identity Mesh store at ${location} (schema "${schema}" holds none); nothing was created`);
   }
   const on = (client: pg.Pool | pg.PoolClient): Queryable => ({
+    dialect: postgresDialect,
     async query<T>(sql: string, params: readonly unknown[] = []) {
       const result = await client.query(sql, params as unknown[]);
       return result.rows as T[];
@@ -72,6 +74,7 @@ export async function openPostgresStore(url: string, options: { readonly create?
   });
   return {
     kind: 'postgres',
+    technology: 'postgres',
     location,
     ...on(pool),
     async transaction(work) {

@@ -1,5 +1,5 @@
 /**
- * Engine test harness: a config compiled from inline YAML, an embedded store in a temp folder, and
+ * Engine test harness: a config compiled from inline YAML, a store (./test-store.ts) in a temp folder, and
  * in-memory systems standing in for the connectors.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -11,8 +11,7 @@ import type { IdentityConnector } from '../../src/connectors/sdk.js';
 import { runCycle, type CycleResult } from '../../src/engine/cycle.js';
 import { logger } from '../../src/shared/logger.js';
 import type { Db } from '../../src/store/db.js';
-import { openEmbeddedStore } from '../../src/store/embedded-store.js';
-import { migrate } from '../../src/store/migrations.js';
+import { openTestStore } from './test-store.js';
 
 export async function compile(yaml: string): Promise<CompiledConfig> {
   const dir = mkdtempSync(join(tmpdir(), 'imesh-config-'));
@@ -31,8 +30,7 @@ export interface Harness {
 
 export async function harness(yaml: string, connectors: Record<string, IdentityConnector>): Promise<Harness> {
   const dir = mkdtempSync(join(tmpdir(), 'imesh-store-'));
-  const db = await openEmbeddedStore(join(dir, 'state'));
-  await migrate(db);
+  const db = await openTestStore(dir);
   const h: Harness = {
     db,
     config: await compile(yaml),

@@ -10,11 +10,10 @@ import { connectorOpener } from '../../src/cli/runtime.js';
 import { runCycle } from '../../src/engine/cycle.js';
 import { explain } from '../../src/engine/explain.js';
 import { logger } from '../../src/shared/logger.js';
-import { openEmbeddedStore } from '../../src/store/embedded-store.js';
-import { migrate } from '../../src/store/migrations.js';
 import type { Db } from '../../src/store/db.js';
 import { OktaEmulator } from '../emulators/okta-emulator.js';
 import { compile } from './harness.js';
+import { openTestStore } from './test-store.js';
 
 const OLD = '2026-01-01T00:00:00.000Z';
 let okta: OktaEmulator;
@@ -24,8 +23,7 @@ const dir = mkdtempSync(join(tmpdir(), 'imesh-okta-e2e-'));
 beforeAll(async () => {
   okta = await new OktaEmulator().start();
   process.env.IMESH_SECRET_OKTA_TOKEN = okta.token;
-  db = await openEmbeddedStore(join(dir, 'state'));
-  await migrate(db);
+  db = await openTestStore(dir);
 });
 afterAll(async () => {
   await db.close();

@@ -1,5 +1,5 @@
 /**
- * The secret_binding repository on both stores (embedded PGlite and PostgreSQL), and the guard that
+ * The secret_binding repository on every store (embedded SQLite, PGlite, PostgreSQL), and the guard that
  * decides which connectors a read-only run must not contact.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -11,7 +11,10 @@ import { afterAll, describe, expect, inject, it } from 'vitest';
 import { unboundConnectors } from '../../src/engine/destination-guard.js';
 import { loadSecretBindings, recordSecretBindings } from '../../src/engine/secret-bindings.js';
 import type { Db } from '../../src/store/db.js';
+import { openEmbeddedStore } from '../../src/store/embedded-store.js';
+import { migrate } from '../../src/store/migrations.js';
 import { openStore } from '../../src/store/open-store.js';
+import { tableColumns } from './test-store.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'imesh-bindings-'));
 const schema = `bind_${process.pid}_${randomBytes(4).toString('hex')}`;
@@ -24,7 +27,15 @@ afterAll(async () => {
 });
 
 const stores: [string, () => Promise<Db>][] = [
-  ['embedded', () => openStore({ workDir: dir })],
+  ['embedded SQLite', () => openStore({ workDir: dir })],
+  [
+    'PGlite',
+    async () => {
+      const db = await openEmbeddedStore(join(dir, 'pglite'));
+      await migrate(db);
+      return db;
+    },
+  ],
   ['postgres', () => openStore({ url: `${inject('pgUrl')}?schema=${schema}`, workDir: dir })],
 ];
 
@@ -44,8 +55,7 @@ describe.each(stores)('secret bindings in the %s store', { timeout: 300_000 }, (
         { secret: 'hr-password', destination: 'postgres://db2.example.com:5432/hr', connector: 'hr-db', revision: 'rev-2' },
       ]);
       expect(rows[0]!.firstBoundAt <= rows[0]!.lastBoundAt).toBe(true);
-      const columns = await db.query<{ column_name: string }>(`SELECT column_name FROM information_schema.columns WHERE table_name = 'secret_binding' ORDER BY column_name`);
-      expect(columns.map((c) => c.column_name)).toEqual(['connector', 'destination', 'first_bound_at', 'last_bound_at', 'revision', 'secret']);
+      expect(await tableColumns(db, 'secret_binding')).toEqual(['connector', 'destination', 'first_bound_at', 'last_bound_at', 'revision', 'secret']);
     } finally {
       await db.close();
     }

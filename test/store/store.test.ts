@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, inject, it } from 'vitest';
@@ -7,6 +7,9 @@ import { openEmbeddedStore } from '../../src/store/embedded-store.js';
 import { latestVersion, migrate } from '../../src/store/migrations.js';
 import { openStore } from '../../src/store/open-store.js';
 import { openPostgresStore } from '../../src/store/postgres-store.js';
+import { openSqliteStore } from '../../src/store/sqlite-store.js';
+import type { Db } from '../../src/store/db.js';
+import { tableColumns } from '../engine/test-store.js';
 
 const dirs: string[] = [];
 const tempDir = () => {
@@ -23,7 +26,8 @@ describe('the embedded store', () => {
     const dir = tempDir();
     const db = await openStore({ workDir: dir });
     try {
-      const rows = await db.query<{ n: number }>('SELECT max(version)::int AS n FROM schema_migrations');
+      expect(db.technology).toBe('sqlite');
+      const rows = await db.query<{ n: number }>('SELECT CAST(max(version) AS integer) AS n FROM schema_migrations');
       expect(rows[0]?.n).toBe(latestVersion);
       const child = spawnSync(
         process.execPath,
@@ -38,9 +42,12 @@ describe('the embedded store', () => {
     await again.close();
   });
 
-  it('refuses a store written by a newer version', async () => {
+  it.each([
+    ['SQLite', (dir: string) => openSqliteStore(join(dir, 'store.db'))],
+    ['PGlite', (dir: string) => openEmbeddedStore(join(dir, 'state'))],
+  ])('refuses a store written by a newer version (%s)', async (_kind, open) => {
     const dir = tempDir();
-    const db = await openEmbeddedStore(join(dir, 'state'));
+    const db = await open(dir);
     try {
       await migrate(db);
       await db.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [latestVersion + 1, 'from the future']);
@@ -49,7 +56,86 @@ describe('the embedded store', () => {
       await db.close();
     }
   });
+
+  it('lets readers (status, explain) open while a writer holds it, and they see what it committed', async () => {
+    const dir = tempDir();
+    const writer = await openStore({ workDir: dir });
+    try {
+      await writer.query(`INSERT INTO meta (key, value) VALUES ('probe', '"written"')`);
+      const child = spawnSync(
+        process.execPath,
+        [
+          '--input-type=module',
+          '-e',
+          `import { openStore } from '${join(process.cwd(), 'dist/store/open-store.js')}'; const db = await openStore({ workDir: '${dir}', mustExist: true }); console.log(JSON.stringify(await db.query("SELECT value FROM meta WHERE key = 'probe'"))); await db.close();`,
+        ],
+        { encoding: 'utf8' },
+      );
+      expect(child.stderr).toBe('');
+      expect(JSON.parse(child.stdout)).toEqual([{ value: 'written' }]);
+    } finally {
+      await writer.close();
+    }
+    await expect(openStore({ workDir: tempDir(), mustExist: true })).rejects.toThrow(/no store in \.imesh\/state .*nothing was created/);
+  });
+
+  it('keeps an existing PGlite store in .imesh/state on PGlite, with its data', async () => {
+    const dir = tempDir();
+    const old = await openEmbeddedStore(join(dir, '.imesh/state'));
+    await migrate(old);
+    await old.query(`INSERT INTO meta (key, value) VALUES ('kept', '"yes"')`);
+    await old.close();
+    const db = await openStore({ workDir: dir });
+    try {
+      expect(db.technology).toBe('pglite');
+      expect(await db.query('SELECT value FROM meta WHERE key = $1', ['kept'])).toEqual([{ value: 'yes' }]);
+    } finally {
+      await db.close();
+    }
+  });
+
+  it('keeps its file, log and folder private to the user', async () => {
+    const dir = tempDir();
+    const db = await openStore({ workDir: dir });
+    try {
+      await db.query(`INSERT INTO meta (key, value) VALUES ('k', '1')`);
+      expect(statSync(join(dir, '.imesh/state')).mode & 0o777).toBe(0o700);
+      for (const file of ['store.db', 'store.db-wal']) expect(statSync(join(dir, '.imesh/state', file)).mode & 0o777).toBe(0o600);
+    } finally {
+      await db.close();
+    }
+  });
 });
+
+describe('one schema on every store', () => {
+  it('has the same tables and columns on SQLite, PGlite and PostgreSQL', async () => {
+    const dir = tempDir();
+    const schema = `imesh_shape_${process.pid}`;
+    const url = new URL(inject('pgUrl'));
+    url.searchParams.set('schema', schema);
+    const stores: Db[] = [await openSqliteStore(join(dir, 'store.db')), await openEmbeddedStore(join(dir, 'state')), await openPostgresStore(url.toString())];
+    try {
+      const shapes = [];
+      for (const db of stores) {
+        await migrate(db);
+        const shape: Record<string, string[]> = {};
+        for (const table of TABLES) shape[table] = await tableColumns(db, table);
+        shapes.push(shape);
+      }
+      expect(Object.values(shapes[0]!).every((columns) => columns.length > 0)).toBe(true);
+      expect(shapes[1]).toEqual(shapes[0]);
+      expect(shapes[2]).toEqual(shapes[0]);
+    } finally {
+      await stores[2]!.query(`DROP SCHEMA ${schema} CASCADE`);
+      for (const db of stores) await db.close();
+    }
+  });
+});
+
+const TABLES = [
+  'cs_object', 'mesh_object', 'mesh_key', 'source_link', 'target_link', 'watermark', 'progress', 'cycle', 'conflict', 'drift',
+  'export_error', 'meta', 'job_request', 'scim_inbox', 'secret_binding', 'whole_read', 'schema_migrations',
+];
 
 describe('the PostgreSQL store', () => {
   it('keeps its tables in the schema named on the URL and never prints the password', async () => {
@@ -59,7 +145,7 @@ describe('the PostgreSQL store', () => {
     try {
       await migrate(db);
       await migrate(db);
-      const rows = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM information_schema.tables WHERE table_schema = $1 AND table_name = 'mesh_object'`, [`imesh_store_${process.pid}`]);
+      const rows = await db.query<{ n: number }>(`SELECT CAST(count(*) AS integer) AS n FROM information_schema.tables WHERE table_schema = $1 AND table_name = 'mesh_object'`, [`imesh_store_${process.pid}`]);
       expect(rows[0]?.n).toBe(1);
       const tx = await db.transaction(async (q) => (await q.query<{ one: number }>('SELECT 1 AS one'))[0]?.one);
       expect(tx).toBe(1);

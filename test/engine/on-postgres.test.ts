@@ -1,0 +1,13 @@
+/**
+ * The engine suite again, on a PostgreSQL store (each harness in its own schema of the test server):
+ * the same tests that run on the embedded SQLite store as their own files. See ./test-store.ts.
+ */
+import { inject } from 'vitest';
+import { useTestStore } from './test-store.js';
+import './csv-list-columns.test.js';
+import './cycle.test.js';
+import './memberships-roles.test.js';
+import './okta-end-to-end.test.js';
+import './structured-roles.test.js';
+
+useTestStore('postgres', inject('pgUrl'));
