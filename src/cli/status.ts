@@ -9,6 +9,7 @@ import { remoteStatus } from './server/remote-status.js';
 import { configForReading } from './stored-config.js';
 import { colorFor } from './terminal.js';
 import { outputFormat, parseVerbArgs, type Verb } from './verb.js';
+import { describeStore } from '../store/db.js';
 
 /** The status a store holds that nothing was applied from yet (`--config` not given). */
 function nothingApplied(lastAttemptedRevision: string | null, store: string): StatusReport {
@@ -79,8 +80,8 @@ store only: it never creates one (a directory without .imesh/state is an error, 
 ${serverHelp} (a viewer token)
 
 Exit codes: 0 the store (or the controller) was read and its status printed (also when nothing was
-applied yet), 1 the store cannot be read (missing, unreachable, or locked by a running imesh run: use
---server), or the controller cannot be asked (unreachable, TLS, token refused).`,
+applied yet), 1 the store cannot be read (missing, unreachable, or an older PGlite store locked by a
+running imesh run: use --server), or the controller cannot be asked (unreachable, TLS, token refused).`,
   async run(args) {
     const { values } = parseVerbArgs(args, { format: { type: 'string' }, config: { type: 'string' }, store: { type: 'string' }, ...serverOption });
     const format = outputFormat(values.format);
@@ -94,8 +95,8 @@ applied yet), 1 the store cannot be read (missing, unreachable, or locked by a r
       if (format === 'json') process.stdout.write(renderStatusJson({ ...report, store: db.location }));
       else if (report.lastAppliedRevision === null && report.connectors.length === 0) {
         const attempted = report.lastAttemptedRevision ? ` (last attempted revision ${report.lastAttemptedRevision} was not applied)` : '';
-        process.stdout.write(`Store ${db.location}\nNothing applied yet${attempted}: run imesh reconcile, or imesh run, to apply a revision.\n`);
-      } else process.stdout.write(`Store ${db.location}\n${renderStatusText(report, { color: colorFor(process.stdout) })}`);
+        process.stdout.write(`Store ${describeStore(db)}\nNothing applied yet${attempted}: run imesh reconcile, or imesh run, to apply a revision.\n`);
+      } else process.stdout.write(`Store ${describeStore(db)}\n${renderStatusText(report, { color: colorFor(process.stdout) })}`);
       return 0;
     } finally {
       await db.close();

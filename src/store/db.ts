@@ -24,3 +24,10 @@ export interface Db extends Queryable {
   transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
+
+const TECHNOLOGY_NAMES: Readonly<Record<StoreTechnology, string>> = { sqlite: 'SQLite', pglite: 'PGlite', postgres: 'PostgreSQL' };
+
+/** `.imesh/state (SQLite)`: where a store is and what it is, as status shows it. */
+export function describeStore(db: Pick<Db, 'location' | 'technology'>): string {
+  return `${db.location} (${TECHNOLOGY_NAMES[db.technology]})`;
+}

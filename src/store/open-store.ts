@@ -61,7 +61,8 @@ export async function openStore(options: StoreOptions): Promise<Db> {
 
 /**
  * `.imesh/state`: a PGlite data directory (PG_VERSION) made by an earlier version stays PGlite, so no
- * store loses its data; anything else is the SQLite store `.imesh/state/store.db`.
+ * store loses its data; anything else is the SQLite store `.imesh/state/store.db`. Writers of either
+ * take the same lock, `.imesh/state.lock`.
  */
 async function openDefaultEmbeddedStore(workDir: string, mustExist: boolean): Promise<Db> {
   const dataDir = resolve(workDir, '.imesh/state');
@@ -70,5 +71,5 @@ async function openDefaultEmbeddedStore(workDir: string, mustExist: boolean): Pr
   if (mustExist && !existsSync(file)) {
     throw new StoreError('StoreMissing', `no store in .imesh/state under ${workDir} (nothing was applied from this directory; give --store postgres://… or run from the directory that holds .imesh/); nothing was created`);
   }
-  return openSqliteStore(file, { displayPath: '.imesh/state', reader: mustExist });
+  return openSqliteStore(file, { displayPath: '.imesh/state', reader: mustExist, lockPath: `${dataDir}.lock` });
 }

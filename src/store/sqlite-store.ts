@@ -30,6 +30,8 @@ export interface SqliteStoreOptions {
    * never creates the file.
    */
   readonly reader?: boolean;
+  /** The writers' pid lock; default beside the file (`<file>.lock`). */
+  readonly lockPath?: string;
 }
 
 const BUSY_TIMEOUT_MS = 5_000;
@@ -41,7 +43,7 @@ export async function openSqliteStore(file: string, options: SqliteStoreOptions 
     throw new StoreError('StoreMissing', `no store at ${displayPath}; nothing was created`);
   }
   makePrivateDir(dirname(file));
-  const release = options.reader ? () => undefined : writerLock(`${file}.lock`, displayPath);
+  const release = options.reader ? () => undefined : writerLock(options.lockPath ?? `${file}.lock`, displayPath);
   let sqlite: Database.Database;
   try {
     sqlite = new Database(file, { fileMustExist: options.reader === true });

@@ -60,17 +60,21 @@ describe('imesh status', () => {
     expect(plan.stderr).toContain('WARNING: the store (.imesh/state) is empty');
     const text = imeshIn(dir, ['status'], { IMESH_STORE_URL: undefined });
     expect(text.status, text.stderr).toBe(0);
-    expect(text.stdout).toBe('Store .imesh/state\nNothing applied yet: run imesh reconcile, or imesh run, to apply a revision.\n');
+    expect(text.stdout).toBe('Store .imesh/state (SQLite)\nNothing applied yet: run imesh reconcile, or imesh run, to apply a revision.\n');
     const json = imeshIn(dir, ['status', '--format', 'json'], { IMESH_STORE_URL: undefined });
     expect(json.status).toBe(0);
     expect(JSON.parse(json.stdout)).toMatchObject({ store: '.imesh/state', lastAppliedRevision: null, conditions: [expect.objectContaining({ type: 'Ready', status: 'False', reason: 'NothingApplied' })] });
 
-    // Another live process holds the embedded store (as `imesh run` would): the store cannot be read.
+    // Another live process writes to the embedded store (as `imesh run` would): status still reads it
+    // (many readers, one writer), and a second writer gets the "in use" error.
     writeFileSync(join(dir, '.imesh/state.lock'), String(process.pid));
     try {
-      const locked = imeshIn(dir, ['status'], { IMESH_STORE_URL: undefined });
-      expect(locked.status).toBe(1);
-      expect(locked.stderr).toContain(`.imesh/state is in use by pid ${process.pid}`);
+      const reading = imeshIn(dir, ['status'], { IMESH_STORE_URL: undefined });
+      expect(reading.status, reading.stderr).toBe(0);
+      expect(reading.stdout).toBe(text.stdout);
+      const writing = imeshIn(dir, ['plan', '--config', 'config'], { IMESH_STORE_URL: undefined });
+      expect(writing.status).toBe(1);
+      expect(writing.stderr).toContain(`.imesh/state is in use by pid ${process.pid}`);
     } finally {
       rmSync(join(dir, '.imesh/state.lock'));
     }

@@ -4,7 +4,7 @@
  *
  * Ids: a sync request reserves the next id of the cycle table's sequence and waits in `job_request`;
  * the first reconcile cycle of at least the requested kind that starts afterwards takes that id as its
- * own (migration 2's trigger), so the id POST /sync returns is, from then on, the cycle's id. While a
+ * own (migration 2's trigger on PostgreSQL; the cycle itself on SQLite), so the id POST /sync returns is, from then on, the cycle's id. While a
  * request waits, further requests join it (a full one makes it full, connector scopes merge) instead
  * of queueing more cycles.
  */
@@ -66,15 +66,15 @@ interface JobRow {
 }
 
 const CYCLE_JOBS = `
-  SELECT c.id::text AS id, c.result, c.kind, c.revision, c.started_at, c.finished_at, c.counts, c.error,
+  SELECT CAST(c.id AS text) AS id, c.result, c.kind, c.revision, c.started_at, c.finished_at, c.counts, c.error,
          j.requested_at, j.requested_by, j.requests, j.connectors,
          (c.finished_at IS NULL AND EXISTS (SELECT 1 FROM cycle n WHERE n.mode = 'reconcile' AND n.started_at > c.started_at)) AS superseded
     FROM cycle c LEFT JOIN job_request j ON j.id = c.id AND j.state = 'started'
    WHERE c.mode = 'reconcile'`;
 
 const QUEUED_JOBS = `
-  SELECT j.id::text AS id, 'queued' AS result, j.kind, NULL::text AS revision, NULL::timestamptz AS started_at, NULL::timestamptz AS finished_at,
-         NULL::jsonb AS counts, NULL::text AS error, j.requested_at, j.requested_by, j.requests, j.connectors, false AS superseded
+  SELECT CAST(j.id AS text) AS id, 'queued' AS result, j.kind, CAST(NULL AS text) AS revision, CAST(NULL AS timestamptz) AS started_at, CAST(NULL AS timestamptz) AS finished_at,
+         CAST(NULL AS jsonb) AS counts, CAST(NULL AS text) AS error, j.requested_at, j.requested_by, j.requests, j.connectors, false AS superseded
     FROM job_request j
    WHERE j.state = 'queued'`;
 
@@ -128,7 +128,7 @@ export async function listJobs(q: Queryable, page: number, pageSize: number): Pr
     wanted > 0
       ? await q.query<JobRow>(`${CYCLE_JOBS} ORDER BY c.started_at DESC, c.id DESC LIMIT $1 OFFSET $2`, [wanted, Math.max(0, start - queued.length)])
       : [];
-  const total = await q.query<{ n: number }>(`SELECT count(*)::int AS n FROM cycle WHERE mode = 'reconcile'`);
+  const total = await q.query<{ n: number }>(`SELECT CAST(count(*) AS integer) AS n FROM cycle WHERE mode = 'reconcile'`);
   return { items: [...fromQueue, ...cycles].map(toJob), page, pageSize, total: (total[0]?.n ?? 0) + queued.length };
 }
 
@@ -158,17 +158,12 @@ export interface SyncRequest {
  * replicas sharing a PostgreSQL store) end up in one job.
  */
 export async function requestJob(q: Queryable, request: SyncRequest): Promise<{ job: Job; joined: boolean }> {
+  const connectors = request.connectors === null ? null : [...request.connectors];
   const rows = await q.query<{ id: string; requests: number }>(
-    `INSERT INTO job_request (id, kind, connectors, requested_by)
-     VALUES (nextval(pg_get_serial_sequence('cycle', 'id')), $1, $2::text[], ARRAY[$3::text])
-     ON CONFLICT ((true)) WHERE state = 'queued' DO UPDATE SET
-       kind = CASE WHEN job_request.kind = 'full' OR EXCLUDED.kind = 'full' THEN 'full' ELSE 'delta' END,
-       connectors = CASE WHEN job_request.connectors IS NULL OR EXCLUDED.connectors IS NULL THEN NULL
-                         ELSE ARRAY(SELECT DISTINCT x FROM unnest(job_request.connectors || EXCLUDED.connectors) AS x ORDER BY 1) END,
-       requested_by = ARRAY(SELECT DISTINCT x FROM unnest(job_request.requested_by || EXCLUDED.requested_by) AS x ORDER BY 1),
-       requests = job_request.requests + 1
-     RETURNING id::text AS id, requests`,
-    [request.kind, request.connectors === null ? null : [...request.connectors], request.requestedBy],
+    q.dialect.name === 'sqlite' ? SQLITE_REQUEST : POSTGRES_REQUEST,
+    q.dialect.name === 'sqlite'
+      ? [request.kind, connectors, request.requestedBy, await q.dialect.nextval(q, 'cycle_id_seq')]
+      : [request.kind, connectors, request.requestedBy],
   );
   const row = rows[0];
   if (!row) throw new Error('queueing the sync request returned no row');
@@ -176,6 +171,27 @@ export async function requestJob(q: Queryable, request: SyncRequest): Promise<{ 
   if (!job) throw new Error(`job ${row.id} vanished right after it was queued`);
   return { job, joined: row.requests > 1 };
 }
+
+const POSTGRES_REQUEST = `INSERT INTO job_request (id, kind, connectors, requested_by)
+     VALUES (nextval(pg_get_serial_sequence('cycle', 'id')), $1, $2::text[], ARRAY[$3::text])
+     ON CONFLICT ((true)) WHERE state = 'queued' DO UPDATE SET
+       kind = CASE WHEN job_request.kind = 'full' OR EXCLUDED.kind = 'full' THEN 'full' ELSE 'delta' END,
+       connectors = CASE WHEN job_request.connectors IS NULL OR EXCLUDED.connectors IS NULL THEN NULL
+                         ELSE ARRAY(SELECT DISTINCT x FROM unnest(job_request.connectors || EXCLUDED.connectors) AS x ORDER BY 1) END,
+       requested_by = ARRAY(SELECT DISTINCT x FROM unnest(job_request.requested_by || EXCLUDED.requested_by) AS x ORDER BY 1),
+       requests = job_request.requests + 1
+     RETURNING CAST(id AS text) AS id, requests`;
+
+/** The same on SQLite: lists are JSON arrays, and the id is reserved before ($4). */
+const SQLITE_REQUEST = `INSERT INTO job_request (id, kind, connectors, requested_by)
+     VALUES ($4, $1, $2, json_array($3))
+     ON CONFLICT (state) WHERE state = 'queued' DO UPDATE SET
+       kind = CASE WHEN job_request.kind = 'full' OR EXCLUDED.kind = 'full' THEN 'full' ELSE 'delta' END,
+       connectors = CASE WHEN job_request.connectors IS NULL OR EXCLUDED.connectors IS NULL THEN NULL
+                         ELSE (SELECT json_group_array(x ORDER BY x) FROM (SELECT value AS x FROM json_each(job_request.connectors) UNION SELECT value FROM json_each(EXCLUDED.connectors))) END,
+       requested_by = (SELECT json_group_array(x ORDER BY x) FROM (SELECT value AS x FROM json_each(job_request.requested_by) UNION SELECT value FROM json_each(EXCLUDED.requested_by))),
+       requests = job_request.requests + 1
+     RETURNING CAST(id AS text) AS id, requests`;
 
 /** The request still waiting for its cycle, if any (re-requested from the controller after a restart). */
 export async function queuedJob(q: Queryable): Promise<Job | undefined> {

@@ -6,7 +6,7 @@
  * replicas serialise too) and a new `seq` inside it, so a reader that reads under the same lock sees
  * every write below the highest seq it read: a delta import never skips a write committed late.
  *
- * The embedded store (PGlite) is one connection and a cycle reads the inbox while its import
+ * The embedded store (SQLite, or PGlite) is one connection and a cycle reads the inbox while its import
  * transaction is open, so a read through the store would wait for that transaction forever. With it,
  * the inbox keeps a write-through copy in memory (loaded once when opened; the embedded store is
  * single-process, so nothing else writes) and serves reads from that copy without touching the store.
@@ -38,7 +38,7 @@ interface DbRow {
   updated_at: Date | string;
 }
 
-const COLUMNS = 'connector, resource_type, id, resource, deleted, version, seq::text AS seq, created_at, updated_at';
+const COLUMNS = 'connector, resource_type, id, resource, deleted, version, CAST(seq AS text) AS seq, created_at, updated_at';
 
 function toRow(row: DbRow): InboxRow {
   return {
@@ -92,7 +92,7 @@ export class ScimInbox {
     }
     return this.db.transaction(async (tx) => {
       await this.locked(tx);
-      const max = await tx.query<{ seq: string | null }>('SELECT max(seq)::text AS seq FROM scim_inbox WHERE connector = $1 AND resource_type = $2', [connector, type]);
+      const max = await tx.query<{ seq: string | null }>('SELECT CAST(max(seq) AS text) AS seq FROM scim_inbox WHERE connector = $1 AND resource_type = $2', [connector, type]);
       const rows = await tx.query<DbRow>(
         `SELECT ${COLUMNS} FROM scim_inbox WHERE connector = $1 AND resource_type = $2 AND seq >= $3 AND ($4 OR NOT deleted) ORDER BY seq`,
         [connector, type, since, options.tombstones ?? false],
@@ -160,15 +160,16 @@ export class ScimInbox {
           );
           if (taken.length > 0) throw new InboxUniquenessError(`userName "${userName}" is already in use`);
         }
+        const d = tx.dialect;
         const rows = await tx.query<DbRow>(
           `INSERT INTO scim_inbox (connector, resource_type, id, user_name, resource, seq)
-           VALUES ($1, $2, $3, $4, $5::jsonb, nextval('scim_inbox_seq'))
+           VALUES ($1, $2, $3, $4, ${d.json('$5')}, $6)
            ON CONFLICT (connector, resource_type, id) DO UPDATE
-             SET user_name = EXCLUDED.user_name, resource = EXCLUDED.resource, seq = EXCLUDED.seq, updated_at = now(),
+             SET user_name = EXCLUDED.user_name, resource = EXCLUDED.resource, seq = EXCLUDED.seq, updated_at = ${d.now},
                  version = scim_inbox.version + 1, deleted = false,
-                 created_at = CASE WHEN scim_inbox.deleted THEN now() ELSE scim_inbox.created_at END
+                 created_at = CASE WHEN scim_inbox.deleted THEN ${d.now} ELSE scim_inbox.created_at END
            RETURNING ${COLUMNS}`,
-          [connector, type, id, userName, JSON.stringify(resource)],
+          [connector, type, id, userName, JSON.stringify(resource), await d.nextval(tx, 'scim_inbox_seq')],
         );
         return toRow(rows[0]!);
       });
@@ -183,9 +184,9 @@ export class ScimInbox {
       const row = await this.db.transaction(async (tx) => {
         await this.locked(tx);
         const rows = await tx.query<DbRow>(
-          `UPDATE scim_inbox SET deleted = true, seq = nextval('scim_inbox_seq'), updated_at = now(), version = version + 1
+          `UPDATE scim_inbox SET deleted = true, seq = $4, updated_at = ${tx.dialect.now}, version = version + 1
             WHERE connector = $1 AND resource_type = $2 AND id = $3 AND NOT deleted RETURNING ${COLUMNS}`,
-          [connector, type, id],
+          [connector, type, id, await tx.dialect.nextval(tx, 'scim_inbox_seq')],
         );
         return rows[0] ? toRow(rows[0]) : undefined;
       });

@@ -6,6 +6,7 @@ import { InboxUniquenessError, ScimInbox } from '../../../src/controller/scim/in
 import type { Db } from '../../../src/store/db.js';
 import { openEmbeddedStore } from '../../../src/store/embedded-store.js';
 import { migrate } from '../../../src/store/migrations.js';
+import { openSqliteStore } from '../../../src/store/sqlite-store.js';
 import { openPostgresStore } from '../../../src/store/postgres-store.js';
 
 async function exercise(db: Db): Promise<void> {
@@ -49,9 +50,12 @@ async function exercise(db: Db): Promise<void> {
 }
 
 describe('the SCIM inbox', () => {
-  it('works on the embedded store, reading from its write-through copy inside a transaction', async () => {
+  it.each([
+    ['SQLite', (dir: string) => openSqliteStore(join(dir, 'store.db'))],
+    ['PGlite', (dir: string) => openEmbeddedStore(join(dir, 'state'))],
+  ])('works on the embedded store (%s), reading from its write-through copy inside a transaction', async (_kind, open) => {
     const dir = mkdtempSync(join(tmpdir(), 'imesh-inbox-'));
-    const db = await openEmbeddedStore(join(dir, 'state'));
+    const db = await open(dir);
     try {
       await migrate(db);
       await exercise(db);

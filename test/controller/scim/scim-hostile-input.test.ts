@@ -14,8 +14,7 @@ import { ScimInbox } from '../../../src/controller/scim/inbox.js';
 import { mountScimEndpoints, type ScimEndpoint } from '../../../src/controller/scim/scim-endpoint.js';
 import { logger } from '../../../src/shared/logger.js';
 import type { Db } from '../../../src/store/db.js';
-import { openEmbeddedStore } from '../../../src/store/embedded-store.js';
-import { migrate } from '../../../src/store/migrations.js';
+import { openTestStore } from '../../engine/test-store.js';
 import { compile } from '../../engine/harness.js';
 import { configText, mesh, pushedUsers, scimInboundConnector } from '../../fixtures/config-yaml.js';
 
@@ -40,8 +39,7 @@ let userId: string;
 beforeAll(async () => {
   process.env.IMESH_SECRET_HOSTILE_PUSH_TOKEN = TOKEN;
   dir = mkdtempSync(join(tmpdir(), 'imesh-scim-hostile-'));
-  db = await openEmbeddedStore(join(dir, 'state'));
-  await migrate(db);
+  db = await openTestStore(dir);
   const config = await compile(YAML);
   const inbox = await ScimInbox.open(db);
   const log = logger();

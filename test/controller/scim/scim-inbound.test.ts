@@ -19,8 +19,7 @@ import { runCycle, type CycleResult } from '../../../src/engine/cycle.js';
 import { explain } from '../../../src/engine/explain.js';
 import { logger } from '../../../src/shared/logger.js';
 import type { Db } from '../../../src/store/db.js';
-import { openEmbeddedStore } from '../../../src/store/embedded-store.js';
-import { migrate } from '../../../src/store/migrations.js';
+import { openTestStore } from '../../engine/test-store.js';
 import { compile } from '../../engine/harness.js';
 import { configText, csvConnector, HR_PERSON, mesh, pick, projection, pushedUsers, roleMappings, scimInboundConnector, teamMembers } from '../../fixtures/config-yaml.js';
 
@@ -77,8 +76,7 @@ const cycleRequests: string[] = [];
 beforeAll(async () => {
   process.env.IMESH_SECRET_ENTRA_PUSH_TOKEN = TOKEN;
   dir = mkdtempSync(join(tmpdir(), 'imesh-scim-inbound-'));
-  db = await openEmbeddedStore(join(dir, 'state'));
-  await migrate(db);
+  db = await openTestStore(dir);
   config = await compile(yaml(dir));
   inbox = await ScimInbox.open(db);
   const log = logger();
