@@ -6,7 +6,7 @@
 # supported range is package.json's engines (Node 20.18 and later; CI tests Node 20, the oldest).
 
 FROM node:24.19.0-bookworm-slim AS build
-# Build tools for the one native addon, better-sqlite3 (the embedded store candidate): its install
+# Build tools for the one native addon, better-sqlite3 (the embedded SQLite store): its install
 # script fetches a prebuilt binary for this Node and platform, and compiles it when there is none.
 RUN apt-get update \
     && apt-get install -y --no-install-recommends python3 make g++ \

@@ -39,11 +39,12 @@ export const explain: Verb = {
 Shows, for each attribute of one mesh object, the winning value with its rule, connector, external id,
 confidence and time, and the values that lost. KEY is the mesh object's id or the value of one of its
 join attributes (the mesh: side of any join rule), e.g. person/E1001. Works from the store alone (the
-last applied revision); --config resolves names against another revision.
+last applied revision); --config resolves names against another revision. It reads an existing
+store, never creates one, and reads the embedded store while a controller writes to it.
 
 ${serverHelp} (a viewer token)
 
-Exit codes: 0 found, 1 not found or ambiguous (the candidates are listed).`,
+Exit codes: 0 found, 1 not found or ambiguous (the candidates are listed), or no store.`,
   async run(args) {
     const { values, positionals } = parseVerbArgs(args, { format: { type: 'string' }, config: { type: 'string' }, store: { type: 'string' }, ...serverOption }, true);
     const [ref, attribute, ...extra] = positionals;
@@ -56,7 +57,7 @@ Exit codes: 0 found, 1 not found or ambiguous (the candidates are listed).`,
       print(await remoteExplain(operatorClient(values.server, 'viewer'), ref.slice(0, slash), ref.slice(slash + 1), attribute));
       return 0;
     }
-    const db = await openStoreFrom(values.store);
+    const db = await openStoreFrom(values.store, { mustExist: true });
     try {
       const config = await configForReading(db, values.config);
       const result = await explainObject(db, config, ref.slice(0, slash), ref.slice(slash + 1), attribute);

@@ -54,7 +54,7 @@ export async function openSqliteStore(file: string, options: SqliteStoreOptions 
     makeFilesPrivate(file);
   } catch (error) {
     release();
-    throw new StoreError('StoreOpenFailed', `cannot open the embedded store at ${displayPath}: ${(error as Error).message}`, { cause: error });
+    throw new StoreError('StoreOpenFailed', `cannot open the embedded store at ${displayPath}: ${openFailure(error)}`, { cause: error });
   }
   const connection = new Connection(sqlite);
   let closed = false;
@@ -192,6 +192,13 @@ function decoders(statement: Database.Statement): Decoder[] {
 
 const parseJson = (value: unknown) => (typeof value === 'string' ? JSON.parse(value) : value);
 const toBoolean = (value: unknown) => (value === null || value === undefined ? null : value === 1 || value === 1n || value === true);
+
+/** Installed with --ignore-scripts, better-sqlite3 has no native addon: say how to get one. */
+function openFailure(error: unknown): string {
+  const message = (error as Error).message;
+  if (!/bindings file|better_sqlite3\.node|NODE_MODULE_VERSION/.test(message)) return message;
+  return `the SQLite addon (better-sqlite3) is missing or built for another Node.js (installed with --ignore-scripts?): run \`npm rebuild better-sqlite3\` where imesh is installed (add --global for a global install), or use --store postgres://… (${message.split('\n')[0]})`;
+}
 
 function makeFilesPrivate(file: string): void {
   for (const path of [file, `${file}-wal`, `${file}-shm`]) {
