@@ -8,6 +8,7 @@ import './csv-list-columns.test.js';
 import './cycle.test.js';
 import './memberships-roles.test.js';
 import './okta-end-to-end.test.js';
+import './rest-end-to-end.test.js';
 import './structured-roles.test.js';
 
 useTestStore('postgres', inject('pgUrl'));

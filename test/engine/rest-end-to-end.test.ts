@@ -10,11 +10,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectorOpener } from '../../src/cli/runtime.js';
 import { runCycle } from '../../src/engine/cycle.js';
 import { logger } from '../../src/shared/logger.js';
-import { openEmbeddedStore } from '../../src/store/embedded-store.js';
-import { migrate } from '../../src/store/migrations.js';
 import type { Db } from '../../src/store/db.js';
 import { RestEmulator } from '../emulators/rest-emulator.js';
 import { compile } from './harness.js';
+import { openTestStore } from './test-store.js';
 
 let hr: RestEmulator;
 let app: RestEmulator;
@@ -27,8 +26,7 @@ beforeAll(async () => {
   app = await new RestEmulator({ auth: 'bearer' }).start();
   process.env.IMESH_SECRET_HR_CLIENT_SECRET = hr.clientSecret;
   process.env.IMESH_SECRET_APP_TOKEN = app.bearer;
-  db = await openEmbeddedStore(join(dir, 'state'));
-  await migrate(db);
+  db = await openTestStore(dir);
 });
 afterAll(async () => {
   await db.close();
