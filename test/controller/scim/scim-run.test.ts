@@ -19,15 +19,19 @@ const SCIM_YAML = configText(
   flowRule('entra-users', { source: 'entra-push/user', join: { externalId: 'employeeId' }, attributes: { name: ['displayName', 90] } }),
 );
 
+/** A controller (hourly schedule) whose config gained the push connector, after its first cycle. */
+async function controllerWithScimPush() {
+  const world = makeWorld(inject('pgUrl'), [['E1', 'Alice', 'eng']], { interval: '1h' });
+  schemas.push(world.schema);
+  pushConfig(world, { 'config/scim.yaml': SCIM_YAML }, 'add the Entra push connector');
+  const proc = await startController({ world, env: { IMESH_SECRET_ENTRA_PUSH_TOKEN: TOKEN } });
+  await waitFor('the first cycle', () => targetRows(world).byId.get('E1')?.display === 'Alice', 30_000);
+  return { world, proc, base: `${proc.base}/scim/entra-push/v2` };
+}
+
 describe('imesh run with a scim-inbound connector', () => {
   it('serves /scim/<name>/v2/ and a push reaches the target through a requested delta cycle', async () => {
-    const world = makeWorld(inject('pgUrl'), [['E1', 'Alice', 'eng']], { interval: '1h' });
-    schemas.push(world.schema);
-    pushConfig(world, { 'config/scim.yaml': SCIM_YAML }, 'add the Entra push connector');
-    const proc = await startController({ world, env: { IMESH_SECRET_ENTRA_PUSH_TOKEN: TOKEN } });
-    await waitFor('the first cycle', () => targetRows(world).byId.get('E1')?.display === 'Alice', 30_000);
-
-    const base = `${proc.base}/scim/entra-push/v2`;
+    const { world, proc, base } = await controllerWithScimPush();
     expect((await fetch(`${base}/Users`)).status).toBe(401);
     const created = await fetch(`${base}/Users`, {
       method: 'POST',
@@ -45,13 +49,7 @@ describe('imesh run with a scim-inbound connector', () => {
   });
 
   it('survives prototype-pollution and malformed SCIM requests: 400s, metrics still served, later pushes still flow', async () => {
-    const world = makeWorld(inject('pgUrl'), [['E1', 'Alice', 'eng']], { interval: '1h' });
-    schemas.push(world.schema);
-    pushConfig(world, { 'config/scim.yaml': SCIM_YAML }, 'add the Entra push connector');
-    const proc = await startController({ world, env: { IMESH_SECRET_ENTRA_PUSH_TOKEN: TOKEN } });
-    await waitFor('the first cycle', () => targetRows(world).byId.get('E1')?.display === 'Alice', 30_000);
-
-    const base = `${proc.base}/scim/entra-push/v2`;
+    const { world, proc, base } = await controllerWithScimPush();
     const send = (method: string, path: string, body: string) =>
       fetch(`${base}${path}`, { method, headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/scim+json' }, body });
     const created = await send('POST', '/Users', JSON.stringify({ schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], externalId: 'E1', userName: 'alice@contoso.com', displayName: 'Alice' }));
