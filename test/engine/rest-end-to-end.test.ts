@@ -82,6 +82,7 @@ spec:
       externalId: /id
       attributes: { userName: /userName, email: /email, givenName: /name/given }
       enabled: { pointer: /active }
+      get: { path: "/users/{{externalId}}" }      # exports are confirmed by reading back only what was written
       export:
         create: { method: POST, path: /users }
         update: { method: PATCH, path: "/users/{{externalId}}" }
@@ -135,6 +136,7 @@ describe('rest → mesh → rest', () => {
     expect(accounts().get('E1')).toMatchObject({ email: 'ada@example.test', name: { given: 'Ada' }, active: true });
     expect(accounts().get('E2')).toMatchObject({ email: 'bob@example.test', name: { given: 'Bob' } });
     expect(hr.tokensIssued).toBe(1);
+    expect(app.log.some((r) => r.method === 'GET' && /^\/api\/users\/u\d+$/.test(r.path))).toBe(true);
 
     // A change and a deactivation in HR reach the app on a delta cycle, which asks HR only for changes.
     hr.update(hr.users[0]!.id, (u) => (u.email = 'ada.lovelace@example.test'));

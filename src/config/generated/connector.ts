@@ -142,6 +142,10 @@ export type JsonPointer7 = string;
  * A JSON Pointer (RFC 6901) into a JSON value: `` (the value itself), `/id`, `/profile/email`, `/emails/0/value`. A `*` segment stands for every element of an array (`/emails/* /value`: every email's value, a multi-valued attribute).
  */
 export type JsonPointer8 = string;
+/**
+ * A JSON Pointer (RFC 6901) into a JSON value: `` (the value itself), `/id`, `/profile/email`, `/emails/0/value`. A `*` segment stands for every element of an array (`/emails/* /value`: every email's value, a multi-valued attribute).
+ */
+export type JsonPointer9 = string;
 
 /**
  * A connected system: where identities are read from (a source) and/or written to (a target).
@@ -979,6 +983,16 @@ export interface RestObjectType {
     overlap?: Duration7;
   };
   /**
+   * Reading one object by its id, for the confirming import after an export (the engine then reads back only what it wrote instead of the whole list). A 404 or 410 means the object does not exist. Left out: the list is read.
+   */
+  get?: {
+    /**
+     * Path template with `{{externalId}}`, relative to the base URL.
+     */
+    path: string;
+    item?: JsonPointer6;
+  };
+  /**
    * How `imesh check` counts the objects: a request whose response holds the total at `pointer`. Left out: the list's total (`pagination.total`) or the first page's size.
    */
   count?: {
@@ -986,7 +1000,7 @@ export interface RestObjectType {
      * The count endpoint's path (and query), relative to the base URL.
      */
     path: string;
-    pointer: JsonPointer6;
+    pointer: JsonPointer7;
   };
   export?: RestExport;
 }
@@ -1064,7 +1078,7 @@ export interface RestExport {
      * Path and query template, e.g. filtering by the join attribute.
      */
     path: string;
-    items?: JsonPointer8;
+    items?: JsonPointer9;
   };
 }
 /**
@@ -1088,5 +1102,5 @@ export interface RestOperation {
   body?: {
     [k: string]: unknown | undefined;
   };
-  id?: JsonPointer7;
+  id?: JsonPointer8;
 }

@@ -9,6 +9,7 @@
 import type { Logger } from '../../shared/logger.js';
 import { ConnectorError, errorMessage, ImeshError } from '../../shared/errors.js';
 import { BatchBuffer } from '../http/batching.js';
+import { mapConcurrent } from '../http/semaphore.js';
 import type { CheckResult, ConnectorContext, ExportChange, ExportResult, IdentityConnector, ImportBatch, ObjectTypeCapabilities, StagedObject } from '../sdk.js';
 import { readPointer } from './json-pointer.js';
 import { RestApi, type RestApiOverrides } from './rest-api.js';
@@ -23,11 +24,14 @@ export class RestConnector implements IdentityConnector {
   private readonly options: RestOptions;
   private readonly api: RestApi;
   private readonly log: Logger;
+  /** Present when an object type configures `get`: the engine then confirms exports by key. */
+  readonly readObjects?: (type: string, externalIds: readonly string[]) => AsyncIterable<ImportBatch>;
 
   constructor(context: ConnectorContext<'rest'>, overrides: RestApiOverrides = {}) {
     this.options = compileRestSpec(context.model, context.configPath);
     this.log = context.log;
     this.api = new RestApi(this.options, context.log, context.secrets, overrides);
+    if ([...this.options.types.values()].some((t) => t.get !== undefined)) this.readObjects = (type, ids) => this.readByKey(this.declared(type), ids);
   }
 
   /** Requests, retries and 429s so far, and OAuth2 tokens fetched (benchmarks, tests). */
@@ -107,6 +111,29 @@ export class RestConnector implements IdentityConnector {
     const t = this.options.types.get(type);
     if (t) return t;
     throw new ConnectorError(this.options.connector, 'UnknownObjectType', `object type "${type}" is not declared under spec.objectTypes (declared: ${[...this.options.types.keys()].join(', ')})`);
+  }
+
+  /** The objects with these ids that exist: one GET each where `get` is configured, else the list filtered. */
+  private async *readByKey(type: RestTypeOptions, externalIds: readonly string[]): AsyncGenerator<ImportBatch> {
+    const buffer = new BatchBuffer();
+    const get = type.get;
+    if (!get) {
+      const wanted = new Set(externalIds);
+      for await (const batch of this.read(type, undefined)) yield* buffer.add(batch.objects.filter((o) => wanted.has(o.externalId)));
+      yield buffer.finish({});
+      return;
+    }
+    const fetchOne = async (externalId: string): Promise<StagedObject | undefined> => {
+      const rendered = get.path.render((name) => (name === 'externalId' ? externalId : undefined));
+      if (!rendered.ok) return undefined; // an id that cannot fill a path (".."): no such object
+      const response = await this.api.send<unknown>({ url: underBase(this.api.client, rendered.path).href, accept: [404, 410] });
+      if (response.status === 404 || response.status === 410) return undefined;
+      return stagedObject(readPointer(response.body, get.item), type);
+    };
+    for await (const object of mapConcurrent(externalIds, this.options.concurrency, fetchOne)) {
+      if (object) yield* buffer.add([object]);
+    }
+    yield buffer.finish({});
   }
 
   /** Every item (since === undefined: complete, so the engine sweeps what is gone) or the changes since a watermark. */

@@ -47,6 +47,8 @@ export interface RestTypeOptions {
   readonly deleted?: { readonly pointer: JsonPointer; readonly value: Scalar };
   readonly delta?: { readonly param: string; readonly watermark: JsonPointer; readonly overlapMs: number };
   readonly count?: { readonly path: string; readonly pointer: JsonPointer };
+  /** Reading one object by id (confirming imports). */
+  readonly get?: { readonly path: UrlTemplate; readonly item: JsonPointer };
   readonly export: {
     readonly create?: OperationOptions;
     readonly update?: OperationOptions;
@@ -199,6 +201,18 @@ function compileType(name: string, t: RestObjectType, fail: Fail): RestTypeOptio
     count = { path: t.count.path, pointer: pointer(t.count.pointer, 'count.pointer', fail) };
   }
 
+  let get: RestTypeOptions['get'];
+  if (t.get) {
+    let path: UrlTemplate;
+    try {
+      path = compileUrlTemplate(t.get.path);
+    } catch (error) {
+      return fail('get.path', (error as Error).message);
+    }
+    if (!path.attributes.includes('externalId') || path.attributes.length !== 1) fail('get.path', `"${t.get.path}" must contain {{externalId}} and no other attribute`);
+    get = { path, item: pointer(t.get.item ?? '', 'get.item', fail) };
+  }
+
   const operation = (key: 'create' | 'update' | 'delete' | 'disable' | 'enable', op: RestOperation | undefined): OperationOptions | undefined => {
     if (op === undefined) return undefined;
     let path: UrlTemplate;
@@ -255,6 +269,7 @@ function compileType(name: string, t: RestObjectType, fail: Fail): RestTypeOptio
     ...(deleted ? { deleted } : {}),
     ...(delta ? { delta } : {}),
     ...(count ? { count } : {}),
+    ...(get ? { get } : {}),
     export: exportOptions,
   };
 }

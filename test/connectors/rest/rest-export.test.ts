@@ -126,6 +126,22 @@ describe('rest export', () => {
     expect(e.log.filter((r) => r.method === 'POST')).toHaveLength(1);
   });
 
+  it('reads back by id where get is configured: existing objects only, one GET each', async () => {
+    const a = e.addUser({ userName: 'a', email: 'a@example.test' });
+    const b = e.addUser({ userName: 'b' });
+    expect(connector().readObjects).toBeUndefined();
+    const c = connector(EXPORT, { get: { path: '/users/{{externalId}}' } });
+    const before = e.requests;
+    const objects = [];
+    for await (const batch of c.readObjects!('user', [a.id, 'u-missing', b.id, '..'])) {
+      expect(batch.complete).toBeUndefined();
+      objects.push(...batch.objects);
+    }
+    expect(objects.map((o) => o.externalId).sort()).toEqual([a.id, b.id].sort());
+    expect(objects.find((o) => o.externalId === a.id)!.attributes).toMatchObject({ userName: 'a', email: 'a@example.test', accountEnabled: true });
+    expect(e.requests - before).toBe(3);
+  });
+
   it('an operation left out is NotSupported; a type with no operations refuses export', async () => {
     const createOnly = connector({ create: { method: 'POST', path: '/users' } });
     expect(createOnly.capabilities('user')).toMatchObject({ export: true, canDisable: false, delta: false, addressing: 'server-assigned' });
