@@ -1,5 +1,6 @@
 /** The `rest` connector type (a REST/JSON API described by configuration), as the rest of Identity Mesh sees it. */
 import { checkHttpUrl } from '../../config/setting-checks.js';
+import { ConfigError } from '../../shared/errors.js';
 import type { ConnectorDescriptor } from '../connector-descriptor.js';
 import { compileRestSpec, RestSpecError } from './rest-spec.js';
 
@@ -23,8 +24,12 @@ export const restDescriptor: ConnectorDescriptor<'rest'> = {
     try {
       compileRestSpec({ name: doc.name, spec }, '.');
     } catch (error) {
-      if (!(error instanceof RestSpecError)) return; // URL problems: reported by checkHttpUrl above
-      ctx.report(doc, ['spec', ...error.setting.split('.')], `${error.setting} ${error.problem}`);
+      if (error instanceof RestSpecError) ctx.report(doc, ['spec', ...error.setting.split('.')], `${error.setting} ${error.problem}`);
+      // Of the URL problems, checkHttpUrl above reports all but credentials written into the URL.
+      else if (error instanceof ConfigError && /must not carry credentials/.test(error.message)) {
+        const tokenUrl = error.message.includes('spec.connection.auth.tokenUrl');
+        ctx.report(doc, tokenUrl ? ['spec', 'connection', 'auth', 'tokenUrl'] : ['spec', 'connection', 'baseUrl'], error.message.replace(/^[^:]*: /, ''));
+      }
     }
   },
   hasCredentials: (spec) => spec.connection.auth !== undefined || Object.values(spec.connection.headers ?? {}).some((v) => v?.includes('{{secret:')),

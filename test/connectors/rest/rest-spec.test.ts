@@ -66,6 +66,8 @@ spec:
       externalId: /id
 `;
     await expect(compile(yaml)).rejects.toThrow(/config\.yaml:15:\d+: .*list\.pagination with style cursor needs `cursor`/);
+    const withCredentials = yaml.replace('https://api.example.com', 'https://svc:hunter2@api.example.com').replace('style: cursor, param: cursor', 'style: link');
+    await expect(compile(withCredentials)).rejects.toThrow(/config\.yaml:12:\d+: spec\.connection\.baseUrl must not carry credentials/);
   });
 });
 
