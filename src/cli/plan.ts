@@ -1,4 +1,5 @@
 import { runCycle } from '../engine/cycle.js';
+import { runScope } from '../engine/run-scope.js';
 import { conflictEntries, planReport } from '../engine/report-data.js';
 import { renderPlanJson, renderPlanMarkdown, renderPlanText } from '../reports/index.js';
 import { failureLine } from '../reports/plan-summary.js';
@@ -23,11 +24,14 @@ export interface PlanOptions {
   readonly dataRoots?: readonly string[];
   /** Bind this config's secret destinations instead of skipping the unbound ones (trusted contexts only). */
   readonly trustDestinations?: boolean;
+  /** `--connector`: preview a scoped run of these connectors (DESIGN §8); none: the whole mesh. */
+  readonly connectors?: readonly string[];
 }
 
 /** Full import and sync inside a transaction that is rolled back; prints the exports it would make. */
 export async function runPlan(options: PlanOptions): Promise<number> {
   const { config } = await loadValidConfig(options.configDir);
+  const scope = options.connectors && options.connectors.length > 0 ? runScope(config, options.connectors) : undefined;
   const log = logger();
   const db = await openStoreFrom(options.store);
   try {
@@ -47,6 +51,7 @@ export async function runPlan(options: PlanOptions): Promise<number> {
         allowDeletes,
         openConnector: guardedOpener(connectorOpener(config, log, inbox, options.dataRoots), guard),
         skipped,
+        ...(scope ? { scope } : {}),
         log,
         progress: progressReporter(log),
         ...(beforeRollback ? { beforeRollback } : {}),
@@ -94,7 +99,7 @@ function emptyStoreWarning(location: string, config: CompiledConfig, outcome: Cy
 }
 
 export const plan: Verb = {
-  help: `Usage: imesh plan [--config DIR] [--format text|markdown|json] [--detailed-exitcode] [--allow-deletes N] [--store URL] [--data-root DIR] [--trust-destinations]
+  help: `Usage: imesh plan [--config DIR] [--connector NAME]... [--format text|markdown|json] [--detailed-exitcode] [--allow-deletes N] [--store URL] [--data-root DIR] [--trust-destinations]
 
 Reads every source and target in full (read-only credentials suffice), syncs inside a transaction that
 is rolled back, and prints what a reconcile would change: per projection, the creates, updates, moves,
@@ -108,6 +113,9 @@ blocked target are marked, and when an import guard trips, a second preview lets
 through and lists what they would cause under "Held back".
 
   --config DIR            config directory (default .)
+  --connector NAME        preview a scoped run of this connector (repeatable): a source's import, its
+                          rules, and the projections to every target of the objects it changes; a
+                          target's import and its projections. Other connectors are not contacted
   --format F              text (default), markdown (for a pull-request comment) or json
   --detailed-exitcode     exit 2 when exports are pending
   --allow-deletes N       evaluate the safety gates as reconcile --allow-deletes N would
@@ -129,6 +137,7 @@ Exit codes: 0 no error, 1 error, 2 changes pending (with --detailed-exitcode), 3
       'allow-deletes': { type: 'string' },
       store: { type: 'string' },
       'trust-destinations': { type: 'boolean' },
+      connector: { type: 'string', multiple: true },
       ...dataRootOption,
     });
     const format = values.format ?? 'text';
@@ -141,6 +150,7 @@ Exit codes: 0 no error, 1 error, 2 changes pending (with --detailed-exitcode), 3
       allowDeletes: parseCount(values['allow-deletes'], '--allow-deletes'),
       dataRoots: dataRootsFrom(values['data-root']),
       trustDestinations: values['trust-destinations'] === true,
+      connectors: values.connector,
     });
   },
 };

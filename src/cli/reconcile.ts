@@ -2,6 +2,7 @@ import { reconcileOnce } from '../controller/reconcile-once.js';
 import { repoSource } from '../controller/repo-source.js';
 import { GitReportPublisher } from '../controller/report-publisher.js';
 import type { CycleResult } from '../engine/cycle.js';
+import { runScope } from '../engine/run-scope.js';
 import { logger } from '../shared/logger.js';
 import { dataRootHelp, dataRootOption, dataRootsFrom } from './data-roots.js';
 import { runPlan } from './plan.js';
@@ -40,11 +41,12 @@ export function cycleSummary(outcome: CycleResult): string {
   const parts = Object.entries(totals).filter(([, n]) => n > 0).map(([k, n]) => `${n} ${k}`);
   // A delta cycle with nothing imported before reads every object type in full: say so.
   const kind = outcome.kind === 'delta' && outcome.imports.length > 0 && outcome.imports.every((i) => i.mode === 'full') ? 'first sync, full reads' : outcome.kind;
-  return `cycle ${outcome.cycleId} (${kind}) ${outcome.result}: ${imported} imported change(s); ${parts.length > 0 ? parts.join(', ') : 'nothing to export'}`;
+  const scope = outcome.scope ? `, connectors ${outcome.scope.join(', ')}` : '';
+  return `cycle ${outcome.cycleId} (${kind}${scope}) ${outcome.result}: ${imported} imported change(s); ${parts.length > 0 ? parts.join(', ') : 'nothing to export'}`;
 }
 
 export const reconcile: Verb = {
-  help: `Usage: imesh reconcile [--config DIR | --repo URL --branch B --path P] [--full] [--dry-run [--trust-destinations]] [--allow-deletes N] [--store URL] [--data-root DIR]
+  help: `Usage: imesh reconcile [--config DIR | --repo URL --branch B --path P] [--connector NAME]... [--full] [--dry-run [--trust-destinations]] [--allow-deletes N] [--store URL] [--data-root DIR]
        imesh reconcile --server URL [--full] [--timeout 1h]
 
 Runs one cycle against the config and exits: import (delta from watermarks, or --full, which also
@@ -58,7 +60,12 @@ A reconcile is trusted: it binds each {{secret:NAME}} to the destinations of the
                        .imesh/checkout/, and push the reports branch back to it
   --branch B           with --repo: the branch (default main)
   --path P             with --repo: the config path inside the repository (default .)
-  --full               full import of every source and target (sweeps deletions)
+  --connector NAME     a scoped run of this connector (repeatable): a source is imported, its rules
+                       synced, and the objects they changed exported to every target; a target is
+                       imported (drift) and its projections planned and exported. Other connectors
+                       are not contacted; gates, conflicts and reports work as in a whole-mesh run
+  --full               full import of every source and target (sweeps deletions); with --connector,
+                       of those connectors
   --dry-run            the same as imesh plan: compute the exports, write nothing; like plan, it
                        does not contact a connector whose secret would go to an unbound destination
   --trust-destinations with --dry-run: bind this config's secret destinations (trusted contexts only)
@@ -83,11 +90,13 @@ the controller unreachable or the token refused, or the wait timed out), 3 block
       ...dataRootOption,
       ...serverOption,
       timeout: { type: 'string' },
+      connector: { type: 'string', multiple: true },
     });
     if (values.server !== undefined) {
       if (values['allow-deletes'] !== undefined) {
         throw new UsageError('--allow-deletes does not go through the operator API (it has no approvals endpoint yet): run imesh reconcile --allow-deletes N where the store is reachable, with the controller stopped');
       }
+      if (values.connector !== undefined) throw new UsageError('--connector does not go through the operator API yet: run imesh reconcile --connector NAME where the store is reachable');
       refuseLocalFlags(values, ['config', 'repo', 'branch', 'path', 'dry-run', 'store', 'trust-destinations', 'data-root']);
       return reconcileOnServer(values.server, values.full === true, values.timeout ?? DEFAULT_SERVER_TIMEOUT);
     }
@@ -99,7 +108,7 @@ the controller unreachable or the token refused, or the wait timed out), 3 block
     const dataRoots = dataRootsFrom(values['data-root']);
     if (values['trust-destinations'] && !values['dry-run']) throw new UsageError('--trust-destinations goes with --dry-run: a reconcile always binds the destinations of the revision it applies');
     if (values['dry-run']) {
-      return runPlan({ configDir, store: values.store, format: 'text', detailedExitCode: false, allowDeletes, dataRoots, trustDestinations: values['trust-destinations'] === true });
+      return runPlan({ configDir, store: values.store, format: 'text', detailedExitCode: false, allowDeletes, dataRoots, trustDestinations: values['trust-destinations'] === true, connectors: values.connector });
     }
     const log = logger();
     // --repo: fetch the branch into .imesh/checkout/, reconcile that commit, push the reports branch.
@@ -110,6 +119,7 @@ the controller unreachable or the token refused, or the wait timed out), 3 block
       checkout = await git.checkout(await git.fetch());
     }
     const { config, files } = await loadValidConfig(checkout?.configPath ?? configDir);
+    const scope = values.connector && values.connector.length > 0 ? runScope(config, values.connector) : undefined;
     const db = await openStoreFrom(values.store);
     try {
       const revision = checkout ? { revision: checkout.revision, repoRoot: git!.mirrorDir } : await revisionOf(config);
@@ -123,6 +133,7 @@ the controller unreachable or the token refused, or the wait timed out), 3 block
         revision: revision.revision,
         full: values.full === true,
         allowDeletes,
+        ...(scope ? { scope } : {}),
         openConnector: connectorOpener(config, log, await inboxFor(db, config), dataRoots),
         log,
         progress: progressReporter(log),

@@ -13,6 +13,7 @@ import { recordSecretBindings } from '../engine/secret-bindings.js';
 import { reportCommitMessage, reportFiles } from '../reports/index.js';
 import type { Condition, ConflictsReport, DriftReport, StatusReport } from '../reports/types.js';
 import type { Logger } from '../shared/logger.js';
+import type { RunScope } from '../engine/run-scope.js';
 import type { Db } from '../store/db.js';
 
 export interface ReconcileOnceOptions {
@@ -22,6 +23,8 @@ export interface ReconcileOnceOptions {
   readonly revision: string;
   readonly full: boolean;
   readonly allowDeletes?: number;
+  /** The connectors the run covers (a scoped run, DESIGN §8); none: the whole mesh. */
+  readonly scope?: RunScope;
   readonly openConnector: ConnectorOpener;
   readonly log: Logger;
   readonly progress?: (stage: string, done: number, total?: number) => void;
@@ -58,6 +61,7 @@ export async function reconcileOnce(options: ReconcileOnceOptions): Promise<Reco
     mode: 'reconcile',
     revision,
     allowDeletes: options.allowDeletes,
+    ...(options.scope ? { scope: options.scope } : {}),
     openConnector: options.openConnector,
     log: options.log,
     progress: options.progress,

@@ -18,6 +18,7 @@ import { ensureMeshKeys } from './mesh-store.js';
 import { planProjection, type ProjectionPlan } from './planner.js';
 import { writeProgress } from './progress.js';
 import { referenceAttributes } from './projector.js';
+import { changedThisRun, covers, runScope, type RunScope } from './run-scope.js';
 import { ruleOrder, syncRule, type SyncOutcome } from './sync.js';
 
 export interface CycleOptions {
@@ -44,6 +45,11 @@ export interface CycleOptions {
    * is concluded from their absence), and projections to them are not planned.
    */
   readonly skipped?: ReadonlyMap<string, string>;
+  /**
+   * The connectors this run covers (run-scope.ts); none: the whole mesh. Gates, provenance, conflicts
+   * and reports work as in a whole-mesh run, on what the scope reads and changes.
+   */
+  readonly scope?: RunScope;
 }
 
 export interface SkippedConnector {
@@ -66,6 +72,8 @@ export interface CycleResult {
   readonly seq: number;
   readonly kind: CycleKind;
   readonly mode: CycleMode;
+  /** The connectors the run covered, sorted; null for a whole-mesh run. */
+  readonly scope: readonly string[] | null;
   readonly result: 'succeeded' | 'failed' | 'blocked';
   readonly imports: readonly ImportOutcome[];
   readonly syncs: readonly SyncOutcome[];
@@ -87,6 +95,7 @@ class Rollback extends Error {
 }
 
 export async function runCycle(db: Db, config: CompiledConfig, options: CycleOptions): Promise<CycleResult> {
+  if (options.scope) runScope(config, options.scope);
   if (options.mode === 'reconcile') {
     const outcome = await execute(db, config, options, db, (work) => db.transaction(work));
     const started = performance.now();
@@ -206,8 +215,9 @@ async function execute(
     // A projection target no rule reads, without change tracking, is read whole per its driftCheck.
     const readByRules = new Set(config.flowRules.map((rule) => `${rule.source.connector}\u0000${rule.source.objectType}`));
     const targets = new Set(config.projections.map((p) => `${p.target.connector}\u0000${p.target.objectType}`));
+    const scope = options.scope;
     for (const [connector, types] of wanted) {
-      if (skipped.has(connector)) continue;
+      if (skipped.has(connector) || !covers(scope, connector)) continue;
       for (const type of types) {
         try {
           const key = `${connector}\u0000${type}`;
@@ -235,7 +245,7 @@ async function execute(
 
     // Sync. Rules whose source import failed still run on what was staged before.
     const newLinks = new Set<string>();
-    const readable = ruleOrder(config.flowRules).filter((rule) => !skipped.has(rule.source.connector));
+    const readable = ruleOrder(config.flowRules).filter((rule) => !skipped.has(rule.source.connector) && covers(scope, rule.source.connector));
     for (const rule of readable) {
       const outcome = await timed('sync', () => syncRule(ctx, rule, options.kind === 'full'));
       syncs.push(outcome);
@@ -257,6 +267,10 @@ async function execute(
       config.projections.filter((p) => referenceAttributes(p, config.mesh.objectTypes).size > 0),
     ];
     const created = new Set<string>();
+    // Projections to a target outside the scope plan only the mesh objects this run changed: partial
+    // plans, after which the projection's progress stays where it was (its own run, or a whole-mesh
+    // one, still sees everything else since then).
+    const partial = new Set<string>();
     // Confirming imports stamp their rows with a change number after this cycle's: the flow rules have
     // already synced this cycle (their progress is `seq`), so a row stamped `seq` would never reach a
     // rule that reads the target back (a table that is both target and source) until a full cycle.
@@ -268,7 +282,14 @@ async function execute(
       for (const projection of wave) {
         if (failed.has(projection.target.connector) || skipped.has(projection.target.connector)) continue;
         const extra = created.has(projection.target.connector) ? await everyLinkedOrTyped(q, projection.meshType) : [];
-        wavePlans.push(await timed('plan', () => planProjection(ctx, projection, options.kind === 'full', extra)));
+        if (covers(scope, projection.target.connector)) {
+          wavePlans.push(await timed('plan', () => planProjection(ctx, projection, options.kind === 'full', extra)));
+          continue;
+        }
+        const touched = await changedThisRun(q, projection.meshType, seq);
+        if (touched.length === 0 && extra.length === 0) continue; // nothing for it: the target is not opened
+        partial.add(projection.name);
+        wavePlans.push(await timed('plan', () => planProjection(ctx, projection, false, extra, touched)));
       }
       plans.push(...wavePlans);
       const trips = await evaluateGates(ctx, q, wavePlans);
@@ -306,7 +327,7 @@ async function execute(
         }
         await atomically(async (tx) => {
           await recordDrift(tx, plan, counts.failed === 0 ? 'corrected' : 'pending');
-          await writeProgress(tx, 'projection', plan.projection.name, { seq: confirmSeq, definition: plan.definition });
+          if (!partial.has(plan.projection.name)) await writeProgress(tx, 'projection', plan.projection.name, { seq: confirmSeq, definition: plan.definition });
         });
       }
       // Confirming import: the observed state now shows what we wrote.
@@ -335,8 +356,9 @@ async function execute(
     flowRules: config.flowRules.filter((r) => r.source.connector === connector).map((r) => r.name),
     projections: config.projections.filter((p) => p.target.connector === connector).map((p) => p.name),
   }));
-  const outcome: CycleResult = { cycleId, seq, kind: options.kind, mode: options.mode, result, imports, syncs, plans, gates, exports, failures, drift, suspended, skipped: skippedList, timings };
-  options.log.info({ event: 'cycle', cycleId, kind: options.kind, mode: options.mode, result, timings }, 'cycle finished');
+  const scope = options.scope ? [...options.scope].sort() : null;
+  const outcome: CycleResult = { cycleId, seq, kind: options.kind, mode: options.mode, scope, result, imports, syncs, plans, gates, exports, failures, drift, suspended, skipped: skippedList, timings };
+  options.log.info({ event: 'cycle', cycleId, kind: options.kind, mode: options.mode, ...(scope ? { scope } : {}), result, timings }, 'cycle finished');
   if (options.mode === 'reconcile') await q.query(`UPDATE cycle SET result = $2, finished_at = ${q.dialect.now}, counts = ${q.dialect.json('$3')}, error = $4 WHERE id = $1`, [
     cycleId,
     result,

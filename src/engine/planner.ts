@@ -100,13 +100,18 @@ async function adoptionIndex(q: Queryable, projection: ProjectionModel): Promise
   return index;
 }
 
-export async function planProjection(ctx: CycleContext, projection: ProjectionModel, everything: boolean, extraIds: readonly string[] = []): Promise<ProjectionPlan> {
+/**
+ * Plans one projection. By default its candidates are what changed since its progress (everything when
+ * `everything`, or its definition changed). `only` plans exactly those mesh objects instead (a scoped run
+ * reaching a target outside its scope): the plan is partial, so its progress must not advance.
+ */
+export async function planProjection(ctx: CycleContext, projection: ProjectionModel, everything: boolean, extraIds: readonly string[] = [], only?: readonly string[]): Promise<ProjectionPlan> {
   const caps = await ctx.capabilities(projection.target.connector, projection.target.objectType);
   const definition = definitionHash({ projection, caps });
   const progress = await readProgress(ctx.q, 'projection', projection.name);
   const since = everything || !progress || progress.definition !== definition ? -1 : progress.seq;
-  const ids = await candidates(ctx, projection, since, extraIds);
-  const plan: ProjectionPlan = { projection, caps, changes: [], drift: [], definition, evaluated: ids.length, compared: [], full: since === -1 };
+  const ids = only ? [...new Set([...only, ...extraIds])].sort() : await candidates(ctx, projection, since, extraIds);
+  const plan: ProjectionPlan = { projection, caps, changes: [], drift: [], definition, evaluated: ids.length, compared: [], full: only === undefined && since === -1 };
   const referenceTypes = referenceAttributes(projection, ctx.config.mesh.objectTypes);
   const keyAttributes = joinAttributes(ctx.config);
   let adoption: Map<string, Map<string, string[]>> | undefined;

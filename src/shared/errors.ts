@@ -35,6 +35,7 @@ export type ConfigErrorCode =
   | 'SecretUnreadable'
   | 'SqlOptionInvalid'
   | 'TemplateSyntax'
+  | 'UnknownConnector'
   | 'UnknownObjectType'
   | 'Usage';
 

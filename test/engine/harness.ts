@@ -24,7 +24,9 @@ export interface Harness {
   db: Db;
   config: CompiledConfig;
   connectors: Record<string, IdentityConnector>;
-  cycle(options?: { full?: boolean; plan?: boolean; allowDeletes?: number }): Promise<CycleResult>;
+  /** Connectors the cycles opened, in order, once per cycle each (a scoped run opens only what it needs). */
+  opened: string[];
+  cycle(options?: { full?: boolean; plan?: boolean; allowDeletes?: number; scope?: readonly string[] }): Promise<CycleResult>;
   close(): Promise<void>;
 }
 
@@ -35,14 +37,17 @@ export async function harness(yaml: string, connectors: Record<string, IdentityC
     db,
     config: await compile(yaml),
     connectors,
+    opened: [],
     cycle: (options = {}) =>
       runCycle(db, h.config, {
         kind: options.full ? 'full' : 'delta',
         mode: options.plan ? 'plan' : 'reconcile',
         revision: 'test',
         allowDeletes: options.allowDeletes,
+        ...(options.scope ? { scope: new Set(options.scope) } : {}),
         log: logger(),
         openConnector: async (model) => {
+          h.opened.push(model.name);
           const connector = connectors[model.name];
           if (!connector) throw new Error(`no test connector for ${model.name}`);
           return { ...connector, close: async () => undefined };

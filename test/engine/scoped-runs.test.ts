@@ -1,0 +1,151 @@
+/**
+ * Scoped runs (DESIGN §8): a source's run reaches every target of the objects it changed and nothing
+ * else; a target's run reads only that target; connectors outside the scope are never opened.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { ConfigError } from '../../src/shared/errors.js';
+import { memoryConnector, MemorySystem } from '../fixtures/memory-connector.js';
+import { csvConnector, harness, MESH, type Harness } from './harness.js';
+
+const flow = (name: string, connector: string, idColumn: string, attributes: string, provision: boolean) => `
+---
+apiVersion: identitymesh.dev/v1alpha1
+kind: FlowRule
+metadata: { name: ${name} }
+spec:
+  source: { connector: ${connector}, objectType: user }
+  meshType: person
+  join: [ { source: ${idColumn}, mesh: employeeId } ]
+  provision: ${provision}
+  attributes:
+${attributes}
+`;
+
+const projection = (name: string, connector: string, idColumn: string) => `
+---
+apiVersion: identitymesh.dev/v1alpha1
+kind: Projection
+metadata: { name: ${name} }
+spec:
+  meshType: person
+  target: { connector: ${connector}, objectType: account }
+  attributes:
+    ${idColumn}: "{{employeeId}}"
+    department: "{{department}}"
+    title: "{{title}}"
+  onRemove: delete
+  drift: enforce
+`;
+
+let h: Harness | undefined;
+afterEach(async () => {
+  await h?.close();
+  h = undefined;
+});
+
+/** Two sources (hr provisions people, crm adds titles) and two targets (apps, dir). */
+async function mesh() {
+  const hr = new MemorySystem('key', 'employee_id');
+  const crm = new MemorySystem('key', 'emp');
+  const apps = new MemorySystem('key', 'account_id');
+  const dir = new MemorySystem('key', 'uid');
+  const yaml =
+    MESH +
+    csvConnector('hr', 'user', 'employee_id') +
+    csvConnector('crm', 'user', 'emp') +
+    csvConnector('apps', 'account', 'account_id') +
+    csvConnector('dir', 'account', 'uid') +
+    flow('hr-to-person', 'hr', 'employee_id', '    - { mesh: employeeId, source: employee_id }\n    - { mesh: department, source: department }', true) +
+    flow('crm-to-person', 'crm', 'emp', '    - { mesh: title, source: title }', false) +
+    projection('person-to-apps', 'apps', 'account_id') +
+    projection('person-to-dir', 'dir', 'uid');
+  for (const id of ['E1', 'E2', 'E3']) {
+    hr.put('user', id, { employee_id: id, department: 'Sales' });
+    crm.put('user', id, { emp: id, title: 'Rep' });
+  }
+  h = await harness(yaml, { hr: memoryConnector(hr), crm: memoryConnector(crm), apps: memoryConnector(apps), dir: memoryConnector(dir) });
+  const first = await h.cycle();
+  expect(first.result).toBe('succeeded');
+  expect(first.scope).toBeNull();
+  expect(apps.rows('account')).toHaveLength(3);
+  expect(dir.rows('account')).toHaveLength(3);
+  h.opened.length = 0;
+  apps.exports = [];
+  dir.exports = [];
+  return { h, hr, crm, apps, dir };
+}
+
+describe('a scoped run', () => {
+  it('of a source imports only it and reaches every target with the objects it changed, and only those', async () => {
+    const { h, hr, crm, apps, dir } = await mesh();
+    hr.put('user', 'E2', { employee_id: 'E2', department: 'Support' });
+    crm.put('user', 'E3', { emp: 'E3', title: 'Lead' }); // crm is outside the scope: not read
+    dir.put('account', 'E1', { uid: 'E1', department: 'Sales', title: 'Hacked' }); // drift in dir: its own run's business
+
+    const run = await h.cycle({ scope: ['hr'] });
+    expect(run.result).toBe('succeeded');
+    expect(run.scope).toEqual(['hr']);
+    expect(run.imports.map((i) => i.connector)).toEqual(['hr']);
+    expect(run.syncs.map((s) => s.rule)).toEqual(['hr-to-person']);
+    expect([...new Set(h.opened)].sort()).toEqual(['apps', 'dir', 'hr']);
+    expect(run.plans.map((p) => [p.projection.name, p.evaluated])).toEqual([
+      ['person-to-apps', 1],
+      ['person-to-dir', 1],
+    ]);
+    expect(apps.exports.map((c) => `${c.op}:${'externalId' in c ? c.externalId : ''}`)).toEqual(['update:E2']);
+    expect(dir.exports.map((c) => `${c.op}:${'externalId' in c ? c.externalId : ''}`)).toEqual(['update:E2']);
+    expect(dir.get('account', 'E1')?.attributes.title).toBe('Hacked');
+    expect(apps.get('account', 'E3')?.attributes.title).toBe('Rep');
+
+    // What the scoped run left for the others is still theirs: a whole-mesh run applies crm's title
+    // and corrects dir's drift (the partial plans did not advance the projections' progress).
+    h.opened.length = 0;
+    const whole = await h.cycle();
+    expect(whole.result).toBe('succeeded');
+    expect(apps.get('account', 'E3')?.attributes.title).toBe('Lead');
+    expect(dir.get('account', 'E3')?.attributes.title).toBe('Lead');
+    expect(dir.get('account', 'E1')?.attributes.title).toBe('Rep');
+  });
+
+  it('of a source that changed nothing opens no target', async () => {
+    const { h, apps, dir } = await mesh();
+    const run = await h.cycle({ scope: ['hr'] });
+    expect(run.result).toBe('succeeded');
+    expect([...new Set(h.opened)]).toEqual(['hr']);
+    expect(run.plans).toEqual([]);
+    expect([...apps.exports, ...dir.exports]).toEqual([]);
+  });
+
+  it('of a target reads only it, corrects its drift and plans only its projections', async () => {
+    const { h, hr, apps, dir } = await mesh();
+    apps.put('account', 'E1', { account_id: 'E1', department: 'Nowhere', title: 'Rep' });
+    hr.put('user', 'E2', { employee_id: 'E2', department: 'Support' }); // hr is outside the scope
+    const run = await h.cycle({ scope: ['apps'] });
+    expect(run.result).toBe('succeeded');
+    expect([...new Set(h.opened)]).toEqual(['apps']);
+    expect(run.imports.map((i) => i.connector)).toEqual(['apps']);
+    expect(run.syncs).toEqual([]);
+    expect(run.plans.map((p) => p.projection.name)).toEqual(['person-to-apps']);
+    expect(apps.exports.map((c) => `${c.op}:${'externalId' in c ? c.externalId : ''}`)).toEqual(['update:E1']);
+    expect(apps.get('account', 'E1')?.attributes.department).toBe('Sales');
+    expect(apps.get('account', 'E2')?.attributes.department).toBe('Sales');
+    expect(dir.exports).toEqual([]);
+  });
+
+  it('keeps the safety gates: a source run that would delete everyone is held by its import guard', async () => {
+    const { h, hr, apps } = await mesh();
+    for (const id of ['E1', 'E2', 'E3']) hr.remove('user', id);
+    const run = await h.cycle({ scope: ['hr'], full: true });
+    expect(run.result).toBe('blocked');
+    expect(run.gates.map((g) => `${g.connector}:${g.gate}`)).toEqual(['hr:importGuard']);
+    expect(apps.exports).toEqual([]);
+  });
+
+  it('refuses a connector the config does not define, naming the closest', async () => {
+    const { h } = await mesh();
+    const run = h.cycle({ scope: ['hrr'] });
+    await expect(run).rejects.toBeInstanceOf(ConfigError);
+    await expect(run).rejects.toThrow(/no connector "hrr" in this config \(did you mean "hr"\?\)/);
+    expect(h.opened).toEqual([]);
+  });
+});
