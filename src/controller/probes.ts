@@ -4,12 +4,13 @@
  * - `/healthz`: the process is alive and its event loop answers (200). Kubernetes restarts the pod
  *   when it stops answering; nothing else fails it — a broken connector or config is reported, not a
  *   reason to restart.
- * - `/readyz`: 200 only when this replica is the leader and a cycle has succeeded since it became
- *   leader, or its first cycle is running; 503 otherwise. The JSON body says why, and whether the replica is the
- *   leader or on standby, so `kubectl get pods` shows exactly one ready controller. The body also
- *   carries the applied revision and `configInvalid`: an invalid newest revision does not take the
- *   leader out of the Service (its SCIM endpoint keeps serving on the last good revision) but is never
- *   hidden. The probe is unauthenticated, so its body is exactly `{ ready, reason, role,
+ * - `/readyz` (DESIGN §8): "this replica can serve" — 200 on the leader and on a standby once the store
+ *   is open (the controller is built on an open store) and a config revision has been read, valid or
+ *   not; 503 before that and while shutting down. Failed runs and broken connectors never make it 503:
+ *   they are reported per connector in status, and taking the only endpoint out of the Service would
+ *   hide the dashboard, the API and the SCIM inbound endpoint exactly when something breaks. An invalid
+ *   newest revision with no good one to run is reported (`configInvalid`), not a reason to leave the
+ *   Service. The probe is unauthenticated, so its body is exactly `{ ready, reason, role,
  *   appliedRevision, configInvalid }`: no paths, no counts, nothing about the config's source.
  */
 import { sendJson, sendText, type RouteHandler } from './http-server.js';
@@ -38,14 +39,13 @@ export interface Readiness {
 
 export function readiness(status: ControllerStatus): Readiness {
   if (status.shuttingDown) return { ready: false, reason: 'shutting down' };
-  if (status.role !== 'leader') return { ready: false, reason: 'standby: another replica holds the leader lock' };
-  if (status.succeededSinceLeader) return { ready: true, reason: 'leader; a cycle has succeeded' };
-  // The first cycle (possibly a long initial sync) counts while it runs; after a failed one, only success does,
-  // so readiness does not flap with every cycle that starts.
-  if (status.cycleRunning && status.cyclesSinceLeader === 0) return { ready: true, reason: 'leader; the first cycle is running' };
-  if (status.appliedRevision === null && status.configInvalid) return { ready: false, reason: 'leader; no valid config revision to run (ConfigInvalid)' };
-  if (status.lastCycle) return { ready: false, reason: `leader; no cycle has succeeded yet (last: ${status.lastCycle.result})` };
-  return { ready: false, reason: 'leader; waiting for the first cycle' };
+  const role = status.role === 'leader' ? 'leader' : 'standby (another replica holds the leader lock; sync requests wait for it)';
+  if (status.appliedRevision === null && status.attemptedRevision === null && !status.configInvalid) {
+    return { ready: false, reason: `${role}; no config revision read yet` };
+  }
+  if (status.appliedRevision === null) return { ready: true, reason: `${role}; the newest config revision is invalid and there is no valid one to run (ConfigInvalid)` };
+  const last = status.lastCycle ? `; the last cycle ${status.lastCycle.result}` : '';
+  return { ready: true, reason: `${role}; running revision ${status.appliedRevision}${status.configInvalid ? ', a newer one is invalid (ConfigInvalid)' : ''}${last}` };
 }
 
 export function healthHandler(): RouteHandler {

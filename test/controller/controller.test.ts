@@ -128,7 +128,7 @@ spec:
     expect(bindings[0]!.revision).toBe(git(w.seed, 'rev-parse', 'HEAD').trim());
   });
 
-  it('with no valid revision anywhere: publishes ConfigInvalid under the default reports branch and is not ready', async () => {
+  it('with no valid revision anywhere: publishes ConfigInvalid under the default reports branch and stays ready (reported, not unready)', async () => {
     const w = makeWorld(inject('pgUrl'), [['E1', 'Alice', 'eng']]);
     writeFileSync(join(w.seed, 'config/mesh.yaml'), 'apiVersion: identitymesh.dev/v1alpha1\nkind: Mesh\nmetadata: { name: x }\nspec: { objectTypes: 42 }\n');
     git(w.seed, 'commit', '-qam', 'broken mesh');
@@ -141,7 +141,8 @@ spec:
     expect(invalid?.status).toBe('True');
     expect(invalid?.message).toMatch(/mesh\.yaml:4:\d+: /);
     expect(controller.status()).toMatchObject({ configInvalid: true, appliedRevision: null });
-    expect(controller.ready()).toBe(false);
+    // DESIGN §8: reported (configInvalid), yet the replica serves: ready (the old contract said not ready).
+    expect(controller.ready()).toBe(true);
     expect(targetRows(w).ids).toEqual([]);
   });
 

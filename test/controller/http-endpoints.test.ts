@@ -168,14 +168,19 @@ describe('readiness', () => {
     source: 'test',
   };
 
-  it('is ready only as leader with a cycle that succeeded, or while its first cycle runs', () => {
-    expect(readiness(base).ready).toBe(false);
+  // DESIGN §8 replaced "leader with a succeeded cycle" by "this replica can serve": these are the old
+  // cases, each with its answer under the new contract.
+  it('is ready on leader and standby once a revision was read; failed runs never make it unready', () => {
+    expect(readiness(base)).toEqual({ ready: true, reason: 'leader; running revision abc' });
     expect(readiness({ ...base, cycleRunning: true }).ready).toBe(true);
-    // After a failed cycle, the next one starting does not make it ready (no flapping).
-    expect(readiness({ ...base, cycleRunning: true, cyclesSinceLeader: 1 }).ready).toBe(false);
+    expect(readiness({ ...base, cycleRunning: true, cyclesSinceLeader: 1 }).ready).toBe(true);
     expect(readiness({ ...base, succeededSinceLeader: true }).ready).toBe(true);
-    expect(readiness({ ...base, role: 'standby', succeededSinceLeader: true })).toEqual({ ready: false, reason: 'standby: another replica holds the leader lock' });
-    expect(readiness({ ...base, succeededSinceLeader: true, shuttingDown: true }).ready).toBe(false);
-    expect(readiness({ ...base, lastCycle: { result: 'failed', kind: 'delta', finishedAt: 'x' } }).reason).toContain('no cycle has succeeded');
+    expect(readiness({ ...base, role: 'standby', succeededSinceLeader: true })).toEqual({ ready: true, reason: 'standby (another replica holds the leader lock; sync requests wait for it); running revision abc' });
+    expect(readiness({ ...base, succeededSinceLeader: true, shuttingDown: true })).toEqual({ ready: false, reason: 'shutting down' });
+    expect(readiness({ ...base, lastCycle: { result: 'failed', kind: 'delta', finishedAt: 'x' } })).toEqual({ ready: true, reason: 'leader; running revision abc; the last cycle failed' });
+    // An invalid newest revision with nothing valid to run is reported, not a reason to leave the Service.
+    expect(readiness({ ...base, appliedRevision: null, attemptedRevision: 'bad', configInvalid: true })).toEqual({ ready: true, reason: 'leader; the newest config revision is invalid and there is no valid one to run (ConfigInvalid)' });
+    // Not ready before any revision was read.
+    expect(readiness({ ...base, appliedRevision: null, attemptedRevision: null })).toEqual({ ready: false, reason: 'leader; no config revision read yet' });
   });
 });

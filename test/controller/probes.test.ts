@@ -41,13 +41,26 @@ describe('/readyz (unauthenticated)', () => {
     status = base;
     const ready = await readyz();
     expect(ready.status).toBe(200);
-    expect(JSON.parse(ready.text)).toEqual({ ready: true, reason: 'leader; a cycle has succeeded', role: 'leader', appliedRevision: 'abc123', configInvalid: true });
+    expect(JSON.parse(ready.text)).toEqual({ ready: true, reason: 'leader; running revision abc123, a newer one is invalid (ConfigInvalid); the last cycle succeeded', role: 'leader', appliedRevision: 'abc123', configInvalid: true });
     expect(ready.text).not.toContain(SECRET_PATH);
 
-    status = { ...base, role: 'standby', succeededSinceLeader: false, appliedRevision: null, configInvalid: false };
+    // DESIGN §8: a standby that has read a revision can serve, so it is ready (the old contract said 503).
+    status = { ...base, role: 'standby', succeededSinceLeader: false, appliedRevision: 'abc123', configInvalid: false };
     const standby = await readyz();
-    expect(standby.status).toBe(503);
-    expect(JSON.parse(standby.text)).toEqual({ ready: false, reason: 'standby: another replica holds the leader lock', role: 'standby', appliedRevision: null, configInvalid: false });
+    expect(standby.status).toBe(200);
+    expect(JSON.parse(standby.text)).toEqual({
+      ready: true,
+      reason: 'standby (another replica holds the leader lock; sync requests wait for it); running revision abc123; the last cycle succeeded',
+      role: 'standby',
+      appliedRevision: 'abc123',
+      configInvalid: false,
+    });
     expect(standby.text).not.toContain(SECRET_PATH);
+
+    // Before any revision was read it cannot serve yet: 503, still with the same five fields.
+    status = { ...base, role: 'standby', appliedRevision: null, attemptedRevision: null, configInvalid: false };
+    const early = await readyz();
+    expect(early.status).toBe(503);
+    expect(JSON.parse(early.text)).toEqual({ ready: false, reason: 'standby (another replica holds the leader lock; sync requests wait for it); no config revision read yet', role: 'standby', appliedRevision: null, configInvalid: false });
   });
 });

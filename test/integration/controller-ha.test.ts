@@ -43,9 +43,11 @@ describe('imesh run replicas on one PostgreSQL store', () => {
     const b = await startController({ world: w });
     await waitFor('the first export', () => targetRows(w).ids.length === 2);
 
+    // DESIGN §8: a standby can serve (API reads, SCIM inbox), so it is ready — as a standby.
     const standby = await b.readyz();
-    expect(standby.status).toBe(503);
-    expect(standby.body).toMatchObject({ ready: false, role: 'standby' });
+    expect(standby.status).toBe(200);
+    expect(standby.body).toMatchObject({ ready: true, role: 'standby' });
+    expect(String(standby.body.reason)).toMatch(/^standby \(another replica holds the leader lock/);
     expect((await a.readyz())).toMatchObject({ status: 200, body: { ready: true, role: 'leader' } });
 
     // A change in the source: exported once, by the leader only.
