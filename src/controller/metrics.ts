@@ -27,6 +27,12 @@ export class ControllerMetrics {
   private readonly exported = new Counter({ name: 'imesh_objects_exported_total', help: 'Objects written to targets, per connector and operation.', labelNames: ['connector', 'operation'], registers: [this.registry] });
   private readonly drift = new Gauge({ name: 'imesh_drift_entries', help: 'Drift entries after the last cycle, per connector and action (corrected, reported, pending).', labelNames: ['connector', 'action'], registers: [this.registry] });
   private readonly conflicts = new Gauge({ name: 'imesh_conflicts', help: 'Open conflicts after the last cycle, per kind (attribute, ambiguousJoin, heldBack).', labelNames: ['kind'], registers: [this.registry] });
+  private readonly up = new Gauge({
+    name: 'imesh_connector_up',
+    help: '1 when the last run that involved this connector read and wrote it without a connector failure (a tripped gate does not count), 0 when it failed or before its first success.',
+    labelNames: ['connector'],
+    registers: [this.registry],
+  });
   private readonly lastSuccess = new Gauge({ name: 'imesh_connector_last_success_timestamp_seconds', help: 'When a cycle last finished without failure or gate for this connector (Unix time).', labelNames: ['connector'], registers: [this.registry] });
   private readonly lastCycleSuccess = new Gauge({ name: 'imesh_last_successful_cycle_timestamp_seconds', help: 'When the last cycle that succeeded finished (Unix time).', registers: [this.registry] });
   private readonly gates = new Counter({ name: 'imesh_safety_gate_trips_total', help: 'Safety gate trips, per connector and gate.', labelNames: ['connector', 'gate'], registers: [this.registry] });
@@ -60,6 +66,7 @@ export class ControllerMetrics {
       if (this.declared.has(name)) continue;
       this.declared.add(name);
       this.lastSuccess.set({ connector: name }, 0);
+      this.up.set({ connector: name }, 0);
       for (const gate of ['maxDeletes', 'maxDeletePercent', 'importGuard']) this.gates.inc({ connector: name, gate }, 0);
       this.imported.inc({ connector: name }, 0);
       for (const operation of EXPORT_OPS) this.exported.inc({ connector: name, operation }, 0);
@@ -104,7 +111,14 @@ export class ControllerMetrics {
     for (const [projection, counts] of outcome.exports) {
       if (counts.failed > 0) troubled.add(config.projections.find((p) => p.name === projection)?.target.connector ?? projection);
     }
-    for (const name of config.connectors.keys()) if (!troubled.has(name)) this.lastSuccess.set({ connector: name }, at / 1000);
+    // A scoped run speaks only for the connectors it covered and the targets it reached.
+    const involved = outcome.scope ? new Set([...outcome.scope, ...outcome.plans.map((p) => p.projection.target.connector)]) : new Set(config.connectors.keys());
+    const broken = new Set(outcome.failures.map((f) => f.connector));
+    for (const name of involved) {
+      if (!config.connectors.has(name)) continue;
+      this.up.set({ connector: name }, broken.has(name) ? 0 : 1);
+      if (!troubled.has(name)) this.lastSuccess.set({ connector: name }, at / 1000);
+    }
     if (outcome.result === 'succeeded') this.lastCycleSuccess.set(at / 1000);
   }
 

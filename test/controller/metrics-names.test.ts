@@ -8,6 +8,8 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { loadConfig } from '../../src/config/index.js';
 import { ControllerMetrics } from '../../src/controller/metrics.js';
+import type { ReconcileOnceResult } from '../../src/controller/reconcile-once.js';
+import type { CycleResult } from '../../src/engine/cycle.js';
 
 async function quickstartMetrics(): Promise<string> {
   const { config } = await loadConfig(resolve('samples/quickstart'));
@@ -32,10 +34,37 @@ describe('controller metrics', () => {
     const text = await quickstartMetrics();
     for (const connector of ['hr', 'badges', 'apps', 'phonebook']) {
       expect(text).toContain(`imesh_connector_last_success_timestamp_seconds{connector="${connector}"} 0`);
+      expect(text).toContain(`imesh_connector_up{connector="${connector}"} 0`);
       for (const gate of ['maxDeletes', 'maxDeletePercent', 'importGuard']) expect(text).toContain(`imesh_safety_gate_trips_total{connector="${connector}",gate="${gate}"} 0`);
       expect(text).toContain(`imesh_objects_exported_total{connector="${connector}",operation="failed"} 0`);
     }
     expect(text).toContain('imesh_cycles_total{kind="delta",result="failed"} 0');
+  });
+
+  it('imesh_connector_up: 1 after a run that read the connector, 0 after one that failed it; a scoped run speaks only for what it covered', async () => {
+    const { config } = await loadConfig(resolve('samples/quickstart'));
+    const metrics = new ControllerMetrics();
+    metrics.declareConnectors(config!);
+    const outcome: CycleResult = {
+      cycleId: 1, seq: 1, kind: 'delta', mode: 'reconcile', scope: null, result: 'failed', imports: [], syncs: [], plans: [], gates: [],
+      exports: new Map(), failures: [{ connector: 'badges', stage: 'import', message: 'unreadable' }], drift: [], suspended: [], skipped: [], timings: {},
+    };
+    const finished = (o: CycleResult) => metrics.cycleFinished({ outcome: o, drift: { drift: [] }, conflicts: { conflicts: [] } } as unknown as ReconcileOnceResult, config!, 1, 1_000_000);
+    finished(outcome);
+    let text = await metrics.render();
+    for (const connector of ['hr', 'apps', 'phonebook']) expect(text).toContain(`imesh_connector_up{connector="${connector}"} 1`);
+    expect(text).toContain('imesh_connector_up{connector="badges"} 0');
+    expect(text).toContain('imesh_connector_last_success_timestamp_seconds{connector="badges"} 0');
+
+    // A run of badges alone that now succeeds brings it up; hr's series are not touched by it.
+    finished({ ...outcome, scope: ['badges'], result: 'succeeded', failures: [] });
+    text = await metrics.render();
+    expect(text).toContain('imesh_connector_up{connector="badges"} 1');
+    expect(text).toContain('imesh_connector_last_success_timestamp_seconds{connector="badges"} 1000');
+    finished({ ...outcome, scope: ['hr'], failures: [{ connector: 'hr', stage: 'open', message: 'x' }] });
+    text = await metrics.render();
+    expect(text).toContain('imesh_connector_up{connector="hr"} 0');
+    expect(text).toContain('imesh_connector_up{connector="badges"} 1');
   });
 
   it('the shipped PrometheusRule alerts only on metrics the controller serves', async () => {
