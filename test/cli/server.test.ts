@@ -41,8 +41,13 @@ beforeAll(async () => {
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   controller.stderr!.on('data', (chunk: Buffer) => (controllerLog += chunk.toString()));
-  // Ready once the first cycle succeeded: the API then answers with the running revision.
-  await waitFor(`imesh run on ${server} (log: ${controllerLog.slice(-400)})`, async () => (await fetch(`${server}/readyz`).catch(() => undefined))?.status === 200, 90_000, 200);
+  // Ready as soon as a revision is read (DESIGN §8); the tests need the first cycle done, which the
+  // probe's reason says: the API then answers with the running revision and its results.
+  const firstCycleDone = async () => {
+    const response = await fetch(`${server}/readyz`).catch(() => undefined);
+    return response?.status === 200 && /the last cycle succeeded$/.test(((await response.json()) as { reason: string }).reason);
+  };
+  await waitFor(`imesh run on ${server} (log: ${controllerLog.slice(-400)})`, firstCycleDone, 90_000, 200);
 });
 
 afterAll(async () => {

@@ -193,7 +193,7 @@ describe('deploy/kubernetes', () => {
     const pdb = rendered.find((m) => m.kind === 'PodDisruptionBudget') as any;
     expect(pdb.spec.minAvailable).toBe(1);
     expect(pdb.spec.minAvailable).toBeLessThan(d.spec.replicas);
-    expect(pdb.spec.unhealthyPodEvictionPolicy).toBe('AlwaysAllow'); // the standby (not ready) can always go
+    expect(pdb.spec.unhealthyPodEvictionPolicy).toBe('AlwaysAllow'); // an unhealthy replica can always go
     expect(pdb.spec.selector.matchLabels).toEqual(d.spec.selector.matchLabels);
     expect(rendered.map((m) => m.kind)).not.toContain('PersistentVolumeClaim');
   });

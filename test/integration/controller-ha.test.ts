@@ -43,7 +43,9 @@ describe('imesh run replicas on one PostgreSQL store', () => {
     const b = await startController({ world: w });
     await waitFor('the first export', () => targetRows(w).ids.length === 2);
 
-    // DESIGN §8: a standby can serve (API reads, SCIM inbox), so it is ready — as a standby.
+    // DESIGN §8: a standby can serve (API reads, SCIM inbox), so it is ready — as a standby — once it
+    // has read a revision (its own fetch of the repository).
+    await waitFor('b to read a revision', async () => (await b.readyz()).body.appliedRevision !== null);
     const standby = await b.readyz();
     expect(standby.status).toBe(200);
     expect(standby.body).toMatchObject({ ready: true, role: 'standby' });
