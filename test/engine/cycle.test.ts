@@ -3,44 +3,27 @@ import { explain } from '../../src/engine/explain.js';
 import { conflictEntries, statusReport } from '../../src/engine/report-data.js';
 import type { ExportChange, ExportSession, IdentityConnector } from '../../src/connectors/sdk.js';
 import { memoryConnector, MemorySystem } from '../fixtures/memory-connector.js';
+import { appended, connector, csvConnector as csvConnectorDocument, flowRule, HR_INFLOWS, pick, projection, type Spec } from '../fixtures/config-yaml.js';
 import { csvConnector, harness, MESH, type Harness } from './harness.js';
 
-const HR_FLOW = `
----
-apiVersion: identitymesh.dev/v1alpha1
-kind: FlowRule
-metadata: { name: hr-to-person }
-spec:
-  source: { connector: hr, objectType: user }
-  meshType: person
-  join: [ { source: employee_id, mesh: employeeId } ]
-  provision: true
-  attributes:
-    - { mesh: employeeId, source: employee_id, confidence: 100 }
-    - { mesh: firstName, source: first_name, confidence: 90 }
-    - { mesh: lastName, source: last_name, confidence: 90 }
-    - { mesh: displayName, template: "{{first_name}} {{last_name}}", confidence: 50 }
-    - { mesh: email, source: email, confidence: 70 }
-    - { mesh: department, source: department, confidence: 90 }
-    - { mesh: active, source: active, confidence: 100 }
-`;
+const HR_FLOW = appended(
+  flowRule('hr-to-person', {
+    source: 'hr/user',
+    join: { employee_id: 'employeeId' },
+    provision: true,
+    attributes: { ...pick(HR_INFLOWS, 'employeeId', 'firstName', 'lastName', 'displayName', 'email', 'department'), active: ['active', 100] },
+  }),
+);
 
-const APPS_PROJECTION = (drift = 'enforce', scope = '') => `
----
-apiVersion: identitymesh.dev/v1alpha1
-kind: Projection
-metadata: { name: person-to-apps }
-spec:
-  meshType: person
-  target: { connector: apps, objectType: account }${scope}
-  attributes:
-    account_id: "{{employeeId}}"
-    email: "{{email}}"
-    department: "{{department}}"
-  enabled: "{{active}}"
-  onRemove: disable
-  drift: ${drift}
-`;
+const APPS_PROJECTION = (drift = 'enforce', scope?: Spec) =>
+  appended(
+    projection('person-to-apps', {
+      target: 'apps/account',
+      before: scope ? { scope } : {},
+      attributes: { account_id: '{{employeeId}}', email: '{{email}}', department: '{{department}}' },
+      after: { enabled: '{{active}}', onRemove: 'disable', drift },
+    }),
+  );
 
 function people(hr: MemorySystem, n: number, department = 'Sales'): void {
   for (let i = 1; i <= n; i++) {
@@ -55,10 +38,10 @@ afterEach(async () => {
   h = undefined;
 });
 
-async function setup(extraYaml = '', drift = 'enforce', scope = '') {
+async function setup(extraYaml = '', drift = 'enforce', scope?: Spec) {
   const hr = new MemorySystem('key', 'employee_id');
   const apps = new MemorySystem('key', 'account_id');
-  const yaml = MESH + csvConnector('hr', 'user', 'employee_id', '\n      isActiveColumn: active') + csvConnector('apps', 'account', 'account_id', '\n      isActiveColumn: is_active') + HR_FLOW + APPS_PROJECTION(drift, scope) + extraYaml;
+  const yaml = MESH + csvConnector('hr', 'user', 'employee_id', { isActiveColumn: 'active' }) + csvConnector('apps', 'account', 'account_id', { isActiveColumn: 'is_active' }) + HR_FLOW + APPS_PROJECTION(drift, scope) + extraYaml;
   return { hr, apps, yaml };
 }
 
@@ -85,8 +68,13 @@ describe('a reconcile cycle', () => {
     people(hr, 2);
     hr.put('department', 'D1', { code: 'D1', name: 'Sales' });
     hr.put('department', 'D2', { code: 'D2', name: 'Engines' });
-    const twoTypes = csvConnector('hr', 'user', 'employee_id', '\n      isActiveColumn: active\n    department:\n      file: /tmp/imesh-test-hr-departments.csv\n      externalIdColumn: code');
-    const yaml = MESH + twoTypes + csvConnector('apps', 'account', 'account_id', '\n      isActiveColumn: is_active') + HR_FLOW + APPS_PROJECTION();
+    const twoTypes = appended(
+      csvConnectorDocument('hr', {
+        user: { file: '/tmp/imesh-test-hr.csv', externalIdColumn: 'employee_id', isActiveColumn: 'active' },
+        department: { file: '/tmp/imesh-test-hr-departments.csv', externalIdColumn: 'code' },
+      }),
+    );
+    const yaml = MESH + twoTypes + csvConnector('apps', 'account', 'account_id', { isActiveColumn: 'is_active' }) + HR_FLOW + APPS_PROJECTION();
     h = await harness(yaml, { hr: memoryConnector(hr, { inactiveMeansDeleted: true }), apps: memoryConnector(apps) });
     const first = await h.cycle({ full: true });
     expect(first.result).toBe('succeeded');
@@ -126,7 +114,7 @@ describe('a reconcile cycle', () => {
   });
 
   it('blocks every export to a connector when the delete threshold trips, and --allow-deletes lets them through', async () => {
-    const { hr, apps, yaml } = await setup('', 'enforce', '\n  scope: { attribute: department, in: [Sales, Legal] }');
+    const { hr, apps, yaml } = await setup('', 'enforce', { attribute: 'department', in: ['Sales', 'Legal'] });
     people(hr, 12);
     h = await harness(yaml, { hr: memoryConnector(hr, { inactiveMeansDeleted: true }), apps: memoryConnector(apps) });
     await h.cycle();
@@ -185,19 +173,7 @@ describe('a reconcile cycle', () => {
   it('reports equal-confidence conflicts, resolves them by rule name, and explains provenance', async () => {
     const { hr, apps, yaml } = await setup(
       csvConnector('crm', 'contact', 'contact_id') +
-        `
----
-apiVersion: identitymesh.dev/v1alpha1
-kind: FlowRule
-metadata: { name: crm-to-person }
-spec:
-  source: { connector: crm, objectType: contact }
-  meshType: person
-  join: [ { source: emp, mesh: employeeId } ]
-  attributes:
-    - { mesh: email, source: mail, confidence: 70 }
-    - { mesh: department, source: dept, confidence: 40 }
-`,
+        appended(flowRule('crm-to-person', { source: 'crm/contact', join: { emp: 'employeeId' }, attributes: { email: ['mail', 70], department: ['dept', 40] } })),
     );
     people(hr, 2);
     const crm = new MemorySystem('key', 'contact_id');
@@ -216,18 +192,7 @@ spec:
   it('holds back an ambiguous join instead of guessing', async () => {
     const { hr, apps, yaml } = await setup(
       csvConnector('crm', 'contact', 'contact_id') +
-        `
----
-apiVersion: identitymesh.dev/v1alpha1
-kind: FlowRule
-metadata: { name: crm-to-person }
-spec:
-  source: { connector: crm, objectType: contact }
-  meshType: person
-  join: [ { source: dept, mesh: department } ]
-  attributes:
-    - { mesh: title, source: title, confidence: 50 }
-`,
+        appended(flowRule('crm-to-person', { source: 'crm/contact', join: { dept: 'department' }, attributes: { title: ['title', 50] } })),
     );
     people(hr, 2);
     const crm = new MemorySystem('key', 'contact_id');
@@ -543,42 +508,27 @@ describe('driftCheck: reading a target without change tracking whole', () => {
 });
 
 describe('a directory target', () => {
-  const DIR_PROJECTION = `
----
-apiVersion: identitymesh.dev/v1alpha1
-kind: Projection
-metadata: { name: person-to-dir }
-spec:
-  meshType: person
-  target: { connector: dir, objectType: user }
-  join: [ { target: employeeNumber, mesh: employeeId } ]
-  container: "OU={{department}},OU=Users,DC=example,DC=test"
-  rdn: "CN={{displayName}}"
-  attributes:
-    employeeNumber: "{{employeeId}}"
-    mail: "{{email}}"
-  enabled: "{{active}}"
-  onRemove: disable
-`;
-  const DIR_CONNECTOR = `
----
-apiVersion: identitymesh.dev/v1alpha1
-kind: Connector
-metadata: { name: dir }
-spec:
-  type: ldap
-  connection:
-    url: ldap://127.0.0.1:3389
-    bindDn: cn=admin,dc=example,dc=test
-    bindPassword: "{{secret:dir-password}}"
-    baseDn: dc=example,dc=test
-  objectTypes:
-    user:
-      searchBase: ou=Users,dc=example,dc=test
-      filter: "(objectClass=inetOrgPerson)"
-      attributes: [cn, mail, employeeNumber]
-      objectClasses: [top, person, organizationalPerson, inetOrgPerson]
-`;
+  const DIR_PROJECTION = appended(
+    projection('person-to-dir', {
+      target: 'dir/user',
+      before: { join: [{ target: 'employeeNumber', mesh: 'employeeId' }], container: 'OU={{department}},OU=Users,DC=example,DC=test', rdn: 'CN={{displayName}}' },
+      attributes: { employeeNumber: '{{employeeId}}', mail: '{{email}}' },
+      after: { enabled: '{{active}}', onRemove: 'disable' },
+    }),
+  );
+  const DIR_CONNECTOR = appended(
+    connector('dir', 'ldap', {
+      connection: { url: 'ldap://127.0.0.1:3389', bindDn: 'cn=admin,dc=example,dc=test', bindPassword: '{{secret:dir-password}}', baseDn: 'dc=example,dc=test' },
+      objectTypes: {
+        user: {
+          searchBase: 'ou=Users,dc=example,dc=test',
+          filter: '(objectClass=inetOrgPerson)',
+          attributes: ['cn', 'mail', 'employeeNumber'],
+          objectClasses: ['top', 'person', 'organizationalPerson', 'inetOrgPerson'],
+        },
+      },
+    }),
+  );
 
   it('moves an object when its container changes (never delete + create), escaping DN values', async () => {
     const { hr, yaml } = await setup();
@@ -628,3 +578,4 @@ spec:
     expect(dir.get('user', 'guid-unmanaged')?.attributes.mail).toBe('x@example.com');
   });
 });
+

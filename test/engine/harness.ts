@@ -11,6 +11,7 @@ import type { IdentityConnector } from '../../src/connectors/sdk.js';
 import { runCycle, type CycleResult } from '../../src/engine/cycle.js';
 import { logger } from '../../src/shared/logger.js';
 import type { Db } from '../../src/store/db.js';
+import { appended, csvConnector as csvConnectorDocument, HR_PERSON, mesh, type Spec } from '../fixtures/config-yaml.js';
 import { openTestStore } from './test-store.js';
 
 export async function compile(yaml: string): Promise<CompiledConfig> {
@@ -61,37 +62,11 @@ export async function harness(yaml: string, connectors: Record<string, IdentityC
   return h;
 }
 
-export const MESH = `
-apiVersion: identitymesh.dev/v1alpha1
-kind: Mesh
-metadata: { name: test }
-spec:
-  objectTypes:
-    person:
-      attributes:
-        employeeId: { type: string }
-        firstName: { type: string }
-        lastName: { type: string }
-        displayName: { type: string }
-        email: { type: string }
-        department: { type: string }
-        title: { type: string }
-        active: { type: boolean }
-  safety: { maxDeletes: 5, maxDeletePercent: 50 }
-`;
+/** The HR person's Mesh; tests append further documents, each starting with `---`. */
+export const MESH = mesh({ person: HR_PERSON }, { safety: { maxDeletes: 5, maxDeletePercent: 50 } });
 
-/** csv connector definitions; the harness replaces them with in-memory systems. */
-export function csvConnector(name: string, type: string, idColumn: string, extra = ''): string {
-  return `
----
-apiVersion: identitymesh.dev/v1alpha1
-kind: Connector
-metadata: { name: ${name} }
-spec:
-  type: csv
-  objectTypes:
-    ${type}:
-      file: /tmp/imesh-test-${name}.csv
-      externalIdColumn: ${idColumn}${extra}
-`;
+/** A csv connector definition, as a document to append; the harness replaces it with an in-memory system. */
+export function csvConnector(name: string, type: string, idColumn: string, extra: Spec = {}): string {
+  return appended(csvConnectorDocument(name, { [type]: { file: `/tmp/imesh-test-${name}.csv`, externalIdColumn: idColumn, ...extra } }));
 }
+

@@ -12,6 +12,7 @@ import { explain } from '../../src/engine/explain.js';
 import { logger } from '../../src/shared/logger.js';
 import type { Db } from '../../src/store/db.js';
 import { OktaEmulator } from '../emulators/okta-emulator.js';
+import { configText, csvConnector, flowRule, mesh, oktaConnector, oktaMemberships, projection, references } from '../fixtures/config-yaml.js';
 import { compile } from './harness.js';
 import { openTestStore } from './test-store.js';
 
@@ -32,83 +33,31 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const yaml = (url: string) => `
-apiVersion: identitymesh.dev/v1alpha1
-kind: Mesh
-metadata: { name: okta-e2e }
-spec:
-  safety: { maxDeletes: 5, maxDeletePercent: 50 }   # one leaver of three is 33 %
-  objectTypes:
-    person:
-      attributes:
-        email: { type: string }
-        firstName: { type: string }
-        active: { type: boolean }
-    group:
-      attributes:
-        name: { type: string }
-        members: { type: reference, to: [person], multiValued: true }
----
-apiVersion: identitymesh.dev/v1alpha1
-kind: Connector
-metadata: { name: okta }
-spec:
-  type: okta
-  connection: { orgUrl: "${url}", apiToken: "{{secret:okta-token}}", pageSize: 2 }
-  objectTypes: { user: {}, group: {}, membership: {} }
----
-apiVersion: identitymesh.dev/v1alpha1
-kind: Connector
-metadata: { name: people-file }
-spec:
-  type: csv
-  objectTypes:
-    person: { file: ${join(dir, 'out/people.csv')}, externalIdColumn: email }
----
-apiVersion: identitymesh.dev/v1alpha1
-kind: FlowRule
-metadata: { name: okta-users }
-spec:
-  source: { connector: okta, objectType: user }
-  meshType: person
-  join: [ { source: email, mesh: email } ]
-  provision: true
-  attributes:
-    - { mesh: email, source: email, confidence: 90 }
-    - { mesh: firstName, source: firstName, confidence: 90 }
-    - { mesh: active, source: accountEnabled, confidence: 100 }
----
-apiVersion: identitymesh.dev/v1alpha1
-kind: FlowRule
-metadata: { name: okta-groups }
-spec:
-  source: { connector: okta, objectType: group }
-  meshType: group
-  join: [ { source: name, mesh: name } ]
-  provision: true
-  attributes:
-    - { mesh: name, source: name, confidence: 80 }
----
-apiVersion: identitymesh.dev/v1alpha1
-kind: FlowRule
-metadata: { name: okta-memberships }
-spec:
-  source: { connector: okta, objectType: membership }
-  meshType: group
-  membership: { group: groupId, member: memberId, attribute: members }
----
-apiVersion: identitymesh.dev/v1alpha1
-kind: Projection
-metadata: { name: people-to-file }
-spec:
-  meshType: person
-  target: { connector: people-file, objectType: person }
-  scope: { attribute: active, equals: true }
-  attributes:
-    email: "{{email}}"
-    first_name: "{{firstName}}"
-  onRemove: delete
-`;
+const yaml = (url: string) =>
+  configText(
+    // one leaver of three is 33 %
+    mesh(
+      { person: { email: 'string', firstName: 'string', active: 'boolean' }, group: { name: 'string', members: references('person') } },
+      { name: 'okta-e2e', safety: { maxDeletes: 5, maxDeletePercent: 50 } },
+    ),
+    oktaConnector('okta', url, { pageSize: 2 }),
+    csvConnector('people-file', { person: { file: join(dir, 'out/people.csv'), externalIdColumn: 'email' } }),
+    flowRule('okta-users', {
+      source: 'okta/user',
+      join: { email: 'email' },
+      provision: true,
+      attributes: { email: ['email', 90], firstName: ['firstName', 90], active: ['accountEnabled', 100] },
+    }),
+    flowRule('okta-groups', { source: 'okta/group', meshType: 'group', join: { name: 'name' }, provision: true, attributes: { name: ['name', 80] } }),
+    oktaMemberships(),
+    projection('people-to-file', {
+      target: 'people-file/person',
+      before: { scope: { attribute: 'active', equals: true } },
+      attributes: { email: '{{email}}', first_name: '{{firstName}}' },
+      after: { onRemove: 'delete' },
+    }),
+  );
+
 
 describe('okta → mesh → csv', () => {
   it('imports users, groups and memberships, projects people, and follows a deprovisioned user', async () => {
@@ -139,3 +88,4 @@ describe('okta → mesh → csv', () => {
     expect(after.attributes[0]?.value).toEqual([adaMesh.id]);
   });
 });
+
