@@ -14,7 +14,10 @@ import { isTrimmed, TRIMMED_PACKAGES } from '../../scripts/trim-production-modul
 const ROOT = resolve(import.meta.dirname, '../..');
 
 const LOADER = `
-const { createRequire } = require('node:module');
+const Database = require('better-sqlite3');
+const db = new Database(':memory:');
+if (db.prepare('select 40 + 2 as n').get().n !== 42) process.exit(2);
+db.close();
 const t = require('tedious');
 require('mssql');
 require('@azure/identity');
@@ -35,14 +38,19 @@ describe('trimmed production modules', () => {
     expect(is('/app/node_modules/@azure/identity/dist/commonjs/index.js')).toBe(false);
     expect(is('/app/node_modules/pg/lib/index.js')).toBe(false);
     expect(TRIMMED_PACKAGES).toContain('@azure/msal-browser');
+    expect(is('/app/node_modules/better-sqlite3/deps/sqlite3/sqlite3.c')).toBe(true);
+    expect(is('/app/node_modules/better-sqlite3/build/Release/obj.target/better_sqlite3.node')).toBe(true);
+    expect(is('/app/node_modules/better-sqlite3/build/Release/better_sqlite3.node')).toBe(false);
+    expect(is('/app/node_modules/better-sqlite3/lib/index.js')).toBe(false);
   });
 
-  it('mssql, tedious and @azure/identity load and connect without anything the trim removes', () => {
+  it('better-sqlite3, mssql, tedious and @azure/identity load and work without anything the trim removes', () => {
     const run = spawnSync(process.execPath, ['-e', LOADER], { cwd: ROOT, encoding: 'utf8', timeout: 30_000 });
     expect(run.status, run.stderr).toBe(0);
     const { connectError, loaded } = JSON.parse(run.stdout) as { connectError: string; loaded: string[] };
     expect(connectError).toBe('ESOCKET'); // tedious ran its connection code and reported the closed port
     expect(loaded.some((p) => p.includes('/node_modules/@azure/identity/'))).toBe(true);
+    expect(loaded.some((p) => p.endsWith('/better-sqlite3/build/Release/better_sqlite3.node'))).toBe(true);
     expect(loaded.filter((p) => (isTrimmed as (path: string) => boolean)(p))).toEqual([]);
   });
 
