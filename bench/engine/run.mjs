@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Engine benchmark: N identities in an embedded SQL source projected to an embedded SQL target.
 // Usage: npm run build && node bench/engine/run.mjs [N]   (default 100000)
+// The store: the embedded SQLite store, or IMESH_BENCH_STORE=pglite for the PGlite store of earlier versions.
 // Reports objects/s and peak RSS for: the first full cycle, a no-change cycle, a cycle with 1% changed.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../../dist/config/index.js';
 import { runCycle } from '../../dist/engine/cycle.js';
 import { openEmbeddedStore } from '../../dist/store/embedded-store.js';
+import { openSqliteStore } from '../../dist/store/sqlite-store.js';
 import { migrate } from '../../dist/store/migrations.js';
 import { connectorOpener } from '../../dist/cli/runtime.js';
 import { logger } from '../../dist/shared/logger.js';
@@ -60,7 +62,7 @@ if (seeded.status !== 0) throw new Error('seeding the source failed');
 
 const { config, problems } = await loadConfig(configDir);
 if (!config) throw new Error(problems.map((p) => `${p.file}:${p.line}: ${p.message}`).join('\n'));
-const db = await openEmbeddedStore(join(work, 'state'));
+const db = process.env.IMESH_BENCH_STORE === 'pglite' ? await openEmbeddedStore(join(work, 'state')) : await openSqliteStore(join(work, 'state/store.db'));
 await migrate(db);
 const log = logger();
 log.level = 'warn';

@@ -61,6 +61,12 @@ afterAll(async () => {
 
 describe('--server with a running controller on the embedded store', () => {
   it('status: the controller\'s view through its API (exit 0), named by its URL and replica role', () => {
+    // The local store is read too, beside the running imesh run (one writer, many readers).
+    const local = cli(['status'], undefined);
+    expect(local.status, local.stderr).toBe(0);
+    expect(local.stdout.split('\n')[0]).toBe('Store .imesh/state (SQLite)');
+    expect(local.stdout).toMatch(/^ {2}directory +csv +Healthy +6/m);
+
     const text = cli(['status', '--server', server], VIEWER_TOKEN);
     expect(text.status, text.stderr).toBe(0);
     expect(text.stdout.split('\n')[0]).toBe(`Controller ${server} (leader)`);
