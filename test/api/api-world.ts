@@ -10,7 +10,6 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import pg from 'pg';
 import { connectorOpener } from '../../src/cli/runtime.js';
 import { loadConfig } from '../../src/config/index.js';
 import type { CompiledConfig, Problem } from '../../src/config/model.js';
@@ -24,6 +23,7 @@ import type { CycleKind } from '../../src/engine/context.js';
 import type { Logger } from '../../src/shared/logger.js';
 import type { Db } from '../../src/store/db.js';
 import { openStore } from '../../src/store/open-store.js';
+import { dropSchema } from '../controller/process-harness.js';
 import { quietLogger } from '../controller/quiet-logger.js';
 import { configText, csvConnector, flowRule, hrToPerson, HR_PERSON, mesh, pick, projection } from '../fixtures/config-yaml.js';
 
@@ -195,20 +195,12 @@ export function makeWorldFiles(options: Omit<WorldOptions, 'store' | 'pgUrl' | '
   return { dir, configDir, hrFile, accountsFile };
 }
 
+export { dropSchema };
+
 /** A PostgreSQL store URL with a schema of its own; drop it with dropSchema. */
 export function schemaUrl(pgUrl: string): { url: string; schema: string } {
   const schema = `api_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
   return { url: `${pgUrl}${pgUrl.includes('?') ? '&' : '?'}schema=${schema}`, schema };
-}
-
-export async function dropSchema(pgUrl: string, schema: string): Promise<void> {
-  const client = new pg.Client({ connectionString: pgUrl });
-  await client.connect();
-  try {
-    await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-  } finally {
-    await client.end();
-  }
 }
 
 export async function startWorld(options: WorldOptions): Promise<World> {
