@@ -44,7 +44,9 @@ async function readStatus(db: Db, configDir: string | undefined): Promise<Status
     conditions: stored.conditions,
     connectors: fresh.connectors.map((c) => {
       const before = previous.get(c.name);
-      return before ? { ...c, health: before.health, conditions: before.conditions } : c;
+      if (!before) return c;
+      const { healthReason, healthMessage, healthLastTransitionTime } = before;
+      return { ...c, health: before.health, ...(healthReason !== undefined ? { healthReason, healthMessage, healthLastTransitionTime } : {}), conditions: before.conditions };
     }),
   };
 }

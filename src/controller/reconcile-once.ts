@@ -5,7 +5,7 @@
  */
 import type { CompiledConfig } from '../config/model.js';
 import { secretUses } from '../connectors/secret-destinations.js';
-import { saveAppliedConfig, setMeta } from '../engine/applied-config.js';
+import { getMeta, saveAppliedConfig, setMeta } from '../engine/applied-config.js';
 import type { ConnectorOpener } from '../engine/context.js';
 import { runCycle, type CycleResult } from '../engine/cycle.js';
 import { conflictsReport, driftReport, statusReport } from '../engine/report-data.js';
@@ -74,7 +74,9 @@ export async function reconcileOnce(options: ReconcileOnceOptions): Promise<Reco
     await setMeta(db, 'last_attempted_revision', options.lastAttemptedRevision);
   }
   const now = new Date().toISOString();
+  const previous = await getMeta<StatusReport>(db, 'last_status');
   const status = await statusReport(db, {
+    ...(previous ? { previous } : {}),
     config,
     revision,
     lastAppliedRevision: revision,

@@ -124,6 +124,11 @@ export interface StatusInputs {
   /** Conditions from outside the cycle (ConfigInvalid from the controller). */
   readonly extraConditions?: readonly Condition[];
   readonly outcome?: CycleResult;
+  /**
+   * The status the previous run wrote: a connector's health keeps its `healthLastTransitionTime` while
+   * it stays the same, and a connector a scoped run did not involve keeps what it had.
+   */
+  readonly previous?: StatusReport;
   readonly now: string;
 }
 
@@ -134,6 +139,20 @@ function gateConditions(gates: readonly GateTrip[], now: string): Condition[] {
     { type: 'DeleteThresholdExceeded', status: deletes.length > 0 ? 'True' : 'False', reason: deletes.length > 0 ? 'ExportsBlocked' : 'WithinThresholds', message: deletes.map((g) => g.message ?? g.connector).join('; '), lastTransitionTime: now },
     { type: 'ImportGuardTripped', status: guards.length > 0 ? 'True' : 'False', reason: guards.length > 0 ? 'ImportBlocked' : 'WithinThresholds', message: guards.map((g) => g.message ?? g.connector).join('; '), lastTransitionTime: now },
   ];
+}
+
+/** A connector's health after a run that involved it: Failed (it could not be read or written), Degraded (a gate or failed objects), else Healthy. */
+function connectorHealth(
+  failures: readonly { stage: string; message: string }[],
+  trips: readonly GateTrip[],
+  exportErrors: string | undefined,
+): { health: 'Healthy' | 'Degraded' | 'Failed'; reason: string; message: string } {
+  const first = failures[0];
+  if (first) return { health: 'Failed', reason: first.stage === 'export' ? 'ExportFailed' : first.stage === 'open' ? 'OpenFailed' : 'ImportFailed', message: failures.map((f) => f.message).join('; ') };
+  const trip = trips[0];
+  if (trip) return { health: 'Degraded', reason: trip.gate === 'importGuard' ? 'ImportGuardTripped' : 'DeleteThresholdExceeded', message: trips.map((t) => t.message ?? t.gate).join('; ') };
+  if (exportErrors !== undefined) return { health: 'Degraded', reason: 'ExportErrors', message: exportErrors };
+  return { health: 'Healthy', reason: 'RunSucceeded', message: '' };
 }
 
 export async function statusReport(q: Queryable, input: StatusInputs): Promise<StatusReport> {
@@ -177,18 +196,35 @@ export async function statusReport(q: Queryable, input: StatusInputs): Promise<S
       ...(exportErrors.length > 0 ? [{ type: 'ExportErrors', status: 'True' as const, reason: 'ObjectsFailed', message: exportErrors.map(exportErrorMessage).join('; '), lastTransitionTime: now }] : []),
       ...(outcome?.suspended.includes(model.name) ? [{ type: 'Suspended', status: 'True' as const, reason: 'SpecSuspend', message: 'exports are paused by spec.suspend', lastTransitionTime: now }] : []),
     ];
-    const health: ConnectorStatus['health'] = !outcome ? 'Unknown' : failure.length > 0 ? 'Failed' : trips.length > 0 || exportErrors.length > 0 ? 'Degraded' : 'Healthy';
+    const before = input.previous?.connectors.find((c) => c.name === model.name);
+    const involved = outcome !== undefined && (outcome.scope === null || outcome.scope.includes(model.name) || outcome.plans.some((p) => p.projection.target.connector === model.name));
+    const health = involved
+      ? connectorHealth(failure, trips, exportErrors.length > 0 ? exportErrors.map(exportErrorMessage).join('; ') : undefined)
+      : before && before.health !== 'Unknown'
+        ? { health: before.health, reason: before.healthReason ?? '', message: before.healthMessage ?? '' }
+        : { health: 'Unknown' as const, reason: '', message: '' };
+    const healthFields =
+      health.health === 'Unknown'
+        ? {}
+        : {
+            healthReason: health.reason,
+            healthMessage: health.message,
+            healthLastTransitionTime: before?.health === health.health && before.healthLastTransitionTime ? before.healthLastTransitionTime : now,
+          };
+    // A connector the run did not involve keeps the conditions and error its own last run recorded.
+    const carried = !involved && outcome !== undefined && before ? before : undefined;
     const unmanagedCount = unmanaged.find((u) => u.connector === model.name)?.n;
     const target = config.projections.some((p) => p.target.connector === model.name);
     return {
       name: model.name,
       type: model.type,
-      health,
-      conditions,
+      health: health.health,
+      ...healthFields,
+      conditions: carried ? carried.conditions : conditions,
       objectTypes,
       ...(unmanagedCount !== undefined ? { unmanaged: unmanagedCount } : {}),
       ...(target ? { driftCheck: driftCheckText(model.driftCheck) } : {}),
-      ...(failure[0] ? { lastError: failure[0].message } : {}),
+      ...(carried?.lastError ? { lastError: carried.lastError } : failure[0] ? { lastError: failure[0].message } : {}),
     };
   });
 

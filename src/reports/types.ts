@@ -25,6 +25,11 @@ export interface ConnectorStatus {
   readonly name: string;
   readonly type: string;
   readonly health: 'Healthy' | 'Degraded' | 'Failed' | 'Unknown';
+  /** Why `health` is what it is (CamelCase), with a message; left out while it is Unknown. */
+  readonly healthReason?: string;
+  readonly healthMessage?: string;
+  /** When `health` last changed (not rewritten by runs that leave it as it was). */
+  readonly healthLastTransitionTime?: string;
   readonly conditions: readonly Condition[];
   readonly objectTypes: Readonly<Record<string, ObjectTypeStatus>>;
   /** Objects in the target's scope that no mesh object projects to. */

@@ -35,7 +35,10 @@ const conditionSchema = object(
 const connectorProperties: Record<string, Schema> = {
   name: { type: 'string' },
   type: { type: 'string', examples: [...CONNECTOR_TYPES] },
-  health: { enum: ['Healthy', 'Degraded', 'Failed', 'Unknown'], description: 'From the last cycle; Unknown before the first one.' },
+  health: { enum: ['Healthy', 'Degraded', 'Failed', 'Unknown'], description: 'From the last run that involved the connector; Unknown before the first one.' },
+  healthReason: { type: 'string', description: 'Why: RunSucceeded, ImportFailed, ExportFailed, OpenFailed, ImportGuardTripped, DeleteThresholdExceeded or ExportErrors.' },
+  healthMessage: { type: 'string' },
+  healthLastTransitionTime: { ...dateTime, description: 'When health last changed; runs that leave it as it was do not rewrite it.' },
   suspended: { type: 'boolean', description: 'spec.suspend pauses its exports.' },
   lastImport: nullable(dateTime),
   lastExport: nullable(dateTime),

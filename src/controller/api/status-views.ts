@@ -22,6 +22,9 @@ export interface ConnectorView {
   readonly name: string;
   readonly type: string;
   readonly health: ConnectorStatus['health'];
+  readonly healthReason?: string;
+  readonly healthMessage?: string;
+  readonly healthLastTransitionTime?: string;
   readonly suspended: boolean;
   /** Newest import / export over the connector's object types. */
   readonly lastImport: string | null;
@@ -100,6 +103,9 @@ function connectorView(port: ControllerPort, fresh: ConnectorStatus, last: Statu
     name: fresh.name,
     type: fresh.type,
     health: previous?.health ?? 'Unknown',
+    ...(previous?.healthReason !== undefined ? { healthReason: previous.healthReason } : {}),
+    ...(previous?.healthMessage !== undefined ? { healthMessage: redact(previous.healthMessage) } : {}),
+    ...(previous?.healthLastTransitionTime !== undefined ? { healthLastTransitionTime: previous.healthLastTransitionTime } : {}),
     suspended: (port.config()?.mesh.suspend ?? false) || (model?.suspend ?? false),
     lastImport: newest(types.map((t) => t.lastImport)),
     lastExport: newest(types.map((t) => t.lastExport)),
