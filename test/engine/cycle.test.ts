@@ -42,14 +42,16 @@ async function setup(extraYaml = '', drift = 'enforce', scope?: Spec) {
   const hr = new MemorySystem('key', 'employee_id');
   const apps = new MemorySystem('key', 'account_id');
   const yaml = MESH + csvConnector('hr', 'user', 'employee_id', { isActiveColumn: 'active' }) + csvConnector('apps', 'account', 'account_id', { isActiveColumn: 'is_active' }) + HR_FLOW + APPS_PROJECTION(drift, scope) + extraYaml;
-  return { hr, apps, yaml };
+  /** The harness over these systems (HR rows marked inactive are deleted source objects); `systems` replace or add connectors. */
+  const start = (systems: Record<string, IdentityConnector> = {}) => harness(yaml, { hr: memoryConnector(hr, { inactiveMeansDeleted: true }), apps: memoryConnector(apps), ...systems });
+  return { hr, apps, yaml, start };
 }
 
 describe('a reconcile cycle', () => {
   it('provisions, exports, and a re-plan after applying is empty', async () => {
-    const { hr, apps, yaml } = await setup();
+    const { hr, apps, start } = await setup();
     people(hr, 3);
-    h = await harness(yaml, { hr: memoryConnector(hr, { inactiveMeansDeleted: true }), apps: memoryConnector(apps) });
+    h = await start();
     const first = await h.cycle();
     expect(first.result).toBe('succeeded');
     expect(apps.rows('account').map((r) => r.externalId).sort()).toEqual(['E1001', 'E1002', 'E1003']);
@@ -85,9 +87,9 @@ describe('a reconcile cycle', () => {
   });
 
   it('plan writes nothing to targets and leaves the store as it was', async () => {
-    const { hr, apps, yaml } = await setup();
+    const { hr, apps, start } = await setup();
     people(hr, 2);
-    h = await harness(yaml, { hr: memoryConnector(hr, { inactiveMeansDeleted: true }), apps: memoryConnector(apps) });
+    h = await start();
     const plan = await h.cycle({ plan: true });
     expect(plan.plans[0]?.changes.map((c) => c.change.op)).toEqual(['create', 'create']);
     expect(apps.exports).toEqual([]);
@@ -96,9 +98,9 @@ describe('a reconcile cycle', () => {
   });
 
   it('updates only the attributes that differ, and disables a leaver', async () => {
-    const { hr, apps, yaml } = await setup();
+    const { hr, apps, start } = await setup();
     people(hr, 3);
-    h = await harness(yaml, { hr: memoryConnector(hr, { inactiveMeansDeleted: true }), apps: memoryConnector(apps) });
+    h = await start();
     await h.cycle();
     apps.exports = [];
     hr.put('user', 'E1002', { ...hr.get('user', 'E1002')!.attributes, department: 'Support' }, { enabled: true });
@@ -114,9 +116,9 @@ describe('a reconcile cycle', () => {
   });
 
   it('blocks every export to a connector when the delete threshold trips, and --allow-deletes lets them through', async () => {
-    const { hr, apps, yaml } = await setup('', 'enforce', { attribute: 'department', in: ['Sales', 'Legal'] });
+    const { hr, apps, start } = await setup('', 'enforce', { attribute: 'department', in: ['Sales', 'Legal'] });
     people(hr, 12);
-    h = await harness(yaml, { hr: memoryConnector(hr, { inactiveMeansDeleted: true }), apps: memoryConnector(apps) });
+    h = await start();
     await h.cycle();
     apps.exports = [];
     for (let i = 1; i <= 6; i++) {
@@ -139,9 +141,9 @@ describe('a reconcile cycle', () => {
   });
 
   it('refuses a source import that would delete more than the thresholds allow', async () => {
-    const { hr, apps, yaml } = await setup();
+    const { hr, apps, start } = await setup();
     people(hr, 12);
-    h = await harness(yaml, { hr: memoryConnector(hr, { inactiveMeansDeleted: true }), apps: memoryConnector(apps) });
+    h = await start();
     await h.cycle();
     apps.exports = [];
     for (let i = 1; i <= 6; i++) {
@@ -157,9 +159,9 @@ describe('a reconcile cycle', () => {
   });
 
   it('refuses an import that returns nothing instead of deleting everyone', async () => {
-    const { hr, apps, yaml } = await setup();
+    const { hr, apps, start } = await setup();
     people(hr, 4);
-    h = await harness(yaml, { hr: memoryConnector(hr, { inactiveMeansDeleted: true }), apps: memoryConnector(apps) });
+    h = await start();
     await h.cycle();
     hr.tables.get('user')!.clear();
     const outcome = await h.cycle({ full: true });
@@ -171,14 +173,14 @@ describe('a reconcile cycle', () => {
   });
 
   it('reports equal-confidence conflicts, resolves them by rule name, and explains provenance', async () => {
-    const { hr, apps, yaml } = await setup(
+    const { hr, apps, start } = await setup(
       csvConnector('crm', 'contact', 'contact_id') +
         appended(flowRule('crm-to-person', { source: 'crm/contact', join: { emp: 'employeeId' }, attributes: { email: ['mail', 70], department: ['dept', 40] } })),
     );
     people(hr, 2);
     const crm = new MemorySystem('key', 'contact_id');
     crm.put('contact', 'C1', { contact_id: 'C1', emp: 'E1001', mail: 'ada@crm.example.com', dept: 'Marketing' });
-    h = await harness(yaml, { hr: memoryConnector(hr, { inactiveMeansDeleted: true }), apps: memoryConnector(apps), crm: memoryConnector(crm) });
+    h = await start({ crm: memoryConnector(crm) });
     await h.cycle();
     const conflicts = await conflictEntries(h.db);
     expect(conflicts).toHaveLength(1);
@@ -190,14 +192,14 @@ describe('a reconcile cycle', () => {
   });
 
   it('holds back an ambiguous join instead of guessing', async () => {
-    const { hr, apps, yaml } = await setup(
+    const { hr, apps, start } = await setup(
       csvConnector('crm', 'contact', 'contact_id') +
         appended(flowRule('crm-to-person', { source: 'crm/contact', join: { dept: 'department' }, attributes: { title: ['title', 50] } })),
     );
     people(hr, 2);
     const crm = new MemorySystem('key', 'contact_id');
     crm.put('contact', 'C9', { contact_id: 'C9', dept: 'sales', title: 'Boss' });
-    h = await harness(yaml, { hr: memoryConnector(hr, { inactiveMeansDeleted: true }), apps: memoryConnector(apps), crm: memoryConnector(crm) });
+    h = await start({ crm: memoryConnector(crm) });
     await h.cycle();
     const conflicts = await conflictEntries(h.db);
     expect(conflicts.map((c) => c.kind)).toEqual(['ambiguousJoin']);
@@ -208,9 +210,9 @@ describe('a reconcile cycle', () => {
 
   it('corrects drift under enforce and only reports it under report', async () => {
     for (const mode of ['enforce', 'report'] as const) {
-      const { hr, apps, yaml } = await setup('', mode);
+      const { hr, apps, start } = await setup('', mode);
       people(hr, 1);
-      h = await harness(yaml, { hr: memoryConnector(hr, { inactiveMeansDeleted: true }), apps: memoryConnector(apps) });
+      h = await start();
       await h.cycle();
       apps.put('account', 'E1001', { ...apps.get('account', 'E1001')!.attributes, email: 'hacked@example.com' }, { enabled: true });
       const outcome = await h.cycle();
@@ -225,9 +227,9 @@ describe('a reconcile cycle', () => {
   });
 
   it('finishes the work of a cycle interrupted between import and export, without duplicates', async () => {
-    const { hr, apps, yaml } = await setup();
+    const { hr, apps, start } = await setup();
     people(hr, 3);
-    h = await harness(yaml, { hr: memoryConnector(hr, { inactiveMeansDeleted: true }), apps: memoryConnector(apps) });
+    h = await start();
     const { runCycle } = await import('../../src/engine/cycle.js');
     const { logger } = await import('../../src/shared/logger.js');
     const interrupted = await runCycle(h.db, h.config, {
@@ -248,9 +250,9 @@ describe('a reconcile cycle', () => {
   });
 
   it('marks cycles a killed process left running as interrupted when the next reconcile starts', async () => {
-    const { hr, apps, yaml } = await setup();
+    const { hr, apps, start } = await setup();
     people(hr, 2);
-    h = await harness(yaml, { hr: memoryConnector(hr, { inactiveMeansDeleted: true }), apps: memoryConnector(apps) });
+    h = await start();
     const { recentCycles } = await import('../../src/engine/report-data.js');
     // What kill -9 mid-cycle leaves behind: the cycle's row, committed when it started, still `running`.
     await h.db.query(`INSERT INTO cycle (id, kind, mode, revision, result) VALUES ($1, 'delta', 'reconcile', 'killed', 'running')`, [await h.db.dialect.nextval(h.db, 'cycle_id_seq')]);
@@ -270,10 +272,10 @@ describe('a reconcile cycle', () => {
   });
 
   it('retries an object whose export failed on the next cycle without holding back the rest', async () => {
-    const { hr, apps, yaml } = await setup();
+    const { hr, apps, start } = await setup();
     people(hr, 3);
     apps.failExports = (change) => (change.op === 'create' && change.key === 'E1002' ? 'duplicate email' : undefined);
-    h = await harness(yaml, { hr: memoryConnector(hr, { inactiveMeansDeleted: true }), apps: memoryConnector(apps) });
+    h = await start();
     const first = await h.cycle();
     expect(first.result).toBe('failed');
     expect(apps.rows('account').map((r) => r.externalId).sort()).toEqual(['E1001', 'E1003']);
@@ -286,10 +288,10 @@ describe('a reconcile cycle', () => {
 
 describe('failed exports: retried with backoff, within a limit', () => {
   async function failing() {
-    const { hr, apps, yaml } = await setup();
+    const { hr, apps, start } = await setup();
     people(hr, 2);
     apps.failExports = (change) => (change.op === 'create' && change.key === 'E1002' ? 'rejected' : undefined);
-    h = await harness(yaml, { hr: memoryConnector(hr, { inactiveMeansDeleted: true }), apps: memoryConnector(apps) });
+    h = await start();
     expect((await h.cycle()).result).toBe('failed');
     const sentE1002 = () => apps.exportCalls;
     return { hr, apps, sentE1002 };
@@ -362,10 +364,10 @@ describe('a target with export sessions', () => {
   }
 
   it('sends a cycle\'s changes through one commit and records them only after it', async () => {
-    const { hr, apps, yaml } = await setup();
+    const { hr, apps, start } = await setup();
     people(hr, 5);
     const target = sessionConnector(apps);
-    h = await harness(yaml, { hr: memoryConnector(hr, { inactiveMeansDeleted: true }), apps: target });
+    h = await start({ apps: target });
     const first = await h.cycle();
     expect(first.result).toBe('succeeded');
     expect(target.commits).toBe(1);
@@ -379,10 +381,10 @@ describe('a target with export sessions', () => {
   });
 
   it('records nothing as exported when the commit fails, and the next cycle exports it all', async () => {
-    const { hr, apps, yaml } = await setup();
+    const { hr, apps, start } = await setup();
     people(hr, 3);
     const failing = sessionConnector(apps, 'before-write');
-    h = await harness(yaml, { hr: memoryConnector(hr, { inactiveMeansDeleted: true }), apps: failing });
+    h = await start({ apps: failing });
     const first = await h.cycle();
     expect(first.result).toBe('failed');
     expect(first.exports.get('person-to-apps')).toMatchObject({ created: 0, failed: 3 });
@@ -398,9 +400,9 @@ describe('a target with export sessions', () => {
   });
 
   it('a crash after the target was written but before the commit returned: the next cycle adopts, never creates twice', async () => {
-    const { hr, apps, yaml } = await setup();
+    const { hr, apps, start } = await setup();
     people(hr, 3);
-    h = await harness(yaml, { hr: memoryConnector(hr, { inactiveMeansDeleted: true }), apps: sessionConnector(apps, 'after-write') });
+    h = await start({ apps: sessionConnector(apps, 'after-write') });
     expect((await h.cycle()).result).toBe('failed');
     expect(apps.rows('account')).toHaveLength(3);
     const links = await h.db.query<{ n: number }>(`SELECT CAST(count(*) AS integer) AS n FROM target_link WHERE projection = 'person-to-apps' AND external_id IS NOT NULL`);
