@@ -8,37 +8,18 @@ import type { CycleResult } from '../../src/engine/cycle.js';
 import { statusReport } from '../../src/engine/report-data.js';
 import type { StatusReport } from '../../src/reports/types.js';
 import { memoryConnector, MemorySystem } from '../fixtures/memory-connector.js';
+import { appended, flowRule, projection } from '../fixtures/config-yaml.js';
 import { csvConnector, harness, MESH, type Harness } from './harness.js';
 
 const YAML =
   MESH +
   csvConnector('hr', 'user', 'employee_id') +
   csvConnector('apps', 'account', 'account_id') +
-  `
----
-apiVersion: identitymesh.dev/v1alpha1
-kind: FlowRule
-metadata: { name: hr-to-person }
-spec:
-  source: { connector: hr, objectType: user }
-  meshType: person
-  join: [ { source: employee_id, mesh: employeeId } ]
-  provision: true
-  attributes:
-    - { mesh: employeeId, source: employee_id }
-    - { mesh: department, source: department }
----
-apiVersion: identitymesh.dev/v1alpha1
-kind: Projection
-metadata: { name: person-to-apps }
-spec:
-  meshType: person
-  target: { connector: apps, objectType: account }
-  attributes:
-    account_id: "{{employeeId}}"
-    department: "{{department}}"
-  onRemove: delete
-`;
+  appended(
+    flowRule('hr-to-person', { source: 'hr/user', join: { employee_id: 'employeeId' }, provision: true, attributes: { employeeId: 'employee_id', department: 'department' } }),
+    projection('person-to-apps', { target: 'apps/account', attributes: { account_id: '{{employeeId}}', department: '{{department}}' }, after: { onRemove: 'delete' } }),
+  );
+
 
 let h: Harness | undefined;
 afterEach(async () => {
@@ -112,3 +93,4 @@ describe('connector health in status', () => {
     }
   });
 });
+
