@@ -47,7 +47,8 @@ export function compileModel(set: DocumentSet, configPath: string, files: readon
   const listColumns = inferredListColumns(set);
   for (const doc of set.connectors) {
     const spec = withListColumns(doc.value.spec, listColumns.get(doc.name));
-    const schedule: { intervalMs?: number; full?: string } = {};
+    const schedule: { intervalMs?: number; full?: string; manual?: boolean } = {};
+    if (spec.schedule?.manual === true) schedule.manual = true;
     if (spec.schedule?.interval !== undefined) schedule.intervalMs = duration(spec.schedule.interval);
     if (spec.schedule?.full !== undefined) schedule.full = spec.schedule.full;
     const model = {

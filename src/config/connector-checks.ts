@@ -11,6 +11,9 @@ import type { ConnectorDoc } from './documents.js';
 export function checkConnector(ctx: CheckContext, doc: ConnectorDoc): void {
   const spec = doc.value.spec;
   if (spec.schedule?.full !== undefined) checkCron(ctx, doc, ['spec', 'schedule', 'full'], spec.schedule.full);
+  if (spec.schedule?.manual === true && (spec.schedule.interval !== undefined || spec.schedule.full !== undefined)) {
+    ctx.report(doc, ['spec', 'schedule', 'manual'], 'schedule.manual runs the connector only on request: remove schedule.interval and schedule.full, or manual');
+  }
   descriptorOf(spec.type).checkSpec?.(ctx, doc, spec);
 }
 

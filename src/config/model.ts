@@ -98,7 +98,8 @@ interface ConnectorModelBase<T extends ConnectorType> {
   readonly spec: Readonly<ConnectorSpecOf<T>>;
   /** The object type names the connector declares. */
   readonly objectTypes: readonly string[];
-  readonly schedule?: Partial<ScheduleModel>;
+  /** Its own timetable (a scoped run), or `manual`: only on request; none: the Mesh's schedule. */
+  readonly schedule?: Partial<ScheduleModel> & { readonly manual?: boolean };
   readonly suspend: boolean;
   /**
    * When a target object type without change tracking is read whole for drift on a delta cycle:

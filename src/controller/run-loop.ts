@@ -1,15 +1,17 @@
 /**
- * When cycles run, and running them. One cycle at a time, only while this replica is the leader: the
+ * When runs happen, and running them. One run at a time, only while this replica is the leader: the
  * next is whichever comes first of a requested run (a new revision, a SCIM push, the operator API) and
- * the schedule (schedule.ts: delta every interval, full on the cron, per-connector timetables). Every
- * cycle goes through reconcileOnce (import … export, reports, published when report-worthy);
- * `mayExport` is false once leadership is lost or stop() was called, so no further export batch starts.
- * Requests that arrive while a cycle runs are merged into one run after it (a full request wins).
+ * the schedule (schedule.ts: the Mesh's timetable, and each connector's own as a scoped run). Every run
+ * goes through reconcileOnce (import … export, reports, published when report-worthy); `mayExport` is
+ * false once leadership is lost or stop() was called, so no further export batch starts. Requests wait
+ * in one queue, in order; a request for a scope already queued joins it (a full request wins). A
+ * request for a suspended connector is not run, and the log says so.
  */
 import { DEFAULTS } from '../config/compile.js';
 import type { CompiledConfig } from '../config/model.js';
 import type { ConnectorOpener, CycleKind } from '../engine/context.js';
 import { reportCommitMessage, reportFiles } from '../reports/index.js';
+import { runScope } from '../engine/run-scope.js';
 import { errorMessage } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
 import type { Db } from '../store/db.js';
@@ -17,7 +19,7 @@ import { guardExports } from './export-guard.js';
 import type { LeaderElector } from './leader-election.js';
 import { reconcileOnce } from './reconcile-once.js';
 import type { ReportPublisher } from './report-publisher.js';
-import { CycleSchedule, type DueCycle } from './schedule.js';
+import { CycleSchedule, scopeKey, type DueCycle } from './schedule.js';
 import type { SourceWatcher } from './source-watcher.js';
 import type { StatusTracker } from './status-tracker.js';
 import { Wakeup } from './wakeup.js';
@@ -36,7 +38,7 @@ export interface RunLoopOptions {
 export class RunLoop {
   private readonly schedule: CycleSchedule;
   private readonly wake = new Wakeup();
-  private requested: DueCycle | undefined;
+  private readonly requested: DueCycle[] = [];
   private current: Promise<void> | undefined;
   private stopping = false;
 
@@ -50,11 +52,20 @@ export class RunLoop {
     this.options.log.info({ event: 'schedule', schedule: this.schedule.describe() }, `cycles: ${this.schedule.describe()}`);
   }
 
-  /** Run a cycle as soon as the current one (if any) ends. */
-  request(reason: string, kind: CycleKind = 'delta'): void {
-    const previous = this.requested;
-    this.requested = { at: this.options.now(), kind: previous?.kind === 'full' ? 'full' : kind, reason: previous ? `${previous.reason}; ${reason}` : reason };
+  /** Run as soon as the runs before it end: the whole mesh (no scope) or these connectors. */
+  request(reason: string, kind: CycleKind = 'delta', connectors: readonly string[] | null = null): void {
+    const scope = connectors === null ? null : [...new Set(connectors)].sort();
+    const index = this.requested.findIndex((r) => scopeKey(r.scope) === scopeKey(scope));
+    const previous = index >= 0 ? this.requested[index] : undefined;
+    const merged: DueCycle = { at: previous?.at ?? this.options.now(), kind: previous?.kind === 'full' ? 'full' : kind, reason: previous ? `${previous.reason}; ${reason}` : reason, scope };
+    if (index >= 0) this.requested[index] = merged;
+    else this.requested.push(merged);
     this.wake.wake();
+  }
+
+  /** The requests waiting, oldest first. */
+  queued(): readonly DueCycle[] {
+    return [...this.requested];
   }
 
   /** Leadership changed: a new leader starts its schedule afresh; either way the loop re-checks. */
@@ -72,12 +83,12 @@ export class RunLoop {
         continue;
       }
       const at = now();
-      const due = this.requested ?? this.schedule.next(at);
-      if (due.at > at) {
-        await this.wake.wait(due.at - at);
+      const due = this.requested[0] ?? this.schedule.next(at);
+      if (due === undefined || due.at > at) {
+        await this.wake.wait(due === undefined ? Number.POSITIVE_INFINITY : due.at - at);
         continue;
       }
-      this.requested = undefined;
+      if (this.requested[0] === due) this.requested.shift();
       this.current = this.run(due);
       await this.current;
       this.current = undefined;
@@ -108,16 +119,18 @@ export class RunLoop {
   private async run(due: DueCycle): Promise<void> {
     const { log, publisher, elector, db, status, source, now } = this.options;
     const started = now();
-    this.schedule.started(due.kind, started);
+    this.schedule.started(due, started);
     const running = source.running();
     try {
       if (!running) {
         await this.publishWithoutConfig();
         return;
       }
+      const scope = due.scope === null ? unaskedScope(running.config) : this.scopeOf(running.config, due);
+      if (scope === null) return;
       await source.retainRunning();
       status.cycleStarted();
-      log.info({ event: 'cycle-start', kind: due.kind, reason: due.reason, revision: running.revision }, `${due.kind} cycle (${due.reason})`);
+      log.info({ event: 'cycle-start', kind: due.kind, reason: due.reason, revision: running.revision, ...(scope ? { scope: [...scope] } : {}) }, `${due.kind} cycle${scope ? ` of ${[...scope].join(', ')}` : ''} (${due.reason})`);
       const nowIso = new Date(started).toISOString();
       const mayExport = () => !this.stopping && elector.isLeader();
       const result = await reconcileOnce({
@@ -126,6 +139,7 @@ export class RunLoop {
         files: running.files,
         revision: running.revision,
         full: due.kind === 'full',
+        ...(scope ? { scope } : {}),
         openConnector: guardExports(this.options.openConnector(running.config), mayExport),
         log,
         extraConditions: [...status.conditions(running.revision, nowIso), ...publisher.conditions(nowIso)],
@@ -165,6 +179,21 @@ export class RunLoop {
   }
 
   /**
+   * The scope of a scoped run in this revision: connectors it no longer defines are dropped, suspended
+   * ones are not run (the log says so); null when nothing is left to run.
+   */
+  private scopeOf(config: CompiledConfig, due: DueCycle): ReadonlySet<string> | null {
+    const { log } = this.options;
+    const names = (due.scope ?? []).filter((name) => {
+      const model = config.connectors.get(name);
+      if (!model) log.warn({ event: 'run-skipped', connector: name, reason: 'not-defined' }, `not running ${name}: the running revision does not define it`);
+      else if (model.suspend) log.warn({ event: 'run-skipped', connector: name, reason: 'suspended' }, `not running ${name}: it is suspended (spec.suspend)`);
+      return model !== undefined && !model.suspend;
+    });
+    return names.length > 0 ? runScope(config, names) : null;
+  }
+
+  /**
    * No revision has ever been valid (and the store has none): publishes a minimal status with
    * ConfigInvalid where a Mesh without spec.reports would (no valid config names a reports branch).
    */
@@ -183,4 +212,15 @@ export class RunLoop {
       log.error({ event: 'publish-failed', error: errorMessage(error) }, 'cannot publish the ConfigInvalid status');
     }
   }
+}
+
+/**
+ * A whole-mesh run (a new revision, a SCIM push, a sync of everything) leaves out the connectors that
+ * run only when asked for by name (`schedule.manual`); undefined when that is every connector.
+ */
+function unaskedScope(config: CompiledConfig): ReadonlySet<string> | undefined | null {
+  const manual = [...config.connectors.values()].filter((c) => c.schedule?.manual === true).map((c) => c.name);
+  if (manual.length === 0) return undefined;
+  const rest = [...config.connectors.keys()].filter((name) => !manual.includes(name));
+  return rest.length > 0 ? runScope(config, rest) : null;
 }

@@ -1,23 +1,24 @@
 /**
- * When the next cycle runs, and whether it is full or delta.
+ * When the next run is due, of which scope, and whether it is full or delta (DESIGN §8, per-connector
+ * schedules).
  *
- * - Delta cycles every `spec.schedule.interval`, measured start to start; a cycle that runs longer
- *   than the interval delays the next one (it starts right after, never alongside: cycles are run one
- *   at a time by the controller loop, so they cannot overlap or stack up).
- * - Full cycles (which sweep deletions) at each `spec.schedule.full` cron time, evaluated in UTC. A
- *   cron time missed while the process was down is not made up; the delta cycles cover the gap.
- * - A Connector's `spec.schedule` overrides the Mesh's for that connector. The engine runs every
- *   connector in each cycle, so an override adds cycle times: the delta cadence is the shortest interval
- *   of the Mesh and any connector, and a connector's own cron starts a full cycle. (A connector-scoped
- *   cycle would need the engine to import a subset; until then a full cycle covers every connector.)
- * - A full cycle due at the same time as a delta replaces it.
+ * - The Mesh's `spec.schedule` is one timetable for every connector without a schedule of its own: a
+ *   delta run every `interval`, measured start to start, and a full run at each `full` cron time (UTC).
+ *   When no connector has its own, that run is the whole mesh.
+ * - A Connector's `spec.schedule` (`interval`, `full`; a key left out keeps the Mesh's value) gives it a
+ *   timetable of its own: its runs are scoped to it (engine/run-scope.ts). `schedule: { manual: true }`
+ *   gives it none: it runs only on request. A suspended connector's own timetable is idle.
+ * - Runs never overlap: the controller loop runs one at a time, so a run that lasts longer than an
+ *   interval delays the next one, and no two start closer than MIN_CYCLE_GAP_MS. A cron time missed
+ *   while the process was down is not made up; the delta runs cover the gap. A full run due at the same
+ *   time as a timetable's delta replaces it.
  */
 import { formatDuration } from '../config/duration.js';
 import { Cron } from 'croner';
 import type { CompiledConfig } from '../config/model.js';
 import type { CycleKind } from '../engine/context.js';
 
-/** Never start cycles closer together than this, however short the interval or slow the last cycle. */
+/** Never start runs closer together than this, however short the interval or slow the last run. */
 export const MIN_CYCLE_GAP_MS = 250;
 
 export interface DueCycle {
@@ -25,84 +26,105 @@ export interface DueCycle {
   readonly kind: CycleKind;
   /** What made it due, for logs. */
   readonly reason: string;
+  /** The connectors it covers, sorted; null: the whole mesh. */
+  readonly scope: readonly string[] | null;
 }
 
-interface FullSchedule {
+/** A scope as a map key (null: the whole mesh). */
+export function scopeKey(scope: readonly string[] | null): string {
+  return scope === null ? '*' : scope.join('\u0000');
+}
+
+interface Timetable {
   readonly owner: string;
+  readonly scope: readonly string[] | null;
+  readonly intervalMs: number;
   readonly cron: Cron;
+  lastStart: number | undefined;
+  fullAnchor: number;
 }
 
 export class CycleSchedule {
-  private intervalMs = 5 * 60_000;
-  private intervalOwner = 'mesh';
-  private fulls: FullSchedule[] = [];
+  private timetables: Timetable[] = [];
+  private idle: string[] = [];
   private signature = '';
-  private lastStart: number | undefined;
   private lastEnd: number | undefined;
-  /** Full cron times are looked for after this instant. */
-  private fullAnchor: number;
 
-  constructor(now: number) {
-    this.fullAnchor = now;
-  }
+  constructor(private readonly createdAt: number) {}
 
-  /** Takes the schedules of a (new) config revision. */
+  /** Takes the schedules of a (new) config revision; timetables that did not change keep their times. */
   use(config: CompiledConfig): void {
-    const crons: { owner: string; expression: string }[] = [{ owner: 'mesh', expression: config.mesh.schedule.full }];
-    let interval = config.mesh.schedule.intervalMs;
-    let owner = 'mesh';
+    const mesh = config.mesh.schedule;
+    const plans: { owner: string; scope: string[] | null; intervalMs: number; full: string }[] = [];
+    const followers: string[] = [];
+    const idle: string[] = [];
     for (const connector of config.connectors.values()) {
       const own = connector.schedule;
-      if (own?.intervalMs !== undefined && own.intervalMs < interval) {
-        interval = own.intervalMs;
-        owner = `connector ${connector.name}`;
-      }
-      if (own?.full !== undefined && own.full !== config.mesh.schedule.full) crons.push({ owner: `connector ${connector.name}`, expression: own.full });
+      if (own?.manual) idle.push(`${connector.name} (manual)`);
+      else if (own?.intervalMs === undefined && own?.full === undefined) followers.push(connector.name);
+      else if (connector.suspend) idle.push(`${connector.name} (suspended)`);
+      else plans.push({ owner: `connector ${connector.name}`, scope: [connector.name], intervalMs: own.intervalMs ?? mesh.intervalMs, full: own.full ?? mesh.full });
     }
-    const signature = JSON.stringify([interval, crons]);
+    if (followers.length === config.connectors.size) plans.unshift({ owner: 'mesh', scope: null, intervalMs: mesh.intervalMs, full: mesh.full });
+    else if (followers.length > 0) plans.unshift({ owner: 'mesh', scope: followers.sort(), intervalMs: mesh.intervalMs, full: mesh.full });
+    const signature = JSON.stringify([plans, idle]);
     if (signature === this.signature) return;
     this.signature = signature;
-    this.intervalMs = Math.max(interval, MIN_CYCLE_GAP_MS);
-    this.intervalOwner = owner;
-    this.fulls = crons.map(({ owner: o, expression }) => ({ owner: o, cron: new Cron(expression, { timezone: 'UTC', paused: true, legacyMode: true }) }));
+    this.idle = idle;
+    const before = new Map(this.timetables.map((t) => [scopeKey(t.scope), t]));
+    this.timetables = plans.map((p) => {
+      const kept = before.get(scopeKey(p.scope));
+      return {
+        owner: p.owner,
+        scope: p.scope,
+        intervalMs: Math.max(p.intervalMs, MIN_CYCLE_GAP_MS),
+        cron: new Cron(p.full, { timezone: 'UTC', paused: true, legacyMode: true }),
+        lastStart: kept?.lastStart,
+        fullAnchor: kept?.fullAnchor ?? this.createdAt,
+      };
+    });
   }
 
-  /** The next cycle: the first one runs at once. */
-  next(now: number): DueCycle {
-    let full: DueCycle | undefined;
-    for (const { owner, cron } of this.fulls) {
-      const at = cron.nextRun(new Date(this.fullAnchor))?.getTime();
-      if (at !== undefined && (full === undefined || at < full.at)) full = { at, kind: 'full', reason: `${owner} full schedule (${cron.getPattern()})` };
+  /** The next run due: each timetable's first one at once, then the earliest of them (the Mesh's first on a tie). */
+  next(now: number): DueCycle | undefined {
+    const gap = this.lastEnd === undefined ? now : this.lastEnd + MIN_CYCLE_GAP_MS;
+    let best: DueCycle | undefined;
+    for (const t of this.timetables) {
+      const cronAt = t.cron.nextRun(new Date(t.fullAnchor))?.getTime();
+      const deltaAt = t.lastStart === undefined ? now : t.lastStart + t.intervalMs;
+      const reason = t.lastStart === undefined ? `first run (${t.owner})` : `${t.owner} interval`;
+      let due: DueCycle = { at: Math.max(deltaAt, gap), kind: 'delta', reason, scope: t.scope };
+      if (cronAt !== undefined && cronAt <= Math.max(deltaAt, now)) due = { at: Math.max(cronAt, gap), kind: 'full', reason: `${t.owner} full schedule (${t.cron.getPattern()})`, scope: t.scope };
+      if (best === undefined || due.at < best.at) best = due;
     }
-    const delta: DueCycle =
-      this.lastStart === undefined
-        ? { at: now, kind: 'delta', reason: 'first cycle' }
-        : {
-            at: Math.max(this.lastStart + this.intervalMs, (this.lastEnd ?? this.lastStart) + MIN_CYCLE_GAP_MS),
-            kind: 'delta',
-            reason: `${this.intervalOwner} interval`,
-          };
-    return full !== undefined && full.at <= Math.max(delta.at, now) ? full : delta;
+    return best;
   }
 
-  started(kind: CycleKind, at: number): void {
-    this.lastStart = at;
-    if (kind === 'full') this.fullAnchor = at;
+  /** A run of this scope started (scheduled or requested: either restarts that timetable's interval). */
+  started(due: Pick<DueCycle, 'kind' | 'scope'>, at: number): void {
+    const t = this.timetables.find((x) => scopeKey(x.scope) === scopeKey(due.scope));
+    if (!t) return;
+    t.lastStart = at;
+    if (due.kind === 'full') t.fullAnchor = at;
   }
 
   finished(at: number): void {
     this.lastEnd = at;
   }
 
-  /** A fresh start (this replica just became leader): the first cycle runs at once, missed cron times are skipped. */
+  /** A fresh start (this replica just became leader): first runs at once, missed cron times skipped. */
   restart(now: number): void {
-    this.lastStart = undefined;
     this.lastEnd = undefined;
-    this.fullAnchor = now;
+    for (const t of this.timetables) {
+      t.lastStart = undefined;
+      t.fullAnchor = now;
+    }
   }
 
-  /** For logs: the delta interval in force. */
+  /** For logs: each timetable, and the connectors that run only on request or are suspended. */
   describe(): string {
-    return `delta every ${formatDuration(this.intervalMs)} (${this.intervalOwner}); full at ${this.fulls.map((f) => `${f.cron.getPattern()} (${f.owner})`).join(', ')} UTC`;
+    const parts = this.timetables.map((t) => `${t.owner}${t.scope && t.owner === 'mesh' ? ` (${t.scope.join(', ')})` : ''}: delta every ${formatDuration(t.intervalMs)}, full at ${t.cron.getPattern()} UTC`);
+    if (this.idle.length > 0) parts.push(`not scheduled: ${this.idle.join(', ')}`);
+    return parts.length > 0 ? parts.join('; ') : 'nothing scheduled';
   }
 }

@@ -29,11 +29,11 @@ export type SecretRef = string;
  */
 export type Duration = string;
 /**
- * Delta cycle interval for this connector.
+ * Delta run interval for this connector.
  */
 export type Duration1 = string;
 /**
- * Cron (UTC) for this connector's full cycles.
+ * Cron (UTC) for this connector's full runs.
  */
 export type Cron = string;
 /**
@@ -288,11 +288,15 @@ export interface ActiveDirectoryObjectType {
   createContainers?: boolean;
 }
 /**
- * Overrides the Mesh's `spec.schedule` for this connector; a key left out keeps the Mesh's value.
+ * This connector's own timetable: its runs are scoped to it (its import and rules, and the objects they change exported to every target; as a target, its import and projections). A key left out keeps the Mesh's value. Without `schedule` the connector follows the Mesh's schedule, in one run with the others that do.
  */
 export interface ConnectorSchedule {
   interval?: Duration1;
   full?: Cron;
+  /**
+   * Run this connector only on request (`imesh reconcile --connector`, the API's sync); not with `interval` or `full`.
+   */
+  manual?: boolean;
 }
 /**
  * A generic LDAPv3 directory (OpenLDAP, 389 Directory Server …).

@@ -1,0 +1,50 @@
+/**
+ * Per-connector schedules with real processes (`imesh run` against a bare repository and PostgreSQL,
+ * DESIGN §8): two connectors on different intervals run as their own scoped runs, and a manual
+ * connector never runs unasked. Needs `npm run build`.
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, afterEach, describe, expect, inject, it } from 'vitest';
+import { configText, csvConnector } from '../fixtures/config-yaml.js';
+import { dropSchema, hrCsv, killAll, makeWorld, pushConfig, startController, targetRows, waitFor, type World } from '../controller/process-harness.js';
+import { removeTempDirs } from '../git/temp-repo.js';
+
+const worlds: World[] = [];
+afterEach(async () => {
+  await killAll();
+});
+afterAll(async () => {
+  for (const w of worlds) await dropSchema(inject('pgUrl'), w.schema);
+  removeTempDirs();
+});
+
+describe('imesh run with per-connector schedules', () => {
+  it('runs each scheduled connector on its own interval as a scoped run, and a manual one never unasked', async () => {
+    const w = makeWorld(inject('pgUrl'), [['E1', 'Alice', 'eng']]);
+    worlds.push(w);
+    const badges = join(w.dir, 'data', 'badges.csv');
+    writeFileSync(badges, 'badge,owner\nB1,E1\n');
+    pushConfig(w, {
+      'config/connectors.yaml': configText(
+        csvConnector('hr', { user: { file: w.hrFile, externalIdColumn: 'id' } }, { schedule: { interval: '1s' } }),
+        csvConnector('directory', { account: { file: w.targetFile, externalIdColumn: 'account_id' } }, { schedule: { interval: '1h' } }),
+        csvConnector('badges', { badge: { file: badges, externalIdColumn: 'badge' } }, { schedule: { manual: true } }),
+      ),
+    });
+    const controller = await startController({ world: w });
+    await waitFor('the first export', () => targetRows(w).ids.length === 1, 30_000);
+
+    // hr's runs (every second) carry a change to the directory; the directory's own run is hourly.
+    writeFileSync(w.hrFile, hrCsv([['E1', 'Alice', 'eng'], ['E2', 'Bob', 'ops']]));
+    await waitFor('E2 exported by an hr run', () => targetRows(w).byId.has('E2'), 30_000);
+    await waitFor('several hr runs', () => controller.logs.filter((l) => l.event === 'cycle-start' && JSON.stringify(l.scope) === '["hr"]').length >= 3, 30_000);
+
+    const scopes = controller.logs.filter((l) => l.event === 'cycle-start').map((l) => (Array.isArray(l.scope) ? (l.scope as string[]).join(',') : 'all'));
+    expect(scopes.filter((s) => s === 'directory')).toHaveLength(1); // its first run only
+    expect(scopes.filter((s) => s === 'hr').length).toBeGreaterThanOrEqual(3);
+    expect(scopes.some((s) => s.split(',').includes('badges') || s === 'all')).toBe(false);
+    const finished = controller.logs.filter((l) => l.event === 'cycle' && l.result !== 'succeeded');
+    expect(finished).toEqual([]);
+  }, 120_000);
+});
