@@ -93,11 +93,14 @@ export async function saveTargetLinks(q: Queryable, links: readonly LinkWrite[])
     .filter((l) => l.externalId !== null)
     .map((l) => ({ projection: l.projection, mesh_id: l.meshId, item: l.item, connector: l.connector, object_type: l.objectType, external_id: l.externalId }));
   if (addressed.length > 0) {
+    const records = q.dialect.records('$1', { projection: 'text', mesh_id: 'text', item: 'text', connector: 'text', object_type: 'text', external_id: 'text' });
     await q.query(
-      `DELETE FROM target_link AS t WHERE EXISTS (
-         SELECT 1 FROM ${q.dialect.records('$1', { projection: 'text', mesh_id: 'text', item: 'text', connector: 'text', object_type: 'text', external_id: 'text' })}
-          WHERE t.connector = x.connector AND t.object_type = x.object_type AND t.external_id = x.external_id
-            AND (t.projection, t.mesh_id, t.item) <> (x.projection, x.mesh_id, x.item))`,
+      // Two uncorrelated IN lists, so both stores look the addresses up by the unique index on
+      // (connector, object_type, external_id) instead of scanning target_link once per link.
+      `DELETE FROM target_link
+        WHERE (connector, object_type, external_id) IN (SELECT x.connector, x.object_type, x.external_id FROM ${records})
+          AND (connector, object_type, external_id, projection, mesh_id, item) NOT IN
+              (SELECT x.connector, x.object_type, x.external_id, x.projection, x.mesh_id, x.item FROM ${records})`,
       [JSON.stringify(addressed)],
     );
   }
