@@ -25,6 +25,8 @@ export interface ReconcileOnceOptions {
   readonly allowDeletes?: number;
   /** The connectors the run covers (a scoped run, DESIGN §8); none: the whole mesh. */
   readonly scope?: RunScope;
+  /** Connectors not to contact, with the reason (CycleOptions.skipped). */
+  readonly skipped?: ReadonlyMap<string, string>;
   readonly openConnector: ConnectorOpener;
   readonly log: Logger;
   readonly progress?: (stage: string, done: number, total?: number) => void;
@@ -62,6 +64,7 @@ export async function reconcileOnce(options: ReconcileOnceOptions): Promise<Reco
     revision,
     allowDeletes: options.allowDeletes,
     ...(options.scope ? { scope: options.scope } : {}),
+    ...(options.skipped ? { skipped: options.skipped } : {}),
     openConnector: options.openConnector,
     log: options.log,
     progress: options.progress,

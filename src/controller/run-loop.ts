@@ -126,8 +126,13 @@ export class RunLoop {
         await this.publishWithoutConfig();
         return;
       }
-      const scope = due.scope === null ? unaskedScope(running.config) : this.scopeOf(running.config, due);
+      const scope = due.scope === null ? undefined : this.scopeOf(running.config, due);
       if (scope === null) return;
+      const skipped = due.scope === null ? onlyWhenAsked(running.config) : new Map<string, string>();
+      if (skipped.size === running.config.connectors.size) {
+        log.info({ event: 'run-skipped', reason: 'manual' }, 'not running: every connector runs only when asked for by name (schedule.manual)');
+        return;
+      }
       await source.retainRunning();
       status.cycleStarted();
       log.info({ event: 'cycle-start', kind: due.kind, reason: due.reason, revision: running.revision, ...(scope ? { scope: [...scope] } : {}) }, `${due.kind} cycle${scope ? ` of ${[...scope].join(', ')}` : ''} (${due.reason})`);
@@ -140,6 +145,7 @@ export class RunLoop {
         revision: running.revision,
         full: due.kind === 'full',
         ...(scope ? { scope } : {}),
+        ...(skipped.size > 0 ? { skipped } : {}),
         openConnector: guardExports(this.options.openConnector(running.config), mayExport),
         log,
         extraConditions: [...status.conditions(running.revision, nowIso), ...publisher.conditions(nowIso)],
@@ -215,12 +221,10 @@ export class RunLoop {
 }
 
 /**
- * A whole-mesh run (a new revision, a SCIM push, a sync of everything) leaves out the connectors that
- * run only when asked for by name (`schedule.manual`); undefined when that is every connector.
+ * A whole-mesh run (a new revision, a SCIM push, a sync of everything) does not contact the connectors
+ * that run only when asked for by name (`schedule.manual`): they are skipped, with that reason.
  */
-function unaskedScope(config: CompiledConfig): ReadonlySet<string> | undefined | null {
-  const manual = [...config.connectors.values()].filter((c) => c.schedule?.manual === true).map((c) => c.name);
-  if (manual.length === 0) return undefined;
-  const rest = [...config.connectors.keys()].filter((name) => !manual.includes(name));
-  return rest.length > 0 ? runScope(config, rest) : null;
+function onlyWhenAsked(config: CompiledConfig): Map<string, string> {
+  const manual = [...config.connectors.values()].filter((c) => c.schedule?.manual === true);
+  return new Map(manual.map((c) => [c.name, 'runs only when asked for by name (schedule.manual)']));
 }

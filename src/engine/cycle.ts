@@ -149,7 +149,7 @@ async function execute(
   const cycleId =
     options.mode === 'plan'
       ? 0
-      : await insertCycle(q, options.kind, options.mode, options.revision);
+      : await insertCycle(q, options.kind, options.mode, options.revision, options.scope ? [...options.scope].sort() : null);
   const opened = new Map<string, Promise<IdentityConnector>>();
   const capabilityCache = new Map<string, ObjectTypeCapabilities>();
   const connectorModel = (name: string): ConnectorModel => {
@@ -390,21 +390,22 @@ async function everyLinkedOrTyped(q: Queryable, meshType: string): Promise<strin
 }
 
 /**
- * A reconcile cycle's row; its id is the job id. The first cycle of at least a waiting sync request's
- * kind takes the request's reserved id (src/controller/api/jobs.ts): on PostgreSQL a trigger does it
- * (migration 2, so replicas sharing a store agree); on SQLite, the single writer does it here.
+ * A reconcile cycle's row; its id is the job id. The first whole-mesh cycle of at least a waiting sync
+ * request's kind takes the request's reserved id (src/controller/api/jobs.ts): on PostgreSQL a trigger
+ * does it (migrations 2 and 7, so replicas sharing a store agree); on SQLite, the single writer does it
+ * here. A scoped run (its scope recorded) never takes a request for everything.
  */
-async function insertCycle(q: Queryable, kind: CycleKind, mode: string, revision: string | null | undefined): Promise<number> {
+async function insertCycle(q: Queryable, kind: CycleKind, mode: string, revision: string | null | undefined, scope: readonly string[] | null): Promise<number> {
   if (q.dialect.name === 'postgres') {
-    const rows = await q.query<{ id: string }>(`INSERT INTO cycle (kind, mode, revision, result) VALUES ($1, $2, $3, 'running') RETURNING CAST(id AS text) AS id`, [kind, mode, revision]);
+    const rows = await q.query<{ id: string }>(`INSERT INTO cycle (kind, mode, revision, result, scope) VALUES ($1, $2, $3, 'running', $4) RETURNING CAST(id AS text) AS id`, [kind, mode, revision, scope]);
     return Number(rows[0]?.id);
   }
-  const claimed = mode !== 'reconcile' ? [] : await q.query<{ id: number }>(
+  const claimed = mode !== 'reconcile' || scope !== null ? [] : await q.query<{ id: number }>(
     `UPDATE job_request SET state = 'started', started_at = ${q.dialect.now} WHERE state = 'queued' AND (kind = 'delta' OR $1 = 'full') RETURNING id`,
     [kind],
   );
   const id = claimed[0]?.id ?? (await q.dialect.nextval(q, 'cycle_id_seq'));
-  await q.query(`INSERT INTO cycle (id, kind, mode, revision, result) VALUES ($1, $2, $3, $4, 'running')`, [id, kind, mode, revision]);
+  await q.query(`INSERT INTO cycle (id, kind, mode, revision, result, scope) VALUES ($1, $2, $3, $4, 'running', $5)`, [id, kind, mode, revision, scope]);
   return id;
 }
 

@@ -482,6 +482,24 @@ CREATE TABLE whole_read (
 );
 `,
   },
+  {
+    version: 7,
+    name: 'scoped-runs',
+    postgres: `
+-- A run's scope (DESIGN §8): the connectors it covered, sorted; NULL for a whole-mesh run. A waiting
+-- sync request is taken only by a whole-mesh run: a connector's scheduled run must not answer a
+-- request for everything.
+ALTER TABLE cycle ADD COLUMN scope text[];
+DROP TRIGGER cycle_takes_job_request ON cycle;
+CREATE TRIGGER cycle_takes_job_request BEFORE INSERT ON cycle
+  FOR EACH ROW WHEN (NEW.mode = 'reconcile' AND NEW.scope IS NULL) EXECUTE FUNCTION cycle_takes_job_request();
+`,
+    sqlite: `
+-- A run's scope (a JSON array, sorted; NULL for a whole-mesh run). The cycle takes a waiting request
+-- itself, and only when it is a whole-mesh run (src/engine/cycle.ts).
+ALTER TABLE cycle ADD COLUMN scope text[];
+`,
+  },
 ];
 
 export const latestVersion = migrations[migrations.length - 1]?.version ?? 0;

@@ -9,6 +9,8 @@ import './cycle.test.js';
 import './memberships-roles.test.js';
 import './okta-end-to-end.test.js';
 import './rest-end-to-end.test.js';
+import './scoped-runs.test.js';
+import './connector-health.test.js';
 import './structured-roles.test.js';
 
 useTestStore('postgres', inject('pgUrl'));

@@ -3,6 +3,7 @@
  * else; a target's run reads only that target; connectors outside the scope are never opened.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { getJob, listJobs, requestJob } from '../../src/controller/api/jobs.js';
 import { ConfigError } from '../../src/shared/errors.js';
 import { memoryConnector, MemorySystem } from '../fixtures/memory-connector.js';
 import { csvConnector, harness, MESH, type Harness } from './harness.js';
@@ -139,6 +140,22 @@ describe('a scoped run', () => {
     expect(run.result).toBe('blocked');
     expect(run.gates.map((g) => `${g.connector}:${g.gate}`)).toEqual(['hr:importGuard']);
     expect(apps.exports).toEqual([]);
+  });
+
+  it('is recorded with its scope in the jobs, and never answers a waiting request for everything', async () => {
+    const { h } = await mesh();
+    const { job } = await requestJob(h.db, { kind: 'delta', connectors: null, requestedBy: 'ops' });
+    const scoped = await h.cycle({ scope: ['hr', 'apps'] });
+    expect(scoped.cycleId).not.toBe(job.id);
+    expect((await getJob(h.db, job.id))?.status).toBe('queued');
+    expect((await getJob(h.db, scoped.cycleId))?.scope).toEqual(['apps', 'hr']);
+    const whole = await h.cycle();
+    expect(whole.cycleId).toBe(job.id);
+    const jobs = (await listJobs(h.db, 1, 10)).items;
+    expect(jobs.slice(0, 2).map((j) => [j.id, j.scope, j.status])).toEqual([
+      [job.id, null, 'succeeded'],
+      [scoped.cycleId, ['apps', 'hr'], 'succeeded'],
+    ]);
   });
 
   it('refuses a connector the config does not define, naming the closest', async () => {

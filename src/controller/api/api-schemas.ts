@@ -158,6 +158,7 @@ export const components = {
       requestedBy: { type: 'array', items: { type: 'string' }, description: 'Token names that asked.' },
       requests: integer,
       connectors: nullable({ type: 'array', items: { type: 'string' } }),
+      scope: nullable({ type: 'array', items: { type: 'string' }, description: "The connectors the run covered (a connector's own scheduled run); null: the whole mesh." }),
       revision: nullable({ type: 'string' }),
       startedAt: nullable(dateTime),
       finishedAt: nullable(dateTime),

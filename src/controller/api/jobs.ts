@@ -31,8 +31,10 @@ export interface Job {
   readonly requestedBy: readonly string[];
   /** How many sync requests this job answers. */
   readonly requests: number;
-  /** The connectors asked for (null: all). A cycle always reconciles every connector. */
+  /** The connectors asked for (null: all). A requested job is a whole-mesh run. */
   readonly connectors: readonly string[] | null;
+  /** The connectors the run covered (a connector's own scheduled run, DESIGN §8); null: the whole mesh. */
+  readonly scope: readonly string[] | null;
   readonly revision: string | null;
   readonly startedAt: string | null;
   readonly finishedAt: string | null;
@@ -62,19 +64,20 @@ interface JobRow {
   requested_by: string[] | null;
   requests: number | null;
   connectors: string[] | null;
+  scope: string[] | null;
   superseded: boolean;
 }
 
 const CYCLE_JOBS = `
   SELECT CAST(c.id AS text) AS id, c.result, c.kind, c.revision, c.started_at, c.finished_at, c.counts, c.error,
-         j.requested_at, j.requested_by, j.requests, j.connectors,
+         j.requested_at, j.requested_by, j.requests, j.connectors, c.scope,
          (c.finished_at IS NULL AND EXISTS (SELECT 1 FROM cycle n WHERE n.mode = 'reconcile' AND n.started_at > c.started_at)) AS superseded
     FROM cycle c LEFT JOIN job_request j ON j.id = c.id AND j.state = 'started'
    WHERE c.mode = 'reconcile'`;
 
 const QUEUED_JOBS = `
   SELECT CAST(j.id AS text) AS id, 'queued' AS result, j.kind, CAST(NULL AS text) AS revision, CAST(NULL AS timestamptz) AS started_at, CAST(NULL AS timestamptz) AS finished_at,
-         CAST(NULL AS jsonb) AS counts, CAST(NULL AS text) AS error, j.requested_at, j.requested_by, j.requests, j.connectors, false AS superseded
+         CAST(NULL AS jsonb) AS counts, CAST(NULL AS text) AS error, j.requested_at, j.requested_by, j.requests, j.connectors, CAST(NULL AS text[]) AS scope, false AS superseded
     FROM job_request j
    WHERE j.state = 'queued'`;
 
@@ -108,6 +111,7 @@ function toJob(row: JobRow): Job {
     requestedBy: row.requested_by ?? [],
     requests: row.requests ?? 0,
     connectors: row.requested_at === null ? null : row.connectors,
+    scope: row.scope ?? null,
     revision: row.revision,
     startedAt,
     finishedAt,
