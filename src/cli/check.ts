@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import type { CheckResult } from '../connectors/sdk.js';
 import { errorMessage, ImeshError } from '../shared/errors.js';
 import { logger } from '../shared/logger.js';
-import type { Db } from '../store/db.js';
+import { describeStore, type Db } from '../store/db.js';
 import { storeUrlFrom } from '../store/open-store.js';
 import { dataRootHelp, dataRootOption, dataRootsFrom } from './data-roots.js';
 import { destinationGuard, guardedOpener, type Guard } from './destination-guard.js';
@@ -68,6 +68,7 @@ Exit codes: 0 all good, 1 any failed.`,
     const names = positionals.length > 0 ? positionals : [...config.connectors.keys()];
     const trust = values['trust-destinations'] === true;
     const db = await bindingsStore(values.store, trust);
+    const storeRead = db ? describeStore(db) : undefined;
     let guard: Guard;
     try {
       guard = await destinationGuard(db, config, { trust, revision: trust ? (await revisionOf(config)).revision : null });
@@ -100,6 +101,7 @@ Exit codes: 0 all good, 1 any failed.`,
     const skippedJson = notContactedList.map(({ name, reason }) => ({ connector: name, reason }));
     if (format === 'json') process.stdout.write(JSON.stringify({ ok: results.every((r) => r.ok), connectors: results, skipped: skippedJson }, null, 2) + '\n');
     else {
+      if (storeRead !== undefined) process.stdout.write(`Store ${storeRead} (secret bindings)\n`);
       for (const r of results) process.stdout.write(checkLines(r));
       for (const s of notContactedList) process.stdout.write(`SKIP ${s.name} (${s.type}) not contacted: ${s.reason}\n`);
     }
