@@ -101,8 +101,8 @@ export class Controller {
   }
 
   /** Run a cycle as soon as the current one (if any) ends — for SCIM pushes and the operator API. */
-  requestCycle(reason: string, kind: CycleKind = 'delta'): void {
-    this.runs.request(reason, kind);
+  requestCycle(reason: string, kind: CycleKind = 'delta', connectors: readonly string[] | null = null): void {
+    this.runs.request(reason, kind, connectors);
   }
 
   status(): ControllerStatus {
@@ -123,7 +123,7 @@ export class Controller {
       config: () => this.watcher.running()?.config,
       revisions: () => ({ applied: this.watcher.running()?.revision ?? null, attempted: this.watcher.attemptedRevision() }),
       configProblems: () => this.watcher.invalid()?.problems ?? [],
-      requestCycle: (kind, reason) => this.requestCycle(reason, kind),
+      requestCycle: (kind, reason, connectors) => this.requestCycle(reason, kind, connectors ?? null),
       openConnector: (model) => {
         const running = this.watcher.running();
         if (!running) return Promise.reject(new Error('no valid config revision is running yet'));

@@ -390,19 +390,19 @@ async function everyLinkedOrTyped(q: Queryable, meshType: string): Promise<strin
 }
 
 /**
- * A reconcile cycle's row; its id is the job id. The first whole-mesh cycle of at least a waiting sync
- * request's kind takes the request's reserved id (src/controller/api/jobs.ts): on PostgreSQL a trigger
- * does it (migrations 2 and 7, so replicas sharing a store agree); on SQLite, the single writer does it
- * here. A scoped run (its scope recorded) never takes a request for everything.
+ * A reconcile cycle's row; its id is the job id. The first cycle of a waiting sync request's scope and
+ * of at least its kind takes the request's reserved id (src/controller/api/jobs.ts): on PostgreSQL a
+ * trigger does it (migrations 2, 7 and 8, so replicas sharing a store agree); on SQLite, the single
+ * writer does it here. A connector's run never takes a request for everything, nor the reverse.
  */
 async function insertCycle(q: Queryable, kind: CycleKind, mode: string, revision: string | null | undefined, scope: readonly string[] | null): Promise<number> {
   if (q.dialect.name === 'postgres') {
     const rows = await q.query<{ id: string }>(`INSERT INTO cycle (kind, mode, revision, result, scope) VALUES ($1, $2, $3, 'running', $4) RETURNING CAST(id AS text) AS id`, [kind, mode, revision, scope]);
     return Number(rows[0]?.id);
   }
-  const claimed = mode !== 'reconcile' || scope !== null ? [] : await q.query<{ id: number }>(
-    `UPDATE job_request SET state = 'started', started_at = ${q.dialect.now} WHERE state = 'queued' AND (kind = 'delta' OR $1 = 'full') RETURNING id`,
-    [kind],
+  const claimed = mode !== 'reconcile' ? [] : await q.query<{ id: number }>(
+    `UPDATE job_request SET state = 'started', started_at = ${q.dialect.now} WHERE state = 'queued' AND (kind = 'delta' OR $1 = 'full') AND scope_key = $2 RETURNING id`,
+    [kind, scope === null ? '*' : scope.join(',')],
   );
   const id = claimed[0]?.id ?? (await q.dialect.nextval(q, 'cycle_id_seq'));
   await q.query(`INSERT INTO cycle (id, kind, mode, revision, result, scope) VALUES ($1, $2, $3, $4, 'running', $5)`, [id, kind, mode, revision, scope]);

@@ -500,6 +500,41 @@ CREATE TRIGGER cycle_takes_job_request BEFORE INSERT ON cycle
 ALTER TABLE cycle ADD COLUMN scope text[];
 `,
   },
+  {
+    version: 8,
+    name: 'scoped-requests',
+    postgres: `
+-- Sync requests per scope (POST /api/v1/connectors/{name}/sync runs that connector only): one waiting
+-- request per scope_key ('*' for everything, else the connectors joined by ','); a request for a scope
+-- already waiting joins it. A cycle takes the waiting request of its own scope.
+ALTER TABLE job_request ADD COLUMN scope_key text NOT NULL DEFAULT '*';
+UPDATE job_request SET scope_key = array_to_string(connectors, ',') WHERE connectors IS NOT NULL;
+DROP INDEX job_request_one_queued;
+CREATE UNIQUE INDEX job_request_one_queued ON job_request (scope_key) WHERE state = 'queued';
+CREATE OR REPLACE FUNCTION cycle_takes_job_request() RETURNS trigger LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
+DECLARE
+  claimed bigint;
+BEGIN
+  UPDATE job_request SET state = 'started', started_at = now()
+   WHERE state = 'queued' AND (kind = 'delta' OR NEW.kind = 'full')
+     AND scope_key = coalesce(array_to_string(NEW.scope, ','), '*')
+   RETURNING id INTO claimed;
+  IF claimed IS NOT NULL THEN
+    NEW.id := claimed;
+  END IF;
+  RETURN NEW;
+END
+$$;
+DROP TRIGGER cycle_takes_job_request ON cycle;
+CREATE TRIGGER cycle_takes_job_request BEFORE INSERT ON cycle
+  FOR EACH ROW WHEN (NEW.mode = 'reconcile') EXECUTE FUNCTION cycle_takes_job_request();
+`,
+    sqlite: `
+ALTER TABLE job_request ADD COLUMN scope_key text NOT NULL DEFAULT '*';
+DROP INDEX job_request_one_queued;
+CREATE UNIQUE INDEX job_request_one_queued ON job_request (scope_key) WHERE state = 'queued';
+`,
+  },
 ];
 
 export const latestVersion = migrations[migrations.length - 1]?.version ?? 0;

@@ -108,8 +108,9 @@ export class TestControllerPort implements ControllerPort {
   applied: string | null = null;
   attempted: string | null = null;
   standby = false;
-  readonly requests: { kind: CycleKind; reason: string }[] = [];
-  private waiting: CycleKind | undefined;
+  readonly requests: { kind: CycleKind; reason: string; connectors: readonly string[] | null }[] = [];
+  /** Waiting runs by scope, in request order (the run loop's queue: a request for a waiting scope joins it). */
+  private readonly waiting = new Map<string, { kind: CycleKind; connectors: readonly string[] | null }>();
 
   constructor(
     readonly store: Db,
@@ -130,9 +131,11 @@ export class TestControllerPort implements ControllerPort {
     return this.problems;
   }
 
-  requestCycle(kind: CycleKind, reason: string) {
-    this.requests.push({ kind, reason });
-    this.waiting = this.waiting === 'full' ? 'full' : kind;
+  requestCycle(kind: CycleKind, reason: string, connectors: readonly string[] | null = null) {
+    this.requests.push({ kind, reason, connectors });
+    const key = connectors === null ? '*' : [...connectors].sort().join(',');
+    const before = this.waiting.get(key);
+    this.waiting.set(key, { kind: before?.kind === 'full' ? 'full' : kind, connectors });
   }
 
   /** As the controller's connectorOpener, but with this world's secrets instead of the process environment. */
@@ -146,13 +149,14 @@ export class TestControllerPort implements ControllerPort {
 
   /** The cycle the controller would run next for the API's requests, if any. */
   async runRequested(): Promise<ReconcileOnceResult | undefined> {
-    const kind = this.waiting;
-    this.waiting = undefined;
-    return kind === undefined ? undefined : this.cycle(kind);
+    const [key, next] = [...this.waiting][0] ?? [];
+    if (key === undefined || next === undefined) return undefined;
+    this.waiting.delete(key);
+    return this.cycle(next.kind, next.connectors);
   }
 
   /** One cycle through reconcileOnce, as the controller runs it (reports are not published here). */
-  async cycle(kind: CycleKind = 'delta'): Promise<ReconcileOnceResult> {
+  async cycle(kind: CycleKind = 'delta', connectors: readonly string[] | null = null): Promise<ReconcileOnceResult> {
     const config = this.running!;
     const revision = this.applied ?? `sha256:${config.contentHash.slice(0, 16)}`;
     this.applied = revision;
@@ -163,6 +167,7 @@ export class TestControllerPort implements ControllerPort {
       files: this.files,
       revision,
       full: kind === 'full',
+      ...(connectors ? { scope: new Set(connectors) } : {}),
       openConnector: connectorOpener(config, this.log, undefined, [join(dirname(config.configPath), 'data')]),
       log: this.log,
       publish: async () => 'not published (test)',

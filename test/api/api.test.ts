@@ -133,25 +133,34 @@ describe('operator API (PostgreSQL store)', () => {
   });
 
   describe('sync and jobs', () => {
-    it('queues a job, joins a second request to it, and gives the job the id of the cycle that runs it', async () => {
+    // DESIGN §8: a connector's sync is its own job, run as that connector's scoped run (it used to join
+    // the request for everything); the joining is now asserted between two requests of one scope.
+    it('queues a job, joins a second request of its scope to it, and gives the job the id of the cycle that runs it', async () => {
       const first = await post('/sync', { mode: 'delta' });
       expect(first.status).toBe(202);
       const a = first.body as Json;
       expect(a).toMatchObject({ joined: false, job: { status: 'queued', kind: 'delta', trigger: 'api', requestedBy: ['sre'], connectors: null, startedAt: null } });
       expect(first.headers.get('location')).toBe(`/api/v1/jobs/${a.jobId}`);
 
-      const second = await post('/connectors/hr/sync', { mode: 'full' });
+      const second = await post('/sync', { mode: 'full' });
       expect(second.status).toBe(202);
       expect(second.body).toMatchObject({ jobId: a.jobId, joined: true, job: { kind: 'full', requests: 2, connectors: null } });
-      expect(w.port.requests.map((r) => r.kind)).toEqual(['delta', 'full']);
+      const hr = await post('/connectors/hr/sync', { mode: 'delta' });
+      expect(hr.status).toBe(202);
+      const h = hr.body as Json;
+      expect(h).toMatchObject({ joined: false, job: { status: 'queued', kind: 'delta', requests: 1, connectors: ['hr'] } });
+      expect(h.jobId).not.toBe(a.jobId);
+      expect(w.port.requests.map((r) => [r.kind, r.connectors])).toEqual([['delta', null], ['full', null], ['delta', ['hr']]]);
 
       const listed = await get('/jobs');
-      expect((listed.body as Json).items[0]).toMatchObject({ id: a.jobId, status: 'queued' });
+      expect((listed.body as Json).items.slice(0, 2)).toMatchObject([{ id: a.jobId, status: 'queued' }, { id: h.jobId, status: 'queued' }]);
 
-      // A scheduled delta cycle does not run a full request …
+      // A scheduled delta cycle does not run a full request, nor a request for one connector …
       const delta = await w.port.cycle('delta');
       expect(delta.outcome.cycleId).not.toBe(a.jobId);
+      expect(delta.outcome.cycleId).not.toBe(h.jobId);
       expect((await get(`/jobs/${a.jobId}`)).body).toMatchObject({ status: 'queued' });
+      expect((await get(`/jobs/${h.jobId}`)).body).toMatchObject({ status: 'queued' });
       // … the requested full cycle does, under the job's id.
       const run = await w.port.runRequested();
       expect(run?.outcome.cycleId).toBe(a.jobId);
@@ -162,11 +171,18 @@ describe('operator API (PostgreSQL store)', () => {
       expect(Object.keys(body.counts)).toEqual(['badges', 'directory', 'hr']);
       expect(body.counts.hr).toMatchObject({ imported: 0, created: 0, errors: 0, conflicts: 0 });
       expect(Date.parse(body.finishedAt)).toBeGreaterThanOrEqual(Date.parse(body.startedAt));
+      // … and hr's request runs hr alone, under its own job id.
+      const hrRun = await w.port.runRequested();
+      expect(hrRun?.outcome.cycleId).toBe(h.jobId);
+      expect(hrRun?.outcome.scope).toEqual(['hr']);
+      expect((await get(`/jobs/${h.jobId}`)).body).toMatchObject({ id: h.jobId, status: 'succeeded', scope: ['hr'], connectors: ['hr'] });
+      expect(hrRun?.outcome.imports.map((i) => i.connector)).toEqual(['hr']);
 
-      // Newest first: the job that started last is on top even though a later cycle has a higher id.
+      // Newest first: the jobs that started last are on top even though a later cycle has a higher id.
       const jobs = (await get('/jobs')).body as Json;
-      expect(jobs.items[0].id).toBe(a.jobId);
-      expect(jobs.items[1].id).toBe(delta.outcome.cycleId);
+      expect(jobs.items[0].id).toBe(h.jobId);
+      expect(jobs.items[1].id).toBe(a.jobId);
+      expect(jobs.items[2].id).toBe(delta.outcome.cycleId);
 
       // With nothing waiting, the next request is a new job.
       const third = await post('/sync');

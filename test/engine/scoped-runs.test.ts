@@ -156,6 +156,16 @@ describe('a scoped run', () => {
       [job.id, null, 'succeeded'],
       [scoped.cycleId, ['apps', 'hr'], 'succeeded'],
     ]);
+
+    // A request for one connector waits beside one for everything, and only a run of that connector takes it.
+    const hrJob = (await requestJob(h.db, { kind: 'delta', connectors: ['hr'], requestedBy: 'ops' })).job;
+    const allJob = (await requestJob(h.db, { kind: 'delta', connectors: null, requestedBy: 'ops' })).job;
+    expect(hrJob.id).not.toBe(allJob.id);
+    expect((await requestJob(h.db, { kind: 'full', connectors: ['hr'], requestedBy: 'sre' }))).toMatchObject({ joined: true, job: { id: hrJob.id, kind: 'full', requests: 2 } });
+    expect((await h.cycle({ scope: ['apps'] })).cycleId).not.toBe(hrJob.id);
+    expect((await h.cycle({ scope: ['hr'] })).cycleId).not.toBe(hrJob.id); // a delta run does not answer a full request
+    expect((await h.cycle({ scope: ['hr'], full: true })).cycleId).toBe(hrJob.id);
+    expect((await h.cycle()).cycleId).toBe(allJob.id);
   });
 
   it('refuses a connector the config does not define, naming the closest', async () => {

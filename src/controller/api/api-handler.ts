@@ -22,7 +22,7 @@ import { API_BASE, API_ROUTES, type ApiContext, type ApiRoute } from './api-rout
 import { ApiTokens, type Principal } from './api-tokens.js';
 import { connectorChecker } from './connector-check.js';
 import type { ControllerPort } from './controller-port.js';
-import { queuedJob, requestJob } from './jobs.js';
+import { queuedJobs, requestJob } from './jobs.js';
 import { openApiDocument } from './openapi.js';
 
 export { API_BASE } from './api-routes.js';
@@ -46,10 +46,10 @@ export function mountApi(http: Pick<ControllerHttpServer, 'surface'>, port: Cont
   const validateSync = ajv.getSchema('openapi#/components/schemas/SyncRequest');
   if (!validateSync) throw new Error('the OpenAPI document has no SyncRequest schema');
 
-  // A request still waiting in the store (the process restarted before its cycle ran) is asked for again.
-  void queuedJob(port.store)
-    .then((job) => {
-      if (job) port.requestCycle(job.kind, `sync job ${job.id} (waiting since ${job.requestedAt ?? 'before a restart'})`);
+  // Requests still waiting in the store (the process restarted before their cycles ran) are asked for again.
+  void queuedJobs(port.store)
+    .then((jobs) => {
+      for (const job of jobs) port.requestCycle(job.kind, `sync job ${job.id} (waiting since ${job.requestedAt ?? 'before a restart'})`, job.connectors);
     })
     .catch((error: unknown) => port.log.warn({ event: 'api-queued-job-lookup-failed', error: errorMessage(error) }, 'cannot look up a waiting sync job'));
 
@@ -89,7 +89,7 @@ export function mountApi(http: Pick<ControllerHttpServer, 'surface'>, port: Cont
       else api.runningConfig();
       const kind = await syncMode(call.req);
       const { job, joined } = await requestJob(port.store, { kind, connectors: connector === null ? null : [connector], requestedBy: call.principal.name });
-      port.requestCycle(job.kind, `sync job ${job.id} requested by ${call.principal.name}${connector ? ` for ${connector}` : ''}`);
+      port.requestCycle(job.kind, `sync job ${job.id} requested by ${call.principal.name}${connector ? ` for ${connector}` : ''}`, job.connectors);
       port.log.info(
         { event: 'api-sync', job: job.id, joined, kind: job.kind, connector, token: call.principal.name },
         `${joined ? 'joined' : 'queued'} sync job ${job.id} (${job.kind})`,

@@ -142,7 +142,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
     path: '/connectors/{name}/sync',
     role: 'operator',
     operationId: 'syncConnector',
-    summary: 'Sync now, asked for one connector (a cycle always reconciles every connector; the job records the connector asked for)',
+    summary: "Sync now for one connector: queue its scoped run (its import and rules, the objects they change exported to every target; as a target, its import and projections); a request for the same connector while one waits joins it",
     parameters: [nameParam],
     requestBody: syncBody,
     responses: { '202': accepted, ...writeErrors, ...notFound, ...noConfig },

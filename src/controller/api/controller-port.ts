@@ -24,7 +24,7 @@ export interface ControllerPort {
    * Runs a cycle of `kind` as soon as the running one (if any) ends. Requests made while one is
    * waiting merge into it (a full request makes it full). The controller's `requestCycle`.
    */
-  requestCycle(kind: CycleKind, reason: string): void;
+  requestCycle(kind: CycleKind, reason: string, connectors?: readonly string[] | null): void;
   /** Opens a live connector of the running config (for `check()`); the caller closes it. */
   openConnector(model: ConnectorModel): Promise<IdentityConnector>;
   /** Leader or standby, for the dashboard; a standby's sync requests wait for the leader's next cycle. */

@@ -166,8 +166,8 @@ export async function requestJob(q: Queryable, request: SyncRequest): Promise<{ 
   const rows = await q.query<{ id: string; requests: number }>(
     q.dialect.name === 'sqlite' ? SQLITE_REQUEST : POSTGRES_REQUEST,
     q.dialect.name === 'sqlite'
-      ? [request.kind, connectors, request.requestedBy, await q.dialect.nextval(q, 'cycle_id_seq')]
-      : [request.kind, connectors, request.requestedBy],
+      ? [request.kind, connectors, request.requestedBy, await q.dialect.nextval(q, 'cycle_id_seq'), scopeKeyOf(connectors)]
+      : [request.kind, connectors, request.requestedBy, scopeKeyOf(connectors)],
   );
   const row = rows[0];
   if (!row) throw new Error('queueing the sync request returned no row');
@@ -176,9 +176,14 @@ export async function requestJob(q: Queryable, request: SyncRequest): Promise<{ 
   return { job, joined: row.requests > 1 };
 }
 
-const POSTGRES_REQUEST = `INSERT INTO job_request (id, kind, connectors, requested_by)
-     VALUES (nextval(pg_get_serial_sequence('cycle', 'id')), $1, $2::text[], ARRAY[$3::text])
-     ON CONFLICT ((true)) WHERE state = 'queued' DO UPDATE SET
+/** One waiting request per scope (migration 8): '*' for everything, else the sorted connectors joined by ','. */
+function scopeKeyOf(connectors: string[] | null): string {
+  return connectors === null ? '*' : [...connectors].sort().join(',');
+}
+
+const POSTGRES_REQUEST = `INSERT INTO job_request (id, kind, connectors, requested_by, scope_key)
+     VALUES (nextval(pg_get_serial_sequence('cycle', 'id')), $1, $2::text[], ARRAY[$3::text], $4)
+     ON CONFLICT (scope_key) WHERE state = 'queued' DO UPDATE SET
        kind = CASE WHEN job_request.kind = 'full' OR EXCLUDED.kind = 'full' THEN 'full' ELSE 'delta' END,
        connectors = CASE WHEN job_request.connectors IS NULL OR EXCLUDED.connectors IS NULL THEN NULL
                          ELSE ARRAY(SELECT DISTINCT x FROM unnest(job_request.connectors || EXCLUDED.connectors) AS x ORDER BY 1) END,
@@ -187,9 +192,9 @@ const POSTGRES_REQUEST = `INSERT INTO job_request (id, kind, connectors, request
      RETURNING CAST(id AS text) AS id, requests`;
 
 /** The same on SQLite: lists are JSON arrays, and the id is reserved before ($4). */
-const SQLITE_REQUEST = `INSERT INTO job_request (id, kind, connectors, requested_by)
-     VALUES ($4, $1, $2, json_array($3))
-     ON CONFLICT (state) WHERE state = 'queued' DO UPDATE SET
+const SQLITE_REQUEST = `INSERT INTO job_request (id, kind, connectors, requested_by, scope_key)
+     VALUES ($4, $1, $2, json_array($3), $5)
+     ON CONFLICT (scope_key) WHERE state = 'queued' DO UPDATE SET
        kind = CASE WHEN job_request.kind = 'full' OR EXCLUDED.kind = 'full' THEN 'full' ELSE 'delta' END,
        connectors = CASE WHEN job_request.connectors IS NULL OR EXCLUDED.connectors IS NULL THEN NULL
                          ELSE (SELECT json_group_array(x ORDER BY x) FROM (SELECT value AS x FROM json_each(job_request.connectors) UNION SELECT value FROM json_each(EXCLUDED.connectors))) END,
@@ -197,8 +202,7 @@ const SQLITE_REQUEST = `INSERT INTO job_request (id, kind, connectors, requested
        requests = job_request.requests + 1
      RETURNING CAST(id AS text) AS id, requests`;
 
-/** The request still waiting for its cycle, if any (re-requested from the controller after a restart). */
-export async function queuedJob(q: Queryable): Promise<Job | undefined> {
-  const rows = await q.query<JobRow>(QUEUED_JOBS);
-  return rows[0] ? toJob(rows[0]) : undefined;
+/** The requests still waiting for their cycles, one per scope (re-requested from the controller after a restart). */
+export async function queuedJobs(q: Queryable): Promise<Job[]> {
+  return (await q.query<JobRow>(`${QUEUED_JOBS} ORDER BY j.requested_at, j.id`)).map(toJob);
 }

@@ -8,7 +8,7 @@ import { statusReport } from '../../engine/report-data.js';
 import type { Condition, ConnectorStatus, ObjectTypeStatus, StatusReport } from '../../reports/types.js';
 import { redact } from '../../shared/logger.js';
 import type { ControllerPort } from './controller-port.js';
-import { lastFinishedJob, queuedJob, type Job, type JobCounts } from './jobs.js';
+import { lastFinishedJob, queuedJobs, type Job, type JobCounts } from './jobs.js';
 
 export interface LastRun {
   readonly jobId: number;
@@ -170,7 +170,7 @@ export async function currentStatus(port: ControllerPort): Promise<StatusView> {
     configInvalidCondition(port, now),
   ];
   const lastJob = await lastFinishedJob(port.store);
-  const queued = await queuedJob(port.store);
+  const [queued] = await queuedJobs(port.store);
   return {
     mesh: config?.mesh.name ?? null,
     role: port.role(),
