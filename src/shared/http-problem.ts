@@ -22,6 +22,7 @@ export type ProblemCode =
   | 'Forbidden'
   // the controller's state
   | 'NoConfig'
+  | 'ConnectorSuspended'
   | 'Ambiguous'
   | 'Conflict'
   // SCIM's error types (RFC 7644 §3.12 `scimType`), as codes

@@ -220,6 +220,23 @@ describe('operator API (PostgreSQL store)', () => {
       expect((await get('/jobs/987654321')).status).toBe(404);
     });
 
+    it('refuses a sync of a suspended connector, saying so (spec.suspend stops its runs)', async () => {
+      const running = w.port.running!;
+      w.port.running = { ...running, connectors: new Map([...running.connectors].map(([name, model]) => [name, name === 'hr' ? { ...model, suspend: true } : model])) };
+      try {
+        const before = w.port.requests.length;
+        const res = await post('/connectors/hr/sync', { mode: 'delta' });
+        expect(res.status).toBe(409);
+        expect(res.body).toMatchObject({ code: 'ConnectorSuspended' });
+        expect(String((res.body as Json).detail ?? (res.body as Json).message ?? JSON.stringify(res.body))).toContain('spec.suspend');
+        expect(w.port.requests.length).toBe(before);
+        expect((await post('/connectors/badges/sync', { mode: 'delta' })).status).toBe(202);
+        await w.port.runRequested();
+      } finally {
+        w.port.running = running;
+      }
+    });
+
     it('refuses bodies that are not {"mode": "delta"|"full"} and bodies over 4 KiB', async () => {
       expect((await post('/sync', { mode: 'weekly' })).status).toBe(400);
       expect((await post('/sync', { mode: 'full', extra: 1 })).status).toBe(400);

@@ -85,8 +85,11 @@ export function mountApi(http: Pick<ControllerHttpServer, 'surface'>, port: Cont
       return model;
     },
     async sync(call, connector) {
-      if (connector !== null) api.connectorModel(connector);
-      else api.runningConfig();
+      if (connector !== null && api.connectorModel(connector).suspend) {
+        // spec.suspend stops a connector's runs, asked for or scheduled: say so rather than queue a job that never runs.
+        throw new HttpProblem(409, 'ConnectorSuspended', `connector "${connector}" is suspended (spec.suspend): its runs are stopped until it is set back to false in Git`);
+      }
+      if (connector === null) api.runningConfig();
       const kind = await syncMode(call.req);
       const { job, joined } = await requestJob(port.store, { kind, connectors: connector === null ? null : [connector], requestedBy: call.principal.name });
       port.requestCycle(job.kind, `sync job ${job.id} requested by ${call.principal.name}${connector ? ` for ${connector}` : ''}`, job.connectors);

@@ -145,7 +145,12 @@ export const API_ROUTES: readonly ApiRoute[] = [
     summary: "Sync now for one connector: queue its scoped run (its import and rules, the objects they change exported to every target; as a target, its import and projections); a request for the same connector while one waits joins it",
     parameters: [nameParam],
     requestBody: syncBody,
-    responses: { '202': accepted, ...writeErrors, ...notFound, ...noConfig },
+    responses: {
+      '202': accepted,
+      ...writeErrors,
+      ...notFound,
+      '409': errorResponse('No valid revision is running (NoConfig), or the connector is suspended (ConnectorSuspended: spec.suspend stops its runs).'),
+    },
     run: (api, call) => api.sync(call, call.params.name!),
   },
   {
