@@ -153,7 +153,7 @@ describe('operator API (PostgreSQL store)', () => {
       expect(w.port.requests.map((r) => [r.kind, r.connectors])).toEqual([['delta', null], ['full', null], ['delta', ['hr']]]);
 
       const listed = await get('/jobs');
-      expect((listed.body as Json).items.slice(0, 2)).toMatchObject([{ id: a.jobId, status: 'queued' }, { id: h.jobId, status: 'queued' }]);
+      expect((listed.body as Json).items.slice(0, 2)).toMatchObject([{ id: h.jobId, status: 'queued' }, { id: a.jobId, status: 'queued' }]);
 
       // A scheduled delta cycle does not run a full request, nor a request for one connector …
       const delta = await w.port.cycle('delta');
@@ -177,6 +177,13 @@ describe('operator API (PostgreSQL store)', () => {
       expect(hrRun?.outcome.scope).toEqual(['hr']);
       expect((await get(`/jobs/${h.jobId}`)).body).toMatchObject({ id: h.jobId, status: 'succeeded', scope: ['hr'], connectors: ['hr'] });
       expect(hrRun?.outcome.imports.map((i) => i.connector)).toEqual(['hr']);
+      // A connector's jobs: the whole-mesh ones and its own, not another connector's.
+      const ids = async (name: string) => ((await get(`/connectors/${name}/jobs?pageSize=100`)).body as Json).items.map((j: Json) => j.id);
+      expect(await ids('hr')).toEqual(expect.arrayContaining([h.jobId, a.jobId, delta.outcome.cycleId]));
+      const badgeJobs = await ids('badges');
+      expect(badgeJobs).toEqual(expect.arrayContaining([a.jobId, delta.outcome.cycleId]));
+      expect(badgeJobs).not.toContain(h.jobId);
+      expect((await get('/connectors/nope/jobs')).status).toBe(404);
 
       // Newest first: the jobs that started last are on top even though a later cycle has a higher id.
       const jobs = (await get('/jobs')).body as Json;

@@ -166,6 +166,14 @@ describe('a scoped run', () => {
     expect((await h.cycle({ scope: ['hr'] })).cycleId).not.toBe(hrJob.id); // a delta run does not answer a full request
     expect((await h.cycle({ scope: ['hr'], full: true })).cycleId).toBe(hrJob.id);
     expect((await h.cycle()).cycleId).toBe(allJob.id);
+
+    // One connector's jobs: whole-mesh runs and the scoped runs that covered it.
+    const covering = async (name: string) => (await listJobs(h.db, 1, 100, name)).items.map((j) => j.id);
+    expect(await covering('hr')).toEqual(expect.arrayContaining([job.id, scoped.cycleId, hrJob.id, allJob.id]));
+    expect(await covering('dir')).toEqual(expect.arrayContaining([job.id, allJob.id]));
+    expect(await covering('dir')).not.toContain(hrJob.id);
+    expect(await covering('dir')).not.toContain(scoped.cycleId);
+    expect((await listJobs(h.db, 1, 100, 'dir')).total).toBe((await covering('dir')).length);
   });
 
   it('refuses a connector the config does not define, naming the closest', async () => {

@@ -154,6 +154,20 @@ export const API_ROUTES: readonly ApiRoute[] = [
     run: (api, call) => api.sync(call, call.params.name!),
   },
   {
+    method: 'GET',
+    path: '/connectors/{name}/jobs',
+    role: 'viewer',
+    operationId: 'listConnectorJobs',
+    summary: "The jobs that covered one connector (whole-mesh runs and its own scoped runs), newest first",
+    parameters: [nameParam, ...paging],
+    responses: { '200': json('A page of jobs', ref('JobPage')), ...readErrors, ...notFound, ...noConfig },
+    run: async (api, { url, params }) => {
+      const name = api.connectorModel(params.name!).name;
+      const { page, pageSize } = pageOf(url);
+      return ok(await listJobs(api.port.store, page, pageSize, name));
+    },
+  },
+  {
     method: 'POST',
     path: '/sync',
     role: 'operator',

@@ -122,17 +122,26 @@ function toJob(row: JobRow): Job {
   };
 }
 
-/** Jobs newest first: a waiting request, then cycles by start time. `page` is 1-based. */
-export async function listJobs(q: Queryable, page: number, pageSize: number): Promise<JobPage> {
-  const queued = await q.query<JobRow>(QUEUED_JOBS);
+/**
+ * Jobs newest first: waiting requests, then cycles by start time. `page` is 1-based. With `connector`,
+ * only the jobs that cover it: whole-mesh ones and those whose scope (or request) names it.
+ */
+export async function listJobs(q: Queryable, page: number, pageSize: number, connector?: string): Promise<JobPage> {
+  const queuedFilter = connector === undefined ? '' : ` AND (j.connectors IS NULL OR $1 ${q.dialect.in('j.connectors')})`;
+  const cycleFilter = connector === undefined ? '' : ` AND (c.scope IS NULL OR $3 ${q.dialect.in('c.scope')})`;
+  const filterParams = connector === undefined ? [] : [connector];
+  const queued = await q.query<JobRow>(`${QUEUED_JOBS}${queuedFilter} ORDER BY j.requested_at DESC, j.id DESC`, filterParams);
   const start = (page - 1) * pageSize;
   const fromQueue = queued.slice(start, start + pageSize);
   const wanted = pageSize - fromQueue.length;
   const cycles =
     wanted > 0
-      ? await q.query<JobRow>(`${CYCLE_JOBS} ORDER BY c.started_at DESC, c.id DESC LIMIT $1 OFFSET $2`, [wanted, Math.max(0, start - queued.length)])
+      ? await q.query<JobRow>(`${CYCLE_JOBS}${cycleFilter} ORDER BY c.started_at DESC, c.id DESC LIMIT $1 OFFSET $2`, [wanted, Math.max(0, start - queued.length), ...filterParams])
       : [];
-  const total = await q.query<{ n: number }>(`SELECT CAST(count(*) AS integer) AS n FROM cycle WHERE mode = 'reconcile'`);
+  const total = await q.query<{ n: number }>(
+    `SELECT CAST(count(*) AS integer) AS n FROM cycle c WHERE c.mode = 'reconcile'${connector === undefined ? '' : ` AND (c.scope IS NULL OR $1 ${q.dialect.in('c.scope')})`}`,
+    filterParams,
+  );
   return { items: [...fromQueue, ...cycles].map(toJob), page, pageSize, total: (total[0]?.n ?? 0) + queued.length };
 }
 
