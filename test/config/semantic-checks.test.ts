@@ -56,6 +56,12 @@ describe('semantic checks', () => {
       ]);
     });
 
+    it('refuses schedule.manual together with an interval or a full cron (it runs only on request)', () => {
+      const manual = (extra: string) => edit(HR, "spec:\n", `spec:\n  schedule: { manual: true${extra} }\n`);
+      expect(messages(MESH, manual(', interval: 10m'), HR_FLOW)).toEqual(['schedule.manual runs the connector only on request: remove schedule.interval and schedule.full, or manual']);
+      expect(messages(MESH, manual(''), HR_FLOW)).toEqual([]);
+    });
+
     it('checks cron expressions', () => {
       expect(messages(MESH + '  schedule: { full: "61 2 * * 0" }\n', HR, HR_FLOW)).toEqual(['schedule.full is not a valid cron expression: Invalid value for minute: 61']);
     });
