@@ -134,6 +134,7 @@ the controller unreachable or the token refused, or the wait timed out), 3 block
         full: values.full === true,
         allowDeletes,
         ...(scope ? { scope } : {}),
+        trigger: 'cli',
         openConnector: connectorOpener(config, log, await inboxFor(db, config), dataRoots),
         log,
         progress: progressReporter(log),

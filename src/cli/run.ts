@@ -149,7 +149,7 @@ SIGTERM/SIGINT: finish the current export batch, release the lock, exit 0 within
       mountOperatorRoutes(controller.http, controller.operatorPort());
       const port = controller.operatorPort();
       const running = controller;
-      scim = mountScimEndpoints(controller.http, { inbox, config: port.config, secrets: port.secrets, log, requestCycle: (reason) => running.requestCycle(reason, 'delta') });
+      scim = mountScimEndpoints(controller.http, { inbox, config: port.config, secrets: port.secrets, log, requestCycle: (reason) => running.requestCycle(reason, 'delta', null, 'scim') });
 
       await controller.start();
       log.info({ event: 'started', source: source.description, store: db.location, leaderElection: elector.kind, pollIntervalMs }, 'controller started');

@@ -11,7 +11,7 @@
  */
 import type { CompiledConfig } from '../config/model.js';
 import { envSecretResolver } from '../config/secrets.js';
-import type { ConnectorOpener, CycleKind } from '../engine/context.js';
+import type { ConnectorOpener, CycleKind, RunTrigger } from '../engine/context.js';
 import { errorMessage } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
 import type { Db } from '../store/db.js';
@@ -68,7 +68,7 @@ export class Controller {
       loadConfig: options.loadConfig,
       compileFromFiles: options.compileFromFiles,
       pollIntervalMs: options.pollIntervalMs,
-      listener: { applied: (config) => this.runs.useConfig(config), requestCycle: (reason) => this.requestCycle(reason) },
+      listener: { applied: (config) => this.runs.useConfig(config), requestCycle: (reason) => this.requestCycle(reason, 'delta', null, 'revision') },
     });
     this.tracker = new StatusTracker(this.watcher, metrics);
     this.runs = new RunLoop({ db: options.db, elector: options.elector, publisher: options.publisher, log, openConnector: options.openConnector, source: this.watcher, status: this.tracker, now });
@@ -101,8 +101,8 @@ export class Controller {
   }
 
   /** Run a cycle as soon as the current one (if any) ends — for SCIM pushes and the operator API. */
-  requestCycle(reason: string, kind: CycleKind = 'delta', connectors: readonly string[] | null = null): void {
-    this.runs.request(reason, kind, connectors);
+  requestCycle(reason: string, kind: CycleKind = 'delta', connectors: readonly string[] | null = null, trigger: RunTrigger = 'revision'): void {
+    this.runs.request(reason, kind, connectors, trigger);
   }
 
   status(): ControllerStatus {
@@ -123,7 +123,7 @@ export class Controller {
       config: () => this.watcher.running()?.config,
       revisions: () => ({ applied: this.watcher.running()?.revision ?? null, attempted: this.watcher.attemptedRevision() }),
       configProblems: () => this.watcher.invalid()?.problems ?? [],
-      requestCycle: (kind, reason, connectors) => this.requestCycle(reason, kind, connectors ?? null),
+      requestCycle: (kind, reason, connectors) => this.requestCycle(reason, kind, connectors ?? null, 'api'),
       openConnector: (model) => {
         const running = this.watcher.running();
         if (!running) return Promise.reject(new Error('no valid config revision is running yet'));

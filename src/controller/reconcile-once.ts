@@ -6,7 +6,7 @@
 import type { CompiledConfig } from '../config/model.js';
 import { secretUses } from '../connectors/secret-destinations.js';
 import { getMeta, saveAppliedConfig, setMeta } from '../engine/applied-config.js';
-import type { ConnectorOpener } from '../engine/context.js';
+import type { ConnectorOpener, RunTrigger } from '../engine/context.js';
 import { runCycle, type CycleResult } from '../engine/cycle.js';
 import { conflictsReport, driftReport, statusReport } from '../engine/report-data.js';
 import { recordSecretBindings } from '../engine/secret-bindings.js';
@@ -25,6 +25,8 @@ export interface ReconcileOnceOptions {
   readonly allowDeletes?: number;
   /** The connectors the run covers (a scoped run, DESIGN §8); none: the whole mesh. */
   readonly scope?: RunScope;
+  /** What started the run (CycleOptions.trigger). */
+  readonly trigger?: RunTrigger;
   /** Connectors not to contact, with the reason (CycleOptions.skipped). */
   readonly skipped?: ReadonlyMap<string, string>;
   readonly openConnector: ConnectorOpener;
@@ -65,6 +67,7 @@ export async function reconcileOnce(options: ReconcileOnceOptions): Promise<Reco
     allowDeletes: options.allowDeletes,
     ...(options.scope ? { scope: options.scope } : {}),
     ...(options.skipped ? { skipped: options.skipped } : {}),
+    ...(options.trigger ? { trigger: options.trigger } : {}),
     openConnector: options.openConnector,
     log: options.log,
     progress: options.progress,

@@ -9,7 +9,7 @@
  */
 import { DEFAULTS } from '../config/compile.js';
 import type { CompiledConfig } from '../config/model.js';
-import type { ConnectorOpener, CycleKind } from '../engine/context.js';
+import type { ConnectorOpener, CycleKind, RunTrigger } from '../engine/context.js';
 import { reportCommitMessage, reportFiles } from '../reports/index.js';
 import { runScope } from '../engine/run-scope.js';
 import { errorMessage } from '../shared/errors.js';
@@ -53,11 +53,11 @@ export class RunLoop {
   }
 
   /** Run as soon as the runs before it end: the whole mesh (no scope) or these connectors. */
-  request(reason: string, kind: CycleKind = 'delta', connectors: readonly string[] | null = null): void {
+  request(reason: string, kind: CycleKind = 'delta', connectors: readonly string[] | null = null, trigger: RunTrigger = 'revision'): void {
     const scope = connectors === null ? null : [...new Set(connectors)].sort();
     const index = this.requested.findIndex((r) => scopeKey(r.scope) === scopeKey(scope));
     const previous = index >= 0 ? this.requested[index] : undefined;
-    const merged: DueCycle = { at: previous?.at ?? this.options.now(), kind: previous?.kind === 'full' ? 'full' : kind, reason: previous ? `${previous.reason}; ${reason}` : reason, scope };
+    const merged: DueCycle = { at: previous?.at ?? this.options.now(), kind: previous?.kind === 'full' ? 'full' : kind, reason: previous ? `${previous.reason}; ${reason}` : reason, scope, trigger: previous?.trigger ?? trigger };
     if (index >= 0) this.requested[index] = merged;
     else this.requested.push(merged);
     this.wake.wake();
@@ -146,6 +146,7 @@ export class RunLoop {
         full: due.kind === 'full',
         ...(scope ? { scope } : {}),
         ...(skipped.size > 0 ? { skipped } : {}),
+        trigger: due.trigger,
         openConnector: guardExports(this.options.openConnector(running.config), mayExport),
         log,
         extraConditions: [...status.conditions(running.revision, nowIso), ...publisher.conditions(nowIso)],

@@ -16,7 +16,7 @@
 import { formatDuration } from '../config/duration.js';
 import { Cron } from 'croner';
 import type { CompiledConfig } from '../config/model.js';
-import type { CycleKind } from '../engine/context.js';
+import type { CycleKind, RunTrigger } from '../engine/context.js';
 
 /** Never start runs closer together than this, however short the interval or slow the last run. */
 export const MIN_CYCLE_GAP_MS = 250;
@@ -28,6 +28,8 @@ export interface DueCycle {
   readonly reason: string;
   /** The connectors it covers, sorted; null: the whole mesh. */
   readonly scope: readonly string[] | null;
+  /** What made it due: a timetable (`schedule`) or a request's trigger. */
+  readonly trigger: RunTrigger;
 }
 
 /** A scope as a map key (null: the whole mesh). */
@@ -93,8 +95,8 @@ export class CycleSchedule {
       const cronAt = t.cron.nextRun(new Date(t.fullAnchor))?.getTime();
       const deltaAt = t.lastStart === undefined ? now : t.lastStart + t.intervalMs;
       const reason = t.lastStart === undefined ? `first run (${t.owner})` : `${t.owner} interval`;
-      let due: DueCycle = { at: Math.max(deltaAt, gap), kind: 'delta', reason, scope: t.scope };
-      if (cronAt !== undefined && cronAt <= Math.max(deltaAt, now)) due = { at: Math.max(cronAt, gap), kind: 'full', reason: `${t.owner} full schedule (${t.cron.getPattern()})`, scope: t.scope };
+      let due: DueCycle = { at: Math.max(deltaAt, gap), kind: 'delta', reason, scope: t.scope, trigger: 'schedule' };
+      if (cronAt !== undefined && cronAt <= Math.max(deltaAt, now)) due = { at: Math.max(cronAt, gap), kind: 'full', reason: `${t.owner} full schedule (${t.cron.getPattern()})`, scope: t.scope, trigger: 'schedule' };
       if (best === undefined || due.at < best.at) best = due;
     }
     return best;

@@ -5,6 +5,8 @@ import type { Queryable } from '../store/db.js';
 
 export type CycleKind = 'full' | 'delta';
 export type CycleMode = 'reconcile' | 'plan';
+/** What started a run, as its job records it: a timetable, a new revision, a SCIM push, the operator API, the CLI. */
+export type RunTrigger = 'schedule' | 'revision' | 'scim' | 'api' | 'cli';
 
 /** Opens (and caches) the live connector for a connector definition. */
 export type ConnectorOpener = (model: ConnectorModel) => Promise<IdentityConnector>;

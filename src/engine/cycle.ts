@@ -10,7 +10,7 @@ import { errorMessage } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
 import type { Db, Queryable } from '../store/db.js';
 import { refreshStatistics, vacuumGrownTables } from '../store/maintenance.js';
-import type { ConnectorOpener, CycleContext, CycleKind, CycleMode } from './context.js';
+import type { ConnectorOpener, CycleContext, CycleKind, CycleMode, RunTrigger } from './context.js';
 import { emptyCounts, exportPlan, type ExportCounts } from './exporter.js';
 import { evaluateGates } from './gates.js';
 import { confirmObjects, importObjectType, lastWholeRead, type ImportOutcome } from './importer.js';
@@ -50,6 +50,8 @@ export interface CycleOptions {
    * and reports work as in a whole-mesh run, on what the scope reads and changes.
    */
   readonly scope?: RunScope;
+  /** What started the run, recorded with it (the job's `triggeredBy`). */
+  readonly trigger?: RunTrigger;
 }
 
 export interface SkippedConnector {
@@ -149,7 +151,7 @@ async function execute(
   const cycleId =
     options.mode === 'plan'
       ? 0
-      : await insertCycle(q, options.kind, options.mode, options.revision, options.scope ? [...options.scope].sort() : null);
+      : await insertCycle(q, options.kind, options.mode, options.revision, options.scope ? [...options.scope].sort() : null, options.trigger ?? null);
   const opened = new Map<string, Promise<IdentityConnector>>();
   const capabilityCache = new Map<string, ObjectTypeCapabilities>();
   const connectorModel = (name: string): ConnectorModel => {
@@ -395,9 +397,9 @@ async function everyLinkedOrTyped(q: Queryable, meshType: string): Promise<strin
  * trigger does it (migrations 2, 7 and 8, so replicas sharing a store agree); on SQLite, the single
  * writer does it here. A connector's run never takes a request for everything, nor the reverse.
  */
-async function insertCycle(q: Queryable, kind: CycleKind, mode: string, revision: string | null | undefined, scope: readonly string[] | null): Promise<number> {
+async function insertCycle(q: Queryable, kind: CycleKind, mode: string, revision: string | null | undefined, scope: readonly string[] | null, trigger: RunTrigger | null): Promise<number> {
   if (q.dialect.name === 'postgres') {
-    const rows = await q.query<{ id: string }>(`INSERT INTO cycle (kind, mode, revision, result, scope) VALUES ($1, $2, $3, 'running', $4) RETURNING CAST(id AS text) AS id`, [kind, mode, revision, scope]);
+    const rows = await q.query<{ id: string }>(`INSERT INTO cycle (kind, mode, revision, result, scope, trigger) VALUES ($1, $2, $3, 'running', $4, $5) RETURNING CAST(id AS text) AS id`, [kind, mode, revision, scope, trigger]);
     return Number(rows[0]?.id);
   }
   const claimed = mode !== 'reconcile' ? [] : await q.query<{ id: number }>(
@@ -405,7 +407,7 @@ async function insertCycle(q: Queryable, kind: CycleKind, mode: string, revision
     [kind, scope === null ? '*' : scope.join(',')],
   );
   const id = claimed[0]?.id ?? (await q.dialect.nextval(q, 'cycle_id_seq'));
-  await q.query(`INSERT INTO cycle (id, kind, mode, revision, result, scope) VALUES ($1, $2, $3, $4, 'running', $5)`, [id, kind, mode, revision, scope]);
+  await q.query(`INSERT INTO cycle (id, kind, mode, revision, result, scope, trigger) VALUES ($1, $2, $3, $4, 'running', $5, $6)`, [id, kind, mode, revision, scope, trigger]);
   return id;
 }
 

@@ -535,6 +535,17 @@ DROP INDEX job_request_one_queued;
 CREATE UNIQUE INDEX job_request_one_queued ON job_request (scope_key) WHERE state = 'queued';
 `,
   },
+  {
+    version: 9,
+    name: 'run-triggers',
+    postgres: `
+-- What started a run (schedule, revision, scim, api, cli); NULL for runs before this migration.
+ALTER TABLE cycle ADD COLUMN trigger text;
+`,
+    sqlite: `
+ALTER TABLE cycle ADD COLUMN trigger text;
+`,
+  },
 ];
 
 export const latestVersion = migrations[migrations.length - 1]?.version ?? 0;

@@ -19,7 +19,7 @@ import type { ControllerPort } from '../../src/controller/api/controller-port.js
 import { mountOperatorRoutes } from '../../src/controller/api/operator-routes.js';
 import { createHttpServer, type ControllerHttpServer } from '../../src/controller/http-server.js';
 import { reconcileOnce, type ReconcileOnceResult } from '../../src/controller/reconcile-once.js';
-import type { CycleKind } from '../../src/engine/context.js';
+import type { CycleKind, RunTrigger } from '../../src/engine/context.js';
 import type { Logger } from '../../src/shared/logger.js';
 import type { Db } from '../../src/store/db.js';
 import { openStore } from '../../src/store/open-store.js';
@@ -152,11 +152,11 @@ export class TestControllerPort implements ControllerPort {
     const [key, next] = [...this.waiting][0] ?? [];
     if (key === undefined || next === undefined) return undefined;
     this.waiting.delete(key);
-    return this.cycle(next.kind, next.connectors);
+    return this.cycle(next.kind, next.connectors, 'api');
   }
 
   /** One cycle through reconcileOnce, as the controller runs it (reports are not published here). */
-  async cycle(kind: CycleKind = 'delta', connectors: readonly string[] | null = null): Promise<ReconcileOnceResult> {
+  async cycle(kind: CycleKind = 'delta', connectors: readonly string[] | null = null, trigger: RunTrigger = 'schedule'): Promise<ReconcileOnceResult> {
     const config = this.running!;
     const revision = this.applied ?? `sha256:${config.contentHash.slice(0, 16)}`;
     this.applied = revision;
@@ -168,6 +168,7 @@ export class TestControllerPort implements ControllerPort {
       revision,
       full: kind === 'full',
       ...(connectors ? { scope: new Set(connectors) } : {}),
+      trigger,
       openConnector: connectorOpener(config, this.log, undefined, [join(dirname(config.configPath), 'data')]),
       log: this.log,
       publish: async () => 'not published (test)',

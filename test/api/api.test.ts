@@ -175,7 +175,8 @@ describe('operator API (PostgreSQL store)', () => {
       const hrRun = await w.port.runRequested();
       expect(hrRun?.outcome.cycleId).toBe(h.jobId);
       expect(hrRun?.outcome.scope).toEqual(['hr']);
-      expect((await get(`/jobs/${h.jobId}`)).body).toMatchObject({ id: h.jobId, status: 'succeeded', scope: ['hr'], connectors: ['hr'] });
+      expect((await get(`/jobs/${h.jobId}`)).body).toMatchObject({ id: h.jobId, status: 'succeeded', scope: ['hr'], connectors: ['hr'], triggeredBy: 'api', requestedBy: ['sre'] });
+      expect((await get(`/jobs/${delta.outcome.cycleId}`)).body).toMatchObject({ triggeredBy: 'schedule', scope: null });
       expect(hrRun?.outcome.imports.map((i) => i.connector)).toEqual(['hr']);
       // A connector's jobs: the whole-mesh ones and its own, not another connector's.
       const ids = async (name: string) => ((await get(`/connectors/${name}/jobs?pageSize=100`)).body as Json).items.map((j: Json) => j.id);

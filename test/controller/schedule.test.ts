@@ -63,24 +63,24 @@ describe('cycle schedule', () => {
     const s = new CycleSchedule(t0);
     s.use(config(300_000, '0 2 * * 0', [{ name: 'okta', schedule: { intervalMs: 60_000 } }, { name: 'hr', schedule: { full: '30 10 * * *' } }, { name: 'ad' }]));
     // First runs at once, the Mesh's first; each timetable's own after it.
-    expect(s.next(t0)).toEqual({ at: t0, kind: 'delta', reason: 'first run (mesh)', scope: ['ad'] });
+    expect(s.next(t0)).toEqual({ at: t0, kind: 'delta', reason: 'first run (mesh)', scope: ['ad'] , trigger: 'schedule' });
     s.started({ kind: 'delta', scope: ['ad'] }, t0);
     s.finished(t0 + 1_000);
-    expect(s.next(t0 + 1_000)).toEqual({ at: t0 + 1_000 + MIN_CYCLE_GAP_MS, kind: 'delta', reason: 'first run (connector okta)', scope: ['okta'] });
+    expect(s.next(t0 + 1_000)).toEqual({ at: t0 + 1_000 + MIN_CYCLE_GAP_MS, kind: 'delta', reason: 'first run (connector okta)', scope: ['okta'] , trigger: 'schedule' });
     s.started({ kind: 'delta', scope: ['okta'] }, t0 + 2_000);
     s.finished(t0 + 3_000);
     expect(s.next(t0 + 3_000)).toMatchObject({ kind: 'delta', reason: 'first run (connector hr)', scope: ['hr'] });
     s.started({ kind: 'delta', scope: ['hr'] }, t0 + 4_000);
     s.finished(t0 + 5_000);
     // okta every minute, alone; hr keeps the Mesh's interval and has its own full cron.
-    expect(s.next(t0 + 5_000)).toEqual({ at: t0 + 62_000, kind: 'delta', reason: 'connector okta interval', scope: ['okta'] });
+    expect(s.next(t0 + 5_000)).toEqual({ at: t0 + 62_000, kind: 'delta', reason: 'connector okta interval', scope: ['okta'] , trigger: 'schedule' });
     s.started({ kind: 'delta', scope: ['okta'] }, t0 + 62_000);
     s.finished(t0 + 63_000);
     s.started({ kind: 'delta', scope: ['ad'] }, t0 + 1_740_000);
     s.started({ kind: 'delta', scope: ['hr'] }, t0 + 1_740_000);
     s.started({ kind: 'delta', scope: ['okta'] }, t0 + 1_745_000);
     s.finished(t0 + 1_741_000);
-    expect(s.next(t0 + 1_741_000)).toEqual({ at: at('2024-01-03T10:30:00Z'), kind: 'full', reason: 'connector hr full schedule (30 10 * * *)', scope: ['hr'] });
+    expect(s.next(t0 + 1_741_000)).toEqual({ at: at('2024-01-03T10:30:00Z'), kind: 'full', reason: 'connector hr full schedule (30 10 * * *)', scope: ['hr'] , trigger: 'schedule' });
     expect(s.describe()).toContain('connector hr: delta every 5m, full at 30 10 * * * UTC');
   });
 

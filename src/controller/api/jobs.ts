@@ -8,7 +8,7 @@
  * request waits, further requests join it (a full one makes it full, connector scopes merge) instead
  * of queueing more cycles.
  */
-import type { CycleKind } from '../../engine/context.js';
+import type { CycleKind, RunTrigger } from '../../engine/context.js';
 import { redact } from '../../shared/logger.js';
 import type { Queryable } from '../../store/db.js';
 import { isoTimestampOrNull } from '../../store/timestamps.js';
@@ -35,6 +35,8 @@ export interface Job {
   readonly connectors: readonly string[] | null;
   /** The connectors the run covered (a connector's own scheduled run, DESIGN §8); null: the whole mesh. */
   readonly scope: readonly string[] | null;
+  /** What started the run: `schedule`, `revision`, `scim`, `api` (the tokens are in `requestedBy`) or `cli`; null when not recorded. */
+  readonly triggeredBy: RunTrigger | null;
   readonly revision: string | null;
   readonly startedAt: string | null;
   readonly finishedAt: string | null;
@@ -65,19 +67,20 @@ interface JobRow {
   requests: number | null;
   connectors: string[] | null;
   scope: string[] | null;
+  trigger: RunTrigger | null;
   superseded: boolean;
 }
 
 const CYCLE_JOBS = `
   SELECT CAST(c.id AS text) AS id, c.result, c.kind, c.revision, c.started_at, c.finished_at, c.counts, c.error,
-         j.requested_at, j.requested_by, j.requests, j.connectors, c.scope,
+         j.requested_at, j.requested_by, j.requests, j.connectors, c.scope, c.trigger,
          (c.finished_at IS NULL AND EXISTS (SELECT 1 FROM cycle n WHERE n.mode = 'reconcile' AND n.started_at > c.started_at)) AS superseded
     FROM cycle c LEFT JOIN job_request j ON j.id = c.id AND j.state = 'started'
    WHERE c.mode = 'reconcile'`;
 
 const QUEUED_JOBS = `
   SELECT CAST(j.id AS text) AS id, 'queued' AS result, j.kind, CAST(NULL AS text) AS revision, CAST(NULL AS timestamptz) AS started_at, CAST(NULL AS timestamptz) AS finished_at,
-         CAST(NULL AS jsonb) AS counts, CAST(NULL AS text) AS error, j.requested_at, j.requested_by, j.requests, j.connectors, CAST(NULL AS text[]) AS scope, false AS superseded
+         CAST(NULL AS jsonb) AS counts, CAST(NULL AS text) AS error, j.requested_at, j.requested_by, j.requests, j.connectors, CAST(NULL AS text[]) AS scope, 'api' AS trigger, false AS superseded
     FROM job_request j
    WHERE j.state = 'queued'`;
 
@@ -112,6 +115,7 @@ function toJob(row: JobRow): Job {
     requests: row.requests ?? 0,
     connectors: row.requested_at === null ? null : row.connectors,
     scope: row.scope ?? null,
+    triggeredBy: row.trigger ?? null,
     revision: row.revision,
     startedAt,
     finishedAt,
