@@ -8,7 +8,7 @@ import { userFlowRule, groupFlowRule, type AttributeMapping, type RuleTarget } f
 import type { ConvertedRepository } from './repository.js';
 import { AD_ACCOUNT_ENABLED } from './names.js';
 import { secretField } from './secret-fields.js';
-import { entry, list, map, note, type YamlEntry } from './yaml-writer.js';
+import { entry, list, map, type YamlEntry } from './yaml-writer.js';
 
 export interface DirectoryInput {
   readonly input: string;
@@ -91,12 +91,13 @@ export function convertDirectory(repo: ConvertedRepository, d: DirectoryInput): 
 function scheduleEntry(cron: string | null | undefined): YamlEntry[] {
   if (cron === undefined) return [];
   if (cron === null || cron.trim() === '') {
-    return [
-      note(
-        'syncSchedule was empty (manual sync only). There is no manual-only schedule here yet: this connector runs on the',
-        "Mesh's schedule; set `suspend: true` to stop it, and run `imesh reconcile` (or the API's sync) when you want it.",
-      ),
-    ];
+    const manual = entry(
+      'schedule',
+      map([entry('manual', true)], true),
+      'syncSchedule was empty (manual sync only): this connector runs only when asked for by name —',
+      '`imesh reconcile --connector NAME` or POST /api/v1/connectors/NAME/sync ("Sync Now").',
+    );
+    return manual ? [manual] : [];
   }
   const value = entry(
     'schedule',

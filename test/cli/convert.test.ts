@@ -150,6 +150,18 @@ describe('imesh convert: what each document says, in the repository', () => {
     expect(result.stdout).toContain('corporate-ad-bind-password: the bind password of CN=ithbat-sync');
   });
 
+  it('an empty syncSchedule (manual sync only) becomes schedule: { manual: true }, a connector that runs only when asked for', () => {
+    const body = JSON.parse(readFileSync(join(SEEDS, '004-directory.json'), 'utf8')) as Record<string, unknown>;
+    const input = join(work, 'directory-manual.json');
+    writeFileSync(input, JSON.stringify({ ...body, syncSchedule: '' }));
+    const result = convert([input]);
+    expect(result.status, result.stderr).toBe(0);
+    const connector = documents(result.out).find((d) => d.kind === 'Connector' && d.spec.type === 'active-directory')!;
+    expect(connector.spec.schedule).toEqual({ manual: true });
+    expect(Object.values(files(result.out)).join('\n')).toContain('imesh reconcile --connector NAME');
+    expect(imesh(['validate', '--config', result.out]).status).toBe(0);
+  });
+
   it('seed 002: the runbook\'s UserSearchFilter becomes the user type\'s Okta search, the org domain stays bare', () => {
     const result = convert(seed('002-okta-config.json', '002-okta-auth.json', '002-okta-filter-employee.json'));
     expect(result.status).toBe(0);
