@@ -361,11 +361,12 @@ async function execute(
   const scope = options.scope ? [...options.scope].sort() : null;
   const outcome: CycleResult = { cycleId, seq, kind: options.kind, mode: options.mode, scope, result, imports, syncs, plans, gates, exports, failures, drift, suspended, skipped: skippedList, timings };
   options.log.info({ event: 'cycle', cycleId, kind: options.kind, mode: options.mode, ...(scope ? { scope } : {}), result, timings }, 'cycle finished');
-  if (options.mode === 'reconcile') await q.query(`UPDATE cycle SET result = $2, finished_at = ${q.dialect.now}, counts = ${q.dialect.json('$3')}, error = $4 WHERE id = $1`, [
+  if (options.mode === 'reconcile') await q.query(`UPDATE cycle SET result = $2, finished_at = ${q.dialect.now}, counts = ${q.dialect.json('$3')}, error = $4, type_counts = ${q.dialect.json('$5')} WHERE id = $1`, [
     cycleId,
     result,
     JSON.stringify(cycleCounts(outcome, config)),
     failures.length > 0 ? failures.map((f) => `${f.connector}: ${f.message}`).join('\n') : null,
+    JSON.stringify(objectTypeCounts(outcome, config)),
   ]);
   void db;
   return outcome;
@@ -424,6 +425,20 @@ async function recordDrift(q: Queryable, plan: ProjectionPlan, enforced: 'correc
      ON CONFLICT (projection, object, attribute) DO UPDATE SET desired = EXCLUDED.desired, actual = EXCLUDED.actual, action = EXCLUDED.action, detected_at = ${q.dialect.now}`,
     [JSON.stringify(rows)],
   );
+}
+
+export const OBJECT_TYPE_COUNTERS = ['created', 'updated', 'moved', 'disabled', 'deleted', 'failed'] as const;
+
+/** Export counts per target object type (`user.created`, `group.updated`), as a job shows them. */
+export function objectTypeCounts(outcome: CycleResult, config: CompiledConfig): Record<string, Record<(typeof OBJECT_TYPE_COUNTERS)[number], number>> {
+  const counts: Record<string, Record<(typeof OBJECT_TYPE_COUNTERS)[number], number>> = {};
+  for (const [name, exported] of outcome.exports) {
+    const type = config.projections.find((p) => p.name === name)?.target.objectType;
+    if (type === undefined) continue;
+    const bucket = (counts[type] ??= { created: 0, updated: 0, moved: 0, disabled: 0, deleted: 0, failed: 0 });
+    for (const key of OBJECT_TYPE_COUNTERS) bucket[key] += exported[key];
+  }
+  return counts;
 }
 
 /** Per-connector counts of one cycle, as a job shows them. */

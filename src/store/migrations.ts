@@ -546,6 +546,18 @@ ALTER TABLE cycle ADD COLUMN trigger text;
 ALTER TABLE cycle ADD COLUMN trigger text;
 `,
   },
+  {
+    version: 10,
+    name: 'object-type-counts',
+    postgres: `
+-- A run's export counts per target object type (user, group …): created, updated, moved, disabled,
+-- deleted, failed — what an admin console's sync job shows as usersCreated, groupsUpdated.
+ALTER TABLE cycle ADD COLUMN type_counts jsonb;
+`,
+    sqlite: `
+ALTER TABLE cycle ADD COLUMN type_counts jsonb;
+`,
+  },
 ];
 
 export const latestVersion = migrations[migrations.length - 1]?.version ?? 0;

@@ -211,6 +211,7 @@ describe('operator API (PostgreSQL store)', () => {
       expect(job.counts.hr.imported).toBe(2);
       expect(job.counts.directory).toMatchObject({ created: 1, updated: 1, deleted: 0 });
       expect(job.totals).toMatchObject({ created: 1, updated: 1 });
+      expect(job.objectCounts).toEqual({ account: { created: 1, updated: 1, moved: 0, disabled: 0, deleted: 0, failed: 0 } });
     });
 
     it('pages jobs newest first', async () => {

@@ -159,6 +159,11 @@ export const components = {
       requests: integer,
       connectors: nullable({ type: 'array', items: { type: 'string' } }),
       scope: nullable({ type: 'array', items: { type: 'string' }, description: "The connectors the run covered (a connector's own scheduled run); null: the whole mesh." }),
+      objectCounts: {
+        type: 'object',
+        description: "Export counts per target object type (user, group …): the documents' usersCreated is objectCounts.user.created.",
+        additionalProperties: object({ created: integer, updated: integer, moved: integer, disabled: integer, deleted: integer, failed: integer }),
+      },
       triggeredBy: nullable({ enum: ['schedule', 'revision', 'scim', 'api', 'cli'], description: 'What started the run (the API tokens that asked are in requestedBy); null when not recorded.' }),
       revision: nullable({ type: 'string' }),
       startedAt: nullable(dateTime),

@@ -35,6 +35,11 @@ export interface Job {
   readonly connectors: readonly string[] | null;
   /** The connectors the run covered (a connector's own scheduled run, DESIGN §8); null: the whole mesh. */
   readonly scope: readonly string[] | null;
+  /**
+   * Export counts per target object type: `objectCounts.user.created`, `objectCounts.group.updated` (the
+   * documents' usersCreated, groupsUpdated); empty while queued or for runs recorded before them.
+   */
+  readonly objectCounts: Readonly<Record<string, Readonly<Record<string, number>>>>;
   /** What started the run: `schedule`, `revision`, `scim`, `api` (the tokens are in `requestedBy`) or `cli`; null when not recorded. */
   readonly triggeredBy: RunTrigger | null;
   readonly revision: string | null;
@@ -68,19 +73,20 @@ interface JobRow {
   connectors: string[] | null;
   scope: string[] | null;
   trigger: RunTrigger | null;
+  type_counts: Record<string, Record<string, number>> | null;
   superseded: boolean;
 }
 
 const CYCLE_JOBS = `
   SELECT CAST(c.id AS text) AS id, c.result, c.kind, c.revision, c.started_at, c.finished_at, c.counts, c.error,
-         j.requested_at, j.requested_by, j.requests, j.connectors, c.scope, c.trigger,
+         j.requested_at, j.requested_by, j.requests, j.connectors, c.scope, c.trigger, c.type_counts,
          (c.finished_at IS NULL AND EXISTS (SELECT 1 FROM cycle n WHERE n.mode = 'reconcile' AND n.started_at > c.started_at)) AS superseded
     FROM cycle c LEFT JOIN job_request j ON j.id = c.id AND j.state = 'started'
    WHERE c.mode = 'reconcile'`;
 
 const QUEUED_JOBS = `
   SELECT CAST(j.id AS text) AS id, 'queued' AS result, j.kind, CAST(NULL AS text) AS revision, CAST(NULL AS timestamptz) AS started_at, CAST(NULL AS timestamptz) AS finished_at,
-         CAST(NULL AS jsonb) AS counts, CAST(NULL AS text) AS error, j.requested_at, j.requested_by, j.requests, j.connectors, CAST(NULL AS text[]) AS scope, 'api' AS trigger, false AS superseded
+         CAST(NULL AS jsonb) AS counts, CAST(NULL AS text) AS error, j.requested_at, j.requested_by, j.requests, j.connectors, CAST(NULL AS text[]) AS scope, 'api' AS trigger, CAST(NULL AS jsonb) AS type_counts, false AS superseded
     FROM job_request j
    WHERE j.state = 'queued'`;
 
@@ -116,6 +122,7 @@ function toJob(row: JobRow): Job {
     connectors: row.requested_at === null ? null : row.connectors,
     scope: row.scope ?? null,
     triggeredBy: row.trigger ?? null,
+    objectCounts: row.type_counts ?? {},
     revision: row.revision,
     startedAt,
     finishedAt,
