@@ -24,7 +24,7 @@ export interface PlanOptions {
   readonly dataRoots?: readonly string[];
   /** Bind this config's secret destinations instead of skipping the unbound ones (trusted contexts only). */
   readonly trustDestinations?: boolean;
-  /** `--connector`: preview a scoped run of these connectors (DESIGN §8); none: the whole mesh. */
+  /** `--connector`: preview a scoped run of these connectors; none: the whole mesh. */
   readonly connectors?: readonly string[];
 }
 

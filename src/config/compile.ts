@@ -176,7 +176,7 @@ function compileProjection(doc: DocumentSet['projections'][number], set: Documen
   };
 }
 
-/** `{ group, role }`, or seed 003's `{ scimGroup, type, teamId, teamMemberRole }` (checked to be one or the other). */
+/** `{ group, role }`, or the SCIM guide's `{ scimGroup, type, teamId, teamMemberRole }` (checked to be one or the other). */
 function compileRoleMapping(mapping: NonNullable<FlowRuleDoc['value']['spec']['roleMappings']>[number]): RoleMapping {
   const group = mapping.group ?? mapping.scimGroup ?? '';
   if (mapping.role !== undefined) return { group, role: typeof mapping.role === 'string' ? mapping.role : encodeStructured(mapping.role) };

@@ -113,19 +113,19 @@ function describe(definition: { type: string; multiValued?: boolean }): string {
   return `${definition.multiValued ? 'a multi-valued' : 'a single-valued'} ${definition.type}`;
 }
 
-/** A role mapping is `{ group, role }` or seed 003's `{ scimGroup, type, teamId, teamMemberRole }`, not a mix. */
+/** A role mapping is `{ group, role }` or the SCIM guide's `{ scimGroup, type, teamId, teamMemberRole }`, not a mix. */
 function checkRoleMapping(ctx: CheckContext, doc: FlowRuleDoc, mapping: NonNullable<FlowRuleDoc['value']['spec']['roleMappings']>[number], i: number): void {
   const path = ['spec', 'roleMappings', i];
   const at = `roleMappings[${i}]`;
   if (mapping.group !== undefined && mapping.scimGroup !== undefined) ctx.report(doc, [...path, 'scimGroup'], `${at} has both group and scimGroup; give one of them`, 'key');
-  if (mapping.group === undefined && mapping.scimGroup === undefined) ctx.report(doc, path, `${at} needs group (or scimGroup, as seed 003 writes it): the source group's name`);
+  if (mapping.group === undefined && mapping.scimGroup === undefined) ctx.report(doc, path, `${at} needs group (or scimGroup, as the SCIM guide writes it): the source group's name`);
   const seedFields = (['type', 'teamId', 'teamMemberRole'] as const).filter((key) => mapping[key] !== undefined);
   if (mapping.role !== undefined) {
     for (const key of seedFields) ctx.report(doc, [...path, key], `${at} has both role and ${key}; give the role once: role: { type, teamId, teamMemberRole } or type, teamId, teamMemberRole beside scimGroup`, 'key');
     return;
   }
   if (mapping.type === undefined) {
-    ctx.report(doc, path, `${at} needs role (a string or { type, teamId, teamMemberRole }) or seed 003's type (organizationOwner or teamMemberRole)`);
+    ctx.report(doc, path, `${at} needs role (a string or { type, teamId, teamMemberRole }) or the SCIM guide's type (organizationOwner or teamMemberRole)`);
     return;
   }
   if (mapping.type === 'teamMemberRole') {

@@ -4,7 +4,7 @@
  * - `/healthz`: the process is alive and its event loop answers (200). Kubernetes restarts the pod
  *   when it stops answering; nothing else fails it — a broken connector or config is reported, not a
  *   reason to restart.
- * - `/readyz` (DESIGN §8): "this replica can serve" — 200 on the leader and on a standby once the store
+ * - `/readyz`: "this replica can serve" — 200 on the leader and on a standby once the store
  *   is open (the controller is built on an open store) and a config revision has been read, valid or
  *   not; 503 before that and while shutting down. Failed runs and broken connectors never make it 503:
  *   they are reported per connector in status, and taking the only endpoint out of the Service would

@@ -23,7 +23,7 @@ export interface ReconcileOnceOptions {
   readonly revision: string;
   readonly full: boolean;
   readonly allowDeletes?: number;
-  /** The connectors the run covers (a scoped run, DESIGN §8); none: the whole mesh. */
+  /** The connectors the run covers (a scoped run); none: the whole mesh. */
   readonly scope?: RunScope;
   /** What started the run (CycleOptions.trigger). */
   readonly trigger?: RunTrigger;

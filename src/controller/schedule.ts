@@ -1,6 +1,5 @@
 /**
- * When the next run is due, of which scope, and whether it is full or delta (DESIGN §8, per-connector
- * schedules).
+ * When the next run is due, of which scope, and whether it is full or delta.
  *
  * - The Mesh's `spec.schedule` is one timetable for every connector without a schedule of its own: a
  *   delta run every `interval`, measured start to start, and a full run at each `full` cron time (UTC).

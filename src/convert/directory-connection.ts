@@ -52,7 +52,7 @@ export function readDirectoryConnection(input: string, body: Readonly<Record<str
     syncSchedule: schedule(input, body.syncSchedule),
     notes: unknownFields(body, CREATE_FIELDS, ''),
     comment: [
-      `The directory connection "${name}" (seed 004's POST /api/v1/directories body). The admin console and the`,
+      `The directory connection "${name}" (the directory-sync API's POST /api/v1/directories body). The admin console and the`,
       'directory API have no equivalent: this file in Git is the connection; `imesh check` tests it (bind, counts),',
       '`imesh reconcile` (or the controller on its schedule) syncs it, and the reports branch holds the job results.',
     ],

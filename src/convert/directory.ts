@@ -1,6 +1,6 @@
 /**
- * Directory connections — seed 000's Active Directory connector (`host`, `port`, `useSsl`, `baseDn`,
- * `userSearchBase`, …) and seed 004's `POST /api/v1/directories` bodies (`host`, `port`, `useTLS`,
+ * Directory connections — the connector guide's Active Directory connector (`host`, `port`, `useSsl`, `baseDn`,
+ * `userSearchBase`, …) and the directory-sync API's `POST /api/v1/directories` bodies (`host`, `port`, `useTLS`,
  * `bindDN`, `syncSchedule`, …) — become an `active-directory` or `ldap` Connector with `user` and `group`
  * object types, a users FlowRule and a groups FlowRule.
  */
@@ -12,7 +12,7 @@ import { entry, list, map, type YamlEntry } from './yaml-writer.js';
 
 export interface DirectoryInput {
   readonly input: string;
-  /** `connector`: seed 000's connector body (a source); `directory-sync`: seed 004, which syncs into its product. */
+  /** `connector`: the connector guide's connector body (a source); `directory-sync`: the directory-sync API, which syncs into its product. */
   readonly origin: 'connector' | 'directory-sync';
   readonly name: string;
   readonly type: 'active-directory' | 'ldap';

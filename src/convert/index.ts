@@ -65,7 +65,7 @@ function applyUpdates(items: Item[]): Item[] {
   for (const update of items) {
     if (update.kind !== 'directoryUpdate' && update.kind !== 'oktaAuth' && update.kind !== 'oktaFragment') continue;
     const kind = update.kind === 'directoryUpdate' ? 'directory' : 'okta';
-    // Updates apply to the shapes they belong to: seed 004's directory connections, seed 002's ConfigJson.
+    // Updates apply to the shapes they belong to: the directory-sync API's directory connections, the Okta runbook's ConfigJson.
     const candidates = out.filter((i) => (i.kind === 'directory' && kind === 'directory' && i.value.origin === 'directory-sync') || (i.kind === 'okta' && kind === 'okta' && i.value.origin === 'runbook'));
     const what = kind === 'directory' ? 'a directory connection (POST /api/v1/directories body)' : 'an Okta ConfigJson (with OrgDomain)';
     if (candidates.length !== 1) {

@@ -1,6 +1,6 @@
 /**
  * Reading one input file of `imesh convert`: JSON (the product documents' connector bodies) or YAML
- * (seed 003's `scimGroupMappings`). A file that cannot be read or parsed is a `ConvertError` naming the
+ * (the SCIM guide's `scimGroupMappings`). A file that cannot be read or parsed is a `ConvertError` naming the
  * file and the reason. Parse errors give only a position: a parser's own message may quote the
  * offending text, which can be a literal password.
  */

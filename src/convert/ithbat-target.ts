@@ -7,7 +7,7 @@ import type { ConvertedRepository } from './repository.js';
 import { secretField } from './secret-fields.js';
 import { entry, list, map } from './yaml-writer.js';
 
-/** Ithbat profile field (the mesh attribute seed 004 maps) → SCIM path. */
+/** Ithbat profile field (the mesh attribute the directory-sync API maps) → SCIM path. */
 const FIELDS: readonly (readonly [string, string])[] = [
   ['externalId', 'externalId'],
   ['firstName', 'name.givenName'],

@@ -1,6 +1,6 @@
 /**
- * Field names and values the converter writes where the documents' names (DESIGN.md §8, "Seed
- * semantics") and older spellings differ, in one place. The documents' own names are written.
+ * Field names and values the converter writes where the product documents' names and older
+ * spellings differ, in one place. The documents' own names are written.
  */
 
 export interface Converted<T> {

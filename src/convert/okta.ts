@@ -1,6 +1,6 @@
 /**
- * Okta: seed 000's connector (`domain`, `apiToken`, `scimEndpoint`, `attributeMapping` in SCIM paths) and
- * seed 002's runbook documents (`ConfigJson`: `OrgDomain`, `UserSearchFilter`, `PageSize`, `Import*`,
+ * Okta: the connector guide's connector (`domain`, `apiToken`, `scimEndpoint`, `attributeMapping` in SCIM paths) and
+ * the Okta runbook's documents (`ConfigJson`: `OrgDomain`, `UserSearchFilter`, `PageSize`, `Import*`,
  * `ExternalIdAttribute`; `AuthJson`: `Mode`, `ApiKey`).
  */
 import { groupFlowRule, membershipFlowRule, userFlowRule, type AttributeMapping } from './flow-rules.js';
@@ -11,7 +11,7 @@ import { entry, map, note, type YamlEntry } from './yaml-writer.js';
 
 export interface OktaInput {
   readonly input: string;
-  /** `connector`: seed 000's connector body; `runbook`: seed 002's ConfigJson (which an AuthJson completes). */
+  /** `connector`: the connector guide's connector body; `runbook`: the Okta runbook's ConfigJson (which an AuthJson completes). */
   readonly origin: 'connector' | 'runbook';
   readonly name: string;
   readonly domain?: string;
@@ -22,14 +22,14 @@ export interface OktaInput {
   readonly importGroups: boolean;
   readonly importMemberships: boolean;
   readonly externalIdAttribute?: string;
-  /** mesh attribute → the input's source name (a SCIM path in seed 000) */
+  /** mesh attribute → the input's source name (a SCIM path in the connector guide) */
   readonly mapping?: Readonly<Record<string, string>>;
   readonly notes: readonly YamlEntry[];
 }
 
 /**
  * Seed 000 maps Okta in SCIM paths; the okta connector reads the management API and flattens
- * `profile` (seed 002's attribute table): these are the same values under the connector's names.
+ * `profile` (the Okta runbook's attribute table): these are the same values under the connector's names.
  */
 const SCIM_TO_OKTA: Readonly<Record<string, string>> = {
   userName: 'login',

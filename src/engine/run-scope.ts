@@ -1,5 +1,5 @@
 /**
- * A run's scope: the connectors it covers (DESIGN §8, scoped runs). A whole-mesh run has none. A
+ * A run's scope: the connectors it covers (scoped runs). A whole-mesh run has none. A
  * source in scope is imported and its flow rules synced; the mesh objects that sync changed are then
  * planned and exported to every target, in scope or not. A target in scope is imported (drift) and all
  * its projections are planned as in a whole-mesh run. Connectors outside the scope are not opened unless

@@ -433,7 +433,7 @@ ALTER TABLE target_link ALTER COLUMN written SET STATISTICS 0;
     version: 5,
     name: 'secret-bindings',
     postgres: `
--- Where each secret may be sent (DESIGN §8, security model): one row per secret NAME and destination
+-- Where each secret may be sent (security model): one row per secret NAME and destination
 -- (an URL origin, or scheme://host:port[/database] for a directory or database), written only by a
 -- trusted run (reconcile, the controller, or --trust-destinations). plan, check and reconcile --dry-run
 -- read it and never contact a connector whose secret would go somewhere not listed here. No secret
@@ -486,7 +486,7 @@ CREATE TABLE whole_read (
     version: 7,
     name: 'scoped-runs',
     postgres: `
--- A run's scope (DESIGN §8): the connectors it covered, sorted; NULL for a whole-mesh run. A waiting
+-- A run's scope: the connectors it covered, sorted; NULL for a whole-mesh run. A waiting
 -- sync request is taken only by a whole-mesh run: a connector's scheduled run must not answer a
 -- request for everything.
 ALTER TABLE cycle ADD COLUMN scope text[];

@@ -160,7 +160,7 @@ export interface MembershipFlow {
   confidence?: number;
 }
 /**
- * Members of one source group get one role: `{ group, role }`, or seed 003's `scimGroupMappings` entry as the document writes it, `{ scimGroup, type, teamId, teamMemberRole }` (the same as `{ group: scimGroup, role: { type, teamId, teamMemberRole } }`).
+ * Members of one source group get one role: `{ group, role }`, or the SCIM guide's `scimGroupMappings` entry as the document writes it, `{ scimGroup, type, teamId, teamMemberRole }` (the same as `{ group: scimGroup, role: { type, teamId, teamMemberRole } }`).
  *
  * This interface was referenced by `FlowRuleDocument`'s JSON-Schema
  * via the `definition` "RoleMapping".
@@ -187,12 +187,12 @@ export interface RoleMapping {
    */
   teamMemberRole?: string;
   /**
-   * The role the members get in `attribute`: a string (`organizationOwner`, `team:marketing:Owner`), or a structured role with named fields, as seed 003's `scimGroupMappings` write it (`{ type: teamMemberRole, teamId: marketing, teamMemberRole: Owner }`). A structured role is stored as one value with those fields; a projection reads them as `{{item.FIELD}}` (with `forEach`) or renders them as complex values (a SCIM `roles` entry).
+   * The role the members get in `attribute`: a string (`organizationOwner`, `team:marketing:Owner`), or a structured role with named fields, as the SCIM guide's `scimGroupMappings` write it (`{ type: teamMemberRole, teamId: marketing, teamMemberRole: Owner }`). A structured role is stored as one value with those fields; a projection reads them as `{{item.FIELD}}` (with `forEach`) or renders them as complex values (a SCIM `roles` entry).
    */
   role?: string | StructuredRole;
 }
 /**
- * A role with named fields (field name → non-empty string), e.g. seed 003's `{ type: teamMemberRole, teamId: marketing, teamMemberRole: Owner }` or `{ type: organizationOwner }`.
+ * A role with named fields (field name → non-empty string), e.g. the SCIM guide's `{ type: teamMemberRole, teamId: marketing, teamMemberRole: Owner }` or `{ type: organizationOwner }`.
  *
  * This interface was referenced by `FlowRuleDocument`'s JSON-Schema
  * via the `definition` "StructuredRole".

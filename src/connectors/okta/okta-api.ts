@@ -1,6 +1,6 @@
 /**
  * The Okta side of the shared HTTP layer: `Authorization: SSWS <token>`, the runbook's advice for 401
- * and 403 (seed 002, "Troubleshooting"), and the rate-limit buckets Okta counts separately (each
+ * and 403 (the Okta runbook, "Troubleshooting"), and the rate-limit buckets Okta counts separately (each
  * endpoint family has its own per-minute limit: developer.okta.com/docs/reference/rl-global-mgmt).
  */
 import type { Logger } from '../../shared/logger.js';

@@ -1,5 +1,5 @@
 /**
- * The `okta` connector: users, groups and group memberships from an Okta org (seed 002), plus the
+ * The `okta` connector: users, groups and group memberships from an Okta org (the Okta runbook), plus the
  * write-back the seed defers to phase 2. See README.md in this folder for options, the watermark,
  * deletion detection and throttling.
  *
@@ -26,7 +26,7 @@ import { groupObject, membershipObject, userObject, type OktaGroupJson, type Okt
 import { compileOktaSpec, type OktaObjectType, type OktaOptions } from './okta-spec.js';
 import { formatWatermark, parseWatermark, signpost } from './okta-watermark.js';
 
-/** The System Log event types of a user's hard delete (seed 002's `user.lifecycle.delete` is their prefix). */
+/** The System Log event types of a user's hard delete (the Okta runbook's `user.lifecycle.delete` is their prefix). */
 export const USER_DELETE_EVENTS = ['user.lifecycle.delete.initiated', 'user.lifecycle.delete.completed'] as const;
 export const GROUP_DELETE_EVENTS = ['group.lifecycle.delete'] as const;
 /** Okta keeps System Log events for 90 days; an older watermark cannot be answered from the log. */
@@ -45,7 +45,7 @@ interface LogEventJson {
 const CAPABILITIES: Readonly<Record<OktaObjectType, ObjectTypeCapabilities>> = {
   user: { delta: true, export: true, addressing: 'server-assigned', canDisable: true, inactiveMeansDeleted: false },
   group: { delta: true, export: true, addressing: 'server-assigned', canDisable: false, inactiveMeansDeleted: false },
-  // Memberships have no cursor of their own: every read recomputes them from the current groups (seed 002).
+  // Memberships have no cursor of their own: every read recomputes them from the current groups (the Okta runbook).
   membership: { delta: false, export: true, addressing: 'server-assigned', canDisable: false, inactiveMeansDeleted: false },
 };
 

@@ -9,7 +9,7 @@
  * the whole profile), lifecycle changes are `POST /api/v1/users/{id}/lifecycle/{operation}`.
  *
  * Why disable suspends and delete deactivates: a deactivated (DEPROVISIONED) user imports as deleted
- * (seed 002), so a user we merely disabled must stay visible as a disabled account, or the planner would
+ * (the Okta runbook), so a user we merely disabled must stay visible as a disabled account, or the planner would
  * try to re-create it. SUSPENDED is Okta's reversible "cannot sign in"; Okta suspends only ACTIVE users.
  * Delete stops at deactivation: purging a user is left to an admin, who keeps the audit trail.
  */

@@ -1,5 +1,5 @@
 /**
- * Okta objects → staged objects, flattened exactly as seed 002's attribute tables say ("What gets
+ * Okta objects → staged objects, flattened exactly as the Okta runbook's attribute tables say ("What gets
  * synced"): the listed top-level lifecycle fields, the listed `profile.*` fields (custom profile
  * attributes are not imported), `accountEnabled` derived from `status`, a group's `objectClass` array
  * joined with commas, and one membership object per (group, member) edge.
@@ -83,7 +83,7 @@ export function userObject(user: OktaUserJson, anchor: 'id' | 'login'): StagedOb
     externalId,
     attributes,
     ...(status !== undefined ? { enabled: !SWITCHED_OFF.has(status) } : {}),
-    // DEPROVISIONED is a delete (seed 002, "Hard-delete detection").
+    // DEPROVISIONED is a delete (the Okta runbook, "Hard-delete detection").
     ...(status === 'DEPROVISIONED' ? { deleted: true } : {}),
   };
 }
@@ -106,7 +106,7 @@ export function membershipId(groupId: string, userId: string): string {
   return `${groupId}:${userId}`;
 }
 
-/** Okta has no nested groups, so every member is a user (seed 002, "Group members"). */
+/** Okta has no nested groups, so every member is a user (the Okta runbook, "Group members"). */
 export function membershipObject(groupId: string, userId: string): StagedObject {
   return { externalId: membershipId(groupId, userId), attributes: { groupId, memberId: userId, memberType: 'User' } };
 }

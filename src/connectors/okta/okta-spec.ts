@@ -31,7 +31,7 @@ export function compileOktaSpec(model: ConnectorModel<'okta'>): OktaOptions {
   const where = (key: string) => `${model.name}: spec.${key}`;
   const connection = spec.connection;
   if (!connection || typeof connection.orgUrl !== 'string') throw new ConfigError('ConfigInvalid', `${where('connection.orgUrl')} is required (for example https://contoso.okta.com)`);
-  // A bare domain, as the Okta runbook writes OrgDomain (seed 002), means https://.
+  // A bare domain, as the Okta runbook writes OrgDomain (the Okta runbook), means https://.
   const org = secureBaseUrl(model.name, withDefaultScheme(connection.orgUrl, 'https'), 'spec.connection.orgUrl');
   if (org.pathname !== '/' && org.pathname !== '') {
     throw new ConfigError('ConfigInvalid', `${where('connection.orgUrl')} must be the org's URL without a path (https://${org.host}), not ${org.href}`);

@@ -1,5 +1,5 @@
 /**
- * The Okta watermark (seed 002, "Watermark behaviour"): `{"u":"<ISO>","g":"<ISO>"}`, one lastUpdated
+ * The Okta watermark (the Okta runbook, "Watermark behaviour"): `{"u":"<ISO>","g":"<ISO>"}`, one lastUpdated
  * high-water timestamp per object type, readable and hand-editable. The engine keeps one watermark per
  * object type, so the user type stores `{"u":…}` and the group type `{"g":…}`; either type reads its own
  * key from a combined wrapper too (one written by hand or by the seed's connector).

@@ -33,7 +33,7 @@ export interface Job {
   readonly requests: number;
   /** The connectors asked for (null: all). A requested job is a whole-mesh run. */
   readonly connectors: readonly string[] | null;
-  /** The connectors the run covered (a connector's own scheduled run, DESIGN §8); null: the whole mesh. */
+  /** The connectors the run covered (a connector's own scheduled run); null: the whole mesh. */
   readonly scope: readonly string[] | null;
   /**
    * Export counts per target object type: `objectCounts.user.created`, `objectCounts.group.updated` (the
