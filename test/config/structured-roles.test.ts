@@ -71,7 +71,7 @@ describe('structured roles in the config', () => {
     expect(mixed('      type: organizationOwner', '      type: organizationOwner\n      role: owner')).toContain('roleMappings[0] has both role and type');
     expect(mixed('      teamMemberRole: Owner', '      teamMemberRoles: Owner')).toMatch(/unknown key "teamMemberRoles"[^\n]*did you mean "teamMemberRole"/);
     expect(mixed('      teamId: marketing\n', '')).toContain('roleMappings[1] is a teamMemberRole mapping, so it needs teamId');
-    expect(mixed('    - scimGroup: dmm_owners\n      type: organizationOwner', '    - scimGroup: dmm_owners')).toContain('roleMappings[0] needs role (a string or { type, teamId, teamMemberRole }) or seed 003\'s type');
+    expect(mixed('    - scimGroup: dmm_owners\n      type: organizationOwner', '    - scimGroup: dmm_owners')).toContain('roleMappings[0] needs role (a string or { type, teamId, teamMemberRole }) or the SCIM guide\'s type');
     expect(mixed('    - scimGroup: dmm_owners\n', '    - teamId: x\n')).toContain('roleMappings[0] needs group (or scimGroup, as the SCIM guide writes it)');
   });
 
