@@ -96,9 +96,13 @@ export async function saveTargetLinks(q: Queryable, links: readonly LinkWrite[])
     const records = q.dialect.records('$1', { projection: 'text', mesh_id: 'text', item: 'text', connector: 'text', object_type: 'text', external_id: 'text' });
     await q.query(
       // Two uncorrelated IN lists, so both stores look the addresses up by the unique index on
-      // (connector, object_type, external_id) instead of scanning target_link once per link.
+      // (connector, object_type, external_id) instead of scanning target_link once per link. That index
+      // is partial (external_id IS NOT NULL), and SQLite does not infer it from a row-value IN: without
+      // the explicit condition each statement scanned the whole table (a first cycle's export grew with
+      // the square of its size: 6.2 s at 100,000 objects, 29.8 s at 300,000).
       `DELETE FROM target_link
-        WHERE (connector, object_type, external_id) IN (SELECT x.connector, x.object_type, x.external_id FROM ${records})
+        WHERE external_id IS NOT NULL
+          AND (connector, object_type, external_id) IN (SELECT x.connector, x.object_type, x.external_id FROM ${records})
           AND (connector, object_type, external_id, projection, mesh_id, item) NOT IN
               (SELECT x.connector, x.object_type, x.external_id, x.projection, x.mesh_id, x.item FROM ${records})`,
       [JSON.stringify(addressed)],
