@@ -8,7 +8,7 @@
 import type { Logger } from '../../shared/logger.js';
 import { registerSecret } from '../../shared/logger.js';
 import { ConnectorError } from '../../shared/errors.js';
-import { HttpClient } from '../http/index.js';
+import { CachedToken, HttpClient, type IssuedToken } from '../http/index.js';
 import type { EntraOptions } from './entra-spec.js';
 
 /** Renew this long before expiry (tokens last 60–90 minutes). */
@@ -24,14 +24,11 @@ interface TokenResponse {
   readonly token_type?: string;
 }
 
-export class ClientCredentialsToken {
+export class ClientCredentialsToken extends CachedToken {
   private readonly authority: HttpClient;
-  private cached: { value: string; renewAt: number } | undefined;
-  private pending: Promise<string> | undefined;
-  /** Tokens fetched, for tests. */
-  fetched = 0;
 
   constructor(private readonly options: EntraOptions, log: Logger, private readonly secret: () => string, timeoutMs: number) {
+    super(RENEW_EARLY_MS);
     this.authority = new HttpClient({
       connector: options.connector,
       baseUrl: options.authorityUrl,
@@ -44,27 +41,11 @@ export class ClientCredentialsToken {
     });
   }
 
-  /** The access token, from cache or a new grant. */
-  async get(): Promise<string> {
-    if (this.cached && Date.now() < this.cached.renewAt) return this.cached.value;
-    this.pending ??= this.fetch().finally(() => {
-      this.pending = undefined;
-    });
-    return this.pending;
-  }
-
-  /** Forget the cached token (Graph refused it); returns whether a retry with a new one can help. */
-  invalidate(): boolean {
-    const had = this.cached !== undefined;
-    this.cached = undefined;
-    return had;
-  }
-
   async close(): Promise<void> {
     await this.authority.close();
   }
 
-  private async fetch(): Promise<string> {
+  protected async grant(): Promise<IssuedToken> {
     const secret = this.secret();
     registerSecret(secret);
     const body = await this.authority.json<TokenResponse>({
@@ -78,10 +59,6 @@ export class ClientCredentialsToken {
     if (typeof token !== 'string' || token === '' || !Number.isFinite(lifetime)) {
       throw new ConnectorError(this.options.connector, 'MalformedResponse', `the token endpoint ${this.options.authorityUrl} answered without access_token and expires_in`);
     }
-    registerSecret(token);
-    const lifetimeMs = lifetime * 1000;
-    this.cached = { value: token, renewAt: Date.now() + Math.max(lifetimeMs / 2, lifetimeMs - RENEW_EARLY_MS) };
-    this.fetched++;
-    return token;
+    return { token, lifetimeMs: lifetime * 1000 };
   }
 }

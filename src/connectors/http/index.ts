@@ -1,9 +1,10 @@
 /**
- * The shared HTTP layer of the okta, entra-id and scim connectors. The only module that imports undici.
+ * The shared HTTP layer of the okta, entra-id, scim and rest connectors. The only module that imports undici.
  */
 export { HttpClient, type HttpClientOptions, type HttpMethod, type HttpRequest, type HttpResponse, type HttpStats } from './http-client.js';
 export { HttpError, apiErrorSummary, errorForStatus, statusRule } from './http-errors.js';
 export { linkPages, odataPages, parseLinkHeader, scimPages, type LinkPage, type LinkWalkOptions, type ODataPage, type ScimPage } from './pagination.js';
 export { backoffDelay, parseRetryAfter } from './retry-timing.js';
 export { displayUrl, isLoopbackHost, secureBaseUrl } from './secure-url.js';
+export { CachedToken, type IssuedToken } from './cached-token.js';
 export { mapConcurrent, Semaphore } from './semaphore.js';

@@ -8,7 +8,7 @@
 import type { Logger } from '../../shared/logger.js';
 import { registerSecret } from '../../shared/logger.js';
 import { ConnectorError } from '../../shared/errors.js';
-import { HttpClient } from '../http/index.js';
+import { CachedToken, HttpClient, type IssuedToken } from '../http/index.js';
 
 /** Renew this long before expiry, or at half the lifetime for short-lived tokens. */
 const RENEW_EARLY_MS = 60_000;
@@ -29,14 +29,11 @@ interface TokenResponse {
   readonly token_type?: unknown;
 }
 
-export class ClientCredentialsGrant {
+export class ClientCredentialsGrant extends CachedToken {
   private readonly authority: HttpClient;
-  private cached: { value: string; renewAt: number } | undefined;
-  private pending: Promise<string> | undefined;
-  /** Tokens fetched (for `imesh check` and tests). */
-  fetched = 0;
 
   constructor(private readonly options: ClientCredentials, log: Logger, private readonly secret: () => string, client: { timeoutMs: number; ca?: string }) {
+    super(RENEW_EARLY_MS);
     this.authority = new HttpClient({
       connector: options.connector,
       baseUrl: new URL(options.tokenUrl).origin,
@@ -53,26 +50,11 @@ export class ClientCredentialsGrant {
     });
   }
 
-  async get(): Promise<string> {
-    if (this.cached && Date.now() < this.cached.renewAt) return this.cached.value;
-    this.pending ??= this.fetch().finally(() => {
-      this.pending = undefined;
-    });
-    return this.pending;
-  }
-
-  /** Forgets the cached token (the API refused it); true when a retry with a new one can help. */
-  invalidate(): boolean {
-    const had = this.cached !== undefined;
-    this.cached = undefined;
-    return had;
-  }
-
   async close(): Promise<void> {
     await this.authority.close();
   }
 
-  private async fetch(): Promise<string> {
+  protected async grant(): Promise<IssuedToken> {
     const secret = this.secret();
     registerSecret(secret);
     const form: Record<string, string> = { grant_type: 'client_credentials', ...(this.options.scope ? { scope: this.options.scope } : {}) };
@@ -95,11 +77,7 @@ export class ClientCredentialsGrant {
     if (typeof body.token_type === 'string' && body.token_type.toLowerCase() !== 'bearer') {
       throw new ConnectorError(this.options.connector, 'NotSupported', `the token endpoint issued a "${body.token_type}" token; only bearer tokens are supported`);
     }
-    registerSecret(token);
     const seconds = Number(body.expires_in);
-    const lifetimeMs = Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : DEFAULT_LIFETIME_MS;
-    this.cached = { value: token, renewAt: Date.now() + Math.max(lifetimeMs / 2, lifetimeMs - RENEW_EARLY_MS) };
-    this.fetched++;
-    return token;
+    return { token, lifetimeMs: Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : DEFAULT_LIFETIME_MS };
   }
 }
