@@ -18,22 +18,13 @@
  * Parameters are `@p1…@pn`, bound by the dialect with explicit types (sp_executesql on the wire).
  */
 import { quoteTsql, type TableName } from './sql-identifiers.js';
+import { sqlText } from './sql-text.js';
 import type { KeyedSelectRequest, SelectRequest, SqlParam, SqlSyntax } from './sql-dialect.js';
 import type { DeltaColumnType, SqlSource } from './sql-spec.js';
 
 const q = quoteTsql;
 
-function table(name: TableName): string {
-  return name.schema ? `${q(name.schema)}.${q(name.name)}` : q(name.name);
-}
-
-function from(source: SqlSource): string {
-  return source.kind === 'table' ? `${table(source.table)} AS src` : `(${source.text}) AS src`;
-}
-
-function list(columns: readonly string[]): string {
-  return columns.map(q).join(', ');
-}
+const { table, from, list } = sqlText(q);
 
 function params(from: number, count: number): string {
   return Array.from({ length: count }, (_, i) => `@p${from + i}`).join(', ');

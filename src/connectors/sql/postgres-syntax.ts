@@ -3,22 +3,13 @@
  * PostgreSQL compiled to WebAssembly, so one syntax serves both.
  */
 import { quotePg, type TableName } from './sql-identifiers.js';
+import { sqlText } from './sql-text.js';
 import type { KeyedSelectRequest, SelectRequest, SqlParam, SqlSyntax } from './sql-dialect.js';
 import type { DeltaColumnType, SqlSource } from './sql-spec.js';
 
 const q = quotePg;
 
-function table(name: TableName): string {
-  return name.schema ? `${q(name.schema)}.${q(name.name)}` : q(name.name);
-}
-
-function from(source: SqlSource): string {
-  return source.kind === 'table' ? `${table(source.table)} AS src` : `(${source.text}) AS src`;
-}
-
-function list(columns: readonly string[]): string {
-  return columns.map(q).join(', ');
-}
+const { table, from, list } = sqlText(q);
 
 function placeholders(from: number, count: number): string {
   return Array.from({ length: count }, (_, i) => `$${from + i}`).join(', ');
