@@ -49,7 +49,7 @@ export function timedProcess(command, args, { cwd, env, input, discardStdout = f
 /**
  * The last cycle the process logged: its result, kind and stage timings (ms), and each import it ran
  * (`connector/type mode read changed ms`: a confirming import by key shows `by-key` and the keys read).
- * `cycleSeconds` is the sum of the stages (the cycle log line carries no total; the stages run one
+ * `cycleSeconds` is the cycle's `durationMs` (older builds: the sum of the stages; the stages run one
  * after another).
  */
 export function cycleFromLog(stderr) {

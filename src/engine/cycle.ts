@@ -139,6 +139,7 @@ async function execute(
   q: Queryable,
   atomically: <T>(work: (q: Queryable) => Promise<T>) => Promise<T>,
 ): Promise<CycleResult> {
+  const startedAt = performance.now();
   const seq = await q.dialect.nextval(q, 'change_seq');
   if (options.mode === 'reconcile' && (options.soleWriter ?? db.kind === 'embedded')) {
     const interrupted = await q.query<{ id: string }>(
@@ -360,7 +361,7 @@ async function execute(
   }));
   const scope = options.scope ? [...options.scope].sort() : null;
   const outcome: CycleResult = { cycleId, seq, kind: options.kind, mode: options.mode, scope, result, imports, syncs, plans, gates, exports, failures, drift, suspended, skipped: skippedList, timings };
-  options.log.info({ event: 'cycle', cycleId, kind: options.kind, mode: options.mode, ...(scope ? { scope } : {}), result, timings }, 'cycle finished');
+  options.log.info({ event: 'cycle', cycleId, kind: options.kind, mode: options.mode, ...(scope ? { scope } : {}), result, durationMs: Math.round(performance.now() - startedAt), timings }, 'cycle finished');
   if (options.mode === 'reconcile') await q.query(`UPDATE cycle SET result = $2, finished_at = ${q.dialect.now}, counts = ${q.dialect.json('$3')}, error = $4, type_counts = ${q.dialect.json('$5')} WHERE id = $1`, [
     cycleId,
     result,
