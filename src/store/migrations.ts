@@ -9,18 +9,12 @@ import { sqliteDialect } from './dialect.js';
 const NOW = sqliteDialect.now;
 
 /**
- * Each migration in both dialects. The SQLite schema has the same tables, columns and indexes, so
- * every reader (status, explain, reports) works alike; the differences are SQLite's types (JSON as text,
- * timestamps as ISO 8601 text, `sequence` rows for PostgreSQL's sequences) and what SQLite does not
- * need (planner statistics settings, the job-request trigger: the cycle takes its request itself).
+ * The tables of the first migration, written once for both dialects: they differ only in the default
+ * timestamp and in how cycle ids are numbered (a PostgreSQL bigserial; on SQLite the cycle_id_seq
+ * sequence row, from which a sync request reserves its id the same way).
  */
-const migrations: readonly { version: number; name: string; postgres: string; sqlite: string }[] = [
-  {
-    version: 1,
-    name: 'initial',
-    postgres: `
-CREATE SEQUENCE change_seq;
-
+function initialTables(now: string, cycleId: string): string {
+  return `
 -- The connector space: every object as its system last showed it.
 CREATE TABLE cs_object (
   connector    text NOT NULL,
@@ -32,8 +26,8 @@ CREATE TABLE cs_object (
   hash         text NOT NULL,
   deleted      boolean NOT NULL DEFAULT false,
   changed_seq  bigint NOT NULL,
-  first_seen   timestamptz NOT NULL DEFAULT now(),
-  updated_at   timestamptz NOT NULL DEFAULT now(),
+  first_seen   timestamptz NOT NULL DEFAULT ${now},
+  updated_at   timestamptz NOT NULL DEFAULT ${now},
   PRIMARY KEY (connector, object_type, external_id)
 );
 CREATE INDEX cs_object_changed ON cs_object (connector, object_type, changed_seq);
@@ -47,8 +41,8 @@ CREATE TABLE mesh_object (
   provenance   jsonb NOT NULL DEFAULT '{}',
   deleted      boolean NOT NULL DEFAULT false,
   changed_seq  bigint NOT NULL,
-  created_at   timestamptz NOT NULL DEFAULT now(),
-  updated_at   timestamptz NOT NULL DEFAULT now()
+  created_at   timestamptz NOT NULL DEFAULT ${now},
+  updated_at   timestamptz NOT NULL DEFAULT ${now}
 );
 CREATE INDEX mesh_object_changed ON mesh_object (mesh_type, changed_seq);
 
@@ -70,7 +64,7 @@ CREATE TABLE source_link (
   rule         text NOT NULL,
   mesh_id      text NOT NULL,
   how          text NOT NULL,
-  created_at   timestamptz NOT NULL DEFAULT now(),
+  created_at   timestamptz NOT NULL DEFAULT ${now},
   PRIMARY KEY (connector, object_type, external_id, rule)
 );
 CREATE INDEX source_link_mesh ON source_link (mesh_id);
@@ -87,7 +81,7 @@ CREATE TABLE target_link (
   state        text NOT NULL,
   how          text NOT NULL,
   written      jsonb NOT NULL DEFAULT '{}',
-  updated_at   timestamptz NOT NULL DEFAULT now(),
+  updated_at   timestamptz NOT NULL DEFAULT ${now},
   PRIMARY KEY (projection, mesh_id, item)
 );
 CREATE UNIQUE INDEX target_link_object ON target_link (connector, object_type, external_id) WHERE external_id IS NOT NULL;
@@ -97,7 +91,7 @@ CREATE TABLE watermark (
   connector    text NOT NULL,
   object_type  text NOT NULL,
   value        text NOT NULL,
-  updated_at   timestamptz NOT NULL DEFAULT now(),
+  updated_at   timestamptz NOT NULL DEFAULT ${now},
   PRIMARY KEY (connector, object_type)
 );
 
@@ -111,12 +105,12 @@ CREATE TABLE progress (
 );
 
 CREATE TABLE cycle (
-  id           bigserial PRIMARY KEY,
+  id           ${cycleId},
   kind         text NOT NULL,
   mode         text NOT NULL,
   revision     text,
   result       text NOT NULL,
-  started_at   timestamptz NOT NULL DEFAULT now(),
+  started_at   timestamptz NOT NULL DEFAULT ${now},
   finished_at  timestamptz,
   counts       jsonb NOT NULL DEFAULT '{}',
   error        text
@@ -130,8 +124,8 @@ CREATE TABLE conflict (
   mesh_type    text NOT NULL,
   scope        text NOT NULL,
   details      jsonb NOT NULL,
-  first_seen   timestamptz NOT NULL DEFAULT now(),
-  last_seen    timestamptz NOT NULL DEFAULT now(),
+  first_seen   timestamptz NOT NULL DEFAULT ${now},
+  last_seen    timestamptz NOT NULL DEFAULT ${now},
   PRIMARY KEY (kind, subject, attribute)
 );
 CREATE INDEX conflict_scope ON conflict (scope);
@@ -145,7 +139,7 @@ CREATE TABLE drift (
   desired      jsonb,
   actual       jsonb,
   action       text NOT NULL,
-  detected_at  timestamptz NOT NULL DEFAULT now(),
+  detected_at  timestamptz NOT NULL DEFAULT ${now},
   PRIMARY KEY (projection, object, attribute)
 );
 
@@ -159,158 +153,33 @@ CREATE TABLE export_error (
   message      text NOT NULL,
   retryable    boolean NOT NULL,
   attempts     integer NOT NULL DEFAULT 1,
-  at           timestamptz NOT NULL DEFAULT now(),
+  at           timestamptz NOT NULL DEFAULT ${now},
   PRIMARY KEY (projection, mesh_id, item)
 );
 
 CREATE TABLE meta (
   key    text PRIMARY KEY,
   value  jsonb NOT NULL
-);
-`,
+);`;
+}
+
+/**
+ * Each migration in both dialects. The SQLite schema has the same tables, columns and indexes, so
+ * every reader (status, explain, reports) works alike; the differences are SQLite's types (JSON as text,
+ * timestamps as ISO 8601 text, `sequence` rows for PostgreSQL's sequences) and what SQLite does not
+ * need (planner statistics settings, the job-request trigger: the cycle takes its request itself).
+ */
+const migrations: readonly { version: number; name: string; postgres: string; sqlite: string }[] = [
+  {
+    version: 1,
+    name: 'initial',
+    postgres: `
+CREATE SEQUENCE change_seq;
+${initialTables('now()', 'bigserial PRIMARY KEY')}`,
     sqlite: `
 CREATE TABLE sequence (name text PRIMARY KEY, value integer NOT NULL);
 INSERT INTO sequence (name, value) VALUES ('change_seq', 0), ('cycle_id_seq', 0);
-
-CREATE TABLE cs_object (
-  connector    text NOT NULL,
-  object_type  text NOT NULL,
-  external_id  text NOT NULL,
-  dn           text,
-  attributes   jsonb NOT NULL,
-  enabled      boolean,
-  hash         text NOT NULL,
-  deleted      boolean NOT NULL DEFAULT false,
-  changed_seq  bigint NOT NULL,
-  first_seen   timestamptz NOT NULL DEFAULT (${NOW}),
-  updated_at   timestamptz NOT NULL DEFAULT (${NOW}),
-  PRIMARY KEY (connector, object_type, external_id)
-);
-CREATE INDEX cs_object_changed ON cs_object (connector, object_type, changed_seq);
-CREATE INDEX cs_object_dn ON cs_object (connector, lower(dn)) WHERE dn IS NOT NULL;
-
-CREATE TABLE mesh_object (
-  id           text PRIMARY KEY,
-  mesh_type    text NOT NULL,
-  attributes   jsonb NOT NULL DEFAULT '{}',
-  provenance   jsonb NOT NULL DEFAULT '{}',
-  deleted      boolean NOT NULL DEFAULT false,
-  changed_seq  bigint NOT NULL,
-  created_at   timestamptz NOT NULL DEFAULT (${NOW}),
-  updated_at   timestamptz NOT NULL DEFAULT (${NOW})
-);
-CREATE INDEX mesh_object_changed ON mesh_object (mesh_type, changed_seq);
-
-CREATE TABLE mesh_key (
-  mesh_type  text NOT NULL,
-  attribute  text NOT NULL,
-  value      text NOT NULL,
-  mesh_id    text NOT NULL,
-  PRIMARY KEY (mesh_type, attribute, value, mesh_id)
-);
-CREATE INDEX mesh_key_mesh ON mesh_key (mesh_id);
-
-CREATE TABLE source_link (
-  connector    text NOT NULL,
-  object_type  text NOT NULL,
-  external_id  text NOT NULL,
-  rule         text NOT NULL,
-  mesh_id      text NOT NULL,
-  how          text NOT NULL,
-  created_at   timestamptz NOT NULL DEFAULT (${NOW}),
-  PRIMARY KEY (connector, object_type, external_id, rule)
-);
-CREATE INDEX source_link_mesh ON source_link (mesh_id);
-
-CREATE TABLE target_link (
-  projection   text NOT NULL,
-  mesh_id      text NOT NULL,
-  item         text NOT NULL DEFAULT '',
-  connector    text NOT NULL,
-  object_type  text NOT NULL,
-  external_id  text,
-  dn           text,
-  state        text NOT NULL,
-  how          text NOT NULL,
-  written      jsonb NOT NULL DEFAULT '{}',
-  updated_at   timestamptz NOT NULL DEFAULT (${NOW}),
-  PRIMARY KEY (projection, mesh_id, item)
-);
-CREATE UNIQUE INDEX target_link_object ON target_link (connector, object_type, external_id) WHERE external_id IS NOT NULL;
-CREATE INDEX target_link_mesh ON target_link (mesh_id);
-
-CREATE TABLE watermark (
-  connector    text NOT NULL,
-  object_type  text NOT NULL,
-  value        text NOT NULL,
-  updated_at   timestamptz NOT NULL DEFAULT (${NOW}),
-  PRIMARY KEY (connector, object_type)
-);
-
-CREATE TABLE progress (
-  kind         text NOT NULL,
-  name         text NOT NULL,
-  seq          bigint NOT NULL,
-  definition   text NOT NULL,
-  PRIMARY KEY (kind, name)
-);
-
--- id: from the cycle_id_seq sequence row (a sync request reserves one the same way).
-CREATE TABLE cycle (
-  id           integer PRIMARY KEY,
-  kind         text NOT NULL,
-  mode         text NOT NULL,
-  revision     text,
-  result       text NOT NULL,
-  started_at   timestamptz NOT NULL DEFAULT (${NOW}),
-  finished_at  timestamptz,
-  counts       jsonb NOT NULL DEFAULT '{}',
-  error        text
-);
-
-CREATE TABLE conflict (
-  kind         text NOT NULL,
-  subject      text NOT NULL,
-  attribute    text NOT NULL DEFAULT '',
-  mesh_type    text NOT NULL,
-  scope        text NOT NULL,
-  details      jsonb NOT NULL,
-  first_seen   timestamptz NOT NULL DEFAULT (${NOW}),
-  last_seen    timestamptz NOT NULL DEFAULT (${NOW}),
-  PRIMARY KEY (kind, subject, attribute)
-);
-CREATE INDEX conflict_scope ON conflict (scope);
-
-CREATE TABLE drift (
-  projection   text NOT NULL,
-  connector    text NOT NULL,
-  object       text NOT NULL,
-  attribute    text NOT NULL,
-  desired      jsonb,
-  actual       jsonb,
-  action       text NOT NULL,
-  detected_at  timestamptz NOT NULL DEFAULT (${NOW}),
-  PRIMARY KEY (projection, object, attribute)
-);
-
-CREATE TABLE export_error (
-  projection   text NOT NULL,
-  mesh_id      text NOT NULL,
-  item         text NOT NULL DEFAULT '',
-  op           text NOT NULL,
-  code         text NOT NULL,
-  message      text NOT NULL,
-  retryable    boolean NOT NULL,
-  attempts     integer NOT NULL DEFAULT 1,
-  at           timestamptz NOT NULL DEFAULT (${NOW}),
-  PRIMARY KEY (projection, mesh_id, item)
-);
-
-CREATE TABLE meta (
-  key    text PRIMARY KEY,
-  value  jsonb NOT NULL
-);
-`,
+${initialTables(`(${NOW})`, 'integer PRIMARY KEY')}`,
   },
   {
     version: 2,
