@@ -7,4 +7,5 @@ export { linkPages, odataPages, parseLinkHeader, scimPages, type LinkPage, type 
 export { backoffDelay, parseRetryAfter } from './retry-timing.js';
 export { displayUrl, isLoopbackHost, secureBaseUrl } from './secure-url.js';
 export { CachedToken, type IssuedToken } from './cached-token.js';
+export { exportPerObject } from './per-object.js';
 export { mapConcurrent, Semaphore } from './semaphore.js';

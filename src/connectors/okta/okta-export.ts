@@ -15,7 +15,7 @@
  */
 import type { Scalar, Value } from '../../config/model.js';
 import { ConnectorError, errorMessage, ImeshError, type ConnectorErrorCode } from '../../shared/errors.js';
-import { HttpError, mapConcurrent, type HttpClient } from '../http/index.js';
+import { exportPerObject, HttpError, type HttpClient } from '../http/index.js';
 import type { AttributeChange, ExportChange, ExportResult } from '../sdk.js';
 import { membershipId, parseMembershipId, READ_ONLY_USER_ATTRIBUTES, userExternalId, type OktaGroupJson, type OktaUserJson } from './okta-mapping.js';
 import type { OktaObjectType, OktaOptions } from './okta-spec.js';
@@ -23,21 +23,7 @@ import type { OktaObjectType, OktaOptions } from './okta-spec.js';
 type Outcome = { externalId?: string };
 
 export async function exportChanges(client: HttpClient, options: OktaOptions, type: OktaObjectType, changes: readonly ExportChange[], concurrency: number): Promise<ExportResult[]> {
-  // Changes to one object run in order (create before update, update before disable); objects run at once.
-  const byObject = new Map<string, ExportChange[]>();
-  for (const change of changes) {
-    const key = change.op === 'create' ? `create:${change.id}` : change.externalId;
-    byObject.set(key, [...(byObject.get(key) ?? []), change]);
-  }
-  const results = new Map<string, ExportResult>();
-  for await (const chunk of mapConcurrent(byObject.values(), concurrency, async (list) => {
-    const out: ExportResult[] = [];
-    for (const change of list) out.push(await one(client, options, type, change));
-    return out;
-  })) {
-    for (const result of chunk) results.set(result.id, result);
-  }
-  return changes.map((change) => results.get(change.id)!);
+  return exportPerObject(changes, concurrency, (change) => one(client, options, type, change));
 }
 
 async function one(client: HttpClient, options: OktaOptions, type: OktaObjectType, change: ExportChange): Promise<ExportResult> {

@@ -13,7 +13,7 @@
 import type { CompiledTemplate, Scalar, Value } from '../../config/model.js';
 import { compileTemplate } from '../../config/template.js';
 import { ConnectorError, errorMessage, ImeshError } from '../../shared/errors.js';
-import { displayUrl, mapConcurrent } from '../http/index.js';
+import { displayUrl, exportPerObject } from '../http/index.js';
 import type { AttributeChange, ExportChange, ExportResult } from '../sdk.js';
 import { parsePointer, writePointer } from './json-pointer.js';
 import type { RestApi } from './rest-api.js';
@@ -29,20 +29,7 @@ export async function exportChanges(api: RestApi, options: RestOptions, type: Re
   if (!e.create && !e.update && !e.delete && !e.disable && !e.enable) {
     throw new ConnectorError(options.connector, 'NotSupported', `object type ${type.name} has no export operations (give objectTypes.${type.name}.export.create, update, delete or disable)`);
   }
-  const byObject = new Map<string, ExportChange[]>();
-  for (const change of changes) {
-    const key = change.op === 'create' ? `create:${change.id}` : change.externalId;
-    byObject.set(key, [...(byObject.get(key) ?? []), change]);
-  }
-  const results = new Map<string, ExportResult>();
-  for await (const chunk of mapConcurrent(byObject.values(), options.concurrency, async (list) => {
-    const out: ExportResult[] = [];
-    for (const change of list) out.push(await one(api, options, type, change));
-    return out;
-  })) {
-    for (const result of chunk) results.set(result.id, result);
-  }
-  return changes.map((change) => results.get(change.id)!);
+  return exportPerObject(changes, options.concurrency, (change) => one(api, options, type, change));
 }
 
 async function one(api: RestApi, options: RestOptions, type: RestTypeOptions, change: ExportChange): Promise<ExportResult> {

@@ -22,7 +22,7 @@ import type { Value } from '../../config/model.js';
 import { ConnectorError, errorMessage, ImeshError, type ConnectorErrorCode } from '../../shared/errors.js';
 import { registerSecret, type Logger } from '../../shared/logger.js';
 import { BatchBuffer } from '../http/batching.js';
-import { HttpClient, HttpError, mapConcurrent, scimPages } from '../http/index.js';
+import { exportPerObject, HttpClient, HttpError, scimPages } from '../http/index.js';
 import { ENABLED_ATTRIBUTE } from '../sdk.js';
 import type { AttributeChange, CheckResult, ConnectorContext, ExportChange, ExportResult, IdentityConnector, ImportBatch, ObjectTypeCapabilities, StagedObject } from '../sdk.js';
 import { entryByValuePath, formatPath, getAttribute, parsePath, type ScimPath } from '../../scim/attribute-paths.js';
@@ -136,20 +136,7 @@ export class ScimConnector implements IdentityConnector {
     if (changes.length === 0) return [];
     const provider = await this.serviceProvider();
     const info = this.resourceInfo(provider, type);
-    const byObject = new Map<string, ExportChange[]>();
-    for (const change of changes) {
-      const key = change.op === 'create' ? `create:${change.id}` : change.externalId;
-      byObject.set(key, [...(byObject.get(key) ?? []), change]);
-    }
-    const results = new Map<string, ExportResult>();
-    for await (const list of mapConcurrent(byObject.values(), SCIM_CONCURRENCY, async (list) => {
-      const out: ExportResult[] = [];
-      for (const change of list) out.push(await this.one(type, provider, info, change));
-      return out;
-    })) {
-      for (const result of list) results.set(result.id, result);
-    }
-    return changes.map((change) => results.get(change.id)!);
+    return exportPerObject(changes, SCIM_CONCURRENCY, (change) => this.one(type, provider, info, change));
   }
 
   async close(): Promise<void> {
