@@ -140,6 +140,7 @@ async function execute(
   atomically: <T>(work: (q: Queryable) => Promise<T>) => Promise<T>,
 ): Promise<CycleResult> {
   const startedAt = performance.now();
+  const scopeList = options.scope ? [...options.scope].sort() : null;
   const seq = await q.dialect.nextval(q, 'change_seq');
   if (options.mode === 'reconcile' && (options.soleWriter ?? db.kind === 'embedded')) {
     const interrupted = await q.query<{ id: string }>(
@@ -152,7 +153,7 @@ async function execute(
   const cycleId =
     options.mode === 'plan'
       ? 0
-      : await insertCycle(q, options.kind, options.mode, options.revision, options.scope ? [...options.scope].sort() : null, options.trigger ?? null);
+      : await insertCycle(q, options.kind, options.mode, options.revision, scopeList, options.trigger ?? null);
   const opened = new Map<string, Promise<IdentityConnector>>();
   const capabilityCache = new Map<string, ObjectTypeCapabilities>();
   const connectorModel = (name: string): ConnectorModel => {
@@ -274,6 +275,8 @@ async function execute(
     // plans, after which the projection's progress stays where it was (its own run, or a whole-mesh
     // one, still sees everything else since then).
     const partial = new Set<string>();
+    // The mesh objects this run changed, per mesh type: sync is over, so every projection of a type sees the same set.
+    const touchedByType = new Map<string, Promise<string[]>>();
     // Confirming imports stamp their rows with a change number after this cycle's: the flow rules have
     // already synced this cycle (their progress is `seq`), so a row stamped `seq` would never reach a
     // rule that reads the target back (a table that is both target and source) until a full cycle.
@@ -289,7 +292,9 @@ async function execute(
           wavePlans.push(await timed('plan', () => planProjection(ctx, projection, options.kind === 'full', extra)));
           continue;
         }
-        const touched = await changedThisRun(q, projection.meshType, seq);
+        let touchedIds = touchedByType.get(projection.meshType);
+        if (!touchedIds) touchedByType.set(projection.meshType, (touchedIds = changedThisRun(q, projection.meshType, seq)));
+        const touched = await touchedIds;
         if (touched.length === 0 && extra.length === 0) continue; // nothing for it: the target is not opened
         partial.add(projection.name);
         wavePlans.push(await timed('plan', () => planProjection(ctx, projection, false, extra, touched)));
@@ -359,9 +364,8 @@ async function execute(
     flowRules: config.flowRules.filter((r) => r.source.connector === connector).map((r) => r.name),
     projections: config.projections.filter((p) => p.target.connector === connector).map((p) => p.name),
   }));
-  const scope = options.scope ? [...options.scope].sort() : null;
-  const outcome: CycleResult = { cycleId, seq, kind: options.kind, mode: options.mode, scope, result, imports, syncs, plans, gates, exports, failures, drift, suspended, skipped: skippedList, timings };
-  options.log.info({ event: 'cycle', cycleId, kind: options.kind, mode: options.mode, ...(scope ? { scope } : {}), result, durationMs: Math.round(performance.now() - startedAt), timings }, 'cycle finished');
+  const outcome: CycleResult = { cycleId, seq, kind: options.kind, mode: options.mode, scope: scopeList, result, imports, syncs, plans, gates, exports, failures, drift, suspended, skipped: skippedList, timings };
+  options.log.info({ event: 'cycle', cycleId, kind: options.kind, mode: options.mode, ...(scopeList ? { scope: scopeList } : {}), result, durationMs: Math.round(performance.now() - startedAt), timings }, 'cycle finished');
   if (options.mode === 'reconcile') await q.query(`UPDATE cycle SET result = $2, finished_at = ${q.dialect.now}, counts = ${q.dialect.json('$3')}, error = $4, type_counts = ${q.dialect.json('$5')} WHERE id = $1`, [
     cycleId,
     result,
