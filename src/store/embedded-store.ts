@@ -1,8 +1,8 @@
 import { dirname } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { StoreError } from '../shared/errors.js';
-import { acquirePidLock } from '../shared/pid-lock.js';
 import { makePrivateDir, makeTreePrivate } from '../shared/private-files.js';
+import { lockStore } from './store-lock.js';
 import type { Db, Queryable } from './db.js';
 import { postgresDialect } from './dialect.js';
 
@@ -13,7 +13,7 @@ import { postgresDialect } from './dialect.js';
  */
 export async function openEmbeddedStore(dataDir: string, displayPath = dataDir): Promise<Db> {
   makePrivateDir(dirname(dataDir));
-  const release = acquireLock(`${dataDir}.lock`, displayPath);
+  const release = lockStore(`${dataDir}.lock`, displayPath);
   let pglite: PGlite;
   try {
     // The store keeps PostgreSQL's default buffer cache (measured: 32 MB made a 100,000-identity cycle
@@ -53,11 +53,3 @@ export async function openEmbeddedStore(dataDir: string, displayPath = dataDir):
   };
 }
 
-function acquireLock(lockPath: string, displayPath: string): () => void {
-  const lock = acquirePidLock(lockPath);
-  if (lock.ok) return lock.release;
-  if (lock.holder !== undefined) {
-    throw new StoreError('StoreLocked', `${displayPath} is in use by pid ${lock.holder}; use --store postgres://… for concurrent access`);
-  }
-  throw new StoreError('StoreLocked', `cannot lock ${displayPath}`);
-}

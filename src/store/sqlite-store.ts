@@ -17,8 +17,8 @@ import { chmodSync, existsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { StoreError } from '../shared/errors.js';
-import { acquirePidLock } from '../shared/pid-lock.js';
 import { makePrivateDir, PRIVATE_FILE_MODE } from '../shared/private-files.js';
+import { lockStore } from './store-lock.js';
 import type { Db, Queryable } from './db.js';
 import { sqliteDialect } from './dialect.js';
 
@@ -43,7 +43,7 @@ export async function openSqliteStore(file: string, options: SqliteStoreOptions 
     throw new StoreError('StoreMissing', `no store at ${displayPath}; nothing was created`);
   }
   makePrivateDir(dirname(file));
-  const release = options.reader ? () => undefined : writerLock(options.lockPath ?? `${file}.lock`, displayPath);
+  const release = options.reader ? () => undefined : lockStore(options.lockPath ?? `${file}.lock`, displayPath);
   let sqlite: Database.Database;
   try {
     sqlite = new Database(file, { fileMustExist: options.reader === true });
@@ -210,11 +210,3 @@ function makeFilesPrivate(file: string): void {
   }
 }
 
-function writerLock(lockPath: string, displayPath: string): () => void {
-  const lock = acquirePidLock(lockPath);
-  if (lock.ok) return lock.release;
-  if (lock.holder !== undefined) {
-    throw new StoreError('StoreLocked', `${displayPath} is in use by pid ${lock.holder}; use --store postgres://… for concurrent access`);
-  }
-  throw new StoreError('StoreLocked', `cannot lock ${displayPath}`);
-}
