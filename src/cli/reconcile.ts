@@ -39,8 +39,9 @@ export function cycleSummary(outcome: CycleResult): string {
   for (const i of outcome.imports) totals.heldBack += i.heldBack ?? 0; // objects a source could not give as they are
   const imported = outcome.imports.reduce((n, i) => n + i.changed, 0);
   const parts = Object.entries(totals).filter(([, n]) => n > 0).map(([k, n]) => `${n} ${k}`);
-  // A delta cycle with nothing imported before reads every object type in full: say so.
-  const kind = outcome.kind === 'delta' && outcome.imports.length > 0 && outcome.imports.every((i) => i.mode === 'full') ? 'first sync, full reads' : outcome.kind;
+  // A delta cycle over object types never read before reads them whole: say so. A connector without a
+  // change log (csv) reads whole every cycle, which is not a first sync.
+  const kind = outcome.kind === 'delta' && outcome.imports.length > 0 && outcome.imports.every((i) => i.mode === 'full' && i.first) ? 'first sync, full reads' : outcome.kind;
   const scope = outcome.scope ? `, connectors ${outcome.scope.join(', ')}` : '';
   return `cycle ${outcome.cycleId} (${kind}${scope}) ${outcome.result}: ${imported} imported change(s); ${parts.length > 0 ? parts.join(', ') : 'nothing to export'}`;
 }

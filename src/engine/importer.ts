@@ -15,6 +15,8 @@ export interface ImportOutcome {
   readonly connector: string;
   readonly objectType: string;
   readonly mode: 'full' | 'delta';
+  /** The object type had never been read whole before (a first sync), as opposed to read whole by request or for want of a change log. */
+  readonly first: boolean;
   readonly read: number;
   readonly changed: number;
   readonly deleted: number;
@@ -42,6 +44,7 @@ export async function importObjectType(ctx: CycleContext, connectorName: string,
   const caps = await ctx.capabilities(connectorName, objectType);
   const previous = await readWatermark(ctx.q, connectorName, objectType);
   const full = wantFull || !caps.delta || previous === null;
+  const first = (await lastWholeRead(ctx.q, connectorName, objectType)) === null;
   const started = Date.now();
   try {
     return await ctx.atomically(async (q) => {
@@ -132,12 +135,12 @@ export async function importObjectType(ctx: CycleContext, connectorName: string,
         );
       }
       ctx.log.info({ event: 'import', connector: connectorName, objectType, mode: full ? 'full' : 'delta', read: seen.size, changed, deleted: swept.length + dropped.length, ms: Date.now() - started }, 'import finished');
-      return { connector: connectorName, objectType, mode: full ? 'full' : 'delta', read: seen.size, changed: changed + swept.length, deleted: swept.length + dropped.length, watermark: watermark ?? previous, ...(rejected.length > 0 ? { heldBack: rejected.length } : {}) };
+      return { connector: connectorName, objectType, mode: full ? 'full' : 'delta', first, read: seen.size, changed: changed + swept.length, deleted: swept.length + dropped.length, watermark: watermark ?? previous, ...(rejected.length > 0 ? { heldBack: rejected.length } : {}) };
     });
   } catch (error) {
     if (!(error instanceof GuardTripped)) throw error;
     ctx.log.warn({ event: 'import-guard', connector: connectorName, objectType, count: error.trip.count, limit: error.trip.limit }, error.trip.message ?? 'import guard tripped');
-    return { connector: connectorName, objectType, mode: full ? 'full' : 'delta', read: 0, changed: 0, deleted: 0, watermark: previous, guard: error.trip };
+    return { connector: connectorName, objectType, mode: full ? 'full' : 'delta', first, read: 0, changed: 0, deleted: 0, watermark: previous, guard: error.trip };
   }
 }
 
@@ -195,7 +198,7 @@ export async function confirmObjects(ctx: CycleContext, connectorName: string, o
     const gone = externalIds.filter((id) => !seen.has(id));
     await markDeleted(q, connectorName, objectType, ctx.seq, gone);
     ctx.log.info({ event: 'import', connector: connectorName, objectType, mode: 'by-key', read: seen.size, changed, ms: Date.now() - started }, 'confirming import finished');
-    return { connector: connectorName, objectType, mode: 'delta' as const, read: seen.size, changed, deleted: 0, watermark: null };
+    return { connector: connectorName, objectType, mode: 'delta' as const, first: false, read: seen.size, changed, deleted: 0, watermark: null };
   });
 }
 

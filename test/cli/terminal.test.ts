@@ -82,6 +82,10 @@ describe('output on a terminal and off it', () => {
     expect(out).not.toMatch(/\/s\)/);
     // A target file that does not exist yet is normal on a first run: no warning (issue 18), an info line with --verbose.
     expect(out).not.toContain('WARN');
+    // The quickstart's csv files have no change log, so every cycle reads them whole: the second cycle is
+    // a delta cycle all the same, not another "first sync".
+    const second = onTerminal(['reconcile', '--config', 'config'], tty).stdout;
+    expect(second).toMatch(/cycle 2 \(delta\) succeeded/);
 
     const quiet = join(root, 'quiet');
     cpSync(resolve('samples/quickstart'), join(quiet, 'config'), { recursive: true });
