@@ -262,7 +262,15 @@ async function execute(
       if (hasReferences && newLinks.has(rule.source.connector)) syncs.push(await timed('sync', () => syncRule(ctx, rule, true)));
     }
 
-    if (options.mode === 'reconcile') await atomically((tx) => tx.query(`DELETE FROM drift WHERE action = 'corrected'`));
+    // Corrected drift is reported once, then cleared by the next run that covers its target: a scoped
+    // run leaves the other targets' records to their own runs.
+    if (options.mode === 'reconcile') {
+      await atomically((tx) =>
+        scope === undefined
+          ? tx.query(`DELETE FROM drift WHERE action = 'corrected'`)
+          : tx.query(`DELETE FROM drift WHERE action = 'corrected' AND connector ${tx.dialect.in('$1')}`, [[...scope]]),
+      );
+    }
     await timed('statistics', () => refreshStatistics(q));
 
     // Projections without reference attributes first, so that references resolve to created objects.

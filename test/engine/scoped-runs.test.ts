@@ -108,6 +108,24 @@ describe('a scoped run', () => {
     expect(dir.get('account', 'E1')?.attributes.title).toBe('Rep');
   });
 
+  it("leaves the corrected drift of targets outside its scope on record for their own runs", async () => {
+    const { h, hr, dir } = await mesh();
+    dir.put('account', 'E1', { uid: 'E1', department: 'Sales', title: 'Hacked' });
+    expect((await h.cycle()).result).toBe('succeeded'); // corrects dir's drift and records it
+    const driftOf = async () => (await h.db.query<{ connector: string; object: string; attribute: string; action: string }>('SELECT connector, attribute, action FROM drift ORDER BY connector, attribute')).map((r) => `${r.connector}:${r.attribute}:${r.action}`);
+    expect(await driftOf()).toEqual(['dir:title:corrected']);
+
+    // Neither a source's run (reaching dir with the objects it changed) nor another target's run clears it.
+    hr.put('user', 'E2', { employee_id: 'E2', department: 'Support' });
+    expect((await h.cycle({ scope: ['hr'] })).result).toBe('succeeded');
+    expect((await h.cycle({ scope: ['apps'] })).result).toBe('succeeded');
+    expect(await driftOf()).toEqual(['dir:title:corrected']);
+
+    // dir's own run does, as a whole-mesh run would.
+    expect((await h.cycle({ scope: ['dir'] })).result).toBe('succeeded');
+    expect(await driftOf()).toEqual([]);
+  });
+
   it('of a source that changed nothing opens no target', async () => {
     const { h, apps, dir } = await mesh();
     const run = await h.cycle({ scope: ['hr'] });
