@@ -9,7 +9,7 @@ export const IMESH_BIN = fileURLToPath(new URL('../../bin/imesh.js', import.meta
 export const PROJECT_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 /** The cycle's own stages, as `runCycle` times them (ms); their sum is the in-process cycle time. */
-const CYCLE_STAGES = ['import', 'statistics', 'sync', 'plan', 'export', 'confirm', 'maintenance'];
+const CYCLE_STAGES = ['import', 'statistics', 'sync', 'plan', 'gate', 'export', 'confirm', 'maintenance'];
 
 const round = (n, digits = 2) => Number(n.toFixed(digits));
 
@@ -67,7 +67,7 @@ export function cycleFromLog(stderr) {
   }
   const timings = cycle?.timings ?? {};
   const total = cycle?.durationMs ?? cycle?.ms ?? Object.entries(timings).filter(([stage]) => CYCLE_STAGES.includes(stage)).reduce((n, [, ms]) => n + ms, 0);
-  return { result: cycle?.result, kind: cycle?.kind, timings, imports, cycleSeconds: cycle ? round(total / 1000) : NaN };
+  return { result: cycle?.result, kind: cycle?.kind, timings, imports, exported: cycle?.exported, cycleSeconds: cycle ? round(total / 1000) : NaN };
 }
 
 /**
@@ -87,6 +87,7 @@ export function reconcile(label, { cwd, args = ['--config', 'config'], env = {} 
     peakRssMb: run.peakRssMb,
     load1: run.load1,
     timings: cycle.timings,
+    exported: cycle.exported,
     imports: cycle.imports,
   };
   if (run.exit !== 0) row.stderrTail = tail(run.stderr);

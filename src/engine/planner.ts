@@ -10,11 +10,11 @@ import type { DriftEntry } from '../reports/types.js';
 import type { Queryable } from '../store/db.js';
 import { loadObjects, type CsObject } from './connector-space.js';
 import { PAGE_SIZE, type CycleContext } from './context.js';
-import { insertConflicts, sourceValue } from './flows.js';
+import { sourceValue } from './flows.js';
 import { joinAttributes, loadMeshObjects, meshLabel, type MeshObject } from './mesh-store.js';
 import { definitionHash, readProgress } from './progress.js';
 import { project, referenceAttributes, type DesiredObject } from './projector.js';
-import { loadReferenceTargets, loadTargetLinks, saveTargetLinks, type LinkWrite, type TargetLink } from './target-links.js';
+import { loadReferenceTargets, loadTargetLinks, type LinkWrite, type TargetLink } from './target-links.js';
 import { joinKey, sameValue, toList } from './values.js';
 import { ownValue } from '../shared/own-property.js';
 import type { Dialect } from '../store/dialect.js';
@@ -30,6 +30,17 @@ export interface PlannedChange {
   readonly link?: TargetLink;
 }
 
+/** A projected object the plan holds back (an empty template attribute, an ambiguous adoption). */
+export interface HeldBackObject {
+  readonly kind: 'heldBack' | 'ambiguousJoin';
+  /** `projection/meshId/item`. */
+  readonly subject: string;
+  readonly meshType: string;
+  readonly projection: string;
+  readonly reason: string;
+  readonly details: Readonly<Record<string, unknown>>;
+}
+
 export interface ProjectionPlan {
   readonly projection: ProjectionModel;
   readonly caps: ObjectTypeCapabilities;
@@ -40,6 +51,15 @@ export interface ProjectionPlan {
   /** Labels of the target objects compared this cycle (their drift rows are rewritten). */
   readonly compared: string[];
   readonly full: boolean;
+  /**
+   * Decisions the plan stage applies to the store (plan-decisions.ts); planning itself only reads.
+   * Target links to write: existing target objects adopted, links released (`onRemove: keep`).
+   */
+  readonly linkWrites: LinkWrite[];
+  /** Projected objects held back this cycle; their conflicts replace the earlier ones of `reviewed`. */
+  readonly heldBack: HeldBackObject[];
+  /** Subjects (`projection/meshId/item`) the plan evaluated: their earlier held-back conflicts are settled. */
+  readonly reviewed: string[];
 }
 
 let changeCounter = 0;
@@ -111,14 +131,15 @@ export async function planProjection(ctx: CycleContext, projection: ProjectionMo
   const progress = await readProgress(ctx.q, 'projection', projection.name);
   const since = everything || !progress || progress.definition !== definition ? -1 : progress.seq;
   const ids = only ? [...new Set([...only, ...extraIds])].sort() : await candidates(ctx, projection, since, extraIds);
-  const plan: ProjectionPlan = { projection, caps, changes: [], drift: [], definition, evaluated: ids.length, compared: [], full: only === undefined && since === -1 };
+  const plan: ProjectionPlan = { projection, caps, changes: [], drift: [], definition, evaluated: ids.length, compared: [], full: only === undefined && since === -1, linkWrites: [], heldBack: [], reviewed: [] };
   const referenceTypes = referenceAttributes(projection, ctx.config.mesh.objectTypes);
   const keyAttributes = joinAttributes(ctx.config);
   let adoption: Map<string, Map<string, string[]>> | undefined;
   const claimed = new Set<string>();
   for (let start = 0; start < ids.length; start += PAGE_SIZE) {
     const page = ids.slice(start, start + PAGE_SIZE);
-    await ctx.atomically(async (q) => {
+    {
+      const q = ctx.q;
       const objects = await loadMeshObjects(q, page, false);
       const links = await loadTargetLinks(q, projection.name, page);
       const observed = await loadObjects(q, projection.target.connector, projection.target.objectType, links.map((l) => l.externalId).filter((id): id is string => id !== null));
@@ -149,9 +170,9 @@ export async function planProjection(ctx: CycleContext, projection: ProjectionMo
         ).map((r) => r.external_id),
       );
 
-      const adopted: LinkWrite[] = [];
-      const held: Parameters<typeof insertConflicts>[1][number][] = [];
-      const subjects: string[] = [];
+      const adopted = plan.linkWrites;
+      const held = plan.heldBack;
+      const subjects = plan.reviewed;
       for (const object of objects.values()) {
         const objectLinks = linksByObject.get(object.id) ?? [];
         const evaluation = evaluations.get(object.id) ?? [];
@@ -162,7 +183,7 @@ export async function planProjection(ctx: CycleContext, projection: ProjectionMo
           const subject = `${projection.name}/${object.id}/${entry.item}`;
           subjects.push(subject);
           if (entry.kind === 'held') {
-            held.push({ kind: 'heldBack', subject, attribute: '', mesh_type: object.type, scope: `projection:${projection.name}`, details: { reason: entry.reason, missing: entry.missing, projection: projection.name, object: describeMesh(object, keyAttributes) } });
+            held.push({ kind: 'heldBack', subject, meshType: object.type, projection: projection.name, reason: entry.reason, details: { reason: entry.reason, missing: entry.missing, projection: projection.name, object: describeMesh(object, keyAttributes) } });
             continue;
           }
           let link = objectLinks.find((l) => l.item === entry.item && l.state !== 'released');
@@ -197,7 +218,8 @@ export async function planProjection(ctx: CycleContext, projection: ProjectionMo
               const cs = found.get(matches[0]!);
               if (cs && !cs.deleted) return { ...cs, how: `adopted:${join.target}` };
             } else if (matches.length > 1) {
-              held.push({ kind: 'ambiguousJoin', subject: `${projection.name}/${object.id}/${desired.item}`, attribute: '', mesh_type: object.type, scope: `projection:${projection.name}`, details: { reason: `${matches.length} target objects match ${join.target} = "${key}"; none adopted`, candidates: matches, projection: projection.name } });
+              const reason = `${matches.length} target objects match ${join.target} = "${key}"; none adopted`;
+              held.push({ kind: 'ambiguousJoin', subject: `${projection.name}/${object.id}/${desired.item}`, meshType: object.type, projection: projection.name, reason, details: { reason, candidates: matches, projection: projection.name } });
               return undefined;
             }
           }
@@ -211,11 +233,7 @@ export async function planProjection(ctx: CycleContext, projection: ProjectionMo
         }
         return undefined;
       }
-
-      await q.query(`DELETE FROM conflict WHERE kind IN ('heldBack', 'ambiguousJoin') AND scope = $1 AND subject ${q.dialect.in('$2')}`, [`projection:${projection.name}`, subjects]);
-      await insertConflicts(q, held);
-      await saveTargetLinks(q, adopted);
-    });
+    }
     ctx.progress(`plan ${projection.name}`, Math.min(start + PAGE_SIZE, ids.length), ids.length);
   }
   return plan;

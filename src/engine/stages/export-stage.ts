@@ -1,0 +1,62 @@
+/**
+ * Export stage (reconcile only): each plan of the wave not blocked by a gate, a suspension or a lost
+ * leader lock is sent to its target; its drift rows are then recorded and, unless the plan was partial,
+ * the projection's progress advances to the confirming import's change number.
+ */
+import { errorMessage } from '../../shared/errors.js';
+import type { Queryable } from '../../store/db.js';
+import { emptyCounts, exportPlan } from '../exporter.js';
+import type { ProjectionPlan } from '../planner.js';
+import { writeProgress } from '../progress.js';
+import type { WaveStage } from './stage.js';
+
+export const exportStage: WaveStage = {
+  name: 'export',
+  async run(run, wave) {
+    const { ctx, config, record } = run;
+    if (ctx.mode !== 'reconcile') return;
+    for (const plan of wave.plans) {
+      const { connector, objectType } = plan.projection.target;
+      const paused = config.mesh.suspend || (config.connectors.get(connector)?.suspend ?? false);
+      if (paused && plan.changes.length > 0 && !record.suspended.includes(connector)) record.suspended.push(connector);
+      const counts = record.exports.get(plan.projection.name) ?? emptyCounts();
+      record.exports.set(plan.projection.name, counts);
+      if (wave.blocked.has(connector) || paused || !run.mayExport()) continue;
+      if (plan.changes.length > 0) {
+        let touched: Set<string>;
+        try {
+          touched = await exportPlan(ctx, plan, counts);
+        } catch (error) {
+          record.failures.push({ connector, stage: 'export', message: errorMessage(error) });
+          run.failed.add(connector);
+          continue;
+        }
+        const byType = wave.exportedTo.get(connector) ?? new Map<string, Set<string>>();
+        wave.exportedTo.set(connector, byType);
+        const ids = byType.get(objectType) ?? new Set<string>();
+        byType.set(objectType, ids);
+        for (const id of touched) ids.add(id);
+        if (counts.created > 0) run.created.add(connector);
+      }
+      await ctx.atomically(async (tx) => {
+        await recordDrift(tx, plan, counts.failed === 0 ? 'corrected' : 'pending');
+        if (!run.partial.has(plan.projection.name)) await writeProgress(tx, 'projection', plan.projection.name, { seq: run.confirmCtx.seq, definition: plan.definition });
+      });
+    }
+  },
+};
+
+async function recordDrift(q: Queryable, plan: ProjectionPlan, enforced: 'corrected' | 'pending'): Promise<void> {
+  const name = plan.projection.name;
+  if (plan.full) await q.query('DELETE FROM drift WHERE projection = $1', [name]);
+  else if (plan.compared.length > 0) await q.query(`DELETE FROM drift WHERE projection = $1 AND object ${q.dialect.in('$2')}`, [name, plan.compared]);
+  if (plan.drift.length === 0) return;
+  const rows = plan.drift.map((d) => ({ ...d, action: d.action === 'pending' ? enforced : d.action }));
+  await q.query(
+    `INSERT INTO drift (projection, connector, object, attribute, desired, actual, action)
+     SELECT x.projection, x.connector, x.object, x.attribute, x.desired, x.actual, x.action
+       FROM ${q.dialect.records('$1', { projection: 'text', connector: 'text', object: 'text', attribute: 'text', desired: 'jsonb', actual: 'jsonb', action: 'text' })} WHERE true
+     ON CONFLICT (projection, object, attribute) DO UPDATE SET desired = EXCLUDED.desired, actual = EXCLUDED.actual, action = EXCLUDED.action, detected_at = ${q.dialect.now}`,
+    [JSON.stringify(rows)],
+  );
+}

@@ -1,0 +1,69 @@
+/**
+ * Plan stage: each projection of the wave is planned (desired − observed, planner.ts) and its decisions
+ * applied (adoptions, releases, held-back objects: plan-decisions.ts) before the next is planned.
+ * Projections to a target whose import failed or that is not contacted are not planned. A target outside
+ * a scoped run is planned only for the mesh objects this run changed.
+ */
+import type { ProjectionModel } from '../../config/model.js';
+import type { Queryable } from '../../store/db.js';
+import { applyPlanDecisions } from '../plan-decisions.js';
+import { planProjection } from '../planner.js';
+import { referenceAttributes } from '../projector.js';
+import { changedThisRun, covers } from '../run-scope.js';
+import type { CycleStage, CycleRun, Wave, WaveStage } from './stage.js';
+
+/**
+ * Corrected drift is reported once, then cleared by the next run that covers its target: a scoped run
+ * leaves the other targets' records to their own runs. What is still different is found again.
+ */
+export const forgetCorrectedDrift: CycleStage = {
+  name: 'plan',
+  async run({ ctx, scope }) {
+    if (ctx.mode !== 'reconcile') return;
+    await ctx.atomically((tx) =>
+      scope === undefined
+        ? tx.query(`DELETE FROM drift WHERE action = 'corrected'`)
+        : tx.query(`DELETE FROM drift WHERE action = 'corrected' AND connector ${tx.dialect.in('$1')}`, [[...scope]]),
+    );
+  },
+};
+
+/** Projections without reference attributes first, so that references resolve to created objects. */
+export function projectionWaves(run: CycleRun): Wave[] {
+  const { projections, mesh } = run.config;
+  const referencing = (p: ProjectionModel) => referenceAttributes(p, mesh.objectTypes).size > 0;
+  return [projections.filter((p) => !referencing(p)), projections.filter(referencing)].map((wave) => ({ projections: wave, plans: [], blocked: new Set(), exportedTo: new Map() }));
+}
+
+export const planStage: WaveStage = {
+  name: 'plan',
+  async run(run, wave) {
+    const { ctx, record } = run;
+    for (const projection of wave.projections) {
+      const target = projection.target.connector;
+      if (run.failed.has(target) || run.skipped.has(target)) continue;
+      const extra = run.created.has(target) ? await everyLiveObject(ctx.q, projection.meshType) : [];
+      let plan;
+      if (covers(run.scope, target)) {
+        plan = await planProjection(ctx, projection, ctx.kind === 'full', extra);
+      } else {
+        let touchedIds = run.touchedByType.get(projection.meshType);
+        if (!touchedIds) run.touchedByType.set(projection.meshType, (touchedIds = changedThisRun(ctx.q, projection.meshType, ctx.seq)));
+        const touched = await touchedIds;
+        if (touched.length === 0 && extra.length === 0) continue; // nothing for it: the target is not opened
+        run.partial.add(projection.name);
+        plan = await planProjection(ctx, projection, false, extra, touched);
+      }
+      await applyPlanDecisions(ctx, plan);
+      wave.plans.push(plan);
+      record.plans.push(plan);
+      record.heldBack.push(...plan.heldBack);
+    }
+    for (const plan of wave.plans) record.drift.push(...plan.drift);
+  },
+};
+
+async function everyLiveObject(q: Queryable, meshType: string): Promise<string[]> {
+  const rows = await q.query<{ id: string }>('SELECT id FROM mesh_object WHERE mesh_type = $1 AND NOT deleted', [meshType]);
+  return rows.map((r) => r.id);
+}
