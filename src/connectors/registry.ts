@@ -18,6 +18,7 @@ import { restDescriptor } from './rest/rest-descriptor.js';
 import { scimInboundDescriptor } from './scim-inbound/scim-inbound-descriptor.js';
 import { scimDescriptor } from './scim/scim-descriptor.js';
 import { sqlDescriptor } from './sql/sql-descriptor.js';
+import { workdayDescriptor } from './workday/workday-descriptor.js';
 
 /** Every type, in the order messages list them. */
 const DESCRIPTORS: { readonly [T in ConnectorType]: ConnectorDescriptor<T> } = {
@@ -30,6 +31,7 @@ const DESCRIPTORS: { readonly [T in ConnectorType]: ConnectorDescriptor<T> } = {
   'scim-inbound': scimInboundDescriptor,
   csv: csvDescriptor,
   rest: restDescriptor,
+  workday: workdayDescriptor,
 };
 
 /** The connector types, in the order messages list them. */

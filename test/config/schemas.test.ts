@@ -50,6 +50,6 @@ describe('the config schemas', () => {
     const spec = resolveRef('#/$defs/ConnectorSpec', 'connector.schema.json');
     expect(spec.discriminator).toEqual({ propertyName: 'type' });
     const types = (spec.oneOf as Schema[]).map((branch) => (resolveRef(branch.$ref as string, 'connector.schema.json').properties as Record<string, Schema>).type?.const);
-    expect(types).toEqual(['active-directory', 'ldap', 'sql', 'okta', 'entra-id', 'scim', 'scim-inbound', 'csv', 'rest']);
+    expect(types).toEqual(['active-directory', 'ldap', 'sql', 'okta', 'entra-id', 'scim', 'scim-inbound', 'csv', 'rest', 'workday']);
   });
 });

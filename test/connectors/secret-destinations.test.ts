@@ -51,6 +51,39 @@ describe('secret destinations per connector type', () => {
     );
   });
 
+  it('workday: the customreport2 origin, and with oauth2 the token URL origin for the client secret and refresh token', async () => {
+    const { uses } = await usesOf(`---
+apiVersion: identitymesh.dev/v1alpha1
+kind: Connector
+metadata: { name: wd-basic }
+spec:
+  type: workday
+  connection:
+    baseUrl: https://wd2-impl-services1.workday.com/ccx/service/customreport2/acme
+    auth: { type: basic, username: ISU_IdentityMesh, password: "{{secret:wd-isu}}" }
+  objectTypes:
+    worker: { report: ISU_IdentityMesh/Identity_Mesh_Workers }
+---
+apiVersion: identitymesh.dev/v1alpha1
+kind: Connector
+metadata: { name: wd-oauth }
+spec:
+  type: workday
+  connection:
+    baseUrl: https://wd5-services1.myworkday.com/ccx/service/customreport2/acme
+    auth: { type: oauth2, tokenUrl: "https://wd5-auth.myworkday.com/ccx/oauth2/acme/token", clientId: abc, clientSecret: "{{secret:wd-client}}", refreshToken: "{{secret:wd-refresh}}" }
+  objectTypes:
+    worker: { report: ISU_IdentityMesh/Identity_Mesh_Workers }
+`);
+    expect(uses.map((u) => `${u.connector} ${u.secret} ${u.destination}`).sort()).toEqual([
+      'wd-basic wd-isu https://wd2-impl-services1.workday.com',
+      'wd-oauth wd-client https://wd5-auth.myworkday.com',
+      'wd-oauth wd-client https://wd5-services1.myworkday.com',
+      'wd-oauth wd-refresh https://wd5-auth.myworkday.com',
+      'wd-oauth wd-refresh https://wd5-services1.myworkday.com',
+    ]);
+  });
+
   it('active-directory: ldaps://host:port; a connection string that is one secret is named by it', async () => {
     const { config } = await loadConfig(resolve('samples/ad-hr-sql'));
     const { uses } = await secretUses(config!);

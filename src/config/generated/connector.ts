@@ -19,7 +19,8 @@ export type ConnectorSpec =
   | ScimConnectorSpec
   | ScimInboundConnectorSpec
   | CsvConnectorSpec
-  | RestConnectorSpec;
+  | RestConnectorSpec
+  | WorkdayConnectorSpec;
 /**
  * The bind password, as a secret reference.
  */
@@ -146,6 +147,33 @@ export type JsonPointer8 = string;
  * A JSON Pointer (RFC 6901) into a JSON value: `` (the value itself), `/id`, `/profile/email`, `/emails/0/value`. A `*` segment stands for every element of an array (`/emails/* /value`: every email's value, a multi-valued attribute).
  */
 export type JsonPointer9 = string;
+/**
+ * How requests authenticate: `basic` (an integration system user and its password) or `oauth2` (an API client for integrations with a refresh token; the access token is cached until shortly before it expires and fetched again once when the report answers 401).
+ *
+ * This interface was referenced by `ConnectorDocument`'s JSON-Schema
+ * via the `definition` "WorkdayAuth".
+ */
+export type WorkdayAuth = WorkdayBasicAuth | WorkdayOAuth2Auth;
+/**
+ * The integration system user's password.
+ */
+export type SecretRef9 = string;
+/**
+ * The API client's secret.
+ */
+export type SecretRef10 = string;
+/**
+ * A non-expiring refresh token generated for the integration system user (Manage Refresh Tokens for Integrations).
+ */
+export type SecretRef11 = string;
+/**
+ * A duration: a number with a unit (`ms`, `s`, `m`, `h`, `d`), optionally combined, e.g. `30s`, `5m`, `1h30m`.
+ */
+export type Duration8 = string;
+/**
+ * A duration: a number with a unit (`ms`, `s`, `m`, `h`, `d`), optionally combined, e.g. `30s`, `5m`, `1h30m`.
+ */
+export type Duration9 = string;
 
 /**
  * A connected system: where identities are read from (a source) and/or written to (a target).
@@ -1107,4 +1135,129 @@ export interface RestOperation {
     [k: string]: unknown | undefined;
   };
   id?: JsonPointer8;
+}
+/**
+ * Workers from Workday (source only), read from a Reports-as-a-Service (RaaS) custom report as JSON. Credentials go only to `connection.baseUrl`'s origin and, for OAuth2, the token URL's.
+ *
+ * This interface was referenced by `ConnectorDocument`'s JSON-Schema
+ * via the `definition` "WorkdayConnectorSpec".
+ */
+export interface WorkdayConnectorSpec {
+  /**
+   * The connector type.
+   */
+  type: 'workday';
+  connection: WorkdayConnection;
+  /**
+   * The object types: `worker` only.
+   */
+  objectTypes: {
+    worker: WorkdayWorkerType;
+  };
+  schedule?: ConnectorSchedule;
+  /**
+   * Stop importing from this connector until set back to false.
+   */
+  suspend?: boolean;
+}
+/**
+ * The tenant's custom-report service and how to authenticate to it.
+ *
+ * This interface was referenced by `ConnectorDocument`'s JSON-Schema
+ * via the `definition` "WorkdayConnection".
+ */
+export interface WorkdayConnection {
+  /**
+   * The tenant's RaaS base URL, `https://<host>/ccx/service/customreport2/<tenant>` (Workday: View URLs of the report, without the owner, report name and query). `https://`, or `http://` for a loopback host. Credentials are sent to this origin only.
+   */
+  baseUrl: string;
+  auth: WorkdayAuth;
+  tls?: RestTls;
+  timeout?: Duration8;
+}
+export interface WorkdayBasicAuth {
+  /**
+   * HTTP Basic with the integration system user (ISU).
+   */
+  type: 'basic';
+  /**
+   * The integration system user's name (Workday expects `user@tenant` on some data centres).
+   */
+  username: string;
+  password: SecretRef9;
+}
+export interface WorkdayOAuth2Auth {
+  /**
+   * OAuth 2.0 refresh-token grant (RFC 6749 §6) of an API client for integrations; the access token is sent as `Authorization: Bearer`.
+   */
+  type: 'oauth2';
+  /**
+   * The token endpoint, `https://<host>/ccx/oauth2/<tenant>/token` (Workday: View API Clients). The client secret and refresh token are sent to this origin only.
+   */
+  tokenUrl: string;
+  /**
+   * The API client's id.
+   */
+  clientId: string;
+  clientSecret: SecretRef10;
+  refreshToken: SecretRef11;
+}
+/**
+ * The report that lists the workers, and how its columns map to worker attributes.
+ *
+ * This interface was referenced by `ConnectorDocument`'s JSON-Schema
+ * via the `definition` "WorkdayWorkerType".
+ */
+export interface WorkdayWorkerType {
+  /**
+   * The report's owner and name, as in its URL: `<owner>/<report name>` (letters, digits, `_`, `-`, `.`, `@`).
+   */
+  report: string;
+  /**
+   * Prompt values sent on every read, by prompt name (the report's query parameters), e.g. to include future-dated hires.
+   */
+  prompts?: {
+    [k: string]: string | undefined;
+  };
+  delta?: WorkdayDelta;
+  /**
+   * Column names (the report fields' XML aliases) by worker attribute, overriding the defaults in the connector's README (`employeeId: Employee_ID`, `hireDate: Hire_Date` …). A column left out of the report is simply absent.
+   */
+  columns?: {
+    [k: string]: string | undefined;
+  };
+  positions?: WorkdayPositions;
+}
+/**
+ * Changes since the last read through the report's "changed since" prompts (a date-time window). Left out: every read is a full read.
+ *
+ * This interface was referenced by `ConnectorDocument`'s JSON-Schema
+ * via the `definition` "WorkdayDelta".
+ */
+export interface WorkdayDelta {
+  /**
+   * The prompt that takes the start of the window (inclusive).
+   */
+  from: string;
+  /**
+   * The prompt that takes the end of the window (the time the read began). Left out: open-ended.
+   */
+  through?: string;
+  overlap?: Duration9;
+}
+/**
+ * A report whose position fields sit in a multi-instance group (one entry per position a worker holds): the position attributes (`positionId`, `title`, `jobProfile`, `organization`, `costCenter`, `company`, `location`, `managerId` and their ids) are read from the primary entry.
+ *
+ * This interface was referenced by `ConnectorDocument`'s JSON-Schema
+ * via the `definition` "WorkdayPositions".
+ */
+export interface WorkdayPositions {
+  /**
+   * The group's name in the report (its XML alias).
+   */
+  group: string;
+  /**
+   * The field in each entry that is true (`1`) for the primary position. Left out, or no entry flagged: the first entry.
+   */
+  primary?: string;
 }
