@@ -119,7 +119,7 @@ function compileMesh(doc: MeshDoc): MeshModel {
 
 function compileFlowRule(doc: DocumentSet['flowRules'][number]): FlowRuleModel {
   const spec = doc.value.spec;
-  return {
+  const base = {
     name: doc.name,
     location: doc.location,
     source: { connector: spec.source.connector, objectType: spec.source.objectType },
@@ -133,13 +133,15 @@ function compileFlowRule(doc: DocumentSet['flowRules'][number]): FlowRuleModel {
       confidence: flow.confidence ?? DEFAULTS.confidence,
       location: doc.locate.at(['spec', 'attributes', i]),
     })),
-    ...(spec.membership
-      ? { membership: { group: spec.membership.group, member: spec.membership.member, attribute: spec.membership.attribute, confidence: spec.membership.confidence ?? DEFAULTS.confidence } }
-      : {}),
-    ...(spec.roleMappings && spec.attribute !== undefined
-      ? { roleMappings: { mappings: spec.roleMappings.map(compileRoleMapping), attribute: spec.attribute, confidence: spec.confidence ?? DEFAULTS.confidence } }
-      : {}),
   };
+  if (spec.membership) {
+    const { group, member, attribute, confidence } = spec.membership;
+    return { ...base, kind: 'membership', membership: { group, member, attribute, confidence: confidence ?? DEFAULTS.confidence } };
+  }
+  if (spec.roleMappings && spec.attribute !== undefined) {
+    return { ...base, kind: 'roleMappings', roleMappings: { mappings: spec.roleMappings.map(compileRoleMapping), attribute: spec.attribute, confidence: spec.confidence ?? DEFAULTS.confidence } };
+  }
+  return { ...base, kind: 'attributes' };
 }
 
 function compileProjection(doc: DocumentSet['projections'][number], set: DocumentSet): ProjectionModel {

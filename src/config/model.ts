@@ -154,7 +154,14 @@ export interface RoleMapping {
   readonly role: string;
 }
 
-export interface FlowRuleModel {
+export interface RoleMappingsFlow {
+  readonly mappings: readonly RoleMapping[];
+  /** Mesh attribute (multi-valued string) that receives the roles. */
+  readonly attribute: string;
+  readonly confidence: number;
+}
+
+interface FlowRuleBase {
   readonly name: string;
   readonly location: SourceLocation;
   readonly source: ObjectRef;
@@ -162,9 +169,32 @@ export interface FlowRuleModel {
   readonly join: readonly FlowJoinRule[];
   readonly provision: boolean;
   readonly attributes: readonly FlowAttribute[];
-  readonly membership?: MembershipFlow;
-  readonly roleMappings?: { readonly mappings: readonly RoleMapping[]; readonly attribute: string; readonly confidence: number };
 }
+
+/** Each source object is an identity: it joins or provisions a mesh object and contributes `attributes`. */
+export interface AttributeFlowRule extends FlowRuleBase {
+  readonly kind: 'attributes';
+  readonly membership?: never;
+  readonly roleMappings?: never;
+}
+
+/** Each source object is one membership: it adds a member to a group mesh object. */
+export interface MembershipFlowRule extends FlowRuleBase {
+  readonly kind: 'membership';
+  readonly membership: MembershipFlow;
+  readonly roleMappings?: never;
+}
+
+/** Each source object is a group whose members get the roles mapped to it. */
+export interface RoleMappingFlowRule extends FlowRuleBase {
+  readonly kind: 'roleMappings';
+  readonly roleMappings: RoleMappingsFlow;
+  readonly membership?: never;
+}
+
+/** A flow rule; `kind` says what its source objects are (validation keeps the three forms apart). */
+export type FlowRuleModel = AttributeFlowRule | MembershipFlowRule | RoleMappingFlowRule;
+export type FlowRuleKind = FlowRuleModel['kind'];
 
 export type ScopeCondition =
   | { readonly all: readonly ScopeCondition[] }

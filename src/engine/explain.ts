@@ -5,7 +5,8 @@
 import type { CompiledConfig, Value } from '../config/model.js';
 import { ImeshError } from '../shared/errors.js';
 import type { Queryable } from '../store/db.js';
-import { joinAttributes, loadMeshObjects, type ProvenanceEntry } from './mesh-store.js';
+import { joinAttributes, type ProvenanceEntry } from './mesh-object.js';
+import { loadMeshObjects } from './mesh-store.js';
 import { joinKey } from './values.js';
 import { ownValue } from '../shared/own-property.js';
 

@@ -9,7 +9,7 @@ import type { ExportChange, ExportResult } from '../connectors/sdk.js';
 import { errorMessage, ImeshError } from '../shared/errors.js';
 import type { Queryable } from '../store/db.js';
 import type { CycleContext } from './context.js';
-import { insertConflicts } from './flows.js';
+import { insertConflicts } from './tables/conflicts.js';
 import type { PlannedChange, ProjectionPlan } from './planner.js';
 import { saveTargetLinks, type LinkWrite, type TargetLink, type Written } from './target-links.js';
 

@@ -9,7 +9,7 @@
 import type { RejectedObject, StagedObject } from '../connectors/sdk.js';
 import type { Queryable } from '../store/db.js';
 import type { CycleContext } from './context.js';
-import { insertConflicts } from './flows.js';
+import { insertConflicts } from './tables/conflicts.js';
 
 /** `text` with NUL and other control characters written as \uXXXX, for subjects and messages. */
 export function printable(text: string): string {

@@ -6,7 +6,7 @@
  */
 import type { Queryable } from '../store/db.js';
 import { PAGE_SIZE, type CycleContext } from './context.js';
-import { insertConflicts } from './flows.js';
+import { insertConflicts } from './tables/conflicts.js';
 import type { HeldBackObject, ProjectionPlan } from './planner.js';
 import { saveTargetLinks } from './target-links.js';
 

@@ -10,12 +10,12 @@ import type { DriftEntry } from '../reports/types.js';
 import type { Queryable } from '../store/db.js';
 import { loadObjects, type CsObject } from './connector-space.js';
 import { PAGE_SIZE, type CycleContext } from './context.js';
-import { sourceValue } from './flows.js';
-import { joinAttributes, loadMeshObjects, meshLabel, type MeshObject } from './mesh-store.js';
+import { joinAttributes, meshLabel, type MeshObject } from './mesh-object.js';
+import { loadMeshObjects } from './mesh-store.js';
 import { definitionHash, readProgress } from './progress.js';
 import { project, referenceAttributes, type DesiredObject } from './projector.js';
 import { loadReferenceTargets, loadTargetLinks, type LinkWrite, type TargetLink } from './target-links.js';
-import { joinKey, sameValue, toList } from './values.js';
+import { joinKey, sameValue, sourceValue, toList } from './values.js';
 import { ownValue } from '../shared/own-property.js';
 import type { Dialect } from '../store/dialect.js';
 

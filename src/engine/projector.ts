@@ -6,7 +6,7 @@
 import { escapeDnValue } from '../config/escape.js';
 import type { CompiledTemplate, ProjectionAttribute, ProjectionModel, Scalar, Value } from '../config/model.js';
 import type { ObjectTypeCapabilities } from '../connectors/sdk.js';
-import type { MeshObject } from './mesh-store.js';
+import type { MeshObject } from './mesh-object.js';
 import { inScope } from './scope.js';
 import { isEmpty, parseBoolean, sortedUnique, toList } from './values.js';
 import { ownValue } from '../shared/own-property.js';

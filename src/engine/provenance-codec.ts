@@ -12,7 +12,7 @@
  * the losers with their values. Stores written before this shape hold the plain one; both decode.
  */
 import type { Value } from '../config/model.js';
-import type { AttributeProvenance, ProvenanceEntry } from './mesh-store.js';
+import type { AttributeProvenance, ProvenanceEntry } from './mesh-object.js';
 import type { Dialect } from '../store/dialect.js';
 
 type StoredSource = [rule: string, connector: string, externalId: string, at: string, via?: readonly string[]];

@@ -98,6 +98,14 @@ export function joinKey(value: unknown): string | undefined {
   return String(value).trim().toLowerCase();
 }
 
+/** A source object's attribute by name; an exact match first, else case-insensitively (sources differ in case). */
+export function sourceValue(attributes: Readonly<Record<string, Value>>, name: string): Value | undefined {
+  if (Object.hasOwn(attributes, name)) return attributes[name];
+  const lower = name.toLowerCase();
+  for (const key of Object.keys(attributes)) if (key.toLowerCase() === lower) return attributes[key];
+  return undefined;
+}
+
 export function toList(value: Value | undefined | null): Scalar[] {
   if (value === undefined || value === null) return [];
   return Array.isArray(value) ? [...(value as Scalar[])] : [value as Scalar];

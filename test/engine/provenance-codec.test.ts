@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { AttributeProvenance } from '../../src/engine/mesh-store.js';
+import type { AttributeProvenance } from '../../src/engine/mesh-object.js';
 import { decodeProvenance, encodeProvenance } from '../../src/engine/provenance-codec.js';
 
 const at = '2026-11-23T10:00:00.000Z';

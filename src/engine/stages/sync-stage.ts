@@ -1,11 +1,11 @@
 /**
  * Sync stage: the flow rules of the sources the run covers, in rule order, join, provision and flow
  * their connector space into the mesh. Rules whose source import failed still run on what was staged
- * before. A rule with reference attributes runs again when its source linked new objects this cycle, so
+ * before. A rule whose values name linked objects (reference attributes, members) runs again when its source linked new objects this cycle, so
  * a group synced before its new members were linked resolves them.
  */
 import { covers } from '../run-scope.js';
-import { ruleOrder, syncRule } from '../sync.js';
+import { namesLinkedObjects, ruleOrder, syncRule } from '../sync.js';
 import type { CycleStage } from './stage.js';
 
 export const syncStage: CycleStage = {
@@ -20,9 +20,7 @@ export const syncStage: CycleStage = {
       if (outcome.joined + outcome.provisioned > 0) newLinks.add(rule.source.connector);
     }
     for (const rule of readable) {
-      const type = config.mesh.objectTypes.get(rule.meshType);
-      const hasReferences = rule.membership !== undefined || rule.attributes.some((a) => type?.attributes.get(a.mesh)?.type === 'reference');
-      if (hasReferences && newLinks.has(rule.source.connector)) record.syncs.push(await syncRule(ctx, rule, true));
+      if (namesLinkedObjects(config, rule) && newLinks.has(rule.source.connector)) record.syncs.push(await syncRule(ctx, rule, true));
     }
   },
 };

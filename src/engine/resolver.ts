@@ -1,0 +1,120 @@
+/**
+ * The confidence resolver: every contribution to a mesh object's attribute competes, the highest
+ * confidence wins. Equal confidence with different values is a conflict, resolved deterministically
+ * (rule name, then connector, then external id) and reported. Winner and losers are kept as
+ * provenance. Which contributions there are is the caller's: `sources` (one per rule kind in use,
+ * ./rules/rule-kinds.ts).
+ */
+import type { Value } from '../config/model.js';
+import type { Queryable } from '../store/db.js';
+import type { CycleContext } from './context.js';
+import { joinAttributes, meshLabel, type AttributeProvenance, type MeshObject, type ProvenanceEntry } from './mesh-object.js';
+import { loadMeshObjects, writeMeshKeys } from './mesh-store.js';
+import { encodeProvenance } from './provenance-codec.js';
+import type { Contribution, ContributionSource, FreshObject } from './rules/rule-kind.js';
+import { insertConflicts, type ConflictRow } from './tables/conflicts.js';
+import { canonicalJson, sameValue } from './values.js';
+
+function compareEntries(a: ProvenanceEntry, b: ProvenanceEntry): number {
+  if (a.confidence !== b.confidence) return b.confidence - a.confidence;
+  if (a.rule !== b.rule) return a.rule < b.rule ? -1 : 1;
+  if (a.connector !== b.connector) return a.connector < b.connector ? -1 : 1;
+  return a.externalId < b.externalId ? -1 : a.externalId > b.externalId ? 1 : 0;
+}
+
+interface Resolved {
+  readonly id: string;
+  readonly type: string;
+  readonly attributes: Record<string, Value>;
+  readonly provenance: Record<string, AttributeProvenance>;
+  readonly changed: boolean;
+}
+
+/**
+ * Resolves the attributes of these mesh objects from everything `sources` contribute and stores them;
+ * returns how many changed. `fresh` objects are inserted with their first values in one statement, and
+ * nothing about them is read back.
+ */
+export async function resolveValues(
+  ctx: CycleContext,
+  q: Queryable,
+  meshIds: readonly string[],
+  sources: readonly ContributionSource[],
+  fresh: ReadonlyMap<string, FreshObject> = new Map(),
+): Promise<number> {
+  if (meshIds.length === 0) return 0;
+  const config = ctx.config;
+  const keyAttributes = joinAttributes(config);
+  const objects = await loadMeshObjects(q, meshIds.filter((id) => !fresh.has(id)), false);
+  for (const [id, { type }] of fresh) objects.set(id, { id, type, attributes: {}, provenance: {}, deleted: false });
+  const live = [...objects.values()].filter((object) => !object.deleted);
+  const contributed: ReadonlyMap<string, readonly Contribution[]>[] = [];
+  for (const source of sources) contributed.push(await source(q, { objects: live, fresh }));
+
+  const updates: Resolved[] = [];
+  const conflicts: ConflictRow[] = [];
+  for (const object of live) {
+    const type = config.mesh.objectTypes.get(object.type);
+    if (!type) {
+      if (fresh.has(object.id)) updates.push({ id: object.id, type: object.type, attributes: {}, provenance: {}, changed: true });
+      continue;
+    }
+    const candidates = new Map<string, ProvenanceEntry[]>();
+    for (const byMesh of contributed) {
+      for (const { attribute, entry } of byMesh.get(object.id) ?? []) {
+        if (!type.attributes.has(attribute)) continue;
+        const list = candidates.get(attribute);
+        if (list) list.push(entry);
+        else candidates.set(attribute, [entry]);
+      }
+    }
+    const attributes: Record<string, Value> = {};
+    const provenance: Record<string, AttributeProvenance> = {};
+    const rivalries: { attribute: string; winner: ProvenanceEntry; rivals: ProvenanceEntry[] }[] = [];
+    for (const [name, entries] of candidates) {
+      entries.sort(compareEntries);
+      const [winner, ...losers] = entries as [ProvenanceEntry, ...ProvenanceEntry[]];
+      attributes[name] = winner.value;
+      provenance[name] = { winner, losers };
+      const rivals = losers.filter((loser) => loser.confidence === winner.confidence && !sameValue(loser.value, winner.value));
+      if (rivals.length > 0) rivalries.push({ attribute: name, winner, rivals });
+    }
+    const label = meshLabel(object.type, object.id, attributes, keyAttributes);
+    for (const { attribute, winner, rivals } of rivalries) conflicts.push(attributeConflict(object, attribute, label, winner, rivals));
+    const changed = canonicalJson(attributes) !== canonicalJson(object.attributes);
+    updates.push({ id: object.id, type: object.type, attributes, provenance, changed: changed || fresh.has(object.id) });
+  }
+
+  if (updates.length > 0) {
+    await q.query(
+      `INSERT INTO mesh_object AS m (id, mesh_type, attributes, provenance, changed_seq)
+       SELECT x.id, x.type, x.attributes, x.provenance, $1
+         FROM ${q.dialect.records('$2', { id: 'text', type: 'text', attributes: 'jsonb', provenance: 'jsonb' })} WHERE true
+       ON CONFLICT (id) DO UPDATE SET attributes = EXCLUDED.attributes, provenance = EXCLUDED.provenance,
+              changed_seq = CASE WHEN (EXCLUDED.attributes IS DISTINCT FROM m.attributes) THEN $1 ELSE m.changed_seq END,
+              updated_at = CASE WHEN (EXCLUDED.attributes IS DISTINCT FROM m.attributes) THEN ${q.dialect.now} ELSE m.updated_at END`,
+      [ctx.seq, JSON.stringify(updates.map((u) => ({ id: u.id, type: u.type, attributes: u.attributes, provenance: encodeProvenance(u.provenance) })))],
+    );
+    const changedObjects: MeshObject[] = updates.filter((u) => u.changed).map((u) => ({ ...u, deleted: false }));
+    await writeMeshKeys(q, config, changedObjects);
+  }
+  await q.query(`DELETE FROM conflict WHERE kind = 'attribute' AND subject ${q.dialect.in('$1')}`, [meshIds]);
+  await insertConflicts(q, conflicts);
+  return updates.filter((u) => u.changed).length;
+}
+
+function attributeConflict(object: MeshObject, attribute: string, label: string, winner: ProvenanceEntry, rivals: readonly ProvenanceEntry[]): ConflictRow {
+  return {
+    kind: 'attribute',
+    subject: object.id,
+    attribute,
+    mesh_type: object.type,
+    scope: 'mesh',
+    details: {
+      values: [winner, ...rivals].map((e) => ({ value: e.value, rule: e.rule, connector: e.connector, externalId: e.externalId, confidence: e.confidence })),
+      winner: { value: winner.value, rule: winner.rule },
+      reason: `${rivals.length + 1} sources contribute different values at confidence ${winner.confidence}; "${winner.rule}" wins by rule name`,
+      object: label,
+    },
+  };
+}
