@@ -2,6 +2,7 @@ import type { CompiledConfig, ConnectorModel } from '../config/model.js';
 import type { IdentityConnector, ObjectTypeCapabilities } from '../connectors/sdk.js';
 import type { Logger } from '../shared/logger.js';
 import type { Queryable } from '../store/db.js';
+import type { RunApprovals } from './approval-book.js';
 
 export type CycleKind = 'full' | 'delta';
 export type CycleMode = 'reconcile' | 'plan';
@@ -23,6 +24,8 @@ export interface CycleContext {
   readonly kind: CycleKind;
   readonly mode: CycleMode;
   readonly allowDeletes?: number;
+  /** The operator's pending approvals a tripped gate consults (reconcile runs only). */
+  readonly approvals?: RunApprovals;
   readonly log: Logger;
   connector(name: string): Promise<IdentityConnector>;
   capabilities(connector: string, objectType: string): Promise<ObjectTypeCapabilities>;

@@ -5,10 +5,11 @@
  */
 import type { CompiledConfig } from '../config/model.js';
 import type { IdentityConnector, ObjectTypeCapabilities } from '../connectors/sdk.js';
-import type { DriftEntry, GateTrip } from '../reports/types.js';
+import type { ApprovalRecord, DriftEntry, GateTrip } from '../reports/types.js';
 import type { Logger } from '../shared/logger.js';
 import type { Db, Queryable } from '../store/db.js';
 import { refreshStatistics, vacuumGrownTables } from '../store/maintenance.js';
+import { RunApprovals } from './approval-book.js';
 import type { ConnectorOpener, CycleContext, CycleKind, CycleMode, RunTrigger } from './context.js';
 import { emptyRecord, timed, type ConnectorFailure } from './cycle-record.js';
 import type { ExportCounts } from './exporter.js';
@@ -58,6 +59,8 @@ export interface CycleOptions {
   readonly scope?: RunScope;
   /** What started the run, recorded with it (the job's `triggeredBy`). */
   readonly trigger?: RunTrigger;
+  /** The clock approvals are judged by (their expiry, and when they were used); default Date.now. */
+  readonly now?: () => number;
 }
 
 export interface SkippedConnector {
@@ -90,6 +93,8 @@ export interface CycleResult {
   readonly skipped: readonly SkippedConnector[];
   /** Milliseconds spent per stage (import, sync, plan, gate, export, confirm, statistics), for logs and benchmarks. */
   readonly timings: Readonly<Record<string, number>>;
+  /** Operator approvals this run used (applied or refused) and those that expired as it started. */
+  readonly approvals: readonly ApprovalRecord[];
 }
 
 class Rollback extends Error {
@@ -162,6 +167,9 @@ async function execute(
     options.mode === 'plan'
       ? 0
       : await insertCycle(q, options.kind, options.mode, options.revision, scopeList, options.trigger ?? null);
+  const now = options.now ?? Date.now;
+  // Approvals are consulted by reconcile runs only: a plan shows what the gates hold back without them.
+  const approvals = options.mode === 'reconcile' ? await RunApprovals.load(q, now()) : undefined;
   const opened = new Map<string, Promise<IdentityConnector>>();
   const capabilityCache = new Map<string, ObjectTypeCapabilities>();
   const ctx: CycleContext = {
@@ -173,6 +181,7 @@ async function execute(
     kind: options.kind,
     mode: options.mode,
     allowDeletes: options.allowDeletes,
+    ...(approvals ? { approvals } : {}),
     log: options.log,
     connector(name) {
       let connector = opened.get(name);
@@ -227,7 +236,8 @@ async function execute(
     flowRules: config.flowRules.filter((r) => r.source.connector === connector).map((r) => r.name),
     projections: config.projections.filter((p) => p.target.connector === connector).map((p) => p.name),
   }));
-  const outcome: CycleResult = { cycleId, seq, kind: options.kind, mode: options.mode, scope: scopeList, result, ...record, skipped: skippedList };
+  const usedApprovals = approvals ? [...approvals.expired, ...(await approvals.settle(q, cycleId, now()))] : [];
+  const outcome: CycleResult = { cycleId, seq, kind: options.kind, mode: options.mode, scope: scopeList, result, ...record, skipped: skippedList, approvals: usedApprovals };
   const timings = record.timings;
   const exported = [...record.exports.values()].reduce((n, c) => n + c.created + c.updated + c.moved + c.enabled + c.disabled + c.deleted + c.failed, 0);
   options.log.info({ event: 'cycle', cycleId, kind: options.kind, mode: options.mode, ...(scopeList ? { scope: scopeList } : {}), result, durationMs: Math.round(performance.now() - startedAt), exported, timings }, 'cycle finished');

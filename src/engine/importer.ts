@@ -5,10 +5,13 @@
  * would delete more than the safety thresholds allow: nothing of it is kept, and the watermark stays.
  */
 import type { RejectedObject, StagedObject } from '../connectors/sdk.js';
-import type { GateTrip } from '../reports/types.js';
+import type { GateTrip, HeldObject } from '../reports/types.js';
 import type { Queryable } from '../store/db.js';
-import { countLive, fingerprint, loadFingerprints, loadFingerprintsFor, markDeleted, upsertObjects, type CsFingerprint, type StageRow } from './connector-space.js';
+import { withRefusal, type Judgement } from './approval-book.js';
+import { countLive, fingerprint, loadFingerprints, loadFingerprintsFor, loadObjects, markDeleted, upsertObjects, type CsFingerprint, type StageRow } from './connector-space.js';
 import type { CycleContext } from './context.js';
+import { clearHolds, replaceHolds } from './gate-holds.js';
+import { approveHint } from './gates.js';
 import { nulProblem, recordRejections } from './import-rejections.js';
 
 export interface ImportOutcome {
@@ -29,7 +32,11 @@ export interface ImportOutcome {
 const STAGE_ROWS = 5000;
 
 class GuardTripped extends Error {
-  constructor(readonly trip: GateTrip) {
+  constructor(
+    readonly trip: GateTrip,
+    readonly held: readonly HeldObject[],
+    readonly judgement: Judgement | undefined,
+  ) {
     super(trip.message);
   }
 }
@@ -46,12 +53,14 @@ export async function importObjectType(ctx: CycleContext, connectorName: string,
   const full = wantFull || !caps.delta || previous === null;
   const first = (await lastWholeRead(ctx.q, connectorName, objectType)) === null;
   const started = Date.now();
+  let approved: Judgement | undefined;
   try {
-    return await ctx.atomically(async (q) => {
+    const outcome = await ctx.atomically(async (q) => {
       const liveBefore = await countLive(q, connectorName, objectType);
       const known = full ? await loadFingerprints(q, connectorName, objectType) : null;
       const seen = new Set<string>();
-      const dropped: string[] = [];
+      // Objects this read deletes, or disables where inactive means deleted (the import guard's count).
+      const dropped = new Map<string, HeldObject['op']>();
       const rejected: RejectedObject[] = [];
       let complete = full;
       let watermark: string | null = null;
@@ -89,7 +98,7 @@ export async function importObjectType(ctx: CycleContext, connectorName: string,
           if (!before && object.deleted) continue; // a tombstone for something we never saw
           if (before && !before.deleted) {
             const goesInactive = caps.inactiveMeansDeleted && object.enabled === false && before.enabled !== false;
-            if (object.deleted || goesInactive) dropped.push(object.externalId);
+            if (object.deleted || goesInactive) dropped.set(object.externalId, object.deleted ? 'delete' : 'disable');
           }
           pending.push({ object, hash });
         }
@@ -121,9 +130,17 @@ export async function importObjectType(ctx: CycleContext, connectorName: string,
         const all = known ?? (await loadFingerprints(q, connectorName, objectType));
         swept = [...all].filter(([id, fp]) => !fp.deleted && !seen.has(id)).map(([id]) => id);
       }
-      const unexpected = await notCausedByUs(q, connectorName, objectType, [...dropped, ...swept]);
-      const trip = guardTrip(ctx, connectorName, objectType, liveBefore, unexpected, complete && seen.size === 0);
-      if (trip) throw new GuardTripped(trip);
+      for (const id of swept) dropped.set(id, 'delete');
+      const unexpected = await notCausedByUs(q, connectorName, objectType, [...dropped.keys()]);
+      const trip = guardTrip(ctx, connectorName, objectType, liveBefore, unexpected.length, complete && seen.size === 0);
+      if (trip) {
+        const labels = await loadObjects(q, connectorName, objectType, unexpected);
+        const held = unexpected.map((id): HeldObject => ({ gate: 'import', objectType, externalId: id, op: dropped.get(id) ?? 'delete', object: labels.get(id)?.dn ?? id }));
+        const judgement = ctx.approvals?.judge(connectorName, held);
+        if (!judgement?.pass) throw new GuardTripped({ ...trip, message: withRefusal(trip.message ?? '', judgement) }, held, judgement);
+        approved = judgement;
+      }
+      if (ctx.mode === 'reconcile') await clearHolds(q, connectorName, 'import', objectType, complete ? undefined : [...seen]);
       await markDeleted(q, connectorName, objectType, ctx.seq, swept);
       await recordRejections(ctx, q, connectorName, objectType, rejected, [...seen], complete);
       if (complete) await recordWholeRead(q, connectorName, objectType);
@@ -134,11 +151,15 @@ export async function importObjectType(ctx: CycleContext, connectorName: string,
           [connectorName, objectType, watermark],
         );
       }
-      ctx.log.info({ event: 'import', connector: connectorName, objectType, mode: full ? 'full' : 'delta', read: seen.size, changed, deleted: swept.length + dropped.length, ms: Date.now() - started }, 'import finished');
-      return { connector: connectorName, objectType, mode: full ? 'full' : 'delta', first, read: seen.size, changed: changed + swept.length, deleted: swept.length + dropped.length, watermark: watermark ?? previous, ...(rejected.length > 0 ? { heldBack: rejected.length } : {}) };
+      ctx.log.info({ event: 'import', connector: connectorName, objectType, mode: full ? 'full' : 'delta', read: seen.size, changed, deleted: dropped.size, ms: Date.now() - started }, 'import finished');
+      return { connector: connectorName, objectType, mode: full ? 'full' : 'delta', first, read: seen.size, changed: changed + swept.length, deleted: dropped.size, watermark: watermark ?? previous, ...(rejected.length > 0 ? { heldBack: rejected.length } : {}) } satisfies ImportOutcome;
     });
+    if (approved) ctx.approvals?.record(approved);
+    return outcome;
   } catch (error) {
     if (!(error instanceof GuardTripped)) throw error;
+    if (error.judgement) ctx.approvals?.record(error.judgement);
+    if (ctx.mode === 'reconcile') await ctx.atomically((q) => replaceHolds(q, connectorName, 'import', [objectType], error.held, ctx.cycleId));
     ctx.log.warn({ event: 'import-guard', connector: connectorName, objectType, count: error.trip.count, limit: error.trip.limit }, error.trip.message ?? 'import guard tripped');
     return { connector: connectorName, objectType, mode: full ? 'full' : 'delta', first, read: 0, changed: 0, deleted: 0, watermark: previous, guard: error.trip };
   }
@@ -202,15 +223,16 @@ export async function confirmObjects(ctx: CycleContext, connectorName: string, o
   });
 }
 
-/** Deletions our own exports caused (deleted or disabled rows of a table we also read) are expected. */
-async function notCausedByUs(q: Queryable, connector: string, objectType: string, ids: readonly string[]): Promise<number> {
-  if (ids.length === 0) return 0;
-  const rows = await q.query<{ n: number }>(
-    `SELECT CAST(count(*) AS integer) AS n FROM target_link
+/** The ids among `ids` whose deletion our own exports did not cause (deleted or disabled rows of a table we also read are expected). */
+async function notCausedByUs(q: Queryable, connector: string, objectType: string, ids: readonly string[]): Promise<string[]> {
+  if (ids.length === 0) return [];
+  const rows = await q.query<{ external_id: string }>(
+    `SELECT external_id FROM target_link
       WHERE connector = $1 AND object_type = $2 AND external_id ${q.dialect.in('$3')} AND state IN ('deleted', 'disabled')`,
     [connector, objectType, ids],
   );
-  return ids.length - (rows[0]?.n ?? 0);
+  const ours = new Set(rows.map((r) => r.external_id));
+  return ids.filter((id) => !ours.has(id)).sort();
 }
 
 function guardTrip(ctx: CycleContext, connector: string, objectType: string, liveBefore: number, drops: number, empty: boolean): GateTrip | undefined {
@@ -220,13 +242,13 @@ function guardTrip(ctx: CycleContext, connector: string, objectType: string, liv
   const percent = (drops / liveBefore) * 100;
   const where = `${connector}/${objectType}`;
   if (empty) {
-    return { connector, objectType, gate: 'importGuard', count: drops, limit: 0, message: `${where}: a full import returned nothing where the connector space holds ${liveBefore} objects; nothing was deleted (check the source, then rerun with --allow-deletes ${drops} if this is intended)` };
+    return { connector, objectType, gate: 'importGuard', count: drops, limit: 0, message: `${where}: a full import returned nothing where the connector space holds ${liveBefore} objects; nothing was deleted (check the source; if this is intended, ${approveHint(connector, drops)})` };
   }
   if (drops > maxDeletes) {
-    return { connector, objectType, gate: 'importGuard', count: drops, limit: maxDeletes, message: `${where}: the import would delete ${drops} of ${liveBefore} objects, more than safety.maxDeletes (${maxDeletes}); nothing was deleted (rerun with --allow-deletes ${drops} if this is intended)` };
+    return { connector, objectType, gate: 'importGuard', count: drops, limit: maxDeletes, message: `${where}: the import would delete ${drops} of ${liveBefore} objects, more than safety.maxDeletes (${maxDeletes}); nothing was deleted (if this is intended, ${approveHint(connector, drops)})` };
   }
   if (percent > maxDeletePercent) {
-    return { connector, objectType, gate: 'importGuard', count: drops, limit: Math.floor((maxDeletePercent / 100) * liveBefore), message: `${where}: the import would delete ${drops} of ${liveBefore} objects (${percent.toFixed(1)}%), more than safety.maxDeletePercent (${maxDeletePercent}%); nothing was deleted (rerun with --allow-deletes ${drops} if this is intended)` };
+    return { connector, objectType, gate: 'importGuard', count: drops, limit: Math.floor((maxDeletePercent / 100) * liveBefore), message: `${where}: the import would delete ${drops} of ${liveBefore} objects (${percent.toFixed(1)}%), more than safety.maxDeletePercent (${maxDeletePercent}%); nothing was deleted (if this is intended, ${approveHint(connector, drops)})` };
   }
   return undefined;
 }

@@ -60,6 +60,8 @@ export interface ProjectionPlan {
   readonly heldBack: HeldBackObject[];
   /** Subjects (`projection/meshId/item`) the plan evaluated: their earlier held-back conflicts are settled. */
   readonly reviewed: string[];
+  /** Planned only some mesh objects (`only`): a scoped run reaching a target outside its scope. */
+  readonly partial: boolean;
 }
 
 let changeCounter = 0;
@@ -131,7 +133,7 @@ export async function planProjection(ctx: CycleContext, projection: ProjectionMo
   const progress = await readProgress(ctx.q, 'projection', projection.name);
   const since = everything || !progress || progress.definition !== definition ? -1 : progress.seq;
   const ids = only ? [...new Set([...only, ...extraIds])].sort() : await candidates(ctx, projection, since, extraIds);
-  const plan: ProjectionPlan = { projection, caps, changes: [], drift: [], definition, evaluated: ids.length, compared: [], full: only === undefined && since === -1, linkWrites: [], heldBack: [], reviewed: [] };
+  const plan: ProjectionPlan = { projection, caps, changes: [], drift: [], definition, evaluated: ids.length, compared: [], full: only === undefined && since === -1, linkWrites: [], heldBack: [], reviewed: [], partial: only !== undefined };
   const referenceTypes = referenceAttributes(projection, ctx.config.mesh.objectTypes);
   const keyAttributes = joinAttributes(ctx.config);
   let adoption: Map<string, Map<string, string[]>> | undefined;

@@ -6,6 +6,7 @@ import type { Condition, ConflictEntry, ConflictsReport, ConnectorStatus, CycleS
 import type { Queryable } from '../store/db.js';
 import { isoTimestampOrNull } from '../store/timestamps.js';
 import type { CycleResult } from './cycle.js';
+import { pendingApprovals } from './approvals.js';
 import { RETRY_LIMIT } from './planner.js';
 
 
@@ -241,6 +242,7 @@ export async function statusReport(q: Queryable, input: StatusInputs): Promise<S
     lastTransitionTime: now,
   };
   const conditions: Condition[] = [ready, ...extra.filter((c) => c.type !== 'Ready'), ...(outcome ? gateConditions(outcome.gates, now) : [])];
+  const approvals = [...(outcome?.approvals ?? []), ...(await pendingApprovals(q))].sort((a, b) => a.id - b.id);
   if (!extra.some((c) => c.type === 'ConfigInvalid')) conditions.push({ type: 'ConfigInvalid', status: 'False', reason: 'Valid', message: '', lastTransitionTime: now });
   return {
     generatedAt: now,
@@ -254,6 +256,7 @@ export async function statusReport(q: Queryable, input: StatusInputs): Promise<S
     cycles,
     pendingExports: pending[0]?.n ?? 0,
     meshObjects: Object.fromEntries(mesh.map((m) => [m.mesh_type, m.n])),
+    ...(approvals.length > 0 ? { approvals } : {}),
   };
 }
 

@@ -29,11 +29,18 @@ export function reportCommitMessage(status: StatusReport, extras: CommitMessageE
   for (const c of status.conditions) if (isAbnormal(c)) problems.add(problemName(c));
   for (const connector of status.connectors) for (const c of connector.conditions) if (isAbnormal(c)) problems.add(problemName(c));
   parts.push(...problems);
+  // Approvals decided by this run (used or expired) name the commit and get a trailer each: the audit trail.
+  const decided = (status.approvals ?? []).filter((a) => a.state !== 'pending' && a.state !== 'superseded' && (a.jobId === null || a.jobId === status.lastCycle?.id));
+  for (const a of decided) parts.push(`approval #${a.id} ${a.state}`);
 
   const revision = status.revision ?? 'unknown revision';
   const subject = `reports: ${shortRevision(status.revision)} — ${parts.length > 0 ? parts.join(', ') : 'no changes'}`;
   const trailers = [`Config-Revision: ${revision}`];
   if (status.lastAppliedRevision && status.lastAppliedRevision !== status.revision) trailers.push(`Last-Applied-Revision: ${status.lastAppliedRevision}`);
   trailers.push(`Mesh: ${status.mesh}`);
+  for (const a of decided) {
+    const through = a.letThrough.length > 0 ? `let through ${a.letThrough.length} (${a.letThrough.slice(0, 10).map((o) => `${o.op} ${o.object}`).join(', ')}${a.letThrough.length > 10 ? ', … in status.json' : ''})` : 'let nothing through';
+    trailers.push(`Approval: #${a.id} ${a.connector} ${a.state} by ${a.approvedBy} at ${a.approvedAt}: ${through}; reason: ${a.reason}${a.note ? `; ${a.note}` : ''}`.replace(/\s+/g, ' '));
+  }
   return redact(`${subject}\n\n${trailers.join('\n')}\n`);
 }

@@ -5,7 +5,7 @@
 import { redact } from '../shared/logger.js';
 import { isAbnormal, problemName } from './condition-polarity.js';
 import { alert, document, table } from './markdown.js';
-import type { Condition, ConnectorStatus, CycleSummary, StatusReport } from './types.js';
+import type { ApprovalRecord, Condition, ConnectorStatus, CycleSummary, StatusReport } from './types.js';
 import { count, formatCounters, formatDuration, formatTime, mdCode, mdText, plural, shortRevision } from './value-format.js';
 
 const HEALTH_MARK: Readonly<Record<ConnectorStatus['health'], string>> = {
@@ -162,6 +162,32 @@ function cyclesSection(report: StatusReport): string[] {
   ];
 }
 
+function approvalOutcome(a: ApprovalRecord): string {
+  const through = a.letThrough.length > 0 ? `let through ${a.letThrough.map((o) => `${mdText(o.op)} ${mdCode(o.object)}`).join(', ')}` : '';
+  const parts = [a.state === 'pending' ? `pending until ${formatTime(a.expiresAt)}` : `**${mdText(a.state)}**${a.jobId !== null ? ` in cycle #${a.jobId}` : ''}`, through, a.note ? mdText(a.note) : ''];
+  return parts.filter((p) => p !== '').join('; ');
+}
+
+/** Who approved what, when and why, and what it let through: the audit trail the reports branch keeps. */
+function approvalsSection(approvals: readonly ApprovalRecord[] | undefined): string[] {
+  if (!approvals || approvals.length === 0) return [];
+  return [
+    '## Approvals',
+    table(
+      [{ title: 'Approval' }, { title: 'Connector' }, { title: 'By' }, { title: 'At' }, { title: 'Allows' }, { title: 'Reason' }, { title: 'Outcome' }],
+      approvals.map((a) => [
+        `#${a.id}`,
+        mdText(a.connector),
+        mdText(a.approvedBy),
+        formatTime(a.approvedAt),
+        `${plural(a.allowDeletes, 'delete')}${a.allowClears !== null ? `, ${plural(a.allowClears, 'clear')}` : ''} of ${plural(a.objects.length, 'held-back object')}`,
+        mdText(a.reason),
+        approvalOutcome(a),
+      ]),
+    ),
+  ];
+}
+
 export function renderStatusMarkdown(report: StatusReport): string {
   return redact(
     document([
@@ -171,6 +197,7 @@ export function renderStatusMarkdown(report: StatusReport): string {
       revisions(report),
       report.conditions.length > 0 ? `## Conditions\n\n${conditionTable(report.conditions)}` : undefined,
       ...connectorsSection(report.connectors),
+      ...approvalsSection(report.approvals),
       ...meshSection(report.meshObjects),
       ...cyclesSection(report),
     ]),

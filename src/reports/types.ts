@@ -68,6 +68,8 @@ export interface StatusReport {
   readonly cycles: readonly CycleSummary[];
   readonly pendingExports: number;
   readonly meshObjects: Readonly<Record<string, number>>;
+  /** Approvals still waiting for a run, and those the run that wrote this status used (the audit trail in Git). */
+  readonly approvals?: readonly ApprovalRecord[];
   /** `imesh status --format json` only: the store read (never with credentials). */
   readonly store?: string;
   /** `imesh status --server URL --format json` only: the controller asked (never with credentials). */
@@ -138,6 +140,45 @@ export interface PlanFailure {
   readonly connector: string;
   readonly stage: 'import' | 'export' | 'open';
   readonly message: string;
+}
+
+/**
+ * An object a tripped safety gate holds back: `import` (the import guard: a deletion or disable a
+ * source read would make), `export` (the delete gate: a delete or disable to a target), `clear` (the
+ * attribute-clear gate). Identified by the connector's object type and external id.
+ */
+export interface HeldObject {
+  readonly gate: 'import' | 'export' | 'clear';
+  readonly objectType: string;
+  readonly externalId: string;
+  readonly op: 'delete' | 'disable' | 'clear';
+  /** For people: DN, key or external id. */
+  readonly object: string;
+}
+
+/**
+ * An operator's approval of one connector's held-back objects (POST /api/v1/connectors/{name}/approvals),
+ * as status.json, jobs and the API show it: who, when, why, what it was bound to and what it let through.
+ */
+export interface ApprovalRecord {
+  readonly id: number;
+  readonly connector: string;
+  readonly allowDeletes: number;
+  readonly allowClears: number | null;
+  readonly reason: string;
+  /** The API token's name. */
+  readonly approvedBy: string;
+  readonly approvedAt: string;
+  readonly expiresAt: string;
+  /** pending (waiting for a run whose gate it covers), applied, refused (the held-back set differed), expired, superseded (a newer one replaced it). */
+  readonly state: 'pending' | 'applied' | 'refused' | 'expired' | 'superseded';
+  /** The objects held back when it was given: only these may pass. */
+  readonly objects: readonly HeldObject[];
+  /** The run (job id) that used it. */
+  readonly jobId: number | null;
+  readonly decidedAt: string | null;
+  readonly letThrough: readonly HeldObject[];
+  readonly note: string | null;
 }
 
 export interface GateTrip {

@@ -179,6 +179,16 @@ export class StoreError extends ImeshError {
 /** A safety gate blocked an operation; exits 3. */
 export class SafetyGateError extends ImeshError {}
 
+/** Why an approval of held-back objects was refused: nothing is held back, or it would not cover all of it. */
+export type ApprovalErrorCode = 'NothingPending' | 'AllowanceTooSmall' | 'AllowanceMissing';
+
+export class ApprovalError extends ImeshError {
+  declare readonly code: ApprovalErrorCode;
+  constructor(code: ApprovalErrorCode, message: string, options: ImeshErrorOptions = {}) {
+    super(code, message, options);
+  }
+}
+
 export function isRetryable(error: unknown): boolean {
   return error instanceof ImeshError && error.retryable;
 }

@@ -169,6 +169,51 @@ CREATE TABLE meta (
  * timestamps as ISO 8601 text, `sequence` rows for PostgreSQL's sequences) and what SQLite does not
  * need (planner statistics settings, the job-request trigger: the cycle takes its request itself).
  */
+/**
+ * Migration 11: what a tripped safety gate holds back, and the operator's approvals bound to it
+ * (POST /api/v1/connectors/{name}/approvals). The same for both dialects but for the default timestamp
+ * and the id column. Times the engine compares (approved, expires) are written by the process's clock,
+ * so a test can move it; SQLite keeps them as ISO 8601 text, which sorts as time.
+ */
+function approvalTables(now: string, id: string): string {
+  return `
+-- The objects a tripped gate holds back, per connector: gate 'import' (the import guard: deletions a
+-- source read would make), 'export' (the delete gate: deletes and disables to a target), 'clear' (the
+-- attribute-clear gate). Rewritten whenever the gate is judged again; an approval records the rows it saw.
+CREATE TABLE gate_hold (
+  connector    text NOT NULL,
+  gate         text NOT NULL,
+  object_type  text NOT NULL,
+  external_id  text NOT NULL,
+  op           text NOT NULL,                   -- delete | disable | clear
+  object       text NOT NULL,                   -- label for people: DN, key or external id
+  cycle_id     bigint NOT NULL,                 -- the run that held it back last
+  since        timestamptz NOT NULL DEFAULT ${now},
+  PRIMARY KEY (connector, gate, object_type, external_id)
+);
+
+-- Approvals: "let these held-back objects through once" for one connector, from an operator token.
+CREATE TABLE approval (
+  id             ${id},
+  connector      text NOT NULL,
+  allow_deletes  integer NOT NULL,
+  allow_clears   integer,
+  reason         text NOT NULL,
+  approved_by    text NOT NULL,                 -- the API token's name
+  approved_at    timestamptz NOT NULL,
+  expires_at     timestamptz NOT NULL,
+  objects        jsonb NOT NULL,                -- the gate_hold rows pending when it was given
+  state          text NOT NULL DEFAULT 'pending', -- pending | applied | refused | expired | superseded
+  cycle_id       bigint,                        -- the run that used it (applied or refused)
+  decided_at     timestamptz,
+  let_through    jsonb,                         -- what it let through
+  note           text                           -- why it was refused, expired or superseded
+);
+CREATE INDEX approval_connector ON approval (connector, id);
+CREATE INDEX approval_cycle ON approval (cycle_id) WHERE cycle_id IS NOT NULL;
+`;
+}
+
 const migrations: readonly { version: number; name: string; postgres: string; sqlite: string }[] = [
   {
     version: 1,
@@ -426,6 +471,12 @@ ALTER TABLE cycle ADD COLUMN type_counts jsonb;
     sqlite: `
 ALTER TABLE cycle ADD COLUMN type_counts jsonb;
 `,
+  },
+  {
+    version: 11,
+    name: 'approvals',
+    postgres: approvalTables('now()', 'bigserial PRIMARY KEY'),
+    sqlite: approvalTables(`(${NOW})`, 'integer PRIMARY KEY'),
   },
 ];
 

@@ -10,6 +10,7 @@ import './memberships-roles.test.js';
 import './okta-end-to-end.test.js';
 import './rest-end-to-end.test.js';
 import './scoped-runs.test.js';
+import './approvals.test.js';
 import './connector-health.test.js';
 import './structured-roles.test.js';
 

@@ -1,0 +1,196 @@
+/**
+ * Approvals of held-back objects (POST /api/v1/connectors/{name}/approvals) as the engine applies them:
+ * the gates record what they hold back, an approval is bound to that set, lets it through once, all or
+ * nothing, and expires after 24 hours. Runs on every store (on-postgres.test.ts imports it).
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { APPROVAL_TTL_MS, giveApproval, listApprovals } from '../../src/engine/approvals.js';
+import { listHolds } from '../../src/engine/gate-holds.js';
+import { statusReport } from '../../src/engine/report-data.js';
+import { reportCommitMessage } from '../../src/reports/index.js';
+import { ApprovalError } from '../../src/shared/errors.js';
+import { appended, flowRule, HR_INFLOWS, pick, projection } from '../fixtures/config-yaml.js';
+import { memoryConnector, MemorySystem } from '../fixtures/memory-connector.js';
+import { csvConnector, harness, MESH, type Harness } from './harness.js';
+
+const YAML =
+  MESH +
+  csvConnector('hr', 'user', 'employee_id', { isActiveColumn: 'active' }) +
+  csvConnector('apps', 'account', 'account_id', { isActiveColumn: 'is_active' }) +
+  appended(
+    flowRule('hr-to-person', {
+      source: 'hr/user',
+      join: { employee_id: 'employeeId' },
+      provision: true,
+      attributes: { ...pick(HR_INFLOWS, 'employeeId', 'firstName', 'lastName', 'displayName', 'email', 'department'), active: ['active', 100] },
+    }),
+  ) +
+  appended(
+    projection('person-to-apps', {
+      target: 'apps/account',
+      before: { scope: { attribute: 'department', in: ['Sales', 'Legal'] } },
+      attributes: { account_id: '{{employeeId}}', email: '{{email}}', department: '{{department}}' },
+      after: { enabled: '{{active}}', onRemove: 'disable' },
+    }),
+  );
+
+const T0 = Date.parse('2026-12-03T06:00:00.000Z');
+
+let h: Harness | undefined;
+afterEach(async () => {
+  await h?.close();
+  h = undefined;
+});
+
+/** Twelve people in HR and apps; returns the systems. */
+async function start(): Promise<{ hr: MemorySystem; apps: MemorySystem; h: Harness }> {
+  const hr = new MemorySystem('key', 'employee_id');
+  const apps = new MemorySystem('key', 'account_id');
+  for (let i = 1; i <= 12; i++) {
+    const id = `E${1000 + i}`;
+    hr.put('user', id, { employee_id: id, first_name: `First${i}`, last_name: `Last${i}`, email: `p${i}@example.com`, department: 'Sales', active: 'true' }, { enabled: true });
+  }
+  h = await harness(YAML, { hr: memoryConnector(hr, { inactiveMeansDeleted: true }), apps: memoryConnector(apps) });
+  await h.cycle({ now: () => T0 });
+  apps.exports = [];
+  return { hr, apps, h };
+}
+
+/** Moves these people out of the projection's scope: their accounts would be disabled. */
+function leave(hr: MemorySystem, ...numbers: number[]): void {
+  for (const n of numbers) {
+    const id = `E${1000 + n}`;
+    hr.put('user', id, { ...hr.get('user', id)!.attributes, department: 'Contractors' }, { enabled: true });
+  }
+}
+
+/** Moves them back into scope. */
+function rejoin(hr: MemorySystem, ...numbers: number[]): void {
+  for (const n of numbers) {
+    const id = `E${1000 + n}`;
+    hr.put('user', id, { ...hr.get('user', id)!.attributes, department: 'Sales' }, { enabled: true });
+  }
+}
+
+const approve = (h: Harness, connector: string, allowDeletes: number, now = T0 + 60_000) =>
+  h.db.transaction((tx) => giveApproval(tx, { connector, allowDeletes, reason: 'reorganisation, checked with HR', approvedBy: 'ops-token', now }));
+
+describe('approvals of held-back objects', () => {
+  it('records what the delete gate holds back, lets exactly that through once, and audits it in the run and status', async () => {
+    const { hr, apps, h } = await start();
+    leave(hr, 1, 2, 3, 4, 5, 6);
+    const blocked = await h.cycle({ now: () => T0 + 1000 });
+    expect(blocked.result).toBe('blocked');
+    expect(blocked.gates[0]?.message).toContain('POST /api/v1/connectors/apps/approvals {"allowDeletes": 6');
+    const held = await listHolds(h.db, 'apps');
+    expect(held.map((o) => `${o.gate} ${o.op} ${o.externalId}`)).toEqual(['E1001', 'E1002', 'E1003', 'E1004', 'E1005', 'E1006'].map((id) => `export disable ${id}`));
+    expect(held.every((o) => o.jobId === blocked.cycleId)).toBe(true);
+
+    const { approval } = await approve(h, 'apps', 6);
+    expect(approval).toMatchObject({ state: 'pending', allowDeletes: 6, approvedBy: 'ops-token', expiresAt: new Date(T0 + 60_000 + APPROVAL_TTL_MS).toISOString() });
+    expect(approval.objects).toHaveLength(6);
+
+    const applied = await h.cycle({ now: () => T0 + 120_000 });
+    expect(applied.result).toBe('succeeded');
+    expect(apps.exports.filter((c) => c.op === 'disable').map((c) => ('externalId' in c ? c.externalId : '')).sort()).toEqual(['E1001', 'E1002', 'E1003', 'E1004', 'E1005', 'E1006']);
+    expect(applied.approvals).toHaveLength(1);
+    expect(applied.approvals[0]).toMatchObject({ id: approval.id, state: 'applied', jobId: applied.cycleId, decidedAt: new Date(T0 + 120_000).toISOString() });
+    expect(applied.approvals[0]?.letThrough).toHaveLength(6);
+    expect(await listHolds(h.db, 'apps')).toEqual([]);
+
+    const status = await statusReport(h.db, { config: h.config, revision: 'test', lastAppliedRevision: 'test', lastAttemptedRevision: 'test', outcome: applied, now: new Date().toISOString() });
+    expect(status.approvals?.map((a) => [a.id, a.state, a.approvedBy, a.reason])).toEqual([[approval.id, 'applied', 'ops-token', 'reorganisation, checked with HR']]);
+    const message = reportCommitMessage(status);
+    expect(message).toContain(`approval #${approval.id} applied`);
+    expect(message).toContain(`Approval: #${approval.id} apps applied by ops-token at ${approval.approvedAt}: let through 6 (disable E1001`);
+
+    // Once: the next mass change is blocked again.
+    apps.exports = [];
+    leave(hr, 7, 8, 9, 10, 11, 12);
+    const again = await h.cycle({ now: () => T0 + 180_000 });
+    expect(again.result).toBe('blocked');
+    expect(again.approvals).toEqual([]);
+    expect(apps.exports).toEqual([]);
+  });
+
+  it('does not let a different set through: an object not held back when approved blocks them all, and the approval is used up', async () => {
+    const { hr, apps, h } = await start();
+    leave(hr, 1, 2, 3, 4, 5, 6);
+    await h.cycle({ now: () => T0 + 1000 });
+    const { approval } = await approve(h, 'apps', 6);
+    rejoin(hr, 6);
+    leave(hr, 7);
+    const blocked = await h.cycle({ now: () => T0 + 120_000 });
+    expect(blocked.result).toBe('blocked');
+    expect(apps.exports).toEqual([]);
+    expect(blocked.gates[0]?.message).toContain(`approval #${approval.id} was not applied: 1 of the 6 held back was not held back when approval #${approval.id} was given (E1007)`);
+    expect(blocked.approvals[0]).toMatchObject({ id: approval.id, state: 'refused', letThrough: [] });
+    expect((await listHolds(h.db, 'apps')).map((o) => o.externalId)).toEqual(['E1001', 'E1002', 'E1003', 'E1004', 'E1005', 'E1007']);
+    const still = await h.cycle({ now: () => T0 + 180_000 });
+    expect(still.result).toBe('blocked');
+  });
+
+  it('refuses an approval when nothing is held back, or when it allows fewer than are held back', async () => {
+    const { hr, h } = await start();
+    await expect(approve(h, 'apps', 6)).rejects.toMatchObject({ code: 'NothingPending' });
+    leave(hr, 1, 2, 3, 4, 5, 6);
+    await h.cycle({ now: () => T0 + 1000 });
+    const error = await approve(h, 'apps', 5).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ApprovalError);
+    expect(error).toMatchObject({ code: 'AllowanceTooSmall' });
+    expect((error as Error).message).toContain('apps: its gates hold back 6 deletions and disables, more than allowDeletes 5; a gate lets all or none through, so approve at least 6');
+    expect((await listApprovals(h.db, 'apps', 10, 0)).total).toBe(0);
+  });
+
+  it('covers the import guard of a source the same way', async () => {
+    const { hr, apps, h } = await start();
+    for (let i = 1; i <= 6; i++) {
+      const id = `E${1000 + i}`;
+      hr.put('user', id, { ...hr.get('user', id)!.attributes, active: 'false' }, { enabled: false });
+    }
+    const blocked = await h.cycle({ now: () => T0 + 1000 });
+    expect(blocked.gates.map((g) => g.gate)).toEqual(['importGuard']);
+    expect(blocked.gates[0]?.message).toContain('POST /api/v1/connectors/hr/approvals');
+    expect((await listHolds(h.db, 'hr')).map((o) => `${o.gate} ${o.op} ${o.externalId}`)).toEqual(['E1001', 'E1002', 'E1003', 'E1004', 'E1005', 'E1006'].map((id) => `import disable ${id}`));
+    const { approval } = await approve(h, 'hr', 6);
+    // The import goes through; the six disables it leads to are the target's own gate's to judge.
+    const imported = await h.cycle({ now: () => T0 + 120_000 });
+    expect(imported.gates.map((g) => `${g.connector} ${g.gate}`)).toEqual(['apps maxDeletes']);
+    expect(imported.approvals.map((a) => [a.id, a.state, a.letThrough.length])).toEqual([[approval.id, 'applied', 6]]);
+    expect(await listHolds(h.db, 'hr')).toEqual([]);
+    expect(apps.exports).toEqual([]);
+    await approve(h, 'apps', 6, T0 + 150_000);
+    const exported = await h.cycle({ now: () => T0 + 180_000 });
+    expect(exported.result).toBe('succeeded');
+    expect(apps.exports.filter((c) => c.op === 'disable')).toHaveLength(6);
+  });
+
+  it('expires an approval not used within 24 hours', async () => {
+    const { hr, apps, h } = await start();
+    leave(hr, 1, 2, 3, 4, 5, 6);
+    await h.cycle({ now: () => T0 + 1000 });
+    const { approval } = await approve(h, 'apps', 6, T0 + 60_000);
+    const late = await h.cycle({ now: () => T0 + 60_000 + APPROVAL_TTL_MS });
+    expect(late.result).toBe('blocked');
+    expect(apps.exports).toEqual([]);
+    expect(late.approvals).toMatchObject([{ id: approval.id, state: 'expired', jobId: null, note: 'not used within 24 hours' }]);
+  });
+
+  it('waits while the gate does not trip, and a newer approval supersedes a pending one', async () => {
+    const { hr, h } = await start();
+    leave(hr, 1, 2, 3, 4, 5, 6);
+    await h.cycle({ now: () => T0 + 1000 });
+    const first = await approve(h, 'apps', 6, T0 + 10_000);
+    const second = await approve(h, 'apps', 7, T0 + 20_000);
+    expect(second.superseded).toEqual([first.approval.id]);
+    rejoin(hr, 1, 2, 3, 4, 5, 6);
+    const quiet = await h.cycle({ now: () => T0 + 30_000 });
+    expect(quiet.result).toBe('succeeded');
+    expect(quiet.approvals).toEqual([]);
+    const listed = await listApprovals(h.db, 'apps', 10, 0);
+    expect(listed.items.map((a) => [a.id, a.state])).toEqual([
+      [second.approval.id, 'pending'],
+      [first.approval.id, 'superseded'],
+    ]);
+  });
+});
