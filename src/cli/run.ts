@@ -9,6 +9,7 @@ import { advisoryLockLeader, leaderLockKey, singleProcessLeader, type LeaderElec
 import { ControllerMetrics } from '../controller/metrics.js';
 import { ScimInbox } from '../controller/scim/inbox.js';
 import { mountScimEndpoints } from '../controller/scim/scim-endpoint.js';
+import { unimportedPushes, waitingSyncJobs } from '../controller/store-requests.js';
 import { openPostgresLockSession, storeLockScope } from '../store/advisory-lock.js';
 import { repoSource } from '../controller/repo-source.js';
 import { GitReportPublisher, localPublisher, type ReportPublisher } from '../controller/report-publisher.js';
@@ -143,6 +144,8 @@ SIGTERM/SIGINT: finish the current export batch, release the lock, exit 0 within
         compileFromFiles,
         pollIntervalMs,
         port: httpPort,
+        // Replicas share a PostgreSQL store: what a standby took (sync requests, SCIM pushes) waits there for the leader.
+        ...(db.kind === 'postgres' ? { storeRequests: [waitingSyncJobs(db), unimportedPushes(inbox)] } : {}),
         ...(webhookSecret ? { webhookSecret } : {}),
       });
       // The operator API (/api/v1/) and the dashboard (/) on the same port; SCIM endpoints mount the same way.

@@ -26,6 +26,7 @@ import type { ReportPublisher } from './report-publisher.js';
 import { RunLoop } from './run-loop.js';
 import { SourceWatcher, type LoadResult } from './source-watcher.js';
 import { StatusTracker } from './status-tracker.js';
+import { StoreRequestWatcher, type StoredRequestSource } from './store-requests.js';
 import { gitWebhookHandler } from './webhook.js';
 
 export interface ControllerOptions {
@@ -46,6 +47,12 @@ export interface ControllerOptions {
   /** How long stop() waits for the running cycle. Default: SHUTDOWN_GRACE_MS minus a margin. */
   readonly shutdownWaitMs?: number;
   readonly now?: () => number;
+  /**
+   * Where requests taken by other replicas wait (store-requests.ts): the leader runs them. Only with a
+   * store that replicas share.
+   */
+  readonly storeRequests?: readonly StoredRequestSource[];
+  readonly storeRequestPollMs?: number;
 }
 
 export class Controller {
@@ -53,6 +60,7 @@ export class Controller {
   private readonly watcher: SourceWatcher;
   private readonly runs: RunLoop;
   private readonly tracker: StatusTracker;
+  private readonly waiting: StoreRequestWatcher | undefined;
   private stopping = false;
   private stopped: Promise<void> | undefined;
   private loops: Promise<void>[] = [];
@@ -72,6 +80,17 @@ export class Controller {
     });
     this.tracker = new StatusTracker(this.watcher, metrics);
     this.runs = new RunLoop({ db: options.db, elector: options.elector, publisher: options.publisher, log, openConnector: options.openConnector, source: this.watcher, status: this.tracker, now });
+    if (options.storeRequests && options.storeRequests.length > 0) {
+      this.waiting = new StoreRequestWatcher({
+        sources: options.storeRequests,
+        running: () => this.watcher.running()?.config,
+        isLeader: () => options.elector.isLeader() && !this.stopping,
+        isQueued: (connectors) => this.runs.isQueued(connectors),
+        request: (r) => this.requestCycle(r.reason, r.kind, r.connectors, r.trigger),
+        log,
+        ...(options.storeRequestPollMs !== undefined ? { intervalMs: options.storeRequestPollMs } : {}),
+      });
+    }
     this.http = createHttpServer({ port: options.port, host: options.host, log });
     this.http.addRoute('GET', HEALTH_PATH, healthHandler());
     this.http.addRoute('GET', READY_PATH, readyHandler(() => this.status()));
@@ -92,7 +111,7 @@ export class Controller {
     log.info({ event: 'listening', port: this.http.port() }, `serving ${HEALTH_PATH}, ${READY_PATH}, ${METRICS_PATH}${this.options.webhookSecret ? `, POST ${WEBHOOK_PATH}` : ''}`);
     await this.watcher.open();
     await elector.start((leader, reason) => this.onLeaderChange(leader, reason));
-    this.loops = [this.watcher.loop(), this.runs.loop()];
+    this.loops = [this.watcher.loop(), this.runs.loop(), ...(this.waiting ? [this.waiting.loop()] : [])];
   }
 
   /** Fetch the source now (the webhook). */
@@ -144,8 +163,9 @@ export class Controller {
    * fetch is still hanging on the network after a short wait (it holds no state worth waiting for).
    */
   async done(): Promise<void> {
-    const [sourceLoop, runLoop] = this.loops;
+    const [sourceLoop, runLoop, waitingLoop] = this.loops;
     await runLoop;
+    await waitingLoop;
     if (sourceLoop) {
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([sourceLoop, new Promise((r) => (timer = setTimeout(r, 2_000)))]);
@@ -159,6 +179,7 @@ export class Controller {
     log.info({ event: 'shutdown', reason }, 'shutting down: no new work; the running cycle finishes its current batch');
     this.watcher.stop();
     this.runs.stop();
+    this.waiting?.stop();
     const wait = this.options.shutdownWaitMs ?? SHUTDOWN_GRACE_MS - 5_000;
     if (!(await this.runs.waitForCurrent(wait))) {
       log.warn({ event: 'shutdown-timeout', waitedMs: wait }, 'the running cycle did not finish in time; its open transaction is rolled back and the next start redoes the work');
@@ -172,6 +193,7 @@ export class Controller {
   private onLeaderChange(leader: boolean, reason: string): void {
     this.tracker.leaderChanged(leader);
     this.runs.leaderChanged(leader);
+    this.waiting?.leaderChanged();
     if (leader) this.options.log.info({ event: 'leader', reason }, 'this replica is the leader');
     else this.options.log.warn({ event: 'standby', reason }, 'this replica is on standby');
   }

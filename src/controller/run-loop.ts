@@ -63,6 +63,12 @@ export class RunLoop {
     this.wake.wake();
   }
 
+  /** Whether a request of this scope (null: the whole mesh) is waiting. */
+  isQueued(connectors: readonly string[] | null): boolean {
+    const key = scopeKey(connectors === null ? null : [...new Set(connectors)].sort());
+    return this.requested.some((r) => scopeKey(r.scope) === key);
+  }
+
   /** The requests waiting, oldest first. */
   queued(): readonly DueCycle[] {
     return [...this.requested];

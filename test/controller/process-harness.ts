@@ -50,12 +50,14 @@ export interface MeshOptions {
   /** The projection's `display` template. */
   readonly display?: string;
   readonly interval?: string;
+  /** Declare the operator token (API_SPEC) in the Mesh. */
+  readonly api?: boolean;
 }
 
 export function meshYaml(o: MeshOptions): string {
   return mesh(
     { person: { employeeId: 'string', name: 'string', dept: 'string' } },
-    { name: 'controller-test', safety: { maxDeletes: 100000, maxDeletePercent: 100 }, spec: { schedule: { interval: o.interval ?? '1s' } } },
+    { name: 'controller-test', safety: { maxDeletes: 100000, maxDeletePercent: 100 }, spec: { schedule: { interval: o.interval ?? '1s' }, ...(o.api ? { api: API_SPEC } : {}) } },
   );
 }
 
@@ -270,6 +272,21 @@ export function metricValue(text: string, name: string, labels = ''): number | u
     if (key === `${name}${labels}`) return Number(value);
   }
   return undefined;
+}
+
+/** An operator token for the Mesh's `spec.api` (pass `API_SECRETS` in the controller's env). */
+export const OPERATOR_TOKEN = 'process-operator-6c1d9e2f4a7b';
+export const API_SPEC = { tokens: [{ name: 'sre', role: 'operator', token: '{{secret:api-sre}}' }] };
+export const API_SECRETS = { IMESH_SECRET_API_SRE: OPERATOR_TOKEN };
+
+/** One operator API call (`/api/v1` + path) with the operator token; the body parsed as JSON. */
+export async function apiCall<T = Record<string, unknown>>(proc: ControllerProcess, method: 'GET' | 'POST', path: string, body?: unknown): Promise<{ status: number; body: T }> {
+  const res = await fetch(`${proc.base}/api/v1${path}`, {
+    method,
+    headers: { authorization: `Bearer ${OPERATOR_TOKEN}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  return { status: res.status, body: (await res.json()) as T };
 }
 
 export function describeLogs(proc: ControllerProcess): string {

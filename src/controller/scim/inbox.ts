@@ -195,6 +195,24 @@ export class ScimInbox {
     });
   }
 
+  /**
+   * The connectors among `connectors` whose inbox holds writes newer than their last import (the
+   * watermark an import stores is the newest seq it saw), each with its newest write's seq: pushes the
+   * leader has yet to run a cycle for (a standby took them, store-requests.ts).
+   */
+  async unimported(connectors: readonly string[]): Promise<Map<string, number>> {
+    const newest = new Map<string, number>();
+    const rows = await this.db.query<{ connector: string; seq: string }>(
+      `SELECT i.connector, CAST(max(i.seq) AS text) AS seq
+         FROM scim_inbox i LEFT JOIN watermark w ON w.connector = i.connector AND w.object_type = i.resource_type
+        WHERE i.connector ${this.db.dialect.in('$1')} AND (w.value IS NULL OR i.seq > CAST(w.value AS bigint))
+        GROUP BY i.connector`,
+      [[...connectors]],
+    );
+    for (const row of rows) newest.set(row.connector, Number(row.seq));
+    return newest;
+  }
+
   /** The read side one scim-inbound connector's imports see (ConnectorContext.inbox). */
   reader(connector: string): InboundResources {
     const snapshot = async (type: string, since: number | undefined): Promise<InboundSnapshot> => {
