@@ -18,19 +18,27 @@ import { parseVerbArgs, UsageError, type Verb } from './verb.js';
 
 const DEFAULT_SERVER_TIMEOUT = '1h';
 
-/** `imesh reconcile --server URL`: "sync now" on a running controller, waiting for the job's outcome. */
-async function reconcileOnServer(server: string, full: boolean, timeout: string): Promise<number> {
+/**
+ * `imesh reconcile --server URL`: "sync now" on a running controller, waiting for the job's outcome.
+ * With --connector, each connector's own scoped run, one after the other; the exit code is the worst
+ * (blocked 3 before failed 1, as a local run's).
+ */
+async function reconcileOnServer(server: string, full: boolean, timeout: string, connectors: readonly string[]): Promise<number> {
   const timeoutMs = parseDuration(timeout);
   if (timeoutMs === undefined || timeoutMs <= 0) throw new UsageError(`--timeout takes a duration such as 10m or 1h, not "${timeout}"`);
   const api = operatorClient(server, 'operator');
-  const { job, exitCode, gates } = await remoteReconcile(api, { full, timeoutMs, note: (line) => process.stderr.write(`${line}\n`) });
-  for (const gate of gates) process.stderr.write(`BLOCKED: ${gate}\n`);
-  if (job.status === 'blocked') {
-    process.stderr.write('To let it through once: imesh reconcile --allow-deletes N where the store is reachable (the operator API has no approvals endpoint yet).\n');
+  const codes: number[] = [];
+  for (const connector of connectors.length > 0 ? [...new Set(connectors)] : [undefined]) {
+    const { job, exitCode, gates } = await remoteReconcile(api, { full, timeoutMs, ...(connector !== undefined ? { connector } : {}), note: (line) => process.stderr.write(`${line}\n`) });
+    for (const gate of gates) process.stderr.write(`BLOCKED: ${gate}\n`);
+    if (job.status === 'blocked') {
+      process.stderr.write('To let it through once: imesh reconcile --allow-deletes N where the store is reachable (the operator API has no approvals endpoint yet).\n');
+    }
+    for (const error of job.errors) process.stderr.write(`FAILED: ${error}\n`);
+    process.stdout.write(`${jobSummary(job)}\n`);
+    codes.push(exitCode);
   }
-  for (const error of job.errors) process.stderr.write(`FAILED: ${error}\n`);
-  process.stdout.write(`${jobSummary(job)}\n`);
-  return exitCode;
+  return codes.includes(3) ? 3 : codes.includes(1) ? 1 : 0;
 }
 
 export function cycleSummary(outcome: CycleResult): string {
@@ -48,7 +56,7 @@ export function cycleSummary(outcome: CycleResult): string {
 
 export const reconcile: Verb = {
   help: `Usage: imesh reconcile [--config DIR | --repo URL --branch B --path P] [--connector NAME]... [--full] [--dry-run [--trust-destinations]] [--allow-deletes N] [--store URL] [--data-root DIR]
-       imesh reconcile --server URL [--full] [--timeout 1h]
+       imesh reconcile --server URL [--connector NAME]... [--full] [--timeout 1h]
 
 Runs one cycle against the config and exits: import (delta from watermarks, or --full, which also
 sweeps deletions), sync into the mesh, plan, safety gates, export, confirming import, and reports
@@ -75,7 +83,8 @@ A reconcile is trusted: it binds each {{secret:NAME}} to the destinations of the
 ${dataRootHelp}
 ${serverHelp} (an operator token): "sync now" — the controller runs
                 its next cycle (delta, or full with --full) on its running revision, and this waits for
-                that job and exits with its outcome; a request made while one waits joins it
+                that job and exits with its outcome; a request made while one waits joins it. With
+                --connector, that connector's own scoped run (one job per connector, in turn)
   --timeout D   with --server: how long to wait for the job (default ${DEFAULT_SERVER_TIMEOUT}); the job goes on after it
 
 Exit codes: 0 ok, 1 error (a connector or some exports failed; with --server also an interrupted job,
@@ -97,9 +106,8 @@ the controller unreachable or the token refused, or the wait timed out), 3 block
       if (values['allow-deletes'] !== undefined) {
         throw new UsageError('--allow-deletes does not go through the operator API (it has no approvals endpoint yet): run imesh reconcile --allow-deletes N where the store is reachable, with the controller stopped');
       }
-      if (values.connector !== undefined) throw new UsageError('--connector does not go through the operator API yet: run imesh reconcile --connector NAME where the store is reachable');
       refuseLocalFlags(values, ['config', 'repo', 'branch', 'path', 'dry-run', 'store', 'trust-destinations', 'data-root']);
-      return reconcileOnServer(values.server, values.full === true, values.timeout ?? DEFAULT_SERVER_TIMEOUT);
+      return reconcileOnServer(values.server, values.full === true, values.timeout ?? DEFAULT_SERVER_TIMEOUT, values.connector ?? []);
     }
     if (values.timeout !== undefined) throw new UsageError('--timeout goes with --server');
     const location = configLocation(values);

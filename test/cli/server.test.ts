@@ -99,6 +99,20 @@ describe('--server with a running controller on the embedded store', () => {
     expect(full.stdout).toMatch(/^job \d+ \(full\) succeeded/m);
   });
 
+  it('reconcile --connector: that connector\'s scoped run through the API (one job per connector); an unknown one exits 1 naming those defined', () => {
+    writeFileSync(files.hrFile, hrCsv([...HR_ROWS, ['E1007', 'Frances', 'Allen', 'Engineering', 'Fellow']]));
+    const result = cli(['reconcile', '--server', server, '--connector', 'hr', '--connector', 'badges'], OPERATOR_TOKEN);
+    expect(result.status, result.stderr).toBe(0);
+    expect(result.stderr).toMatch(/^asked for sync job \d+ \(delta, connectors hr\) on http:\/\/127\.0\.0\.1:\d+$/m);
+    expect(result.stdout).toMatch(/^job \d+ \(delta, connectors hr\) succeeded in [\d.]+ s: 1 imported change\(s\); 1 updated; conflicts: \d+$/m);
+    expect(result.stdout).toMatch(/^job \d+ \(delta, connectors badges\) succeeded/m);
+    expect(readFileSync(files.accountsFile, 'utf8')).toMatch(/^E1007,Frances Allen,.*Engineering/m);
+
+    const unknown = cli(['reconcile', '--server', server, '--connector', 'hrr'], OPERATOR_TOKEN);
+    expect(unknown.status).toBe(1);
+    expect(unknown.stderr).toContain('no connector "hrr" in the running revision (defined: ');
+  });
+
   it('reconcile: a safety gate that blocks the job (the import guard) exits 3 and says what tripped', () => {
     writeFileSync(files.hrFile, hrCsv(HR_ROWS.slice(0, 3)));
     const result = cli(['reconcile', '--server', server, '--full'], OPERATOR_TOKEN);

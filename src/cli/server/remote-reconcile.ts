@@ -1,6 +1,6 @@
 /**
- * `imesh reconcile --server URL`: "sync now" through the operator API. It asks for a cycle
- * (POST /sync, an operator call), then follows the job until it ends and exits as a local reconcile
+ * `imesh reconcile --server URL [--connector NAME]`: "sync now" through the operator API. It asks for a
+ * cycle (POST /sync, or POST /connectors/{name}/sync for one connector's scoped run; an operator call), then follows the job until it ends and exits as a local reconcile
  * would: 0 succeeded, 3 blocked by a safety gate, 1 failed or interrupted (or still running when the
  * wait ends).
  */
@@ -13,6 +13,8 @@ const MAX_POLL_MS = 2_000;
 
 export interface RemoteReconcileOptions {
   readonly full: boolean;
+  /** Sync Now for this connector only (its scoped run); without it, the whole mesh. */
+  readonly connector?: string;
   readonly timeoutMs: number;
   /** Lines for people: where the job stands (stderr). */
   readonly note: (line: string) => void;
@@ -34,18 +36,25 @@ export function exitCodeOf(job: Job): number {
   return 1;
 }
 
+/** `delta`, or `delta, connectors hr` for a scoped run, as a local cycle's summary says it. */
+function kindAndScope(job: Pick<Job, 'kind' | 'scope' | 'connectors'>): string {
+  const scope = job.scope ?? job.connectors;
+  return `${job.kind}${scope ? `, connectors ${scope.join(', ')}` : ''}`;
+}
+
 /** `job 43 (delta) succeeded: 17 imported change(s); 5 created, 12 updated`, like a local cycle's summary. */
 export function jobSummary(job: Job): string {
   const t = job.totals;
   const parts = (['created', 'updated', 'moved', 'enabled', 'disabled', 'deleted', 'failed', 'heldBack'] as const).filter((k) => (t[k] ?? 0) > 0).map((k) => `${t[k]} ${k}`);
   const duration = job.durationMs === null ? '' : ` in ${(job.durationMs / 1000).toFixed(1)} s`;
-  return `job ${job.id} (${job.kind}) ${job.status}${duration}: ${t.imported ?? 0} imported change(s); ${parts.length > 0 ? parts.join(', ') : 'nothing to export'}; conflicts: ${t.conflicts ?? 0}`;
+  return `job ${job.id} (${kindAndScope(job)}) ${job.status}${duration}: ${t.imported ?? 0} imported change(s); ${parts.length > 0 ? parts.join(', ') : 'nothing to export'}; conflicts: ${t.conflicts ?? 0}`;
 }
 
 export async function remoteReconcile(api: OperatorClient, options: RemoteReconcileOptions): Promise<RemoteReconcileResult> {
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
-  const asked = await api.post<{ jobId: number; joined: boolean; job: Job }>('/sync', { mode: options.full ? 'full' : 'delta' });
-  options.note(`${asked.joined ? 'joined waiting' : 'asked for'} sync job ${asked.jobId} (${asked.job.kind}) on ${api.display}`);
+  const path = options.connector === undefined ? '/sync' : `/connectors/${encodeURIComponent(options.connector)}/sync`;
+  const asked = await api.post<{ jobId: number; joined: boolean; job: Job }>(path, { mode: options.full ? 'full' : 'delta' });
+  options.note(`${asked.joined ? 'joined waiting' : 'asked for'} sync job ${asked.jobId} (${kindAndScope(asked.job)}) on ${api.display}`);
   const end = Date.now() + options.timeoutMs;
   let job = asked.job;
   let wait = FIRST_POLL_MS;
