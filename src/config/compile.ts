@@ -28,6 +28,7 @@ import { secretNames } from './secrets.js';
 import { encodeStructured } from './structured-value.js';
 import { targetTraits } from './target-traits.js';
 import { compileTemplate } from './template.js';
+import { DATE_TESTS, parseDateBound } from './relative-date.js';
 
 export const DEFAULTS = {
   maxDeletes: 500,
@@ -201,6 +202,11 @@ function compileScope(scope: Scope): ScopeCondition {
   if (scope.present !== undefined) return { attribute, present: scope.present };
   if (scope.equals !== undefined) return { attribute, equals: scope.equals };
   if (scope.in !== undefined) return { attribute, in: scope.in };
+  for (const test of DATE_TESTS) {
+    const text = scope[test];
+    const bound = text === undefined ? undefined : parseDateBound(text);
+    if (bound) return { attribute, date: { test, bound } };
+  }
   return { attribute, matches: new RegExp(scope.matches ?? '') };
 }
 

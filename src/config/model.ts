@@ -3,6 +3,7 @@
  * the config stage reads YAML; the engine, connectors and controller consume only this.
  */
 import type { ConnectorSpec } from './generated/connector.js';
+import type { DateBound, DateTest } from './relative-date.js';
 
 /** Where a definition came from, for messages: path relative to the config path, 1-based. */
 export interface SourceLocation {
@@ -31,6 +32,8 @@ export interface CompiledTemplate {
    * A missing attribute (absent, null or empty) without a `default` filter is reported, never rendered.
    */
   render(lookup: (name: string) => Value | undefined, escape?: (value: string) => string): RenderResult;
+  /** True when a filter compares a date with today (`onOrBefore:"today"`): its value changes with the date. */
+  readonly usesToday?: boolean;
 }
 
 export interface SecretRef {
@@ -202,7 +205,9 @@ export type ScopeCondition =
   | { readonly attribute: string; readonly present: boolean }
   | { readonly attribute: string; readonly equals: Scalar }
   | { readonly attribute: string; readonly in: readonly Scalar[] }
-  | { readonly attribute: string; readonly matches: RegExp };
+  | { readonly attribute: string; readonly matches: RegExp }
+  /** `before`, `onOrBefore`, `after`, `onOrAfter` a date bound (`today+14d`): see relative-date.ts. */
+  | { readonly attribute: string; readonly date: { readonly test: DateTest; readonly bound: DateBound } };
 
 export interface ProjectionJoinRule {
   /** Target attribute name. */

@@ -9,6 +9,7 @@ import type { PathSegment } from './positions.js';
 import { checkMeshAttribute, checkMeshType, checkTemplate, type TemplateCheck } from './reference-checks.js';
 import { resolveObjectRef } from './reference-checks.js';
 import { CONNECTOR_TYPES, descriptorOf } from '../connectors/registry.js';
+import { DATE_TESTS, parseDateBound } from './relative-date.js';
 
 export function checkProjection(ctx: CheckContext, doc: ProjectionDoc): void {
   const spec = doc.value.spec;
@@ -144,11 +145,11 @@ function checkTargetAttributesLoaded(ctx: CheckContext, doc: ProjectionDoc, conn
 
 function checkScope(ctx: CheckContext, doc: ProjectionDoc, path: PathSegment[], scope: Scope, attribute: (path: PathSegment[], name: string) => boolean): void {
   const operators = (['all', 'any', 'attribute'] as const).filter((key) => scope[key] !== undefined);
-  const tests = (['present', 'equals', 'in', 'matches'] as const).filter((key) => scope[key] !== undefined);
+  const tests = (['present', 'equals', 'in', 'matches', 'before', 'onOrBefore', 'after', 'onOrAfter'] as const).filter((key) => scope[key] !== undefined);
   if (operators.length !== 1) {
     const message =
       operators.length === 0
-        ? 'a scope condition needs one of all, any, or attribute with a test (present, equals, in, matches)'
+        ? 'a scope condition needs one of all, any, or attribute with a test (present, equals, in, matches, before, onOrBefore, after, onOrAfter)'
         : `a scope condition has one of all, any, attribute; this one has ${operators.join(' and ')}`;
     ctx.report(doc, path, message, 'key');
     return;
@@ -161,8 +162,12 @@ function checkScope(ctx: CheckContext, doc: ProjectionDoc, path: PathSegment[], 
   }
   attribute([...path, 'attribute'], scope.attribute);
   if (tests.length !== 1) {
-    const message = tests.length === 0 ? `attribute "${scope.attribute}" needs one test: present, equals, in or matches` : `a scope condition has one test; this one has ${tests.join(' and ')}`;
+    const message = tests.length === 0 ? `attribute "${scope.attribute}" needs one test: present, equals, in, matches, before, onOrBefore, after or onOrAfter` : `a scope condition has one test; this one has ${tests.join(' and ')}`;
     ctx.report(doc, tests.length === 0 ? [...path, 'attribute'] : [...path, tests[1] as string], message, 'key');
+  }
+  for (const test of DATE_TESTS) {
+    const text = scope[test];
+    if (text !== undefined && parseDateBound(text) === undefined) ctx.report(doc, [...path, test], `${test} "${text}" is not today, today+Nd, today-Nd or a calendar date that exists (YYYY-MM-DD)`);
   }
   if (scope.matches !== undefined) {
     try {

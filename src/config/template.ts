@@ -1,7 +1,9 @@
 /**
  * Templates: literal text with `{{attribute | filter | …}}` expressions, compiled once per config
  * revision. Filters: `lower`, `upper`, `trim`, `default:"x"`, and for identity naming `replace:"a":"b"`,
- * `truncate:N`, `first:N`, `ascii` and `eq:attribute` / `eq:"text"` (true or false). Arguments follow
+ * `truncate:N`, `first:N`, `ascii`, `eq:attribute` / `eq:"text"` (true or false), and for lifecycles
+ * `before`, `onOrBefore`, `after`, `onOrAfter` with a date bound (`onOrBefore:"today+14d"`: true or
+ * false, comparing the value as a calendar date; see relative-date.ts). Arguments follow
  * the filter name after `:`, quoted text or (for `eq`) an attribute name. We keep our own parser rather
  * than liquidjs: its `truncate` appends "...", its `default` replaces `false`, a missing variable renders
  * "" unless strict, and `{{secret:…}}` is not its syntax — each would change this contract. `{{secret:NAME}}` is not an expression:
@@ -12,6 +14,7 @@ import { closest } from 'fastest-levenshtein';
 import { ConfigError } from '../shared/errors.js';
 import { isReservedName } from '../shared/own-property.js';
 import type { CompiledTemplate, RenderResult, Scalar, Value } from './model.js';
+import { DATE_TESTS, dateTestHolds, parseDateBound, todayUtc, type DateBound, type DateTest } from './relative-date.js';
 
 type Filter =
   | { readonly kind: 'lower' | 'upper' | 'trim' | 'ascii' }
@@ -19,7 +22,8 @@ type Filter =
   | { readonly kind: 'replace'; readonly from: string; readonly to: string }
   | { readonly kind: 'truncate' | 'first'; readonly length: number }
   | { readonly kind: 'eq'; readonly attribute: string }
-  | { readonly kind: 'eq'; readonly text: string };
+  | { readonly kind: 'eq'; readonly text: string }
+  | { readonly kind: 'date'; readonly test: DateTest; readonly bound: DateBound };
 
 interface Expression {
   readonly name: string;
@@ -28,8 +32,8 @@ interface Expression {
 
 type Part = string | Expression;
 
-const FILTER_NAMES = ['lower', 'upper', 'trim', 'default', 'replace', 'truncate', 'first', 'ascii', 'eq'] as const;
-const FILTER_LIST = 'lower, upper, trim, default:"x", replace:"a":"b", truncate:N, first:N, ascii, eq:attribute or eq:"x"';
+const FILTER_NAMES = ['lower', 'upper', 'trim', 'default', 'replace', 'truncate', 'first', 'ascii', 'eq', ...DATE_TESTS] as const;
+const FILTER_LIST = 'lower, upper, trim, default:"x", replace:"a":"b", truncate:N, first:N, ascii, eq:attribute or eq:"x", before/onOrBefore/after/onOrAfter:"today+Nd"';
 const NAME = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
 const SECRET = /^secret\s*:/;
 /** How list values are joined when a template mixes them with text. */
@@ -49,9 +53,11 @@ export function compileTemplate(source: string): CompiledTemplate {
   const expressions = parts.filter((p): p is Expression => typeof p !== 'string');
   const attributes = [...new Set(expressions.flatMap((p) => [p.name, ...p.filters.flatMap((f) => (f.kind === 'eq' && 'attribute' in f ? [f.attribute] : []))]))];
   const single = parts.length === 1 && typeof parts[0] !== 'string' ? parts[0] : undefined;
+  const usesToday = expressions.some((p) => p.filters.some((f) => f.kind === 'date' && f.bound.days !== undefined));
   return Object.freeze({
     source,
     attributes: Object.freeze(attributes),
+    ...(usesToday ? { usesToday } : {}),
     render(lookup: (name: string) => Value | undefined, escape?: (value: string) => string): RenderResult {
       const missing: string[] = [];
       const values = parts.map((part) => {
@@ -83,6 +89,11 @@ function evaluate(expression: Expression, lookup: (name: string) => Value | unde
       }
     } else if (value === undefined) {
       continue;
+    } else if (filter.kind === 'date') {
+      // True when a value is a date that passes; no value that is a date: missing (the object is held back).
+      const today = todayUtc();
+      const results = (Array.isArray(value) ? (value as readonly Scalar[]) : [value as Scalar]).map((v) => dateTestHolds(filter.test, v, filter.bound, today));
+      value = results.every((r) => r === undefined) ? undefined : results.some((r) => r === true);
     } else if (filter.kind === 'eq') {
       const other = 'attribute' in filter ? present(lookup(filter.attribute)) : filter.text;
       if (other === undefined) {
@@ -99,7 +110,7 @@ function evaluate(expression: Expression, lookup: (name: string) => Value | unde
   return { value: present(value) ?? defaulted, absent };
 }
 
-function applyText(filter: Exclude<Filter, { kind: 'default' | 'eq' }>, text: string): string {
+function applyText(filter: Exclude<Filter, { kind: 'default' | 'eq' | 'date' }>, text: string): string {
   switch (filter.kind) {
     case 'lower':
       return text.toLowerCase();
@@ -234,6 +245,12 @@ function parseFilter(text: string, source: string, offset: number): Filter {
     const length = argument === undefined || !/^\d{1,6}$/.test(argument.trim()) ? undefined : Number(argument.trim());
     if (length === undefined || length < 1) return fail(`filter "${name}" needs a number of characters, 1 or more, e.g. ${name}:${name === 'first' ? 1 : 20}`);
     return { kind: name, length: length! };
+  }
+  if ((DATE_TESTS as readonly string[]).includes(name)) {
+    const text = argument === undefined ? undefined : parseQuoted(argument.trim());
+    const bound = text === undefined ? undefined : parseDateBound(text);
+    if (bound === undefined) return fail(`filter "${name}" needs a quoted date bound: "today", "today+14d", "today-30d" or a date such as "2026-04-01",`);
+    return { kind: 'date', test: name as DateTest, bound: bound! };
   }
   if (name === 'eq') {
     const arg = argument?.trim() ?? '';

@@ -12,6 +12,7 @@ import { loadObjects, type CsObject } from './connector-space.js';
 import { PAGE_SIZE, type CycleContext } from './context.js';
 import { joinAttributes, meshLabel, type MeshObject } from './mesh-object.js';
 import { loadMeshObjects } from './mesh-store.js';
+import { dateOfDefinition } from './date-dependence.js';
 import { definitionHash, readProgress } from './progress.js';
 import { project, referenceAttributes, type DesiredObject } from './projector.js';
 import { loadReferenceTargets, loadTargetLinks, type LinkWrite, type TargetLink } from './target-links.js';
@@ -129,7 +130,7 @@ async function adoptionIndex(q: Queryable, projection: ProjectionModel): Promise
  */
 export async function planProjection(ctx: CycleContext, projection: ProjectionModel, everything: boolean, extraIds: readonly string[] = [], only?: readonly string[]): Promise<ProjectionPlan> {
   const caps = await ctx.capabilities(projection.target.connector, projection.target.objectType);
-  const definition = definitionHash({ projection, caps });
+  const definition = definitionHash({ projection, caps, ...dateOfDefinition(projection) });
   const progress = await readProgress(ctx.q, 'projection', projection.name);
   const since = everything || !progress || progress.definition !== definition ? -1 : progress.seq;
   const ids = only ? [...new Set([...only, ...extraIds])].sort() : await candidates(ctx, projection, since, extraIds);

@@ -1,4 +1,5 @@
 import type { Scalar, ScopeCondition, Value } from '../config/model.js';
+import { dateTestHolds, todayUtc } from '../config/relative-date.js';
 import { isEmpty, toList } from './values.js';
 import { ownValue } from '../shared/own-property.js';
 
@@ -12,6 +13,10 @@ export function inScope(condition: ScopeCondition | undefined, attributes: Reado
   const values = toList(value);
   if ('equals' in condition) return values.some((v) => same(v, condition.equals));
   if ('in' in condition) return values.some((v) => condition.in.some((candidate) => same(v, candidate)));
+  if ('date' in condition) {
+    const today = todayUtc();
+    return values.some((v) => dateTestHolds(condition.date.test, v, condition.date.bound, today) === true);
+  }
   return values.some((v) => condition.matches.test(String(v)));
 }
 

@@ -114,7 +114,7 @@ export interface TargetRef {
   objectType: string;
 }
 /**
- * Which mesh objects are projected. Exactly one of: `all` (every condition holds), `any` (at least one holds), or `attribute` with one test (`present`, `equals`, `in`, `matches`). Nestable. Left out: every object.
+ * Which mesh objects are projected. Exactly one of: `all` (every condition holds), `any` (at least one holds), or `attribute` with one test (`present`, `equals`, `in`, `matches`, or a date test `before`, `onOrBefore`, `after`, `onOrAfter`). Nestable. Left out: every object.
  *
  * This interface was referenced by `ProjectionDocument`'s JSON-Schema
  * via the `definition` "Scope".
@@ -154,6 +154,22 @@ export interface Scope {
    * The attribute (or one of its values) matches this JavaScript regular expression.
    */
   matches?: string;
+  /**
+   * The attribute (or one of its values) is a date before this bound: `today`, `today+14d`, `today-30d` or a calendar date `2026-04-01` (values compare as calendar days, YYYY-MM-DD; today is the UTC date when the cycle runs; a value that is not a date never passes).
+   */
+  before?: string;
+  /**
+   * The attribute (or one of its values) is a date on or before this bound (`today+14d`: at most 14 days ahead, e.g. provision 14 days before `hireDate`).
+   */
+  onOrBefore?: string;
+  /**
+   * The attribute (or one of its values) is a date after this bound (`today`: not reached yet, e.g. a `terminationDate` still ahead).
+   */
+  after?: string;
+  /**
+   * The attribute (or one of its values) is a date on or after this bound.
+   */
+  onOrAfter?: string;
 }
 /**
  * Joins a mesh object to the target object whose `target` attribute equals the mesh object's `mesh` attribute.
