@@ -39,6 +39,7 @@ export const DEFAULTS = {
   full: '0 2 * * 0',
   confidence: 50,
   passwordLength: 20,
+  historyRetain: '400d',
 } as const;
 
 export function compileModel(set: DocumentSet, configPath: string, files: readonly { path: string; content: string }[]): CompiledConfig {
@@ -114,6 +115,7 @@ function compileMesh(doc: MeshDoc): MeshModel {
     reports: { branch: spec.reports?.branch ?? DEFAULTS.reportsBranch, path: spec.reports?.path ?? DEFAULTS.reportsPath },
     schedule,
     suspend: spec.suspend ?? false,
+    history: { retainMs: duration(spec.history?.retain ?? DEFAULTS.historyRetain) },
     ...(spec.api ? { api: { tokens: spec.api.tokens.map((t) => ({ name: t.name, role: t.role, token: secretRef(t.token) })) } } : {}),
   };
 }

@@ -82,6 +82,8 @@ export interface MeshModel {
   readonly schedule: ScheduleModel;
   readonly suspend: boolean;
   readonly api?: { readonly tokens: readonly ApiTokenModel[] };
+  /** Value and export history older than `retainMs` is pruned after each reconcile cycle. */
+  readonly history: { readonly retainMs: number };
 }
 
 /** The connector types: the `type` values the Connector schema accepts (schemas/connector.schema.json). */

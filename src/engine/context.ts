@@ -21,6 +21,8 @@ export interface CycleContext {
   /** This cycle's change sequence number; every row it changes is stamped with it. */
   readonly seq: number;
   readonly cycleId: number;
+  /** The config revision the cycle applies (value and export history record it). */
+  readonly revision?: string | null;
   readonly kind: CycleKind;
   readonly mode: CycleMode;
   readonly allowDeletes?: number;

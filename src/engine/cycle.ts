@@ -8,7 +8,8 @@ import type { IdentityConnector, ObjectTypeCapabilities } from '../connectors/sd
 import type { ApprovalRecord, DriftEntry, GateTrip } from '../reports/types.js';
 import type { Logger } from '../shared/logger.js';
 import type { Db, Queryable } from '../store/db.js';
-import { refreshStatistics, vacuumGrownTables } from '../store/maintenance.js';
+import { formatDuration } from '../config/duration.js';
+import { pruneHistory, refreshStatistics, vacuumGrownTables } from '../store/maintenance.js';
 import { RunApprovals } from './approval-book.js';
 import type { ConnectorOpener, CycleContext, CycleKind, CycleMode, RunTrigger } from './context.js';
 import { emptyRecord, timed, type ConnectorFailure } from './cycle-record.js';
@@ -108,9 +109,10 @@ export async function runCycle(db: Db, config: CompiledConfig, options: CycleOpt
   if (options.mode === 'reconcile') {
     const outcome = await execute(db, config, options, db, (work) => db.transaction(work));
     const started = performance.now();
+    const pruned = await db.transaction((tx) => pruneHistory(tx, config.mesh.history.retainMs));
+    if (pruned.values + pruned.exports > 0) options.log.info({ event: 'history-pruned', ...pruned }, `deleted history older than ${formatDuration(config.mesh.history.retainMs)}`);
     const vacuumed = await vacuumGrownTables(db);
-    if (vacuumed.length === 0) return outcome;
-    options.log.debug({ event: 'vacuum', tables: vacuumed }, 'vacuumed the store tables that grew');
+    if (vacuumed.length > 0) options.log.debug({ event: 'vacuum', tables: vacuumed }, 'vacuumed the store tables that grew');
     return { ...outcome, timings: { ...outcome.timings, maintenance: Math.round(performance.now() - started) } };
   }
   try {
@@ -178,6 +180,7 @@ async function execute(
     atomically,
     seq,
     cycleId,
+    revision: options.revision,
     kind: options.kind,
     mode: options.mode,
     allowDeletes: options.allowDeletes,

@@ -3,7 +3,7 @@
  * object is recorded and retried next cycle without holding back the rest.
  */
 import { randomInt } from 'node:crypto';
-import type { PasswordPolicy } from '../config/model.js';
+import type { PasswordPolicy, ProjectionModel } from '../config/model.js';
 import { envSecretResolver } from '../config/secrets.js';
 import type { ExportChange, ExportResult } from '../connectors/sdk.js';
 import { errorMessage, ImeshError } from '../shared/errors.js';
@@ -11,6 +11,10 @@ import type { Queryable } from '../store/db.js';
 import type { CycleContext } from './context.js';
 import { insertConflicts } from './tables/conflicts.js';
 import type { PlannedChange, ProjectionPlan } from './planner.js';
+import { historyStamp } from './history-stamp.js';
+import { exportedValues } from './exported-values.js';
+import { insertExportHistory, type ExportRecord } from './tables/export-history.js';
+import type { HistoryStamp } from './tables/value-history.js';
 import { saveTargetLinks, type LinkWrite, type TargetLink, type Written } from './target-links.js';
 
 const BATCH = 2000;
@@ -63,7 +67,7 @@ export async function exportPlan(ctx: CycleContext, plan: ProjectionPlan, counts
     const byId = resultsById(results);
     let done = 0;
     for (const batch of batches) {
-      await ctx.atomically((q) => record(q, plan, batch, byId, counts, touched));
+      await ctx.atomically((q) => record(q, historyStamp(ctx), plan, batch, byId, counts, touched));
       ctx.progress(label, (done += batch.length), ordered.length);
     }
     return touched;
@@ -78,7 +82,7 @@ export async function exportPlan(ctx: CycleContext, plan: ProjectionPlan, counts
       results = batch.map((p) => failedResult(p, error));
     }
     const byId = resultsById(results);
-    await ctx.atomically((q) => record(q, plan, batch, byId, counts, touched));
+    await ctx.atomically((q) => record(q, historyStamp(ctx), plan, batch, byId, counts, touched));
     ctx.progress(label, (done += batch.length), ordered.length);
   }
   return touched;
@@ -111,8 +115,17 @@ function resultsById(results: readonly ExportResult[]): ReadonlyMap<string, Expo
   return new Map(results.map((r) => [r.id, r]));
 }
 
-async function record(q: Queryable, plan: ProjectionPlan, batch: readonly PlannedChange[], byId: ReadonlyMap<string, ExportResult>, counts: ExportCounts, touched: Set<string>): Promise<void> {
+async function record(
+  q: Queryable,
+  stamp: HistoryStamp,
+  plan: ProjectionPlan,
+  batch: readonly PlannedChange[],
+  byId: ReadonlyMap<string, ExportResult>,
+  counts: ExportCounts,
+  touched: Set<string>,
+): Promise<void> {
   const links: LinkWrite[] = [];
+  const history: ExportRecord[] = [];
   const succeeded: PlannedChange[] = [];
   const failures: { projection: string; mesh_id: string; item: string; op: string; code: string; message: string; retryable: boolean }[] = [];
   const held: Parameters<typeof insertConflicts>[1][number][] = [];
@@ -121,6 +134,7 @@ async function record(q: Queryable, plan: ProjectionPlan, batch: readonly Planne
     const result = byId.get(planned.change.id) ?? { id: planned.change.id, ok: false as const, error: { code: 'NoResult', message: 'the connector returned no result for this change', retryable: true } };
     const address = planned.change.op === 'create' ? ((result.ok ? result.externalId : undefined) ?? planned.change.key) : planned.change.externalId;
     if (address !== undefined) touched.add(address);
+    history.push(exportRecord(projection, planned, result));
     if (!result.ok) {
       counts.failed++;
       failures.push({ projection: projection.name, mesh_id: planned.meshId, item: planned.item, op: planned.change.op, code: result.error.code, message: result.error.message, retryable: result.error.retryable });
@@ -208,4 +222,23 @@ async function record(q: Queryable, plan: ProjectionPlan, batch: readonly Planne
     );
   }
   await insertConflicts(q, held);
+  await insertExportHistory(q, stamp, history);
+}
+
+/** The history row of one exported change: what it wrote (never a password) and its result. */
+function exportRecord(projection: ProjectionModel, planned: PlannedChange, result: ExportResult): ExportRecord {
+  const outcome = !result.ok ? 'failed' : result.heldBack && planned.change.op === 'create' && !result.externalId ? 'heldBack' : 'ok';
+  const error = !result.ok ? `${result.error.code}: ${result.error.message}` : outcome === 'heldBack' ? (result.heldBack ?? null) : null;
+  return {
+    projection: projection.name,
+    meshId: planned.meshId,
+    item: planned.item,
+    connector: projection.target.connector,
+    objectType: projection.target.objectType,
+    object: planned.object,
+    op: planned.change.op,
+    attributes: exportedValues(planned.change),
+    result: outcome,
+    error,
+  };
 }

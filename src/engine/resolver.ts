@@ -8,11 +8,14 @@
 import type { Value } from '../config/model.js';
 import type { Queryable } from '../store/db.js';
 import type { CycleContext } from './context.js';
+import { historyStamp } from './history-stamp.js';
 import { joinAttributes, meshLabel, type AttributeProvenance, type MeshObject, type ProvenanceEntry } from './mesh-object.js';
 import { loadMeshObjects, writeMeshKeys } from './mesh-store.js';
 import { encodeProvenance } from './provenance-codec.js';
 import type { Contribution, ContributionSource, FreshObject } from './rules/rule-kind.js';
 import { insertConflicts, type ConflictRow } from './tables/conflicts.js';
+import { insertValueHistory } from './tables/value-history.js';
+import { valueChanges } from './value-changes.js';
 import { canonicalJson, sameValue } from './values.js';
 
 function compareEntries(a: ProvenanceEntry, b: ProvenanceEntry): number {
@@ -97,6 +100,11 @@ export async function resolveValues(
     );
     const changedObjects: MeshObject[] = updates.filter((u) => u.changed).map((u) => ({ ...u, deleted: false }));
     await writeMeshKeys(q, config, changedObjects);
+    await insertValueHistory(
+      q,
+      historyStamp(ctx),
+      changedObjects.map((o) => ({ meshId: o.id, meshType: o.type, changes: valueChanges(objects.get(o.id)?.attributes ?? {}, o.attributes, o.provenance) })),
+    );
   }
   await q.query(`DELETE FROM conflict WHERE kind = 'attribute' AND subject ${q.dialect.in('$1')}`, [meshIds]);
   await insertConflicts(q, conflicts);

@@ -21,6 +21,12 @@ export function redact(text: string): string {
   return out;
 }
 
+/** Whether the text holds a secret value resolved in this process. */
+export function holdsSecret(text: string): boolean {
+  for (const secret of secretValues) if (text.includes(secret)) return true;
+  return false;
+}
+
 function redactingStream(destination: NodeJS.WritableStream): { write(line: string): void } {
   return { write: (line: string) => destination.write(redact(line)) };
 }

@@ -15,7 +15,12 @@
  * The SQLite store needs neither: its planner chooses by the indexes without statistics (the engine's
  * queries are index lookups and key-ordered pages), it reuses freed pages without VACUUM, and it runs
  * `PRAGMA optimize` (which ANALYZEs what its queries would gain from) when it closes.
+ *
+ * Every store prunes the value and export history older than `Mesh.spec.history.retain` after each
+ * reconcile cycle (pruneHistory).
  */
+import { pruneExportHistory } from '../engine/tables/export-history.js';
+import { pruneValueHistory } from '../engine/tables/value-history.js';
 import type { Db, Queryable } from './db.js';
 
 /** The engine's tables that bulk work changes. */
@@ -86,4 +91,15 @@ export async function vacuumGrownTables(db: Db, tables: readonly BulkTable[] = B
     );
   }
   return grown;
+}
+
+export interface PrunedHistory {
+  readonly values: number;
+  readonly exports: number;
+}
+
+/** Deletes the value and export history written more than `retainMs` before `now`. */
+export async function pruneHistory(q: Queryable, retainMs: number, now: number = Date.now()): Promise<PrunedHistory> {
+  const cutoff = new Date(now - retainMs).toISOString();
+  return { values: await pruneValueHistory(q, cutoff), exports: await pruneExportHistory(q, cutoff) };
 }

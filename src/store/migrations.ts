@@ -164,6 +164,53 @@ CREATE TABLE meta (
 }
 
 /**
+ * The history of every value (migration 12), alike in both dialects but for the default timestamp. Rows
+ * are written only when something changed, in bulk with the cycle's other writes (src/engine/tables/
+ * value-history.ts, export-history.ts), and pruned after `Mesh.spec.history.retain` (maintenance.ts).
+ */
+function historyTables(now: string): string {
+  return `
+-- One row per mesh object and unit of work in which any of its values changed. \`sources\` lists the
+-- contributing source objects once ([[rule, connector, externalId], …]); \`changes\` holds each changed
+-- attribute: [value, source, confidence], [null] when it lost its value, [null, source, confidence, 1]
+-- when the value is withheld (a secret is never history).
+CREATE TABLE value_history (
+  mesh_id    text NOT NULL,
+  mesh_type  text NOT NULL,
+  seq        bigint NOT NULL,
+  cycle_id   bigint NOT NULL,
+  revision   text,
+  at         timestamptz NOT NULL DEFAULT ${now},
+  sources    jsonb NOT NULL,
+  changes    jsonb NOT NULL
+);
+CREATE INDEX value_history_object ON value_history (mesh_id, seq);
+CREATE INDEX value_history_at ON value_history (at);
+
+-- One row per change exported to a target and its result (ok, failed, heldBack). \`attributes\`: a
+-- create's values, an update's new values (null: cleared), a move's new DN; no password ever.
+CREATE TABLE export_history (
+  projection   text NOT NULL,
+  mesh_id      text NOT NULL,
+  item         text NOT NULL DEFAULT '',
+  connector    text NOT NULL,
+  object_type  text NOT NULL,
+  object       text NOT NULL,
+  op           text NOT NULL,
+  attributes   jsonb,
+  result       text NOT NULL,
+  error        text,
+  seq          bigint NOT NULL,
+  cycle_id     bigint NOT NULL,
+  revision     text,
+  at           timestamptz NOT NULL DEFAULT ${now}
+);
+CREATE INDEX export_history_object ON export_history (mesh_id, seq);
+CREATE INDEX export_history_at ON export_history (at);
+`;
+}
+
+/**
  * Each migration in both dialects. The SQLite schema has the same tables, columns and indexes, so
  * every reader (status, explain, reports) works alike; the differences are SQLite's types (JSON as text,
  * timestamps as ISO 8601 text, `sequence` rows for PostgreSQL's sequences) and what SQLite does not
@@ -477,6 +524,12 @@ ALTER TABLE cycle ADD COLUMN type_counts jsonb;
     name: 'approvals',
     postgres: approvalTables('now()', 'bigserial PRIMARY KEY'),
     sqlite: approvalTables(`(${NOW})`, 'integer PRIMARY KEY'),
+  },
+  {
+    version: 12,
+    name: 'history',
+    postgres: historyTables('now()'),
+    sqlite: historyTables(`(${NOW})`),
   },
 ];
 

@@ -15,6 +15,7 @@ function config(interval: number, full: string, connectors: Partial<ConnectorMod
       reports: { branch: 'identity-mesh/status', path: 'reports' },
       schedule: { intervalMs: interval, full },
       suspend: false,
+      history: { retainMs: 400 * 86_400_000 },
     },
     connectors: new Map(connectors.map((c, i) => [c.name ?? `c${i}`, { name: `c${i}`, type: 'csv', location: { file: 'c.yaml', line: 1, column: 1 }, spec: {}, objectTypes: [], suspend: false, ...c } as ConnectorModel])),
     flowRules: [],

@@ -13,5 +13,6 @@ import './scoped-runs.test.js';
 import './approvals.test.js';
 import './connector-health.test.js';
 import './structured-roles.test.js';
+import './history.test.js';
 
 useTestStore('postgres', inject('pgUrl'));

@@ -20,6 +20,10 @@ export type Cron = string;
  * The token, as a secret reference.
  */
 export type SecretRef = string;
+/**
+ * Changes older than this are deleted after each reconcile cycle.
+ */
+export type Duration1 = string;
 
 /**
  * The mesh: the object types every source flows into and every projection reads from, plus the settings of the whole installation. Exactly one per config repository.
@@ -75,6 +79,7 @@ export interface MeshSpec {
    */
   suspend?: boolean;
   api?: Api;
+  history?: History;
 }
 /**
  * A mesh object type and its attributes.
@@ -175,6 +180,12 @@ export interface ApiToken {
   token: SecretRef;
 }
 /**
+ * How long the store keeps the history of every value (`imesh history`): each mesh value's changes with their source, confidence, revision and run, and each export applied to a target.
+ */
+export interface History {
+  retain?: Duration1;
+}
+/**
  * Delete and disable thresholds per target connector per cycle; exceeding one blocks every export to that connector for the cycle (exit 3). The same limits guard full imports against a source that suddenly returns far fewer objects.
  *
  * This interface was referenced by `MeshDocument`'s JSON-Schema
@@ -215,4 +226,13 @@ export interface Reports1 {
 export interface Schedule1 {
   interval?: Duration;
   full?: Cron;
+}
+/**
+ * How long the store keeps the history of every value (`imesh history`): each mesh value's changes with their source, confidence, revision and run, and each export applied to a target.
+ *
+ * This interface was referenced by `MeshDocument`'s JSON-Schema
+ * via the `definition` "History".
+ */
+export interface History1 {
+  retain?: Duration1;
 }

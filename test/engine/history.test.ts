@@ -1,0 +1,136 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { history } from '../../src/engine/history.js';
+import { pruneHistory } from '../../src/store/maintenance.js';
+import { registerSecret } from '../../src/shared/logger.js';
+import { memoryConnector, MemorySystem } from '../fixtures/memory-connector.js';
+import { appended, flowRule, HR_PERSON, mesh, pick, HR_INFLOWS, projection } from '../fixtures/config-yaml.js';
+import { csvConnector, harness, type Harness } from './harness.js';
+
+const MESH_WITH_SECRET = mesh({ person: { ...HR_PERSON, apiToken: 'string' } }, { safety: { maxDeletes: 5, maxDeletePercent: 50 } });
+
+const HR_FLOW = appended(
+  flowRule('hr-to-person', {
+    source: 'hr/user',
+    join: { employee_id: 'employeeId' },
+    provision: true,
+    attributes: { ...pick(HR_INFLOWS, 'employeeId', 'email', 'title'), apiToken: ['api_token', 80] },
+  }),
+);
+const BADGE_FLOW = appended(
+  flowRule('badges-to-person', {
+    source: 'badges/badge',
+    join: { employee_id: 'employeeId' },
+    attributes: { title: ['job_title', 95] },
+  }),
+);
+const APPS_PROJECTION = appended(
+  projection('person-to-apps', {
+    target: 'apps/account',
+    attributes: { account_id: '{{employeeId}}', title: '{{title}}', email: '{{email}}' },
+    after: { onRemove: 'keep' },
+  }),
+);
+
+let h: Harness | undefined;
+afterEach(async () => {
+  await h?.close();
+  h = undefined;
+});
+
+async function setup() {
+  const hr = new MemorySystem('key', 'employee_id');
+  const badges = new MemorySystem('key', 'employee_id');
+  const apps = new MemorySystem('key', 'account_id');
+  const yaml = MESH_WITH_SECRET + csvConnector('hr', 'user', 'employee_id') + csvConnector('badges', 'badge', 'employee_id') + csvConnector('apps', 'account', 'account_id') + HR_FLOW + BADGE_FLOW + APPS_PROJECTION;
+  h = await harness(yaml, { hr: memoryConnector(hr), badges: memoryConnector(badges), apps: memoryConnector(apps) });
+  return { hr, badges, apps, h };
+}
+
+describe('value history', () => {
+  it('records each change of a value with its source, confidence, revision and run, and only when it changes', async () => {
+    const { hr, badges, h } = await setup();
+    hr.put('user', 'E1', { employee_id: 'E1', email: 'a@example.com', title: 'Engineer' });
+    const first = await h.cycle();
+    hr.put('user', 'E1', { employee_id: 'E1', email: 'a@example.com', title: 'Senior Engineer' });
+    const second = await h.cycle();
+    await h.cycle(); // nothing changed: no history
+    badges.put('badge', 'E1', { employee_id: 'E1', job_title: 'Staff Engineer' });
+    const fourth = await h.cycle();
+
+    const result = await history(h.db, h.config, 'person', 'E1', 'title');
+    expect(result.values.map((v) => [v.value, v.connector, v.rule, v.externalId, v.confidence, v.revision, v.run])).toEqual([
+      ['Engineer', 'hr', 'hr-to-person', 'E1', 80, 'test', first.cycleId],
+      ['Senior Engineer', 'hr', 'hr-to-person', 'E1', 80, 'test', second.cycleId],
+      ['Staff Engineer', 'badges', 'badges-to-person', 'E1', 95, 'test', fourth.cycleId],
+    ]);
+    expect(new Set(result.values.map((v) => v.run)).size).toBe(3);
+
+    const all = await history(h.db, h.config, 'person', 'E1');
+    expect(all.values.filter((v) => v.attribute === 'email').map((v) => v.value)).toEqual(['a@example.com']);
+    expect(all.retain).toBe('400d');
+  });
+
+  it('records a value that disappears as null, and keeps secrets out', async () => {
+    const { hr, h } = await setup();
+    registerSecret('s3cr3t-value-for-history');
+    hr.put('user', 'E1', { employee_id: 'E1', email: 'a@example.com', title: 'Engineer', api_token: 'tok-123456' });
+    await h.cycle();
+    hr.put('user', 'E1', { employee_id: 'E1', email: 's3cr3t-value-for-history', api_token: 'tok-654321' });
+    await h.cycle();
+
+    const result = await history(h.db, h.config, 'person', 'E1');
+    const byAttribute = (name: string) => result.values.filter((v) => v.attribute === name).map((v) => ({ value: v.value, withheld: v.withheld, connector: v.connector }));
+    expect(byAttribute('title')).toEqual([
+      { value: 'Engineer', withheld: false, connector: 'hr' },
+      { value: null, withheld: false, connector: null },
+    ]);
+    expect(byAttribute('apiToken')).toEqual([
+      { value: null, withheld: true, connector: 'hr' },
+      { value: null, withheld: true, connector: 'hr' },
+    ]);
+    expect(byAttribute('email')[1]).toEqual({ value: null, withheld: true, connector: 'hr' });
+    const stored = JSON.stringify(await h.db.query('SELECT * FROM value_history'));
+    expect(stored).not.toContain('tok-');
+    expect(stored).not.toContain('s3cr3t');
+  });
+
+  it('records each export applied to a target with what it wrote and its result', async () => {
+    const { hr, apps, h } = await setup();
+    hr.put('user', 'E1', { employee_id: 'E1', email: 'a@example.com', title: 'Engineer' });
+    const first = await h.cycle();
+    hr.put('user', 'E1', { employee_id: 'E1', email: 'a@example.com', title: 'Senior Engineer' });
+    const second = await h.cycle();
+    expect(apps.get('account', 'E1')?.attributes).toMatchObject({ title: 'Senior Engineer' });
+
+    const result = await history(h.db, h.config, 'person', 'E1', 'title');
+    expect(result.exports.map((e) => ({ op: e.op, connector: e.connector, object: e.object, title: e.attributes?.title, result: e.result, run: e.run, revision: e.revision }))).toEqual([
+      { op: 'create', connector: 'apps', object: 'E1', title: 'Engineer', result: 'ok', run: first.cycleId, revision: 'test' },
+      { op: 'update', connector: 'apps', object: 'E1', title: 'Senior Engineer', result: 'ok', run: second.cycleId, revision: 'test' },
+    ]);
+  });
+
+  it('names an unknown attribute or object', async () => {
+    const { hr, h } = await setup();
+    hr.put('user', 'E1', { employee_id: 'E1', email: 'a@example.com' });
+    await h.cycle();
+    await expect(history(h.db, h.config, 'person', 'E1', 'nickname')).rejects.toThrow('"nickname" is not an attribute of person');
+    await expect(history(h.db, h.config, 'person', 'E9')).rejects.toThrow('no person has id or employeeId "E9"');
+  });
+
+  it('prunes changes older than the retention, keeping newer ones', async () => {
+    const { hr, h } = await setup();
+    hr.put('user', 'E1', { employee_id: 'E1', email: 'a@example.com', title: 'Engineer' });
+    await h.cycle();
+    const old = new Date(Date.now() - 500 * 86_400_000).toISOString();
+    await h.db.query('UPDATE value_history SET at = $1', [old]);
+    await h.db.query('UPDATE export_history SET at = $1', [old]);
+    hr.put('user', 'E1', { employee_id: 'E1', email: 'a@example.com', title: 'Senior Engineer' });
+    await h.cycle(); // the cycle's maintenance prunes what is older than 400d
+
+    const result = await history(h.db, h.config, 'person', 'E1');
+    expect(result.values.map((v) => [v.attribute, v.value])).toEqual([['title', 'Senior Engineer']]);
+    expect(result.exports.map((e) => e.op)).toEqual(['update']);
+    expect(await pruneHistory(h.db, 1, Date.now() + 60_000)).toEqual({ values: 1, exports: 1 });
+    expect((await history(h.db, h.config, 'person', 'E1')).values).toEqual([]);
+  });
+});
