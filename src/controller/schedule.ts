@@ -50,8 +50,12 @@ export class CycleSchedule {
   private idle: string[] = [];
   private signature = '';
   private lastEnd: number | undefined;
+  /** Since when a timetable that never ran is due: its first run is owed from here, not from "now". */
+  private firstDue: number;
 
-  constructor(private readonly createdAt: number) {}
+  constructor(private readonly createdAt: number) {
+    this.firstDue = createdAt;
+  }
 
   /** Takes the schedules of a (new) config revision; timetables that did not change keep their times. */
   use(config: CompiledConfig): void {
@@ -90,13 +94,24 @@ export class CycleSchedule {
   next(now: number): DueCycle | undefined {
     const gap = this.lastEnd === undefined ? now : this.lastEnd + MIN_CYCLE_GAP_MS;
     let best: DueCycle | undefined;
+    let bestOwed = Number.POSITIVE_INFINITY;
     for (const t of this.timetables) {
       const cronAt = t.cron.nextRun(new Date(t.fullAnchor))?.getTime();
-      const deltaAt = t.lastStart === undefined ? now : t.lastStart + t.intervalMs;
+      // A first run is owed since the schedule began: were it due "now", a connector whose short interval
+      // is always overdue would come first every time and starve the first run of every other.
+      const deltaAt = t.lastStart === undefined ? this.firstDue : t.lastStart + t.intervalMs;
       const reason = t.lastStart === undefined ? `first run (${t.owner})` : `${t.owner} interval`;
+      let owed = deltaAt;
       let due: DueCycle = { at: Math.max(deltaAt, gap), kind: 'delta', reason, scope: t.scope, trigger: 'schedule' };
-      if (cronAt !== undefined && cronAt <= Math.max(deltaAt, now)) due = { at: Math.max(cronAt, gap), kind: 'full', reason: `${t.owner} full schedule (${t.cron.getPattern()})`, scope: t.scope, trigger: 'schedule' };
-      if (best === undefined || due.at < best.at) best = due;
+      if (cronAt !== undefined && cronAt <= Math.max(deltaAt, now)) {
+        owed = cronAt;
+        due = { at: Math.max(cronAt, gap), kind: 'full', reason: `${t.owner} full schedule (${t.cron.getPattern()})`, scope: t.scope, trigger: 'schedule' };
+      }
+      // The run owed longest goes first (the gap after the last run delays them all alike).
+      if (best === undefined || owed < bestOwed) {
+        best = due;
+        bestOwed = owed;
+      }
     }
     return best;
   }
@@ -116,6 +131,7 @@ export class CycleSchedule {
   /** A fresh start (this replica just became leader): first runs at once, missed cron times skipped. */
   restart(now: number): void {
     this.lastEnd = undefined;
+    this.firstDue = now;
     for (const t of this.timetables) {
       t.lastStart = undefined;
       t.fullAnchor = now;

@@ -85,6 +85,23 @@ describe('cycle schedule', () => {
     expect(s.describe()).toContain('connector hr: delta every 5m, full at 30 10 * * * UTC');
   });
 
+  it("gives every timetable its first run even when another's short interval is always overdue", () => {
+    const t0 = at('2024-01-03T10:00:00Z');
+    const s = new CycleSchedule(t0);
+    s.use(config(300_000, '0 2 * * 0', [{ name: 'hr', schedule: { intervalMs: 1_000 } }, { name: 'directory', schedule: { intervalMs: 3_600_000 } }]));
+    const order: string[] = [];
+    let now = t0;
+    for (let i = 0; i < 4; i++) {
+      const due = s.next(now)!;
+      const start = Math.max(now, due.at);
+      s.started(due, start);
+      now = start + 3_000; // every run takes longer than hr's interval
+      s.finished(now);
+      order.push(due.scope!.join(','));
+    }
+    expect(order).toEqual(['hr', 'directory', 'hr', 'hr']);
+  });
+
   it('never schedules a manual connector or a suspended one with its own timetable, and says so', () => {
     const t0 = at('2024-01-03T10:00:00Z');
     const s = new CycleSchedule(t0);

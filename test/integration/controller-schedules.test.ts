@@ -7,7 +7,8 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, inject, it } from 'vitest';
 import { configText, csvConnector } from '../fixtures/config-yaml.js';
-import { dropSchema, hrCsv, killAll, makeWorld, pushConfig, startController, targetRows, waitFor, type World } from '../controller/process-harness.js';
+import type { Job } from '../../src/controller/api/jobs.js';
+import { API_SECRETS, apiCall, dropSchema, hrCsv, killAll, makeWorld, pushConfig, startController, targetRows, waitFor, type World } from '../controller/process-harness.js';
 import { removeTempDirs } from '../git/temp-repo.js';
 
 const worlds: World[] = [];
@@ -21,7 +22,7 @@ afterAll(async () => {
 
 describe('imesh run with per-connector schedules', () => {
   it('runs each scheduled connector on its own interval as a scoped run, and a manual one never unasked', async () => {
-    const w = makeWorld(inject('pgUrl'), [['E1', 'Alice', 'eng']]);
+    const w = makeWorld(inject('pgUrl'), [['E1', 'Alice', 'eng']], { api: true });
     worlds.push(w);
     const badges = join(w.dir, 'data', 'badges.csv');
     writeFileSync(badges, 'badge,owner\nB1,E1\n');
@@ -32,7 +33,7 @@ describe('imesh run with per-connector schedules', () => {
         csvConnector('badges', { badge: { file: badges, externalIdColumn: 'badge' } }, { schedule: { manual: true } }),
       ),
     });
-    const controller = await startController({ world: w });
+    const controller = await startController({ world: w, env: API_SECRETS });
     await waitFor('the first export', () => targetRows(w).ids.length === 1, 30_000);
 
     // hr's runs (every second) carry a change to the directory; the directory's own run is hourly.
@@ -46,5 +47,23 @@ describe('imesh run with per-connector schedules', () => {
     expect(scopes.some((s) => s.split(',').includes('badges') || s === 'all')).toBe(false);
     const finished = controller.logs.filter((l) => l.event === 'cycle' && l.result !== 'succeeded');
     expect(finished).toEqual([]);
+
+    // The jobs say the same: each connector's runs carry its scope and the schedule as their trigger.
+    const jobsOf = async (name: string) => (await apiCall<{ items: Job[] }>(controller, 'GET', `/connectors/${name}/jobs?pageSize=100`)).body.items;
+    const hrJobs = await jobsOf('hr');
+    expect(hrJobs.length).toBeGreaterThanOrEqual(3);
+    expect(hrJobs.every((j) => JSON.stringify(j.scope) === '["hr"]' && j.triggeredBy === 'schedule')).toBe(true);
+    expect((await jobsOf('directory')).map((j) => [j.scope, j.triggeredBy])).toEqual([[['directory'], 'schedule']]);
+    expect(await jobsOf('badges')).toEqual([]); // never run unasked
+
+    // Asked for by name, the manual connector runs alone.
+    const asked = await apiCall<{ jobId: number }>(controller, 'POST', '/connectors/badges/sync');
+    expect(asked.status).toBe(202);
+    const job = await waitFor('the badges job', async () => {
+      const { body } = await apiCall<Job>(controller, 'GET', `/jobs/${asked.body.jobId}`);
+      return body.status === 'queued' || body.status === 'running' ? undefined : body;
+    }, 30_000, 200);
+    expect(job).toMatchObject({ status: 'succeeded', scope: ['badges'], triggeredBy: 'api', requestedBy: ['sre'] });
+    expect((await jobsOf('badges')).map((j) => j.id)).toEqual([job.id]);
   }, 120_000);
 });
