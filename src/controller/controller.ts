@@ -149,6 +149,7 @@ export class Controller {
         return this.options.openConnector(running.config)(model);
       },
       role: () => (this.options.elector.isLeader() ? 'leader' : 'standby'),
+      ...(this.options.now ? { now: this.options.now } : {}),
     };
   }
 

@@ -42,6 +42,8 @@ export interface ReconcileOnceOptions {
   readonly mayExport?: () => boolean;
   /** See CycleOptions.soleWriter. */
   readonly soleWriter?: boolean;
+  /** The clock approvals are judged by (CycleOptions.now). */
+  readonly now?: () => number;
   /** Publishes the report files; returns a line saying where they went. */
   readonly publish: (files: Record<string, string>, message: string) => Promise<string>;
 }
@@ -73,6 +75,7 @@ export async function reconcileOnce(options: ReconcileOnceOptions): Promise<Reco
     progress: options.progress,
     mayExport: options.mayExport,
     soleWriter: options.soleWriter,
+    ...(options.now ? { now: options.now } : {}),
   });
   await saveAppliedConfig(db, { revision, configPath: config.configPath, files: options.files, at: new Date().toISOString() });
   // The controller runs the last good revision while a newer one is invalid (Flux semantics: applied ≠ attempted).

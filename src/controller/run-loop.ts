@@ -160,6 +160,7 @@ export class RunLoop {
         mayExport,
         // The leader is the store's only writer: cycles left running by a killed process become interrupted.
         soleWriter: elector.isLeader(),
+        now,
         publish: (files, message) =>
           elector.isLeader() ? publisher.publish(running.config.mesh.reports, running.revision, files, message) : Promise.resolve('not published: this replica is no longer the leader'),
       });

@@ -25,6 +25,10 @@ export type ProblemCode =
   | 'ConnectorSuspended'
   | 'Ambiguous'
   | 'Conflict'
+  // approvals of held-back objects (ApprovalError's codes)
+  | 'NothingPending'
+  | 'AllowanceTooSmall'
+  | 'AllowanceMissing'
   // SCIM's error types (RFC 7644 §3.12 `scimType`), as codes
   | 'InvalidFilter'
   | 'TooMany'

@@ -108,6 +108,8 @@ export class TestControllerPort implements ControllerPort {
   applied: string | null = null;
   attempted: string | null = null;
   standby = false;
+  /** The controller's clock: approvals are stamped, judged and expire by it. */
+  now = (): number => Date.now();
   readonly requests: { kind: CycleKind; reason: string; connectors: readonly string[] | null }[] = [];
   /** Waiting runs by scope, in request order (the run loop's queue: a request for a waiting scope joins it). */
   private readonly waiting = new Map<string, { kind: CycleKind; connectors: readonly string[] | null }>();
@@ -171,6 +173,7 @@ export class TestControllerPort implements ControllerPort {
       trigger,
       openConnector: connectorOpener(config, this.log, undefined, [join(dirname(config.configPath), 'data')]),
       log: this.log,
+      now: () => this.now(),
       publish: async () => 'not published (test)',
     });
   }

@@ -14,7 +14,8 @@
  */
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { CycleKind } from '../../engine/context.js';
-import { errorMessage } from '../../shared/errors.js';
+import { giveApproval } from '../../engine/approvals.js';
+import { ApprovalError, errorMessage } from '../../shared/errors.js';
 import { HttpProblem } from '../../shared/http-problem.js';
 import { readBody, sendJson, type ControllerHttpServer } from '../http-server.js';
 import type { ProblemWriter } from '../http-router.js';
@@ -45,6 +46,9 @@ export function mountApi(http: Pick<ControllerHttpServer, 'surface'>, port: Cont
   ajv.addSchema(openApiDocument, 'openapi');
   const validateSync = ajv.getSchema('openapi#/components/schemas/SyncRequest');
   if (!validateSync) throw new Error('the OpenAPI document has no SyncRequest schema');
+  const validateApproval = ajv.getSchema('openapi#/components/schemas/ApprovalRequest');
+  if (!validateApproval) throw new Error('the OpenAPI document has no ApprovalRequest schema');
+  const now = (): number => (port.now ? port.now() : Date.now());
 
   // Requests still waiting in the store (the process restarted before their cycles ran) are asked for again.
   void queuedJobs(port.store)
@@ -67,6 +71,22 @@ export function mountApi(http: Pick<ControllerHttpServer, 'surface'>, port: Cont
       throw new HttpProblem(400, 'BadBody', `the body must be {"mode": "delta" | "full"}${problem ? ` (${problem.instancePath || 'body'} ${problem.message ?? ''})` : ''}`);
     }
     return (body as { mode?: CycleKind }).mode ?? 'delta';
+  };
+
+  const approvalRequest = async (req: Parameters<ApiContext['approve']>[0]['req']): Promise<{ allowDeletes: number; allowClears?: number; reason: string }> => {
+    const example = 'send {"allowDeletes": N, "reason": "why"} (and "allowClears": N for the attribute-clear gate)';
+    const raw = (await readBody(req, MAX_BODY)).toString('utf8');
+    let body: unknown;
+    try {
+      body = JSON.parse(raw);
+    } catch {
+      throw new HttpProblem(400, 'BadBody', `the body is not JSON; ${example}`);
+    }
+    if (!validateApproval(body)) {
+      const problem = validateApproval.errors?.[0];
+      throw new HttpProblem(400, 'BadBody', `${problem ? `${problem.instancePath.slice(1) || 'the body'} ${problem.message ?? ''}` : 'the body is not an approval'}; ${example}`);
+    }
+    return body as { allowDeletes: number; allowClears?: number; reason: string };
   };
 
   const api: ApiContext = {
@@ -98,6 +118,23 @@ export function mountApi(http: Pick<ControllerHttpServer, 'surface'>, port: Cont
         `${joined ? 'joined' : 'queued'} sync job ${job.id} (${job.kind})`,
       );
       return { status: 202, body: { jobId: job.id, joined, job }, headers: { location: `${API_BASE}/jobs/${job.id}` } };
+    },
+    async approve(call, connector) {
+      const name = api.connectorModel(connector).name;
+      const request = await approvalRequest(call.req);
+      try {
+        const { approval, superseded } = await port.store.transaction((tx) =>
+          giveApproval(tx, { connector: name, allowDeletes: request.allowDeletes, ...(request.allowClears !== undefined ? { allowClears: request.allowClears } : {}), reason: request.reason.trim(), approvedBy: call.principal.name, now: now() }),
+        );
+        port.log.info(
+          { event: 'api-approval', approval: approval.id, connector: name, allowDeletes: approval.allowDeletes, allowClears: approval.allowClears, objects: approval.objects.length, superseded, token: call.principal.name },
+          `approval #${approval.id} of ${approval.objects.length} held-back object(s) of ${name} by ${call.principal.name}`,
+        );
+        return { status: 201, body: { approval, superseded } };
+      } catch (error) {
+        if (error instanceof ApprovalError) throw new HttpProblem(409, error.code, error.message, {}, { cause: error });
+        throw error;
+      }
     },
   };
 

@@ -11,7 +11,9 @@ import { ImeshError } from '../../shared/errors.js';
 import { API_PREFIX } from '../endpoints.js';
 import { HttpProblem } from '../../shared/http-problem.js';
 import type { ApiRole, Principal } from './api-tokens.js';
-import { accepted, errorResponse, json, nameParam, noConfig, notFound, object, paging, readErrors, ref, syncBody, writeErrors, type Schema } from './api-schemas.js';
+import { listApprovals, pendingApprovals } from '../../engine/approvals.js';
+import { listHolds } from '../../engine/gate-holds.js';
+import { accepted, approvalBody, errorResponse, HELD_SHOWN, json, nameParam, noConfig, notFound, object, paging, readErrors, ref, syncBody, writeErrors, type Schema } from './api-schemas.js';
 import type { ConnectorCheck } from './connector-check.js';
 import type { ControllerPort } from './controller-port.js';
 import { getJob, listJobs } from './jobs.js';
@@ -46,6 +48,8 @@ export interface ApiContext {
   runningConfig(): CompiledConfig;
   /** Queues (or joins) a sync job; `connector` null for all. */
   sync(call: ApiCall, connector: string | null): Promise<ApiResult>;
+  /** Records an approval of the connector's held-back objects (POST …/approvals). */
+  approve(call: ApiCall, connector: string): Promise<ApiResult>;
 }
 
 export interface ApiRoute {
@@ -165,6 +169,42 @@ export const API_ROUTES: readonly ApiRoute[] = [
       const name = api.connectorModel(params.name!).name;
       const { page, pageSize } = pageOf(url);
       return ok(await listJobs(api.port.store, page, pageSize, name));
+    },
+  },
+  {
+    method: 'POST',
+    path: '/connectors/{name}/approvals',
+    role: 'operator',
+    operationId: 'approveConnector',
+    summary:
+      "Approve what the connector's safety gates hold back (as --allow-deletes N for this connector: its import guard as a source, its delete gate as a target): lets exactly the objects held back now through, all or nothing, on the next run whose gate would hold them back, once; expires after 24 hours. A newer approval replaces a pending one",
+    parameters: [nameParam],
+    requestBody: approvalBody,
+    responses: {
+      '201': json('Recorded, pending until a run uses it', ref('ApprovalCreated')),
+      ...writeErrors,
+      ...notFound,
+      '409': errorResponse(
+        'NothingPending: no gate of the connector holds anything back; AllowanceTooSmall: allowDeletes (or allowClears) is smaller than what is held back (a gate lets all or none through); AllowanceMissing: the attribute-clear gate holds clears back and allowClears is missing; NoConfig: no valid revision is running.',
+      ),
+    },
+    run: (api, call) => api.approve(call, call.params.name!),
+  },
+  {
+    method: 'GET',
+    path: '/connectors/{name}/approvals',
+    role: 'viewer',
+    operationId: 'listConnectorApprovals',
+    summary: "What the connector's gates hold back now, its pending approval, and its approvals newest first (who, when, why, what they let through)",
+    parameters: [nameParam, ...paging],
+    responses: { '200': json('Held-back objects and a page of approvals', ref('ApprovalPage')), ...readErrors, ...notFound, ...noConfig },
+    run: async (api, { url, params }) => {
+      const name = api.connectorModel(params.name!).name;
+      const { page, pageSize } = pageOf(url);
+      const held = await listHolds(api.port.store, name);
+      const { items, total } = await listApprovals(api.port.store, name, pageSize, (page - 1) * pageSize);
+      const pending = (await pendingApprovals(api.port.store)).find((a) => a.connector === name) ?? null;
+      return ok({ held: held.slice(0, HELD_SHOWN).map(({ connector: _connector, ...row }) => row), heldTotal: held.length, pending, items, page, pageSize, total });
     },
   },
   {

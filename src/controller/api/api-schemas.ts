@@ -102,6 +102,14 @@ export const syncBody = {
   required: false,
   content: { 'application/json': { schema: ref('SyncRequest'), examples: { delta: { value: { mode: 'delta' } }, full: { value: { mode: 'full' } } } } },
 };
+/** Held-back objects an approvals listing shows at most. */
+export const HELD_SHOWN = 1000;
+
+export const approvalBody = {
+  required: true,
+  content: { 'application/json': { schema: ref('ApprovalRequest'), examples: { deletes: { value: { allowDeletes: 6, reason: 'reorganisation: the Contractors department moves out of the apps scope' } } } } },
+};
+
 export const accepted = json('Queued, or joined the request already waiting (`joined`). `Location` names the job.', ref('SyncAccepted'), {
   Location: { description: 'The job: /api/v1/jobs/{id}.', schema: { type: 'string' } },
 });
@@ -172,8 +180,63 @@ export const components = {
       counts: { type: 'object', description: 'Per connector.', additionalProperties: ref('JobCounts') },
       totals: ref('JobCounts'),
       errors: { type: 'array', items: { type: 'string' } },
+      approvals: { type: 'array', items: ref('Approval'), description: 'Approvals this run used: who, when, why and what they let through (or why they were refused).' },
     }),
     JobPage: page('Job'),
+    HeldObject: object(
+      {
+        gate: { enum: ['import', 'export', 'clear'], description: 'import: the import guard (a source read would delete or disable it); export: the delete gate (a delete or disable to a target); clear: the attribute-clear gate.' },
+        objectType: { type: 'string' },
+        externalId: { type: 'string' },
+        op: { enum: ['delete', 'disable', 'clear'] },
+        object: { type: 'string', description: 'For people: DN, key or external id.' },
+      },
+    ),
+    HeldRow: object(
+      {
+        gate: { enum: ['import', 'export', 'clear'] },
+        objectType: { type: 'string' },
+        externalId: { type: 'string' },
+        op: { enum: ['delete', 'disable', 'clear'] },
+        object: { type: 'string' },
+        jobId: { type: 'integer', description: 'The run that held it back last.' },
+        since: nullable(dateTime),
+      },
+    ),
+    Approval: object({
+      id: { type: 'integer', minimum: 1 },
+      connector: { type: 'string' },
+      allowDeletes: integer,
+      allowClears: nullable(integer),
+      reason: { type: 'string' },
+      approvedBy: { type: 'string', description: 'The API token that gave it.' },
+      approvedAt: dateTime,
+      expiresAt: dateTime,
+      state: { enum: ['pending', 'applied', 'refused', 'expired', 'superseded'], description: 'pending: waiting for the next run whose gate holds its objects back; applied: let them through; refused: what was held back then was not among its objects, or more than it allows (the gate blocked); expired: unused for 24 hours; superseded: a newer approval replaced it.' },
+      objects: { type: 'array', items: ref('HeldObject'), description: 'What was held back when it was given: only these may pass.' },
+      jobId: nullable({ type: 'integer', description: 'The run that used it.' }),
+      decidedAt: nullable(dateTime),
+      letThrough: { type: 'array', items: ref('HeldObject') },
+      note: nullable({ type: 'string' }),
+    }),
+    ApprovalRequest: object(
+      {
+        allowDeletes: { type: 'integer', minimum: 0, maximum: 1_000_000, description: 'As --allow-deletes N: at least the deletions and disables held back now.' },
+        allowClears: { type: 'integer', minimum: 0, maximum: 1_000_000, description: "For the attribute-clear gate: at least the clears it holds back now." },
+        reason: { type: 'string', minLength: 1, maxLength: 500, pattern: '\\S', description: 'Why (recorded in the job, status.json and the reports branch).' },
+      },
+      ['allowDeletes', 'reason'],
+    ),
+    ApprovalCreated: object({ approval: ref('Approval'), superseded: { type: 'array', items: { type: 'integer' }, description: 'Pending approvals of the connector it replaced.' } }),
+    ApprovalPage: object({
+      held: { type: 'array', items: ref('HeldRow'), description: `What the connector's gates hold back now (at most ${HELD_SHOWN}).` },
+      heldTotal: integer,
+      pending: nullable(ref('Approval')),
+      items: { type: 'array', items: ref('Approval') },
+      page: { type: 'integer', minimum: 1 },
+      pageSize: { type: 'integer', minimum: 1, maximum: 100 },
+      total: integer,
+    }),
     SyncRequest: object({ mode: { enum: ['delta', 'full'], default: 'delta' } }, []),
     SyncAccepted: object({ jobId: { type: 'integer', minimum: 1 }, joined: { type: 'boolean' }, job: ref('Job') }),
     Gate: object({ connector: { type: 'string' }, type: { type: 'string' }, reason: { type: 'string' }, message: { type: 'string' }, since: nullable(dateTime) }),

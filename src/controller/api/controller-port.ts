@@ -27,6 +27,8 @@ export interface ControllerPort {
   requestCycle(kind: CycleKind, reason: string, connectors?: readonly string[] | null): void;
   /** Opens a live connector of the running config (for `check()`); the caller closes it. */
   openConnector(model: ConnectorModel): Promise<IdentityConnector>;
+  /** The controller's clock (approvals are stamped and expire by it); default Date.now. */
+  readonly now?: () => number;
   /** Leader or standby, for the dashboard; a standby's sync requests wait for the leader's next cycle. */
   role(): 'leader' | 'standby';
 }

@@ -8,7 +8,9 @@
  * request waits, further requests join it (a full one makes it full, connector scopes merge) instead
  * of queueing more cycles.
  */
+import { approvalsOfRuns } from '../../engine/approvals.js';
 import type { CycleKind, RunTrigger } from '../../engine/context.js';
+import type { ApprovalRecord } from '../../reports/types.js';
 import { redact } from '../../shared/logger.js';
 import type { Queryable } from '../../store/db.js';
 import { isoTimestampOrNull } from '../../store/timestamps.js';
@@ -49,6 +51,8 @@ export interface Job {
   readonly counts: Readonly<Record<string, JobCounts>>;
   readonly totals: JobCounts;
   readonly errors: readonly string[];
+  /** Approvals this run used (applied or refused): who, when, why, what they let through. */
+  readonly approvals: readonly ApprovalRecord[];
 }
 
 export interface JobPage {
@@ -130,7 +134,14 @@ function toJob(row: JobRow): Job {
     counts,
     totals,
     errors: row.error ? row.error.split('\n').filter((line) => line !== '').map(redact) : [],
+    approvals: [],
   };
+}
+
+/** The jobs with the approvals their runs used. */
+async function withApprovals(q: Queryable, jobs: Job[]): Promise<Job[]> {
+  const byRun = await approvalsOfRuns(q, jobs.filter((j) => j.status !== 'queued').map((j) => j.id));
+  return jobs.map((job) => (byRun.has(job.id) ? { ...job, approvals: byRun.get(job.id)! } : job));
 }
 
 /**
@@ -153,7 +164,7 @@ export async function listJobs(q: Queryable, page: number, pageSize: number, con
     `SELECT CAST(count(*) AS integer) AS n FROM cycle c WHERE c.mode = 'reconcile'${connector === undefined ? '' : ` AND (c.scope IS NULL OR $1 ${q.dialect.in('c.scope')})`}`,
     filterParams,
   );
-  return { items: [...fromQueue, ...cycles].map(toJob), page, pageSize, total: (total[0]?.n ?? 0) + queued.length };
+  return { items: await withApprovals(q, [...fromQueue, ...cycles].map(toJob)), page, pageSize, total: (total[0]?.n ?? 0) + queued.length };
 }
 
 export async function getJob(q: Queryable, id: number): Promise<Job | undefined> {
@@ -161,13 +172,13 @@ export async function getJob(q: Queryable, id: number): Promise<Job | undefined>
   const queued = await q.query<JobRow>(`${QUEUED_JOBS} AND j.id = $1`, [id]);
   if (queued[0]) return toJob(queued[0]);
   const cycle = await q.query<JobRow>(`${CYCLE_JOBS} AND c.id = $1`, [id]);
-  return cycle[0] ? toJob(cycle[0]) : undefined;
+  return cycle[0] ? (await withApprovals(q, [toJob(cycle[0])]))[0] : undefined;
 }
 
 /** The newest finished reconcile cycle, as a job (each connector's "last run"). */
 export async function lastFinishedJob(q: Queryable): Promise<Job | undefined> {
   const rows = await q.query<JobRow>(`${CYCLE_JOBS} AND c.finished_at IS NOT NULL ORDER BY c.started_at DESC, c.id DESC LIMIT 1`);
-  return rows[0] ? toJob(rows[0]) : undefined;
+  return rows[0] ? (await withApprovals(q, [toJob(rows[0])]))[0] : undefined;
 }
 
 export interface SyncRequest {
