@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { compileFromFiles, loadConfig } from '../config/index.js';
+import { compileStoredFiles, loadConfig } from '../config/index.js';
 import { parseDuration } from '../config/duration.js';
 import { mountOperatorRoutes } from '../controller/api/operator-routes.js';
 import { directorySource, gitSource } from '../controller/config-sources.js';
@@ -141,7 +141,7 @@ SIGTERM/SIGINT: finish the current export batch, release the lock, exit 0 within
         log,
         openConnector: (config) => connectorOpener(config, log, inbox, dataRoots),
         loadConfig,
-        compileFromFiles,
+        compileFromFiles: compileStoredFiles,
         pollIntervalMs,
         port: httpPort,
         // Replicas share a PostgreSQL store: what a standby took (sync requests, SCIM pushes) waits there for the leader.

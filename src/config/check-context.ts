@@ -16,6 +16,8 @@ export interface CheckContext {
   readonly mesh?: MeshDoc;
   readonly connectors: ReadonlyMap<string, ConnectorDoc>;
   report(document: ConfigDocument, path: readonly PathSegment[], message: string, part?: 'key' | 'value'): void;
+  /** Adds a problem already located (schema problems of a connector package's spec). */
+  add(problem: Problem): void;
   /** A name that belongs to a document which already failed its schema: do not call it dangling. */
   isInvalid(kind: Kind, name: string): boolean;
   /** Some document of this kind failed its schema. */
@@ -36,6 +38,7 @@ export function checkContext(set: DocumentSet, configPath: string, problems: Pro
     report(document, path, message, part = 'value') {
       problems.push({ ...document.locate.at(path, part), message, key: formatPath(path) });
     },
+    add: (problem) => problems.push(problem),
     isInvalid: (kind, name) => set.unparsed || (set.invalidNames.get(kind)?.has(name) ?? false),
     isInvalidKind: (kind) => set.unparsed || set.invalidKinds.has(kind),
     meshType: (name) => (mesh ? ownValue(mesh.value.spec.objectTypes, name) : undefined),

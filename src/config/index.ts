@@ -4,6 +4,7 @@
  * just the first; a compiled config only when there are none.
  */
 import { resolve } from 'node:path';
+import { loadConnectorPackages } from '../connectors/package/installed-packages.js';
 import { compileModel } from './compile.js';
 import { sortDocuments } from './documents.js';
 import { MAX_FILE_BYTES, MAX_DOCUMENTS_ENV, readConfigFiles, repositoryLimits, repositoryTooLarge, type ConfigFile } from './loader.js';
@@ -20,6 +21,7 @@ export interface ConfigResult {
 
 export async function loadConfig(configPath: string): Promise<ConfigResult> {
   const absolute = resolve(configPath);
+  await loadConnectorPackages(absolute);
   const read = await readConfigFiles(absolute);
   // An invalid revision keeps every file it has, unreadable ones too (lossily): its content hash must
   // change when any of them does.
@@ -30,7 +32,19 @@ export async function loadConfig(configPath: string): Promise<ConfigResult> {
   return problems.length > 0 ? { problems, files: seen } : { ...result, problems };
 }
 
-/** Compiles from file contents held in memory (the store's copy of an applied revision). */
+/**
+ * Compiles from file contents held in memory (the store's copy of an applied revision), after loading
+ * the connector packages `IMESH_CONNECTOR_PACKAGES` lists.
+ */
+export async function compileStoredFiles(configPath: string, files: readonly ConfigFile[]): Promise<ConfigResult> {
+  await loadConnectorPackages(resolve(configPath));
+  return compileFromFiles(configPath, files);
+}
+
+/**
+ * Compiles from file contents held in memory. Synchronous: a config naming a connector package compiles
+ * only once the package was loaded (`loadConfig`, `compileStoredFiles`).
+ */
 export function compileFromFiles(configPath: string, files: readonly ConfigFile[]): ConfigResult {
   return compileFiles(resolve(configPath), files, false);
 }

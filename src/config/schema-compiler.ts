@@ -68,3 +68,13 @@ export function standaloneValidatorsSource(): string {
   const { default: standaloneCode } = require('ajv/dist/standalone/index.js') as typeof import('ajv/dist/standalone/index.js');
   return `${standaloneCode(ajv, ids)}\nexports.schemasFingerprint = ${JSON.stringify(schemasFingerprint())};\n`;
 }
+
+/**
+ * Compiles a connector package's spec schema (draft 2020-12) with the options our own schemas use, so
+ * its problems are reported and its defaults filled the same way. Unknown keywords are allowed: the
+ * schema is a third party's.
+ */
+export function compilePackageSchema(schema: object): ValidateFunction {
+  const { Ajv2020 } = require('ajv/dist/2020.js') as typeof import('ajv/dist/2020.js');
+  return new Ajv2020({ ...OPTIONS, strict: false }).compile(schema);
+}

@@ -11,27 +11,9 @@
 import type { CheckContext } from '../config/check-context.js';
 import type { ConnectorDoc, ProjectionDoc } from '../config/documents.js';
 import type { ConnectorModel, ConnectorSpecOf, ConnectorType } from '../config/model.js';
-import type { ConnectorFactory } from './sdk.js';
+import type { ConnectorFactory, TargetTraits } from './sdk.js';
 
-/**
- * What one object type of a connector can do as a projection target, as far as the config can tell.
- * The connector's `capabilities()` stay authoritative at run time; these drive validation and defaults.
- */
-export interface TargetTraits {
-  readonly canExport: boolean;
-  /** Why it cannot export, for messages. */
-  readonly exportNote?: string;
-  readonly canDisable: boolean;
-  /**
-   * Rows of a table or file: the key and the enabled state are columns the connector declares
-   * (`externalIdColumn`, `isActiveColumn`), so `enabled` needs an active column and writes it.
-   */
-  readonly columns: boolean;
-  /** Tables and files: the projection renders this key column. */
-  readonly keyColumn?: string;
-  /** Tables and files: the column that holds the enabled state. */
-  readonly activeColumn?: string;
-}
+export type { TargetTraits } from './sdk.js';
 
 /** A push-based type: an identity provider writes to Identity Mesh's endpoint, which keeps an inbox. */
 export interface InboxTraits<T extends ConnectorType> {

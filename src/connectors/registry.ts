@@ -14,6 +14,7 @@ import { csvDescriptor } from './csv/csv-descriptor.js';
 import { entraDescriptor } from './entra/entra-descriptor.js';
 import { activeDirectoryDescriptor, ldapDescriptor } from './ldap/ldap-descriptor.js';
 import { oktaDescriptor } from './okta/okta-descriptor.js';
+import { packageDescriptor } from './package/package-descriptor.js';
 import { restDescriptor } from './rest/rest-descriptor.js';
 import { scimInboundDescriptor } from './scim-inbound/scim-inbound-descriptor.js';
 import { scimDescriptor } from './scim/scim-descriptor.js';
@@ -32,6 +33,7 @@ const DESCRIPTORS: { readonly [T in ConnectorType]: ConnectorDescriptor<T> } = {
   csv: csvDescriptor,
   rest: restDescriptor,
   workday: workdayDescriptor,
+  package: packageDescriptor,
 };
 
 /** The connector types, in the order messages list them. */

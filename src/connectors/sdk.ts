@@ -6,6 +6,9 @@
 import type { ConnectorModel, ConnectorType, Scalar, Value } from '../config/model.js';
 import type { Logger } from '../shared/logger.js';
 
+export type { Scalar, Value } from '../config/model.js';
+export type { Logger } from '../shared/logger.js';
+
 /**
  * The boolean source attribute that holds a user's enabled state, on every connector that knows it
  * (AD from userAccountControl, LDAP from the type's `disabled` mapping, Okta from `status`, Entra ID
@@ -235,3 +238,81 @@ export interface ConnectorContext<T extends ConnectorType = ConnectorType> {
 
 /** Opens a connector of type `T` for one connector definition (config revision). */
 export type ConnectorFactory<T extends ConnectorType = ConnectorType> = (context: ConnectorContext<T>) => IdentityConnector | Promise<IdentityConnector>;
+
+/**
+ * What one object type of a connector can do as a projection target, as far as the config can tell.
+ * The connector's `capabilities()` stay authoritative at run time; these drive validation and defaults.
+ */
+export interface TargetTraits {
+  readonly canExport: boolean;
+  /** Why it cannot export, for messages. */
+  readonly exportNote?: string;
+  readonly canDisable: boolean;
+  /**
+   * Rows of a table or file: the key and the enabled state are columns the connector declares
+   * (`externalIdColumn`, `isActiveColumn`), so `enabled` needs an active column and writes it.
+   */
+  readonly columns: boolean;
+  /** Tables and files: the projection renders this key column. */
+  readonly keyColumn?: string;
+  /** Tables and files: the column that holds the enabled state. */
+  readonly activeColumn?: string;
+}
+
+/** The version of the connector package contract below; a package states the one it was written for. */
+export const CONNECTOR_SDK_VERSION = 1;
+
+/**
+ * The keys of a `type: package` connector spec that Identity Mesh owns. A package sees (and its schema
+ * validates) the spec without them.
+ */
+export const PACKAGE_OWNED_SPEC_KEYS = ['type', 'package', 'schedule', 'suspend', 'driftCheck'] as const;
+
+/** A connector package's spec as its schema accepted it (defaults applied): its own keys, `objectTypes` among them. */
+export interface PackageSpec {
+  readonly objectTypes: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
+  readonly [key: string]: unknown;
+}
+
+/** What a package's connector is opened with: the built-in context, with the package's own spec. */
+export interface PackageConnectorContext<Spec extends PackageSpec = PackageSpec> extends Omit<ConnectorContext, 'model' | 'inbox'> {
+  readonly model: {
+    /** The Connector document's `metadata.name`: prefix messages and errors with it. */
+    readonly name: string;
+    readonly spec: Spec;
+    readonly objectTypes: readonly string[];
+  };
+}
+
+export type PackageConnectorFactory<Spec extends PackageSpec = PackageSpec> = (context: PackageConnectorContext<Spec>) => IdentityConnector | Promise<IdentityConnector>;
+
+/**
+ * What an installed connector package exports (as its default export, or as `descriptor`): the public
+ * counterpart of a built-in type's descriptor. Identity Mesh reads it without opening a connection —
+ * `imesh validate`, planning and the secret-destination model ask it — and calls `load` only to open one.
+ * Its module must be cheap to import: keep client libraries behind `load`.
+ */
+export interface ConnectorPackageDescriptor<Spec extends PackageSpec = PackageSpec> {
+  /** The contract version the package was written for (`CONNECTOR_SDK_VERSION`). */
+  readonly sdkVersion: typeof CONNECTOR_SDK_VERSION;
+  /** A short name for the kind of system (`acme-hr`), for messages and reports. Lower-case letters, digits and `-`. */
+  readonly type: string;
+  /**
+   * JSON Schema (draft 2020-12) of the spec without the keys Identity Mesh owns (`PACKAGE_OWNED_SPEC_KEYS`).
+   * It must describe `objectTypes`. `imesh validate` checks each Connector against it and reports
+   * problems at their file and line; defaults it declares are filled in.
+   */
+  readonly specSchema: Readonly<Record<string, unknown>>;
+  /** What `objectType` can do as a projection target (validation and planning; no connection). */
+  targetTraits(spec: Spec, objectType: string): TargetTraits;
+  /** Whether connecting presents credentials (false: a local file). */
+  hasCredentials(spec: Spec): boolean;
+  /**
+   * Every place the spec's secrets are sent: URL origins (`https://api.example.com`), or
+   * `scheme://host:port`. Read from the spec as written (`{{secret:NAME}}` unresolved); `[]` when it sends
+   * none. A secret is only ever handed to a connector whose destinations the operator has bound.
+   */
+  secretDestinations(spec: Spec): readonly string[] | Promise<readonly string[]>;
+  /** Imports the implementation and returns its factory. */
+  load(): Promise<PackageConnectorFactory<Spec>>;
+}

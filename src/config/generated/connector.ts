@@ -20,7 +20,8 @@ export type ConnectorSpec =
   | ScimInboundConnectorSpec
   | CsvConnectorSpec
   | RestConnectorSpec
-  | WorkdayConnectorSpec;
+  | WorkdayConnectorSpec
+  | PackageConnectorSpec;
 /**
  * The bind password, as a secret reference.
  */
@@ -1260,4 +1261,33 @@ export interface WorkdayPositions {
    * The field in each entry that is true (`1`) for the primary position. Left out, or no entry flagged: the first entry.
    */
   primary?: string;
+}
+/**
+ * A connector type from an installed npm package (docs/connector-sdk.md). The package is loaded from the controller's own installation, never from the config repository, and only when `IMESH_CONNECTOR_PACKAGES` (comma-separated, in the controller's environment) lists it. The keys besides `type`, `package`, `schedule`, `suspend` and `driftCheck` are the package's own, validated by the JSON Schema its descriptor exports.
+ *
+ * This interface was referenced by `ConnectorDocument`'s JSON-Schema
+ * via the `definition` "PackageConnectorSpec".
+ */
+export interface PackageConnectorSpec {
+  /**
+   * The connector type.
+   */
+  type: 'package';
+  /**
+   * The npm package name, exactly as `IMESH_CONNECTOR_PACKAGES` lists it (`@acme/imesh-connector-foo`). A name only: paths, `file:` and other specifiers are refused.
+   */
+  package: string;
+  /**
+   * The object types, by name; each one's settings are described by the package's schema.
+   */
+  objectTypes: {
+    [k: string]: {} | undefined;
+  };
+  schedule?: ConnectorSchedule;
+  /**
+   * Stop importing from and exporting to this connector until set back to false.
+   */
+  suspend?: boolean;
+  driftCheck?: DriftCheck;
+  [k: string]: unknown | undefined;
 }
