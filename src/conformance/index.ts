@@ -4,3 +4,4 @@
  */
 export { describeConnectorConformance, type ConformanceSubject } from './connector-conformance.js';
 export { collect, objectsOf } from './import-helpers.js';
+export { packageConnectorContext, type PackageContextOptions } from './package-context.js';
