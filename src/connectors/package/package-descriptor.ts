@@ -22,16 +22,18 @@ export function packageOwnSpec(spec: Spec): PackageSpec {
   return own as unknown as PackageSpec;
 }
 
-function unavailable(note: string): TargetTraits {
-  return { canExport: false, exportNote: note, canDisable: false, columns: false };
-}
+/**
+ * Traits for a package that is not available: its connector's `checkSpec` already reports why, so
+ * projections to it are not refused a second time for traits nobody can know.
+ */
+const UNKNOWN_TRAITS: TargetTraits = { canExport: true, canDisable: true, columns: false };
 
 export const packageDescriptor: ConnectorDescriptor<'package'> = {
   type: 'package',
   directory: false,
   targetTraits(spec, objectType) {
     const found = installedPackage(spec.package);
-    return found.ok ? found.descriptor.targetTraits(packageOwnSpec(spec), objectType) : unavailable(`its package "${spec.package}" is not available`);
+    return found.ok ? found.descriptor.targetTraits(packageOwnSpec(spec), objectType) : UNKNOWN_TRAITS;
   },
   checkSpec(ctx: CheckContext, doc: ConnectorDoc, spec: Spec) {
     const found = installedPackage(spec.package, ctx.configPath);
