@@ -24,7 +24,7 @@ function staticPackages(file: string, seen = new Set<string>(), found = new Set<
 
 describe('connector registry', () => {
   it('has a descriptor for every type, under its own name', () => {
-    expect(CONNECTOR_TYPES).toEqual(['active-directory', 'ldap', 'sql', 'okta', 'entra-id', 'scim', 'scim-inbound', 'csv', 'rest', 'workday']);
+    expect(CONNECTOR_TYPES).toEqual(['active-directory', 'ldap', 'sql', 'okta', 'entra-id', 'scim', 'scim-inbound', 'csv', 'rest', 'workday', 'package']);
     for (const type of CONNECTOR_TYPES) expect(descriptorOf(type).type).toBe(type);
   });
 
@@ -34,7 +34,7 @@ describe('connector registry', () => {
   });
 
   it('refuses a type it does not know, naming the ones it has', () => {
-    expect(() => findDescriptor('sap-hr')).toThrow(/connector type "sap-hr" is not available in this build \(available: active-directory, csv, entra-id, ldap, okta, rest, scim, scim-inbound, sql, workday\)/);
+    expect(() => findDescriptor('sap-hr')).toThrow(/connector type "sap-hr" is not available in this build \(available: active-directory, csv, entra-id, ldap, okta, package, rest, scim, scim-inbound, sql, workday\)/);
     expect(() => connectorFactory('__proto__')).toThrow(/not available/);
   });
 

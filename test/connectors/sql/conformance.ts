@@ -4,7 +4,8 @@
  * (test/connectors/sql/embedded.test.ts). Each test makes its own tables in the database's own schema.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ExportChange, ExportResult, IdentityConnector, ImportBatch, StagedObject } from '../../../src/connectors/sdk.js';
+import { collect, objectsOf } from '../../../src/conformance/import-helpers.js';
+import type { ExportChange, ExportResult, IdentityConnector } from '../../../src/connectors/sdk.js';
 import { ConfigError, NotSupportedError } from '../../../src/shared/errors.js';
 
 export interface SqlTestDatabase {
@@ -18,15 +19,8 @@ export interface SqlTestDatabase {
   close(): Promise<void>;
 }
 
-export async function collect(iterable: AsyncIterable<ImportBatch>): Promise<ImportBatch[]> {
-  const batches: ImportBatch[] = [];
-  for await (const batch of iterable) batches.push(batch);
-  return batches;
-}
-
-export function objectsOf(batches: readonly ImportBatch[]): Map<string, StagedObject> {
-  return new Map(batches.flatMap((b) => b.objects).map((o) => [o.externalId, o]));
-}
+// The reading helpers are the exported conformance suite's (identity-mesh/conformance).
+export { collect, objectsOf };
 
 function last<T>(items: readonly T[]): T {
   return items[items.length - 1]!;
