@@ -14,7 +14,7 @@ import { joinAttributes, meshLabel, type MeshObject } from './mesh-object.js';
 import { loadMeshObjects } from './mesh-store.js';
 import { dateOfDefinition } from './date-dependence.js';
 import { definitionHash, readProgress } from './progress.js';
-import { project, referenceAttributes, type DesiredObject } from './projector.js';
+import { meshReferenceNames, project, referenceAttributes, type DesiredObject } from './projector.js';
 import { loadReferenceTargets, loadTargetLinks, type LinkWrite, type TargetLink } from './target-links.js';
 import { joinKey, sameValue, sourceValue, toList } from './values.js';
 import { ownValue } from '../shared/own-property.js';
@@ -124,6 +124,24 @@ async function adoptionIndex(q: Queryable, projection: ProjectionModel): Promise
 }
 
 /**
+ * Keys of referenced objects this projection would create but has not yet (a manager created in the same
+ * pass as the worker that reports to them): in a table or file the key is the projection's own key
+ * template, so a reference can name the row before it exists, instead of staying empty until the
+ * referencing object changes again. Directories and server-assigned ids are left to resolve once linked.
+ */
+async function plannedKeys(q: Queryable, projection: ProjectionModel, caps: ObjectTypeCapabilities, referenceTypes: ReadonlySet<string>, meshIds: readonly string[]): Promise<Map<string, string>> {
+  const keys = new Map<string, string>();
+  if (caps.addressing !== 'key' || projection.forEach !== undefined || meshIds.length === 0) return keys;
+  for (const object of (await loadMeshObjects(q, meshIds, false)).values()) {
+    if (object.type !== projection.meshType) continue;
+    for (const entry of project(projection, object, caps, referenceTypes, () => undefined)) {
+      if (entry.kind === 'present' && entry.desired.key !== undefined) keys.set(object.id, entry.desired.key);
+    }
+  }
+  return keys;
+}
+
+/**
  * Plans one projection. By default its candidates are what changed since its progress (everything when
  * `everything`, or its definition changed). `only` plans exactly those mesh objects instead (a scoped run
  * reaching a target outside its scope): the plan is partial, so its progress must not advance.
@@ -135,7 +153,8 @@ export async function planProjection(ctx: CycleContext, projection: ProjectionMo
   const since = everything || !progress || progress.definition !== definition ? -1 : progress.seq;
   const ids = only ? [...new Set([...only, ...extraIds])].sort() : await candidates(ctx, projection, since, extraIds);
   const plan: ProjectionPlan = { projection, caps, changes: [], drift: [], definition, evaluated: ids.length, compared: [], full: only === undefined && since === -1, linkWrites: [], heldBack: [], reviewed: [], partial: only !== undefined };
-  const referenceTypes = referenceAttributes(projection, ctx.config.mesh.objectTypes);
+  // Mesh attribute names (what templates read and what references resolve from), not target names.
+  const referenceTypes = meshReferenceNames(projection, ctx.config.mesh.objectTypes);
   const keyAttributes = joinAttributes(ctx.config);
   let adoption: Map<string, Map<string, string[]>> | undefined;
   const claimed = new Set<string>();
@@ -149,9 +168,10 @@ export async function planProjection(ctx: CycleContext, projection: ProjectionMo
       const refIds = new Set<string>();
       for (const object of objects.values()) for (const name of referenceTypes) for (const id of toList(ownValue(object.attributes, name))) refIds.add(String(id));
       const refs = await loadReferenceTargets(q, projection.target.connector, [...refIds]);
+      const pending = await plannedKeys(q, projection, caps, referenceTypes, [...refIds].filter((id) => !refs.has(id)));
       const mapReference = (id: string) => {
         const target = refs.get(id);
-        return (caps.addressing === 'dn' ? target?.dn : target?.externalId) ?? undefined;
+        return (caps.addressing === 'dn' ? target?.dn : target?.externalId) ?? pending.get(id);
       };
       const linksByObject = new Map<string, TargetLink[]>();
       for (const link of links) linksByObject.set(link.meshId, [...(linksByObject.get(link.meshId) ?? []), link]);

@@ -36,6 +36,16 @@ export function referenceAttributes(projection: ProjectionModel, meshTypes: Read
   return names;
 }
 
+/** The mesh reference attributes the projection's templates read (`manager` in `manager_id: "{{manager}}"`). */
+export function meshReferenceNames(projection: ProjectionModel, meshTypes: ReadonlyMap<string, { attributes: ReadonlyMap<string, { type: string; multiValued: boolean }> }>): Set<string> {
+  const type = meshTypes.get(projection.meshType);
+  const names = new Set<string>();
+  for (const attribute of projection.attributes) {
+    for (const name of attribute.template.attributes) if (type?.attributes.get(name)?.type === 'reference') names.add(name);
+  }
+  return names;
+}
+
 /** The desired target objects of one mesh object (none when deleted or out of scope). */
 export function project(
   projection: ProjectionModel,

@@ -9,6 +9,7 @@ import './cycle.test.js';
 import './memberships-roles.test.js';
 import './okta-end-to-end.test.js';
 import './rest-end-to-end.test.js';
+import './workday-end-to-end.test.js';
 import './scoped-runs.test.js';
 import './approvals.test.js';
 import './connector-health.test.js';
