@@ -116,7 +116,7 @@ function render() {
     '| Key | Type | Default | Description |',
     '|---|---|---|---|',
     `| \`apiVersion\` | \`"identitymesh.dev/v1alpha1"\` | *required* | ${cell(common.ApiVersion.description)} |`,
-    '| `kind` | `Mesh` \\| `Connector` \\| `FlowRule` \\| `Projection` | *required* | The document kind. |',
+    '| `kind` | `Mesh` \\| `Connector` \\| `FlowRule` \\| `Projection` \\| `Policy` | *required* | The document kind. |',
     ...rows({ type: 'object', properties: { metadata: { $ref: 'common.schema.json#/$defs/Metadata' } }, required: ['metadata'] }, 'common.schema.json', '', []).map((row) => {
       const def = row.required ? '*required*' : '';
       return `| \`${cell(row.path)}\` | ${cell(row.type)} | ${def} | ${cell(row.description)} |`;
@@ -130,6 +130,7 @@ function render() {
     kindSection('connector.schema.json', 'Connector'),
     kindSection('flowrule.schema.json', 'FlowRule'),
     kindSection('projection.schema.json', 'Projection'),
+    kindSection('policy.schema.json', 'Policy'),
   ].join('\n');
 }
 

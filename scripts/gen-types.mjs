@@ -18,6 +18,7 @@ const targets = {
   'connector.ts': 'connector.schema.json',
   'flowrule.ts': 'flowrule.schema.json',
   'projection.ts': 'projection.schema.json',
+  'policy.ts': 'policy.schema.json',
 };
 
 const banner = (schema) =>

@@ -21,6 +21,7 @@ export interface PlanOptions {
   readonly format: 'text' | 'markdown' | 'json';
   readonly detailedExitCode: boolean;
   readonly allowDeletes?: number;
+  readonly allowClears?: number;
   readonly dataRoots?: readonly string[];
   /** Bind this config's secret destinations instead of skipping the unbound ones (trusted contexts only). */
   readonly trustDestinations?: boolean;
@@ -49,6 +50,7 @@ export async function runPlan(options: PlanOptions): Promise<number> {
         mode: 'plan',
         revision: revision.revision,
         allowDeletes,
+        allowClears: options.allowClears,
         openConnector: guardedOpener(connectorOpener(config, log, inbox, options.dataRoots), guard),
         skipped,
         ...(scope ? { scope } : {}),
@@ -99,7 +101,7 @@ function emptyStoreWarning(location: string, config: CompiledConfig, outcome: Cy
 }
 
 export const plan: Verb = {
-  help: `Usage: imesh plan [--config DIR] [--connector NAME]... [--format text|markdown|json] [--detailed-exitcode] [--allow-deletes N] [--store URL] [--data-root DIR] [--trust-destinations]
+  help: `Usage: imesh plan [--config DIR] [--connector NAME]... [--format text|markdown|json] [--detailed-exitcode] [--allow-deletes N] [--allow-clears N] [--store URL] [--data-root DIR] [--trust-destinations]
 
 Reads every source and target in full (read-only credentials suffice), syncs inside a transaction that
 is rolled back, and prints what a reconcile would change: per projection, the creates, updates, moves,
@@ -119,6 +121,7 @@ through and lists what they would cause under "Held back".
   --format F              text (default), markdown (for a pull-request comment) or json
   --detailed-exitcode     exit 2 when exports are pending
   --allow-deletes N       evaluate the safety gates as reconcile --allow-deletes N would
+  --allow-clears N        evaluate the attribute-clear gate as reconcile --allow-clears N would
   --store URL             postgres://… (or IMESH_STORE_URL); default the embedded store in .imesh/state
 ${dataRootHelp}
   --trust-destinations    bind the secrets to this config's destinations (a trusted context only:
@@ -135,6 +138,7 @@ Exit codes: 0 no error, 1 error, 2 changes pending (with --detailed-exitcode), 3
       format: { type: 'string' },
       'detailed-exitcode': { type: 'boolean' },
       'allow-deletes': { type: 'string' },
+      'allow-clears': { type: 'string' },
       store: { type: 'string' },
       'trust-destinations': { type: 'boolean' },
       connector: { type: 'string', multiple: true },
@@ -148,6 +152,7 @@ Exit codes: 0 no error, 1 error, 2 changes pending (with --detailed-exitcode), 3
       format,
       detailedExitCode: values['detailed-exitcode'] === true,
       allowDeletes: parseCount(values['allow-deletes'], '--allow-deletes'),
+      allowClears: parseCount(values['allow-clears'], '--allow-clears'),
       dataRoots: dataRootsFrom(values['data-root']),
       trustDestinations: values['trust-destinations'] === true,
       connectors: values.connector,

@@ -32,7 +32,7 @@ async function reconcileOnServer(server: string, full: boolean, timeout: string,
     const { job, exitCode, gates } = await remoteReconcile(api, { full, timeoutMs, ...(connector !== undefined ? { connector } : {}), note: (line) => process.stderr.write(`${line}\n`) });
     for (const gate of gates) process.stderr.write(`BLOCKED: ${gate}\n`);
     if (job.status === 'blocked') {
-      process.stderr.write('To let it through once: imesh reconcile --allow-deletes N where the store is reachable (the operator API has no approvals endpoint yet).\n');
+      process.stderr.write('To let it through once: imesh reconcile --allow-deletes N (or --allow-clears N) where the store is reachable (the operator API has no approvals endpoint yet).\n');
     }
     for (const error of job.errors) process.stderr.write(`FAILED: ${error}\n`);
     process.stdout.write(`${jobSummary(job)}\n`);
@@ -55,7 +55,7 @@ export function cycleSummary(outcome: CycleResult): string {
 }
 
 export const reconcile: Verb = {
-  help: `Usage: imesh reconcile [--config DIR | --repo URL --branch B --path P] [--connector NAME]... [--full] [--dry-run [--trust-destinations]] [--allow-deletes N] [--store URL] [--data-root DIR]
+  help: `Usage: imesh reconcile [--config DIR | --repo URL --branch B --path P] [--connector NAME]... [--full] [--dry-run [--trust-destinations]] [--allow-deletes N] [--allow-clears N] [--store URL] [--data-root DIR]
        imesh reconcile --server URL [--connector NAME]... [--full] [--timeout 1h]
 
 Runs one cycle against the config and exits: import (delta from watermarks, or --full, which also
@@ -79,6 +79,8 @@ A reconcile is trusted: it binds each {{secret:NAME}} to the destinations of the
                        does not contact a connector whose secret would go to an unbound destination
   --trust-destinations with --dry-run: bind this config's secret destinations (trusted contexts only)
   --allow-deletes N    let at most N deletes/disables per connector through the safety gates, this run only
+  --allow-clears N     let at most N objects per attribute and connector lose that attribute (the
+                       attribute-clear gate), this run only
   --store URL          postgres://… (or IMESH_STORE_URL); default the embedded store in .imesh/state
 ${dataRootHelp}
 ${serverHelp} (an operator token): "sync now" — the controller runs
@@ -95,6 +97,7 @@ the controller unreachable or the token refused, or the wait timed out), 3 block
       full: { type: 'boolean' },
       'dry-run': { type: 'boolean' },
       'allow-deletes': { type: 'string' },
+      'allow-clears': { type: 'string' },
       store: { type: 'string' },
       'trust-destinations': { type: 'boolean' },
       ...dataRootOption,
@@ -103,8 +106,10 @@ the controller unreachable or the token refused, or the wait timed out), 3 block
       connector: { type: 'string', multiple: true },
     });
     if (values.server !== undefined) {
-      if (values['allow-deletes'] !== undefined) {
-        throw new UsageError('--allow-deletes does not go through the operator API (it has no approvals endpoint yet): run imesh reconcile --allow-deletes N where the store is reachable, with the controller stopped');
+      for (const flag of ['allow-deletes', 'allow-clears'] as const) {
+        if (values[flag] !== undefined) {
+          throw new UsageError(`--${flag} does not go through the operator API (it has no approvals endpoint yet): run imesh reconcile --${flag} N where the store is reachable, with the controller stopped`);
+        }
       }
       refuseLocalFlags(values, ['config', 'repo', 'branch', 'path', 'dry-run', 'store', 'trust-destinations', 'data-root']);
       return reconcileOnServer(values.server, values.full === true, values.timeout ?? DEFAULT_SERVER_TIMEOUT, values.connector ?? []);
@@ -114,10 +119,11 @@ the controller unreachable or the token refused, or the wait timed out), 3 block
     if (location.kind === 'repo' && values['dry-run']) throw new UsageError('--dry-run reads a local directory: clone the repository and run imesh plan --config DIR');
     const configDir = location.kind === 'directory' ? location.dir : '.';
     const allowDeletes = parseCount(values['allow-deletes'], '--allow-deletes');
+    const allowClears = parseCount(values['allow-clears'], '--allow-clears');
     const dataRoots = dataRootsFrom(values['data-root']);
     if (values['trust-destinations'] && !values['dry-run']) throw new UsageError('--trust-destinations goes with --dry-run: a reconcile always binds the destinations of the revision it applies');
     if (values['dry-run']) {
-      return runPlan({ configDir, store: values.store, format: 'text', detailedExitCode: false, allowDeletes, dataRoots, trustDestinations: values['trust-destinations'] === true, connectors: values.connector });
+      return runPlan({ configDir, store: values.store, format: 'text', detailedExitCode: false, allowDeletes, allowClears, dataRoots, trustDestinations: values['trust-destinations'] === true, connectors: values.connector });
     }
     const log = logger();
     // --repo: fetch the branch into .imesh/checkout/, reconcile that commit, push the reports branch.
@@ -142,6 +148,7 @@ the controller unreachable or the token refused, or the wait timed out), 3 block
         revision: revision.revision,
         full: values.full === true,
         allowDeletes,
+        allowClears,
         ...(scope ? { scope } : {}),
         trigger: 'cli',
         openConnector: connectorOpener(config, log, await inboxFor(db, config), dataRoots),

@@ -29,10 +29,13 @@ import { encodeStructured } from './structured-value.js';
 import { targetTraits } from './target-traits.js';
 import { compileTemplate } from './template.js';
 import { DATE_TESTS, parseDateBound } from './relative-date.js';
+import { compilePolicy } from './compile-policy.js';
 
 export const DEFAULTS = {
   maxDeletes: 500,
   maxDeletePercent: 20,
+  maxClears: 500,
+  maxClearPercent: 20,
   reportsBranch: 'identity-mesh/status',
   reportsPath: 'reports',
   interval: '5m',
@@ -66,13 +69,15 @@ export function compileModel(set: DocumentSet, configPath: string, files: readon
     // `type` is `spec.type`: the pair is one member of the ConnectorModel union, which TypeScript cannot see here.
     connectors.set(doc.name, model as ConnectorModel);
   }
+  const projections = set.projections.map((doc) => compileProjection(doc, set));
   const config: CompiledConfig = {
     configPath,
     contentHash: contentHash(files),
     mesh: compileMesh(mesh),
     connectors,
     flowRules: set.flowRules.map(compileFlowRule),
-    projections: set.projections.map((doc) => compileProjection(doc, set)),
+    projections,
+    policies: set.policies.map((doc) => compilePolicy(doc, projections)),
   };
   return deepFreeze(config);
 }
@@ -111,7 +116,12 @@ function compileMesh(doc: MeshDoc): MeshModel {
     name: doc.name,
     location: doc.location,
     objectTypes,
-    safety: { maxDeletes: spec.safety?.maxDeletes ?? DEFAULTS.maxDeletes, maxDeletePercent: spec.safety?.maxDeletePercent ?? DEFAULTS.maxDeletePercent },
+    safety: {
+      maxDeletes: spec.safety?.maxDeletes ?? DEFAULTS.maxDeletes,
+      maxDeletePercent: spec.safety?.maxDeletePercent ?? DEFAULTS.maxDeletePercent,
+      maxClears: spec.safety?.maxClears ?? DEFAULTS.maxClears,
+      maxClearPercent: spec.safety?.maxClearPercent ?? DEFAULTS.maxClearPercent,
+    },
     reports: { branch: spec.reports?.branch ?? DEFAULTS.reportsBranch, path: spec.reports?.path ?? DEFAULTS.reportsPath },
     schedule,
     suspend: spec.suspend ?? false,

@@ -5,6 +5,7 @@
 import type { ConnectorDocument } from './generated/connector.js';
 import type { FlowRuleDocument } from './generated/flowrule.js';
 import type { MeshDocument } from './generated/mesh.js';
+import type { PolicyDocument } from './generated/policy.js';
 import type { ProjectionDocument } from './generated/projection.js';
 import type { Problem, SourceLocation } from './model.js';
 import type { Locator, PathSegment } from './positions.js';
@@ -27,13 +28,15 @@ export type MeshDoc = DocumentOf<'Mesh', MeshDocument>;
 export type ConnectorDoc = DocumentOf<'Connector', ConnectorDocument>;
 export type FlowRuleDoc = DocumentOf<'FlowRule', FlowRuleDocument>;
 export type ProjectionDoc = DocumentOf<'Projection', ProjectionDocument>;
-export type ConfigDocument = MeshDoc | ConnectorDoc | FlowRuleDoc | ProjectionDoc;
+export type PolicyDoc = DocumentOf<'Policy', PolicyDocument>;
+export type ConfigDocument = MeshDoc | ConnectorDoc | FlowRuleDoc | ProjectionDoc | PolicyDoc;
 
 export interface DocumentSet {
   readonly meshes: MeshDoc[];
   readonly connectors: ConnectorDoc[];
   readonly flowRules: FlowRuleDoc[];
   readonly projections: ProjectionDoc[];
+  readonly policies: PolicyDoc[];
   /** Names of documents that failed the schema, by kind: references to them are not reported again. */
   readonly invalidNames: ReadonlyMap<Kind, ReadonlySet<string>>;
   /** Kinds with at least one document that failed its schema. */
@@ -44,7 +47,7 @@ export interface DocumentSet {
 
 export function sortDocuments(parsed: readonly ParsedDocument[], broken: readonly BrokenDocument[] = []): { set: DocumentSet; problems: Problem[] } {
   const problems: Problem[] = [];
-  const set = { meshes: [] as MeshDoc[], connectors: [] as ConnectorDoc[], flowRules: [] as FlowRuleDoc[], projections: [] as ProjectionDoc[] };
+  const set = { meshes: [] as MeshDoc[], connectors: [] as ConnectorDoc[], flowRules: [] as FlowRuleDoc[], projections: [] as ProjectionDoc[], policies: [] as PolicyDoc[] };
   const invalidNames = new Map<Kind, Set<string>>(KINDS.map((k) => [k, new Set<string>()]));
   const invalidKinds = new Set<Kind>();
   let unparsed = false;
@@ -104,7 +107,8 @@ export function sortDocuments(parsed: readonly ParsedDocument[], broken: readonl
     if (kind === 'Mesh') set.meshes.push({ ...base, kind, value: valid as MeshDocument });
     else if (kind === 'Connector') set.connectors.push({ ...base, kind, value: valid as ConnectorDocument });
     else if (kind === 'FlowRule') set.flowRules.push({ ...base, kind, value: valid as FlowRuleDocument });
-    else set.projections.push({ ...base, kind, value: valid as ProjectionDocument });
+    else if (kind === 'Projection') set.projections.push({ ...base, kind, value: valid as ProjectionDocument });
+    else set.policies.push({ ...base, kind, value: valid as PolicyDocument });
   }
   return { set: { ...set, invalidNames, invalidKinds, unparsed }, problems };
 }

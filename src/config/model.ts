@@ -58,6 +58,9 @@ export interface MeshObjectType {
 export interface SafetyModel {
   readonly maxDeletes: number;
   readonly maxDeletePercent: number;
+  /** Objects of one type per target connector that may lose one attribute in a cycle. */
+  readonly maxClears: number;
+  readonly maxClearPercent: number;
 }
 
 export interface ScheduleModel {
@@ -251,6 +254,38 @@ export interface ProjectionModel {
   readonly forEach?: string;
 }
 
+/** At most `max` objects, and at most `maxPercent` of the target's objects of the type, per run. */
+export interface PolicyLimitModel {
+  readonly max?: number;
+  readonly maxPercent?: number;
+}
+
+export type PolicyOperation = 'creates' | 'updates' | 'moves' | 'disables' | 'deletes';
+
+export interface PolicyInvariantModel {
+  /** A target attribute the covered projections write. */
+  readonly attribute: string;
+  readonly present: boolean;
+  readonly unique: boolean;
+  readonly pattern?: RegExp;
+  readonly maxLength?: number;
+  readonly resolvable: boolean;
+  readonly description?: string;
+  readonly location: SourceLocation;
+}
+
+/** A `kind: Policy` document: limits on one run's changes and invariants over the projected objects. */
+export interface PolicyModel {
+  readonly name: string;
+  readonly location: SourceLocation;
+  /** The projections it covers, by name. */
+  readonly projections: readonly string[];
+  readonly limits: Readonly<Partial<Record<PolicyOperation, PolicyLimitModel>>>;
+  /** Objects on which one target attribute changes, by attribute name. */
+  readonly attributeLimits: ReadonlyMap<string, PolicyLimitModel>;
+  readonly invariants: readonly PolicyInvariantModel[];
+}
+
 export interface CompiledConfig {
   /** Absolute config directory. */
   readonly configPath: string;
@@ -260,6 +295,7 @@ export interface CompiledConfig {
   readonly connectors: ReadonlyMap<string, ConnectorModel>;
   readonly flowRules: readonly FlowRuleModel[];
   readonly projections: readonly ProjectionModel[];
+  readonly policies: readonly PolicyModel[];
 }
 
 /** A validation problem, as printed `file:line:column: message`. */

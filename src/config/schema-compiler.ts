@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { Ajv2020 as Ajv2020Type, Options, ValidateFunction } from 'ajv/dist/2020.js';
 
-export const KINDS = ['Mesh', 'Connector', 'FlowRule', 'Projection'] as const;
+export const KINDS = ['Mesh', 'Connector', 'FlowRule', 'Projection', 'Policy'] as const;
 export type Kind = (typeof KINDS)[number];
 
 export const SCHEMA_FILES: Record<Kind, string> = {
@@ -17,6 +17,7 @@ export const SCHEMA_FILES: Record<Kind, string> = {
   Connector: 'connector.schema.json',
   FlowRule: 'flowrule.schema.json',
   Projection: 'projection.schema.json',
+  Policy: 'policy.schema.json',
 };
 const COMMON_SCHEMA = 'common.schema.json';
 

@@ -10,6 +10,7 @@ import type { ConfigDocument, DocumentSet, MeshDoc } from './documents.js';
 import { checkFlowRule } from './flow-rule-checks.js';
 import type { Problem } from './model.js';
 import type { PathSegment } from './positions.js';
+import { checkPolicy } from './policy-checks.js';
 import { checkProjection } from './projection-checks.js';
 import { checkReservedNames } from './reserved-name-checks.js';
 import { secretRefProblems } from './secrets.js';
@@ -28,13 +29,14 @@ export function semanticProblems(set: DocumentSet, options: SemanticCheckOptions
   const ctx = checkContext(set, options.configPath, problems);
   checkMeshCount(ctx, problems);
   checkUniqueNames(ctx);
-  const all: ConfigDocument[] = [...set.meshes, ...set.connectors, ...set.flowRules, ...set.projections];
+  const all: ConfigDocument[] = [...set.meshes, ...set.connectors, ...set.flowRules, ...set.projections, ...set.policies];
   for (const doc of all) checkSecretRefs(ctx, doc, [], doc.value);
   for (const doc of all) checkReservedNames(ctx, doc);
   if (ctx.mesh) checkMesh(ctx, ctx.mesh);
   for (const doc of set.connectors) checkConnector(ctx, doc);
   for (const doc of set.flowRules) checkFlowRule(ctx, doc);
   for (const doc of set.projections) checkProjection(ctx, doc);
+  for (const doc of set.policies) checkPolicy(ctx, doc);
   checkCycles(ctx);
   return problems;
 }
@@ -50,7 +52,7 @@ function checkMeshCount(ctx: CheckContext, problems: Problem[]): void {
 }
 
 function checkUniqueNames(ctx: CheckContext): void {
-  const groups: readonly (readonly ConfigDocument[])[] = [ctx.set.connectors, ctx.set.flowRules, ctx.set.projections];
+  const groups: readonly (readonly ConfigDocument[])[] = [ctx.set.connectors, ctx.set.flowRules, ctx.set.projections, ctx.set.policies];
   for (const group of groups) {
     const seen = new Map<string, ConfigDocument>();
     for (const doc of group) {

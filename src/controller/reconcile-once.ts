@@ -23,6 +23,8 @@ export interface ReconcileOnceOptions {
   readonly revision: string;
   readonly full: boolean;
   readonly allowDeletes?: number;
+  /** `--allow-clears N` (CycleOptions.allowClears). */
+  readonly allowClears?: number;
   /** The connectors the run covers (a scoped run); none: the whole mesh. */
   readonly scope?: RunScope;
   /** What started the run (CycleOptions.trigger). */
@@ -67,6 +69,7 @@ export async function reconcileOnce(options: ReconcileOnceOptions): Promise<Reco
     mode: 'reconcile',
     revision,
     allowDeletes: options.allowDeletes,
+    allowClears: options.allowClears,
     ...(options.scope ? { scope: options.scope } : {}),
     ...(options.skipped ? { skipped: options.skipped } : {}),
     ...(options.trigger ? { trigger: options.trigger } : {}),

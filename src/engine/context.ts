@@ -28,6 +28,8 @@ export interface CycleContext {
   readonly allowDeletes?: number;
   /** The operator's pending approvals a tripped gate consults (reconcile runs only). */
   readonly approvals?: RunApprovals;
+  /** `--allow-clears N`: the attribute-clear gate lets at most N objects per attribute and connector through. */
+  readonly allowClears?: number;
   readonly log: Logger;
   connector(name: string): Promise<IdentityConnector>;
   capabilities(connector: string, objectType: string): Promise<ObjectTypeCapabilities>;

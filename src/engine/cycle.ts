@@ -34,6 +34,7 @@ export interface CycleOptions {
   readonly mode: CycleMode;
   readonly revision: string | null;
   readonly allowDeletes?: number;
+  readonly allowClears?: number;
   readonly openConnector: ConnectorOpener;
   readonly log: Logger;
   readonly progress?: (stage: string, done: number, total?: number) => void;
@@ -184,6 +185,7 @@ async function execute(
     kind: options.kind,
     mode: options.mode,
     allowDeletes: options.allowDeletes,
+    allowClears: options.allowClears,
     ...(approvals ? { approvals } : {}),
     log: options.log,
     connector(name) {

@@ -40,6 +40,12 @@ export interface HeldBackObject {
   readonly projection: string;
   readonly reason: string;
   readonly details: Readonly<Record<string, unknown>>;
+  /** An empty template attribute: the mesh attributes found empty. */
+  readonly missing?: readonly string[];
+  /** The live target object linked to it: it was projected before, so a value it was rendered from became empty. */
+  readonly target?: { readonly externalId: string; readonly object: string };
+  /** Held back already by an earlier run whose attribute-clear gate let it stand (clear-gate.ts): not counted again. */
+  readonly accepted?: boolean;
 }
 
 export interface ProjectionPlan {
@@ -195,6 +201,7 @@ export async function planProjection(ctx: CycleContext, projection: ProjectionMo
 
       const adopted = plan.linkWrites;
       const held = plan.heldBack;
+      const heldFrom = held.length;
       const subjects = plan.reviewed;
       for (const object of objects.values()) {
         const objectLinks = linksByObject.get(object.id) ?? [];
@@ -206,7 +213,10 @@ export async function planProjection(ctx: CycleContext, projection: ProjectionMo
           const subject = `${projection.name}/${object.id}/${entry.item}`;
           subjects.push(subject);
           if (entry.kind === 'held') {
-            held.push({ kind: 'heldBack', subject, meshType: object.type, projection: projection.name, reason: entry.reason, details: { reason: entry.reason, missing: entry.missing, projection: projection.name, object: describeMesh(object, keyAttributes) } });
+            const link = objectLinks.find((l) => l.item === entry.item && l.state !== 'released' && l.state !== 'deleted');
+            const current = link?.externalId ? observed.get(link.externalId) : undefined;
+            const target = current && !current.deleted ? { externalId: current.externalId, object: current.dn ?? current.externalId } : undefined;
+            held.push({ kind: 'heldBack', subject, meshType: object.type, projection: projection.name, reason: entry.reason, missing: entry.missing, ...(target ? { target } : {}), details: { reason: entry.reason, missing: entry.missing, projection: projection.name, object: describeMesh(object, keyAttributes) } });
             continue;
           }
           let link = objectLinks.find((l) => l.item === entry.item && l.state !== 'released');
@@ -256,10 +266,29 @@ export async function planProjection(ctx: CycleContext, projection: ProjectionMo
         }
         return undefined;
       }
+      await markAccepted(q, plan.heldBack, heldFrom);
     }
     ctx.progress(`plan ${projection.name}`, Math.min(start + PAGE_SIZE, ids.length), ids.length);
   }
   return plan;
+}
+
+/**
+ * Marks the page's held-back objects (from index `from`) that an earlier run's attribute-clear gate let
+ * stand (their conflict says `accepted`), keeping the mark in the conflict this plan records.
+ */
+async function markAccepted(q: Queryable, held: HeldBackObject[], from: number): Promise<void> {
+  const subjects = held.slice(from).filter((h) => h.target !== undefined).map((h) => h.subject);
+  if (subjects.length === 0) return;
+  const rows = await q.query<{ subject: string; details: { accepted?: boolean } }>(
+    `SELECT subject, details FROM conflict WHERE kind = 'heldBack' AND subject ${q.dialect.in('$1')}`,
+    [subjects],
+  );
+  const accepted = new Set(rows.filter((r) => r.details?.accepted === true).map((r) => r.subject));
+  for (let i = from; i < held.length; i++) {
+    const h = held[i]!;
+    if (h.kind === 'heldBack' && accepted.has(h.subject)) held[i] = { ...h, accepted: true, details: { ...h.details, accepted: true } };
+  }
 }
 
 function describeMesh(object: MeshObject, keys: ReadonlyMap<string, ReadonlySet<string>> = new Map()): string {

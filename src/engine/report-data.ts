@@ -8,6 +8,7 @@ import { isoTimestampOrNull } from '../store/timestamps.js';
 import type { CycleResult } from './cycle.js';
 import { pendingApprovals } from './approvals.js';
 import { RETRY_LIMIT } from './planner.js';
+import { isClearGate } from '../reports/gate-kinds.js';
 
 
 const conflictKey = (c: ConflictEntry): string => `${c.kind}\u0000${c.meshType}\u0000${c.object}\u0000${c.attribute ?? ''}`;
@@ -133,12 +134,20 @@ export interface StatusInputs {
   readonly now: string;
 }
 
+/** The status condition a gate's trip sets. */
+function gateCondition(gate: GateTrip['gate']): 'DeleteThresholdExceeded' | 'ImportGuardTripped' | 'AttributeClearThresholdExceeded' {
+  return gate === 'importGuard' ? 'ImportGuardTripped' : isClearGate(gate) ? 'AttributeClearThresholdExceeded' : 'DeleteThresholdExceeded';
+}
+
 function gateConditions(gates: readonly GateTrip[], now: string): Condition[] {
-  const deletes = gates.filter((g) => g.gate !== 'importGuard');
-  const guards = gates.filter((g) => g.gate === 'importGuard');
+  const of = (type: ReturnType<typeof gateCondition>) => gates.filter((g) => gateCondition(g.gate) === type);
+  const deletes = of('DeleteThresholdExceeded');
+  const guards = of('ImportGuardTripped');
+  const clears = of('AttributeClearThresholdExceeded');
   return [
     { type: 'DeleteThresholdExceeded', status: deletes.length > 0 ? 'True' : 'False', reason: deletes.length > 0 ? 'ExportsBlocked' : 'WithinThresholds', message: deletes.map((g) => g.message ?? g.connector).join('; '), lastTransitionTime: now },
     { type: 'ImportGuardTripped', status: guards.length > 0 ? 'True' : 'False', reason: guards.length > 0 ? 'ImportBlocked' : 'WithinThresholds', message: guards.map((g) => g.message ?? g.connector).join('; '), lastTransitionTime: now },
+    { type: 'AttributeClearThresholdExceeded', status: clears.length > 0 ? 'True' : 'False', reason: clears.length > 0 ? 'ExportsBlocked' : 'WithinThresholds', message: clears.map((g) => g.message ?? g.connector).join('; '), lastTransitionTime: now },
   ];
 }
 
@@ -151,7 +160,7 @@ function connectorHealth(
   const first = failures[0];
   if (first) return { health: 'Failed', reason: first.stage === 'export' ? 'ExportFailed' : first.stage === 'open' ? 'OpenFailed' : 'ImportFailed', message: failures.map((f) => f.message).join('; ') };
   const trip = trips[0];
-  if (trip) return { health: 'Degraded', reason: trip.gate === 'importGuard' ? 'ImportGuardTripped' : 'DeleteThresholdExceeded', message: trips.map((t) => t.message ?? t.gate).join('; ') };
+  if (trip) return { health: 'Degraded', reason: gateCondition(trip.gate), message: trips.map((t) => t.message ?? t.gate).join('; ') };
   if (exportErrors !== undefined) return { health: 'Degraded', reason: 'ExportErrors', message: exportErrors };
   return { health: 'Healthy', reason: 'RunSucceeded', message: '' };
 }
@@ -193,7 +202,7 @@ export async function statusReport(q: Queryable, input: StatusInputs): Promise<S
     const exportErrors = errors.filter((e) => config.projections.find((p) => p.name === e.projection)?.target.connector === model.name);
     const conditions = [
       ...(failure.length > 0 ? [{ type: 'Ready', status: 'False' as const, reason: failure[0]!.stage === 'export' ? 'ExportFailed' : 'ImportFailed', message: failure.map((f) => f.message).join('; '), lastTransitionTime: now }] : []),
-      ...trips.map((t) => ({ type: t.gate === 'importGuard' ? 'ImportGuardTripped' : 'DeleteThresholdExceeded', status: 'True' as const, reason: t.gate, message: t.message ?? '', lastTransitionTime: now })),
+      ...trips.map((t) => ({ type: gateCondition(t.gate), status: 'True' as const, reason: t.gate, message: t.message ?? '', lastTransitionTime: now })),
       ...(exportErrors.length > 0 ? [{ type: 'ExportErrors', status: 'True' as const, reason: 'ObjectsFailed', message: exportErrors.map(exportErrorMessage).join('; '), lastTransitionTime: now }] : []),
       ...(outcome?.suspended.includes(model.name) ? [{ type: 'Suspended', status: 'True' as const, reason: 'SpecSuspend', message: 'exports are paused by spec.suspend', lastTransitionTime: now }] : []),
     ];

@@ -7,7 +7,8 @@
 import { redact } from '../shared/logger.js';
 import { conflictSections, conflictTally } from './conflicts-markdown.js';
 import { alert, document, moreLine, table } from './markdown.js';
-import { OPS, allowDeletesNeeded, conflictCounts, failureConsequence, failureLine, failures, gateConsequence, gateLine, hasChanges, heldBackTotal, noChangeLine, opTotal, planSummaryLine, type OpInfo } from './plan-summary.js';
+import { OPS, allowDeletesNeeded, clearedObjectsLine, conflictCounts, failureConsequence, failureLine, failures, gateConsequence, gateLine, hasChanges, heldBackTotal, noChangeLine, opTotal, planSummaryLine, type OpInfo } from './plan-summary.js';
+import { approvalFlags } from './gate-kinds.js';
 import type { PlanChange, PlanProjection, PlanReport } from './types.js';
 import { count, formatChange, formatValue, mdCode, mdText, plural, shortRevision } from './value-format.js';
 
@@ -102,9 +103,12 @@ function gateAlert(plan: PlanReport): string | undefined {
   return alert('CAUTION', [
     `**${plan.gates.length === 1 ? 'A safety gate would trip' : `${count(plan.gates.length)} safety gates would trip`}: ${mdText(gateConsequence(plan.gates))}.**`,
     '',
-    ...plan.gates.map((g) => `- ${mdText(gateLine(g))}`),
+    ...plan.gates.flatMap((g) => {
+      const objects = clearedObjectsLine(g);
+      return [`- ${mdText(gateLine(g))}`, ...(objects ? [`  - objects: ${mdText(objects)}`] : [])];
+    }),
     '',
-    `A reconcile would hold back ${held > 0 ? `the ${plural(held, "change")} listed as held back below` : 'what these gates guard'} until approved (\`--allow-deletes ${allowDeletesNeeded(plan.gates)}\`).`,
+    `A reconcile would hold back ${held > 0 ? `the ${plural(held, "change")} listed as held back below` : 'what these gates guard'} until approved (\`${approvalFlags(plan.gates)}\`).`,
   ]);
 }
 

@@ -4,6 +4,7 @@
  */
 import type { ConflictEntry, GateTrip, PlanChange, PlanFailure, PlanProjection, PlanReport } from './types.js';
 import { count, plural } from './value-format.js';
+import { isClearGate } from './gate-kinds.js';
 
 export type Op = PlanChange['op'];
 
@@ -52,6 +53,8 @@ const GATE_LIMIT: Readonly<Record<GateTrip['gate'], string>> = {
   maxDeletes: 'safety.maxDeletes',
   maxDeletePercent: 'safety.maxDeletePercent',
   importGuard: 'the empty-import guard',
+  maxClears: 'safety.maxClears',
+  maxClearPercent: 'safety.maxClearPercent',
 };
 
 /** One line per trip: the engine's message when it gave one, else counts and the limit crossed. */
@@ -60,6 +63,9 @@ export function gateLine(gate: GateTrip): string {
   if (gate.message) return gate.message.startsWith(gate.connector) ? gate.message : `${where}: ${gate.message}`;
   if (gate.gate === 'importGuard') {
     return `${where}: a full import would remove ${count(gate.count)} objects (limit ${count(gate.limit)}, ${GATE_LIMIT[gate.gate]}); nothing is deleted`;
+  }
+  if (isClearGate(gate.gate)) {
+    return `${where}: "${gate.attribute ?? '?'}" would be emptied on ${count(gate.count)} objects, more than ${GATE_LIMIT[gate.gate]} (limit ${count(gate.limit)}); rerun with --allow-clears ${gate.count} if intended`;
   }
   return `${where}: ${count(gate.count)} deletions and disables exceed ${GATE_LIMIT[gate.gate] ?? gate.gate} (limit ${count(gate.limit)}); rerun with --allow-deletes ${gate.count} if intended`;
 }
@@ -84,11 +90,16 @@ export function gateConsequence(gates: readonly GateTrip[]): string {
   ].join('; ');
 }
 
-/** The `--allow-deletes N` that would let every tripped gate through (the override is per connector). */
+/** The `--allow-deletes N` that would let every tripped delete gate and import guard through (the override is per connector). */
 export function allowDeletesNeeded(gates: readonly GateTrip[]): number {
-  const perConnector = new Map<string, number>();
-  for (const g of gates) perConnector.set(g.connector, Math.max(perConnector.get(g.connector) ?? 0, g.count));
-  return Math.max(0, ...perConnector.values());
+  return Math.max(0, ...gates.filter((g) => !isClearGate(g.gate)).map((g) => g.count));
+}
+
+/** Clear gates: `E1001, E1002, … (+10 more)`, the objects a trip counted. */
+export function clearedObjectsLine(gate: GateTrip): string | undefined {
+  if (!isClearGate(gate.gate) || !gate.objects || gate.objects.length === 0) return undefined;
+  const more = gate.count - gate.objects.length;
+  return `${gate.objects.join(', ')}${more > 0 ? ` (+${count(more)} more)` : ''}`;
 }
 
 const changeTotal = (p: PlanProjection): number => OPS.reduce((m, o) => m + opTotal(p, o), 0);

@@ -7,8 +7,9 @@
  */
 import { redact } from '../shared/logger.js';
 import { sortConflicts } from './report-json.js';
-import { OPS, allowDeletesNeeded, conflictCounts, failureConsequence, failureLine, failures, gateConsequence, gateLine, hasChanges, heldBackTotal, noChangeLine, notContactedNote, opTotal, planSummaryLine, type Op } from './plan-summary.js';
+import { OPS, allowDeletesNeeded, clearedObjectsLine, conflictCounts, failureConsequence, failureLine, failures, gateConsequence, gateLine, hasChanges, heldBackTotal, noChangeLine, notContactedNote, opTotal, planSummaryLine, type Op } from './plan-summary.js';
 import { painter, type Paint } from './terminal-style.js';
+import { approvalFlags } from './gate-kinds.js';
 import type { ConflictEntry, PlanChange, PlanProjection, PlanReport } from './types.js';
 import { count, formatChange, formatValue, plural, shortRevision } from './value-format.js';
 
@@ -83,8 +84,11 @@ function gateBlock(plan: PlanReport, paint: Paint): string[] {
   const held = heldBackTotal(plan);
   return [
     paint.boldRed(`!! SAFETY GATE: ${gateConsequence(plan.gates)}`),
-    ...plan.gates.map((g) => paint.red(`!!   ${gateLine(g)}`)),
-    paint.red(`!!   A reconcile would hold back ${held > 0 ? `the ${plural(held, "change")} listed as held back below` : 'what these gates guard'} until approved (--allow-deletes ${allowDeletesNeeded(plan.gates)}).`),
+    ...plan.gates.flatMap((g) => {
+      const objects = clearedObjectsLine(g);
+      return [paint.red(`!!   ${gateLine(g)}`), ...(objects ? [paint.red(`!!     objects: ${objects}`)] : [])];
+    }),
+    paint.red(`!!   A reconcile would hold back ${held > 0 ? `the ${plural(held, "change")} listed as held back below` : 'what these gates guard'} until approved (${approvalFlags(plan.gates)}).`),
     '',
   ];
 }

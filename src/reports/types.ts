@@ -181,12 +181,21 @@ export interface ApprovalRecord {
   readonly note: string | null;
 }
 
+/** The gates that count deletions and disables (and imports that would cause them): `--allow-deletes` approves them. */
+export const DELETE_GATES = ['maxDeletes', 'maxDeletePercent', 'importGuard'] as const;
+/** The gates that count objects losing an attribute: `--allow-clears` approves them. */
+export const CLEAR_GATES = ['maxClears', 'maxClearPercent'] as const;
+
 export interface GateTrip {
   readonly connector: string;
-  readonly gate: 'maxDeletes' | 'maxDeletePercent' | 'importGuard';
+  readonly gate: (typeof DELETE_GATES)[number] | (typeof CLEAR_GATES)[number];
   readonly count: number;
   readonly limit: number;
   readonly objectType?: string;
+  /** Clear gates: the attribute that would be emptied. */
+  readonly attribute?: string;
+  /** Clear gates: some of the objects that would lose it (target DN or key). */
+  readonly objects?: readonly string[];
   readonly message?: string;
 }
 

@@ -13,7 +13,7 @@ function compiled(...documents: string[]): CompiledConfig {
 describe('the compiled model', () => {
   it('applies the documented defaults when keys are left out', () => {
     const config = compiled(MESH, HR, APPS, HR_FLOW, APPS_PROJECTION);
-    expect(config.mesh.safety).toEqual({ maxDeletes: 500, maxDeletePercent: 20 });
+    expect(config.mesh.safety).toEqual({ maxDeletes: 500, maxDeletePercent: 20, maxClears: 500, maxClearPercent: 20 });
     expect(config.mesh.reports).toEqual({ branch: 'identity-mesh/status', path: 'reports' });
     expect(config.mesh.schedule).toEqual({ intervalMs: 5 * 60_000, full: '0 2 * * 0' });
     expect(config.mesh.suspend).toBe(false);

@@ -11,7 +11,7 @@ function config(interval: number, full: string, connectors: Partial<ConnectorMod
       name: 'm',
       location: { file: 'mesh.yaml', line: 1, column: 1 },
       objectTypes: new Map(),
-      safety: { maxDeletes: 500, maxDeletePercent: 20 },
+      safety: { maxDeletes: 500, maxDeletePercent: 20, maxClears: 500, maxClearPercent: 20 },
       reports: { branch: 'identity-mesh/status', path: 'reports' },
       schedule: { intervalMs: interval, full },
       suspend: false,
@@ -20,6 +20,7 @@ function config(interval: number, full: string, connectors: Partial<ConnectorMod
     connectors: new Map(connectors.map((c, i) => [c.name ?? `c${i}`, { name: `c${i}`, type: 'csv', location: { file: 'c.yaml', line: 1, column: 1 }, spec: {}, objectTypes: [], suspend: false, ...c } as ConnectorModel])),
     flowRules: [],
     projections: [],
+    policies: [],
   };
 }
 

@@ -26,7 +26,7 @@ const open: IdentityConnector[] = [];
 
 const yaml = (scimUrl: string): string =>
   configText(
-    mesh({ person: { employeeId: 'string', email: 'string', roles: 'string[]' } }, { safety: { maxDeletes: 50, maxDeletePercent: 100 } }),
+    mesh({ person: { employeeId: 'string', email: 'string', roles: 'string[]' } }, { safety: { maxDeletes: 50, maxDeletePercent: 100, maxClearPercent: 100 } }),
     scimInboundConnector(),
     sqlConnector('dmm-db', 'postgres', 'dmm-db-url', { teamRole: { table: `${schema}.team_roles`, externalIdColumn: 'role_key' } }),
     scimConnector('dmm', scimUrl, 'dmm-scim-token', { user: { resource: 'User' } }),

@@ -118,7 +118,7 @@ export interface MeshAttribute {
   to?: [Identifier, ...Identifier[]];
 }
 /**
- * Delete and disable thresholds per target connector per cycle; exceeding one blocks every export to that connector for the cycle (exit 3). The same limits guard full imports against a source that suddenly returns far fewer objects.
+ * Delete, disable and attribute-clear thresholds per target connector per cycle; exceeding one blocks every export to that connector for the cycle (exit 3). The delete limits also guard full imports against a source that suddenly returns far fewer objects.
  */
 export interface Safety {
   /**
@@ -129,6 +129,14 @@ export interface Safety {
    * At most this percentage of a connector's objects of one type deleted or disabled per cycle.
    */
   maxDeletePercent?: number;
+  /**
+   * At most this many objects of one type per target connector may lose one attribute (written empty, or held back because a template's attribute became empty) per cycle; more blocks every export to that connector (condition AttributeClearThresholdExceeded, exit 3; `--allow-clears N` lets them through once).
+   */
+  maxClears?: number;
+  /**
+   * At most this percentage of a connector's objects of one type may lose one attribute per cycle (the same count as `maxClears`).
+   */
+  maxClearPercent?: number;
 }
 /**
  * Where status, drift and conflict reports are committed.
@@ -186,7 +194,7 @@ export interface History {
   retain?: Duration1;
 }
 /**
- * Delete and disable thresholds per target connector per cycle; exceeding one blocks every export to that connector for the cycle (exit 3). The same limits guard full imports against a source that suddenly returns far fewer objects.
+ * Delete, disable and attribute-clear thresholds per target connector per cycle; exceeding one blocks every export to that connector for the cycle (exit 3). The delete limits also guard full imports against a source that suddenly returns far fewer objects.
  *
  * This interface was referenced by `MeshDocument`'s JSON-Schema
  * via the `definition` "Safety".
@@ -200,6 +208,14 @@ export interface Safety1 {
    * At most this percentage of a connector's objects of one type deleted or disabled per cycle.
    */
   maxDeletePercent?: number;
+  /**
+   * At most this many objects of one type per target connector may lose one attribute (written empty, or held back because a template's attribute became empty) per cycle; more blocks every export to that connector (condition AttributeClearThresholdExceeded, exit 3; `--allow-clears N` lets them through once).
+   */
+  maxClears?: number;
+  /**
+   * At most this percentage of a connector's objects of one type may lose one attribute per cycle (the same count as `maxClears`).
+   */
+  maxClearPercent?: number;
 }
 /**
  * Where status, drift and conflict reports are committed.

@@ -23,7 +23,7 @@ const scalar: Schema = { anyOf: [{ type: 'string' }, { type: 'number' }, { type:
 
 const conditionSchema = object(
   {
-    type: { type: 'string', examples: ['Ready', 'ConfigInvalid', 'DeleteThresholdExceeded', 'ImportGuardTripped'] },
+    type: { type: 'string', examples: ['Ready', 'ConfigInvalid', 'DeleteThresholdExceeded', 'ImportGuardTripped', 'AttributeClearThresholdExceeded'] },
     status: { enum: ['True', 'False'] },
     reason: { type: 'string' },
     message: { type: 'string' },
@@ -36,7 +36,7 @@ const connectorProperties: Record<string, Schema> = {
   name: { type: 'string' },
   type: { type: 'string', examples: [...CONNECTOR_TYPES] },
   health: { enum: ['Healthy', 'Degraded', 'Failed', 'Unknown'], description: 'From the last run that involved the connector; Unknown before the first one.' },
-  healthReason: { type: 'string', description: 'Why: RunSucceeded, ImportFailed, ExportFailed, OpenFailed, ImportGuardTripped, DeleteThresholdExceeded or ExportErrors.' },
+  healthReason: { type: 'string', description: 'Why: RunSucceeded, ImportFailed, ExportFailed, OpenFailed, ImportGuardTripped, DeleteThresholdExceeded, AttributeClearThresholdExceeded or ExportErrors.' },
   healthMessage: { type: 'string' },
   healthLastTransitionTime: { ...dateTime, description: 'When health last changed; runs that leave it as it was do not rewrite it.' },
   suspended: { type: 'boolean', description: 'spec.suspend pauses its exports.' },

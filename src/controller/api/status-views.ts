@@ -69,7 +69,7 @@ export interface StatusView {
   readonly lastJob: Job | null;
 }
 
-const GATE_CONDITIONS = new Set(['DeleteThresholdExceeded', 'ImportGuardTripped']);
+const GATE_CONDITIONS = new Set(['DeleteThresholdExceeded', 'ImportGuardTripped', 'AttributeClearThresholdExceeded']);
 
 const newest = (values: readonly (string | null)[]): string | null =>
   values.reduce<string | null>((best, v) => (v !== null && (best === null || v > best) ? v : best), null);

@@ -4,6 +4,7 @@
  */
 import type { GateTrip } from '../../reports/types.js';
 import type { CycleContext } from '../context.js';
+import { evaluateClearGate } from '../clear-gate.js';
 import { evaluateGates } from '../gates.js';
 import type { ProjectionPlan } from '../planner.js';
 import type { WaveStage } from './stage.js';
@@ -17,7 +18,10 @@ export interface GateKind {
 /** Deletes and disables per target connector against `safety.maxDeletes` / `maxDeletePercent`. */
 const deleteGate: GateKind = { name: 'deletes', evaluate: (ctx, plans) => evaluateGates(ctx, ctx.q, plans) };
 
-export const GATE_KINDS: readonly GateKind[] = [deleteGate];
+/** Objects losing one attribute per target connector against `safety.maxClears` / `maxClearPercent`. */
+const clearGate: GateKind = { name: 'clears', evaluate: (ctx, plans) => evaluateClearGate(ctx, ctx.q, plans) };
+
+export const GATE_KINDS: readonly GateKind[] = [deleteGate, clearGate];
 
 export const gateStage: WaveStage = {
   name: 'gate',
