@@ -24,6 +24,7 @@ describe('dashboard', () => {
   beforeAll(async () => {
     w = await startWorld({ store: 'postgres', pgUrl: inject('pgUrl') });
     await w.port.cycle('full');
+    await w.port.cycle('delta', ['hr'], 'schedule'); // hr's own timetable (a scoped run)
     // A day's work: Grace moves to Research, Frances joins, someone edits the directory by hand.
     const rows = HR_ROWS.map((r) => (r[0] === 'E1002' ? ['E1002', 'Grace', 'Hopper', 'Research', 'Rear Admiral'] : r));
     writeFileSync(w.hrFile, hrCsv([...rows, ['E1007', 'Frances', 'Allen', 'Engineering', 'Fellow']]));
@@ -76,6 +77,9 @@ describe('dashboard', () => {
     await connectors.getByRole('link', { name: 'directory' }).waitFor();
     for (const name of ['hr', 'badges', 'directory']) expect(await connectors.getByRole('link', { name, exact: true }).isVisible()).toBe(true);
     expect(await connectors.getByText('Healthy').count()).toBe(3);
+    // Healthy since the first run (lastTransitionTime), and a Sync now per connector.
+    expect(await connectors.getByText(/^ since /).count()).toBe(3);
+    for (const name of ['hr', 'badges', 'directory']) expect(await connectors.getByRole('button', { name: `Sync now: ${name}` }).isEnabled()).toBe(true);
     expect(await connectors.getByRole('row', { name: /^hr / }).textContent()).toContain(`user: ${HR_ROWS.length + 1}`);
 
     const jobs = page.getByRole('region', { name: 'Latest jobs' });
@@ -83,6 +87,10 @@ describe('dashboard', () => {
     expect(await latest.getByRole('link').textContent()).toBe(String(lastJobId));
     expect(await latest.textContent()).toContain('succeeded');
     expect(await latest.textContent()).toContain('API (sre)');
+    expect(await latest.getByRole('cell').nth(2).textContent()).toBe('all'); // the scope: the whole mesh
+    const scoped = jobs.getByRole('row').nth(2);
+    expect(await scoped.getByRole('cell').nth(2).textContent()).toBe('hr');
+    expect(await scoped.getByRole('cell').nth(3).textContent()).toBe('schedule');
 
     const conflicts = page.getByRole('region', { name: /Open conflicts \(\d+\)/ });
     expect(await conflicts.textContent()).toContain('displayName');
@@ -159,5 +167,40 @@ describe('dashboard', () => {
     await page.getByRole('heading', { level: 1, name: 'Not found' }).waitFor();
     expect(await page.locator('#view').textContent()).toContain('E9999');
     problems.splice(0); // the 404 shows in the console
+  });
+
+  it("syncs one connector now with an operator token, shows its job's scope, trigger and counts per object type; a viewer token is told it cannot", async () => {
+    const page = await open();
+    await signIn(page);
+    await page.getByRole('button', { name: 'Sync now: badges' }).click();
+    await expect.poll(() => page.locator('#notice').textContent()).toContain('Sync now needs an operator token');
+    problems.splice(0); // the 403 shows in the console
+
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await signIn(page, OPERATOR_TOKEN);
+    await page.getByRole('button', { name: 'Sync now: hr' }).click();
+    const heading = page.getByRole('heading', { level: 1, name: /^Job \d+$/ });
+    await heading.waitFor();
+    const summary = page.getByRole('region', { name: 'Summary' });
+    expect(await summary.textContent()).toContain('queued');
+    expect(await summary.textContent()).toContain('Scopehr');
+    expect(await summary.textContent()).toContain('TriggerAPI (sre)');
+
+    writeFileSync(w.hrFile, hrCsv([...HR_ROWS, ['E1007', 'Frances', 'Allen', 'Engineering', 'Fellow'], ['E1008', 'Mary', 'Jackson', 'Research', 'Engineer']]));
+    await w.port.runRequested();
+    await page.reload();
+    await heading.waitFor();
+    expect(await page.getByRole('region', { name: 'Summary' }).textContent()).toContain('succeeded');
+    const byType = page.getByRole('region', { name: 'Counts per object type' });
+    const account = byType.getByRole('row', { name: /^account / });
+    expect(await account.getByRole('cell').nth(0).textContent()).toBe('1'); // created: Mary
+    expect(await account.getByRole('cell').nth(5).textContent()).toBe('0'); // failed
+
+    // The connector's page lists the jobs that covered it, this one on top.
+    const id = ((await heading.textContent()) ?? '').replace('Job ', '');
+    await page.goto(`${w.base}/#/connectors/hr`);
+    const jobsOfHr = page.getByRole('region', { name: 'Jobs' });
+    await jobsOfHr.waitFor();
+    expect(await jobsOfHr.getByRole('row').nth(1).getByRole('link').textContent()).toBe(id);
   });
 });

@@ -27,7 +27,7 @@ export const DASHBOARD_HTML = `<!doctype html>
 <main id="main" tabindex="-1">
   <section id="login" class="card login" hidden aria-labelledby="login-title">
     <h1 id="login-title">Identity Mesh dashboard</h1>
-    <p>This page reads the controller's state through its API. Enter a viewer token from the Mesh's <code>spec.api.tokens</code>.</p>
+    <p>This page reads the controller's state through its API. Enter a viewer token from the Mesh's <code>spec.api.tokens</code> (an operator token also lets you sync a connector now).</p>
     <form id="login-form" novalidate>
       <label for="token">Viewer token</label>
       <input id="token" name="token" type="password" autocomplete="off" spellcheck="false" required aria-describedby="login-error">

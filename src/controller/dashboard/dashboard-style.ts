@@ -30,6 +30,9 @@ h3 { font-size: 1em; margin: 14px 0 6px; }
 .login form { display: grid; gap: 8px; }
 input, select, button { font: inherit; padding: 6px 10px; border-radius: 6px; border: 1px solid #8a94a6; background: #fff; color: var(--fg); }
 button { cursor: pointer; background: var(--accent); border-color: var(--accent); color: #fff; }
+button.small { padding: 2px 10px; font-size: 0.88em; white-space: nowrap; }
+button:disabled { cursor: default; opacity: 0.55; }
+.since { color: var(--muted); font-size: 0.88em; white-space: nowrap; }
 .error { color: var(--bad); min-height: 1.2em; margin: 0; }
 #notice:not(:empty) { max-width: 1280px; margin: 12px auto 0; padding: 8px 14px; border-radius: 6px; background: var(--warn-bg); color: var(--warn); }
 .search { display: flex; flex-wrap: wrap; align-items: center; gap: 8px; margin: 0 0 14px; }

@@ -5,7 +5,8 @@
  * with it, renders with textContent only (never HTML from data), and refreshes the current view every
  * 10 s while the tab is visible. A script, not a module: it declares nothing global (one IIFE).
  *
- * Views (URL fragment): `#/` overview, `#/jobs/ID`, `#/connectors/NAME`, `#/objects/TYPE/KEY`.
+ * Views (URL fragment): `#/` overview, `#/jobs/ID`, `#/connectors/NAME`, `#/objects/TYPE/KEY`. "Sync
+ * now" posts a connector's sync with the same token (an operator token; a viewer's gets a notice).
  * The interfaces below are the fields of /api/v1/ this page reads (the API's OpenAPI document has all).
  */
 (function () {
@@ -37,6 +38,10 @@
     name: string;
     type: string;
     health: string;
+    healthReason?: string;
+    healthMessage?: string;
+    /** When `health` last changed: the "since" of a Failed or Degraded connector. */
+    healthLastTransitionTime?: string | null;
     suspended: boolean;
     objectTypes: Record<string, TypeStats>;
     lastImport: string | null;
@@ -56,6 +61,10 @@
     requestedBy: string[];
     requests: number;
     connectors?: string[] | null;
+    /** The connectors the run covered; null: the whole mesh. */
+    scope?: string[] | null;
+    triggeredBy?: string | null;
+    objectCounts?: Record<string, Counts>;
     revision: string | null;
     requestedAt: string | null;
     startedAt: string | null;
@@ -138,8 +147,15 @@
     }
   }
 
-  function api<T>(path: string): Promise<T> {
-    return fetch(API + path, { headers: { authorization: 'Bearer ' + state.token, accept: 'application/json' }, cache: 'no-store', signal: AbortSignal.timeout(15000) }).then(function (res) {
+  function api<T>(path: string, post?: unknown): Promise<T> {
+    const headers: Record<string, string> = { authorization: 'Bearer ' + state.token, accept: 'application/json' };
+    if (post !== undefined) headers['content-type'] = 'application/json';
+    const init: RequestInit = { headers: headers, cache: 'no-store', signal: AbortSignal.timeout(15000) };
+    if (post !== undefined) {
+      init.method = 'POST';
+      init.body = JSON.stringify(post);
+    }
+    return fetch(API + path, init).then(function (res) {
       return res
         .json()
         .catch(function () {
@@ -187,6 +203,25 @@
   }
   function health(x: string): HTMLElement {
     return badge(x, HEALTH[x]);
+  }
+  /** `Failed since 5 min ago`: the time the health last changed, with its reason and message as a tooltip. */
+  function healthSince(c: Connector): Child[] {
+    const why = [c.healthReason, c.healthMessage].filter(Boolean).join(': ');
+    const out: Child[] = [why ? h('span', { title: why }, health(c.health)) : health(c.health)];
+    if (c.health !== 'Unknown' && c.healthLastTransitionTime) out.push(h('span', { class: 'since' }, [' since ', when(c.healthLastTransitionTime)]));
+    if (c.suspended) out.push(' ', badge('suspended', 'warn'));
+    return out;
+  }
+  /** The connectors a job covered: `all` for a whole-mesh run. */
+  function scopeText(j: Job): string {
+    const scope = j.scope !== undefined && j.scope !== null ? j.scope : j.status === 'queued' ? j.connectors : null;
+    return scope ? scope.join(', ') : 'all';
+  }
+  const TRIGGERS: Record<string, string> = { schedule: 'schedule', revision: 'new revision', scim: 'SCIM push', cli: 'CLI' };
+  /** What started a job: the schedule, a new revision, a SCIM push, the CLI, or API tokens by name. */
+  function triggerText(j: Job): string {
+    if (j.triggeredBy === 'api' || (!j.triggeredBy && j.trigger === 'api')) return 'API (' + j.requestedBy.join(', ') + ')';
+    return (j.triggeredBy && TRIGGERS[j.triggeredBy]) || 'controller';
   }
   function jobStatus(x: string): HTMLElement {
     return badge(x, STATUS[x]);
@@ -320,13 +355,37 @@
       return h('tr', null, [
         h('th', { scope: 'row' }, link(connectorHref(c.name), c.name)),
         h('td', { text: c.type }),
-        h('td', null, [health(c.health), c.suspended ? ' ' : null, c.suspended ? badge('suspended', 'warn') : null]),
+        h('td', null, healthSince(c)),
         h('td', { text: types }),
         h('td', null, when(c.lastImport)),
         h('td', null, when(c.lastExport)),
         h('td', null, c.lastRun ? [link(jobHref(c.lastRun.jobId), 'job ' + c.lastRun.jobId, 'c-' + c.name + '-job'), ': ' + countsText(c.lastRun.counts)] : h('span', { class: 'muted', text: 'no run yet' })),
+        h('td', null, syncButton(c)),
       ]);
     });
+  }
+
+  /**
+   * Sync now for one connector (POST /connectors/{name}/sync, an operator token), then its job's page.
+   * A viewer token gets 403: the notice says an operator token is needed.
+   */
+  function syncButton(c: Connector): HTMLElement {
+    const button = h('button', { type: 'button', class: 'small', 'data-key': 'sync-' + c.name, 'aria-label': 'Sync now: ' + c.name, disabled: c.suspended, title: c.suspended ? 'suspended (spec.suspend): its runs are stopped' : null }, 'Sync now');
+    button.addEventListener('click', function () {
+      button.setAttribute('disabled', '');
+      api<{ jobId: number }>('/connectors/' + encodeURIComponent(c.name) + '/sync', { mode: 'delta' })
+        .then(function (r) {
+          location.hash = jobHref(r.jobId);
+        })
+        .catch(function (error: unknown) {
+          button.removeAttribute('disabled');
+          $('notice').textContent =
+            error instanceof ApiError && error.status === 403
+              ? 'Sync now needs an operator token; this one is a viewer\'s. Sign out and open the dashboard with an operator token.'
+              : 'Sync now for ' + c.name + ' failed: ' + (error instanceof Error ? error.message : String(error));
+        });
+    });
+    return button;
   }
 
   function jobRows(items: readonly Job[]): HTMLElement[] {
@@ -341,7 +400,8 @@
             h('th', { scope: 'row' }, link(jobHref(j.id), String(j.id))),
             h('td', null, jobStatus(j.status)),
             h('td', { text: j.kind }),
-            h('td', { text: j.trigger === 'api' ? 'API (' + j.requestedBy.join(', ') + ')' : 'controller' }),
+            h('td', { text: scopeText(j) }),
+            h('td', { text: triggerText(j) }),
             h('td', null, when(j.startedAt || j.requestedAt)),
             h('td', { text: duration(j.durationMs) }),
             // Errors here: connector failures and objects whose export failed (retried next cycle).
@@ -359,7 +419,7 @@
             { class: 'errors-row' },
             h(
               'td',
-              { colspan: 6 + COUNTERS.length },
+              { colspan: 7 + COUNTERS.length },
               h(
                 'ul',
                 { class: 'errors' },
@@ -374,7 +434,7 @@
     return rows;
   }
 
-  const JOB_HEADERS = ['Job', 'Status', 'Kind', 'Trigger', 'Started', 'Duration'].concat(
+  const JOB_HEADERS = ['Job', 'Status', 'Kind', 'Scope', 'Trigger', 'Started', 'Duration'].concat(
     COUNTERS.map(function (k) {
       return '#' + k.charAt(0).toUpperCase() + k.slice(1);
     }),
@@ -407,7 +467,7 @@
             ['Replica', status.role],
           ]),
         ),
-        card('Connectors', 'connectors-title', table('Connectors', ['Connector', 'Type', 'Health', 'Objects', 'Last import', 'Last export', 'Last run'], connectorRows(connectors), 'No connectors: no valid revision is running.'), null),
+        card('Connectors', 'connectors-title', table('Connectors', ['Connector', 'Type', 'Health', 'Objects', 'Last import', 'Last export', 'Last run', 'Run'], connectorRows(connectors), 'No connectors: no valid revision is running.'), null),
         card('Latest jobs', 'jobs-title', [table('Latest jobs', JOB_HEADERS, jobRows(jobs.items), 'No jobs yet.'), jobs.total > jobs.items.length ? h('p', { class: 'muted', text: 'Showing ' + jobs.items.length + ' of ' + jobs.total + ' jobs.' }) : null]),
         h('div', { class: 'grid' }, [
           card('Open conflicts (' + conflicts.total + ')', 'conflicts-title', [
@@ -453,7 +513,8 @@
           dl([
             ['Status', jobStatus(j.status)],
             ['Kind', j.kind],
-            ['Trigger', j.trigger === 'api' ? 'API, asked by ' + j.requestedBy.join(', ') + (j.requests > 1 ? ' (' + j.requests + ' requests joined)' : '') : 'controller (schedule, new revision or push)'],
+            ['Scope', scopeText(j)],
+            ['Trigger', triggerText(j) + (j.requests > 1 ? ' (' + j.requests + ' requests joined)' : '')],
             j.connectors ? ['Connectors asked for', j.connectors.join(', ')] : null,
             ['Revision', h('span', { class: 'mono', text: revision(j.revision) })],
             j.requestedAt ? ['Requested', when(j.requestedAt)] : null,
@@ -486,6 +547,7 @@
             j.status === 'queued' ? 'Waiting for its cycle to start.' : 'No counts recorded.',
           ),
         ),
+        card('Counts per object type', 'job-type-counts', typeCountsTable(j)),
         j.errors.length
           ? card(
               'Errors',
@@ -505,8 +567,36 @@
     });
   }
 
+  const TYPE_COUNTERS = ['created', 'updated', 'moved', 'disabled', 'deleted', 'failed'];
+  /** Exports per target object type (`user`: created, updated …), as an admin console's usersCreated. */
+  function typeCountsTable(j: Job): HTMLElement {
+    const counts = j.objectCounts || {};
+    return table(
+      'Counts per object type',
+      ['Object type'].concat(
+        TYPE_COUNTERS.map(function (k) {
+          return '#' + k;
+        }),
+      ),
+      Object.keys(counts).map(function (t) {
+        return h(
+          'tr',
+          null,
+          ([h('th', { scope: 'row', text: t })] as Child[]).concat(
+            TYPE_COUNTERS.map(function (k) {
+              return num(counts[t]![k]);
+            }),
+          ),
+        );
+      }),
+      j.status === 'queued' ? 'Waiting for its cycle to start.' : 'Nothing exported.',
+    );
+  }
+
   function connectorView(status: Status, name: string): Promise<Child[]> {
-    return api<Connector>('/connectors/' + encodeURIComponent(name)).then(function (c) {
+    return Promise.all([api<Connector>('/connectors/' + encodeURIComponent(name)), api<Page<Job>>('/connectors/' + encodeURIComponent(name) + '/jobs?pageSize=10')]).then(function (r) {
+      const c = r[0],
+        jobs = r[1];
       const types = Object.keys(c.objectTypes);
       return ([h('h1', { tabindex: '-1', text: 'Connector ' + c.name })] as Child[]).concat(banners(status), [
         card(
@@ -514,7 +604,8 @@
           'connector-summary',
           dl([
             ['Type', c.type],
-            ['Health', [health(c.health), c.suspended ? ' ' : null, c.suspended ? badge('suspended', 'warn') : null]],
+            ['Health', healthSince(c)],
+            c.healthMessage ? ['Why', c.healthMessage] : null,
             ['Last import', when(c.lastImport)],
             ['Last export', when(c.lastExport)],
             c.unmanaged !== undefined ? ['Unmanaged objects', String(c.unmanaged)] : null,
@@ -523,6 +614,7 @@
             ['Last run', c.lastRun ? [link(jobHref(c.lastRun.jobId), 'job ' + c.lastRun.jobId), ': ' + countsText(c.lastRun.counts)] : 'no run yet'],
           ]),
         ),
+        h('p', null, syncButton(c)),
         c.lastError ? card('Last error', 'connector-error', h('p', { class: 'mono', text: c.lastError }), 'alert') : null,
         card(
           'Object types',
@@ -549,6 +641,7 @@
             'No conditions reported.',
           ),
         ),
+        card('Jobs', 'connector-jobs', [table('Jobs of ' + c.name, JOB_HEADERS, jobRows(jobs.items), 'No jobs have covered it yet.'), jobs.total > jobs.items.length ? h('p', { class: 'muted', text: 'Showing ' + jobs.items.length + ' of ' + jobs.total + ' jobs.' }) : null]),
         h('p', null, link('#/', 'Back to the overview')),
       ]);
     });
