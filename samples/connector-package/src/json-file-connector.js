@@ -92,14 +92,13 @@ export function createJsonFileConnector(context) {
     }
     if (!stored || stored.deleted) return failed('ObjectNotFound', `${type} "${change.externalId}" does not exist`);
     const attributes = { ...stored.attributes };
-    if (change.op === 'enable' || change.op === 'disable') {
-      attributes[active] = change.op === 'enable';
-    } else {
+    if (change.op === 'update') {
       for (const [attribute, update] of Object.entries(change.attributes)) {
         if (attribute === key) return failed('ReadOnlyAttribute', `"${key}" is ${type}'s key and cannot change`);
         if (update.add || update.remove) {
           const current = attributes[attribute];
-          const values = Array.isArray(current) ? [...current] : current === undefined ? [] : [current];
+          /** @type {import('identity-mesh/sdk').Scalar[]} */
+          const values = Array.isArray(current) ? [...current] : current === undefined ? [] : [/** @type {import('identity-mesh/sdk').Scalar} */ (current)];
           const kept = values.filter((v) => !(update.remove ?? []).includes(v));
           attributes[attribute] = [...kept, ...(update.add ?? []).filter((v) => !kept.includes(v))];
         } else if (update.to === undefined) {
@@ -108,6 +107,8 @@ export function createJsonFileConnector(context) {
           attributes[attribute] = update.to;
         }
       }
+    } else {
+      attributes[active] = change.op === 'enable';
     }
     content.objects[change.externalId] = { changed: sequence, attributes };
     return { id: change.id, ok: true };
