@@ -12,7 +12,7 @@ RUN apt-get update \
     && apt-get install -y --no-install-recommends python3 make g++ \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
-COPY package.json package-lock.json tsconfig.json tsconfig.build.json ./
+COPY package.json package-lock.json tsconfig.json tsconfig.build.json tsconfig.sdk.json ./
 # Scripts stay off while installing (prepare would build before the sources are here); then only
 # better-sqlite3's install script runs, to get its native binary.
 RUN npm ci --ignore-scripts --no-audit --no-fund && npm rebuild better-sqlite3
@@ -25,7 +25,7 @@ COPY scripts ./scripts
 # npm ci --omit=dev on this lockfile and better-sqlite3 compiled from source.
 RUN npm run build && npm prune --omit=dev --ignore-scripts --no-audit --no-fund \
     && node scripts/trim-production-modules.mjs node_modules \
-    && rm -f dist/.tsbuildinfo && find dist -name '*.map' -delete
+    && rm -f dist/.tsbuildinfo dist/.tsbuildinfo-sdk && find dist -name '*.map' -delete
 
 FROM node:24.19.0-bookworm-slim
 # git and ssh for --repo (HTTPS and SSH transports); CA certificates for HTTPS connectors.
