@@ -166,7 +166,7 @@ export const components = {
       requestedBy: { type: 'array', items: { type: 'string' }, description: 'Token names that asked.' },
       requests: integer,
       connectors: nullable({ type: 'array', items: { type: 'string' } }),
-      scope: nullable({ type: 'array', items: { type: 'string' }, description: "The connectors the run covered (a connector's own scheduled run); null: the whole mesh." }),
+      scope: nullable({ type: 'array', items: { type: 'string' }, description: "The connectors a scoped run covered (a connector's own schedule, its Sync Now, imesh reconcile --connector); null: the whole mesh." }),
       objectCounts: {
         type: 'object',
         description: "Export counts per target object type (user, group …): the documents' usersCreated is objectCounts.user.created.",

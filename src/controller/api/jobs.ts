@@ -33,9 +33,9 @@ export interface Job {
   readonly requestedBy: readonly string[];
   /** How many sync requests this job answers. */
   readonly requests: number;
-  /** The connectors asked for (null: all). A requested job is a whole-mesh run. */
+  /** The connectors asked for: `[name]` from POST /connectors/{name}/sync, null from POST /sync (all). */
   readonly connectors: readonly string[] | null;
-  /** The connectors the run covered (a connector's own scheduled run); null: the whole mesh. */
+  /** The connectors a scoped run covered (a connector's own schedule, its Sync Now, `--connector`); null: the whole mesh. */
   readonly scope: readonly string[] | null;
   /**
    * Export counts per target object type: `objectCounts.user.created`, `objectCounts.group.updated` (the
