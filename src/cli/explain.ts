@@ -9,7 +9,7 @@ function show(value: unknown): string {
   return typeof value === 'string' ? JSON.stringify(value) : JSON.stringify(value);
 }
 
-export function renderExplanation(e: Explanation): string {
+export function renderExplanation(e: Explanation, attribute?: string): string {
   // Named by its first join key, as plans, conflicts and the dashboard name it; the mesh id follows.
   const key = Object.values(e.keys).find((v): v is string | number => typeof v === 'string' || typeof v === 'number');
   const lines = [`${e.type}/${key ?? e.id}${key !== undefined ? ` (mesh id ${e.id})` : ''}${e.deleted ? ' (deleted)' : ''}`];
@@ -30,6 +30,8 @@ export function renderExplanation(e: Explanation): string {
   }
   if (e.sources.length > 0) lines.push('', 'sources:', ...e.sources.map((s) => `  ${s.connector}/${s.objectType}/${s.externalId} (${s.rule}, ${s.how})`));
   if (e.targets.length > 0) lines.push('', 'targets:', ...e.targets.map((t) => `  ${t.projection} → ${t.connector}/${t.objectType} ${t.dn ?? t.externalId ?? '(not created)'} [${t.state}]${t.item ? ` item ${t.item}` : ''}`));
+  const ref = `${e.type}/${key ?? e.id}`;
+  lines.push('', `changes over time: imesh history ${/[\s'"]/.test(ref) ? JSON.stringify(ref) : ref}${attribute !== undefined ? ` ${attribute}` : ''}`);
   return lines.join('\n') + '\n';
 }
 
@@ -37,7 +39,8 @@ export const explain: Verb = {
   help: `Usage: imesh explain TYPE/KEY [ATTR] [--format text|json] [--config DIR] [--store URL] [--server URL]
 
 Shows, for each attribute of one mesh object, the winning value with its rule, connector, external id,
-confidence and time, and the values that lost. KEY is the mesh object's id or the value of one of its
+confidence and time, and the values that lost. How the values changed over time (from which source,
+under which revision): imesh history TYPE/KEY [ATTR]. KEY is the mesh object's id or the value of one of its
 join attributes (the mesh: side of any join rule), e.g. person/E1001. Works from the store alone (the
 last applied revision); --config resolves names against another revision. It reads an existing
 store, never creates one, and reads the embedded store while a controller writes to it.
@@ -51,7 +54,7 @@ Exit codes: 0 found, 1 not found or ambiguous (the candidates are listed), or no
     if (!ref || extra.length > 0 || !ref.includes('/')) throw new UsageError('expected TYPE/KEY and optionally ATTR, e.g. person/E1001 email');
     const slash = ref.indexOf('/');
     const format = outputFormat(values.format);
-    const print = (result: Explanation) => process.stdout.write(format === 'json' ? JSON.stringify(result, null, 2) + '\n' : renderExplanation(result));
+    const print = (result: Explanation) => process.stdout.write(format === 'json' ? JSON.stringify(result, null, 2) + '\n' : renderExplanation(result, attribute));
     if (values.server !== undefined) {
       refuseLocalFlags(values, ['config', 'store']);
       print(await remoteExplain(operatorClient(values.server, 'viewer'), ref.slice(0, slash), ref.slice(slash + 1), attribute));

@@ -15,6 +15,7 @@ export const verbs: readonly VerbEntry[] = [
   { name: 'reconcile', summary: 'Run one cycle (import, sync, export, reports), then exit', load: async () => (await import('./reconcile.js')).reconcile },
   { name: 'run', summary: 'The controller: watch Git, run on schedules, serve HTTP endpoints', load: async () => (await import('./run.js')).run },
   { name: 'explain', summary: 'Why each attribute of a mesh object has its value (provenance, losers)', load: async () => (await import('./explain.js')).explain },
+  { name: 'history', summary: "Who changed a mesh object's values, when, from which source and revision", load: async () => (await import('./history.js')).history },
   { name: 'status', summary: 'Last cycles, connectors, watermarks, pending exports', load: async () => (await import('./status.js')).status },
   { name: 'check', summary: 'Test each connector: reach, credentials, counts, latency; writes nothing', load: async () => (await import('./check.js')).check },
   { name: 'convert', summary: "Convert the product documents' configurations into a config repository", load: async () => (await import('./convert.js')).convert },

@@ -68,7 +68,7 @@ describe('operator API (PostgreSQL store)', () => {
       expect(res.status).toBe(200);
       expect(res.body).toMatchObject({ openapi: '3.1.0', jsonSchemaDialect: 'https://json-schema.org/draft/2020-12/schema' });
       expect(Object.keys((res.body as Json).paths)).toEqual(
-        expect.arrayContaining(['/connectors', '/connectors/{name}', '/connectors/{name}/check', '/connectors/{name}/sync', '/sync', '/jobs', '/jobs/{id}', '/objects/{type}/{key}']),
+        expect.arrayContaining(['/connectors', '/connectors/{name}', '/connectors/{name}/check', '/connectors/{name}/sync', '/sync', '/jobs', '/jobs/{id}', '/objects/{type}/{key}', '/objects/{type}/{key}/history']),
       );
     });
   });
@@ -270,6 +270,21 @@ describe('operator API (PostgreSQL store)', () => {
       expect((await get('/objects/person/E1001?attribute=title')).body).toMatchObject({ attributes: [{ name: 'title' }] });
       expect((await get('/objects/person/E9999')).status).toBe(404);
       expect((await get('/objects/robot/E1001')).status).toBe(404);
+    });
+
+    it("answers a mesh object's history: each value with its source, revision and run, and the exports", async () => {
+      const res = await get('/objects/person/E1001/history?attribute=title');
+      expect(res.status).toBe(200);
+      const body = res.body as Json;
+      expect(body).toMatchObject({ type: 'person', attribute: 'title', retain: '400d', keys: { employeeId: 'E1001' } });
+      expect(body.values[0]).toMatchObject({ attribute: 'title', value: 'Principal Engineer', withheld: false, connector: 'hr', rule: 'hr-to-person', externalId: 'E1001', confidence: 80 });
+      expect(body.values[0].run).toBeGreaterThan(0);
+      expect(body.exports[0]).toMatchObject({ projection: 'person-to-directory', connector: 'directory', op: 'create', result: 'ok', attributes: expect.objectContaining({ title: 'Principal Engineer' }) });
+      const all = (await get(`/objects/person/${encodeURIComponent(body.id)}/history`)).body as Json;
+      expect(all.attribute).toBeNull();
+      expect(all.values.map((v: Json) => v.attribute)).toEqual(expect.arrayContaining(['title', 'employeeId']));
+      expect((await get('/objects/person/E1001/history?attribute=nickname')).status).toBe(404);
+      expect((await get('/objects/person/E9999/history')).status).toBe(404);
     });
 
     it('lists the open conflicts and drift', async () => {

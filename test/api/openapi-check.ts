@@ -34,13 +34,15 @@ function validator(ref: string): ValidateFunction {
   return v;
 }
 
-/** The path template of doc.paths that `path` (below /api/v1, no query) matches. */
+/**
+ * The path template of doc.paths that `path` (below /api/v1, no query) matches; of several (`{key}` takes
+ * slashes, so /objects/{type}/{key} also matches …/history), the one with the most literal text, as the
+ * router prefers static segments.
+ */
 export function operationPath(path: string): string | undefined {
-  for (const template of Object.keys(doc.paths)) {
-    const pattern = new RegExp(`^${template.replace(/[.]/g, '\\.').replace(/\{key\}/g, '.+').replace(/\{[^}]+\}/g, '[^/]+')}$`);
-    if (pattern.test(path)) return template;
-  }
-  return undefined;
+  const literal = (template: string) => template.replace(/\{[^}]+\}/g, '').length;
+  const matching = Object.keys(doc.paths).filter((template) => new RegExp(`^${template.replace(/[.]/g, '\\.').replace(/\{key\}/g, '.+').replace(/\{[^}]+\}/g, '[^/]+')}$`).test(path));
+  return matching.sort((a, b) => literal(b) - literal(a))[0];
 }
 
 export interface CheckedResponse {

@@ -161,6 +161,14 @@ describe('dashboard', () => {
     expect(title1001).toContain('Principal Engineer');
     expect(title1001).toContain('hr/E1001 via hr-to-person (confidence 80)');
     expect(title1001).toContain('Principal Engineer from badges/B-1 via badges-to-person (confidence 60)');
+    // The object's history: the title's value with its source and run, and the export that wrote it.
+    const valueHistory = page.getByRole('region', { name: 'History' });
+    const titleChange = await valueHistory.getByRole('row', { name: /title Principal Engineer/ }).first().textContent();
+    expect(titleChange).toContain('hr/E1001 via hr-to-person (confidence 80)');
+    expect(titleChange).toMatch(/#\d+$/);
+    const created = await page.getByRole('region', { name: 'Exports' }).getByRole('row', { name: /create/ }).first().textContent();
+    expect(created).toContain('title = Principal Engineer');
+    expect(created).toContain('ok');
 
     await page.getByRole('searchbox').fill('E9999');
     await page.getByRole('button', { name: 'Explain' }).click();

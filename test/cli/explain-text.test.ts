@@ -33,6 +33,10 @@ describe('imesh explain as text', () => {
     expect(text).toContain('  lost: "Robert Noyce" from hr/E1005 via hr-to-person at confidence 50 (tie: decided by rule name)');
     expect(text).toContain('  agrees: from apps/u5 via apps-to-person at confidence 40');
     expect(text).not.toContain('lost: "Bob Noyce"');
+    // It ends by pointing at the values' changes over time.
+    expect(text.endsWith('\nchanges over time: imesh history person/E1005\n')).toBe(true);
+    expect(renderExplanation(e, 'displayName').endsWith('\nchanges over time: imesh history person/E1005 displayName\n')).toBe(true);
+    expect(renderExplanation({ ...e, keys: { employeeId: 'Ada Lovelace' } })).toContain('\nchanges over time: imesh history "person/Ada Lovelace"\n');
   });
 });
 

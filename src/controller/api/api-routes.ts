@@ -5,6 +5,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { explain } from '../../engine/explain.js';
+import { history } from '../../engine/history.js';
 import { conflictEntries, driftReport } from '../../engine/report-data.js';
 import type { CompiledConfig, ConnectorModel } from '../../config/model.js';
 import { ImeshError } from '../../shared/errors.js';
@@ -83,6 +84,17 @@ function slice<T>(items: readonly T[], url: URL): { items: T[]; page: number; pa
 }
 
 const ok = (body: unknown): ApiResult => ({ status: 200, body });
+
+/** A mesh object lookup's NotFound as 404 and Ambiguous as 409. */
+async function asProblem<T>(lookup: () => Promise<T>): Promise<T> {
+  try {
+    return await lookup();
+  } catch (error) {
+    if (error instanceof ImeshError && error.code === 'NotFound') throw new HttpProblem(404, 'NotFound', error.message, {}, { cause: error });
+    if (error instanceof ImeshError && error.code === 'Ambiguous') throw new HttpProblem(409, 'Ambiguous', error.message, {}, { cause: error });
+    throw error;
+  }
+}
 
 export const API_ROUTES: readonly ApiRoute[] = [
   {
@@ -265,15 +277,30 @@ export const API_ROUTES: readonly ApiRoute[] = [
       '409': errorResponse('The key matches several objects (the message lists them), or no valid revision is running.'),
     },
     run: async (api, { params, url }) => {
-      const config = api.runningConfig();
       const attribute = url.searchParams.get('attribute') ?? undefined;
-      try {
-        return ok(await explain(api.port.store, config, params.type!, params.key!, attribute));
-      } catch (error) {
-        if (error instanceof ImeshError && error.code === 'NotFound') throw new HttpProblem(404, 'NotFound', error.message, {}, { cause: error });
-        if (error instanceof ImeshError && error.code === 'Ambiguous') throw new HttpProblem(409, 'Ambiguous', error.message, {}, { cause: error });
-        throw error;
-      }
+      return ok(await asProblem(() => explain(api.port.store, api.runningConfig(), params.type!, params.key!, attribute)));
+    },
+  },
+  {
+    method: 'GET',
+    path: '/objects/{type}/{key}/history',
+    role: 'viewer',
+    operationId: 'objectHistory',
+    summary: "A mesh object's history (imesh history): each value's changes with source, confidence, revision and run, and each export to its target objects",
+    parameters: [
+      { name: 'type', in: 'path', required: true, description: 'Mesh object type.', schema: { type: 'string' } },
+      { name: 'key', in: 'path', required: true, description: 'Mesh id, or a join attribute value (URL-encoded).', schema: { type: 'string' } },
+      { name: 'attribute', in: 'query', description: 'Only this attribute (and the exports that wrote it).', schema: { type: 'string' } },
+    ],
+    responses: {
+      '200': json('History', ref('History')),
+      ...readErrors,
+      ...notFound,
+      '409': errorResponse('The key matches several objects (the message lists them), or no valid revision is running.'),
+    },
+    run: async (api, { params, url }) => {
+      const attribute = url.searchParams.get('attribute') ?? undefined;
+      return ok(await asProblem(() => history(api.port.store, api.runningConfig(), params.type!, params.key!, attribute)));
     },
   },
   {

@@ -88,6 +88,10 @@
     sources: { connector: string; objectType: string; externalId: string; rule: string; how: string }[];
     targets: { projection: string; item?: string | null; connector: string; dn?: string | null; externalId?: string | null; state: string }[];
   }
+  interface ValueChangeView { attribute: string; value: ValueOf; withheld: boolean; connector: string | null; rule: string | null; externalId: string | null; confidence: number | null; revision: string | null; run: number; at: string }
+  type Written = ValueOf | { add: Scalar[]; remove: Scalar[] };
+  interface ExportView { projection: string; connector: string; objectType: string; object: string; item: string; op: string; attributes: Record<string, Written> | null; result: string; error: string | null; revision: string | null; run: number; at: string }
+  interface HistoryView { retain: string; values: ValueChangeView[]; exports: ExportView[] }
   type Route = { view: 'overview' } | { view: 'job'; id: string } | { view: 'connector'; name: string } | { view: 'object'; type: string; key: string };
 
   const TOKEN_KEY = 'identity-mesh.viewer-token';
@@ -651,8 +655,63 @@
     return p.connector + '/' + p.externalId + ' via ' + p.rule + ' (confidence ' + p.confidence + ')';
   }
 
+  function written(attributes: Record<string, Written> | null): string {
+    if (!attributes) return '';
+    return Object.keys(attributes)
+      .map(function (name) {
+        const v = attributes[name];
+        if (v !== null && typeof v === 'object' && !Array.isArray(v)) return name + ' +' + v.add.join(', +') + (v.remove.length ? ' −' + v.remove.join(', −') : '');
+        return name + ' = ' + (v === null ? '(cleared)' : value(v));
+      })
+      .join('; ');
+  }
+
+  /** The object's value changes (newest first, as an audit trail reads) and the exports to its targets. */
+  function historyCards(hist: HistoryView): HTMLElement[] {
+    const values = hist.values.slice().reverse();
+    const exports = hist.exports.slice().reverse();
+    const RESULT: Record<string, string> = { ok: 'ok', failed: 'bad', heldBack: 'warn' };
+    return [
+      card('History', 'object-history', [
+        h('p', { class: 'muted', text: 'Each value an attribute took, with the source that won it and the revision and run that recorded it (kept for ' + hist.retain + '; imesh history).' }),
+        table(
+          'Value history',
+          ['When', 'Attribute', 'Value', 'From', 'Revision', 'Run'],
+          values.map(function (v) {
+            const shown = v.withheld ? h('span', { class: 'muted', text: '(withheld: secret)' }) : v.value === null ? h('span', { class: 'muted', text: '(no value)' }) : value(v.value);
+            const from = v.connector === null ? '' : v.connector + '/' + v.externalId + ' via ' + v.rule + ' (confidence ' + v.confidence + ')';
+            return h('tr', null, [h('td', null, when(v.at)), h('th', { scope: 'row', text: v.attribute }), h('td', null, shown), h('td', { text: from }), h('td', { class: 'mono', text: revision(v.revision) }), h('td', null, link(jobHref(v.run), '#' + v.run, 'hv-' + v.run + v.attribute))]);
+          }),
+          'No recorded changes.',
+        ),
+      ]),
+      card(
+        'Exports',
+        'object-exports',
+        table(
+          'Export history',
+          ['When', 'Change', 'Target object', 'Wrote', 'Result', 'Revision', 'Run'],
+          exports.map(function (e, i) {
+            return h('tr', null, [
+              h('td', null, when(e.at)),
+              h('td', { text: e.op }),
+              h('td', null, [link(connectorHref(e.connector), e.connector, 'he-' + i + e.connector), ' ', h('span', { class: 'mono', text: e.object })]),
+              h('td', { text: written(e.attributes) }),
+              h('td', { title: e.error || '' }, badge(e.result, RESULT[e.result])),
+              h('td', { class: 'mono', text: revision(e.revision) }),
+              h('td', null, link(jobHref(e.run), '#' + e.run, 'hr-' + i + e.run)),
+            ]);
+          }),
+          'Nothing exported yet.',
+        ),
+      ),
+    ];
+  }
+
   function objectView(status: Status, type: string, key: string): Promise<Child[]> {
-    return api<MeshObjectView>('/objects/' + encodeURIComponent(type) + '/' + encodeURIComponent(key)).then(function (o) {
+    const path = '/objects/' + encodeURIComponent(type) + '/' + encodeURIComponent(key);
+    return Promise.all([api<MeshObjectView>(path), api<HistoryView>(path + '/history')]).then(function (r) {
+      const o = r[0];
       return ([h('h1', { tabindex: '-1' }, [type + '/' + key + ' ', o.deleted ? badge('deleted', 'bad') : null])] as Child[]).concat(banners(status), [
         card(
           'Identity',
@@ -718,6 +777,7 @@
             'Not projected anywhere.',
           ),
         ),
+        ...historyCards(r[1]),
         h('p', null, link('#/', 'Back to the overview')),
       ]);
     });
