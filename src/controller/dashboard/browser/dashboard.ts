@@ -73,7 +73,26 @@
     totals: Record<Counter | 'failed', number>;
     counts: Record<string, Counts>;
     errors: string[];
+    /** Approvals the run used (applied or refused). */
+    approvals?: Approval[];
   }
+  interface HeldObject { gate: string; objectType: string; externalId: string; op: string; object: string; since?: string | null }
+  interface Approval {
+    id: number;
+    connector: string;
+    allowDeletes: number;
+    allowClears: number | null;
+    reason: string;
+    approvedBy: string;
+    approvedAt: string;
+    expiresAt: string;
+    state: string;
+    objects: HeldObject[];
+    jobId: number | null;
+    letThrough: HeldObject[];
+    note: string | null;
+  }
+  interface Approvals { held: HeldObject[]; heldTotal: number; pending: Approval | null; items: Approval[]; total: number }
   interface Page<T> { items: T[]; total: number }
   interface ConflictItem { kind: string; meshType: string; object: string; attribute?: string | null; reason: string }
   type Scalar = string | number | boolean;
@@ -317,7 +336,9 @@
       out.push(
         h('section', { class: 'card alert warn', 'aria-labelledby': 'gates-title', id: 'gates' }, [
           h('h2', { id: 'gates-title', text: 'Safety gates tripped' }),
-          h('p', { text: 'Exports to these connectors were blocked in the last cycle; nothing was deleted or disabled there.' }),
+          h('p', {
+            text: 'Exports to these connectors were blocked in the last cycle; nothing was deleted or disabled there. To let exactly the held-back objects through once, open the connector and approve them (an operator token: POST /api/v1/connectors/NAME/approvals), or rerun with --allow-deletes N.',
+          }),
           h(
             'ul',
             null,
@@ -552,6 +573,22 @@
           ),
         ),
         card('Counts per object type', 'job-type-counts', typeCountsTable(j)),
+        j.approvals && j.approvals.length
+          ? card('Approvals used', 'job-approvals', [
+              table('Approvals used', APPROVAL_HEADERS, approvalRows(j.approvals), 'None.'),
+              h(
+                'ul',
+                null,
+                j.approvals
+                  .filter(function (a) {
+                    return a.letThrough.length > 0;
+                  })
+                  .map(function (a) {
+                    return h('li', { text: '#' + a.id + ' let through: ' + a.letThrough.map(function (o) { return o.op + ' ' + o.object; }).join(', ') });
+                  }),
+              ),
+            ])
+          : null,
         j.errors.length
           ? card(
               'Errors',
@@ -597,10 +634,96 @@
     );
   }
 
+  const drafts: Record<string, { count: string; reason: string }> = {};
+  const GATES: Record<string, string> = { import: 'import guard', export: 'delete gate', clear: 'attribute-clear gate' };
+  const APPROVAL_STATE: Record<string, string> = { pending: 'none', applied: 'ok', refused: 'bad', expired: 'warn', superseded: 'none' };
+
+  function heldRows(held: readonly HeldObject[]): HTMLElement[] {
+    return held.map(function (o) {
+      return h('tr', null, [h('td', { text: GATES[o.gate] || o.gate }), h('td', { text: o.op }), h('td', { text: o.objectType }), h('td', { class: 'mono', text: o.object }), h('td', { class: 'mono', text: o.externalId }), h('td', null, when(o.since))]);
+    });
+  }
+
+  function approvalRows(items: readonly Approval[]): HTMLElement[] {
+    return items.map(function (a) {
+      const outcome: Child[] = [badge(a.state, APPROVAL_STATE[a.state])];
+      if (a.jobId !== null) outcome.push(' in ', link(jobHref(a.jobId), 'job ' + a.jobId, 'a-' + a.id + '-job'));
+      if (a.letThrough.length) outcome.push(': let through ' + a.letThrough.length);
+      if (a.note) outcome.push(h('div', { class: 'muted', text: a.note }));
+      return h('tr', null, [h('th', { scope: 'row', text: '#' + a.id }), h('td', { text: a.approvedBy }), h('td', null, when(a.approvedAt)), h('td', { text: a.reason }), h('td', { text: a.allowDeletes + (a.allowClears !== null ? ' (clears ' + a.allowClears + ')' : '') + ' of ' + a.objects.length }), h('td', null, outcome)]);
+    });
+  }
+
+  const APPROVAL_HEADERS = ['Approval', 'By', 'When', 'Reason', 'Allows', 'Outcome'];
+
+  /**
+   * What the connector's gates hold back now, the approval waiting for the next run, and a form to
+   * approve (POST /connectors/{name}/approvals, an operator token). The approval is bound to the objects
+   * listed: a run that would hold back others refuses it.
+   */
+  function heldBackCard(c: Connector, approvals: Approvals): HTMLElement | null {
+    if (approvals.heldTotal === 0 && !approvals.pending) return null;
+    const deletions = approvals.held.filter(function (o) {
+      return o.gate !== 'clear';
+    }).length;
+    const pending = approvals.pending;
+    // The view is rebuilt every few seconds: what is typed survives in `drafts`, focus by data-key.
+    const draftKey = 'approve:' + c.name;
+    const draft = drafts[draftKey] || { count: String(deletions), reason: '' };
+    const reason = h('input', { id: 'approve-reason', name: 'reason', required: true, maxlength: 500, value: draft.reason, 'data-key': draftKey + ':reason', placeholder: 'why (recorded in the job and on the reports branch)', 'aria-label': 'Reason' }) as HTMLInputElement;
+    const count = h('input', { id: 'approve-count', name: 'allowDeletes', type: 'number', min: 0, value: draft.count, 'data-key': draftKey + ':count', 'aria-label': 'Deletions and disables to allow' }) as HTMLInputElement;
+    const remember = function () {
+      drafts[draftKey] = { count: count.value, reason: reason.value };
+    };
+    reason.addEventListener('input', remember);
+    count.addEventListener('input', remember);
+    const form = h('form', { class: 'search', id: 'approve-form' }, [h('label', { for: 'approve-count', text: 'Allow deletions and disables' }), count, reason, h('button', { type: 'submit', 'data-key': 'approve-' + c.name }, 'Approve these')]);
+    form.addEventListener('submit', function (event) {
+      event.preventDefault();
+      api<{ approval: Approval }>('/connectors/' + encodeURIComponent(c.name) + '/approvals', { allowDeletes: Number(count.value), reason: reason.value })
+        .then(function (r) {
+          delete drafts[draftKey];
+          return render(false).then(function () {
+            $('notice').textContent = 'Approval #' + r.approval.id + ' recorded: the next run whose gate holds these ' + r.approval.objects.length + ' objects back lets them through (it expires ' + new Date(r.approval.expiresAt).toLocaleString() + ').';
+          });
+        })
+        .catch(function (error: unknown) {
+          $('notice').textContent =
+            error instanceof ApiError && error.status === 403
+              ? 'Approving needs an operator token; this one is a viewer\'s. Sign out and open the dashboard with an operator token.'
+              : 'Approval for ' + c.name + ' refused: ' + (error instanceof Error ? error.message : String(error));
+        });
+    });
+    return card(
+      'Held back by a safety gate (' + approvals.heldTotal + ')',
+      'connector-held',
+      [
+        h('p', {
+          text:
+            approvals.heldTotal > 0
+              ? 'These objects are held back: a run lets them through only when approved, all or nothing, and only these (an approval is bound to the objects listed when it is given; the CLI\'s equivalent is --allow-deletes ' + deletions + ').'
+              : 'Nothing is held back now.',
+        }),
+        table('Held-back objects', ['Gate', 'Operation', 'Type', 'Object', 'External id', 'Since'], heldRows(approvals.held), 'Nothing is held back.'),
+        approvals.heldTotal > approvals.held.length ? h('p', { class: 'muted', text: 'Showing ' + approvals.held.length + ' of ' + approvals.heldTotal + '.' }) : null,
+        pending
+          ? h('p', { id: 'approval-pending' }, [badge('approval pending', 'none'), ' #' + pending.id + ' by ' + pending.approvedBy + ' ', when(pending.approvedAt), ': "' + pending.reason + '" — allows ' + pending.allowDeletes + ' of the ' + pending.objects.length + ' objects held back then; expires ', when(pending.expiresAt), '.'])
+          : null,
+        approvals.heldTotal > 0 ? form : null,
+      ],
+      'alert warn',
+    );
+  }
+
   function connectorView(status: Status, name: string): Promise<Child[]> {
-    return Promise.all([api<Connector>('/connectors/' + encodeURIComponent(name)), api<Page<Job>>('/connectors/' + encodeURIComponent(name) + '/jobs?pageSize=10')]).then(function (r) {
+    return Promise.all([
+      api<Connector>('/connectors/' + encodeURIComponent(name)),
+      api<Page<Job>>('/connectors/' + encodeURIComponent(name) + '/jobs?pageSize=10'),
+      api<Approvals>('/connectors/' + encodeURIComponent(name) + '/approvals?pageSize=10'),
+    ]).then(function (r) {
       const c = r[0],
-        jobs = r[1];
+        jobs = r[1],
+        approvals = r[2];
       const types = Object.keys(c.objectTypes);
       return ([h('h1', { tabindex: '-1', text: 'Connector ' + c.name })] as Child[]).concat(banners(status), [
         card(
@@ -619,6 +742,7 @@
           ]),
         ),
         h('p', null, syncButton(c)),
+        heldBackCard(c, approvals),
         c.lastError ? card('Last error', 'connector-error', h('p', { class: 'mono', text: c.lastError }), 'alert') : null,
         card(
           'Object types',
@@ -646,6 +770,7 @@
           ),
         ),
         card('Jobs', 'connector-jobs', [table('Jobs of ' + c.name, JOB_HEADERS, jobRows(jobs.items), 'No jobs have covered it yet.'), jobs.total > jobs.items.length ? h('p', { class: 'muted', text: 'Showing ' + jobs.items.length + ' of ' + jobs.total + ' jobs.' }) : null]),
+        approvals.total > 0 ? card('Approvals', 'connector-approvals', table('Approvals of ' + c.name, APPROVAL_HEADERS, approvalRows(approvals.items), 'No approvals.')) : null,
         h('p', null, link('#/', 'Back to the overview')),
       ]);
     });
