@@ -23,8 +23,8 @@ export function sampleProject(): SampleProject {
   const modules = join(root, 'node_modules');
   mkdirSync(join(modules, '@example'), { recursive: true });
   symlinkSync(REPO_ROOT, join(modules, 'identity-mesh'), 'dir');
-  // Its dev dependencies, for the template's own typecheck (sample-typecheck.test.ts).
-  symlinkSync(join(REPO_ROOT, 'node_modules', '@types'), join(modules, '@types'), 'dir');
+  // Its dev dependencies, for the template's own scripts (sample-own-scripts.test.ts).
+  for (const devDependency of ['@types', 'vitest']) symlinkSync(join(REPO_ROOT, 'node_modules', devDependency), join(modules, devDependency), 'dir');
   const packageDir = join(modules, ...SAMPLE_PACKAGE.split('/'));
   cpSync(SAMPLE_DIR, packageDir, { recursive: true, filter: (source) => !source.includes('node_modules') });
   writeFileSync(join(root, 'package.json'), JSON.stringify({ name: 'controller', private: true, dependencies: { 'identity-mesh': '*', [SAMPLE_PACKAGE]: '*' } }));
