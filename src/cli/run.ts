@@ -95,7 +95,7 @@ SIGTERM/SIGINT: finish the current export batch, release the lock, exit 0 within
     const storeUrl = storeUrlFrom(values.store);
     const db = await openStoreFrom(values.store);
     let controller: Controller | undefined;
-    let scim: { close(): void } | undefined;
+    let scim: { close(): void; pending(): boolean } | undefined;
     try {
       let source;
       let publisher: ReportPublisher;
@@ -145,7 +145,7 @@ SIGTERM/SIGINT: finish the current export batch, release the lock, exit 0 within
         pollIntervalMs,
         port: httpPort,
         // Replicas share a PostgreSQL store: what a standby took (sync requests, SCIM pushes) waits there for the leader.
-        ...(db.kind === 'postgres' ? { storeRequests: [waitingSyncJobs(db), unimportedPushes(inbox)] } : {}),
+        ...(db.kind === 'postgres' ? { storeRequests: [waitingSyncJobs(db), unimportedPushes(inbox, () => scim?.pending() ?? false)] } : {}),
         ...(webhookSecret ? { webhookSecret } : {}),
       });
       // The operator API (/api/v1/) and the dashboard (/) on the same port; SCIM endpoints mount the same way.

@@ -86,6 +86,7 @@ export class Controller {
         running: () => this.watcher.running()?.config,
         isLeader: () => options.elector.isLeader() && !this.stopping,
         isQueued: (connectors) => this.runs.isQueued(connectors),
+        busy: () => this.runs.isRunning(),
         request: (r) => this.requestCycle(r.reason, r.kind, r.connectors, r.trigger),
         log,
         ...(options.storeRequestPollMs !== undefined ? { intervalMs: options.storeRequestPollMs } : {}),

@@ -63,6 +63,11 @@ export class RunLoop {
     this.wake.wake();
   }
 
+  /** Whether a run is in progress. */
+  isRunning(): boolean {
+    return this.current !== undefined;
+  }
+
   /** Whether a request of this scope (null: the whole mesh) is waiting. */
   isQueued(connectors: readonly string[] | null): boolean {
     const key = scopeKey(connectors === null ? null : [...new Set(connectors)].sort());

@@ -43,9 +43,14 @@ export function waitingSyncJobs(q: Queryable): StoredRequestSource {
     }));
 }
 
-/** SCIM pushes the running revision's scim-inbound connectors have not imported yet. */
-export function unimportedPushes(inbox: ScimInbox): StoredRequestSource {
+/**
+ * SCIM pushes the running revision's scim-inbound connectors have not imported yet. None while this
+ * replica's own endpoint holds pushes for its debounced request (`localPending`): that request runs
+ * them, and asking now would defeat the debounce that turns a burst of pushes into one run.
+ */
+export function unimportedPushes(inbox: ScimInbox, localPending: () => boolean = () => false): StoredRequestSource {
   return async (config) => {
+    if (localPending()) return [];
     const inbound = [...config.connectors.values()].filter((c) => descriptorOf(c.type).inbox).map((c) => c.name);
     if (inbound.length === 0) return [];
     const newest = await inbox.unimported(inbound);
@@ -59,6 +64,11 @@ export interface StoreRequestWatcherOptions {
   readonly isLeader: () => boolean;
   /** Whether a request of this scope already waits in the run loop. */
   readonly isQueued: (connectors: readonly string[] | null) => boolean;
+  /**
+   * Whether a run is in progress: the store is read again after it, when what it imported (an inbox
+   * row, a request it answered) no longer shows as waiting.
+   */
+  readonly busy: () => boolean;
   readonly request: (request: StoredRequest) => void;
   readonly log: Logger;
   readonly intervalMs?: number;
@@ -81,7 +91,7 @@ export class StoreRequestWatcher {
   async pollOnce(): Promise<void> {
     const { running, isLeader, isQueued, request, sources } = this.options;
     const config = running();
-    if (!config || !isLeader()) return;
+    if (!config || !isLeader() || this.options.busy()) return;
     const seen = new Set<string>();
     for (const source of sources) {
       for (const r of await source(config)) {

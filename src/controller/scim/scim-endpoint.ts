@@ -73,6 +73,8 @@ export interface ScimEndpoint {
   mount(http: Pick<ControllerHttpServer, 'surface'>): void;
   /** Requests the pending debounced cycle now (tests, shutdown). */
   flush(): void;
+  /** Whether writes wait for their debounced cycle request (this replica will ask for their run itself). */
+  pending(): boolean;
   /** Drops the pending debounce timer. */
   close(): void;
 }
@@ -327,6 +329,7 @@ export function createScimEndpoint(options: ScimEndpointOptions): ScimEndpoint {
   return {
     mount,
     flush: fire,
+    pending: () => pushedTo.size > 0,
     close() {
       if (timer) clearTimeout(timer);
       timer = undefined;
