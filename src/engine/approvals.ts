@@ -148,7 +148,8 @@ export async function settleApprovals(q: Queryable, cycleId: number, now: number
   const at = new Date(now).toISOString();
   for (const d of decisions) {
     const rows = await q.query<ApprovalRow>(
-      `UPDATE approval SET state = $2, cycle_id = $3, decided_at = $4, let_through = ${q.dialect.json('$5')}, note = $6 WHERE id = $1 AND state = 'pending' RETURNING ${COLUMNS}`,
+      // A newer approval may have superseded it while the run was using it: the run's use is what happened.
+      `UPDATE approval SET state = $2, cycle_id = $3, decided_at = $4, let_through = ${q.dialect.json('$5')}, note = $6 WHERE id = $1 AND state IN ('pending', 'superseded') RETURNING ${COLUMNS}`,
       [d.id, d.state, cycleId, at, JSON.stringify(d.letThrough), d.note],
     );
     if (rows[0]) settled.push(toRecord(rows[0]));

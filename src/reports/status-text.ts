@@ -1,6 +1,6 @@
 /**
  * `imesh status` on a terminal: readiness and revisions, problems first, then connectors with their
- * object types, mesh object counts, pending exports and the last cycles.
+ * object types, approvals, mesh object counts, pending exports and the last cycles.
  */
 import { redact } from '../shared/logger.js';
 import { isAbnormal, problemName } from './condition-polarity.js';
@@ -70,6 +70,23 @@ export function renderStatusText(report: StatusReport, options: StatusTextOption
       lines.push(`  ${k.name}: drift check ${k.driftCheck} (${reads.join(', ')})`);
     }
     for (const k of report.connectors) if (k.lastError) lines.push(paint.red(`  ${k.name}: last error: ${k.lastError}`));
+  }
+
+  const approvals = report.approvals ?? [];
+  if (approvals.length > 0) {
+    lines.push('', paint.bold('Approvals'));
+    lines.push(
+      ...columns(
+        approvals.map((a) => [
+          `  #${a.id}`,
+          a.connector,
+          a.state,
+          `by ${a.approvedBy} ${formatTime(a.approvedAt)}`,
+          a.state === 'pending' ? `expires ${formatTime(a.expiresAt)}` : a.letThrough.length > 0 ? `let through ${count(a.letThrough.length)}` : (a.note ?? ''),
+          a.reason,
+        ]),
+      ),
+    );
   }
 
   const mesh = Object.entries(report.meshObjects);

@@ -4,10 +4,10 @@
  * nothing, and expires after 24 hours. Runs on every store (on-postgres.test.ts imports it).
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { APPROVAL_TTL_MS, giveApproval, listApprovals } from '../../src/engine/approvals.js';
+import { APPROVAL_TTL_MS, giveApproval, listApprovals, settleApprovals } from '../../src/engine/approvals.js';
 import { listHolds } from '../../src/engine/gate-holds.js';
 import { statusReport } from '../../src/engine/report-data.js';
-import { reportCommitMessage } from '../../src/reports/index.js';
+import { renderStatusText, reportCommitMessage } from '../../src/reports/index.js';
 import { ApprovalError } from '../../src/shared/errors.js';
 import { appended, flowRule, HR_INFLOWS, pick, projection } from '../fixtures/config-yaml.js';
 import { memoryConnector, MemorySystem } from '../fixtures/memory-connector.js';
@@ -100,6 +100,7 @@ describe('approvals of held-back objects', () => {
 
     const status = await statusReport(h.db, { config: h.config, revision: 'test', lastAppliedRevision: 'test', lastAttemptedRevision: 'test', outcome: applied, now: new Date().toISOString() });
     expect(status.approvals?.map((a) => [a.id, a.state, a.approvedBy, a.reason])).toEqual([[approval.id, 'applied', 'ops-token', 'reorganisation, checked with HR']]);
+    expect(renderStatusText(status)).toMatch(new RegExp(`^  #${approval.id}  apps  applied  by ops-token .*  let through 6  reorganisation, checked with HR$`, 'm'));
     const message = reportCommitMessage(status);
     expect(message).toContain(`approval #${approval.id} applied`);
     expect(message).toContain(`Approval: #${approval.id} apps applied by ops-token at ${approval.approvedAt}: let through 6 (disable E1001`);
@@ -188,9 +189,16 @@ describe('approvals of held-back objects', () => {
     expect(quiet.result).toBe('succeeded');
     expect(quiet.approvals).toEqual([]);
     const listed = await listApprovals(h.db, 'apps', 10, 0);
+    // A run that was using the first when the second superseded it still records what it did with it.
+    const [used] = await settleApprovals(h.db, quiet.cycleId, T0 + 40_000, [{ id: first.approval.id, state: 'applied', letThrough: first.approval.objects, note: null }]);
+    expect(used).toMatchObject({ id: first.approval.id, state: 'applied', jobId: quiet.cycleId });
     expect(listed.items.map((a) => [a.id, a.state])).toEqual([
       [second.approval.id, 'pending'],
       [first.approval.id, 'superseded'],
+    ]);
+    expect((await listApprovals(h.db, 'apps', 10, 0)).items.map((a) => [a.id, a.state])).toEqual([
+      [second.approval.id, 'pending'],
+      [first.approval.id, 'applied'],
     ]);
   });
 });
