@@ -42,7 +42,7 @@ async function reconcileOnServer(server: string, full: boolean, timeout: string,
 }
 
 export function cycleSummary(outcome: CycleResult): string {
-  const totals = { created: 0, updated: 0, moved: 0, enabled: 0, disabled: 0, deleted: 0, failed: 0, heldBack: 0 };
+  const totals = { created: 0, updated: 0, moved: 0, enabled: 0, disabled: 0, deleted: 0, failed: 0, heldBack: 0, givenUp: 0 };
   for (const counts of outcome.exports.values()) for (const key of Object.keys(totals) as (keyof typeof totals)[]) totals[key] += counts[key];
   for (const i of outcome.imports) totals.heldBack += i.heldBack ?? 0; // objects a source could not give as they are
   const imported = outcome.imports.reduce((n, i) => n + i.changed, 0);
@@ -55,7 +55,7 @@ export function cycleSummary(outcome: CycleResult): string {
 }
 
 export const reconcile: Verb = {
-  help: `Usage: imesh reconcile [--config DIR | --repo URL --branch B --path P] [--connector NAME]... [--full] [--dry-run [--trust-destinations]] [--allow-deletes N] [--allow-clears N] [--store URL] [--data-root DIR]
+  help: `Usage: imesh reconcile [--config DIR | --repo URL --branch B --path P] [--connector NAME]... [--full] [--dry-run [--trust-destinations]] [--allow-deletes N] [--allow-clears N] [--retry-failed] [--store URL] [--data-root DIR]
        imesh reconcile --server URL [--connector NAME]... [--full] [--timeout 1h]
 
 Runs one cycle against the config and exits: import (delta from watermarks, or --full, which also
@@ -81,6 +81,9 @@ A reconcile is trusted: it binds each {{secret:NAME}} to the destinations of the
   --allow-deletes N    let at most N deletes/disables per connector through the safety gates, this run only
   --allow-clears N     let at most N objects per attribute and connector lose that attribute (the
                        attribute-clear gate), this run only
+  --retry-failed       send every failed export again in this run, also those given up after the Mesh's
+                       exportRetry.maxAttempts cycles, and count their attempts afresh (with --connector:
+                       those to its targets)
   --store URL          postgres://… (or IMESH_STORE_URL); default the embedded store in .imesh/state
 ${dataRootHelp}
 ${serverHelp} (an operator token): "sync now" — the controller runs
@@ -98,6 +101,7 @@ the controller unreachable or the token refused, or the wait timed out), 3 block
       'dry-run': { type: 'boolean' },
       'allow-deletes': { type: 'string' },
       'allow-clears': { type: 'string' },
+      'retry-failed': { type: 'boolean' },
       store: { type: 'string' },
       'trust-destinations': { type: 'boolean' },
       ...dataRootOption,
@@ -111,6 +115,7 @@ the controller unreachable or the token refused, or the wait timed out), 3 block
           throw new UsageError(`--${flag} does not go through the operator API (it has no approvals endpoint yet): run imesh reconcile --${flag} N where the store is reachable, with the controller stopped`);
         }
       }
+      if (values['retry-failed']) throw new UsageError('--retry-failed does not go through the operator API yet: run imesh reconcile --retry-failed where the store is reachable, with the controller stopped');
       refuseLocalFlags(values, ['config', 'repo', 'branch', 'path', 'dry-run', 'store', 'trust-destinations', 'data-root']);
       return reconcileOnServer(values.server, values.full === true, values.timeout ?? DEFAULT_SERVER_TIMEOUT, values.connector ?? []);
     }
@@ -122,6 +127,7 @@ the controller unreachable or the token refused, or the wait timed out), 3 block
     const allowClears = parseCount(values['allow-clears'], '--allow-clears');
     const dataRoots = dataRootsFrom(values['data-root']);
     if (values['trust-destinations'] && !values['dry-run']) throw new UsageError('--trust-destinations goes with --dry-run: a reconcile always binds the destinations of the revision it applies');
+    if (values['dry-run'] && values['retry-failed']) throw new UsageError('--retry-failed goes with a reconcile, not --dry-run: a plan shows given-up exports as given up');
     if (values['dry-run']) {
       return runPlan({ configDir, store: values.store, format: 'text', detailedExitCode: false, allowDeletes, allowClears, dataRoots, trustDestinations: values['trust-destinations'] === true, connectors: values.connector });
     }
@@ -149,6 +155,7 @@ the controller unreachable or the token refused, or the wait timed out), 3 block
         full: values.full === true,
         allowDeletes,
         allowClears,
+        ...(values['retry-failed'] ? { retryFailed: true } : {}),
         ...(scope ? { scope } : {}),
         trigger: 'cli',
         openConnector: connectorOpener(config, log, await inboxFor(db, config), dataRoots),

@@ -63,6 +63,16 @@ export interface SafetyModel {
   readonly maxClearPercent: number;
 }
 
+/** How failed exports are sent again (Mesh `spec.exportRetry`). */
+export interface ExportRetryModel {
+  /** Cycles that may send one failed change before it is given up. */
+  readonly maxAttempts: number;
+  /** Further tries inside a cycle of changes that failed retryably. */
+  readonly retries: number;
+  /** Delay before the first retry inside a cycle; doubles per retry. */
+  readonly backoffMs: number;
+}
+
 export interface ScheduleModel {
   /** Delta cycle interval in milliseconds. */
   readonly intervalMs: number;
@@ -81,6 +91,7 @@ export interface MeshModel {
   readonly location: SourceLocation;
   readonly objectTypes: ReadonlyMap<string, MeshObjectType>;
   readonly safety: SafetyModel;
+  readonly exportRetry: ExportRetryModel;
   readonly reports: { readonly branch: string; readonly path: string };
   readonly schedule: ScheduleModel;
   readonly suspend: boolean;

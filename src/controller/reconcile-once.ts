@@ -25,6 +25,8 @@ export interface ReconcileOnceOptions {
   readonly allowDeletes?: number;
   /** `--allow-clears N` (CycleOptions.allowClears). */
   readonly allowClears?: number;
+  /** Send every failed export again now, counted afresh (CycleOptions.retryFailed). */
+  readonly retryFailed?: boolean;
   /** The connectors the run covers (a scoped run); none: the whole mesh. */
   readonly scope?: RunScope;
   /** What started the run (CycleOptions.trigger). */
@@ -70,6 +72,7 @@ export async function reconcileOnce(options: ReconcileOnceOptions): Promise<Reco
     revision,
     allowDeletes: options.allowDeletes,
     allowClears: options.allowClears,
+    ...(options.retryFailed ? { retryFailed: true } : {}),
     ...(options.scope ? { scope: options.scope } : {}),
     ...(options.skipped ? { skipped: options.skipped } : {}),
     ...(options.trigger ? { trigger: options.trigger } : {}),

@@ -3,6 +3,7 @@
  * errors, the time it took), and the record becomes the cycle's result, its job row and its reports.
  */
 import type { DriftEntry, GateTrip } from '../reports/types.js';
+import type { GivenUpExport } from './export-attempts.js';
 import type { ExportCounts } from './exporter.js';
 import type { ImportOutcome } from './importer.js';
 import type { HeldBackObject, ProjectionPlan } from './planner.js';
@@ -23,6 +24,8 @@ export interface CycleRecord {
   readonly gates: GateTrip[];
   /** Export counts per projection. */
   readonly exports: Map<string, ExportCounts>;
+  /** Changes not sent because they failed `exportRetry.maxAttempts` cycles, with their last error. */
+  readonly givenUp: GivenUpExport[];
   readonly failures: ConnectorFailure[];
   readonly drift: DriftEntry[];
   /** Targets with changes that a suspended Mesh or connector kept from being exported. */
@@ -32,7 +35,7 @@ export interface CycleRecord {
 }
 
 export function emptyRecord(): CycleRecord {
-  return { imports: [], syncs: [], plans: [], heldBack: [], gates: [], exports: new Map(), failures: [], drift: [], suspended: [], timings: {} };
+  return { imports: [], syncs: [], plans: [], heldBack: [], gates: [], exports: new Map(), givenUp: [], failures: [], drift: [], suspended: [], timings: {} };
 }
 
 /** Runs `work` and adds its duration to the record's timing for `stage`. */

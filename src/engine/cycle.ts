@@ -13,6 +13,7 @@ import { pruneHistory, refreshStatistics, vacuumGrownTables } from '../store/mai
 import { RunApprovals } from './approval-book.js';
 import type { ConnectorOpener, CycleContext, CycleKind, CycleMode, RunTrigger } from './context.js';
 import { emptyRecord, timed, type ConnectorFailure } from './cycle-record.js';
+import type { GivenUpExport } from './export-attempts.js';
 import type { ExportCounts } from './exporter.js';
 import type { ImportOutcome } from './importer.js';
 import { ensureMeshKeys } from './mesh-store.js';
@@ -22,7 +23,7 @@ import { confirmStage } from './stages/confirm-stage.js';
 import { exportStage } from './stages/export-stage.js';
 import { gateStage } from './stages/gate-stage.js';
 import { importStage } from './stages/import-stage.js';
-import { forgetCorrectedDrift, planStage, projectionWaves } from './stages/plan-stage.js';
+import { forgetCorrectedDrift, planStage, projectionWaves, retryFailedStage } from './stages/plan-stage.js';
 import type { CycleRun, CycleStage, WaveStage } from './stages/stage.js';
 import { syncStage } from './stages/sync-stage.js';
 import type { SyncOutcome } from './sync.js';
@@ -63,6 +64,11 @@ export interface CycleOptions {
   readonly trigger?: RunTrigger;
   /** The clock approvals are judged by (their expiry, and when they were used); default Date.now. */
   readonly now?: () => number;
+  /**
+   * Send every failed export of the projections the run plans again now, given up or waiting, counting
+   * their attempts afresh (`imesh reconcile --retry-failed`).
+   */
+  readonly retryFailed?: boolean;
 }
 
 export interface SkippedConnector {
@@ -89,6 +95,8 @@ export interface CycleResult {
   readonly heldBack: readonly HeldBackObject[];
   readonly gates: readonly GateTrip[];
   readonly exports: ReadonlyMap<string, ExportCounts>;
+  /** Changes not sent because they failed `exportRetry.maxAttempts` cycles, with their last error. */
+  readonly givenUp: readonly GivenUpExport[];
   readonly failures: readonly ConnectorFailure[];
   readonly drift: readonly DriftEntry[];
   readonly suspended: readonly string[];
@@ -150,7 +158,7 @@ const statistics: CycleStage = {
 };
 
 /** One object's way through a cycle, in order; the projection stages run once per wave (stages/plan-stage.ts). */
-const CYCLE_STAGES: readonly CycleStage[] = [importStage, statistics, syncStage, statistics, forgetCorrectedDrift];
+const CYCLE_STAGES: readonly CycleStage[] = [importStage, statistics, syncStage, statistics, forgetCorrectedDrift, retryFailedStage];
 const WAVE_STAGES: readonly WaveStage[] = [planStage, gateStage, exportStage, confirmStage, { name: 'statistics', run: (run, wave) => (wave.exportedTo.size > 0 ? statistics.run(run) : Promise.resolve()) }];
 
 async function execute(
@@ -222,6 +230,7 @@ async function execute(
     partial: new Set(),
     touchedByType: new Map(),
     confirmCtx: { ...ctx, seq: confirmSeq },
+    retryFailed: options.retryFailed ?? false,
   };
   try {
     await atomically((tx) => ensureMeshKeys(tx, config));
@@ -324,6 +333,8 @@ export function cycleCounts(outcome: CycleResult, config: CompiledConfig): Recor
     add(connector, 'deleted', c.deleted);
     add(connector, 'failed', c.failed);
     add(connector, 'heldBack', c.heldBack);
+    add(connector, 'retried', c.retried);
+    add(connector, 'givenUp', c.givenUp);
   }
   for (const f of outcome.failures) add(f.connector, 'errors', 1);
   for (const s of outcome.syncs) {

@@ -1,14 +1,17 @@
 /**
- * Export: send planned changes to a target in idempotent batches and record what happened. A failed
- * object is recorded and retried next cycle without holding back the rest.
+ * Export: send planned changes to a target in idempotent batches and record what happened. Changes that
+ * failed retryably are sent again inside the cycle after a growing delay (Mesh `spec.exportRetry`); a
+ * change that still fails is recorded (export-attempts.ts) without holding back the rest.
  */
 import { randomInt } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { PasswordPolicy, ProjectionModel } from '../config/model.js';
 import { envSecretResolver } from '../config/secrets.js';
 import type { ExportChange, ExportResult } from '../connectors/sdk.js';
 import { errorMessage, ImeshError } from '../shared/errors.js';
 import type { Queryable } from '../store/db.js';
 import type { CycleContext } from './context.js';
+import { changeFingerprint, objectKey } from './export-attempts.js';
 import { insertConflicts } from './tables/conflicts.js';
 import type { PlannedChange, ProjectionPlan } from './planner.js';
 import { historyStamp } from './history-stamp.js';
@@ -28,10 +31,36 @@ export interface ExportCounts {
   deleted: number;
   failed: number;
   heldBack: number;
+  /** Changes sent again inside the cycle after a retryable failure (each retry counts). */
+  retried: number;
+  /** Changes not sent: given up after `exportRetry.maxAttempts` cycles. */
+  givenUp: number;
 }
 
 export function emptyCounts(): ExportCounts {
-  return { created: 0, updated: 0, moved: 0, enabled: 0, disabled: 0, deleted: 0, failed: 0, heldBack: 0 };
+  return { created: 0, updated: 0, moved: 0, enabled: 0, disabled: 0, deleted: 0, failed: 0, heldBack: 0, retried: 0, givenUp: 0 };
+}
+
+/** The longest delay between two tries inside a cycle. */
+const MAX_RETRY_DELAY_MS = 30_000;
+
+/** The delay before retry number `retry` (1, 2, …) inside a cycle: the backoff, doubling per retry. */
+export function retryDelay(backoffMs: number, retry: number): number {
+  return Math.min(MAX_RETRY_DELAY_MS, backoffMs * 2 ** (retry - 1));
+}
+
+const PAUSED = 'ExportPaused';
+/** The code of a failure the connector did not classify (it threw something other than an ImeshError). */
+const UNCLASSIFIED = 'ExportFailed';
+
+/**
+ * Whether a retry inside this cycle may fix a failed change: the connector called the failure retryable,
+ * exports were not stopped, and the change is no create — a create whose outcome is unknown (a timeout)
+ * is never sent twice: the next cycle reads the target first and adopts what the first try created.
+ */
+function retryNow(planned: PlannedChange, result: ExportResult | undefined): boolean {
+  if (result === undefined || result.ok || planned.change.op === 'create') return false;
+  return result.error.retryable && result.error.code !== PAUSED && result.error.code !== UNCLASSIFIED;
 }
 
 /** Moves run before updates so an update addresses the object where it now lives. */
@@ -39,11 +68,12 @@ const ORDER: Record<ExportChange['op'], number> = { create: 0, move: 1, update: 
 
 /**
  * Exports a projection's plan; returns the external ids of the target objects it addressed, so that the
- * confirming import can read back exactly those.
+ * confirming import can read back exactly those. `mayRetry` is asked before each retry inside the cycle.
  */
-export async function exportPlan(ctx: CycleContext, plan: ProjectionPlan, counts: ExportCounts): Promise<Set<string>> {
+export async function exportPlan(ctx: CycleContext, plan: ProjectionPlan, counts: ExportCounts, mayRetry: () => boolean = () => true): Promise<Set<string>> {
   const touched = new Set<string>();
   const connector = await ctx.connector(plan.projection.target.connector);
+  const type = plan.projection.target.objectType;
   const ordered = [...plan.changes].sort((a, b) => ORDER[a.change.op] - ORDER[b.change.op]);
   const password = plan.projection.password;
   const outgoing = (batch: readonly PlannedChange[]): ExportChange[] =>
@@ -51,23 +81,35 @@ export async function exportPlan(ctx: CycleContext, plan: ProjectionPlan, counts
   const batches: PlannedChange[][] = [];
   for (let start = 0; start < ordered.length; start += BATCH) batches.push(ordered.slice(start, start + BATCH));
   const label = `export ${plan.projection.name}`;
+  const fingerprints = fingerprintsOf(plan);
+
+  // One session for the whole plan: the connector applies it at commit, and only then is anything
+  // recorded as exported (a crash before the commit returns leaves the store as if nothing was sent).
+  const send = connector.beginExport
+    ? async (changes: readonly PlannedChange[]): Promise<ExportResult[]> => {
+        const session = connector.beginExport!(type);
+        try {
+          for (let start = 0; start < changes.length; start += BATCH) session.add(outgoing(changes.slice(start, start + BATCH)));
+          return await session.commit();
+        } catch (error) {
+          session.abort();
+          return changes.map((p) => failedResult(p, error));
+        }
+      }
+    : async (changes: readonly PlannedChange[]): Promise<ExportResult[]> => {
+        try {
+          return await connector.export(type, outgoing(changes));
+        } catch (error) {
+          return changes.map((p) => failedResult(p, error));
+        }
+      };
+  const retry = { ...ctx.config.mesh.exportRetry, mayRetry };
 
   if (connector.beginExport) {
-    // One session for the whole plan: the connector applies it at commit, and only then is anything
-    // recorded as exported (a crash before the commit returns leaves the store as if nothing was sent).
-    const session = connector.beginExport(plan.projection.target.objectType);
-    let results: ExportResult[];
-    try {
-      for (const batch of batches) session.add(outgoing(batch));
-      results = await session.commit();
-    } catch (error) {
-      session.abort();
-      results = ordered.map((p) => failedResult(p, error));
-    }
-    const byId = resultsById(results);
+    const byId = await sendWithRetries(send, ordered, retry, counts);
     let done = 0;
     for (const batch of batches) {
-      await ctx.atomically((q) => record(q, historyStamp(ctx), plan, batch, byId, counts, touched));
+      await ctx.atomically((q) => record(q, historyStamp(ctx), plan, batch, byId, counts, touched, fingerprints));
       ctx.progress(label, (done += batch.length), ordered.length);
     }
     return touched;
@@ -75,21 +117,53 @@ export async function exportPlan(ctx: CycleContext, plan: ProjectionPlan, counts
 
   let done = 0;
   for (const batch of batches) {
-    let results: ExportResult[];
-    try {
-      results = await connector.export(plan.projection.target.objectType, outgoing(batch));
-    } catch (error) {
-      results = batch.map((p) => failedResult(p, error));
-    }
-    const byId = resultsById(results);
-    await ctx.atomically((q) => record(q, historyStamp(ctx), plan, batch, byId, counts, touched));
+    const byId = await sendWithRetries(send, batch, retry, counts);
+    await ctx.atomically((q) => record(q, historyStamp(ctx), plan, batch, byId, counts, touched, fingerprints));
     ctx.progress(label, (done += batch.length), ordered.length);
   }
   return touched;
 }
 
+/**
+ * Sends changes, then those that failed retryably again after the backoff (doubling), at most
+ * `retries` times and only while `mayRetry` says so. The latest result of each change wins. Retried
+ * changes keep their order (creates before moves before updates).
+ */
+async function sendWithRetries(
+  send: (changes: readonly PlannedChange[]) => Promise<ExportResult[]>,
+  changes: readonly PlannedChange[],
+  retry: { readonly retries: number; readonly backoffMs: number; readonly mayRetry: () => boolean },
+  counts: ExportCounts,
+): Promise<Map<string, ExportResult>> {
+  const byId = new Map((await send(changes)).map((r) => [r.id, r]));
+  for (let attempt = 1; attempt <= retry.retries; attempt++) {
+    const again = changes.filter((p) => retryNow(p, byId.get(p.change.id)));
+    if (again.length === 0 || !retry.mayRetry()) break;
+    await sleep(retryDelay(retry.backoffMs, attempt));
+    if (!retry.mayRetry()) break;
+    counts.retried += again.length;
+    for (const result of await send(again)) byId.set(result.id, result);
+  }
+  return byId;
+}
+
+/** The fingerprint of each object's planned changes (export-attempts.ts), computed once it is asked for. */
+function fingerprintsOf(plan: ProjectionPlan): (meshId: string, item: string) => string {
+  let byObject: Map<string, ExportChange[]> | undefined;
+  return (meshId, item) => {
+    if (!byObject) {
+      byObject = new Map();
+      for (const p of plan.changes) {
+        const key = objectKey(p.meshId, p.item);
+        byObject.set(key, [...(byObject.get(key) ?? []), p.change]);
+      }
+    }
+    return changeFingerprint(byObject.get(objectKey(meshId, item)) ?? []);
+  };
+}
+
 function failedResult(planned: PlannedChange, error: unknown): ExportResult {
-  const code = error instanceof ImeshError ? error.code : 'ExportFailed';
+  const code = error instanceof ImeshError ? error.code : UNCLASSIFIED;
   const retryable = error instanceof ImeshError ? error.retryable : true;
   return { id: planned.change.id, ok: false, error: { code, message: errorMessage(error), retryable } };
 }
@@ -111,8 +185,16 @@ function initialPassword(policy: PasswordPolicy): string {
   return chars.join('');
 }
 
-function resultsById(results: readonly ExportResult[]): ReadonlyMap<string, ExportResult> {
-  return new Map(results.map((r) => [r.id, r]));
+interface FailureRow {
+  projection: string;
+  mesh_id: string;
+  item: string;
+  op: string;
+  code: string;
+  message: string;
+  retryable: boolean;
+  change_hash: string;
+  object: string;
 }
 
 async function record(
@@ -123,13 +205,17 @@ async function record(
   byId: ReadonlyMap<string, ExportResult>,
   counts: ExportCounts,
   touched: Set<string>,
+  fingerprint: (meshId: string, item: string) => string,
 ): Promise<void> {
+  const { projection } = plan;
   const links: LinkWrite[] = [];
   const history: ExportRecord[] = [];
   const succeeded: PlannedChange[] = [];
-  const failures: { projection: string; mesh_id: string; item: string; op: string; code: string; message: string; retryable: boolean }[] = [];
+  // One row per object (a move and an update of one object may both fail): the last failure stands.
+  const failures = new Map<string, FailureRow>();
+  const fail = (planned: PlannedChange, op: string, error: { code: string; message: string; retryable: boolean }) =>
+    failures.set(objectKey(planned.meshId, planned.item), { projection: projection.name, mesh_id: planned.meshId, item: planned.item, op, code: error.code, message: error.message, retryable: error.retryable, change_hash: fingerprint(planned.meshId, planned.item), object: planned.object });
   const held: Parameters<typeof insertConflicts>[1][number][] = [];
-  const { projection } = plan;
   for (const planned of batch) {
     const result = byId.get(planned.change.id) ?? { id: planned.change.id, ok: false as const, error: { code: 'NoResult', message: 'the connector returned no result for this change', retryable: true } };
     const address = planned.change.op === 'create' ? ((result.ok ? result.externalId : undefined) ?? planned.change.key) : planned.change.externalId;
@@ -137,7 +223,7 @@ async function record(
     history.push(exportRecord(projection, planned, result));
     if (!result.ok) {
       counts.failed++;
-      failures.push({ projection: projection.name, mesh_id: planned.meshId, item: planned.item, op: planned.change.op, code: result.error.code, message: result.error.message, retryable: result.error.retryable });
+      fail(planned, planned.change.op, result.error);
       continue;
     }
     succeeded.push(planned);
@@ -159,7 +245,7 @@ async function record(
         if (result.heldBack && !result.externalId) {
           counts.heldBack++;
           held.push({ kind: 'heldBack', subject: `${projection.name}/${planned.meshId}/${planned.item}`, attribute: '', mesh_type: projection.meshType, scope: `projection:${projection.name}`, details: { reason: result.heldBack, projection: projection.name, object: planned.object } });
-          failures.push({ projection: projection.name, mesh_id: planned.meshId, item: planned.item, op: 'create', code: 'HeldBack', message: result.heldBack, retryable: true });
+          fail(planned, 'create', { code: 'HeldBack', message: result.heldBack, retryable: true });
           continue;
         }
         counts.created++;
@@ -210,15 +296,19 @@ async function record(
   await saveTargetLinks(q, [...merged.values()]);
   const cleared = succeeded.map((p) => p.meshId);
   if (cleared.length > 0) await q.query(`DELETE FROM export_error WHERE projection = $1 AND mesh_id ${q.dialect.in('$2')}`, [projection.name, cleared]);
-  if (failures.length > 0) {
+  if (failures.size > 0) {
+    // A change that failed again with the same fingerprint adds an attempt; a different change starts
+    // counting afresh; a refusal because exports stopped is no attempt (0: due at the next cycle).
     await q.query(
-      `INSERT INTO export_error (projection, mesh_id, item, op, code, message, retryable)
-       SELECT x.projection, x.mesh_id, x.item, x.op, x.code, x.message, x.retryable
-         FROM ${q.dialect.records('$1', { projection: 'text', mesh_id: 'text', item: 'text', op: 'text', code: 'text', message: 'text', retryable: 'boolean' })} WHERE true
+      `INSERT INTO export_error (projection, mesh_id, item, op, code, message, retryable, change_hash, object, attempts)
+       SELECT x.projection, x.mesh_id, x.item, x.op, x.code, x.message, x.retryable, x.change_hash, x.object, CASE WHEN x.code = '${PAUSED}' THEN 0 ELSE 1 END
+         FROM ${q.dialect.records('$1', { projection: 'text', mesh_id: 'text', item: 'text', op: 'text', code: 'text', message: 'text', retryable: 'boolean', change_hash: 'text', object: 'text' })} WHERE true
        ON CONFLICT (projection, mesh_id, item) DO UPDATE
-         SET op = EXCLUDED.op, code = EXCLUDED.code, message = EXCLUDED.message, retryable = EXCLUDED.retryable,
-             attempts = export_error.attempts + 1, at = ${q.dialect.now}`,
-      [JSON.stringify(failures)],
+         SET op = EXCLUDED.op, code = EXCLUDED.code, message = EXCLUDED.message, retryable = EXCLUDED.retryable, object = EXCLUDED.object,
+             attempts = CASE WHEN EXCLUDED.code = '${PAUSED}' THEN export_error.attempts
+                             WHEN export_error.change_hash = EXCLUDED.change_hash THEN export_error.attempts + 1 ELSE 1 END,
+             change_hash = EXCLUDED.change_hash, at = ${q.dialect.now}`,
+      [JSON.stringify([...failures.values()])],
     );
   }
   await insertConflicts(q, held);

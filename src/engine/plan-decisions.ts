@@ -1,11 +1,13 @@
 /**
  * Applies what a projection's plan decided besides its changes: the target objects it adopted or
- * released (target links) and the objects it holds back (conflicts). Planning only reads the store, so a
+ * released (target links), the objects it holds back (conflicts), and the failed exports it no longer
+ * sends anything for (export-attempts.ts). Planning only reads the store, so a
  * plan is data until this runs; the plan stage runs it for each projection before planning the next one
  * (a later projection to the same target must see what an earlier one adopted).
  */
 import type { Queryable } from '../store/db.js';
 import { PAGE_SIZE, type CycleContext } from './context.js';
+import { settleFailedExports } from './export-attempts.js';
 import { insertConflicts } from './tables/conflicts.js';
 import type { HeldBackObject, ProjectionPlan } from './planner.js';
 import { saveTargetLinks } from './target-links.js';
@@ -18,6 +20,10 @@ export async function applyPlanDecisions(ctx: CycleContext, plan: ProjectionPlan
   for (let page = 0; page < Math.ceil(plan.reviewed.length / PAGE_SIZE); page++) {
     const subjects = plan.reviewed.slice(page * PAGE_SIZE, (page + 1) * PAGE_SIZE);
     await ctx.atomically((q) => q.query(`DELETE FROM conflict WHERE kind IN ('heldBack', 'ambiguousJoin') AND scope = $1 AND subject ${q.dialect.in('$2')}`, [scope, subjects]));
+  }
+  for (let page = 0; page < Math.ceil(plan.settled.length / PAGE_SIZE); page++) {
+    const settled = plan.settled.slice(page * PAGE_SIZE, (page + 1) * PAGE_SIZE);
+    await ctx.atomically((q) => settleFailedExports(q, plan.projection.name, settled));
   }
   for (let page = 0; page < pages; page++) {
     const held = plan.heldBack.slice(page * PAGE_SIZE, (page + 1) * PAGE_SIZE);

@@ -9,6 +9,7 @@ import type { AttributeChange, ExportChange, ObjectTypeCapabilities } from '../c
 import type { DriftEntry } from '../reports/types.js';
 import type { Queryable } from '../store/db.js';
 import { loadObjects, type CsObject } from './connector-space.js';
+import { changeFingerprint, loadFailedExports, objectKey, retryDue, type GivenUpExport } from './export-attempts.js';
 import { PAGE_SIZE, type CycleContext } from './context.js';
 import { joinAttributes, meshLabel, type MeshObject } from './mesh-object.js';
 import { loadMeshObjects } from './mesh-store.js';
@@ -18,7 +19,6 @@ import { meshReferenceNames, project, referenceAttributes, type DesiredObject } 
 import { loadReferenceTargets, loadTargetLinks, type LinkWrite, type TargetLink } from './target-links.js';
 import { joinKey, sameValue, sourceValue, toList } from './values.js';
 import { ownValue } from '../shared/own-property.js';
-import type { Dialect } from '../store/dialect.js';
 
 export interface PlannedChange {
   readonly projection: string;
@@ -69,25 +69,14 @@ export interface ProjectionPlan {
   readonly reviewed: string[];
   /** Planned only some mesh objects (`only`): a scoped run reaching a target outside its scope. */
   readonly partial: boolean;
+  /** Changes withheld because they failed `exportRetry.maxAttempts` cycles (export-attempts.ts). */
+  readonly givenUp: GivenUpExport[];
+  /** Objects whose failed export is moot: the plan sends them nothing now. */
+  readonly settled: { meshId: string; item: string }[];
 }
 
 let changeCounter = 0;
 const nextId = () => `c${++changeCounter}`;
-
-/**
- * Which failed exports a delta cycle sends again: retryable ones, the first RETRY_AT_ONCE attempts on
- * the next cycle, then with a doubling delay from one minute up to an hour, at most RETRY_LIMIT
- * attempts. A non-retryable failure, or one past the limit, is not re-sent by itself: a change to its
- * object (which makes it a candidate anyway) or a full cycle sends it again. Status reports both kinds.
- */
-export const RETRY_LIMIT = 10;
-const RETRY_AT_ONCE = 3;
-const retryDue = (d: Dialect) =>
-  `retryable AND attempts < ${RETRY_LIMIT} AND (attempts < ${RETRY_AT_ONCE} OR ${
-    d.name === 'sqlite'
-      ? `strftime('%Y-%m-%dT%H:%M:%fZ', at, '+' || min(3600, 60 * (1 << (attempts - ${RETRY_AT_ONCE}))) || ' seconds') <= ${d.now}`
-      : `at + least(interval '1 hour', interval '1 minute' * power(2, attempts - ${RETRY_AT_ONCE})) <= now()`
-  })`;
 
 async function candidates(ctx: CycleContext, projection: ProjectionModel, since: number, extra: readonly string[]): Promise<string[]> {
   const q = ctx.q;
@@ -98,7 +87,7 @@ async function candidates(ctx: CycleContext, projection: ProjectionModel, since:
      UNION SELECT t.mesh_id FROM target_link t
       WHERE t.projection = $3 AND t.connector = $4 AND t.object_type = $5
         AND t.external_id IN (SELECT c.external_id FROM cs_object c WHERE c.connector = $4 AND c.object_type = $5 AND c.changed_seq > $2)
-     UNION SELECT mesh_id FROM export_error WHERE projection = $3 AND ${retryDue(q.dialect)}`,
+     UNION SELECT mesh_id FROM export_error WHERE projection = $3 AND ${retryDue(q.dialect, ctx.config.mesh.exportRetry.maxAttempts)}`,
     [projection.meshType, since, projection.name, projection.target.connector, projection.target.objectType],
   );
   return [...new Set([...rows.map((r) => r.id), ...extra])].sort();
@@ -158,7 +147,7 @@ export async function planProjection(ctx: CycleContext, projection: ProjectionMo
   const progress = await readProgress(ctx.q, 'projection', projection.name);
   const since = everything || !progress || progress.definition !== definition ? -1 : progress.seq;
   const ids = only ? [...new Set([...only, ...extraIds])].sort() : await candidates(ctx, projection, since, extraIds);
-  const plan: ProjectionPlan = { projection, caps, changes: [], drift: [], definition, evaluated: ids.length, compared: [], full: only === undefined && since === -1, linkWrites: [], heldBack: [], reviewed: [], partial: only !== undefined };
+  const plan: ProjectionPlan = { projection, caps, changes: [], drift: [], definition, evaluated: ids.length, compared: [], full: only === undefined && since === -1, linkWrites: [], heldBack: [], reviewed: [], partial: only !== undefined, givenUp: [], settled: [] };
   // Mesh attribute names (what templates read and what references resolve from), not target names.
   const referenceTypes = meshReferenceNames(projection, ctx.config.mesh.objectTypes);
   const keyAttributes = joinAttributes(ctx.config);
@@ -166,6 +155,7 @@ export async function planProjection(ctx: CycleContext, projection: ProjectionMo
   const claimed = new Set<string>();
   for (let start = 0; start < ids.length; start += PAGE_SIZE) {
     const page = ids.slice(start, start + PAGE_SIZE);
+    const firstChange = plan.changes.length;
     {
       const q = ctx.q;
       const objects = await loadMeshObjects(q, page, false);
@@ -268,6 +258,7 @@ export async function planProjection(ctx: CycleContext, projection: ProjectionMo
       }
       await markAccepted(q, plan.heldBack, heldFrom);
     }
+    await withholdGivenUp(ctx, plan, page, firstChange);
     ctx.progress(`plan ${projection.name}`, Math.min(start + PAGE_SIZE, ids.length), ids.length);
   }
   return plan;
@@ -289,6 +280,36 @@ async function markAccepted(q: Queryable, held: HeldBackObject[], from: number):
     const h = held[i]!;
     if (h.kind === 'heldBack' && accepted.has(h.subject)) held[i] = { ...h, accepted: true, details: { ...h.details, accepted: true } };
   }
+}
+
+/**
+ * The page's objects with a failed export: a change that failed `maxAttempts` cycles is withheld while
+ * it would write the same (its fingerprint); one the plan no longer sends anything for is settled.
+ */
+async function withholdGivenUp(ctx: CycleContext, plan: ProjectionPlan, page: readonly string[], firstChange: number): Promise<void> {
+  const failed = await loadFailedExports(ctx.q, plan.projection.name, page);
+  if (failed.size === 0) return;
+  const planned = new Map<string, PlannedChange[]>();
+  for (let i = firstChange; i < plan.changes.length; i++) {
+    const change = plan.changes[i]!;
+    const key = objectKey(change.meshId, change.item);
+    planned.set(key, [...(planned.get(key) ?? []), change]);
+  }
+  const withheld = new Set<string>();
+  for (const [key, failure] of failed) {
+    const changes = planned.get(key);
+    if (!changes) {
+      plan.settled.push({ meshId: failure.meshId, item: failure.item });
+      continue;
+    }
+    if (failure.attempts < ctx.config.mesh.exportRetry.maxAttempts || failure.changeHash !== changeFingerprint(changes.map((c) => c.change))) continue;
+    withheld.add(key);
+    const { projection } = plan;
+    plan.givenUp.push({ projection: projection.name, connector: projection.target.connector, meshId: failure.meshId, object: failure.object ?? changes[0]!.object, op: failure.op, code: failure.code, message: failure.message, attempts: failure.attempts });
+  }
+  if (withheld.size === 0) return;
+  const kept = plan.changes.slice(firstChange).filter((c) => !withheld.has(objectKey(c.meshId, c.item)));
+  plan.changes.splice(firstChange, plan.changes.length - firstChange, ...kept);
 }
 
 function describeMesh(object: MeshObject, keys: ReadonlyMap<string, ReadonlySet<string>> = new Map()): string {

@@ -2,12 +2,11 @@
  * Builds report data (status, drift, conflicts, plan) from the store and a cycle's outcome.
  */
 import type { CompiledConfig, DriftCheckModel, Value } from '../config/model.js';
-import type { Condition, ConflictEntry, ConflictsReport, ConnectorStatus, CycleSummary, DriftReport, GateTrip, PlanChange, PlanProjection, PlanReport, StatusReport } from '../reports/types.js';
+import type { Condition, ConflictEntry, ConflictsReport, ConnectorStatus, CycleSummary, DriftReport, GateTrip, GivenUpExportStatus, PlanChange, PlanProjection, PlanReport, StatusReport } from '../reports/types.js';
 import type { Queryable } from '../store/db.js';
-import { isoTimestampOrNull } from '../store/timestamps.js';
+import { isoTimestamp, isoTimestampOrNull } from '../store/timestamps.js';
 import type { CycleResult } from './cycle.js';
 import { pendingApprovals } from './approvals.js';
-import { RETRY_LIMIT } from './planner.js';
 import { isClearGate } from '../reports/gate-kinds.js';
 
 
@@ -180,10 +179,17 @@ export async function statusReport(q: Queryable, input: StatusInputs): Promise<S
       GROUP BY c.connector`,
   );
   const pending = await q.query<{ n: number }>('SELECT CAST(count(*) AS integer) AS n FROM export_error');
-  const errors = await q.query<{ projection: string; n: number; stopped: number; message: string }>(
-    `SELECT projection, CAST(count(*) AS integer) AS n, CAST(count(*) FILTER (WHERE NOT retryable OR attempts >= $1) AS integer) AS stopped, min(message) AS message
+  const maxAttempts = config.mesh.exportRetry.maxAttempts;
+  const errors = await q.query<ExportErrorCounts>(
+    `SELECT projection, CAST(count(*) AS integer) AS n,
+            CAST(count(*) FILTER (WHERE attempts >= $1) AS integer) AS given_up,
+            CAST(count(*) FILTER (WHERE NOT retryable AND attempts < $1) AS integer) AS waiting, min(message) AS message
        FROM export_error GROUP BY projection`,
-    [RETRY_LIMIT],
+    [maxAttempts],
+  );
+  const givenUp = await q.query<{ projection: string; object: string | null; mesh_id: string; op: string; code: string; message: string; attempts: number; at: Date | string }>(
+    `SELECT projection, object, mesh_id, op, code, message, attempts, at FROM export_error WHERE attempts >= $1 ORDER BY at, projection, mesh_id LIMIT 1000`,
+    [maxAttempts],
   );
   const mesh = await q.query<{ mesh_type: string; n: number }>('SELECT mesh_type, CAST(count(*) AS integer) AS n FROM mesh_object WHERE NOT deleted GROUP BY mesh_type');
 
@@ -203,13 +209,13 @@ export async function statusReport(q: Queryable, input: StatusInputs): Promise<S
     const conditions = [
       ...(failure.length > 0 ? [{ type: 'Ready', status: 'False' as const, reason: failure[0]!.stage === 'export' ? 'ExportFailed' : 'ImportFailed', message: failure.map((f) => f.message).join('; '), lastTransitionTime: now }] : []),
       ...trips.map((t) => ({ type: gateCondition(t.gate), status: 'True' as const, reason: t.gate, message: t.message ?? '', lastTransitionTime: now })),
-      ...(exportErrors.length > 0 ? [{ type: 'ExportErrors', status: 'True' as const, reason: 'ObjectsFailed', message: exportErrors.map(exportErrorMessage).join('; '), lastTransitionTime: now }] : []),
+      ...(exportErrors.length > 0 ? [{ type: 'ExportErrors', status: 'True' as const, reason: 'ObjectsFailed', message: exportErrors.map(exportErrorMessage(maxAttempts)).join('; '), lastTransitionTime: now }] : []),
       ...(outcome?.suspended.includes(model.name) ? [{ type: 'Suspended', status: 'True' as const, reason: 'SpecSuspend', message: 'exports are paused by spec.suspend', lastTransitionTime: now }] : []),
     ];
     const before = input.previous?.connectors.find((c) => c.name === model.name);
     const involved = outcome !== undefined && (outcome.scope === null || outcome.scope.includes(model.name) || outcome.plans.some((p) => p.projection.target.connector === model.name));
     const health = involved
-      ? connectorHealth(failure, trips, exportErrors.length > 0 ? exportErrors.map(exportErrorMessage).join('; ') : undefined)
+      ? connectorHealth(failure, trips, exportErrors.length > 0 ? exportErrors.map(exportErrorMessage(maxAttempts)).join('; ') : undefined)
       : before && before.health !== 'Unknown'
         ? { health: before.health, reason: before.healthReason ?? '', message: before.healthMessage ?? '' }
         : { health: 'Unknown' as const, reason: '', message: '' };
@@ -235,6 +241,7 @@ export async function statusReport(q: Queryable, input: StatusInputs): Promise<S
       ...(unmanagedCount !== undefined ? { unmanaged: unmanagedCount } : {}),
       ...(target ? { driftCheck: driftCheckText(model.driftCheck) } : {}),
       ...(carried?.lastError ? { lastError: carried.lastError } : failure[0] ? { lastError: failure[0].message } : {}),
+      ...givenUpExports(givenUp, config, model.name),
     };
   });
 
@@ -274,12 +281,46 @@ function driftCheckText(policy: DriftCheckModel | undefined): string {
   return policy.kind === 'interval' ? policy.text : policy.kind;
 }
 
-/** Failed exports of a projection: how many are retried by themselves, and how many wait for a change or a full cycle. */
-function exportErrorMessage(e: { projection: string; n: number; stopped: number; message: string }): string {
-  const retried = e.n - e.stopped;
-  const parts = [
-    ...(retried > 0 ? [`${retried} will be retried`] : []),
-    ...(e.stopped > 0 ? [`${e.stopped} not retried (not retryable, or ${RETRY_LIMIT} attempts) until the object changes or a full cycle runs`] : []),
-  ];
-  return `${e.n} object(s) of ${e.projection} failed to export (${parts.join(', ')}): ${e.message}`;
+interface ExportErrorCounts {
+  readonly projection: string;
+  readonly n: number;
+  readonly given_up: number;
+  readonly waiting: number;
+  readonly message: string;
+}
+
+/**
+ * Failed exports of a projection: how many the next cycles retry by themselves, how many wait for their
+ * object to change or a full cycle (not retryable), and how many are given up (export-attempts.ts).
+ */
+function exportErrorMessage(maxAttempts: number): (e: ExportErrorCounts) => string {
+  return (e) => {
+    const retried = e.n - e.waiting - e.given_up;
+    const parts = [
+      ...(retried > 0 ? [`${retried} will be retried`] : []),
+      ...(e.waiting > 0 ? [`${e.waiting} not retryable: sent again when the object changes or on a full cycle`] : []),
+      ...(e.given_up > 0 ? [`${e.given_up} given up after ${maxAttempts} attempts: sent again when the desired state changes or after imesh reconcile --retry-failed`] : []),
+    ];
+    return `${e.n} object(s) of ${e.projection} failed to export (${parts.join('; ')}): ${e.message}`;
+  };
+}
+
+function givenUpExports(
+  rows: readonly { projection: string; object: string | null; mesh_id: string; op: string; code: string; message: string; attempts: number; at: Date | string }[],
+  config: CompiledConfig,
+  connector: string,
+): { givenUpExports?: GivenUpExportStatus[] } {
+  const mine = rows.filter((r) => config.projections.find((p) => p.name === r.projection)?.target.connector === connector).slice(0, 100);
+  if (mine.length === 0) return {};
+  return {
+    givenUpExports: mine.map((r) => ({
+      projection: r.projection,
+      object: r.object ?? r.mesh_id,
+      op: r.op,
+      code: r.code,
+      message: r.message,
+      attempts: Number(r.attempts),
+      lastAttempt: isoTimestamp(r.at),
+    })),
+  };
 }

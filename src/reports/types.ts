@@ -37,6 +37,23 @@ export interface ConnectorStatus {
   /** For a projection target: its `spec.driftCheck` (`every-cycle`, `full-only` or a duration). */
   readonly driftCheck?: string;
   readonly lastError?: string;
+  /**
+   * Exports to this target given up after `exportRetry.maxAttempts` cycles (at most 100, oldest first):
+   * not sent again until their desired state changes or `imesh reconcile --retry-failed`.
+   */
+  readonly givenUpExports?: readonly GivenUpExportStatus[];
+}
+
+export interface GivenUpExportStatus {
+  readonly projection: string;
+  /** The target object's label (DN, key or external id), or the mesh object's. */
+  readonly object: string;
+  readonly op: string;
+  readonly code: string;
+  readonly message: string;
+  readonly attempts: number;
+  /** When it last failed. */
+  readonly lastAttempt: string;
 }
 
 export interface CycleSummary {

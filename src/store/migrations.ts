@@ -531,6 +531,20 @@ ALTER TABLE cycle ADD COLUMN type_counts jsonb;
     postgres: historyTables('now()'),
     sqlite: historyTables(`(${NOW})`),
   },
+  {
+    version: 13,
+    name: 'export-error-change',
+    postgres: `
+-- The failed change's fingerprint (what it would write, planner.ts), so a given-up export is sent again
+-- once its desired state changes; and the target object's label for status and reports.
+ALTER TABLE export_error ADD COLUMN change_hash text;
+ALTER TABLE export_error ADD COLUMN object text;
+`,
+    sqlite: `
+ALTER TABLE export_error ADD COLUMN change_hash text;
+ALTER TABLE export_error ADD COLUMN object text;
+`,
+  },
 ];
 
 export const latestVersion = migrations[migrations.length - 1]?.version ?? 0;

@@ -47,7 +47,7 @@ describe('controller metrics', () => {
     metrics.declareConnectors(config!);
     const outcome: CycleResult = {
       cycleId: 1, seq: 1, kind: 'delta', mode: 'reconcile', scope: null, result: 'failed', imports: [], syncs: [], plans: [], heldBack: [], gates: [],
-      exports: new Map(), failures: [{ connector: 'badges', stage: 'import', message: 'unreadable' }], drift: [], suspended: [], skipped: [], timings: {}, approvals: [],
+      exports: new Map(), givenUp: [], failures: [{ connector: 'badges', stage: 'import', message: 'unreadable' }], drift: [], suspended: [], skipped: [], timings: {}, approvals: [],
     };
     const finished = (o: CycleResult) => metrics.cycleFinished({ outcome: o, drift: { drift: [] }, conflicts: { conflicts: [] } } as unknown as ReconcileOnceResult, config!, 1, 1_000_000);
     finished(outcome);

@@ -12,6 +12,7 @@ function config(interval: number, full: string, connectors: Partial<ConnectorMod
       location: { file: 'mesh.yaml', line: 1, column: 1 },
       objectTypes: new Map(),
       safety: { maxDeletes: 500, maxDeletePercent: 20, maxClears: 500, maxClearPercent: 20 },
+      exportRetry: { maxAttempts: 5, retries: 2, backoffMs: 1000 },
       reports: { branch: 'identity-mesh/status', path: 'reports' },
       schedule: { intervalMs: interval, full },
       suspend: false,

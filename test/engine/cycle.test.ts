@@ -1,9 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { explain } from '../../src/engine/explain.js';
+import { retryDelay } from '../../src/engine/exporter.js';
 import { conflictEntries, statusReport } from '../../src/engine/report-data.js';
 import type { ExportChange, ExportSession, IdentityConnector } from '../../src/connectors/sdk.js';
 import { memoryConnector, MemorySystem } from '../fixtures/memory-connector.js';
-import { appended, connector, csvConnector as csvConnectorDocument, flowRule, HR_INFLOWS, pick, projection, type Spec } from '../fixtures/config-yaml.js';
+import { appended, connector, csvConnector as csvConnectorDocument, flowRule, HR_INFLOWS, HR_PERSON, mesh, pick, projection, type Spec } from '../fixtures/config-yaml.js';
 import { csvConnector, harness, MESH, type Harness } from './harness.js';
 
 const HR_FLOW = appended(
@@ -38,10 +39,10 @@ afterEach(async () => {
   h = undefined;
 });
 
-async function setup(extraYaml = '', drift = 'enforce', scope?: Spec) {
+async function setup(extraYaml = '', drift = 'enforce', scope?: Spec, meshYaml = MESH) {
   const hr = new MemorySystem('key', 'employee_id');
   const apps = new MemorySystem('key', 'account_id');
-  const yaml = MESH + csvConnector('hr', 'user', 'employee_id', { isActiveColumn: 'active' }) + csvConnector('apps', 'account', 'account_id', { isActiveColumn: 'is_active' }) + HR_FLOW + APPS_PROJECTION(drift, scope) + extraYaml;
+  const yaml = meshYaml + csvConnector('hr', 'user', 'employee_id', { isActiveColumn: 'active' }) + csvConnector('apps', 'account', 'account_id', { isActiveColumn: 'is_active' }) + HR_FLOW + APPS_PROJECTION(drift, scope) + extraYaml;
   /** The harness over these systems (HR rows marked inactive are deleted source objects); `systems` replace or add connectors. */
   const start = (systems: Record<string, IdentityConnector> = {}) => harness(yaml, { hr: memoryConnector(hr, { inactiveMeansDeleted: true }), apps: memoryConnector(apps), ...systems });
   return { hr, apps, yaml, start };
@@ -287,52 +288,126 @@ describe('a reconcile cycle', () => {
 });
 
 describe('failed exports: retried with backoff, within a limit', () => {
-  async function failing() {
-    const { hr, apps, start } = await setup();
+  /** The Mesh with `spec.exportRetry`; a backoff of 1 ms keeps the retries inside a cycle quick. */
+  const retrying = (exportRetry: Spec) => mesh({ person: HR_PERSON }, { safety: { maxDeletes: 5, maxDeletePercent: 50 }, spec: { exportRetry } });
+
+  /** Two people; E1002's create fails as `failure` says. `sent()` counts the tries of E1002's create. */
+  async function failing(failure: string | { message: string; retryable: boolean; code?: string }, exportRetry: Spec = { backoff: '1ms' }) {
+    const { hr, apps, start } = await setup('', 'enforce', undefined, retrying(exportRetry));
     people(hr, 2);
-    apps.failExports = (change) => (change.op === 'create' && change.key === 'E1002' ? 'rejected' : undefined);
+    let tries = 0;
+    apps.failExports = (change) => (change.op === 'create' && change.key === 'E1002' ? (tries++, failure) : undefined);
     h = await start();
-    expect((await h.cycle()).result).toBe('failed');
-    const sentE1002 = () => apps.exportCalls;
-    return { hr, apps, sentE1002 };
+    const first = await h.cycle();
+    expect(first.result).toBe('failed');
+    return { hr, apps, first, sent: () => tries };
   }
   const attempts = async () => (await h!.db.query<{ attempts: number }>(`SELECT attempts FROM export_error WHERE projection = 'person-to-apps'`))[0]?.attempts;
+  const status = async (outcome: Awaited<ReturnType<Harness['cycle']>>) =>
+    (await statusReport(h!.db, { config: h!.config, revision: 'test', lastAppliedRevision: 'test', lastAttemptedRevision: 'test', outcome, now: new Date().toISOString() })).connectors.find((c) => c.name === 'apps')!;
 
-  it('a non-retryable failure is not re-sent every cycle, only when its object changes or on a full cycle; status says so', async () => {
-    const { hr, apps } = await failing();
-    await h!.db.query(`UPDATE export_error SET retryable = false`);
-    const calls = apps.exportCalls;
+  it('a non-retryable failure is sent once per cycle that plans it (its object changed, or a full cycle), never retried inside one; status says so', async () => {
+    const { hr, sent } = await failing({ message: 'rejected', retryable: false, code: 'Forbidden' }, { backoff: '1ms', maxAttempts: 10 });
+    expect(sent()).toBe(1); // not retried inside the cycle
     const quiet = await h!.cycle();
-    expect(apps.exportCalls).toBe(calls); // nothing re-sent
+    expect(sent()).toBe(1); // nor by the next delta cycle
     expect(quiet.plans[0]!.changes).toEqual([]);
-    const status = await statusReport(h!.db, { config: h!.config, revision: 'test', lastAppliedRevision: 'test', lastAttemptedRevision: 'test', outcome: quiet, now: new Date().toISOString() });
-    expect(status.connectors.find((c) => c.name === 'apps')!.conditions.find((c) => c.type === 'ExportErrors')!.message).toMatch(/1 not retried/);
+    expect((await status(quiet)).conditions.find((c) => c.type === 'ExportErrors')!.message).toMatch(/1 not retryable: sent again when the object changes or on a full cycle/);
     hr.put('user', 'E1002', { ...hr.get('user', 'E1002')!.attributes, department: 'Legal' }, { enabled: true });
     await h!.cycle();
-    expect(apps.exportCalls).toBe(calls + 1); // the object changed: sent again (and failed again)
-    expect(await attempts()).toBe(2);
+    expect(sent()).toBe(2); // the object changed: sent again (and failed again)
+    expect(await attempts()).toBe(1); // a different change: its attempts count afresh
     await h!.cycle({ full: true });
-    expect(apps.exportCalls).toBe(calls + 2);
+    expect(sent()).toBe(3);
+    expect(await attempts()).toBe(2); // the same change again
   });
 
-  it('a retryable failure is re-sent at once for the first attempts, then after a growing delay, and not after the limit', async () => {
-    const { apps } = await failing();
-    let calls = apps.exportCalls;
+  it('a change that failed in maxAttempts cycles is given up: reported with its code, not sent even by a full cycle, until its desired state changes or --retry-failed', async () => {
+    const { hr, apps, sent } = await failing({ message: 'no permission to create accounts', retryable: false, code: 'Forbidden' }, { backoff: '1ms', maxAttempts: 3 });
+    await h!.cycle({ full: true });
+    await h!.cycle({ full: true });
+    expect(sent()).toBe(3);
+    expect(await attempts()).toBe(3);
+
+    const givenUp = await h!.cycle({ full: true });
+    expect(sent()).toBe(3); // not sent again
+    expect(givenUp.plans[0]!.changes).toEqual([]);
+    expect(givenUp.givenUp).toEqual([expect.objectContaining({ projection: 'person-to-apps', connector: 'apps', object: 'E1002', op: 'create', code: 'Forbidden', attempts: 3 })]);
+    expect(givenUp.exports.get('person-to-apps')).toMatchObject({ givenUp: 1, failed: 0 });
+    const apps1 = await status(givenUp);
+    expect(apps1.givenUpExports).toEqual([expect.objectContaining({ projection: 'person-to-apps', object: 'E1002', op: 'create', code: 'Forbidden', message: 'no permission to create accounts', attempts: 3 })]);
+    expect(apps1.conditions.find((c) => c.type === 'ExportErrors')!.message).toMatch(/1 given up after 3 attempts: sent again when the desired state changes or after imesh reconcile --retry-failed/);
+    const job = await h!.db.query<{ counts: string | Record<string, Record<string, number>> }>(`SELECT counts FROM cycle WHERE id = $1`, [givenUp.cycleId]);
+    const counts = typeof job[0]!.counts === 'string' ? JSON.parse(job[0]!.counts) : job[0]!.counts;
+    expect(counts.apps.givenUp).toBe(1);
     await h!.cycle();
-    expect(apps.exportCalls).toBe(++calls);
+    expect(sent()).toBe(3);
+
+    // Its desired state changes: sent again, counted afresh.
+    hr.put('user', 'E1002', { ...hr.get('user', 'E1002')!.attributes, department: 'Legal' }, { enabled: true });
+    await h!.cycle();
+    expect(sent()).toBe(4);
+    expect(await attempts()).toBe(1);
+
+    // Given up again; the operator fixed the permission and retries.
+    await h!.cycle({ full: true });
+    await h!.cycle({ full: true });
+    expect((await h!.cycle({ full: true })).givenUp).toHaveLength(1);
+    expect(sent()).toBe(6);
+    apps.failExports = undefined;
+    const retried = await h!.cycle({ retryFailed: true });
+    expect(retried.result).toBe('succeeded');
+    expect(retried.exports.get('person-to-apps')).toMatchObject({ created: 1, givenUp: 0 });
+    expect(apps.rows('account').map((r) => r.externalId).sort()).toEqual(['E1001', 'E1002']);
+    expect(await attempts()).toBeUndefined();
+    expect((await status(retried)).givenUpExports).toBeUndefined();
+  });
+
+  it('a retryable failure is retried inside the cycle after a doubling backoff, and succeeds', async () => {
+    const { hr, apps, start } = await setup('', 'enforce', undefined, retrying({ retries: 3, backoff: '1ms' }));
+    people(hr, 2);
+    h = await start();
+    expect((await h.cycle()).result).toBe('succeeded');
+    let tries = 0;
+    apps.failExports = (change) => (change.op === 'update' && change.externalId === 'E1001' && ++tries <= 2 ? { message: 'service unavailable', retryable: true, code: 'ServerError' } : undefined);
+    hr.put('user', 'E1001', { ...hr.get('user', 'E1001')!.attributes, department: 'Legal' }, { enabled: true });
+    const outcome = await h.cycle();
+    expect(outcome.result).toBe('succeeded');
+    expect(tries).toBe(3); // failed twice, then went through, in one cycle
+    expect(outcome.exports.get('person-to-apps')).toMatchObject({ updated: 1, failed: 0, retried: 2 });
+    expect(apps.get('account', 'E1001')!.attributes.department).toBe('Legal');
+    expect(await attempts()).toBeUndefined();
+    // The delay before retry n: the backoff, doubled per retry, at most 30 s.
+    expect([1, 2, 3, 4].map((n) => retryDelay(1000, n))).toEqual([1000, 2000, 4000, 8000]);
+    expect(retryDelay(1000, 10)).toBe(30_000);
+  });
+
+  it('a create is never retried inside the cycle (its outcome may be unknown): the next cycle sends it again', async () => {
+    const { apps, sent } = await failing({ message: 'timed out', retryable: true, code: 'Timeout' });
+    expect(sent()).toBe(1);
+    apps.failExports = undefined;
+    expect((await h!.cycle()).result).toBe('succeeded');
+    expect(apps.rows('account').map((r) => r.externalId).sort()).toEqual(['E1001', 'E1002']);
+  });
+
+  it('a retryable failure is re-sent by the next cycles at once for the first attempts, then after a growing delay, and not after the limit', async () => {
+    const { apps, sent } = await failing('rejected', { backoff: '1ms', maxAttempts: 10 });
+    await h!.cycle();
+    expect(sent()).toBe(2);
     expect(await attempts()).toBe(2);
     await h!.db.query(`UPDATE export_error SET attempts = 5, at = ${h!.db.dialect.now}`);
     await h!.cycle();
-    expect(apps.exportCalls).toBe(calls); // backing off: 4 minutes after the fifth attempt
+    expect(sent()).toBe(2); // backing off: 4 minutes after the fifth attempt
     await h!.db.query(`UPDATE export_error SET at = ${h!.db.dialect.ago(5 * 60)}`);
     await h!.cycle();
-    expect(apps.exportCalls).toBe(++calls);
+    expect(sent()).toBe(3);
     expect(await attempts()).toBe(6);
     await h!.db.query(`UPDATE export_error SET attempts = 10, at = ${h!.db.dialect.ago(24 * 3600)}`);
     await h!.cycle();
-    expect(apps.exportCalls).toBe(calls); // the limit: left for a change or a full cycle
+    await h!.cycle({ full: true });
+    expect(sent()).toBe(3); // the limit: given up, also by a full cycle
     apps.failExports = undefined;
-    expect((await h!.cycle({ full: true })).result).toBe('succeeded');
+    expect((await h!.cycle({ retryFailed: true })).result).toBe('succeeded');
     expect(apps.rows('account').map((r) => r.externalId).sort()).toEqual(['E1001', 'E1002']);
     expect(await attempts()).toBeUndefined();
   });

@@ -27,7 +27,7 @@ export interface Harness {
   connectors: Record<string, IdentityConnector>;
   /** Connectors the cycles opened, in order, once per cycle each (a scoped run opens only what it needs). */
   opened: string[];
-  cycle(options?: { full?: boolean; plan?: boolean; allowDeletes?: number; scope?: readonly string[]; now?: () => number }): Promise<CycleResult>;
+  cycle(options?: { full?: boolean; plan?: boolean; allowDeletes?: number; scope?: readonly string[]; now?: () => number; retryFailed?: boolean }): Promise<CycleResult>;
   close(): Promise<void>;
 }
 
@@ -45,6 +45,7 @@ export async function harness(yaml: string, connectors: Record<string, IdentityC
         mode: options.plan ? 'plan' : 'reconcile',
         revision: 'test',
         allowDeletes: options.allowDeletes,
+        ...(options.retryFailed ? { retryFailed: true } : {}),
         ...(options.scope ? { scope: new Set(options.scope) } : {}),
         ...(options.now ? { now: options.now } : {}),
         log: logger(),

@@ -9,9 +9,13 @@ export type ApiVersion = 'identitymesh.dev/v1alpha1';
  */
 export type Identifier = string;
 /**
- * The delta cycle interval.
+ * The delay before the first retry inside a cycle; it doubles with each further retry, up to 30 seconds.
  */
 export type Duration = string;
+/**
+ * The delta cycle interval.
+ */
+export type Duration1 = string;
 /**
  * Cron (UTC) for full cycles; a full cycle also sweeps deletions.
  */
@@ -23,7 +27,7 @@ export type SecretRef = string;
 /**
  * Changes older than this are deleted after each reconcile cycle.
  */
-export type Duration1 = string;
+export type Duration2 = string;
 
 /**
  * The mesh: the object types every source flows into and every projection reads from, plus the settings of the whole installation. Exactly one per config repository.
@@ -72,6 +76,7 @@ export interface MeshSpec {
     [k: string]: MeshObjectType | undefined;
   };
   safety?: Safety;
+  exportRetry?: ExportRetry;
   reports?: Reports;
   schedule?: Schedule;
   /**
@@ -139,6 +144,20 @@ export interface Safety {
   maxClearPercent?: number;
 }
 /**
+ * How a change whose export failed is sent again. A failure the connector calls retryable (a timeout, a 5xx, a rate limit) is retried inside the cycle after a growing delay (never a create, whose outcome may be unknown), then by the next cycles (the first three at once, then after 1, 2, 4 … minutes, at most an hour apart); one that is not retryable (a rejected value, a missing permission) is not retried inside the cycle, and is sent again when its object changes or on a full cycle. A change that failed in `maxAttempts` cycles is given up: it is not sent again — also not by a full cycle — and status, the job and the reports list it with its error code, until its desired state changes or an operator runs `imesh reconcile --retry-failed`.
+ */
+export interface ExportRetry {
+  /**
+   * Cycles that may send one failed change before it is given up.
+   */
+  maxAttempts?: number;
+  /**
+   * Further tries, inside the same cycle, of changes that failed retryably (0: none).
+   */
+  retries?: number;
+  backoff?: Duration;
+}
+/**
  * Where status, drift and conflict reports are committed.
  */
 export interface Reports {
@@ -155,7 +174,7 @@ export interface Reports {
  * When `imesh run` starts cycles. A Connector's `spec.schedule` overrides it for that connector.
  */
 export interface Schedule {
-  interval?: Duration;
+  interval?: Duration1;
   full?: Cron;
 }
 /**
@@ -191,7 +210,7 @@ export interface ApiToken {
  * How long the store keeps the history of every value (`imesh history`): each mesh value's changes with their source, confidence, revision and run, and each export applied to a target.
  */
 export interface History {
-  retain?: Duration1;
+  retain?: Duration2;
 }
 /**
  * Delete, disable and attribute-clear thresholds per target connector per cycle; exceeding one blocks every export to that connector for the cycle (exit 3). The delete limits also guard full imports against a source that suddenly returns far fewer objects.
@@ -218,6 +237,23 @@ export interface Safety1 {
   maxClearPercent?: number;
 }
 /**
+ * How a change whose export failed is sent again. A failure the connector calls retryable (a timeout, a 5xx, a rate limit) is retried inside the cycle after a growing delay (never a create, whose outcome may be unknown), then by the next cycles (the first three at once, then after 1, 2, 4 … minutes, at most an hour apart); one that is not retryable (a rejected value, a missing permission) is not retried inside the cycle, and is sent again when its object changes or on a full cycle. A change that failed in `maxAttempts` cycles is given up: it is not sent again — also not by a full cycle — and status, the job and the reports list it with its error code, until its desired state changes or an operator runs `imesh reconcile --retry-failed`.
+ *
+ * This interface was referenced by `MeshDocument`'s JSON-Schema
+ * via the `definition` "ExportRetry".
+ */
+export interface ExportRetry1 {
+  /**
+   * Cycles that may send one failed change before it is given up.
+   */
+  maxAttempts?: number;
+  /**
+   * Further tries, inside the same cycle, of changes that failed retryably (0: none).
+   */
+  retries?: number;
+  backoff?: Duration;
+}
+/**
  * Where status, drift and conflict reports are committed.
  *
  * This interface was referenced by `MeshDocument`'s JSON-Schema
@@ -240,7 +276,7 @@ export interface Reports1 {
  * via the `definition` "Schedule".
  */
 export interface Schedule1 {
-  interval?: Duration;
+  interval?: Duration1;
   full?: Cron;
 }
 /**
@@ -250,5 +286,5 @@ export interface Schedule1 {
  * via the `definition` "History".
  */
 export interface History1 {
-  retain?: Duration1;
+  retain?: Duration2;
 }

@@ -46,6 +46,11 @@ const connectorProperties: Record<string, Schema> = {
   conditions: { type: 'array', items: ref('Condition') },
   unmanaged: { ...integer, description: "Objects in the target's scope that no mesh object projects to." },
   lastError: { type: 'string' },
+  givenUpExports: {
+    type: 'array',
+    description: 'Exports to this target given up after the Mesh\'s exportRetry.maxAttempts cycles (at most 100): not sent again until their desired state changes or imesh reconcile --retry-failed.',
+    items: object({ projection: { type: 'string' }, object: { type: 'string' }, op: { type: 'string' }, code: { type: 'string' }, message: { type: 'string' }, attempts: integer, lastAttempt: dateTime }),
+  },
   driftCheck: { type: 'string', description: 'every-cycle, full-only or a duration: when a target without change tracking is read whole for drift.' },
   lastRun: nullable(ref('LastRun')),
 };

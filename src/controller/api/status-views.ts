@@ -33,6 +33,8 @@ export interface ConnectorView {
   readonly conditions: readonly Condition[];
   readonly unmanaged?: number;
   readonly lastError?: string;
+  /** Exports to it given up after `exportRetry.maxAttempts` cycles (status.json's `givenUpExports`). */
+  readonly givenUpExports?: ConnectorStatus['givenUpExports'];
   /** This connector's counts in the newest finished cycle. */
   readonly lastRun: LastRun | null;
 }
@@ -113,6 +115,7 @@ function connectorView(port: ControllerPort, fresh: ConnectorStatus, last: Statu
     conditions: (previous?.conditions ?? []).map((c) => ({ ...c, message: redact(c.message) })),
     ...(fresh.unmanaged !== undefined ? { unmanaged: fresh.unmanaged } : {}),
     ...(previous?.lastError ? { lastError: redact(previous.lastError) } : {}),
+    ...(fresh.givenUpExports ? { givenUpExports: fresh.givenUpExports.map((e) => ({ ...e, message: redact(e.message) })) } : {}),
     lastRun: lastJob && counts ? { jobId: lastJob.id, status: lastJob.status, startedAt: lastJob.startedAt, finishedAt: lastJob.finishedAt, counts } : null,
   };
 }

@@ -1,7 +1,8 @@
 /**
  * Export stage (reconcile only): each plan of the wave not blocked by a gate, a suspension or a lost
- * leader lock is sent to its target; its drift rows are then recorded and, unless the plan was partial,
- * the projection's progress advances to the confirming import's change number.
+ * leader lock is sent to its target (changes that failed retryably are retried inside the cycle); its
+ * drift rows are then recorded and, unless the plan was partial, the projection's progress advances to
+ * the confirming import's change number. Changes the plan withheld as given up are recorded as such.
  */
 import { errorMessage } from '../../shared/errors.js';
 import type { Queryable } from '../../store/db.js';
@@ -21,11 +22,13 @@ export const exportStage: WaveStage = {
       if (paused && plan.changes.length > 0 && !record.suspended.includes(connector)) record.suspended.push(connector);
       const counts = record.exports.get(plan.projection.name) ?? emptyCounts();
       record.exports.set(plan.projection.name, counts);
+      counts.givenUp += plan.givenUp.length;
+      record.givenUp.push(...plan.givenUp);
       if (wave.blocked.has(connector) || paused || !run.mayExport()) continue;
       if (plan.changes.length > 0) {
         let touched: Set<string>;
         try {
-          touched = await exportPlan(ctx, plan, counts);
+          touched = await exportPlan(ctx, plan, counts, run.mayExport);
         } catch (error) {
           record.failures.push({ connector, stage: 'export', message: errorMessage(error) });
           run.failed.add(connector);

@@ -6,6 +6,7 @@
  */
 import type { ProjectionModel } from '../../config/model.js';
 import type { Queryable } from '../../store/db.js';
+import { retryFailedExports } from '../export-attempts.js';
 import { applyPlanDecisions } from '../plan-decisions.js';
 import { planProjection } from '../planner.js';
 import { referenceAttributes } from '../projector.js';
@@ -25,6 +26,18 @@ export const forgetCorrectedDrift: CycleStage = {
         ? tx.query(`DELETE FROM drift WHERE action = 'corrected'`)
         : tx.query(`DELETE FROM drift WHERE action = 'corrected' AND connector ${tx.dialect.in('$1')}`, [[...scope]]),
     );
+  },
+};
+
+/** `--retry-failed`: the failed exports of every projection this run may plan are due at once, counted afresh. */
+export const retryFailedStage: CycleStage = {
+  name: 'plan',
+  async run({ ctx, config, scope, skipped, retryFailed }) {
+    if (!retryFailed) return;
+    // A target outside a scoped run is planned only for what the run changed: its retries wait for its own run.
+    const projections = config.projections.filter((p) => covers(scope, p.target.connector) && !skipped.has(p.target.connector)).map((p) => p.name);
+    const n = await ctx.atomically((tx) => retryFailedExports(tx, projections));
+    if (n > 0) ctx.log.info({ event: 'retry-failed', exports: n }, `${n} failed export(s) will be sent again this run`);
   },
 };
 

@@ -35,6 +35,8 @@ export interface CycleRun {
    * projections record as their progress, so what they just wrote is not planned again.
    */
   readonly confirmCtx: CycleContext;
+  /** `--retry-failed`: failed exports of the projections planned are sent again now, counted afresh. */
+  readonly retryFailed: boolean;
 }
 
 /** Projections planned, gated, exported and confirmed together. */

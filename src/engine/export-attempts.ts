@@ -1,0 +1,99 @@
+/**
+ * Failed exports and their attempts (the `export_error` table; Mesh `spec.exportRetry`). One row per
+ * projected object (projection, mesh id, item) whose last export failed: its error (code, message,
+ * retryable), the cycles that sent it (`attempts`) and the fingerprint of the change that failed.
+ *
+ * - A retryable failure is retried inside the cycle (exporter.ts), then sent again by the next cycles:
+ *   the first RETRY_AT_ONCE attempts at once, then after 1, 2, 4 … minutes, at most an hour apart.
+ * - A non-retryable one is sent again only when its object is planned anyway (it changed, or a full
+ *   cycle).
+ * - After `maxAttempts` cycles the change is given up: the planner withholds it — also on a full cycle —
+ *   while its fingerprint stays the same, so it is sent again once its desired state changes, or after
+ *   `imesh reconcile --retry-failed` (which sets `attempts` to 0: due at once, counted afresh).
+ * - A change refused because this replica stopped exporting (ExportPaused) is no attempt (`attempts` 0).
+ */
+import type { ExportChange } from '../connectors/sdk.js';
+import type { Queryable } from '../store/db.js';
+import type { Dialect } from '../store/dialect.js';
+import { hashOf } from './values.js';
+
+export const RETRY_AT_ONCE = 3;
+
+/** Failed exports of a projection that the next cycle sends again by itself. */
+export function retryDue(d: Dialect, maxAttempts: number): string {
+  const delayed =
+    d.name === 'sqlite'
+      ? `strftime('%Y-%m-%dT%H:%M:%fZ', at, '+' || min(3600, 60 * (1 << (attempts - ${RETRY_AT_ONCE}))) || ' seconds') <= ${d.now}`
+      : `at + least(interval '1 hour', interval '1 minute' * power(2, attempts - ${RETRY_AT_ONCE})) <= now()`;
+  return `(attempts = 0 OR (retryable AND attempts < ${Math.trunc(maxAttempts)} AND (attempts < ${RETRY_AT_ONCE} OR ${delayed})))`;
+}
+
+export const objectKey = (meshId: string, item: string): string => `${meshId}\u0000${item}`;
+
+/**
+ * What an object's planned changes would write: the operations, addresses and desired values, without
+ * the run's change ids and the observed `from` values. The same desired state gives the same fingerprint.
+ */
+export function changeFingerprint(changes: readonly ExportChange[]): string {
+  return hashOf(
+    changes.map((change) => {
+      const { id: _id, ...rest } = change;
+      if (change.op !== 'update') return rest;
+      return { ...rest, attributes: Object.fromEntries(Object.entries(change.attributes).map(([name, c]) => [name, { to: c.to ?? null, add: c.add ?? null, remove: c.remove ?? null }])) };
+    }),
+  );
+}
+
+export interface FailedExport {
+  readonly meshId: string;
+  readonly item: string;
+  readonly op: string;
+  readonly code: string;
+  readonly message: string;
+  readonly retryable: boolean;
+  readonly attempts: number;
+  readonly changeHash: string | null;
+  readonly object: string | null;
+}
+
+/** A change the cycle withheld because it was given up, as the cycle record, job and status show it. */
+export interface GivenUpExport {
+  readonly projection: string;
+  readonly connector: string;
+  readonly meshId: string;
+  readonly object: string;
+  readonly op: string;
+  readonly code: string;
+  readonly message: string;
+  readonly attempts: number;
+}
+
+/** The failed exports of these mesh objects for one projection, by objectKey. */
+export async function loadFailedExports(q: Queryable, projection: string, meshIds: readonly string[]): Promise<Map<string, FailedExport>> {
+  const rows = await q.query<{ mesh_id: string; item: string; op: string; code: string; message: string; retryable: boolean | number; attempts: number; change_hash: string | null; object: string | null }>(
+    `SELECT mesh_id, item, op, code, message, retryable, attempts, change_hash, object FROM export_error WHERE projection = $1 AND mesh_id ${q.dialect.in('$2')}`,
+    [projection, meshIds],
+  );
+  return new Map(
+    rows.map((r) => [
+      objectKey(r.mesh_id, r.item),
+      { meshId: r.mesh_id, item: r.item, op: r.op, code: r.code, message: r.message, retryable: Boolean(r.retryable), attempts: Number(r.attempts), changeHash: r.change_hash, object: r.object },
+    ]),
+  );
+}
+
+/** Forgets failed exports of objects whose plan no longer sends anything (their desired state is reached or gone). */
+export async function settleFailedExports(q: Queryable, projection: string, objects: readonly { meshId: string; item: string }[]): Promise<void> {
+  if (objects.length === 0) return;
+  await q.query(
+    `DELETE FROM export_error WHERE projection = $1 AND EXISTS (SELECT 1 FROM ${q.dialect.records('$2', { mesh_id: 'text', item: 'text' })} WHERE x.mesh_id = export_error.mesh_id AND x.item = export_error.item)`,
+    [projection, JSON.stringify(objects.map((o) => ({ mesh_id: o.meshId, item: o.item })))],
+  );
+}
+
+/** `--retry-failed`: every failed export of these projections is due at once and counted afresh. */
+export async function retryFailedExports(q: Queryable, projections: readonly string[]): Promise<number> {
+  if (projections.length === 0) return 0;
+  const rows = await q.query<{ n: number }>(`UPDATE export_error SET attempts = 0 WHERE projection ${q.dialect.in('$1')} RETURNING 1 AS n`, [projections]);
+  return rows.length;
+}
