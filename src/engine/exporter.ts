@@ -199,7 +199,7 @@ interface FailureRow {
 
 async function record(
   q: Queryable,
-  stamp: HistoryStamp,
+  stamp: HistoryStamp | null,
   plan: ProjectionPlan,
   batch: readonly PlannedChange[],
   byId: ReadonlyMap<string, ExportResult>,
@@ -220,7 +220,7 @@ async function record(
     const result = byId.get(planned.change.id) ?? { id: planned.change.id, ok: false as const, error: { code: 'NoResult', message: 'the connector returned no result for this change', retryable: true } };
     const address = planned.change.op === 'create' ? ((result.ok ? result.externalId : undefined) ?? planned.change.key) : planned.change.externalId;
     if (address !== undefined) touched.add(address);
-    history.push(exportRecord(projection, planned, result));
+    if (stamp) history.push(exportRecord(projection, planned, result));
     if (!result.ok) {
       counts.failed++;
       fail(planned, planned.change.op, result.error);
@@ -312,7 +312,7 @@ async function record(
     );
   }
   await insertConflicts(q, held);
-  await insertExportHistory(q, stamp, history);
+  if (stamp) await insertExportHistory(q, stamp, history);
 }
 
 /** The history row of one exported change: what it wrote (never a password) and its result. */

@@ -100,11 +100,11 @@ export async function resolveValues(
     );
     const changedObjects: MeshObject[] = updates.filter((u) => u.changed).map((u) => ({ ...u, deleted: false }));
     await writeMeshKeys(q, config, changedObjects);
-    await insertValueHistory(
-      q,
-      historyStamp(ctx),
-      changedObjects.map((o) => ({ meshId: o.id, meshType: o.type, changes: valueChanges(objects.get(o.id)?.attributes ?? {}, o.attributes, o.provenance) })),
-    );
+    const stamp = historyStamp(ctx);
+    if (stamp) {
+      const changes = changedObjects.map((o) => ({ meshId: o.id, meshType: o.type, changes: valueChanges(objects.get(o.id)?.attributes ?? {}, o.attributes, o.provenance) }));
+      await insertValueHistory(q, stamp, changes);
+    }
   }
   await q.query(`DELETE FROM conflict WHERE kind = 'attribute' AND subject ${q.dialect.in('$1')}`, [meshIds]);
   await insertConflicts(q, conflicts);

@@ -6,7 +6,7 @@ import { memoryConnector, MemorySystem } from '../fixtures/memory-connector.js';
 import { appended, flowRule, HR_PERSON, mesh, pick, HR_INFLOWS, projection } from '../fixtures/config-yaml.js';
 import { csvConnector, harness, type Harness } from './harness.js';
 
-const MESH_WITH_SECRET = mesh({ person: { ...HR_PERSON, apiToken: 'string' } }, { safety: { maxDeletes: 5, maxDeletePercent: 50 } });
+const meshWithSecret = (history?: { retain: string }) => mesh({ person: { ...HR_PERSON, apiToken: 'string' } }, { safety: { maxDeletes: 5, maxDeletePercent: 50 }, ...(history ? { spec: { history } } : {}) });
 
 const HR_FLOW = appended(
   flowRule('hr-to-person', {
@@ -37,11 +37,11 @@ afterEach(async () => {
   h = undefined;
 });
 
-async function setup() {
+async function setup(history?: { retain: string }) {
   const hr = new MemorySystem('key', 'employee_id');
   const badges = new MemorySystem('key', 'employee_id');
   const apps = new MemorySystem('key', 'account_id');
-  const yaml = MESH_WITH_SECRET + csvConnector('hr', 'user', 'employee_id') + csvConnector('badges', 'badge', 'employee_id') + csvConnector('apps', 'account', 'account_id') + HR_FLOW + BADGE_FLOW + APPS_PROJECTION;
+  const yaml = meshWithSecret(history) + csvConnector('hr', 'user', 'employee_id') + csvConnector('badges', 'badge', 'employee_id') + csvConnector('apps', 'account', 'account_id') + HR_FLOW + BADGE_FLOW + APPS_PROJECTION;
   h = await harness(yaml, { hr: memoryConnector(hr), badges: memoryConnector(badges), apps: memoryConnector(apps) });
   return { hr, badges, apps, h };
 }
@@ -132,5 +132,17 @@ describe('value history', () => {
     expect(result.exports.map((e) => e.op)).toEqual(['update']);
     expect(await pruneHistory(h.db, 1, Date.now() + 60_000)).toEqual({ values: 1, exports: 1 });
     expect((await history(h.db, h.config, 'person', 'E1')).values).toEqual([]);
+  });
+
+  it('records nothing with retain: 0s (history off)', async () => {
+    const { hr, apps, h } = await setup({ retain: '0s' });
+    hr.put('user', 'E1', { employee_id: 'E1', email: 'a@example.com', title: 'Engineer' });
+    await h.cycle();
+    hr.put('user', 'E1', { employee_id: 'E1', email: 'a@example.com', title: 'Senior Engineer' });
+    await h.cycle();
+    expect(apps.get('account', 'E1')?.attributes).toMatchObject({ title: 'Senior Engineer' });
+    expect(await h.db.query('SELECT mesh_id FROM value_history')).toEqual([]);
+    expect(await h.db.query('SELECT mesh_id FROM export_history')).toEqual([]);
+    expect(await history(h.db, h.config, 'person', 'E1')).toMatchObject({ retain: '0ms', values: [], exports: [] });
   });
 });

@@ -25,7 +25,7 @@ export type Cron = string;
  */
 export type SecretRef = string;
 /**
- * Changes older than this are deleted after each reconcile cycle.
+ * Changes older than this are deleted after each reconcile cycle. `0s` turns history off: nothing is recorded, and what was is deleted.
  */
 export type Duration2 = string;
 
