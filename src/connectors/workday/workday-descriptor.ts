@@ -22,7 +22,7 @@ export const workdayDescriptor: ConnectorDescriptor<'workday'> = {
       // URL problems other than credentials in the URL are reported by checkHttpUrl above.
       if (!(error instanceof ConfigError) || (error.code !== 'ConfigInvalid' && !/must not carry credentials/.test(error.message))) return;
       const setting = /spec\.([A-Za-z0-9_.]+)/.exec(error.message)?.[1] ?? 'connection';
-      ctx.report(doc, ['spec', ...setting.split('.')], error.message.replace(/^[^:]*: /, ''));
+      ctx.report(doc, ['spec', ...setting.split('.')], error.message.replace(/^[^:]*: (spec\.)?/, ''));
     }
   },
   hasCredentials: () => true,
