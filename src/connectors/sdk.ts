@@ -295,7 +295,7 @@ export type PackageConnectorFactory<Spec extends PackageSpec = PackageSpec> = (c
 export interface ConnectorPackageDescriptor<Spec extends PackageSpec = PackageSpec> {
   /** The contract version the package was written for (`CONNECTOR_SDK_VERSION`). */
   readonly sdkVersion: typeof CONNECTOR_SDK_VERSION;
-  /** A short name for the kind of system (`acme-hr`), for messages and reports. Lower-case letters, digits and `-`. */
+  /** A short name for the kind of system (`acme-hr`): the connector's log lines carry it as `connectorType`. Lower-case letters, digits and `-`. */
   readonly type: string;
   /**
    * JSON Schema (draft 2020-12) of the spec without the keys Identity Mesh owns (`PACKAGE_OWNED_SPEC_KEYS`).

@@ -66,7 +66,8 @@ export const packageDescriptor: ConnectorDescriptor<'package'> = {
     if (!found.ok) throw found.error;
     const factory = await found.descriptor.load();
     if (typeof factory !== 'function') throw new ConfigError('ConnectorPackageInvalid', `${model.name}: connector package "${model.spec.package}": load() did not return a factory function`);
-    return factory({ ...rest, model: { name: model.name, spec: packageOwnSpec(model.spec), objectTypes: model.objectTypes } });
+    const log = rest.log.child({ connectorPackage: model.spec.package, connectorType: found.descriptor.type });
+    return factory({ ...rest, log, model: { name: model.name, spec: packageOwnSpec(model.spec), objectTypes: model.objectTypes } });
   },
 };
 

@@ -7,9 +7,11 @@
 import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { loadConfig } from '../../../src/config/index.js';
-import { descriptorOf } from '../../../src/connectors/registry.js';
+import { connectorFactory, descriptorOf } from '../../../src/connectors/registry.js';
 import { secretUses } from '../../../src/connectors/secret-destinations.js';
 import { installPackage, SAMPLE_DIR, SAMPLE_PACKAGE, sampleProject } from './sample-project.js';
 
@@ -22,6 +24,8 @@ function configDir(edit: (connectors: string) => string = (text) => text): strin
   writeFileSync(path, edit(readFileSync(path, 'utf8')));
   return dir;
 }
+
+const HR_PACKAGE_LINE = `package: "${SAMPLE_PACKAGE}"\n  objectTypes:\n    worker`;
 
 async function problems(dir: string): Promise<string[]> {
   const result = await loadConfig(dir);
@@ -114,5 +118,27 @@ describe('type: package in the config', () => {
     expect(found).toEqual([]);
     expect((await secretUses(config!)).uses).toEqual([{ connector: 'hr', secret: 'HR_TOKEN', destination: 'https://hr.example.com' }]);
     expect(descriptorOf('package').hasCredentials(config!.connectors.get('hr')!.spec as never)).toBe(true);
+  });
+
+  it('opens a package connector with its own spec (without the keys Identity Mesh owns) and a log that names the package', async () => {
+    const name = '@example/imesh-connector-recorder';
+    const descriptor = `export const opened = [];
+      export const descriptor = {
+        sdkVersion: 1, type: 'recorder',
+        specSchema: { type: 'object', properties: { objectTypes: { type: 'object' } } },
+        targetTraits: () => ({ canExport: false, canDisable: false, columns: false }),
+        hasCredentials: () => false,
+        secretDestinations: () => [],
+        load: async () => (context) => { opened.push({ spec: context.model.spec, name: context.model.name, log: context.log.bindings() }); return { close: async () => {} }; },
+      };`;
+    const dir = installPackage(project, name, { 'package.json': JSON.stringify({ name, type: 'module', main: 'index.js' }), 'index.js': descriptor });
+    vi.stubEnv('IMESH_CONNECTOR_PACKAGES', `${SAMPLE_PACKAGE},${name}`);
+    const config = configDir((text) => text.replace(HR_PACKAGE_LINE, `package: "${name}"\n  suspend: false\n  objectTypes:\n    worker`));
+    const { config: compiled, problems: found } = await loadConfig(config);
+    expect(found).toEqual([]);
+    const model = compiled!.connectors.get('hr')!;
+    await connectorFactory('package')({ model, configPath: config, workDir: config, secrets: { resolve: (text) => text }, log: pino({ level: 'silent' }) });
+    const { opened } = (await import(pathToFileURL(join(dir, 'index.js')).href)) as { opened: unknown[] };
+    expect(opened).toEqual([{ name: 'hr', spec: { objectTypes: { worker: { file: 'hr.json', keyAttribute: 'employee_id' } } }, log: { connectorPackage: name, connectorType: 'recorder' } }]);
   });
 });
