@@ -64,3 +64,9 @@ export async function listHolds(q: Queryable, connector: string): Promise<HeldRo
   );
   return rows.map((r) => ({ connector: r.connector, gate: r.gate, objectType: r.object_type, externalId: r.external_id, op: r.op, object: r.object, jobId: Number(r.cycle_id), since: isoTimestampOrNull(r.since) }));
 }
+
+/** How many objects each connector's gates hold back now. */
+export async function countHolds(q: Queryable): Promise<Map<string, number>> {
+  const rows = await q.query<{ connector: string; n: number }>('SELECT connector, CAST(count(*) AS integer) AS n FROM gate_hold GROUP BY connector');
+  return new Map(rows.map((r) => [r.connector, r.n]));
+}

@@ -37,6 +37,7 @@ async function guarded(): Promise<World> {
 describe('approvals through the operator API', () => {
   it('lists what a gate holds back, refuses approvals that do not cover it, and records one that does', async () => {
     const w = await guarded();
+    expect((await get('/status')).gates).toEqual([expect.objectContaining({ connector: 'hr', heldBack: 4, pendingApproval: null })]);
     const listing = await get('/connectors/hr/approvals');
     expect(listing.held.map((o: Json) => `${o.gate} ${o.op} ${o.objectType}/${o.externalId}`)).toEqual(['E1003', 'E1004', 'E1005', 'E1006'].map((id) => `import delete user/${id}`));
     expect(listing).toMatchObject({ heldTotal: 4, pending: null, items: [], total: 0 });
@@ -67,6 +68,7 @@ describe('approvals through the operator API', () => {
     expect(Date.parse(approval.expiresAt) - Date.parse(approval.approvedAt)).toBe(APPROVAL_TTL_MS);
     expect(approval.objects.map((o: Json) => o.externalId)).toEqual(['E1003', 'E1004', 'E1005', 'E1006']);
     expect((await get('/connectors/hr/approvals')).pending).toMatchObject({ id: approval.id, state: 'pending' });
+    expect((await get('/status')).gates).toEqual([expect.objectContaining({ connector: 'hr', type: 'ImportGuardTripped', heldBack: 4, pendingApproval: approval.id })]);
   });
 
   it('lets exactly the approved deletions through once, and the job, status.json and the listing say who, why and what', async () => {

@@ -45,6 +45,7 @@ describe('dashboard: a pending gate and its approval', () => {
     await banner.waitFor();
     expect(await banner.textContent()).toContain('POST /api/v1/connectors/NAME/approvals');
     expect(await banner.textContent()).toContain('POST /api/v1/connectors/hr/approvals {"allowDeletes": 4');
+    expect(await banner.textContent()).toContain('(4 held back: see them and approve)');
 
     await page.goto(`${w.base}/#/connectors/hr`);
     const held = page.getByRole('region', { name: 'Held back by a safety gate (4)' });

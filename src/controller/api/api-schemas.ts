@@ -244,7 +244,15 @@ export const components = {
     }),
     SyncRequest: object({ mode: { enum: ['delta', 'full'], default: 'delta' } }, []),
     SyncAccepted: object({ jobId: { type: 'integer', minimum: 1 }, joined: { type: 'boolean' }, job: ref('Job') }),
-    Gate: object({ connector: { type: 'string' }, type: { type: 'string' }, reason: { type: 'string' }, message: { type: 'string' }, since: nullable(dateTime) }),
+    Gate: object({
+      connector: { type: 'string' },
+      type: { type: 'string' },
+      reason: { type: 'string' },
+      message: { type: 'string' },
+      since: nullable(dateTime),
+      heldBack: { ...integer, description: "Objects the connector's gates hold back now (GET /connectors/{name}/approvals lists them)." },
+      pendingApproval: nullable({ type: 'integer', description: "The connector's approval waiting for the next run." }),
+    }),
     Status: object({
       mesh: nullable({ type: 'string' }),
       role: { enum: ['leader', 'standby'] },

@@ -4,6 +4,8 @@
  * last cycle wrote (`last_status`), and ConfigInvalid live from the controller.
  */
 import { getMeta } from '../../engine/applied-config.js';
+import { pendingApprovals } from '../../engine/approvals.js';
+import { countHolds } from '../../engine/gate-holds.js';
 import { statusReport } from '../../engine/report-data.js';
 import type { Condition, ConnectorStatus, ObjectTypeStatus, StatusReport } from '../../reports/types.js';
 import { redact } from '../../shared/logger.js';
@@ -51,6 +53,10 @@ export interface GateView {
   readonly reason: string;
   readonly message: string;
   readonly since: string | null;
+  /** Objects the connector's gates hold back now (GET /connectors/{name}/approvals lists them). */
+  readonly heldBack: number;
+  /** The id of the connector's approval waiting for the next run, if any. */
+  readonly pendingApproval: number | null;
 }
 
 export interface StatusView {
@@ -160,11 +166,21 @@ export async function currentStatus(port: ControllerPort): Promise<StatusView> {
   const config = port.config();
   const { applied, attempted } = port.revisions();
   const gates: GateView[] = [];
+  const held = await countHolds(port.store);
+  const approvals = await pendingApprovals(port.store);
   for (const connector of last?.connectors ?? []) {
     if (config && !config.connectors.has(connector.name)) continue;
     for (const c of connector.conditions) {
       if (GATE_CONDITIONS.has(c.type) && c.status === 'True') {
-        gates.push({ connector: connector.name, type: c.type, reason: c.reason, message: redact(c.message), since: c.lastTransitionTime ?? null });
+        gates.push({
+          connector: connector.name,
+          type: c.type,
+          reason: c.reason,
+          message: redact(c.message),
+          since: c.lastTransitionTime ?? null,
+          heldBack: held.get(connector.name) ?? 0,
+          pendingApproval: approvals.find((a) => a.connector === connector.name)?.id ?? null,
+        });
       }
     }
   }

@@ -15,7 +15,7 @@
   type Counter = 'imported' | 'created' | 'updated' | 'moved' | 'disabled' | 'deleted' | 'conflicts' | 'errors';
   type Counts = Partial<Record<string, number>>;
   interface Problem { file: string; line: number; column: number; message: string }
-  interface Gate { connector: string; type: string; message?: string }
+  interface Gate { connector: string; type: string; message?: string; heldBack?: number; pendingApproval?: number | null }
   interface JobRef { id: number; status: string; kind: string; finishedAt: string | null }
   interface Status {
     mesh: string | null;
@@ -343,7 +343,10 @@
             'ul',
             null,
             status.gates.map(function (g) {
-              return h('li', null, [link(connectorHref(g.connector), g.connector), ' ', g.type + (g.message ? ': ' + g.message : '')]);
+              const held: Child[] = g.heldBack
+                ? [' (', link(connectorHref(g.connector), g.heldBack + ' held back: see them and approve', 'gate-' + g.connector + '-' + g.type), g.pendingApproval ? '; approval #' + g.pendingApproval + ' pending' : '', ')']
+                : [];
+              return h('li', null, ([link(connectorHref(g.connector), g.connector), ' ', g.type + (g.message ? ': ' + g.message : '')] as Child[]).concat(held));
             }),
           ),
         ]),
