@@ -4,9 +4,13 @@
  */
 import type { Value } from '../config/model.js';
 import { ownValue } from '../shared/own-property.js';
+import type { Queryable } from '../store/db.js';
+import type { CycleContext } from './context.js';
 import { withheldFromHistory } from './history-secrets.js';
+import { historyStamp } from './history-stamp.js';
 import type { AttributeProvenance } from './mesh-object.js';
-import type { ValueChange } from './tables/value-history.js';
+import { loadMeshObjects } from './mesh-store.js';
+import { insertValueHistory, type ValueChange } from './tables/value-history.js';
 import { canonicalJson } from './values.js';
 
 export function valueChanges(
@@ -30,4 +34,13 @@ export function valueChanges(
     if (ownValue(after, attribute) === undefined) changes.push({ attribute, value: null });
   }
   return changes;
+}
+
+/** Before mesh objects are deleted: each of their values ends (a change to no value) in their history. */
+export async function recordDeletedValues(ctx: CycleContext, q: Queryable, meshIds: readonly string[]): Promise<void> {
+  const stamp = historyStamp(ctx);
+  if (!stamp || meshIds.length === 0) return;
+  const objects = await loadMeshObjects(q, meshIds, false);
+  const ended = [...objects.values()].filter((o) => !o.deleted).map((o) => ({ meshId: o.id, meshType: o.type, changes: valueChanges(o.attributes, {}, {}) }));
+  await insertValueHistory(q, stamp, ended);
 }

@@ -94,6 +94,28 @@ describe('value history', () => {
     expect(stored).not.toContain('s3cr3t');
   });
 
+  it("ends every value of a deleted mesh object, and still answers by the object's id", async () => {
+    const { hr, h } = await setup();
+    hr.put('user', 'E1', { employee_id: 'E1', email: 'a@example.com', title: 'Engineer' });
+    hr.put('user', 'E2', { employee_id: 'E2', email: 'b@example.com' });
+    hr.put('user', 'E3', { employee_id: 'E3', email: 'c@example.com' });
+    await h.cycle();
+    const { id } = await history(h.db, h.config, 'person', 'E1');
+    hr.remove('user', 'E1');
+    const gone = await h.cycle({ full: true });
+    expect(gone.gates).toEqual([]);
+    expect(gone.syncs.reduce((n, s) => n + s.meshDeleted, 0)).toBe(1);
+
+    const result = await history(h.db, h.config, 'person', id);
+    expect(result.deleted).toBe(true);
+    const title = result.values.filter((v) => v.attribute === 'title');
+    expect(title.map((v) => [v.value, v.connector, v.run])).toEqual([
+      ['Engineer', 'hr', expect.any(Number)],
+      [null, null, gone.cycleId],
+    ]);
+    expect(result.values.filter((v) => v.run === gone.cycleId).map((v) => v.attribute).sort()).toEqual(['email', 'employeeId', 'title']);
+  });
+
   it('records each export applied to a target with what it wrote and its result', async () => {
     const { hr, apps, h } = await setup();
     hr.put('user', 'E1', { employee_id: 'E1', email: 'a@example.com', title: 'Engineer' });

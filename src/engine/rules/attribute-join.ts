@@ -9,6 +9,7 @@ import type { CsObject } from '../connector-space.js';
 import type { CycleContext } from '../context.js';
 import { newMeshId } from '../mesh-object.js';
 import { deleteMeshObjects, lookupKeys } from '../mesh-store.js';
+import { recordDeletedValues } from '../value-changes.js';
 import { insertConflicts, type ConflictRow } from '../tables/conflicts.js';
 import { joinKey, sourceValue } from '../values.js';
 import type { FreshObject, Resolve, SyncOutcome } from './rule-kind.js';
@@ -168,6 +169,7 @@ export async function syncPage(
     const ids = [...toDelete];
     // Other sources that joined a deleted identity lose their link and contribute nothing more.
     const others = await q.query<{ mesh_id: string }>(`SELECT DISTINCT mesh_id FROM source_link WHERE mesh_id ${q.dialect.in('$1')}`, [ids]);
+    await recordDeletedValues(ctx, q, ids);
     await deleteMeshObjects(q, ctx.seq, ids);
     counters.meshDeleted += toDelete.size;
     for (const row of others) affected.delete(row.mesh_id);
