@@ -27,9 +27,11 @@ export interface ConformanceSubject {
   readonly updatable: string;
   /**
    * For read-only types: puts objects into the system behind the connector's back (the suite then
-   * skips the export tests). Writable types are seeded through `export`.
+   * skips the export tests), and returns their external ids in order — or nothing, when each object's
+   * `updatable` value is distinct: the suite then finds them by it. Writable types are seeded through
+   * `export`.
    */
-  seed?(connector: IdentityConnector, objects: readonly { readonly key?: string; readonly attributes: Readonly<Record<string, Scalar>> }[]): Promise<void>;
+  seed?(connector: IdentityConnector, objects: readonly { readonly key?: string; readonly attributes: Readonly<Record<string, Scalar>> }[]): Promise<readonly string[] | void>;
 }
 
 function last<T>(items: readonly T[]): T {
@@ -85,10 +87,18 @@ export function describeConnectorConformance(label: string, subject: Conformance
     /** Seeds `count` objects and returns their external ids by `newObject` index. */
     const seed = async (connector: IdentityConnector, count: number): Promise<string[]> => {
       if (subject.seed) {
-        await subject.seed(connector, Array.from({ length: count }, (_, i) => subject.newObject(i)));
-        const all = objectsOf(await collect(connector.fullImport(type)));
-        expect(all.size).toBe(count);
-        return [...all.keys()];
+        const objects = Array.from({ length: count }, (_, i) => subject.newObject(i));
+        const returned = await subject.seed(connector, objects);
+        if (returned) {
+          expect(returned, 'seed returns one external id per object').toHaveLength(count);
+          return [...returned];
+        }
+        const read = [...objectsOf(await collect(connector.fullImport(type))).values()];
+        return objects.map((object) => {
+          const found = read.find((staged) => staged.attributes[subject.updatable] === object.attributes[subject.updatable]);
+          expect(found, `the seeded object whose ${subject.updatable} is ${String(object.attributes[subject.updatable])} is read back`).toBeDefined();
+          return found!.externalId;
+        });
       }
       const changes = creates(0, count);
       const ids = okResults(await connector.export(type, changes), changes);
