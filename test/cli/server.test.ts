@@ -1,5 +1,5 @@
 /**
- * `--server URL` against a real `imesh run` (a child process of bin/imesh.js on the embedded store): status, explain, check and reconcile ("sync now") go through the operator API with
+ * `--server URL` against a real `imesh run` (a child process of bin/imesh.js on the embedded store): status, explain, history, check and reconcile ("sync now") go through the operator API with
  * the token in IMESH_API_TOKEN, exit as their local forms do, and fail clearly — unreachable server,
  * untrusted TLS certificate, missing, unknown or viewer token — without ever printing the token.
  * Run `npm run build` first (bin/imesh.js loads dist/).
@@ -137,6 +137,22 @@ describe('--server with a running controller on the embedded store', () => {
     const missing = cli(['explain', 'person/E4040', '--server', server], VIEWER_TOKEN);
     expect(missing.status).toBe(1);
     expect(missing.stderr).toContain('E4040');
+    expect(missing.stderr).toContain('[NotFound]');
+  });
+
+  it("history: an object's value changes through the controller (text and JSON); not found exits 1", () => {
+    const json = cli(['history', 'person/E1001', 'title', '--server', server, '--format', 'json'], VIEWER_TOKEN);
+    expect(json.status, json.stderr).toBe(0);
+    const history = JSON.parse(json.stdout);
+    expect(history).toMatchObject({ type: 'person', attribute: 'title', retain: '400d' });
+    expect(history.values[0]).toMatchObject({ attribute: 'title', value: 'Principal Engineer', connector: 'hr', rule: 'hr-to-person' });
+
+    const text = cli(['history', 'person/E1001', 'title', '--server', server], VIEWER_TOKEN);
+    expect(text.status, text.stderr).toBe(0);
+    expect(text.stdout).toMatch(/^ {2}\S+ {2}"Principal Engineer" {2}from hr\/E1001 via hr-to-person at confidence 80 \(revision \S+, run \d+\)$/m);
+
+    const missing = cli(['history', 'person/E4040', '--server', server], VIEWER_TOKEN);
+    expect(missing.status).toBe(1);
     expect(missing.stderr).toContain('[NotFound]');
   });
 
