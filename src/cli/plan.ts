@@ -14,6 +14,7 @@ import { progressReporter } from './progress.js';
 import { colorFor } from './terminal.js';
 import { connectorOpener, inboxFor, loadValidConfig, openStoreFrom, parseCount, revisionOf } from './runtime.js';
 import { parseVerbArgs, UsageError, type Verb } from './verb.js';
+import { anyObject } from '../engine/tables/connector-space-objects.js';
 
 export interface PlanOptions {
   readonly configDir: string;
@@ -84,8 +85,9 @@ export async function runPlan(options: PlanOptions): Promise<number> {
 
 /** Nothing was ever imported into this store or applied from it. */
 async function storeIsEmpty(db: Db): Promise<boolean> {
-  const rows = await db.query<{ n: number }>(`SELECT CAST((SELECT count(*) FROM cycle) + (SELECT count(*) FROM cs_object) AS integer) AS n`);
-  return (rows[0]?.n ?? 0) === 0;
+  if (await anyObject(db)) return false;
+  const cycles = await db.query<{ n: number }>('SELECT CAST(count(*) AS integer) AS n FROM cycle');
+  return (cycles[0]?.n ?? 0) === 0;
 }
 
 /**

@@ -12,11 +12,11 @@
 import type { GateTrip, HeldObject } from '../reports/types.js';
 import type { Queryable } from '../store/db.js';
 import { withRefusal } from './approval-book.js';
-import { countLive } from './connector-space.js';
+import { countLive } from './tables/connector-space-objects.js';
 import type { CycleContext } from './context.js';
 import { addHolds, replaceHolds } from './gate-holds.js';
 import type { ProjectionPlan } from './planner.js';
-import { insertConflicts } from './tables/conflicts.js';
+import { insertConflicts, type ConflictScope } from './tables/conflicts.js';
 import { isEmpty } from './values.js';
 
 /** Objects named in a trip; the count is always the whole number. */
@@ -149,8 +149,8 @@ function heldObjects(list: readonly AttributeClears[]): HeldObject[] {
 async function acceptHeldBack(q: Queryable, plan: ProjectionPlan): Promise<void> {
   const fresh = plan.heldBack.filter((h) => h.kind === 'heldBack' && h.target && !h.accepted);
   if (fresh.length === 0) return;
-  const scope = `projection:${plan.projection.name}`;
-  await insertConflicts(q, fresh.map((h) => ({ kind: h.kind, subject: h.subject, attribute: '', mesh_type: h.meshType, scope, details: { ...h.details, accepted: true } })));
+  const scope: ConflictScope = { in: 'projection', projection: plan.projection.name };
+  await insertConflicts(q, fresh.map((h) => ({ kind: h.kind, subject: h.subject, scope, attribute: '', meshType: h.meshType, details: { ...h.details, accepted: true } })));
 }
 
 const total = (c: AttributeClears): number => c.cleared.length + c.heldBack.length;

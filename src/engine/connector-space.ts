@@ -1,10 +1,9 @@
 /**
- * The connector space: what each connected system last showed us, one row per object.
+ * The connector space: what each connected system last showed us, one object each, and the hash an
+ * import compares it by. Its rows are ./tables/connector-space-objects.ts.
  */
 import type { Value } from '../config/model.js';
 import type { StagedObject } from '../connectors/sdk.js';
-import type { Queryable } from '../store/db.js';
-import { isoTimestamp } from '../store/timestamps.js';
 import { canonicalJson, sha1 } from './values.js';
 
 export interface CsObject {
@@ -69,100 +68,7 @@ function isFlat(value: unknown): boolean {
   return Array.isArray(value) && value.every((item) => typeof item !== 'object' || item === null);
 }
 
-interface Row {
-  connector: string;
-  object_type: string;
-  external_id: string;
-  dn: string | null;
-  attributes: Record<string, Value>;
-  enabled: boolean | null;
-  deleted: boolean;
-  updated_at: Date | string;
-}
-
-export function toCsObject(row: Row): CsObject {
-  return {
-    connector: row.connector,
-    objectType: row.object_type,
-    externalId: row.external_id,
-    dn: row.dn,
-    attributes: row.attributes,
-    enabled: row.enabled,
-    deleted: row.deleted,
-    updatedAt: isoTimestamp(row.updated_at),
-  };
-}
-
-export const CS_COLUMNS = 'connector, object_type, external_id, dn, attributes, enabled, deleted, updated_at';
-
-export async function loadFingerprints(q: Queryable, connector: string, objectType: string): Promise<Map<string, CsFingerprint>> {
-  const rows = await q.query<{ external_id: string; hash: string; deleted: boolean; enabled: boolean | null }>(
-    'SELECT external_id, hash, deleted, enabled FROM cs_object WHERE connector = $1 AND object_type = $2',
-    [connector, objectType],
-  );
-  return new Map(rows.map((row) => [row.external_id, { hash: row.hash, deleted: row.deleted, enabled: row.enabled }]));
-}
-
-export async function loadFingerprintsFor(q: Queryable, connector: string, objectType: string, ids: readonly string[]): Promise<Map<string, CsFingerprint>> {
-  const rows = await q.query<{ external_id: string; hash: string; deleted: boolean; enabled: boolean | null }>(
-    `SELECT external_id, hash, deleted, enabled FROM cs_object WHERE connector = $1 AND object_type = $2 AND external_id ${q.dialect.in('$3')}`,
-    [connector, objectType, ids],
-  );
-  return new Map(rows.map((row) => [row.external_id, { hash: row.hash, deleted: row.deleted, enabled: row.enabled }]));
-}
-
 export interface StageRow {
   readonly object: StagedObject;
   readonly hash: string;
-}
-
-/** Upserts changed objects, stamping them with the cycle's sequence number. */
-export async function upsertObjects(q: Queryable, connector: string, objectType: string, seq: number, rows: readonly StageRow[]): Promise<void> {
-  if (rows.length === 0) return;
-  const payload = rows.map(({ object, hash }) => ({
-    external_id: object.externalId,
-    dn: object.dn ?? null,
-    attributes: object.attributes,
-    enabled: object.enabled ?? null,
-    hash,
-    deleted: object.deleted ?? false,
-  }));
-  await q.query(
-    `INSERT INTO cs_object (connector, object_type, external_id, dn, attributes, enabled, hash, deleted, changed_seq)
-     SELECT $1, $2, x.external_id, x.dn, x.attributes, x.enabled, x.hash, x.deleted, $3
-       FROM ${q.dialect.records('$4', { external_id: 'text', dn: 'text', attributes: 'jsonb', enabled: 'boolean', hash: 'text', deleted: 'boolean' })} WHERE true
-     ON CONFLICT (connector, object_type, external_id) DO UPDATE
-       SET dn = EXCLUDED.dn, attributes = EXCLUDED.attributes, enabled = EXCLUDED.enabled, hash = EXCLUDED.hash,
-           deleted = EXCLUDED.deleted, changed_seq = EXCLUDED.changed_seq, updated_at = ${q.dialect.now}
-       WHERE cs_object.hash <> EXCLUDED.hash OR cs_object.deleted <> EXCLUDED.deleted`,
-    [connector, objectType, seq, JSON.stringify(payload)],
-  );
-}
-
-/** Marks objects deleted (sweep). Their last attributes are kept for explain and onRemove templates. */
-export async function markDeleted(q: Queryable, connector: string, objectType: string, seq: number, ids: readonly string[]): Promise<void> {
-  for (let start = 0; start < ids.length; start += 5000) {
-    await q.query(
-      `UPDATE cs_object SET deleted = true, changed_seq = $3, updated_at = ${q.dialect.now}, hash = 'deleted'
-        WHERE connector = $1 AND object_type = $2 AND external_id ${q.dialect.in('$4')} AND NOT deleted`,
-      [connector, objectType, seq, ids.slice(start, start + 5000)],
-    );
-  }
-}
-
-export async function countLive(q: Queryable, connector: string, objectType: string): Promise<number> {
-  const rows = await q.query<{ n: number }>(
-    'SELECT CAST(count(*) AS integer) AS n FROM cs_object WHERE connector = $1 AND object_type = $2 AND NOT deleted',
-    [connector, objectType],
-  );
-  return rows[0]?.n ?? 0;
-}
-
-export async function loadObjects(q: Queryable, connector: string, objectType: string, ids: readonly string[]): Promise<Map<string, CsObject>> {
-  if (ids.length === 0) return new Map();
-  const rows = await q.query<Row>(
-    `SELECT ${CS_COLUMNS} FROM cs_object WHERE connector = $1 AND object_type = $2 AND external_id ${q.dialect.in('$3')}`,
-    [connector, objectType, ids],
-  );
-  return new Map(rows.map((row) => [row.external_id, toCsObject(row)]));
 }

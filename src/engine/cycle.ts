@@ -16,7 +16,7 @@ import { emptyRecord, timed, type ConnectorFailure } from './cycle-record.js';
 import type { GivenUpExport } from './export-attempts.js';
 import type { ExportCounts } from './exporter.js';
 import type { ImportOutcome } from './importer.js';
-import { ensureMeshKeys } from './mesh-store.js';
+import { ensureMeshKeys } from './tables/mesh-keys.js';
 import type { HeldBackObject, ProjectionPlan } from './planner.js';
 import { runScope, type RunScope } from './run-scope.js';
 import { confirmStage } from './stages/confirm-stage.js';

@@ -6,7 +6,10 @@ import type { CompiledConfig, Value } from '../config/model.js';
 import { ImeshError } from '../shared/errors.js';
 import type { Queryable } from '../store/db.js';
 import { joinAttributes, type ProvenanceEntry } from './mesh-object.js';
-import { loadMeshObjects } from './mesh-store.js';
+import { findByKey } from './tables/mesh-keys.js';
+import { loadMeshObjects, meshObjectExists } from './tables/mesh-objects.js';
+import { linksOfOne } from './tables/source-links.js';
+import { linksOfMeshObject } from './tables/target-links.js';
 import { joinKey } from './values.js';
 import { ownValue } from '../shared/own-property.js';
 
@@ -24,20 +27,16 @@ export async function findMeshObject(q: Queryable, config: CompiledConfig, type:
   if (!config.mesh.objectTypes.has(type)) {
     throw new ImeshError('NotFound', `unknown mesh type "${type}" (known: ${[...config.mesh.objectTypes.keys()].join(', ')})`);
   }
-  const byId = await q.query<{ id: string }>('SELECT id FROM mesh_object WHERE id = $1 AND mesh_type = $2', [key, type]);
-  if (byId[0]) return byId[0].id;
+  if (await meshObjectExists(q, key, type)) return key;
   const attributes = [...(joinAttributes(config).get(type) ?? [])];
   const normalized = joinKey(key) ?? '';
-  const rows = await q.query<{ mesh_id: string; attribute: string }>(
-    `SELECT DISTINCT mesh_id, attribute FROM mesh_key WHERE mesh_type = $1 AND value = $2 AND attribute ${q.dialect.in('$3')}`,
-    [type, normalized, attributes],
-  );
-  const ids = [...new Set(rows.map((r) => r.mesh_id))];
+  const rows = await findByKey(q, type, normalized, attributes);
+  const ids = [...new Set(rows.map((r) => r.meshId))];
   if (ids.length === 1) return ids[0]!;
   if (ids.length === 0) {
     throw new ImeshError('NotFound', `no ${type} has id or ${attributes.length > 0 ? attributes.join('/') : 'join attribute'} "${key}"`);
   }
-  throw new ImeshError('Ambiguous', `"${key}" matches ${ids.length} ${type} objects: ${rows.map((r) => `${r.mesh_id} (${r.attribute})`).join(', ')}; use the id`);
+  throw new ImeshError('Ambiguous', `"${key}" matches ${ids.length} ${type} objects: ${rows.map((r) => `${r.meshId} (${r.attribute})`).join(', ')}; use the id`);
 }
 
 export async function explain(q: Queryable, config: CompiledConfig, type: string, key: string, attribute?: string): Promise<Explanation> {
@@ -55,21 +54,15 @@ export async function explain(q: Queryable, config: CompiledConfig, type: string
       throw new ImeshError('NotFound', known ? `${type}/${key} has no value for "${attribute}" (no source contributes one)` : `"${attribute}" is not an attribute of ${type}`);
     }
   }
-  const sources = await q.query<{ connector: string; object_type: string; external_id: string; rule: string; how: string }>(
-    'SELECT connector, object_type, external_id, rule, how FROM source_link WHERE mesh_id = $1 ORDER BY connector, rule',
-    [id],
-  );
-  const targets = await q.query<{ projection: string; connector: string; object_type: string; external_id: string | null; dn: string | null; state: string; item: string }>(
-    'SELECT projection, connector, object_type, external_id, dn, state, item FROM target_link WHERE mesh_id = $1 ORDER BY projection, item',
-    [id],
-  );
+  const sources = await linksOfOne(q, id);
+  const targets = await linksOfMeshObject(q, id);
   return {
     type,
     id,
     deleted: object.deleted,
     keys,
     attributes,
-    sources: sources.map((s) => ({ connector: s.connector, objectType: s.object_type, externalId: s.external_id, rule: s.rule, how: s.how })),
-    targets: targets.map((t) => ({ projection: t.projection, connector: t.connector, objectType: t.object_type, externalId: t.external_id, dn: t.dn, state: t.state, item: t.item })),
+    sources: sources.map((s) => ({ connector: s.connector, objectType: s.objectType, externalId: s.externalId, rule: s.rule, how: s.how })),
+    targets: targets.map((t) => ({ projection: t.projection, connector: t.connector, objectType: t.objectType, externalId: t.externalId, dn: t.dn, state: t.state, item: t.item })),
   };
 }

@@ -12,13 +12,13 @@ import { errorMessage, ImeshError } from '../shared/errors.js';
 import type { Queryable } from '../store/db.js';
 import type { CycleContext } from './context.js';
 import { changeFingerprint, objectKey } from './export-attempts.js';
-import { insertConflicts } from './tables/conflicts.js';
+import { insertConflicts, type ConflictScope, type ConflictSubject, type NewConflict } from './tables/conflicts.js';
 import type { PlannedChange, ProjectionPlan } from './planner.js';
 import { historyStamp } from './history-stamp.js';
 import { exportedValues } from './exported-values.js';
 import { insertExportHistory, type ExportRecord } from './tables/export-history.js';
 import type { HistoryStamp } from './tables/value-history.js';
-import { saveTargetLinks, type LinkWrite, type TargetLink, type Written } from './target-links.js';
+import { saveTargetLinks, type LinkWrite, type TargetLink, type Written } from './tables/target-links.js';
 
 const BATCH = 2000;
 
@@ -215,7 +215,7 @@ async function record(
   const failures = new Map<string, FailureRow>();
   const fail = (planned: PlannedChange, op: string, error: { code: string; message: string; retryable: boolean }) =>
     failures.set(objectKey(planned.meshId, planned.item), { projection: projection.name, mesh_id: planned.meshId, item: planned.item, op, code: error.code, message: error.message, retryable: error.retryable, change_hash: fingerprint(planned.meshId, planned.item), object: planned.object });
-  const held: Parameters<typeof insertConflicts>[1][number][] = [];
+  const held: NewConflict[] = [];
   for (const planned of batch) {
     const result = byId.get(planned.change.id) ?? { id: planned.change.id, ok: false as const, error: { code: 'NoResult', message: 'the connector returned no result for this change', retryable: true } };
     const address = planned.change.op === 'create' ? ((result.ok ? result.externalId : undefined) ?? planned.change.key) : planned.change.externalId;
@@ -242,16 +242,18 @@ async function record(
     const change = planned.change;
     switch (change.op) {
       case 'create': {
+        const subject: ConflictSubject = { on: 'projected', projection: projection.name, meshId: planned.meshId, item: planned.item };
+        const scope: ConflictScope = { in: 'projection', projection: projection.name };
         if (result.heldBack && !result.externalId) {
           counts.heldBack++;
-          held.push({ kind: 'heldBack', subject: `${projection.name}/${planned.meshId}/${planned.item}`, attribute: '', mesh_type: projection.meshType, scope: `projection:${projection.name}`, details: { reason: result.heldBack, projection: projection.name, object: planned.object } });
+          held.push({ kind: 'heldBack', subject, scope, attribute: '', meshType: projection.meshType, details: { reason: result.heldBack, projection: projection.name, object: planned.object } });
           fail(planned, 'create', { code: 'HeldBack', message: result.heldBack, retryable: true });
           continue;
         }
         counts.created++;
         const enableHeldBack = result.heldBack !== undefined && change.enabled === true;
         if (enableHeldBack) {
-          held.push({ kind: 'heldBack', subject: `${projection.name}/${planned.meshId}/${planned.item}`, attribute: 'enabled', mesh_type: projection.meshType, scope: `projection:${projection.name}`, details: { reason: result.heldBack, projection: projection.name, object: planned.object } });
+          held.push({ kind: 'heldBack', subject, scope, attribute: 'enabled', meshType: projection.meshType, details: { reason: result.heldBack, projection: projection.name, object: planned.object } });
         }
         const written: Written = { attributes: change.attributes, enabled: change.enabled, ...(enableHeldBack ? { enableHeldBack } : {}) };
         links.push({ ...link, externalId: result.externalId ?? change.key ?? null, dn: result.dn ?? change.dn ?? null, state: change.enabled === false ? 'disabled' : 'active', how: 'created', written });

@@ -8,7 +8,7 @@
 import type { GateTrip, HeldObject } from '../reports/types.js';
 import type { Queryable } from '../store/db.js';
 import { withRefusal } from './approval-book.js';
-import { countLive } from './connector-space.js';
+import { countLive } from './tables/connector-space-objects.js';
 import type { CycleContext } from './context.js';
 import { addHolds, replaceHolds } from './gate-holds.js';
 import type { ProjectionPlan } from './planner.js';

@@ -10,7 +10,7 @@ import { ownValue } from '../shared/own-property.js';
 import type { Queryable } from '../store/db.js';
 import { findMeshObject } from './explain.js';
 import { joinAttributes } from './mesh-object.js';
-import { loadMeshObjects } from './mesh-store.js';
+import { loadMeshObjects } from './tables/mesh-objects.js';
 import { readExportHistory, type ExportHistoryEntry } from './tables/export-history.js';
 import { readValueHistory, type ValueHistoryEntry } from './tables/value-history.js';
 

@@ -9,7 +9,7 @@
 import type { RejectedObject, StagedObject } from '../connectors/sdk.js';
 import type { Queryable } from '../store/db.js';
 import type { CycleContext } from './context.js';
-import { insertConflicts } from './tables/conflicts.js';
+import { clearConflicts, insertConflicts, type ConflictScope, type ConflictSubject } from './tables/conflicts.js';
 
 /** `text` with NUL and other control characters written as \uXXXX, for subjects and messages. */
 export function printable(text: string): string {
@@ -30,18 +30,14 @@ export function nulProblem(object: StagedObject): string | undefined {
   return undefined;
 }
 
-export function importScope(connector: string, objectType: string): string {
-  return `import:${connector}/${objectType}`;
-}
-
 /**
  * Replaces this import's held-back conflicts: a complete read clears every earlier one of the object
  * type (the objects read fine now, or are gone); a delta read clears those of the objects it read.
  */
 export async function recordRejections(ctx: CycleContext, q: Queryable, connector: string, objectType: string, rejected: readonly RejectedObject[], read: readonly string[], complete: boolean): Promise<void> {
-  const scope = importScope(connector, objectType);
-  if (complete) await q.query(`DELETE FROM conflict WHERE kind = 'heldBack' AND scope = $1`, [scope]);
-  else if (read.length > 0) await q.query(`DELETE FROM conflict WHERE kind = 'heldBack' AND scope = $1 AND subject ${q.dialect.in('$2')}`, [scope, read.map((id) => subject(connector, objectType, id))]);
+  const scope: ConflictScope = { in: 'import', connector, objectType };
+  if (complete) await clearConflicts(q, ['heldBack'], { scope });
+  else if (read.length > 0) await clearConflicts(q, ['heldBack'], { scope, subjects: read.map((id) => subject(connector, objectType, id)) });
   if (rejected.length === 0) return;
   const meshType = ctx.config.flowRules.find((rule) => rule.source.connector === connector && rule.source.objectType === objectType)?.meshType ?? objectType;
   await insertConflicts(
@@ -50,7 +46,7 @@ export async function recordRejections(ctx: CycleContext, q: Queryable, connecto
       kind: 'heldBack',
       subject: subject(connector, objectType, r.externalId),
       attribute: '',
-      mesh_type: meshType,
+      meshType,
       scope,
       details: { reason: `${connector}/${objectType} ${printable(r.externalId)}: ${printable(r.reason)}; the object is held back (its previous state is kept) until the source is fixed`, object: `${connector}/${objectType}/${printable(r.externalId)}` },
     })),
@@ -58,6 +54,6 @@ export async function recordRejections(ctx: CycleContext, q: Queryable, connecto
   for (const r of rejected) ctx.log.warn({ event: 'import-held-back', connector, objectType, externalId: printable(r.externalId), reason: printable(r.reason) }, 'object held back at import');
 }
 
-function subject(connector: string, objectType: string, externalId: string): string {
-  return `${connector}/${objectType}/${printable(externalId)}`;
+function subject(connector: string, objectType: string, externalId: string): ConflictSubject {
+  return { on: 'source', connector, objectType, externalId: printable(externalId) };
 }

@@ -8,7 +8,11 @@ import type { RejectedObject, StagedObject } from '../connectors/sdk.js';
 import type { GateTrip, HeldObject } from '../reports/types.js';
 import type { Queryable } from '../store/db.js';
 import { withRefusal, type Judgement } from './approval-book.js';
-import { countLive, fingerprint, loadFingerprints, loadFingerprintsFor, loadObjects, markDeleted, upsertObjects, type CsFingerprint, type StageRow } from './connector-space.js';
+import { fingerprint, type CsFingerprint, type StageRow } from './connector-space.js';
+import { countLive, loadFingerprints, loadFingerprintsFor, loadObjects, markDeleted, upsertObjects } from './tables/connector-space-objects.js';
+import { removedByUs } from './tables/target-links.js';
+import { readWatermark, writeWatermark } from './tables/watermarks.js';
+import { lastWholeRead, recordWholeRead } from './tables/whole-reads.js';
 import type { CycleContext } from './context.js';
 import { clearHolds, replaceHolds } from './gate-holds.js';
 import { approveHint } from './gates.js';
@@ -39,11 +43,6 @@ class GuardTripped extends Error {
   ) {
     super(trip.message);
   }
-}
-
-export async function readWatermark(q: Queryable, connector: string, objectType: string): Promise<string | null> {
-  const rows = await q.query<{ value: string }>('SELECT value FROM watermark WHERE connector = $1 AND object_type = $2', [connector, objectType]);
-  return rows[0]?.value ?? null;
 }
 
 export async function importObjectType(ctx: CycleContext, connectorName: string, objectType: string, wantFull: boolean): Promise<ImportOutcome> {
@@ -144,13 +143,7 @@ export async function importObjectType(ctx: CycleContext, connectorName: string,
       await markDeleted(q, connectorName, objectType, ctx.seq, swept);
       await recordRejections(ctx, q, connectorName, objectType, rejected, [...seen], complete);
       if (complete) await recordWholeRead(q, connectorName, objectType);
-      if (watermark !== null) {
-        await q.query(
-          `INSERT INTO watermark (connector, object_type, value) VALUES ($1, $2, $3)
-           ON CONFLICT (connector, object_type) DO UPDATE SET value = EXCLUDED.value, updated_at = ${q.dialect.now}`,
-          [connectorName, objectType, watermark],
-        );
-      }
+      if (watermark !== null) await writeWatermark(q, connectorName, objectType, watermark);
       ctx.log.info({ event: 'import', connector: connectorName, objectType, mode: full ? 'full' : 'delta', read: seen.size, changed, deleted: dropped.size, ms: Date.now() - started }, 'import finished');
       return { connector: connectorName, objectType, mode: full ? 'full' : 'delta', first, read: seen.size, changed: changed + swept.length, deleted: dropped.size, watermark: watermark ?? previous, ...(rejected.length > 0 ? { heldBack: rejected.length } : {}) } satisfies ImportOutcome;
     });
@@ -163,20 +156,6 @@ export async function importObjectType(ctx: CycleContext, connectorName: string,
     ctx.log.warn({ event: 'import-guard', connector: connectorName, objectType, count: error.trip.count, limit: error.trip.limit }, error.trip.message ?? 'import guard tripped');
     return { connector: connectorName, objectType, mode: full ? 'full' : 'delta', first, read: 0, changed: 0, deleted: 0, watermark: previous, guard: error.trip };
   }
-}
-
-async function recordWholeRead(q: Queryable, connector: string, objectType: string): Promise<void> {
-  await q.query(
-    `INSERT INTO whole_read (connector, object_type) VALUES ($1, $2)
-     ON CONFLICT (connector, object_type) DO UPDATE SET read_at = ${q.dialect.now}`,
-    [connector, objectType],
-  );
-}
-
-/** When the type was last read whole, or null when it never was. */
-export async function lastWholeRead(q: Queryable, connector: string, objectType: string): Promise<Date | null> {
-  const rows = await q.query<{ read_at: Date | string }>('SELECT read_at FROM whole_read WHERE connector = $1 AND object_type = $2', [connector, objectType]);
-  return rows[0] ? new Date(rows[0].read_at) : null;
 }
 
 /**
@@ -226,12 +205,7 @@ export async function confirmObjects(ctx: CycleContext, connectorName: string, o
 /** The ids among `ids` whose deletion our own exports did not cause (deleted or disabled rows of a table we also read are expected). */
 async function notCausedByUs(q: Queryable, connector: string, objectType: string, ids: readonly string[]): Promise<string[]> {
   if (ids.length === 0) return [];
-  const rows = await q.query<{ external_id: string }>(
-    `SELECT external_id FROM target_link
-      WHERE connector = $1 AND object_type = $2 AND external_id ${q.dialect.in('$3')} AND state IN ('deleted', 'disabled')`,
-    [connector, objectType, ids],
-  );
-  const ours = new Set(rows.map((r) => r.external_id));
+  const ours = await removedByUs(q, connector, objectType, ids);
   return ids.filter((id) => !ours.has(id)).sort();
 }
 

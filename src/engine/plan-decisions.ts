@@ -8,18 +8,18 @@
 import type { Queryable } from '../store/db.js';
 import { PAGE_SIZE, type CycleContext } from './context.js';
 import { settleFailedExports } from './export-attempts.js';
-import { insertConflicts } from './tables/conflicts.js';
+import { clearConflicts, insertConflicts, type ConflictScope } from './tables/conflicts.js';
 import type { HeldBackObject, ProjectionPlan } from './planner.js';
-import { saveTargetLinks } from './target-links.js';
+import { saveTargetLinks } from './tables/target-links.js';
 
 export async function applyPlanDecisions(ctx: CycleContext, plan: ProjectionPlan): Promise<void> {
-  const scope = `projection:${plan.projection.name}`;
+  const scope: ConflictScope = { in: 'projection', projection: plan.projection.name };
   const pages = Math.max(Math.ceil(plan.reviewed.length / PAGE_SIZE), Math.ceil(plan.heldBack.length / PAGE_SIZE), Math.ceil(plan.linkWrites.length / PAGE_SIZE));
   // Settle every reviewed subject's earlier conflicts before recording this plan's: a subject reviewed
   // on a later page may be held back on an earlier one (the same page slices differ per list).
   for (let page = 0; page < Math.ceil(plan.reviewed.length / PAGE_SIZE); page++) {
     const subjects = plan.reviewed.slice(page * PAGE_SIZE, (page + 1) * PAGE_SIZE);
-    await ctx.atomically((q) => q.query(`DELETE FROM conflict WHERE kind IN ('heldBack', 'ambiguousJoin') AND scope = $1 AND subject ${q.dialect.in('$2')}`, [scope, subjects]));
+    await ctx.atomically((q) => clearConflicts(q, ['heldBack', 'ambiguousJoin'], { scope, subjects }));
   }
   for (let page = 0; page < Math.ceil(plan.settled.length / PAGE_SIZE); page++) {
     const settled = plan.settled.slice(page * PAGE_SIZE, (page + 1) * PAGE_SIZE);
@@ -36,9 +36,9 @@ export async function applyPlanDecisions(ctx: CycleContext, plan: ProjectionPlan
   }
 }
 
-async function recordHeldBack(q: Queryable, scope: string, held: readonly HeldBackObject[]): Promise<void> {
+async function recordHeldBack(q: Queryable, scope: ConflictScope, held: readonly HeldBackObject[]): Promise<void> {
   await insertConflicts(
     q,
-    held.map((h) => ({ kind: h.kind, subject: h.subject, attribute: '', mesh_type: h.meshType, scope, details: h.details })),
+    held.map((h) => ({ kind: h.kind, subject: h.subject, scope, attribute: '', meshType: h.meshType, details: h.details })),
   );
 }

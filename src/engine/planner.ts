@@ -4,19 +4,21 @@
  * Drift is an attribute where we already wrote the desired value and the target now differs.
  */
 import { comparableDn } from '../config/dn.js';
-import type { ProjectionModel, Value } from '../config/model.js';
+import type { ProjectionModel } from '../config/model.js';
 import type { AttributeChange, ExportChange, ObjectTypeCapabilities } from '../connectors/sdk.js';
 import type { DriftEntry } from '../reports/types.js';
 import type { Queryable } from '../store/db.js';
-import { loadObjects, type CsObject } from './connector-space.js';
+import type { CsObject } from './connector-space.js';
 import { changeFingerprint, loadFailedExports, objectKey, retryDue, type GivenUpExport } from './export-attempts.js';
 import { PAGE_SIZE, type CycleContext } from './context.js';
 import { joinAttributes, meshLabel, type MeshObject } from './mesh-object.js';
-import { loadMeshObjects } from './mesh-store.js';
 import { dateOfDefinition } from './date-dependence.js';
 import { definitionHash, readProgress } from './progress.js';
 import { meshReferenceNames, project, referenceAttributes, type DesiredObject } from './projector.js';
-import { loadReferenceTargets, loadTargetLinks, type LinkWrite, type TargetLink } from './target-links.js';
+import { acceptedHeldBack, subjectText, type ConflictSubject } from './tables/conflicts.js';
+import { loadObjects, unmanagedObjects } from './tables/connector-space-objects.js';
+import { changedSince, loadMeshObjects } from './tables/mesh-objects.js';
+import { loadReferenceTargets, loadTargetLinks, managedAmong, withChangedTargets, type LinkWrite, type TargetLink } from './tables/target-links.js';
 import { joinKey, sameValue, sourceValue, toList } from './values.js';
 import { ownValue } from '../shared/own-property.js';
 
@@ -34,8 +36,7 @@ export interface PlannedChange {
 /** A projected object the plan holds back (an empty template attribute, an ambiguous adoption). */
 export interface HeldBackObject {
   readonly kind: 'heldBack' | 'ambiguousJoin';
-  /** `projection/meshId/item`. */
-  readonly subject: string;
+  readonly subject: ConflictSubject & { readonly on: 'projected' };
   readonly meshType: string;
   readonly projection: string;
   readonly reason: string;
@@ -65,8 +66,8 @@ export interface ProjectionPlan {
   readonly linkWrites: LinkWrite[];
   /** Projected objects held back this cycle; their conflicts replace the earlier ones of `reviewed`. */
   readonly heldBack: HeldBackObject[];
-  /** Subjects (`projection/meshId/item`) the plan evaluated: their earlier held-back conflicts are settled. */
-  readonly reviewed: string[];
+  /** Projected items the plan evaluated: their earlier held-back conflicts are settled. */
+  readonly reviewed: ConflictSubject[];
   /** Planned only some mesh objects (`only`): a scoped run reaching a target outside its scope. */
   readonly partial: boolean;
   /** Changes withheld because they failed `exportRetry.maxAttempts` cycles (export-attempts.ts). */
@@ -80,37 +81,30 @@ const nextId = () => `c${++changeCounter}`;
 
 async function candidates(ctx: CycleContext, projection: ProjectionModel, since: number, extra: readonly string[]): Promise<string[]> {
   const q = ctx.q;
-  const rows = await q.query<{ id: string }>(
-    // Connector and object type are bound on both sides, so the join is on the external id alone: a
-    // join on all three columns is planned badly whenever one table's statistics lag behind.
-    `SELECT id FROM mesh_object WHERE mesh_type = $1 AND changed_seq > $2
-     UNION SELECT t.mesh_id FROM target_link t
-      WHERE t.projection = $3 AND t.connector = $4 AND t.object_type = $5
-        AND t.external_id IN (SELECT c.external_id FROM cs_object c WHERE c.connector = $4 AND c.object_type = $5 AND c.changed_seq > $2)
-     UNION SELECT mesh_id FROM export_error WHERE projection = $3 AND ${retryDue(q.dialect, ctx.config.mesh.exportRetry.maxAttempts)}`,
-    [projection.meshType, since, projection.name, projection.target.connector, projection.target.objectType],
-  );
-  return [...new Set([...rows.map((r) => r.id), ...extra])].sort();
+  const { connector, objectType } = projection.target;
+  const retries = await q.query<{ id: string }>(`SELECT mesh_id AS id FROM export_error WHERE projection = $1 AND ${retryDue(q.dialect, ctx.config.mesh.exportRetry.maxAttempts)}`, [projection.name]);
+  return [
+    ...new Set([
+      ...(await changedSince(q, projection.meshType, since)),
+      ...(await withChangedTargets(q, projection.name, connector, objectType, since)),
+      ...retries.map((r) => r.id),
+      ...extra,
+    ]),
+  ].sort();
 }
 
 /** Unlinked target objects by normalised join value, for adopting existing objects before creating. */
 async function adoptionIndex(q: Queryable, projection: ProjectionModel): Promise<Map<string, Map<string, string[]>>> {
   const index = new Map<string, Map<string, string[]>>();
   if (projection.join.length === 0) return index;
-  // The inner side is bound by the same connector and object type, so the anti-join is on the id alone.
-  const rows = await q.query<{ external_id: string; attributes: Record<string, Value> }>(
-    `SELECT c.external_id, c.attributes FROM cs_object c
-      WHERE c.connector = $1 AND c.object_type = $2 AND NOT c.deleted
-        AND NOT EXISTS (SELECT 1 FROM target_link t WHERE t.connector = $1 AND t.object_type = $2 AND t.external_id = c.external_id AND t.state <> 'released')`,
-    [projection.target.connector, projection.target.objectType],
-  );
+  const rows = await unmanagedObjects(q, projection.target.connector, projection.target.objectType);
   for (const join of projection.join) {
     const byValue = new Map<string, string[]>();
     for (const row of rows) {
       for (const value of toList(sourceValue(row.attributes, join.target))) {
         const key = joinKey(value);
         if (key === undefined) continue;
-        byValue.set(key, [...(byValue.get(key) ?? []), row.external_id]);
+        byValue.set(key, [...(byValue.get(key) ?? []), row.externalId]);
       }
     }
     index.set(join.target, byValue);
@@ -153,6 +147,7 @@ export async function planProjection(ctx: CycleContext, projection: ProjectionMo
   const keyAttributes = joinAttributes(ctx.config);
   let adoption: Map<string, Map<string, string[]>> | undefined;
   const claimed = new Set<string>();
+  const projected = (meshId: string, item: string) => ({ on: 'projected', projection: projection.name, meshId, item }) as const;
   for (let start = 0; start < ids.length; start += PAGE_SIZE) {
     const page = ids.slice(start, start + PAGE_SIZE);
     const firstChange = plan.changes.length;
@@ -180,14 +175,7 @@ export async function planProjection(ctx: CycleContext, projection: ProjectionMo
         for (const e of evaluation) if (e.kind === 'present' && e.desired.key && !(linksByObject.get(object.id) ?? []).some((l) => l.item === e.item)) keysToCheck.push(e.desired.key);
       }
       const byKey = await loadObjects(q, projection.target.connector, projection.target.objectType, keysToCheck);
-      const linkedKeys = new Set(
-        (
-          await q.query<{ external_id: string }>(
-            `SELECT external_id FROM target_link WHERE connector = $1 AND object_type = $2 AND external_id ${q.dialect.in('$3')} AND state <> 'released'`,
-            [projection.target.connector, projection.target.objectType, keysToCheck],
-          )
-        ).map((r) => r.external_id),
-      );
+      const linkedKeys = await managedAmong(q, projection.target.connector, projection.target.objectType, keysToCheck);
 
       const adopted = plan.linkWrites;
       const held = plan.heldBack;
@@ -196,11 +184,11 @@ export async function planProjection(ctx: CycleContext, projection: ProjectionMo
       for (const object of objects.values()) {
         const objectLinks = linksByObject.get(object.id) ?? [];
         const evaluation = evaluations.get(object.id) ?? [];
-        for (const link of objectLinks) subjects.push(`${projection.name}/${object.id}/${link.item}`);
+        for (const link of objectLinks) subjects.push(projected(object.id, link.item));
         const items = new Set<string>();
         for (const entry of evaluation) {
           items.add(entry.item);
-          const subject = `${projection.name}/${object.id}/${entry.item}`;
+          const subject = projected(object.id, entry.item);
           subjects.push(subject);
           if (entry.kind === 'held') {
             const link = objectLinks.find((l) => l.item === entry.item && l.state !== 'released' && l.state !== 'deleted');
@@ -242,7 +230,7 @@ export async function planProjection(ctx: CycleContext, projection: ProjectionMo
               if (cs && !cs.deleted) return { ...cs, how: `adopted:${join.target}` };
             } else if (matches.length > 1) {
               const reason = `${matches.length} target objects match ${join.target} = "${key}"; none adopted`;
-              held.push({ kind: 'ambiguousJoin', subject: `${projection.name}/${object.id}/${desired.item}`, meshType: object.type, projection: projection.name, reason, details: { reason, candidates: matches, projection: projection.name } });
+              held.push({ kind: 'ambiguousJoin', subject: projected(object.id, desired.item), meshType: object.type, projection: projection.name, reason, details: { reason, candidates: matches, projection: projection.name } });
               return undefined;
             }
           }
@@ -271,14 +259,10 @@ export async function planProjection(ctx: CycleContext, projection: ProjectionMo
 async function markAccepted(q: Queryable, held: HeldBackObject[], from: number): Promise<void> {
   const subjects = held.slice(from).filter((h) => h.target !== undefined).map((h) => h.subject);
   if (subjects.length === 0) return;
-  const rows = await q.query<{ subject: string; details: { accepted?: boolean } }>(
-    `SELECT subject, details FROM conflict WHERE kind = 'heldBack' AND subject ${q.dialect.in('$1')}`,
-    [subjects],
-  );
-  const accepted = new Set(rows.filter((r) => r.details?.accepted === true).map((r) => r.subject));
+  const accepted = await acceptedHeldBack(q, subjects);
   for (let i = from; i < held.length; i++) {
     const h = held[i]!;
-    if (h.kind === 'heldBack' && accepted.has(h.subject)) held[i] = { ...h, accepted: true, details: { ...h.details, accepted: true } };
+    if (h.kind === 'heldBack' && accepted.has(subjectText(h.subject))) held[i] = { ...h, accepted: true, details: { ...h.details, accepted: true } };
   }
 }
 

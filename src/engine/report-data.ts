@@ -1,13 +1,20 @@
 /**
  * Builds report data (status, drift, conflicts, plan) from the store and a cycle's outcome.
  */
-import type { CompiledConfig, DriftCheckModel, Value } from '../config/model.js';
+import type { CompiledConfig, DriftCheckModel } from '../config/model.js';
 import type { Condition, ConflictEntry, ConflictsReport, ConnectorStatus, CycleSummary, DriftReport, GateTrip, GivenUpExportStatus, PlanChange, PlanProjection, PlanReport, StatusReport } from '../reports/types.js';
 import type { Queryable } from '../store/db.js';
 import { isoTimestamp, isoTimestampOrNull } from '../store/timestamps.js';
 import type { CycleResult } from './cycle.js';
 import { pendingApprovals } from './approvals.js';
 import { isClearGate } from '../reports/gate-kinds.js';
+import { loadConflicts } from './tables/conflicts.js';
+import { spaceCounts, unmanagedCounts } from './tables/connector-space-objects.js';
+import { loadDrift } from './tables/drift.js';
+import { liveCounts } from './tables/mesh-objects.js';
+import { lastExports } from './tables/target-links.js';
+import { loadWatermarks } from './tables/watermarks.js';
+import { loadWholeReads } from './tables/whole-reads.js';
 
 
 const conflictKey = (c: ConflictEntry): string => `${c.kind}\u0000${c.meshType}\u0000${c.object}\u0000${c.attribute ?? ''}`;
@@ -76,20 +83,17 @@ function planProjections(outcome: CycleResult): PlanProjection[] {
 }
 
 export async function conflictEntries(q: Queryable): Promise<ConflictEntry[]> {
-  const rows = await q.query<{ kind: ConflictEntry['kind']; subject: string; attribute: string; mesh_type: string; details: Record<string, unknown>; first_seen: Date | string }>(
-    'SELECT kind, subject, attribute, mesh_type, details, first_seen FROM conflict ORDER BY kind, subject, attribute',
-  );
-  return rows.map((row) => {
+  return (await loadConflicts(q)).map((row) => {
     const details = row.details as { values?: ConflictEntry['values']; winner?: ConflictEntry['winner']; reason?: string; object?: string };
     return {
       kind: row.kind,
-      meshType: row.mesh_type,
+      meshType: row.meshType,
       object: details.object ?? row.subject,
       ...(row.attribute ? { attribute: row.attribute } : {}),
       ...(details.values ? { values: details.values } : {}),
       ...(details.winner ? { winner: details.winner } : {}),
       reason: details.reason ?? row.kind,
-      firstSeen: isoTimestampOrNull(row.first_seen) ?? undefined,
+      firstSeen: isoTimestampOrNull(row.firstSeen) ?? undefined,
     };
   });
 }
@@ -99,9 +103,7 @@ export async function conflictsReport(q: Queryable, revision: string | null, now
 }
 
 export async function driftReport(q: Queryable, revision: string | null, now: string): Promise<DriftReport> {
-  const rows = await q.query<{ projection: string; connector: string; object: string; attribute: string; desired: Value | null; actual: Value | null; action: 'corrected' | 'reported' | 'pending'; detected_at: Date | string }>(
-    'SELECT projection, connector, object, attribute, desired, actual, action, detected_at FROM drift ORDER BY projection, object, attribute',
-  );
+  const rows = await loadDrift(q);
   return {
     generatedAt: now,
     revision,
@@ -166,18 +168,11 @@ function connectorHealth(
 
 export async function statusReport(q: Queryable, input: StatusInputs): Promise<StatusReport> {
   const { config, outcome, now } = input;
-  const counts = await q.query<{ connector: string; object_type: string; n: number; last: Date | null }>(
-    `SELECT connector, object_type, CAST(count(*) FILTER (WHERE NOT deleted) AS integer) AS n, max(updated_at) AS last FROM cs_object GROUP BY connector, object_type`,
-  );
-  const watermarks = await q.query<{ connector: string; object_type: string; value: string; updated_at: Date }>('SELECT connector, object_type, value, updated_at FROM watermark');
-  const wholeReads = await q.query<{ connector: string; object_type: string; read_at: Date }>('SELECT connector, object_type, read_at FROM whole_read');
-  const exportsAt = await q.query<{ connector: string; object_type: string; last: Date }>('SELECT connector, object_type, max(updated_at) AS last FROM target_link GROUP BY connector, object_type');
-  const unmanaged = await q.query<{ connector: string; n: number }>(
-    `SELECT c.connector, CAST(count(*) AS integer) AS n FROM cs_object c
-      WHERE NOT c.deleted AND (c.connector, c.object_type) IN (SELECT DISTINCT connector, object_type FROM target_link)
-        AND NOT EXISTS (SELECT 1 FROM target_link t WHERE t.connector = c.connector AND t.object_type = c.object_type AND t.external_id = c.external_id AND t.state <> 'released')
-      GROUP BY c.connector`,
-  );
+  const counts = await spaceCounts(q);
+  const watermarks = await loadWatermarks(q);
+  const wholeReads = await loadWholeReads(q);
+  const exportsAt = await lastExports(q);
+  const unmanaged = await unmanagedCounts(q);
   const pending = await q.query<{ n: number }>('SELECT CAST(count(*) AS integer) AS n FROM export_error');
   const maxAttempts = config.mesh.exportRetry.maxAttempts;
   const errors = await q.query<ExportErrorCounts>(
@@ -191,7 +186,7 @@ export async function statusReport(q: Queryable, input: StatusInputs): Promise<S
     `SELECT projection, object, mesh_id, op, code, message, attempts, at FROM export_error WHERE attempts >= $1 ORDER BY at, projection, mesh_id LIMIT 1000`,
     [maxAttempts],
   );
-  const mesh = await q.query<{ mesh_type: string; n: number }>('SELECT mesh_type, CAST(count(*) AS integer) AS n FROM mesh_object WHERE NOT deleted GROUP BY mesh_type');
+  const mesh = await liveCounts(q);
 
   const connectors: ConnectorStatus[] = [...config.connectors.values()].map((model) => {
     const objectTypes: ConnectorStatus['objectTypes'] = Object.fromEntries(

@@ -10,10 +10,10 @@ import type { Queryable } from '../store/db.js';
 import type { CycleContext } from './context.js';
 import { historyStamp } from './history-stamp.js';
 import { joinAttributes, meshLabel, type AttributeProvenance, type MeshObject, type ProvenanceEntry } from './mesh-object.js';
-import { loadMeshObjects, writeMeshKeys } from './mesh-store.js';
-import { encodeProvenance } from './provenance-codec.js';
 import type { Contribution, ContributionSource, FreshObject } from './rules/rule-kind.js';
-import { insertConflicts, type ConflictRow } from './tables/conflicts.js';
+import { clearConflicts, insertConflicts, type NewConflict } from './tables/conflicts.js';
+import { writeMeshKeys } from './tables/mesh-keys.js';
+import { loadMeshObjects, writeResolved } from './tables/mesh-objects.js';
 import { insertValueHistory } from './tables/value-history.js';
 import { valueChanges } from './value-changes.js';
 import { canonicalJson, sameValue } from './values.js';
@@ -55,7 +55,7 @@ export async function resolveValues(
   for (const source of sources) contributed.push(await source(q, { objects: live, fresh }));
 
   const updates: Resolved[] = [];
-  const conflicts: ConflictRow[] = [];
+  const conflicts: NewConflict[] = [];
   for (const object of live) {
     const type = config.mesh.objectTypes.get(object.type);
     if (!type) {
@@ -89,15 +89,7 @@ export async function resolveValues(
   }
 
   if (updates.length > 0) {
-    await q.query(
-      `INSERT INTO mesh_object AS m (id, mesh_type, attributes, provenance, changed_seq)
-       SELECT x.id, x.type, x.attributes, x.provenance, $1
-         FROM ${q.dialect.records('$2', { id: 'text', type: 'text', attributes: 'jsonb', provenance: 'jsonb' })} WHERE true
-       ON CONFLICT (id) DO UPDATE SET attributes = EXCLUDED.attributes, provenance = EXCLUDED.provenance,
-              changed_seq = CASE WHEN (EXCLUDED.attributes IS DISTINCT FROM m.attributes) THEN $1 ELSE m.changed_seq END,
-              updated_at = CASE WHEN (EXCLUDED.attributes IS DISTINCT FROM m.attributes) THEN ${q.dialect.now} ELSE m.updated_at END`,
-      [ctx.seq, JSON.stringify(updates.map((u) => ({ id: u.id, type: u.type, attributes: u.attributes, provenance: encodeProvenance(u.provenance) })))],
-    );
+    await writeResolved(q, ctx.seq, updates);
     const changedObjects: MeshObject[] = updates.filter((u) => u.changed).map((u) => ({ ...u, deleted: false }));
     await writeMeshKeys(q, config, changedObjects);
     const stamp = historyStamp(ctx);
@@ -106,18 +98,18 @@ export async function resolveValues(
       await insertValueHistory(q, stamp, changes);
     }
   }
-  await q.query(`DELETE FROM conflict WHERE kind = 'attribute' AND subject ${q.dialect.in('$1')}`, [meshIds]);
+  await clearConflicts(q, ['attribute'], { subjects: meshIds.map((meshId) => ({ on: 'mesh', meshId })) });
   await insertConflicts(q, conflicts);
   return updates.filter((u) => u.changed).length;
 }
 
-function attributeConflict(object: MeshObject, attribute: string, label: string, winner: ProvenanceEntry, rivals: readonly ProvenanceEntry[]): ConflictRow {
+function attributeConflict(object: MeshObject, attribute: string, label: string, winner: ProvenanceEntry, rivals: readonly ProvenanceEntry[]): NewConflict {
   return {
     kind: 'attribute',
-    subject: object.id,
+    subject: { on: 'mesh', meshId: object.id },
+    scope: { in: 'mesh' },
     attribute,
-    mesh_type: object.type,
-    scope: 'mesh',
+    meshType: object.type,
     details: {
       values: [winner, ...rivals].map((e) => ({ value: e.value, rule: e.rule, connector: e.connector, externalId: e.externalId, confidence: e.confidence })),
       winner: { value: winner.value, rule: winner.rule },

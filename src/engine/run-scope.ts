@@ -9,6 +9,7 @@ import type { CompiledConfig } from '../config/model.js';
 import { didYouMean } from '../config/suggest.js';
 import { ConfigError } from '../shared/errors.js';
 import type { Queryable } from '../store/db.js';
+import { changedAt } from './tables/mesh-objects.js';
 
 export type RunScope = ReadonlySet<string>;
 
@@ -33,6 +34,5 @@ export function covers(scope: RunScope | undefined, connector: string): boolean 
 
 /** The mesh objects of a type that this run's sync changed (stamped with its change number). */
 export async function changedThisRun(q: Queryable, meshType: string, seq: number): Promise<string[]> {
-  const rows = await q.query<{ id: string }>('SELECT id FROM mesh_object WHERE mesh_type = $1 AND changed_seq = $2', [meshType, seq]);
-  return rows.map((r) => r.id);
+  return changedAt(q, meshType, seq);
 }

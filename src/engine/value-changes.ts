@@ -9,7 +9,7 @@ import type { CycleContext } from './context.js';
 import { withheldFromHistory } from './history-secrets.js';
 import { historyStamp } from './history-stamp.js';
 import type { AttributeProvenance } from './mesh-object.js';
-import { loadMeshObjects } from './mesh-store.js';
+import { loadMeshObjects } from './tables/mesh-objects.js';
 import { insertValueHistory, type ValueChange } from './tables/value-history.js';
 import { canonicalJson } from './values.js';
 

@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { saveTargetLinks, type LinkWrite } from '../../src/engine/target-links.js';
+import { saveTargetLinks, type LinkWrite } from '../../src/engine/tables/target-links.js';
 import type { Queryable } from '../../src/store/db.js';
 import { migrate } from '../../src/store/migrations.js';
 import { openSqliteStore } from '../../src/store/sqlite-store.js';

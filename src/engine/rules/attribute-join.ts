@@ -8,9 +8,11 @@ import type { Queryable } from '../../store/db.js';
 import type { CsObject } from '../connector-space.js';
 import type { CycleContext } from '../context.js';
 import { newMeshId } from '../mesh-object.js';
-import { deleteMeshObjects, lookupKeys } from '../mesh-store.js';
 import { recordDeletedValues } from '../value-changes.js';
-import { insertConflicts, type ConflictRow } from '../tables/conflicts.js';
+import { clearConflicts, insertConflicts, type NewConflict } from '../tables/conflicts.js';
+import { deleteMeshKeys, lookupKeys } from '../tables/mesh-keys.js';
+import { deletedAmong, markMeshObjectsDeleted, referrersOf as referrers } from '../tables/mesh-objects.js';
+import { deleteLinksOf, deleteRuleLinks, insertRuleLinks, linkedFrom, linksOf, ruleLinks } from '../tables/source-links.js';
 import { joinKey, sourceValue } from '../values.js';
 import type { FreshObject, Resolve, SyncOutcome } from './rule-kind.js';
 
@@ -22,17 +24,18 @@ async function referrersOf(ctx: CycleContext, q: Queryable, ids: readonly string
   for (const [typeName, type] of ctx.config.mesh.objectTypes) {
     for (const attribute of type.attributes.values()) {
       if (attribute.type !== 'reference') continue;
-      const rows = await q.query<{ id: string }>(
-        q.dialect.name === 'sqlite'
-          ? `SELECT id FROM mesh_object WHERE mesh_type = $1 AND NOT deleted
-               AND EXISTS (SELECT 1 FROM json_each(attributes -> $2) AS v WHERE v.value IN (SELECT value FROM json_each($3)))`
-          : `SELECT id FROM mesh_object WHERE mesh_type = $1 AND NOT deleted AND (attributes -> $2) ?| $3::text[]`,
-        [typeName, attribute.name, ids],
-      );
-      for (const row of rows) found.add(row.id);
+      for (const id of await referrers(q, typeName, attribute.name, ids)) found.add(id);
     }
   }
   return [...found];
+}
+
+/** Deletes provisioned mesh objects: marked deleted, their keys, links and attribute conflicts gone. */
+async function deleteMeshObjects(q: Queryable, seq: number, ids: readonly string[]): Promise<void> {
+  await markMeshObjectsDeleted(q, seq, ids);
+  await deleteMeshKeys(q, ids);
+  await deleteLinksOf(q, ids);
+  await clearConflicts(q, ['attribute'], { subjects: ids.map((meshId) => ({ on: 'mesh', meshId })) });
 }
 
 export async function syncPage(
@@ -45,14 +48,7 @@ export async function syncPage(
   resolve: Resolve,
 ): Promise<void> {
   const { connector, objectType } = rule.source;
-  const links = new Map(
-    (
-      await q.query<{ external_id: string; mesh_id: string; how: string }>(
-        `SELECT external_id, mesh_id, how FROM source_link WHERE connector = $1 AND object_type = $2 AND rule = $3 AND external_id ${q.dialect.in('$4')}`,
-        [connector, objectType, rule.name, objects.map((o) => o.externalId)],
-      )
-    ).map((row) => [row.external_id, row]),
-  );
+  const links = await ruleLinks(q, connector, objectType, rule.name, objects.map((o) => o.externalId));
 
   const affected = new Set<string>();
   const toDelete = new Set<string>();
@@ -65,19 +61,16 @@ export async function syncPage(
       if (link) {
         unlink.push(object.externalId);
         counters.unlinked++;
-        if (link.how === 'provision') toDelete.add(link.mesh_id);
-        else affected.add(link.mesh_id);
+        if (link.how === 'provision') toDelete.add(link.meshId);
+        else affected.add(link.meshId);
       }
       continue;
     }
-    if (link) affected.add(link.mesh_id);
+    if (link) affected.add(link.meshId);
     else pending.push(object);
   }
-  const subjects = objects.map((o) => `${connector}/${objectType}/${o.externalId}`);
-  await q.query(`DELETE FROM conflict WHERE kind = 'ambiguousJoin' AND subject ${q.dialect.in('$1')}`, [subjects]);
-  if (unlink.length > 0) {
-    await q.query(`DELETE FROM source_link WHERE connector = $1 AND object_type = $2 AND rule = $3 AND external_id ${q.dialect.in('$4')}`, [connector, objectType, rule.name, unlink]);
-  }
+  await clearConflicts(q, ['ambiguousJoin'], { subjects: objects.map((o) => ({ on: 'source', connector, objectType, externalId: o.externalId })) });
+  await deleteRuleLinks(q, connector, objectType, rule.name, unlink);
 
   // Join candidates for every rule, looked up once for the page.
   const candidatesByRule = await Promise.all(
@@ -87,21 +80,12 @@ export async function syncPage(
     }),
   );
   const allCandidates = [...new Set(candidatesByRule.flatMap((map) => [...map.values()].flat()))];
-  const taken = new Set(
-    (
-      await q.query<{ mesh_id: string }>(
-        `SELECT DISTINCT mesh_id FROM source_link WHERE connector = $1 AND object_type = $2 AND mesh_id ${q.dialect.in('$3')}`,
-        [connector, objectType, allCandidates],
-      )
-    ).map((row) => row.mesh_id),
-  );
-  const deletedMesh = new Set(
-    (await q.query<{ id: string }>(`SELECT id FROM mesh_object WHERE id ${q.dialect.in('$1')} AND deleted`, [allCandidates])).map((row) => row.id),
-  );
+  const taken = await linkedFrom(q, connector, objectType, allCandidates);
+  const deletedMesh = await deletedAmong(q, allCandidates);
 
-  const newLinks: { external_id: string; mesh_id: string; how: string }[] = [];
+  const newLinks: { externalId: string; meshId: string; how: string }[] = [];
   const newObjects = new Map<string, FreshObject>();
-  const ambiguous: ConflictRow[] = [];
+  const ambiguous: NewConflict[] = [];
   for (const object of pending) {
     let joinedTo: { meshId: string; how: string } | undefined;
     const seen: string[] = [];
@@ -124,7 +108,7 @@ export async function syncPage(
       }
     });
     if (joinedTo) {
-      newLinks.push({ external_id: object.externalId, mesh_id: joinedTo.meshId, how: joinedTo.how });
+      newLinks.push({ externalId: object.externalId, meshId: joinedTo.meshId, how: joinedTo.how });
       taken.add(joinedTo.meshId);
       affected.add(joinedTo.meshId);
       counters.joined++;
@@ -132,10 +116,10 @@ export async function syncPage(
       counters.ambiguous++;
       ambiguous.push({
         kind: 'ambiguousJoin',
-        subject: `${connector}/${objectType}/${object.externalId}`,
+        subject: { on: 'source', connector, objectType, externalId: object.externalId },
+        scope: { in: 'flow', rule: rule.name },
         attribute: '',
-        mesh_type: rule.meshType,
-        scope: `flow:${rule.name}`,
+        meshType: rule.meshType,
         details: { candidates: [...new Set(seen)], reason: `held back: ${reasons.join('; ')}`, rule: rule.name, dn: object.dn },
       });
     } else if (rule.provision) {
@@ -144,7 +128,7 @@ export async function syncPage(
         type: rule.meshType,
         link: { mesh_id: id, rule: rule.name, connector, object_type: objectType, external_id: object.externalId, attributes: object.attributes, updated_at: object.updatedAt },
       });
-      newLinks.push({ external_id: object.externalId, mesh_id: id, how: 'provision' });
+      newLinks.push({ externalId: object.externalId, meshId: id, how: 'provision' });
       affected.add(id);
       taken.add(id);
       counters.provisioned++;
@@ -157,22 +141,16 @@ export async function syncPage(
       });
     }
   }
-  if (newLinks.length > 0) {
-    await q.query(
-      `INSERT INTO source_link (connector, object_type, external_id, rule, mesh_id, how)
-       SELECT $1, $2, x.external_id, $3, x.mesh_id, x.how FROM ${q.dialect.records('$4', { external_id: 'text', mesh_id: 'text', how: 'text' })}`,
-      [connector, objectType, rule.name, JSON.stringify(newLinks)],
-    );
-  }
+  await insertRuleLinks(q, connector, objectType, rule.name, newLinks);
   await insertConflicts(q, ambiguous);
   if (toDelete.size > 0) {
     const ids = [...toDelete];
     // Other sources that joined a deleted identity lose their link and contribute nothing more.
-    const others = await q.query<{ mesh_id: string }>(`SELECT DISTINCT mesh_id FROM source_link WHERE mesh_id ${q.dialect.in('$1')}`, [ids]);
+    const others = new Set((await linksOf(q, ids)).map((link) => link.meshId));
     await recordDeletedValues(ctx, q, ids);
     await deleteMeshObjects(q, ctx.seq, ids);
     counters.meshDeleted += toDelete.size;
-    for (const row of others) affected.delete(row.mesh_id);
+    for (const id of others) affected.delete(id);
     for (const id of ids) affected.delete(id);
     // Groups (or anything with a reference attribute) that named a deleted identity drop it now.
     for (const id of await referrersOf(ctx, q, ids)) affected.add(id);

@@ -9,9 +9,11 @@ import type { AttributeFlowRule, CompiledConfig, MeshObjectType, Value } from '.
 import type { Queryable } from '../../store/db.js';
 import { refreshStatistics } from '../../store/maintenance.js';
 import { isoTimestamp } from '../../store/timestamps.js';
-import { CS_COLUMNS, loadObjects, toCsObject, type CsObject } from '../connector-space.js';
+import type { CsObject } from '../connector-space.js';
 import { PAGE_SIZE } from '../context.js';
-import { linksByIdOrDn } from '../mesh-store.js';
+import { linksByIdOrDn } from '../references.js';
+import { changedPage, loadObjects } from '../tables/connector-space-objects.js';
+import { linksOf } from '../tables/source-links.js';
 import type { ProvenanceEntry } from '../mesh-object.js';
 import { readProgress, writeProgress } from '../progress.js';
 import { coerce, isEmpty, sortedUnique, sourceValue, toList } from '../values.js';
@@ -30,15 +32,9 @@ export const attributeRule: RuleKind<'attributes'> = {
     const caps = await ctx.capabilities(rule.source.connector, rule.source.objectType);
     let after = '';
     for (;;) {
-      const page = await ctx.q.query<Parameters<typeof toCsObject>[0]>(
-        `SELECT ${CS_COLUMNS} FROM cs_object
-          WHERE connector = $1 AND object_type = $2 AND changed_seq > $3 AND external_id > $4
-          ORDER BY external_id LIMIT ${PAGE_SIZE}`,
-        [rule.source.connector, rule.source.objectType, since, after],
-      );
-      if (page.length === 0) break;
-      after = page[page.length - 1]!.external_id;
-      const objects = page.map(toCsObject);
+      const objects = await changedPage(ctx.q, rule.source.connector, rule.source.objectType, since, after, PAGE_SIZE);
+      if (objects.length === 0) break;
+      after = objects[objects.length - 1]!.externalId;
       await ctx.atomically((q) => syncPage(ctx, q, rule, objects, caps.inactiveMeansDeleted, counters, resolve));
       // A first sync grows the mesh tables from nothing; the next page's lookups want statistics that
       // exist and are of the right order (each doubling), not exact ones.
@@ -78,24 +74,22 @@ function attributeContributions(config: CompiledConfig, rules: readonly Attribut
  * merge join on connector and object type alone, 140 s for one page of 5,000 after a bulk import).
  */
 async function linkedSources(q: Queryable, meshIds: readonly string[]): Promise<LinkedSource[]> {
-  if (meshIds.length === 0) return [];
-  const links = await q.query<{ mesh_id: string; rule: string; connector: string; object_type: string; external_id: string }>(
-    `SELECT mesh_id, rule, connector, object_type, external_id FROM source_link WHERE mesh_id ${q.dialect.in('$1')}`,
-    [meshIds],
-  );
+  const links = await linksOf(q, meshIds);
   const bySpace = new Map<string, { connector: string; objectType: string; ids: string[] }>();
   for (const link of links) {
-    const key = `${link.connector}\u0000${link.object_type}`;
+    const key = `${link.connector}\u0000${link.objectType}`;
     const space = bySpace.get(key);
-    if (space) space.ids.push(link.external_id);
-    else bySpace.set(key, { connector: link.connector, objectType: link.object_type, ids: [link.external_id] });
+    if (space) space.ids.push(link.externalId);
+    else bySpace.set(key, { connector: link.connector, objectType: link.objectType, ids: [link.externalId] });
   }
   const objects = new Map<string, Map<string, CsObject>>();
   for (const [key, space] of bySpace) objects.set(key, await loadObjects(q, space.connector, space.objectType, space.ids));
   const out: LinkedSource[] = [];
   for (const link of links) {
-    const object = objects.get(`${link.connector}\u0000${link.object_type}`)?.get(link.external_id);
-    if (object && !object.deleted) out.push({ ...link, attributes: object.attributes, updated_at: object.updatedAt });
+    const object = objects.get(`${link.connector}\u0000${link.objectType}`)?.get(link.externalId);
+    if (object && !object.deleted) {
+      out.push({ mesh_id: link.meshId, rule: link.rule, connector: link.connector, object_type: link.objectType, external_id: link.externalId, attributes: object.attributes, updated_at: object.updatedAt });
+    }
   }
   return out;
 }

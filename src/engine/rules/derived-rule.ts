@@ -8,9 +8,9 @@
 import type { MembershipFlowRule, RoleMappingFlowRule } from '../../config/model.js';
 import type { Queryable } from '../../store/db.js';
 import { PAGE_SIZE, type CycleContext } from '../context.js';
-import { linksByIdOrDn } from '../mesh-store.js';
-import { contributesSql } from '../provenance-codec.js';
 import { readProgress, writeProgress } from '../progress.js';
+import { linksByIdOrDn } from '../references.js';
+import { contributedBy } from '../tables/mesh-objects.js';
 import { ruleDefinition, syncSince, type Resolve, type SyncOutcome } from './rule-kind.js';
 
 export type DerivedRule = MembershipFlowRule | RoleMappingFlowRule;
@@ -64,12 +64,6 @@ export async function resolveSourceIds(q: Queryable, connector: string, values: 
 }
 
 /** Mesh objects whose `attribute` currently has a contribution (winner or loser) from `rule`. */
-export async function derivedHolders(q: Queryable, meshType: string, attribute: string, rule: string): Promise<string[]> {
-  const rows = await q.query<{ id: string }>(
-    `SELECT id FROM mesh_object
-      WHERE mesh_type = $1 AND NOT deleted
-        AND ${contributesSql(q.dialect, '$2', '$3')}`,
-    [meshType, attribute, rule],
-  );
-  return rows.map((r) => r.id);
+export function derivedHolders(q: Queryable, meshType: string, attribute: string, rule: string): Promise<string[]> {
+  return contributedBy(q, meshType, attribute, rule);
 }

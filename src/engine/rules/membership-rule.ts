@@ -15,8 +15,11 @@ import { isoTimestamp } from '../../store/timestamps.js';
 import { PAGE_SIZE } from '../context.js';
 import type { MeshObject, ProvenanceEntry } from '../mesh-object.js';
 import { isEmpty, sortedUnique } from '../values.js';
+import { changedAttributePage, membershipsOf } from '../tables/connector-space-objects.js';
+import { liveTypes } from '../tables/mesh-objects.js';
+import { linksFrom, linksOf } from '../tables/source-links.js';
 import { DERIVED_RANK, derivedHolders, resolveSourceIds, syncDerived } from './derived-rule.js';
-import type { Contribution, ContributionSource, RuleKind } from './rule-kind.js';
+import type { Contribution, RuleKind } from './rule-kind.js';
 
 export const membershipRule: RuleKind<'membership'> = {
   kind: 'membership',
@@ -36,16 +39,11 @@ export const membershipRule: RuleKind<'membership'> = {
       let processed = 0;
       let after = '';
       for (;;) {
-        const page = await ctx.q.query<{ external_id: string; group_id: string | null }>(
-          `SELECT external_id, attributes ->> $4 AS group_id FROM cs_object
-            WHERE connector = $1 AND object_type = $2 AND changed_seq > $3 AND external_id > $5
-            ORDER BY external_id LIMIT ${PAGE_SIZE}`,
-          [connector, objectType, since, rule.membership.group, after],
-        );
+        const page = await changedAttributePage(ctx.q, connector, objectType, rule.membership.group, since, after, PAGE_SIZE);
         if (page.length === 0) break;
-        after = page[page.length - 1]!.external_id;
+        after = page[page.length - 1]!.externalId;
         processed += page.length;
-        const groupIds = [...new Set(page.map((p) => p.group_id).filter((g): g is string => !!g))];
+        const groupIds = [...new Set(page.map((p) => p.value).filter((g): g is string => !!g))];
         for (const id of await membershipTargets(ctx.q, rule, groupIds)) meshIds.add(id);
       }
       // Stale contributions (a changed definition, a group relinked elsewhere) are dropped on full runs.
@@ -56,11 +54,7 @@ export const membershipRule: RuleKind<'membership'> = {
 
 /** Source external ids (in `connector`) of these mesh objects, by external id. */
 async function sourceIdsOf(q: Queryable, connector: string, meshIds: readonly string[]): Promise<Map<string, string>> {
-  const rows = await q.query<{ external_id: string; mesh_id: string }>(
-    `SELECT DISTINCT external_id, mesh_id FROM source_link WHERE connector = $1 AND mesh_id ${q.dialect.in('$2')}`,
-    [connector, meshIds],
-  );
-  return new Map(rows.map((row) => [row.external_id, row.mesh_id]));
+  return new Map((await linksOf(q, meshIds, connector)).map((link) => [link.externalId, link.meshId]));
 }
 
 /** What one membership rule contributes to these (group) mesh objects, by mesh id. */
@@ -73,20 +67,16 @@ async function ruleContributions(config: CompiledConfig, q: Queryable, rule: Mem
   const { connector, objectType } = rule.source;
   const groupMesh = await sourceIdsOf(q, connector, groups);
   if (groupMesh.size === 0) return out;
-  const memberships = await q.query<{ external_id: string; group_id: string; member_id: string | null; updated_at: Date | string }>(
-    `SELECT external_id, attributes ->> $3 AS group_id, attributes ->> $4 AS member_id, updated_at
-       FROM cs_object WHERE connector = $1 AND object_type = $2 AND NOT deleted AND attributes ->> $3 ${q.dialect.in('$5')}`,
-    [connector, objectType, rule.membership.group, rule.membership.member, [...groupMesh.keys()]],
-  );
-  const live = memberships.filter((m) => !isEmpty(m.member_id));
-  const members = await resolveSourceIds(q, connector, [...new Set(live.map((m) => m.member_id!))], attribute.to);
+  const memberships = await membershipsOf(q, connector, objectType, rule.membership, [...groupMesh.keys()]);
+  const live = memberships.filter((m) => !isEmpty(m.memberId));
+  const members = await resolveSourceIds(q, connector, [...new Set(live.map((m) => m.memberId!))], attribute.to);
   const byGroup = new Map<string, { ids: string[]; at: string; groupId: string }>();
   for (const m of live) {
-    const meshGroup = groupMesh.get(m.group_id);
-    const ids = members.get(m.member_id!.toLowerCase());
+    const meshGroup = groupMesh.get(m.groupId);
+    const ids = members.get(m.memberId!.toLowerCase());
     if (!meshGroup || !ids) continue;
-    const at = isoTimestamp(m.updated_at);
-    const acc = byGroup.get(meshGroup) ?? { ids: [], at, groupId: m.group_id };
+    const at = isoTimestamp(m.updatedAt);
+    const acc = byGroup.get(meshGroup) ?? { ids: [], at, groupId: m.groupId };
     acc.ids.push(...ids);
     if (at > acc.at) acc.at = at;
     byGroup.set(meshGroup, acc);
@@ -111,10 +101,7 @@ async function ruleContributions(config: CompiledConfig, q: Queryable, rule: Mem
  */
 async function membershipTargets(q: Queryable, rule: MembershipFlowRule, groupIds: readonly string[]): Promise<string[]> {
   if (groupIds.length === 0) return [];
-  const rows = await q.query<{ mesh_id: string }>(
-    `SELECT DISTINCT l.mesh_id FROM source_link l JOIN mesh_object m ON m.id = l.mesh_id
-      WHERE l.connector = $1 AND l.external_id ${q.dialect.in('$2')} AND m.mesh_type = $3 AND NOT m.deleted`,
-    [rule.source.connector, groupIds, rule.meshType],
-  );
-  return rows.map((r) => r.mesh_id);
+  const linked = [...new Set((await linksFrom(q, rule.source.connector, groupIds)).map((link) => link.meshId))];
+  const types = await liveTypes(q, linked);
+  return linked.filter((id) => types.get(id) === rule.meshType);
 }

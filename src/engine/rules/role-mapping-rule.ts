@@ -10,11 +10,12 @@
  * Nothing is linked: roles are computed when a member's mesh object is resolved, as one provenance
  * entry per rule (value: every role, `via`: which group gave which role) at the rule's confidence.
  */
-import type { RoleMapping, RoleMappingFlowRule, Scalar } from '../../config/model.js';
+import type { RoleMapping, RoleMappingFlowRule } from '../../config/model.js';
 import type { Queryable } from '../../store/db.js';
 import { isoTimestamp } from '../../store/timestamps.js';
 import type { MeshObject, ProvenanceEntry } from '../mesh-object.js';
 import { sortedUnique, sourceValue, toList } from '../values.js';
+import { countChanged, objectsNamed } from '../tables/connector-space-objects.js';
 import { DERIVED_RANK, derivedHolders, resolveSourceIds, syncDerived } from './derived-rule.js';
 import type { Contribution, RuleKind } from './rule-kind.js';
 
@@ -33,11 +34,7 @@ export const roleMappingRule: RuleKind<'roleMappings'> = {
   sync: (ctx, rule, everything, resolve) =>
     syncDerived(ctx, rule, everything, resolve, async (since) => {
       const { connector, objectType } = rule.source;
-      const changed = await ctx.q.query<{ n: number }>(
-        'SELECT CAST(count(*) AS integer) AS n FROM cs_object WHERE connector = $1 AND object_type = $2 AND changed_seq > $3',
-        [connector, objectType, since],
-      );
-      const processed = changed[0]?.n ?? 0;
+      const processed = await countChanged(ctx.q, connector, objectType, since);
       const meshIds = new Set<string>();
       if (processed > 0 || since === -1) {
         // Who holds a role from this rule now (a removed member loses it), and who should.
@@ -63,20 +60,14 @@ interface MappedGroup {
 /** The live source groups that a mapping names, with their roles and raw member values. */
 async function mappedGroups(q: Queryable, rule: RoleMappingFlowRule): Promise<MappedGroup[]> {
   const wanted = [...new Set(rule.roleMappings.mappings.map((m) => m.group.toLowerCase()))];
-  const rows = await q.query<{ external_id: string; attributes: Record<string, Scalar | Scalar[]>; updated_at: Date | string }>(
-    `SELECT external_id, attributes, updated_at FROM cs_object
-      WHERE connector = $1 AND object_type = $2 AND NOT deleted
-        AND (lower(external_id) ${q.dialect.in('$3')} OR lower(attributes ->> 'displayName') ${q.dialect.in('$3')}
-             OR lower(attributes ->> 'name') ${q.dialect.in('$3')} OR lower(attributes ->> 'cn') ${q.dialect.in('$3')})`,
-    [rule.source.connector, rule.source.objectType, wanted],
-  );
+  const rows = await objectsNamed(q, rule.source.connector, rule.source.objectType, wanted);
   return rows.map((row) => {
-    const names = [row.external_id, ...NAME_ATTRIBUTES.flatMap((a) => toList(sourceValue(row.attributes, a)).map(String))].map((n) => n.toLowerCase());
+    const names = [row.externalId, ...NAME_ATTRIBUTES.flatMap((a) => toList(sourceValue(row.attributes, a)).map(String))].map((n) => n.toLowerCase());
     const roles = rule.roleMappings.mappings.filter((m: RoleMapping) => names.includes(m.group.toLowerCase())).map((m) => m.role);
     const name = NAME_ATTRIBUTES.map((a) => sourceValue(row.attributes, a)).find((v) => typeof v === 'string') as string | undefined;
     const raw = MEMBER_ATTRIBUTES.map((a) => sourceValue(row.attributes, a)).find((v) => v !== undefined);
-    const at = isoTimestamp(row.updated_at);
-    return { externalId: row.external_id, name: name ?? row.external_id, roles, members: toList(raw).map(String), at };
+    const at = isoTimestamp(row.updatedAt);
+    return { externalId: row.externalId, name: name ?? row.externalId, roles, members: toList(raw).map(String), at };
   });
 }
 

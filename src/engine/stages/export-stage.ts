@@ -10,6 +10,7 @@ import { emptyCounts, exportPlan } from '../exporter.js';
 import type { ProjectionPlan } from '../planner.js';
 import { writeProgress } from '../progress.js';
 import type { WaveStage } from './stage.js';
+import { forgetDrift, recordDrift } from '../tables/drift.js';
 
 export const exportStage: WaveStage = {
   name: 'export',
@@ -42,24 +43,14 @@ export const exportStage: WaveStage = {
         if (counts.created > 0) run.created.add(connector);
       }
       await ctx.atomically(async (tx) => {
-        await recordDrift(tx, plan, counts.failed === 0 ? 'corrected' : 'pending');
+        await recordPlanDrift(tx, plan, counts.failed === 0 ? 'corrected' : 'pending');
         if (!run.partial.has(plan.projection.name)) await writeProgress(tx, 'projection', plan.projection.name, { seq: run.confirmCtx.seq, definition: plan.definition });
       });
     }
   },
 };
 
-async function recordDrift(q: Queryable, plan: ProjectionPlan, enforced: 'corrected' | 'pending'): Promise<void> {
-  const name = plan.projection.name;
-  if (plan.full) await q.query('DELETE FROM drift WHERE projection = $1', [name]);
-  else if (plan.compared.length > 0) await q.query(`DELETE FROM drift WHERE projection = $1 AND object ${q.dialect.in('$2')}`, [name, plan.compared]);
-  if (plan.drift.length === 0) return;
-  const rows = plan.drift.map((d) => ({ ...d, action: d.action === 'pending' ? enforced : d.action }));
-  await q.query(
-    `INSERT INTO drift (projection, connector, object, attribute, desired, actual, action)
-     SELECT x.projection, x.connector, x.object, x.attribute, x.desired, x.actual, x.action
-       FROM ${q.dialect.records('$1', { projection: 'text', connector: 'text', object: 'text', attribute: 'text', desired: 'jsonb', actual: 'jsonb', action: 'text' })} WHERE true
-     ON CONFLICT (projection, object, attribute) DO UPDATE SET desired = EXCLUDED.desired, actual = EXCLUDED.actual, action = EXCLUDED.action, detected_at = ${q.dialect.now}`,
-    [JSON.stringify(rows)],
-  );
+async function recordPlanDrift(q: Queryable, plan: ProjectionPlan, enforced: 'corrected' | 'pending'): Promise<void> {
+  await forgetDrift(q, plan.projection.name, plan.full ? undefined : plan.compared);
+  await recordDrift(q, plan.drift.map((d) => ({ ...d, action: d.action === 'pending' ? enforced : d.action })));
 }

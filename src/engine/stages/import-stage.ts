@@ -8,7 +8,8 @@
 import type { ConnectorModel } from '../../config/model.js';
 import { errorMessage } from '../../shared/errors.js';
 import type { CycleContext } from '../context.js';
-import { importObjectType, lastWholeRead } from '../importer.js';
+import { importObjectType } from '../importer.js';
+import { lastWholeRead } from '../tables/whole-reads.js';
 import { covers } from '../run-scope.js';
 import type { CycleRun, CycleStage } from './stage.js';
 

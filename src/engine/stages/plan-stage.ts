@@ -12,6 +12,8 @@ import { planProjection } from '../planner.js';
 import { referenceAttributes } from '../projector.js';
 import { changedThisRun, covers } from '../run-scope.js';
 import type { CycleStage, CycleRun, Wave, WaveStage } from './stage.js';
+import { forgetCorrected } from '../tables/drift.js';
+import { liveIds } from '../tables/mesh-objects.js';
 
 /**
  * Corrected drift is reported once, then cleared by the next run that covers its target: a scoped run
@@ -21,11 +23,7 @@ export const forgetCorrectedDrift: CycleStage = {
   name: 'plan',
   async run({ ctx, scope }) {
     if (ctx.mode !== 'reconcile') return;
-    await ctx.atomically((tx) =>
-      scope === undefined
-        ? tx.query(`DELETE FROM drift WHERE action = 'corrected'`)
-        : tx.query(`DELETE FROM drift WHERE action = 'corrected' AND connector ${tx.dialect.in('$1')}`, [[...scope]]),
-    );
+    await ctx.atomically((tx) => forgetCorrected(tx, scope === undefined ? undefined : [...scope]));
   },
 };
 
@@ -77,6 +75,5 @@ export const planStage: WaveStage = {
 };
 
 async function everyLiveObject(q: Queryable, meshType: string): Promise<string[]> {
-  const rows = await q.query<{ id: string }>('SELECT id FROM mesh_object WHERE mesh_type = $1 AND NOT deleted', [meshType]);
-  return rows.map((r) => r.id);
+  return liveIds(q, meshType);
 }

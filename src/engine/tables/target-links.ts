@@ -1,9 +1,9 @@
 /**
- * Target links: which target object a projection manages for each (mesh object, item), what we last
- * wrote to it, and its lifecycle state (active, disabled, deleted, released).
+ * The `target_link` table: which target object a projection manages for each (mesh object, item), what
+ * we last wrote to it, and its lifecycle state (active, disabled, deleted, released).
  */
-import type { Value } from '../config/model.js';
-import type { Queryable } from '../store/db.js';
+import type { Value } from '../../config/model.js';
+import type { Queryable } from '../../store/db.js';
 
 export type TargetState = 'active' | 'disabled' | 'deleted' | 'released';
 
@@ -117,4 +117,51 @@ export async function saveTargetLinks(q: Queryable, links: readonly LinkWrite[])
            state = EXCLUDED.state, how = EXCLUDED.how, written = EXCLUDED.written, updated_at = ${q.dialect.now}`,
     [JSON.stringify(payload)],
   );
+}
+
+/** Every link of one mesh object, by projection and item: what explain lists. */
+export async function linksOfMeshObject(q: Queryable, meshId: string): Promise<TargetLink[]> {
+  const rows = await q.query<Row>('SELECT * FROM target_link WHERE mesh_id = $1 ORDER BY projection, item', [meshId]);
+  return rows.map(toLink);
+}
+
+/** Which of these target objects an (unreleased) link manages. */
+export async function managedAmong(q: Queryable, connector: string, objectType: string, externalIds: readonly string[]): Promise<Set<string>> {
+  if (externalIds.length === 0) return new Set();
+  const rows = await q.query<{ external_id: string }>(
+    `SELECT external_id FROM target_link WHERE connector = $1 AND object_type = $2 AND external_id ${q.dialect.in('$3')} AND state <> 'released'`,
+    [connector, objectType, externalIds],
+  );
+  return new Set(rows.map((r) => r.external_id));
+}
+
+/** Which of these target objects we deleted or disabled ourselves (their going is expected). */
+export async function removedByUs(q: Queryable, connector: string, objectType: string, externalIds: readonly string[]): Promise<Set<string>> {
+  if (externalIds.length === 0) return new Set();
+  const rows = await q.query<{ external_id: string }>(
+    `SELECT external_id FROM target_link
+      WHERE connector = $1 AND object_type = $2 AND external_id ${q.dialect.in('$3')} AND state IN ('deleted', 'disabled')`,
+    [connector, objectType, externalIds],
+  );
+  return new Set(rows.map((r) => r.external_id));
+}
+
+/**
+ * Mesh objects of a projection whose linked target object changed (was imported anew) after `since`.
+ * Connector and object type are bound on both sides, so the join is on the external id alone: a join on
+ * all three columns is planned badly whenever one table's statistics lag behind.
+ */
+export async function withChangedTargets(q: Queryable, projection: string, connector: string, objectType: string, since: number): Promise<string[]> {
+  const rows = await q.query<{ mesh_id: string }>(
+    `SELECT t.mesh_id FROM target_link t
+      WHERE t.projection = $1 AND t.connector = $2 AND t.object_type = $3
+        AND t.external_id IN (SELECT c.external_id FROM cs_object c WHERE c.connector = $2 AND c.object_type = $3 AND c.changed_seq > $4)`,
+    [projection, connector, objectType, since],
+  );
+  return rows.map((r) => r.mesh_id);
+}
+
+/** Per connector and object type, when a link last changed (the last export). */
+export async function lastExports(q: Queryable): Promise<{ connector: string; object_type: string; last: Date }[]> {
+  return q.query<{ connector: string; object_type: string; last: Date }>('SELECT connector, object_type, max(updated_at) AS last FROM target_link GROUP BY connector, object_type');
 }

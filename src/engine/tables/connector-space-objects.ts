@@ -1,0 +1,227 @@
+/**
+ * The `cs_object` table: the connector space, one row per object a connector showed us (deleted ones
+ * kept with their last attributes), stamped with the change number of the cycle that last changed it.
+ */
+import type { Scalar, Value } from '../../config/model.js';
+import type { Queryable } from '../../store/db.js';
+import { isoTimestamp } from '../../store/timestamps.js';
+import type { CsFingerprint, CsObject, StageRow } from '../connector-space.js';
+
+interface Row {
+  connector: string;
+  object_type: string;
+  external_id: string;
+  dn: string | null;
+  attributes: Record<string, Value>;
+  enabled: boolean | null;
+  deleted: boolean;
+  updated_at: Date | string;
+}
+
+function toCsObject(row: Row): CsObject {
+  return {
+    connector: row.connector,
+    objectType: row.object_type,
+    externalId: row.external_id,
+    dn: row.dn,
+    attributes: row.attributes,
+    enabled: row.enabled,
+    deleted: row.deleted,
+    updatedAt: isoTimestamp(row.updated_at),
+  };
+}
+
+const CS_COLUMNS = 'connector, object_type, external_id, dn, attributes, enabled, deleted, updated_at';
+
+/** A list parameter's values are sent this many at a time. */
+const SLICE = 5000;
+
+export async function loadFingerprints(q: Queryable, connector: string, objectType: string): Promise<Map<string, CsFingerprint>> {
+  const rows = await q.query<{ external_id: string; hash: string; deleted: boolean; enabled: boolean | null }>(
+    'SELECT external_id, hash, deleted, enabled FROM cs_object WHERE connector = $1 AND object_type = $2',
+    [connector, objectType],
+  );
+  return new Map(rows.map((row) => [row.external_id, { hash: row.hash, deleted: row.deleted, enabled: row.enabled }]));
+}
+
+export async function loadFingerprintsFor(q: Queryable, connector: string, objectType: string, ids: readonly string[]): Promise<Map<string, CsFingerprint>> {
+  const rows = await q.query<{ external_id: string; hash: string; deleted: boolean; enabled: boolean | null }>(
+    `SELECT external_id, hash, deleted, enabled FROM cs_object WHERE connector = $1 AND object_type = $2 AND external_id ${q.dialect.in('$3')}`,
+    [connector, objectType, ids],
+  );
+  return new Map(rows.map((row) => [row.external_id, { hash: row.hash, deleted: row.deleted, enabled: row.enabled }]));
+}
+
+/** Upserts changed objects in one statement, stamping them with the cycle's sequence number. */
+export async function upsertObjects(q: Queryable, connector: string, objectType: string, seq: number, rows: readonly StageRow[]): Promise<void> {
+  if (rows.length === 0) return;
+  const payload = rows.map(({ object, hash }) => ({
+    external_id: object.externalId,
+    dn: object.dn ?? null,
+    attributes: object.attributes,
+    enabled: object.enabled ?? null,
+    hash,
+    deleted: object.deleted ?? false,
+  }));
+  await q.query(
+    `INSERT INTO cs_object (connector, object_type, external_id, dn, attributes, enabled, hash, deleted, changed_seq)
+     SELECT $1, $2, x.external_id, x.dn, x.attributes, x.enabled, x.hash, x.deleted, $3
+       FROM ${q.dialect.records('$4', { external_id: 'text', dn: 'text', attributes: 'jsonb', enabled: 'boolean', hash: 'text', deleted: 'boolean' })} WHERE true
+     ON CONFLICT (connector, object_type, external_id) DO UPDATE
+       SET dn = EXCLUDED.dn, attributes = EXCLUDED.attributes, enabled = EXCLUDED.enabled, hash = EXCLUDED.hash,
+           deleted = EXCLUDED.deleted, changed_seq = EXCLUDED.changed_seq, updated_at = ${q.dialect.now}
+       WHERE cs_object.hash <> EXCLUDED.hash OR cs_object.deleted <> EXCLUDED.deleted`,
+    [connector, objectType, seq, JSON.stringify(payload)],
+  );
+}
+
+/** Marks objects deleted (sweep). Their last attributes are kept for explain and onRemove templates. */
+export async function markDeleted(q: Queryable, connector: string, objectType: string, seq: number, ids: readonly string[]): Promise<void> {
+  for (let start = 0; start < ids.length; start += SLICE) {
+    await q.query(
+      `UPDATE cs_object SET deleted = true, changed_seq = $3, updated_at = ${q.dialect.now}, hash = 'deleted'
+        WHERE connector = $1 AND object_type = $2 AND external_id ${q.dialect.in('$4')} AND NOT deleted`,
+      [connector, objectType, seq, ids.slice(start, start + SLICE)],
+    );
+  }
+}
+
+export async function countLive(q: Queryable, connector: string, objectType: string): Promise<number> {
+  const rows = await q.query<{ n: number }>(
+    'SELECT CAST(count(*) AS integer) AS n FROM cs_object WHERE connector = $1 AND object_type = $2 AND NOT deleted',
+    [connector, objectType],
+  );
+  return rows[0]?.n ?? 0;
+}
+
+/** How many objects of the type changed after `since`, deleted ones included. */
+export async function countChanged(q: Queryable, connector: string, objectType: string, since: number): Promise<number> {
+  const rows = await q.query<{ n: number }>(
+    'SELECT CAST(count(*) AS integer) AS n FROM cs_object WHERE connector = $1 AND object_type = $2 AND changed_seq > $3',
+    [connector, objectType, since],
+  );
+  return rows[0]?.n ?? 0;
+}
+
+/** Whether any connector ever showed the store an object. */
+export async function anyObject(q: Queryable): Promise<boolean> {
+  return (await q.query('SELECT 1 FROM cs_object LIMIT 1')).length > 0;
+}
+
+export async function loadObjects(q: Queryable, connector: string, objectType: string, ids: readonly string[]): Promise<Map<string, CsObject>> {
+  if (ids.length === 0) return new Map();
+  const rows = await q.query<Row>(
+    `SELECT ${CS_COLUMNS} FROM cs_object WHERE connector = $1 AND object_type = $2 AND external_id ${q.dialect.in('$3')}`,
+    [connector, objectType, ids],
+  );
+  return new Map(rows.map((row) => [row.external_id, toCsObject(row)]));
+}
+
+/** The next page (by external id, after `after`) of objects of the type changed after `since`. */
+export async function changedPage(q: Queryable, connector: string, objectType: string, since: number, after: string, limit: number): Promise<CsObject[]> {
+  const rows = await q.query<Row>(
+    `SELECT ${CS_COLUMNS} FROM cs_object
+      WHERE connector = $1 AND object_type = $2 AND changed_seq > $3 AND external_id > $4
+      ORDER BY external_id LIMIT ${Number(limit)}`,
+    [connector, objectType, since, after],
+  );
+  return rows.map(toCsObject);
+}
+
+/** Like changedPage, but only each object's external id and one attribute's text. */
+export async function changedAttributePage(
+  q: Queryable,
+  connector: string,
+  objectType: string,
+  attribute: string,
+  since: number,
+  after: string,
+  limit: number,
+): Promise<{ externalId: string; value: string | null }[]> {
+  const rows = await q.query<{ external_id: string; value: string | null }>(
+    `SELECT external_id, attributes ->> $4 AS value FROM cs_object
+      WHERE connector = $1 AND object_type = $2 AND changed_seq > $3 AND external_id > $5
+      ORDER BY external_id LIMIT ${Number(limit)}`,
+    [connector, objectType, since, attribute, after],
+  );
+  return rows.map((row) => ({ externalId: row.external_id, value: row.value }));
+}
+
+/** Live objects whose `group` attribute is one of `groupIds`: memberships, with their member attribute's text. */
+export async function membershipsOf(
+  q: Queryable,
+  connector: string,
+  objectType: string,
+  fields: { readonly group: string; readonly member: string },
+  groupIds: readonly string[],
+): Promise<{ externalId: string; groupId: string; memberId: string | null; updatedAt: Date | string }[]> {
+  const rows = await q.query<{ external_id: string; group_id: string; member_id: string | null; updated_at: Date | string }>(
+    `SELECT external_id, attributes ->> $3 AS group_id, attributes ->> $4 AS member_id, updated_at
+       FROM cs_object WHERE connector = $1 AND object_type = $2 AND NOT deleted AND attributes ->> $3 ${q.dialect.in('$5')}`,
+    [connector, objectType, fields.group, fields.member, groupIds],
+  );
+  return rows.map((row) => ({ externalId: row.external_id, groupId: row.group_id, memberId: row.member_id, updatedAt: row.updated_at }));
+}
+
+/** Live objects whose external id or `displayName` / `name` / `cn` is one of `names` (lower-cased). */
+export async function objectsNamed(
+  q: Queryable,
+  connector: string,
+  objectType: string,
+  names: readonly string[],
+): Promise<{ externalId: string; attributes: Record<string, Scalar | Scalar[]>; updatedAt: Date | string }[]> {
+  const rows = await q.query<{ external_id: string; attributes: Record<string, Scalar | Scalar[]>; updated_at: Date | string }>(
+    `SELECT external_id, attributes, updated_at FROM cs_object
+      WHERE connector = $1 AND object_type = $2 AND NOT deleted
+        AND (lower(external_id) ${q.dialect.in('$3')} OR lower(attributes ->> 'displayName') ${q.dialect.in('$3')}
+             OR lower(attributes ->> 'name') ${q.dialect.in('$3')} OR lower(attributes ->> 'cn') ${q.dialect.in('$3')})`,
+    [connector, objectType, names],
+  );
+  return rows.map((row) => ({ externalId: row.external_id, attributes: row.attributes, updatedAt: row.updated_at }));
+}
+
+/** Live objects of any type of `connector` whose external id, or DN (case-insensitively), is one of `values`. */
+export async function findByIdOrDn(q: Queryable, connector: string, values: readonly string[]): Promise<{ objectType: string; externalId: string; dn: string | null }[]> {
+  const out: { objectType: string; externalId: string; dn: string | null }[] = [];
+  for (let start = 0; start < values.length; start += SLICE) {
+    const slice = values.slice(start, start + SLICE);
+    const rows = await q.query<{ object_type: string; external_id: string; dn: string | null }>(
+      `SELECT object_type, external_id, lower(dn) AS dn FROM cs_object
+        WHERE connector = $1 AND NOT deleted AND (external_id ${q.dialect.in('$2')} OR lower(dn) ${q.dialect.in('$3')})`,
+      [connector, slice, slice.map((v) => v.toLowerCase())],
+    );
+    for (const row of rows) out.push({ objectType: row.object_type, externalId: row.external_id, dn: row.dn });
+  }
+  return out;
+}
+
+/**
+ * Live objects of a target type that no (unreleased) target link manages: what a projection may adopt.
+ * The inner side is bound by the same connector and object type, so the anti-join is on the id alone.
+ */
+export async function unmanagedObjects(q: Queryable, connector: string, objectType: string): Promise<{ externalId: string; attributes: Record<string, Value> }[]> {
+  const rows = await q.query<{ external_id: string; attributes: Record<string, Value> }>(
+    `SELECT c.external_id, c.attributes FROM cs_object c
+      WHERE c.connector = $1 AND c.object_type = $2 AND NOT c.deleted
+        AND NOT EXISTS (SELECT 1 FROM target_link t WHERE t.connector = $1 AND t.object_type = $2 AND t.external_id = c.external_id AND t.state <> 'released')`,
+    [connector, objectType],
+  );
+  return rows.map((row) => ({ externalId: row.external_id, attributes: row.attributes }));
+}
+
+/** Per connector, how many live objects of the types it is a target of no (unreleased) target link manages. */
+export async function unmanagedCounts(q: Queryable): Promise<{ connector: string; n: number }[]> {
+  return q.query<{ connector: string; n: number }>(
+    `SELECT c.connector, CAST(count(*) AS integer) AS n FROM cs_object c
+      WHERE NOT c.deleted AND (c.connector, c.object_type) IN (SELECT DISTINCT connector, object_type FROM target_link)
+        AND NOT EXISTS (SELECT 1 FROM target_link t WHERE t.connector = c.connector AND t.object_type = c.object_type AND t.external_id = c.external_id AND t.state <> 'released')
+      GROUP BY c.connector`,
+  );
+}
+
+/** Per connector and object type: live objects, and when the last object changed. */
+export async function spaceCounts(q: Queryable): Promise<{ connector: string; object_type: string; n: number; last: Date | null }[]> {
+  return q.query<{ connector: string; object_type: string; n: number; last: Date | null }>(
+    `SELECT connector, object_type, CAST(count(*) FILTER (WHERE NOT deleted) AS integer) AS n, max(updated_at) AS last FROM cs_object GROUP BY connector, object_type`,
+  );
+}
