@@ -28,6 +28,13 @@ export const BULK_TABLES = ['cs_object', 'mesh_object', 'mesh_key', 'source_link
 export type BulkTable = (typeof BULK_TABLES)[number];
 
 /**
+ * The history tables: appended to in bulk and pruned, but never read by planner estimates (each read
+ * is one object's rows by index), so never ANALYZEd between stages; on PGlite they are vacuumed after
+ * a cycle like the others, so pruned rows' space is reused.
+ */
+export const HISTORY_TABLES = ['value_history', 'export_history'] as const;
+
+/**
  * Tables smaller than this (8 kB pages) are left alone. Kept small on purpose: a join between an
  * analysed table and one never analysed is where the planner goes worst (it trusts default
  * selectivities on one side), so statistics should exist as soon as a table holds real data.
@@ -78,7 +85,7 @@ export async function refreshStatistics(q: Queryable, tables: readonly BulkTable
  * cycle. VACUUM cannot run inside a transaction, so this runs after a reconcile cycle, never during a
  * `plan`. A PostgreSQL server has its own autovacuum.
  */
-export async function vacuumGrownTables(db: Db, tables: readonly BulkTable[] = BULK_TABLES): Promise<string[]> {
+export async function vacuumGrownTables(db: Db, tables: readonly string[] = [...BULK_TABLES, ...HISTORY_TABLES]): Promise<string[]> {
   if (db.technology !== 'pglite') return [];
   const grown = (await tableSizes(db, tables)).filter((t) => grownSince(t.pages, t.vacuumed, GROWTH)).map((t) => t.table);
   for (const table of grown) {
