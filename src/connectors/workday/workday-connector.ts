@@ -23,7 +23,8 @@ import type { CheckResult, ConnectorContext, ExportResult, IdentityConnector, Im
 import { WorkdayApi, type WorkdayApiOverrides } from './workday-api.js';
 import { compileWorkdaySpec, type WorkdayOptions } from './workday-spec.js';
 import { formatWatermark, parseWatermark, promptDateTime } from './workday-watermark.js';
-import { utcDate, workerFromEntry } from './workday-worker.js';
+import { todayUtc } from '../../config/relative-date.js';
+import { workerFromEntry } from './workday-worker.js';
 
 const WORKER = 'worker';
 
@@ -140,7 +141,7 @@ export class WorkdayConnector implements IdentityConnector {
     if (entries === undefined) {
       throw new ConnectorError(this.options.connector, 'MalformedResponse', `the report ${this.options.reportPath} answered without a Report_Entry array; is spec.connection.baseUrl the tenant's customreport2 URL?`);
     }
-    const today = utcDate(this.now());
+    const today = todayUtc(this.now().getTime());
     const objects: StagedObject[] = [];
     const rejected: RejectedObject[] = [];
     const seen = new Set<string>();

@@ -11,19 +11,13 @@
  * rehire), so it is staged as `previousTerminationDate` and the worker is not terminated.
  */
 import type { Scalar, Value } from '../../config/model.js';
+import { calendarDate } from '../../config/relative-date.js';
 import { ENABLED_ATTRIBUTE, type RejectedObject, type StagedObject } from '../sdk.js';
 import { DEFAULT_COLUMNS, POSITION_ATTRIBUTES, type WorkdayOptions, type WorkerAttribute } from './workday-spec.js';
 
 export type WorkerRead = { readonly object: StagedObject } | { readonly rejected: RejectedObject } | { readonly skipped: true };
 
 const DATE_ATTRIBUTES: ReadonlySet<WorkerAttribute> = new Set(['hireDate', 'originalHireDate', 'terminationDate']);
-/** YYYY-MM-DD, then optionally a time part or a zone suffix (XML's `2026-05-04-07:00`, `Z`). */
-const DATE = /^(\d{4})-(\d{2})-(\d{2})(?:$|T|Z$|[+-]\d{2}:\d{2}$)/;
-
-/** Today as YYYY-MM-DD in UTC. */
-export function utcDate(now: Date): string {
-  return now.toISOString().slice(0, 10);
-}
 
 export function workerFromEntry(entry: unknown, options: WorkdayOptions, today: string): WorkerRead {
   if (!entry || typeof entry !== 'object' || Array.isArray(entry)) return { skipped: true };
@@ -43,9 +37,10 @@ export function workerFromEntry(entry: unknown, options: WorkdayOptions, today: 
       continue;
     }
     if (DATE_ATTRIBUTES.has(attribute)) {
-      const date = typeof value === 'string' ? DATE.exec(value.trim()) : null;
-      if (!date) return rejectLater(record, options, `column ${column} is "${String(value)}", not a date (YYYY-MM-DD)`);
-      attributes[attribute] = `${date[1]}-${date[2]}-${date[3]}`;
+      // YYYY-MM-DD, optionally with a time or a zone suffix (XML's `2026-05-04-07:00`), which is dropped.
+      const date = Array.isArray(value) ? undefined : calendarDate(value as Scalar);
+      if (date === undefined) return rejectLater(record, options, `column ${column} is "${String(value)}", not a date (YYYY-MM-DD)`);
+      attributes[attribute] = date;
       continue;
     }
     if (attribute === 'active') {
