@@ -32,7 +32,9 @@ async function reconcileOnServer(server: string, full: boolean, timeout: string,
     const { job, exitCode, gates } = await remoteReconcile(api, { full, timeoutMs, ...(connector !== undefined ? { connector } : {}), note: (line) => process.stderr.write(`${line}\n`) });
     for (const gate of gates) process.stderr.write(`BLOCKED: ${gate}\n`);
     if (job.status === 'blocked') {
-      process.stderr.write('To let it through once: imesh reconcile --allow-deletes N (or --allow-clears N) where the store is reachable (the operator API has no approvals endpoint yet).\n');
+      process.stderr.write(
+        `To let it through once: approve what the gate holds back (the connector and N are named above) with POST ${api.display.replace(/\/+$/, '')}/api/v1/connectors/NAME/approvals {"allowDeletes": N, "reason": "…"} ("allowClears" for cleared attributes) or on the dashboard's connector page, then run again.\n`,
+      );
     }
     for (const error of job.errors) process.stderr.write(`FAILED: ${error}\n`);
     process.stdout.write(`${jobSummary(job)}\n`);
@@ -110,9 +112,14 @@ the controller unreachable or the token refused, or the wait timed out), 3 block
       connector: { type: 'string', multiple: true },
     });
     if (values.server !== undefined) {
+      const server = values.server;
       for (const flag of ['allow-deletes', 'allow-clears'] as const) {
         if (values[flag] !== undefined) {
-          throw new UsageError(`--${flag} does not go through the operator API (it has no approvals endpoint yet): run imesh reconcile --${flag} N where the store is reachable, with the controller stopped`);
+          // On a running controller a gate is approved per connector, bound to what it holds back, with a reason.
+          const field = flag === 'allow-deletes' ? 'allowDeletes' : 'allowClears';
+          throw new UsageError(
+            `--${flag} does not go through the operator API as a flag: approve what a connector's gate holds back with POST ${server.replace(/\/+$/, '')}/api/v1/connectors/NAME/approvals {"${field}": N, "reason": "…"} (or the dashboard's connector page), then sync; GET …/connectors/NAME/approvals lists the objects`,
+          );
         }
       }
       if (values['retry-failed']) throw new UsageError('--retry-failed does not go through the operator API yet: run imesh reconcile --retry-failed where the store is reachable, with the controller stopped');

@@ -119,7 +119,7 @@ describe('--server with a running controller on the embedded store', () => {
     expect(result.status, `${result.stdout}\n${result.stderr}`).toBe(3);
     expect(result.stdout).toMatch(/^job \d+ \(full\) blocked/m);
     expect(result.stderr).toMatch(/^BLOCKED: hr\/user: the import would delete 4 of 7 objects, more than safety.maxDeletes \(2\)/m);
-    expect(result.stderr).toContain('To let it through once: imesh reconcile --allow-deletes N where the store is reachable');
+    expect(result.stderr).toContain(`To let it through once: approve what the gate holds back (the connector and N are named above) with POST ${server}/api/v1/connectors/NAME/approvals {"allowDeletes": N, "reason": "…"}`);
     expect(readFileSync(files.accountsFile, 'utf8')).toContain('E1006');
     writeFileSync(files.hrFile, hrCsv([...HR_ROWS, ['E1007', 'Frances', 'Allen', 'Research', 'Fellow']]));
   });
@@ -199,7 +199,8 @@ describe('--server with a running controller on the embedded store', () => {
     expect(result.stderr).toContain('drop --store');
     const deletes = cli(['reconcile', '--server', server, '--allow-deletes', '3'], OPERATOR_TOKEN);
     expect(deletes.status).toBe(1);
-    expect(deletes.stderr).toContain('--allow-deletes does not go through the operator API');
+    expect(deletes.stderr).toContain('--allow-deletes does not go through the operator API as a flag: approve what a connector\'s gate holds back with POST');
+    expect(deletes.stderr).toContain('/api/v1/connectors/NAME/approvals {"allowDeletes": N, "reason": "…"}');
   });
 });
 
