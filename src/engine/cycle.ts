@@ -118,7 +118,7 @@ export async function runCycle(db: Db, config: CompiledConfig, options: CycleOpt
   if (options.mode === 'reconcile') {
     const outcome = await execute(db, config, options, db, (work) => db.transaction(work));
     const started = performance.now();
-    const pruned = await db.transaction((tx) => pruneHistory(tx, config.mesh.history.retainMs));
+    const pruned = await pruneHistory(db, config.mesh.history.retainMs);
     if (pruned.values + pruned.exports > 0) options.log.info({ event: 'history-pruned', ...pruned }, `deleted history older than ${formatDuration(config.mesh.history.retainMs)}`);
     const vacuumed = await vacuumGrownTables(db);
     if (vacuumed.length > 0) options.log.debug({ event: 'vacuum', tables: vacuumed }, 'vacuumed the store tables that grew');
