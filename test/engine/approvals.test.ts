@@ -166,6 +166,24 @@ describe('approvals of held-back objects', () => {
     expect(apps.exports.filter((c) => c.op === 'disable')).toHaveLength(6);
   });
 
+  it('covers the attribute-clear gate with allowClears, bound the same way', async () => {
+    const { hr, h } = await start();
+    for (const n of [1, 2, 3]) {
+      const id = `E${1000 + n}`;
+      hr.put('user', id, { ...hr.get('user', id)!.attributes, email: '' }, { enabled: true });
+    }
+    const blocked = await h.cycle({ now: () => T0 + 1000 });
+    expect(blocked.gates.map((g) => `${g.connector} ${g.gate}`)).toEqual(['apps maxClearPercent']);
+    expect((await listHolds(h.db, 'apps')).map((o) => `${o.gate} ${o.op} ${o.externalId}`)).toEqual(['clear clear E1001', 'clear clear E1002', 'clear clear E1003']);
+    const give = (allowClears?: number) => h.db.transaction((tx) => giveApproval(tx, { connector: 'apps', allowDeletes: 0, ...(allowClears !== undefined ? { allowClears } : {}), reason: 'emails moved to another system', approvedBy: 'ops-token', now: T0 + 60_000 }));
+    await expect(give()).rejects.toMatchObject({ code: 'AllowanceMissing' });
+    await expect(give(2)).rejects.toMatchObject({ code: 'AllowanceTooSmall' });
+    const { approval } = await give(3);
+    const applied = await h.cycle({ now: () => T0 + 120_000 });
+    expect(applied.gates).toEqual([]);
+    expect(applied.approvals.map((a) => [a.id, a.state, a.letThrough.map((o) => `${o.op} ${o.externalId}`)])).toEqual([[approval.id, 'applied', ['clear E1001', 'clear E1002', 'clear E1003']]]);
+  });
+
   it('expires an approval not used within 24 hours', async () => {
     const { hr, apps, h } = await start();
     leave(hr, 1, 2, 3, 4, 5, 6);
