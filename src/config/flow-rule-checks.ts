@@ -57,7 +57,17 @@ function checkAttributeFlow(ctx: CheckContext, doc: FlowRuleDoc, flow: Attribute
   } else if (flow.source === undefined && flow.template === undefined) {
     ctx.report(doc, path, `attributes[${i}] needs a source or a template`);
   }
-  if (flow.template !== undefined) checkTemplate(ctx, doc, [...path, 'template'], flow.template, { owner: 'the source', noSecrets: true });
+  if (flow.template !== undefined) {
+    checkTemplate(ctx, doc, [...path, 'template'], flow.template, { owner: 'the source', noSecrets: true });
+    let usesToday = false;
+    try {
+      usesToday = compileTemplate(flow.template).usesToday === true;
+    } catch {
+      // reported by the template check
+    }
+    // A flow's value is computed when its source object changes, so a comparison with today would go stale.
+    if (usesToday) ctx.report(doc, [...path, 'template'], `attributes[${i}].template compares a date with today, but a flow rule computes its value only when the source object changes; flow the date itself and compare it in the projection (scope: { attribute, onOrBefore: today+14d } or enabled)`);
+  }
 }
 
 /** membership, roleMappings and attributes each describe what a source object is; they do not mix. */

@@ -66,6 +66,25 @@ describe('scope conditions against today (2026-03-02, UTC)', () => {
   });
 });
 
+describe('where today may be compared', () => {
+  it('not in a flow rule, whose value would go stale: validate says to compare in the projection', () => {
+    const flow = (template: string) => `apiVersion: identitymesh.dev/v1alpha1
+kind: FlowRule
+metadata: { name: hr-to-person }
+spec:
+  source: { connector: hr, objectType: user }
+  meshType: person
+  join: [ { source: employee_id, mesh: employeeId } ]
+  provision: true
+  attributes:
+    - { mesh: employeeId, source: employee_id }
+    - { mesh: department, template: '${template}' }`;
+    const found = problemLines(compileDocs(MESH, HR, APPS, flow('{{email | onOrBefore:"today"}}'), APPS_PROJECTION)).join('\n');
+    expect(found).toMatch(/attributes\[1\]\.template compares a date with today, but a flow rule computes its value only when the source object changes/);
+    expect(problemLines(compileDocs(MESH, HR, APPS, flow('{{email | onOrBefore:"2026-01-01"}}'), APPS_PROJECTION))).toEqual([]);
+  });
+});
+
 describe('template filters against today (2026-03-02, UTC)', () => {
   it('render true or false, so `enabled` can follow a date', () => {
     expect(render('{{hireDate | onOrBefore:"today"}}', { hireDate: '2026-03-02' })).toEqual({ ok: true, value: true });
