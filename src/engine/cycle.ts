@@ -22,7 +22,7 @@ import { runScope, type RunScope } from './run-scope.js';
 import { confirmStage } from './stages/confirm-stage.js';
 import { exportStage } from './stages/export-stage.js';
 import { gateStage } from './stages/gate-stage.js';
-import { importStage } from './stages/import-stage.js';
+import { importStage, IMPORT_CONCURRENCY } from './stages/import-stage.js';
 import { forgetCorrectedDrift, planStage, projectionWaves, retryFailedStage } from './stages/plan-stage.js';
 import type { CycleRun, CycleStage, WaveStage } from './stages/stage.js';
 import { syncStage } from './stages/sync-stage.js';
@@ -69,6 +69,8 @@ export interface CycleOptions {
    * their attempts afresh (`imesh reconcile --retry-failed`).
    */
   readonly retryFailed?: boolean;
+  /** Connectors whose imports run at once; default IMPORT_CONCURRENCY (4). 1 imports one after another. */
+  readonly importConcurrency?: number;
 }
 
 export interface SkippedConnector {
@@ -182,11 +184,12 @@ async function execute(
   // Approvals are consulted by reconcile runs only: a plan shows what the gates hold back without them.
   const approvals = options.mode === 'reconcile' ? await RunApprovals.load(q, now()) : undefined;
   const opened = new Map<string, Promise<IdentityConnector>>();
+  const oneWriter = oneAtATime(atomically);
   const capabilityCache = new Map<string, ObjectTypeCapabilities>();
   const ctx: CycleContext = {
     config,
     q,
-    atomically,
+    atomically: oneWriter,
     seq,
     cycleId,
     revision: options.revision,
@@ -231,6 +234,7 @@ async function execute(
     touchedByType: new Map(),
     confirmCtx: { ...ctx, seq: confirmSeq },
     retryFailed: options.retryFailed ?? false,
+    importConcurrency: options.importConcurrency ?? IMPORT_CONCURRENCY,
   };
   try {
     await atomically((tx) => ensureMeshKeys(tx, config));
@@ -263,6 +267,20 @@ async function execute(
     JSON.stringify(objectTypeCounts(outcome, config)),
   ]);
   return outcome;
+}
+
+/**
+ * The cycle's store transactions one at a time, in the order asked: the embedded store has one writer,
+ * and a plan's savepoints nest in one transaction. Concurrent imports (stages/import-stage.ts) take turns
+ * here while their sources read ahead. A unit of work must not ask for another inside itself.
+ */
+function oneAtATime(atomically: <T>(work: (q: Queryable) => Promise<T>) => Promise<T>): <T>(work: (q: Queryable) => Promise<T>) => Promise<T> {
+  let tail: Promise<unknown> = Promise.resolve();
+  return <T>(work: (q: Queryable) => Promise<T>): Promise<T> => {
+    const turn = tail.then(() => atomically(work));
+    tail = turn.catch(() => undefined);
+    return turn;
+  };
 }
 
 /** Cycles an earlier process left `running` (it was killed) are `interrupted`: no other process writes now. */

@@ -4,19 +4,20 @@
  * nothing further. A complete read sweeps what it did not see. The import guard refuses a read that
  * would delete more than the safety thresholds allow: nothing of it is kept, and the watermark stays.
  */
-import type { RejectedObject, StagedObject } from '../connectors/sdk.js';
+import type { ImportBatch, RejectedObject, StagedObject } from '../connectors/sdk.js';
 import type { GateTrip, HeldObject } from '../reports/types.js';
 import type { Queryable } from '../store/db.js';
 import { withRefusal, type Judgement } from './approval-book.js';
 import { fingerprint, type CsFingerprint, type StageRow } from './connector-space.js';
 import { countLive, loadFingerprints, loadFingerprintsFor, loadObjects, markDeleted, upsertObjects } from './tables/connector-space-objects.js';
 import { removedByUs } from './tables/target-links.js';
-import { readWatermark, writeWatermark } from './tables/watermarks.js';
-import { lastWholeRead, recordWholeRead } from './tables/whole-reads.js';
+import { loadWatermarks, readWatermark, writeWatermark } from './tables/watermarks.js';
+import { lastWholeRead, loadWholeReads, recordWholeRead } from './tables/whole-reads.js';
 import type { CycleContext } from './context.js';
 import { clearHolds, replaceHolds } from './gate-holds.js';
 import { approveHint } from './gates.js';
 import { nulProblem, recordRejections } from './import-rejections.js';
+import { readAhead } from './read-ahead.js';
 
 export interface ImportOutcome {
   readonly connector: string;
@@ -45,14 +46,46 @@ class GuardTripped extends Error {
   }
 }
 
-export async function importObjectType(ctx: CycleContext, connectorName: string, objectType: string, wantFull: boolean): Promise<ImportOutcome> {
+/** Where a type's imports stand: its watermark and when it was last read whole (null: never). */
+export interface ImportState {
+  readonly watermark: string | null;
+  readonly wholeRead: Date | null;
+}
+
+/**
+ * Every type's import state, read at once before a cycle's imports start: an import waiting for the
+ * store's writer then needs no store read to start reading its source (only its own import changes it).
+ */
+export async function importStates(q: Queryable): Promise<Map<string, ImportState>> {
+  const states = new Map<string, { watermark: string | null; wholeRead: Date | null }>();
+  const state = (connector: string, type: string) => {
+    const key = importKey(connector, type);
+    let found = states.get(key);
+    if (!found) states.set(key, (found = { watermark: null, wholeRead: null }));
+    return found;
+  };
+  for (const row of await loadWatermarks(q)) state(row.connector, row.object_type).watermark = row.value;
+  for (const row of await loadWholeReads(q)) state(row.connector, row.object_type).wholeRead = new Date(row.read_at);
+  return states;
+}
+
+export const importKey = (connector: string, objectType: string): string => `${connector}\u0000${objectType}`;
+
+/**
+ * Imports one object type. `state` is its import state when the caller read it beforehand
+ * (importStates); otherwise it is read here.
+ */
+export async function importObjectType(ctx: CycleContext, connectorName: string, objectType: string, wantFull: boolean, state?: ImportState): Promise<ImportOutcome> {
   const connector = await ctx.connector(connectorName);
   const caps = await ctx.capabilities(connectorName, objectType);
-  const previous = await readWatermark(ctx.q, connectorName, objectType);
+  const previous = state ? state.watermark : await readWatermark(ctx.q, connectorName, objectType);
   const full = wantFull || !caps.delta || previous === null;
-  const first = (await lastWholeRead(ctx.q, connectorName, objectType)) === null;
+  const first = (state ? state.wholeRead : await lastWholeRead(ctx.q, connectorName, objectType)) === null;
   const started = Date.now();
   let approved: Judgement | undefined;
+  // The source starts reading now, while this import may still wait for the store's writer (another
+  // connector's import holds it): it reads ahead up to READ_AHEAD_OBJECTS (read-ahead.ts).
+  const source = readAhead(full ? connector.fullImport(objectType) : connector.deltaImport(objectType, previous ?? ''), batchSize, READ_AHEAD_OBJECTS);
   try {
     const outcome = await ctx.atomically(async (q) => {
       const liveBefore = await countLive(q, connectorName, objectType);
@@ -64,7 +97,6 @@ export async function importObjectType(ctx: CycleContext, connectorName: string,
       let complete = full;
       let watermark: string | null = null;
       let changed = 0;
-      const source = full ? connector.fullImport(objectType) : connector.deltaImport(objectType, previous ?? '');
       // Connector pages are small; staging several per statement keeps the store's round trips down.
       let pending: StageRow[] = [];
       // One store write in flight while the connector reads on: a server store and the source then work
@@ -155,8 +187,14 @@ export async function importObjectType(ctx: CycleContext, connectorName: string,
     if (ctx.mode === 'reconcile') await ctx.atomically((q) => replaceHolds(q, connectorName, 'import', [objectType], error.held, ctx.cycleId));
     ctx.log.warn({ event: 'import-guard', connector: connectorName, objectType, count: error.trip.count, limit: error.trip.limit }, error.trip.message ?? 'import guard tripped');
     return { connector: connectorName, objectType, mode: full ? 'full' : 'delta', first, read: 0, changed: 0, deleted: 0, watermark: previous, guard: error.trip };
+  } finally {
+    await source.return();
   }
 }
+
+/** Objects a connector may have read ahead of the store per import (a few stage statements' worth). */
+const READ_AHEAD_OBJECTS = 2 * STAGE_ROWS;
+const batchSize = (batch: ImportBatch): number => Math.max(1, batch.objects.length + (batch.rejected?.length ?? 0));
 
 /**
  * Confirming import by key: reads back only the objects just exported (`readObjects`), stages those

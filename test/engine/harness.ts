@@ -27,7 +27,7 @@ export interface Harness {
   connectors: Record<string, IdentityConnector>;
   /** Connectors the cycles opened, in order, once per cycle each (a scoped run opens only what it needs). */
   opened: string[];
-  cycle(options?: { full?: boolean; plan?: boolean; allowDeletes?: number; scope?: readonly string[]; now?: () => number; retryFailed?: boolean }): Promise<CycleResult>;
+  cycle(options?: { full?: boolean; plan?: boolean; allowDeletes?: number; scope?: readonly string[]; now?: () => number; retryFailed?: boolean; importConcurrency?: number }): Promise<CycleResult>;
   close(): Promise<void>;
 }
 
@@ -46,6 +46,7 @@ export async function harness(yaml: string, connectors: Record<string, IdentityC
         revision: 'test',
         allowDeletes: options.allowDeletes,
         ...(options.retryFailed ? { retryFailed: true } : {}),
+        ...(options.importConcurrency !== undefined ? { importConcurrency: options.importConcurrency } : {}),
         ...(options.scope ? { scope: new Set(options.scope) } : {}),
         ...(options.now ? { now: options.now } : {}),
         log: logger(),

@@ -11,6 +11,7 @@ import './okta-end-to-end.test.js';
 import './rest-end-to-end.test.js';
 import './workday-end-to-end.test.js';
 import './scoped-runs.test.js';
+import './concurrent-imports.test.js';
 import './approvals.test.js';
 import './connector-health.test.js';
 import './structured-roles.test.js';

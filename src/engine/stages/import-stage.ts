@@ -3,15 +3,24 @@
  * space (a type left out of the connector is not imported, so a declared one is): those a rule reads or a
  * projection writes first, then the rest, so a rule added later needs no full re-import and status counts
  * what the connector holds. A projection target no rule reads, without change tracking, is read whole
- * per its connector's `driftCheck` on delta cycles.
+ * per its connector's `driftCheck` on delta cycles. Connectors import concurrently (bounded); the record
+ * lists their outcomes in connector order, as a serial run would.
  */
 import type { ConnectorModel } from '../../config/model.js';
 import { errorMessage } from '../../shared/errors.js';
 import type { CycleContext } from '../context.js';
-import { importObjectType } from '../importer.js';
-import { lastWholeRead } from '../tables/whole-reads.js';
+import { importKey, importObjectType, importStates, type ImportOutcome, type ImportState } from '../importer.js';
 import { covers } from '../run-scope.js';
 import type { CycleRun, CycleStage } from './stage.js';
+
+/** Connectors whose imports run at once (their reading overlaps; their store writes take turns). */
+export const IMPORT_CONCURRENCY = 4;
+
+/** What one connector's imports did, merged into the cycle record in connector order. */
+interface ConnectorImports {
+  readonly outcomes: ImportOutcome[];
+  failure?: { readonly objectType: string; readonly message: string };
+}
 
 export const importStage: CycleStage = {
   name: 'import',
@@ -21,31 +30,63 @@ export const importStage: CycleStage = {
     const readByRules = new Set(config.flowRules.map((rule) => `${rule.source.connector}\u0000${rule.source.objectType}`));
     const targets = new Set(config.projections.map((p) => `${p.target.connector}\u0000${p.target.objectType}`));
     const driftReadsSkipped: { connector: string; objectType: string }[] = [];
-    for (const [connector, types] of importedTypes(run)) {
+    const states = await importStates(ctx.q);
+    const stateOf = (connector: string, type: string): ImportState => states.get(importKey(connector, type)) ?? { watermark: null, wholeRead: null };
+    // One connector's types in order, one at a time (a failure stops its further types); different
+    // connectors at once, up to the bound. Each import holds the store's writer for its type while its
+    // source reads on (importer.ts), and the others read ahead meanwhile.
+    const importConnector = async (connector: string, types: ReadonlySet<string>): Promise<ConnectorImports> => {
+      const done: ConnectorImports = { outcomes: [] };
       for (const type of types) {
         try {
           const key = `${connector}\u0000${type}`;
-          if (!full && targets.has(key) && !readByRules.has(key) && !(await driftReadDue(ctx, connectorModel(run, connector), type))) {
+          if (!full && targets.has(key) && !readByRules.has(key) && !(await driftReadDue(ctx, connectorModel(run, connector), type, stateOf(connector, type)))) {
             driftReadsSkipped.push({ connector, objectType: type });
             continue;
           }
-          const outcome = await importObjectType(ctx, connector, type, full);
-          record.imports.push(outcome);
-          if (outcome.guard) {
-            record.gates.push(outcome.guard);
-            run.failed.add(connector);
-          }
+          const outcome = await importObjectType(ctx, connector, type, full, stateOf(connector, type));
+          done.outcomes.push(outcome);
         } catch (error) {
-          record.failures.push({ connector, stage: 'import', message: errorMessage(error) });
-          run.failed.add(connector);
+          done.failure = { objectType: type, message: errorMessage(error) };
           ctx.log.error({ event: 'import-failed', connector, objectType: type, error: errorMessage(error) }, 'import failed');
           break;
         }
       }
-    }
+      return done;
+    };
+    const connectors = [...importedTypes(run)];
+    const results = await inTurns(connectors, run.importConcurrency, ([connector, types]) => importConnector(connector, types));
+    connectors.forEach(([connector], i) => {
+      const { outcomes, failure } = results[i]!;
+      for (const outcome of outcomes) {
+        record.imports.push(outcome);
+        if (outcome.guard) {
+          record.gates.push(outcome.guard);
+          run.failed.add(connector);
+        }
+      }
+      if (failure) {
+        record.failures.push({ connector, stage: 'import', message: failure.message });
+        run.failed.add(connector);
+      }
+    });
     if (driftReadsSkipped.length > 0) ctx.log.debug({ event: 'drift-read-skipped', objectTypes: driftReadsSkipped }, 'targets without change tracking not read whole this cycle (driftCheck)');
   },
 };
+
+/** `work` for every item, at most `limit` at once; the results in the items' order. */
+async function inTurns<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await work(items[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+  return results;
+}
 
 /** The object types to import, per connector the run covers and contacts, in import order. */
 function importedTypes(run: CycleRun): Map<string, Set<string>> {
@@ -70,11 +111,11 @@ function connectorModel(run: CycleRun, name: string): ConnectorModel {
  * with change tracking always is: its delta read costs what changed. One without follows its
  * connector's `driftCheck`; a type never read whole is read, so existing objects are adopted first.
  */
-async function driftReadDue(ctx: CycleContext, model: ConnectorModel, objectType: string): Promise<boolean> {
+async function driftReadDue(ctx: CycleContext, model: ConnectorModel, objectType: string, state: ImportState): Promise<boolean> {
   if ((await ctx.capabilities(model.name, objectType)).delta) return true;
   const policy = model.driftCheck ?? { kind: 'full-only' };
   if (policy.kind === 'every-cycle') return true;
-  const last = await lastWholeRead(ctx.q, model.name, objectType);
+  const last = state.wholeRead;
   if (last === null) return true;
   if (policy.kind === 'full-only') return false;
   return Date.now() - last.getTime() >= policy.ms;

@@ -35,6 +35,8 @@ export interface CycleRun {
    * projections record as their progress, so what they just wrote is not planned again.
    */
   readonly confirmCtx: CycleContext;
+  /** Connectors whose imports run at once (stages/import-stage.ts). */
+  readonly importConcurrency: number;
   /** `--retry-failed`: failed exports of the projections planned are sent again now, counted afresh. */
   readonly retryFailed: boolean;
 }
