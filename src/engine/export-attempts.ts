@@ -19,8 +19,8 @@ import { hashOf } from './values.js';
 
 export const RETRY_AT_ONCE = 3;
 
-/** Failed exports of a projection that the next cycle sends again by itself. */
-export function retryDue(d: Dialect, maxAttempts: number): string {
+/** Failed exports of a projection that the next cycle sends again by itself (an SQL condition). */
+function retryDue(d: Dialect, maxAttempts: number): string {
   const delayed =
     d.name === 'sqlite'
       ? `strftime('%Y-%m-%dT%H:%M:%fZ', at, '+' || min(3600, 60 * (1 << (attempts - ${RETRY_AT_ONCE}))) || ' seconds') <= ${d.now}`
@@ -96,4 +96,78 @@ export async function retryFailedExports(q: Queryable, projections: readonly str
   if (projections.length === 0) return 0;
   const rows = await q.query<{ n: number }>(`UPDATE export_error SET attempts = 0 WHERE projection ${q.dialect.in('$1')} RETURNING 1 AS n`, [projections]);
   return rows.length;
+}
+
+/** The mesh objects of a projection whose failed export the next cycle sends again by itself. */
+export async function retryDueIds(q: Queryable, projection: string, maxAttempts: number): Promise<string[]> {
+  const rows = await q.query<{ id: string }>(`SELECT mesh_id AS id FROM export_error WHERE projection = $1 AND ${retryDue(q.dialect, maxAttempts)}`, [projection]);
+  return rows.map((r) => r.id);
+}
+
+/** One failed export as recorded: its error and the fingerprint of the change that failed. */
+export interface FailureRow {
+  readonly projection: string;
+  readonly mesh_id: string;
+  readonly item: string;
+  readonly op: string;
+  readonly code: string;
+  readonly message: string;
+  readonly retryable: boolean;
+  readonly change_hash: string;
+  readonly object: string;
+}
+
+/** Forgets the failed exports of these mesh objects (their export succeeded). */
+export async function clearFailedExports(q: Queryable, projection: string, meshIds: readonly string[]): Promise<void> {
+  if (meshIds.length === 0) return;
+  await q.query(`DELETE FROM export_error WHERE projection = $1 AND mesh_id ${q.dialect.in('$2')}`, [projection, meshIds]);
+}
+
+/**
+ * Records failed exports in one statement. A change that failed again with the same fingerprint adds an
+ * attempt; a different change starts counting afresh; a failure coded `noAttempt` (exports stopped) is
+ * no attempt (0: due at the next cycle).
+ */
+export async function recordFailedExports(q: Queryable, failures: readonly FailureRow[], noAttempt: string): Promise<void> {
+  if (failures.length === 0) return;
+  await q.query(
+    `INSERT INTO export_error (projection, mesh_id, item, op, code, message, retryable, change_hash, object, attempts)
+     SELECT x.projection, x.mesh_id, x.item, x.op, x.code, x.message, x.retryable, x.change_hash, x.object, CASE WHEN x.code = $2 THEN 0 ELSE 1 END
+       FROM ${q.dialect.records('$1', { projection: 'text', mesh_id: 'text', item: 'text', op: 'text', code: 'text', message: 'text', retryable: 'boolean', change_hash: 'text', object: 'text' })} WHERE true
+     ON CONFLICT (projection, mesh_id, item) DO UPDATE
+       SET op = EXCLUDED.op, code = EXCLUDED.code, message = EXCLUDED.message, retryable = EXCLUDED.retryable, object = EXCLUDED.object,
+           attempts = CASE WHEN EXCLUDED.code = $2 THEN export_error.attempts
+                           WHEN export_error.change_hash = EXCLUDED.change_hash THEN export_error.attempts + 1 ELSE 1 END,
+           change_hash = EXCLUDED.change_hash, at = ${q.dialect.now}`,
+    [JSON.stringify(failures), noAttempt],
+  );
+}
+
+/** Per projection: failed exports, how many are given up (`maxAttempts`), how many wait (not retryable), and one message. */
+export interface ExportErrorCounts {
+  readonly projection: string;
+  readonly n: number;
+  readonly given_up: number;
+  readonly waiting: number;
+  readonly message: string;
+}
+
+export async function failedExportCounts(q: Queryable, maxAttempts: number): Promise<{ total: number; byProjection: ExportErrorCounts[] }> {
+  const pending = await q.query<{ n: number }>('SELECT CAST(count(*) AS integer) AS n FROM export_error');
+  const byProjection = await q.query<ExportErrorCounts>(
+    `SELECT projection, CAST(count(*) AS integer) AS n,
+            CAST(count(*) FILTER (WHERE attempts >= $1) AS integer) AS given_up,
+            CAST(count(*) FILTER (WHERE NOT retryable AND attempts < $1) AS integer) AS waiting, min(message) AS message
+       FROM export_error GROUP BY projection`,
+    [maxAttempts],
+  );
+  return { total: pending[0]?.n ?? 0, byProjection };
+}
+
+/** The given-up exports (at most 1,000, oldest first). */
+export async function loadGivenUpExports(q: Queryable, maxAttempts: number): Promise<{ projection: string; object: string | null; mesh_id: string; op: string; code: string; message: string; attempts: number; at: Date | string }[]> {
+  return q.query<{ projection: string; object: string | null; mesh_id: string; op: string; code: string; message: string; attempts: number; at: Date | string }>(
+    `SELECT projection, object, mesh_id, op, code, message, attempts, at FROM export_error WHERE attempts >= $1 ORDER BY at, projection, mesh_id LIMIT 1000`,
+    [maxAttempts],
+  );
 }

@@ -11,7 +11,7 @@ import type { ExportChange, ExportResult } from '../connectors/sdk.js';
 import { errorMessage, ImeshError } from '../shared/errors.js';
 import type { Queryable } from '../store/db.js';
 import type { CycleContext } from './context.js';
-import { changeFingerprint, objectKey } from './export-attempts.js';
+import { changeFingerprint, clearFailedExports, objectKey, recordFailedExports, type FailureRow } from './export-attempts.js';
 import { insertConflicts, type ConflictScope, type ConflictSubject, type NewConflict } from './tables/conflicts.js';
 import type { PlannedChange, ProjectionPlan } from './planner.js';
 import { historyStamp } from './history-stamp.js';
@@ -185,18 +185,6 @@ function initialPassword(policy: PasswordPolicy): string {
   return chars.join('');
 }
 
-interface FailureRow {
-  projection: string;
-  mesh_id: string;
-  item: string;
-  op: string;
-  code: string;
-  message: string;
-  retryable: boolean;
-  change_hash: string;
-  object: string;
-}
-
 async function record(
   q: Queryable,
   stamp: HistoryStamp | null,
@@ -296,23 +284,8 @@ async function record(
     merged.set(key, previous ? { ...previous, ...link, dn: link.dn ?? previous.dn, written: { ...previous.written, ...link.written, attributes: { ...(previous.written.attributes ?? {}), ...(link.written.attributes ?? {}) } } } : link);
   }
   await saveTargetLinks(q, [...merged.values()]);
-  const cleared = succeeded.map((p) => p.meshId);
-  if (cleared.length > 0) await q.query(`DELETE FROM export_error WHERE projection = $1 AND mesh_id ${q.dialect.in('$2')}`, [projection.name, cleared]);
-  if (failures.size > 0) {
-    // A change that failed again with the same fingerprint adds an attempt; a different change starts
-    // counting afresh; a refusal because exports stopped is no attempt (0: due at the next cycle).
-    await q.query(
-      `INSERT INTO export_error (projection, mesh_id, item, op, code, message, retryable, change_hash, object, attempts)
-       SELECT x.projection, x.mesh_id, x.item, x.op, x.code, x.message, x.retryable, x.change_hash, x.object, CASE WHEN x.code = '${PAUSED}' THEN 0 ELSE 1 END
-         FROM ${q.dialect.records('$1', { projection: 'text', mesh_id: 'text', item: 'text', op: 'text', code: 'text', message: 'text', retryable: 'boolean', change_hash: 'text', object: 'text' })} WHERE true
-       ON CONFLICT (projection, mesh_id, item) DO UPDATE
-         SET op = EXCLUDED.op, code = EXCLUDED.code, message = EXCLUDED.message, retryable = EXCLUDED.retryable, object = EXCLUDED.object,
-             attempts = CASE WHEN EXCLUDED.code = '${PAUSED}' THEN export_error.attempts
-                             WHEN export_error.change_hash = EXCLUDED.change_hash THEN export_error.attempts + 1 ELSE 1 END,
-             change_hash = EXCLUDED.change_hash, at = ${q.dialect.now}`,
-      [JSON.stringify([...failures.values()])],
-    );
-  }
+  await clearFailedExports(q, projection.name, succeeded.map((p) => p.meshId));
+  await recordFailedExports(q, [...failures.values()], PAUSED);
   await insertConflicts(q, held);
   if (stamp) await insertExportHistory(q, stamp, history);
 }

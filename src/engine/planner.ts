@@ -9,7 +9,7 @@ import type { AttributeChange, ExportChange, ObjectTypeCapabilities } from '../c
 import type { DriftEntry } from '../reports/types.js';
 import type { Queryable } from '../store/db.js';
 import type { CsObject } from './connector-space.js';
-import { changeFingerprint, loadFailedExports, objectKey, retryDue, type GivenUpExport } from './export-attempts.js';
+import { changeFingerprint, loadFailedExports, objectKey, retryDueIds, type GivenUpExport } from './export-attempts.js';
 import { PAGE_SIZE, type CycleContext } from './context.js';
 import { joinAttributes, meshLabel, type MeshObject } from './mesh-object.js';
 import { dateOfDefinition } from './date-dependence.js';
@@ -82,12 +82,12 @@ const nextId = () => `c${++changeCounter}`;
 async function candidates(ctx: CycleContext, projection: ProjectionModel, since: number, extra: readonly string[]): Promise<string[]> {
   const q = ctx.q;
   const { connector, objectType } = projection.target;
-  const retries = await q.query<{ id: string }>(`SELECT mesh_id AS id FROM export_error WHERE projection = $1 AND ${retryDue(q.dialect, ctx.config.mesh.exportRetry.maxAttempts)}`, [projection.name]);
+  const retries = await retryDueIds(q, projection.name, ctx.config.mesh.exportRetry.maxAttempts);
   return [
     ...new Set([
       ...(await changedSince(q, projection.meshType, since)),
       ...(await withChangedTargets(q, projection.name, connector, objectType, since)),
-      ...retries.map((r) => r.id),
+      ...retries,
       ...extra,
     ]),
   ].sort();

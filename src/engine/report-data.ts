@@ -15,6 +15,7 @@ import { liveCounts } from './tables/mesh-objects.js';
 import { lastExports } from './tables/target-links.js';
 import { loadWatermarks } from './tables/watermarks.js';
 import { loadWholeReads } from './tables/whole-reads.js';
+import { failedExportCounts, loadGivenUpExports, type ExportErrorCounts } from './export-attempts.js';
 
 
 const conflictKey = (c: ConflictEntry): string => `${c.kind}\u0000${c.meshType}\u0000${c.object}\u0000${c.attribute ?? ''}`;
@@ -173,19 +174,9 @@ export async function statusReport(q: Queryable, input: StatusInputs): Promise<S
   const wholeReads = await loadWholeReads(q);
   const exportsAt = await lastExports(q);
   const unmanaged = await unmanagedCounts(q);
-  const pending = await q.query<{ n: number }>('SELECT CAST(count(*) AS integer) AS n FROM export_error');
   const maxAttempts = config.mesh.exportRetry.maxAttempts;
-  const errors = await q.query<ExportErrorCounts>(
-    `SELECT projection, CAST(count(*) AS integer) AS n,
-            CAST(count(*) FILTER (WHERE attempts >= $1) AS integer) AS given_up,
-            CAST(count(*) FILTER (WHERE NOT retryable AND attempts < $1) AS integer) AS waiting, min(message) AS message
-       FROM export_error GROUP BY projection`,
-    [maxAttempts],
-  );
-  const givenUp = await q.query<{ projection: string; object: string | null; mesh_id: string; op: string; code: string; message: string; attempts: number; at: Date | string }>(
-    `SELECT projection, object, mesh_id, op, code, message, attempts, at FROM export_error WHERE attempts >= $1 ORDER BY at, projection, mesh_id LIMIT 1000`,
-    [maxAttempts],
-  );
+  const { total: pendingExports, byProjection: errors } = await failedExportCounts(q, maxAttempts);
+  const givenUp = await loadGivenUpExports(q, maxAttempts);
   const mesh = await liveCounts(q);
 
   const connectors: ConnectorStatus[] = [...config.connectors.values()].map((model) => {
@@ -265,7 +256,7 @@ export async function statusReport(q: Queryable, input: StatusInputs): Promise<S
     connectors,
     lastCycle: cycles[0] ?? null,
     cycles,
-    pendingExports: pending[0]?.n ?? 0,
+    pendingExports,
     meshObjects: Object.fromEntries(mesh.map((m) => [m.mesh_type, m.n])),
     ...(approvals.length > 0 ? { approvals } : {}),
   };
@@ -274,14 +265,6 @@ export async function statusReport(q: Queryable, input: StatusInputs): Promise<S
 function driftCheckText(policy: DriftCheckModel | undefined): string {
   if (!policy) return 'full-only';
   return policy.kind === 'interval' ? policy.text : policy.kind;
-}
-
-interface ExportErrorCounts {
-  readonly projection: string;
-  readonly n: number;
-  readonly given_up: number;
-  readonly waiting: number;
-  readonly message: string;
 }
 
 /**
