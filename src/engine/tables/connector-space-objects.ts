@@ -182,17 +182,13 @@ export async function objectsNamed(
 
 /** Live objects of any type of `connector` whose external id, or DN (case-insensitively), is one of `values`. */
 export async function findByIdOrDn(q: Queryable, connector: string, values: readonly string[]): Promise<{ objectType: string; externalId: string; dn: string | null }[]> {
-  const out: { objectType: string; externalId: string; dn: string | null }[] = [];
-  for (let start = 0; start < values.length; start += SLICE) {
-    const slice = values.slice(start, start + SLICE);
-    const rows = await q.query<{ object_type: string; external_id: string; dn: string | null }>(
-      `SELECT object_type, external_id, lower(dn) AS dn FROM cs_object
-        WHERE connector = $1 AND NOT deleted AND (external_id ${q.dialect.in('$2')} OR lower(dn) ${q.dialect.in('$3')})`,
-      [connector, slice, slice.map((v) => v.toLowerCase())],
-    );
-    for (const row of rows) out.push({ objectType: row.object_type, externalId: row.external_id, dn: row.dn });
-  }
-  return out;
+  if (values.length === 0) return [];
+  const rows = await q.query<{ object_type: string; external_id: string; dn: string | null }>(
+    `SELECT object_type, external_id, lower(dn) AS dn FROM cs_object
+      WHERE connector = $1 AND NOT deleted AND (external_id ${q.dialect.in('$2')} OR lower(dn) ${q.dialect.in('$3')})`,
+    [connector, values, values.map((v) => v.toLowerCase())],
+  );
+  return rows.map((row) => ({ objectType: row.object_type, externalId: row.external_id, dn: row.dn }));
 }
 
 /**
