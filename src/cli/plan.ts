@@ -23,6 +23,7 @@ export interface PlanOptions {
   readonly detailedExitCode: boolean;
   readonly allowDeletes?: number;
   readonly allowClears?: number;
+  readonly allowLimits?: number;
   readonly dataRoots?: readonly string[];
   /** Bind this config's secret destinations instead of skipping the unbound ones (trusted contexts only). */
   readonly trustDestinations?: boolean;
@@ -52,6 +53,7 @@ export async function runPlan(options: PlanOptions): Promise<number> {
         revision: revision.revision,
         allowDeletes,
         allowClears: options.allowClears,
+        allowLimits: options.allowLimits,
         openConnector: guardedOpener(connectorOpener(config, log, inbox, options.dataRoots), guard),
         skipped,
         ...(scope ? { scope } : {}),
@@ -74,7 +76,8 @@ export async function runPlan(options: PlanOptions): Promise<number> {
     process.stdout.write(render(report));
     for (const gate of outcome.gates) process.stderr.write(`BLOCKED: ${gate.message ?? `${gate.connector}: ${gate.gate}`}\n`);
     for (const failure of report.failures ?? []) process.stderr.write(`FAILED: ${failureLine(failure)}\n`);
-    if (outcome.gates.length > 0) return 3;
+    for (const v of outcome.policyViolations.filter((p) => p.status === 'new' && p.kind === 'invariant')) process.stderr.write(`HELD BACK: policy ${v.policy}: ${v.message}\n`);
+    if (outcome.result === 'blocked') return 3;
     if (outcome.failures.length > 0) return 1;
     const pending = outcome.plans.some((p) => p.changes.length > 0);
     return options.detailedExitCode && pending ? 2 : 0;
@@ -103,7 +106,7 @@ function emptyStoreWarning(location: string, config: CompiledConfig, outcome: Cy
 }
 
 export const plan: Verb = {
-  help: `Usage: imesh plan [--config DIR] [--connector NAME]... [--format text|markdown|json] [--detailed-exitcode] [--allow-deletes N] [--allow-clears N] [--store URL] [--data-root DIR] [--trust-destinations]
+  help: `Usage: imesh plan [--config DIR] [--connector NAME]... [--format text|markdown|json] [--detailed-exitcode] [--allow-deletes N] [--allow-clears N] [--allow-limits N] [--store URL] [--data-root DIR] [--trust-destinations]
 
 Reads every source and target in full (read-only credentials suffice), syncs inside a transaction that
 is rolled back, and prints what a reconcile would change: per projection, the creates, updates, moves,
@@ -124,6 +127,7 @@ through and lists what they would cause under "Held back".
   --detailed-exitcode     exit 2 when exports are pending
   --allow-deletes N       evaluate the safety gates as reconcile --allow-deletes N would
   --allow-clears N        evaluate the attribute-clear gate as reconcile --allow-clears N would
+  --allow-limits N        evaluate the Policy limits as reconcile --allow-limits N would
   --store URL             postgres://… (or IMESH_STORE_URL); default the embedded store in .imesh/state
 ${dataRootHelp}
   --trust-destinations    bind the secrets to this config's destinations (a trusted context only:
@@ -141,6 +145,7 @@ Exit codes: 0 no error, 1 error, 2 changes pending (with --detailed-exitcode), 3
       'detailed-exitcode': { type: 'boolean' },
       'allow-deletes': { type: 'string' },
       'allow-clears': { type: 'string' },
+      'allow-limits': { type: 'string' },
       store: { type: 'string' },
       'trust-destinations': { type: 'boolean' },
       connector: { type: 'string', multiple: true },
@@ -155,6 +160,7 @@ Exit codes: 0 no error, 1 error, 2 changes pending (with --detailed-exitcode), 3
       detailedExitCode: values['detailed-exitcode'] === true,
       allowDeletes: parseCount(values['allow-deletes'], '--allow-deletes'),
       allowClears: parseCount(values['allow-clears'], '--allow-clears'),
+      allowLimits: parseCount(values['allow-limits'], '--allow-limits'),
       dataRoots: dataRootsFrom(values['data-root']),
       trustDestinations: values['trust-destinations'] === true,
       connectors: values.connector,

@@ -57,7 +57,7 @@ export function cycleSummary(outcome: CycleResult): string {
 }
 
 export const reconcile: Verb = {
-  help: `Usage: imesh reconcile [--config DIR | --repo URL --branch B --path P] [--connector NAME]... [--full] [--dry-run [--trust-destinations]] [--allow-deletes N] [--allow-clears N] [--retry-failed] [--store URL] [--data-root DIR]
+  help: `Usage: imesh reconcile [--config DIR | --repo URL --branch B --path P] [--connector NAME]... [--full] [--dry-run [--trust-destinations]] [--allow-deletes N] [--allow-clears N] [--allow-limits N] [--retry-failed] [--store URL] [--data-root DIR]
        imesh reconcile --server URL [--connector NAME]... [--full] [--timeout 1h]
 
 Runs one cycle against the config and exits: import (delta from watermarks, or --full, which also
@@ -83,6 +83,7 @@ A reconcile is trusted: it binds each {{secret:NAME}} to the destinations of the
   --allow-deletes N    let at most N deletes/disables per connector through the safety gates, this run only
   --allow-clears N     let at most N objects per attribute and connector lose that attribute (the
                        attribute-clear gate), this run only
+  --allow-limits N     let at most N objects per Policy limit and connector through, this run only
   --retry-failed       send every failed export again in this run, also those given up after the Mesh's
                        exportRetry.maxAttempts cycles, and count their attempts afresh (with --connector:
                        those to its targets)
@@ -103,6 +104,7 @@ the controller unreachable or the token refused, or the wait timed out), 3 block
       'dry-run': { type: 'boolean' },
       'allow-deletes': { type: 'string' },
       'allow-clears': { type: 'string' },
+      'allow-limits': { type: 'string' },
       'retry-failed': { type: 'boolean' },
       store: { type: 'string' },
       'trust-destinations': { type: 'boolean' },
@@ -113,7 +115,7 @@ the controller unreachable or the token refused, or the wait timed out), 3 block
     });
     if (values.server !== undefined) {
       const server = values.server;
-      for (const flag of ['allow-deletes', 'allow-clears'] as const) {
+      for (const flag of ['allow-deletes', 'allow-clears', 'allow-limits'] as const) {
         if (values[flag] !== undefined) {
           // On a running controller a gate is approved per connector, bound to what it holds back, with a reason.
           const field = flag === 'allow-deletes' ? 'allowDeletes' : 'allowClears';
@@ -132,11 +134,12 @@ the controller unreachable or the token refused, or the wait timed out), 3 block
     const configDir = location.kind === 'directory' ? location.dir : '.';
     const allowDeletes = parseCount(values['allow-deletes'], '--allow-deletes');
     const allowClears = parseCount(values['allow-clears'], '--allow-clears');
+    const allowLimits = parseCount(values['allow-limits'], '--allow-limits');
     const dataRoots = dataRootsFrom(values['data-root']);
     if (values['trust-destinations'] && !values['dry-run']) throw new UsageError('--trust-destinations goes with --dry-run: a reconcile always binds the destinations of the revision it applies');
     if (values['dry-run'] && values['retry-failed']) throw new UsageError('--retry-failed goes with a reconcile, not --dry-run: a plan shows given-up exports as given up');
     if (values['dry-run']) {
-      return runPlan({ configDir, store: values.store, format: 'text', detailedExitCode: false, allowDeletes, allowClears, dataRoots, trustDestinations: values['trust-destinations'] === true, connectors: values.connector });
+      return runPlan({ configDir, store: values.store, format: 'text', detailedExitCode: false, allowDeletes, allowClears, allowLimits, dataRoots, trustDestinations: values['trust-destinations'] === true, connectors: values.connector });
     }
     const log = logger();
     // --repo: fetch the branch into .imesh/checkout/, reconcile that commit, push the reports branch.
@@ -162,6 +165,7 @@ the controller unreachable or the token refused, or the wait timed out), 3 block
         full: values.full === true,
         allowDeletes,
         allowClears,
+        allowLimits,
         ...(values['retry-failed'] ? { retryFailed: true } : {}),
         ...(scope ? { scope } : {}),
         trigger: 'cli',
@@ -172,6 +176,7 @@ the controller unreachable or the token refused, or the wait timed out), 3 block
       });
       clearLine();
       for (const gate of result.outcome.gates) process.stderr.write(`BLOCKED: ${gate.message ?? `${gate.connector}: ${gate.gate}`}\n`);
+      for (const v of result.outcome.policyViolations.filter((p) => p.status === 'new' && p.kind === 'invariant')) process.stderr.write(`HELD BACK: policy ${v.policy}: ${v.message}\n`);
       for (const failure of result.outcome.failures) process.stderr.write(`FAILED: ${failureLine(failure)}\n`);
       process.stdout.write(`${cycleSummary(result.outcome)}\nconflicts: ${result.conflicts.conflicts.length}, drift: ${result.drift.drift.length}\nreports: ${result.published}\n`);
       return result.exitCode;

@@ -7,7 +7,7 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { CompiledConfig } from '../config/model.js';
 import type { CycleKind } from '../engine/context.js';
-import { CLEAR_GATES, DELETE_GATES } from '../reports/types.js';
+import { CLEAR_GATES, DELETE_GATES, POLICY_GATES } from '../reports/types.js';
 import type { ReconcileOnceResult } from './reconcile-once.js';
 import type { WebhookResult } from './webhook.js';
 
@@ -68,7 +68,7 @@ export class ControllerMetrics {
       this.declared.add(name);
       this.lastSuccess.set({ connector: name }, 0);
       this.up.set({ connector: name }, 0);
-      for (const gate of [...DELETE_GATES, ...CLEAR_GATES]) this.gates.inc({ connector: name, gate }, 0);
+      for (const gate of [...DELETE_GATES, ...CLEAR_GATES, ...POLICY_GATES]) this.gates.inc({ connector: name, gate }, 0);
       this.imported.inc({ connector: name }, 0);
       for (const operation of EXPORT_OPS) this.exported.inc({ connector: name, operation }, 0);
     }

@@ -27,6 +27,8 @@ export interface ReconcileOnceOptions {
   readonly allowClears?: number;
   /** Send every failed export again now, counted afresh (CycleOptions.retryFailed). */
   readonly retryFailed?: boolean;
+  /** `--allow-limits N` (CycleOptions.allowLimits). */
+  readonly allowLimits?: number;
   /** The connectors the run covers (a scoped run); none: the whole mesh. */
   readonly scope?: RunScope;
   /** What started the run (CycleOptions.trigger). */
@@ -73,6 +75,7 @@ export async function reconcileOnce(options: ReconcileOnceOptions): Promise<Reco
     allowDeletes: options.allowDeletes,
     allowClears: options.allowClears,
     ...(options.retryFailed ? { retryFailed: true } : {}),
+    allowLimits: options.allowLimits,
     ...(options.scope ? { scope: options.scope } : {}),
     ...(options.skipped ? { skipped: options.skipped } : {}),
     ...(options.trigger ? { trigger: options.trigger } : {}),

@@ -30,6 +30,8 @@ export interface CycleContext {
   readonly approvals?: RunApprovals;
   /** `--allow-clears N`: the attribute-clear gate lets at most N objects per attribute and connector through. */
   readonly allowClears?: number;
+  /** `--allow-limits N`: a Policy's limits let at most N objects per limit and connector through. */
+  readonly allowLimits?: number;
   readonly log: Logger;
   connector(name: string): Promise<IdentityConnector>;
   capabilities(connector: string, objectType: string): Promise<ObjectTypeCapabilities>;

@@ -2,7 +2,7 @@
  * One cycle's record: every stage writes what it did into it (outcomes, counts, held-back objects,
  * errors, the time it took), and the record becomes the cycle's result, its job row and its reports.
  */
-import type { DriftEntry, GateTrip } from '../reports/types.js';
+import type { DriftEntry, GateTrip, PolicyViolation } from '../reports/types.js';
 import type { GivenUpExport } from './export-attempts.js';
 import type { ExportCounts } from './exporter.js';
 import type { ImportOutcome } from './importer.js';
@@ -22,6 +22,8 @@ export interface CycleRecord {
   /** Objects the plans hold back (empty template attributes, ambiguous adoptions). */
   readonly heldBack: HeldBackObject[];
   readonly gates: GateTrip[];
+  /** What the Policy documents found: new (held back or blocked) and existing (reported only). */
+  readonly policyViolations: PolicyViolation[];
   /** Export counts per projection. */
   readonly exports: Map<string, ExportCounts>;
   /** Changes not sent because they failed `exportRetry.maxAttempts` cycles, with their last error. */
@@ -35,7 +37,7 @@ export interface CycleRecord {
 }
 
 export function emptyRecord(): CycleRecord {
-  return { imports: [], syncs: [], plans: [], heldBack: [], gates: [], exports: new Map(), givenUp: [], failures: [], drift: [], suspended: [], timings: {} };
+  return { imports: [], syncs: [], plans: [], heldBack: [], gates: [], policyViolations: [], exports: new Map(), givenUp: [], failures: [], drift: [], suspended: [], timings: {} };
 }
 
 /** Runs `work` and adds its duration to the record's timing for `stage`. */

@@ -5,7 +5,7 @@
  */
 import type { CompiledConfig } from '../config/model.js';
 import type { IdentityConnector, ObjectTypeCapabilities } from '../connectors/sdk.js';
-import type { ApprovalRecord, DriftEntry, GateTrip } from '../reports/types.js';
+import type { ApprovalRecord, DriftEntry, GateTrip, PolicyViolation } from '../reports/types.js';
 import type { Logger } from '../shared/logger.js';
 import type { Db, Queryable } from '../store/db.js';
 import { formatDuration } from '../config/duration.js';
@@ -22,6 +22,7 @@ import { runScope, type RunScope } from './run-scope.js';
 import { confirmStage } from './stages/confirm-stage.js';
 import { exportStage } from './stages/export-stage.js';
 import { gateStage } from './stages/gate-stage.js';
+import { policyStage } from './stages/policy-stage.js';
 import { importStage, IMPORT_CONCURRENCY } from './stages/import-stage.js';
 import { forgetCorrectedDrift, planStage, projectionWaves, retryFailedStage } from './stages/plan-stage.js';
 import type { CycleRun, CycleStage, WaveStage } from './stages/stage.js';
@@ -36,6 +37,7 @@ export interface CycleOptions {
   readonly revision: string | null;
   readonly allowDeletes?: number;
   readonly allowClears?: number;
+  readonly allowLimits?: number;
   readonly openConnector: ConnectorOpener;
   readonly log: Logger;
   readonly progress?: (stage: string, done: number, total?: number) => void;
@@ -96,6 +98,8 @@ export interface CycleResult {
   /** Objects the plans held back (empty template attributes, ambiguous adoptions). */
   readonly heldBack: readonly HeldBackObject[];
   readonly gates: readonly GateTrip[];
+  /** What the Policy documents found: `new` ones held objects back or blocked a connector (the run is blocked). */
+  readonly policyViolations: readonly PolicyViolation[];
   readonly exports: ReadonlyMap<string, ExportCounts>;
   /** Changes not sent because they failed `exportRetry.maxAttempts` cycles, with their last error. */
   readonly givenUp: readonly GivenUpExport[];
@@ -161,7 +165,7 @@ const statistics: CycleStage = {
 
 /** One object's way through a cycle, in order; the projection stages run once per wave (stages/plan-stage.ts). */
 const CYCLE_STAGES: readonly CycleStage[] = [importStage, statistics, syncStage, statistics, forgetCorrectedDrift, retryFailedStage];
-const WAVE_STAGES: readonly WaveStage[] = [planStage, gateStage, exportStage, confirmStage, { name: 'statistics', run: (run, wave) => (wave.exportedTo.size > 0 ? statistics.run(run) : Promise.resolve()) }];
+const WAVE_STAGES: readonly WaveStage[] = [planStage, policyStage, gateStage, exportStage, confirmStage, { name: 'statistics', run: (run, wave) => (wave.exportedTo.size > 0 ? statistics.run(run) : Promise.resolve()) }];
 
 async function execute(
   db: Db,
@@ -197,6 +201,7 @@ async function execute(
     mode: options.mode,
     allowDeletes: options.allowDeletes,
     allowClears: options.allowClears,
+    allowLimits: options.allowLimits,
     ...(approvals ? { approvals } : {}),
     log: options.log,
     connector(name) {
@@ -247,7 +252,7 @@ async function execute(
   }
 
   const exportFailures = [...record.exports.values()].reduce((n, c) => n + c.failed, 0);
-  const result: CycleResult['result'] = record.gates.length > 0 ? 'blocked' : record.failures.length > 0 || exportFailures > 0 ? 'failed' : 'succeeded';
+  const result: CycleResult['result'] = record.gates.length > 0 || record.policyViolations.some((v) => v.status === 'new') ? 'blocked' : record.failures.length > 0 || exportFailures > 0 ? 'failed' : 'succeeded';
   const skippedList = [...run.skipped].map(([connector, reason]) => ({
     connector,
     reason,

@@ -18,6 +18,8 @@ export interface DesiredObject {
   readonly dn?: string;
   readonly attributes: Readonly<Record<string, Value>>;
   readonly enabled?: boolean;
+  /** Reference attributes whose referenced mesh objects are not (yet) projected to this target: their mesh ids. */
+  readonly unresolved?: Readonly<Record<string, readonly string[]>>;
 }
 
 export type Evaluation =
@@ -88,6 +90,7 @@ function evaluate(
   };
 
   const attributes: Record<string, Value> = {};
+  const unresolved: Record<string, string[]> = {};
   for (const attribute of projection.attributes) {
     if (attribute.structured) {
       const value = renderStructured(attribute.structured, lookup, missing);
@@ -96,6 +99,11 @@ function evaluate(
     }
     const isReference = attribute.template.attributes.some((name) => referenceTypes.has(name));
     if (isReference) {
+      for (const name of attribute.template.attributes) {
+        if (!referenceTypes.has(name)) continue;
+        const missingIds = toList(ownValue(object.attributes, name)).map(String).filter((id) => mapReference(id) === undefined);
+        if (missingIds.length > 0) unresolved[attribute.name] = missingIds;
+      }
       // Members we cannot map yet (not projected) are simply not written; an empty list is fine.
       const result = attribute.template.render(lookup);
       attributes[attribute.name] = result.ok ? result.value : [];
@@ -128,7 +136,7 @@ function evaluate(
   if (caps.addressing === 'dn' && dn === undefined) {
     return { kind: 'held', item, missing: [], reason: 'held back: the projection needs container and rdn templates for a directory target' };
   }
-  return { kind: 'present', item, desired: { item, key, dn, attributes, enabled } };
+  return { kind: 'present', item, desired: { item, key, dn, attributes, enabled, ...(Object.keys(unresolved).length > 0 ? { unresolved } : {}) } };
 }
 
 /**

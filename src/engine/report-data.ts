@@ -2,12 +2,12 @@
  * Builds report data (status, drift, conflicts, plan) from the store and a cycle's outcome.
  */
 import type { CompiledConfig, DriftCheckModel } from '../config/model.js';
-import type { Condition, ConflictEntry, ConflictsReport, ConnectorStatus, CycleSummary, DriftReport, GateTrip, GivenUpExportStatus, PlanChange, PlanProjection, PlanReport, StatusReport } from '../reports/types.js';
+import type { Condition, ConflictEntry, PolicyViolation, ConflictsReport, ConnectorStatus, CycleSummary, DriftReport, GateTrip, GivenUpExportStatus, PlanChange, PlanProjection, PlanReport, StatusReport } from '../reports/types.js';
 import type { Queryable } from '../store/db.js';
 import { isoTimestamp, isoTimestampOrNull } from '../store/timestamps.js';
 import type { CycleResult } from './cycle.js';
 import { pendingApprovals } from './approvals.js';
-import { isClearGate } from '../reports/gate-kinds.js';
+import { gateApproval } from '../reports/gate-kinds.js';
 import { loadConflicts } from './tables/conflicts.js';
 import { spaceCounts, unmanagedCounts } from './tables/connector-space-objects.js';
 import { loadDrift } from './tables/drift.js';
@@ -37,6 +37,7 @@ export function planReport(revision: string | null, outcome: CycleResult, confli
     failures: outcome.failures.map((f) => ({ connector: f.connector, stage: f.stage, message: f.message })),
     resolvedConflicts: before.filter((c) => !after.has(conflictKey(c))).length,
     skipped: outcome.skipped,
+    ...(outcome.policyViolations.length > 0 ? { policyViolations: outcome.policyViolations } : {}),
     ...(approved ? { heldBack: heldBackChanges(projections, planProjections(approved)) } : {}),
   };
 }
@@ -137,8 +138,9 @@ export interface StatusInputs {
 }
 
 /** The status condition a gate's trip sets. */
-function gateCondition(gate: GateTrip['gate']): 'DeleteThresholdExceeded' | 'ImportGuardTripped' | 'AttributeClearThresholdExceeded' {
-  return gate === 'importGuard' ? 'ImportGuardTripped' : isClearGate(gate) ? 'AttributeClearThresholdExceeded' : 'DeleteThresholdExceeded';
+function gateCondition(gate: GateTrip['gate']): 'DeleteThresholdExceeded' | 'ImportGuardTripped' | 'AttributeClearThresholdExceeded' | 'PolicyLimitExceeded' {
+  const approval = gateApproval(gate);
+  return gate === 'importGuard' ? 'ImportGuardTripped' : approval === 'clears' ? 'AttributeClearThresholdExceeded' : approval === 'limits' ? 'PolicyLimitExceeded' : 'DeleteThresholdExceeded';
 }
 
 function gateConditions(gates: readonly GateTrip[], now: string): Condition[] {
@@ -151,6 +153,20 @@ function gateConditions(gates: readonly GateTrip[], now: string): Condition[] {
     { type: 'ImportGuardTripped', status: guards.length > 0 ? 'True' : 'False', reason: guards.length > 0 ? 'ImportBlocked' : 'WithinThresholds', message: guards.map((g) => g.message ?? g.connector).join('; '), lastTransitionTime: now },
     { type: 'AttributeClearThresholdExceeded', status: clears.length > 0 ? 'True' : 'False', reason: clears.length > 0 ? 'ExportsBlocked' : 'WithinThresholds', message: clears.map((g) => g.message ?? g.connector).join('; '), lastTransitionTime: now },
   ];
+}
+
+/** `PolicyViolated`: True when the run held objects back or blocked a connector for a Policy; existing violations are named, never make it True. */
+function policyCondition(violations: readonly PolicyViolation[], now: string): Condition {
+  const fresh = violations.filter((v) => v.status === 'new');
+  const existing = violations.filter((v) => v.status === 'existing');
+  const note = existing.length > 0 ? `${existing.reduce((n, v) => n + v.count, 0)} existing violation(s) reported (not blocking): ${existing.map((v) => `${v.policy}: ${v.rule}`).join('; ')}` : '';
+  return {
+    type: 'PolicyViolated',
+    status: fresh.length > 0 ? 'True' : 'False',
+    reason: fresh.length > 0 ? 'ObjectsHeldBack' : 'NoNewViolations',
+    message: [...fresh.map((v) => `policy ${v.policy}: ${v.message}`), ...(note ? [note] : [])].join('; '),
+    lastTransitionTime: now,
+  };
 }
 
 /** A connector's health after a run that involved it: Failed (it could not be read or written), Degraded (a gate or failed objects), else Healthy. */
@@ -243,7 +259,7 @@ export async function statusReport(q: Queryable, input: StatusInputs): Promise<S
     message: !outcome ? 'no cycle has run' : `the last cycle ${outcome.result}`,
     lastTransitionTime: now,
   };
-  const conditions: Condition[] = [ready, ...extra.filter((c) => c.type !== 'Ready'), ...(outcome ? gateConditions(outcome.gates, now) : [])];
+  const conditions: Condition[] = [ready, ...extra.filter((c) => c.type !== 'Ready'), ...(outcome ? [...gateConditions(outcome.gates, now), policyCondition(outcome.policyViolations, now)] : [])];
   const approvals = [...(outcome?.approvals ?? []), ...(await pendingApprovals(q))].sort((a, b) => a.id - b.id);
   if (!extra.some((c) => c.type === 'ConfigInvalid')) conditions.push({ type: 'ConfigInvalid', status: 'False', reason: 'Valid', message: '', lastTransitionTime: now });
   return {
@@ -259,6 +275,7 @@ export async function statusReport(q: Queryable, input: StatusInputs): Promise<S
     pendingExports,
     meshObjects: Object.fromEntries(mesh.map((m) => [m.mesh_type, m.n])),
     ...(approvals.length > 0 ? { approvals } : {}),
+    ...(outcome && outcome.policyViolations.length > 0 ? { policyViolations: outcome.policyViolations } : {}),
   };
 }
 

@@ -9,7 +9,8 @@ import { conflictSections, conflictTally } from './conflicts-markdown.js';
 import { alert, document, moreLine, table } from './markdown.js';
 import { OPS, allowDeletesNeeded, clearedObjectsLine, conflictCounts, failureConsequence, failureLine, failures, gateConsequence, gateLine, hasChanges, heldBackTotal, noChangeLine, opTotal, planSummaryLine, type OpInfo } from './plan-summary.js';
 import { approvalFlags } from './gate-kinds.js';
-import type { PlanChange, PlanProjection, PlanReport } from './types.js';
+import { existingViolations, newViolations, violationConsequence, violationObjects, violationTitle } from './policy-violations.js';
+import type { PlanChange, PlanProjection, PlanReport, PolicyViolation } from './types.js';
 import { count, formatChange, formatValue, mdCode, mdText, plural, shortRevision } from './value-format.js';
 
 export interface PlanMarkdownOptions {
@@ -112,6 +113,19 @@ function gateAlert(plan: PlanReport): string | undefined {
   ]);
 }
 
+/** New violations first (they block: exit 3), then those the target already had (reported, not blocking). */
+function policyBlocks(plan: PlanReport): string[] {
+  const fresh = newViolations(plan);
+  const existing = existingViolations(plan);
+  const item = (v: PolicyViolation) => [`- **${mdText(violationTitle(v))}**${v.status === 'new' ? ` — ${mdText(violationConsequence(v))}` : ''}`, `  - objects: ${mdText(violationObjects(v))}`];
+  return [
+    ...(fresh.length > 0
+      ? [alert('CAUTION', [`**This change would violate ${fresh.length === 1 ? 'a policy' : `${count(fresh.length)} policy rules`}.**`, '', ...fresh.flatMap(item)])]
+      : []),
+    ...(existing.length > 0 ? [`### Existing policy violations (reported, not blocking)\n\n${existing.flatMap(item).join('\n')}`] : []),
+  ];
+}
+
 function conflictBlocks(plan: PlanReport, samples: number): string[] {
   const resolved = plan.resolvedConflicts ?? 0;
   if (plan.conflicts.length === 0) return resolved > 0 ? [`### Conflicts\n\n${plural(resolved, 'existing conflict')} would be resolved.`] : [];
@@ -141,7 +155,7 @@ function skippedSection(plan: PlanReport): string | undefined {
 
 function render(plan: PlanReport, samples: number): string {
   const changes = hasChanges(plan);
-  const clean = !changes && plan.gates.length === 0 && failures(plan).length === 0;
+  const clean = !changes && plan.gates.length === 0 && failures(plan).length === 0 && newViolations(plan).length === 0;
   const notContacted = plan.skipped.length > 0 ? ` · ${plural(plan.skipped.length, 'connector')} not contacted` : '';
   const unchanged = plan.skipped.length > 0 ? '**No changes** in what was read' : '**No changes.** The targets match the configuration.';
   const summary = (changes ? `**${planSummaryLine(plan)}**` : clean ? unchanged : `**${mdText(noChangeLine(plan))}**`) + notContacted;
@@ -159,6 +173,7 @@ function render(plan: PlanReport, samples: number): string {
     ...(plan.warnings ?? []).map((w) => alert('WARNING', [`**${mdText(w)}**`])),
     failureAlert(plan),
     gateAlert(plan),
+    ...policyBlocks(plan).slice(0, newViolations(plan).length > 0 ? 1 : 0),
     `${summary}${conflictNote}`,
     overview(plan),
     ...plan.projections.flatMap((p) => (OPS.some((o) => opTotal(p, o) > 0) ? projectionSection(p, samples) : [])),
@@ -169,6 +184,7 @@ function render(plan: PlanReport, samples: number): string {
         ]
       : []),
     skippedSection(plan),
+    ...policyBlocks(plan).slice(newViolations(plan).length > 0 ? 1 : 0),
     ...conflictBlocks(plan, samples),
   ]);
 }

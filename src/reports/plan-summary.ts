@@ -4,7 +4,7 @@
  */
 import type { ConflictEntry, GateTrip, PlanChange, PlanFailure, PlanProjection, PlanReport } from './types.js';
 import { count, plural } from './value-format.js';
-import { isClearGate } from './gate-kinds.js';
+import { gateApproval, isClearGate } from './gate-kinds.js';
 
 export type Op = PlanChange['op'];
 
@@ -55,6 +55,7 @@ const GATE_LIMIT: Readonly<Record<GateTrip['gate'], string>> = {
   importGuard: 'the empty-import guard',
   maxClears: 'safety.maxClears',
   maxClearPercent: 'safety.maxClearPercent',
+  policyLimit: 'a Policy limit',
 };
 
 /** One line per trip: the engine's message when it gave one, else counts and the limit crossed. */
@@ -92,7 +93,7 @@ export function gateConsequence(gates: readonly GateTrip[]): string {
 
 /** The `--allow-deletes N` that would let every tripped delete gate and import guard through (the override is per connector). */
 export function allowDeletesNeeded(gates: readonly GateTrip[]): number {
-  return Math.max(0, ...gates.filter((g) => !isClearGate(g.gate)).map((g) => g.count));
+  return Math.max(0, ...gates.filter((g) => gateApproval(g.gate) === 'deletes').map((g) => g.count));
 }
 
 /** Clear gates: `E1001, E1002, … (+10 more)`, the objects a trip counted. */
@@ -138,6 +139,7 @@ export function noChangeLine(plan: PlanReport): string {
       ? `No changes would be made now: ${plural(held, 'change')} would be held back by ${plural(plan.gates.length, 'safety gate')} (see above).`
       : `No changes listed, but ${plural(plan.gates.length, 'safety gate')} would trip (see above).`;
   }
+  if ((plan.policyViolations ?? []).some((v) => v.status === 'new')) return 'No other changes, but a policy would be violated (see above): its objects are held back.';
   if ((plan.skipped ?? []).length > 0) return `No changes in what was read.${notContactedNote(plan)}`;
   return 'No changes. The targets match the configuration.';
 }

@@ -10,6 +10,7 @@ import { sortConflicts } from './report-json.js';
 import { OPS, allowDeletesNeeded, clearedObjectsLine, conflictCounts, failureConsequence, failureLine, failures, gateConsequence, gateLine, hasChanges, heldBackTotal, noChangeLine, notContactedNote, opTotal, planSummaryLine, type Op } from './plan-summary.js';
 import { painter, type Paint } from './terminal-style.js';
 import { approvalFlags } from './gate-kinds.js';
+import { existingViolations, newViolations, violationConsequence, violationObjects, violationTitle } from './policy-violations.js';
 import type { ConflictEntry, PlanChange, PlanProjection, PlanReport } from './types.js';
 import { count, formatChange, formatValue, plural, shortRevision } from './value-format.js';
 
@@ -93,6 +94,23 @@ function gateBlock(plan: PlanReport, paint: Paint): string[] {
   ];
 }
 
+function policyBlock(plan: PlanReport, paint: Paint): string[] {
+  const fresh = newViolations(plan);
+  const existing = existingViolations(plan);
+  const lines: string[] = [];
+  if (fresh.length > 0) {
+    lines.push(paint.boldRed(`!! POLICY: this change would violate ${fresh.length === 1 ? 'a policy' : `${count(fresh.length)} policy rules`}`));
+    for (const v of fresh) lines.push(paint.red(`!!   ${violationTitle(v)}: ${violationConsequence(v)}`), paint.red(`!!     objects: ${violationObjects(v)}`));
+    lines.push('');
+  }
+  if (existing.length > 0) {
+    lines.push(paint.yellow('Existing policy violations (reported, not blocking):'));
+    for (const v of existing) lines.push(`  ${violationTitle(v)}`, `      objects: ${violationObjects(v)}`);
+    lines.push('');
+  }
+  return lines;
+}
+
 /** Connectors the plan did not contact, and what that left out. */
 function skippedBlock(plan: PlanReport, paint: Paint): string[] {
   if (plan.skipped.length === 0) return [];
@@ -110,7 +128,7 @@ export function renderPlanText(plan: PlanReport, options: PlanTextOptions = {}):
   const paint = painter(options.color ?? false);
   const samples = options.samplesPerOp ?? 100;
   const warnings = (plan.warnings ?? []).flatMap((w) => [paint.boldRed(`!! WARNING: ${w}`), '']);
-  const lines: string[] = [`Identity Mesh plan · revision ${shortRevision(plan.revision)}`, '', ...warnings, ...failureBlock(plan, paint), ...gateBlock(plan, paint)];
+  const lines: string[] = [`Identity Mesh plan · revision ${shortRevision(plan.revision)}`, '', ...warnings, ...failureBlock(plan, paint), ...gateBlock(plan, paint), ...policyBlock(plan, paint)];
   for (const p of plan.projections) {
     if (!OPS.some((o) => opTotal(p, o) > 0)) continue;
     lines.push(...projectionLines(p, samples, paint), '');
@@ -132,7 +150,7 @@ export function renderPlanText(plan: PlanReport, options: PlanTextOptions = {}):
     lines.push(paint.green(`Conflicts: ${plural(resolved, 'existing conflict')} would be resolved.`), '');
   }
   lines.push(...skippedBlock(plan, paint));
-  const clean = !hasChanges(plan) && plan.gates.length === 0 && failures(plan).length === 0;
+  const clean = !hasChanges(plan) && plan.gates.length === 0 && failures(plan).length === 0 && newViolations(plan).length === 0;
   const noChange = plan.skipped.length > 0 ? paint.yellow : paint.green;
   lines.push(hasChanges(plan) ? paint.bold(planSummaryLine(plan)) + notContactedNote(plan) : clean ? noChange(noChangeLine(plan)) : paint.boldRed(noChangeLine(plan)));
   const failed = failures(plan);

@@ -85,6 +85,8 @@ export interface StatusReport {
   readonly cycles: readonly CycleSummary[];
   readonly pendingExports: number;
   readonly meshObjects: Readonly<Record<string, number>>;
+  /** What the Policy documents found in the last run: `new` (held back or blocked) and `existing` (reported only). */
+  readonly policyViolations?: readonly PolicyViolation[];
   /** Approvals still waiting for a run, and those the run that wrote this status used (the audit trail in Git). */
   readonly approvals?: readonly ApprovalRecord[];
   /** `imesh status --format json` only: the store read (never with credentials). */
@@ -202,10 +204,14 @@ export interface ApprovalRecord {
 export const DELETE_GATES = ['maxDeletes', 'maxDeletePercent', 'importGuard'] as const;
 /** The gates that count objects losing an attribute: `--allow-clears` approves them. */
 export const CLEAR_GATES = ['maxClears', 'maxClearPercent'] as const;
+/** A `kind: Policy` limit: `--allow-limits` approves it. */
+export const POLICY_GATES = ['policyLimit'] as const;
 
 export interface GateTrip {
   readonly connector: string;
-  readonly gate: (typeof DELETE_GATES)[number] | (typeof CLEAR_GATES)[number];
+  readonly gate: (typeof DELETE_GATES)[number] | (typeof CLEAR_GATES)[number] | (typeof POLICY_GATES)[number];
+  /** Policy limits: the Policy's name. */
+  readonly policy?: string;
   readonly count: number;
   readonly limit: number;
   readonly objectType?: string;
@@ -214,6 +220,26 @@ export interface GateTrip {
   /** Clear gates: some of the objects that would lose it (target DN or key). */
   readonly objects?: readonly string[];
   readonly message?: string;
+}
+
+/**
+ * What a `kind: Policy` found: a limit one run would pass (its connector's exports are blocked), or an
+ * invariant objects would break. `new`: this run would cause it (the objects are held back, exit 3);
+ * `existing`: the target's objects already break it (reported, never blocking).
+ */
+export interface PolicyViolation {
+  readonly policy: string;
+  readonly kind: 'limit' | 'invariant';
+  readonly connector: string;
+  readonly objectType: string;
+  /** What was required, for people: `updates: at most 2% (3 of 150)`, `sAMAccountName: at most 20 characters`. */
+  readonly rule: string;
+  readonly message: string;
+  /** How many objects. */
+  readonly count: number;
+  /** Up to 50 of them (target DN or key, or the mesh object when it has none yet). */
+  readonly objects: readonly string[];
+  readonly status: 'new' | 'existing';
 }
 
 /** A connector a plan did not contact (its secret would go to an unbound destination). */
@@ -243,6 +269,8 @@ export interface PlanReport {
    * reconcile holds back until they are approved (`--allow-deletes`). Not in `projections`.
    */
   readonly heldBack?: readonly PlanProjection[];
+  /** What the Policy documents found: `new` violations block (exit 3), `existing` ones are only reported. */
+  readonly policyViolations?: readonly PolicyViolation[];
   /** Connectors not contacted; empty when every connector was read. */
   readonly skipped: readonly PlanSkipped[];
 }

@@ -46,7 +46,7 @@ describe('controller metrics', () => {
     const metrics = new ControllerMetrics();
     metrics.declareConnectors(config!);
     const outcome: CycleResult = {
-      cycleId: 1, seq: 1, kind: 'delta', mode: 'reconcile', scope: null, result: 'failed', imports: [], syncs: [], plans: [], heldBack: [], gates: [],
+      cycleId: 1, seq: 1, kind: 'delta', mode: 'reconcile', scope: null, result: 'failed', imports: [], syncs: [], plans: [], heldBack: [], gates: [], policyViolations: [],
       exports: new Map(), givenUp: [], failures: [{ connector: 'badges', stage: 'import', message: 'unreadable' }], drift: [], suspended: [], skipped: [], timings: {}, approvals: [],
     };
     const finished = (o: CycleResult) => metrics.cycleFinished({ outcome: o, drift: { drift: [] }, conflicts: { conflicts: [] } } as unknown as ReconcileOnceResult, config!, 1, 1_000_000);

@@ -221,3 +221,19 @@ export async function spaceCounts(q: Queryable): Promise<{ connector: string; ob
     `SELECT connector, object_type, CAST(count(*) FILTER (WHERE NOT deleted) AS integer) AS n, max(updated_at) AS last FROM cs_object GROUP BY connector, object_type`,
   );
 }
+
+/** Every live object of a type, and whether one of these projections manages it (an active target link): what Policy invariants judge. */
+export async function liveObjectsManagedBy(
+  q: Queryable,
+  connector: string,
+  objectType: string,
+  projections: readonly string[],
+): Promise<{ externalId: string; dn: string | null; attributes: Record<string, Value>; managed: boolean }[]> {
+  const rows = await q.query<{ external_id: string; dn: string | null; attributes: Record<string, Value>; managed: number | boolean }>(
+    `SELECT c.external_id, c.dn, c.attributes,
+            CASE WHEN EXISTS (SELECT 1 FROM target_link t WHERE t.connector = $1 AND t.object_type = $2 AND t.external_id = c.external_id AND t.state <> 'released' AND t.projection ${q.dialect.in('$3')}) THEN 1 ELSE 0 END AS managed
+       FROM cs_object c WHERE c.connector = $1 AND c.object_type = $2 AND NOT c.deleted`,
+    [connector, objectType, [...projections]],
+  );
+  return rows.map((r) => ({ externalId: r.external_id, dn: r.dn, attributes: r.attributes, managed: Number(r.managed) === 1 }));
+}

@@ -1,0 +1,175 @@
+/**
+ * Evaluates the Policy documents against one wave's plans, the same way in `imesh plan` and before
+ * every export. A limit the changes to a target pass blocks every export to its connector (a gate trip,
+ * `policyLimit`; `--allow-limits N` lets up to N through). A create or update that would make its object
+ * break an invariant holds that object back (all its changes, this run) and the run exits 3; the rest
+ * proceeds. Only what the run introduces counts: a target's objects that already break an invariant are
+ * reported as `existing` violations and never block.
+ */
+import type { PolicyInvariantModel, PolicyModel, Value } from '../../config/model.js';
+import type { GateTrip, PolicyViolation } from '../../reports/types.js';
+import type { Queryable } from '../../store/db.js';
+import { countLive, liveObjectsManagedBy } from '../tables/connector-space-objects.js';
+import type { CycleContext } from '../context.js';
+import type { PlannedChange, ProjectionPlan } from '../planner.js';
+import { sourceValue } from '../values.js';
+import { describeInvariant, invariantProblem, uniqueKeys } from './invariant-check.js';
+import { limitExcesses, targetChanges } from './limits.js';
+
+/** Objects named per violation; `count` is always the whole number. */
+const SHOWN = 50;
+
+export interface PolicyHold {
+  readonly projection: string;
+  readonly meshId: string;
+  readonly item: string;
+  readonly object: string;
+  readonly reason: string;
+}
+
+export interface PolicyOutcome {
+  readonly trips: GateTrip[];
+  readonly violations: PolicyViolation[];
+  /** Objects held back for a new invariant violation: their changes are not exported this run. */
+  readonly holds: PolicyHold[];
+}
+
+export const holdKey = (h: { projection: string; meshId: string; item: string }): string => `${h.projection}/${h.meshId}/${h.item}`;
+
+export async function evaluatePolicies(ctx: CycleContext, q: Queryable, plans: readonly ProjectionPlan[]): Promise<PolicyOutcome> {
+  const outcome: PolicyOutcome = { trips: [], violations: [], holds: [] };
+  const live = new Map<string, Promise<number>>();
+  const liveCount = (connector: string, objectType: string) => {
+    const key = `${connector}\u0000${objectType}`;
+    let n = live.get(key);
+    if (!n) live.set(key, (n = countLive(q, connector, objectType)));
+    return n;
+  };
+  for (const policy of ctx.config.policies) {
+    const covered = plans.filter((p) => policy.projections.includes(p.projection.name));
+    if (covered.length === 0) continue;
+    await evaluateLimits(ctx, policy, covered, liveCount, outcome);
+    if (policy.invariants.length > 0) await evaluateInvariants(q, policy, covered, outcome);
+  }
+  return outcome;
+}
+
+async function evaluateLimits(ctx: CycleContext, policy: PolicyModel, plans: readonly ProjectionPlan[], live: (c: string, t: string) => Promise<number>, outcome: PolicyOutcome): Promise<void> {
+  for (const target of targetChanges(policy, plans)) {
+    const excesses = limitExcesses(policy, target, await live(target.connector, target.objectType));
+    if (excesses.length === 0) continue;
+    const most = Math.max(...excesses.map((e) => e.count));
+    if (ctx.allowLimits !== undefined && most <= ctx.allowLimits) continue;
+    const override = ctx.allowLimits !== undefined ? ` (--allow-limits ${ctx.allowLimits} is fewer)` : '';
+    for (const excess of excesses) {
+      const where = `${target.connector}/${target.objectType}`;
+      const message = `${where}: ${excess.count} ${excess.what} pending, more than policy "${policy.name}" allows (${excess.rule})${override}; every export to ${target.connector} is blocked this cycle (rerun with --allow-limits ${most} if this is intended)`;
+      outcome.trips.push({ connector: target.connector, objectType: target.objectType, gate: 'policyLimit', policy: policy.name, count: excess.count, limit: excess.limit, message });
+      outcome.violations.push({ policy: policy.name, kind: 'limit', connector: target.connector, objectType: target.objectType, rule: `${excess.what}: ${excess.rule}`, message, count: excess.count, objects: excess.objects.slice(0, SHOWN), status: 'new' });
+    }
+  }
+}
+
+interface TargetIndex {
+  /** Per unique attribute: normalised value → external ids holding it. */
+  readonly holders: Map<string, Map<string, Set<string>>>;
+  /** The target's live objects the covered projections manage: external id → label and attributes. */
+  readonly linked: Map<string, { label: string; attributes: Record<string, Value> }>;
+}
+
+async function evaluateInvariants(q: Queryable, policy: PolicyModel, plans: readonly ProjectionPlan[], outcome: PolicyOutcome): Promise<void> {
+  const byTarget = new Map<string, ProjectionPlan[]>();
+  for (const plan of plans) {
+    const key = `${plan.projection.target.connector}\u0000${plan.projection.target.objectType}`;
+    byTarget.set(key, [...(byTarget.get(key) ?? []), plan]);
+  }
+  for (const targetPlans of byTarget.values()) {
+    const { connector, objectType } = targetPlans[0]!.projection.target;
+    const index = await loadIndex(q, policy, connector, objectType, targetPlans.map((p) => p.projection.name));
+    const fresh = new Map<PolicyInvariantModel, { objects: string[]; reasons: string[] }>();
+    // Values this run gives, per unique attribute: a second object taking the same value collides too.
+    const claimed = new Map<string, Map<string, string>>();
+    for (const plan of targetPlans) {
+      for (const change of plan.changes) {
+        if (change.change.op !== 'create' && change.change.op !== 'update') continue;
+        const problems: string[] = [];
+        for (const invariant of policy.invariants) {
+          const given = givenValue(change, invariant.attribute);
+          if (!given.touched) continue;
+          const self = change.change.op === 'update' ? change.change.externalId : undefined;
+          const problem = invariantProblem(invariant, given.value, change.desired?.unresolved?.[invariant.attribute]) ?? (invariant.unique ? collision(index, claimed, invariant.attribute, given.value, self, change.object) : undefined);
+          if (problem === undefined) continue;
+          problems.push(`${invariant.attribute} ${problem}`);
+          const entry = fresh.get(invariant) ?? { objects: [], reasons: [] };
+          fresh.set(invariant, entry);
+          entry.objects.push(change.object);
+          entry.reasons.push(`${change.object}: ${invariant.attribute} ${problem}`);
+        }
+        if (problems.length > 0) outcome.holds.push({ projection: plan.projection.name, meshId: change.meshId, item: change.item, object: change.object, reason: `policy "${policy.name}": ${problems.join('; ')}` });
+      }
+    }
+    for (const [invariant, { objects, reasons }] of fresh) {
+      const unique = [...new Set(objects)];
+      outcome.violations.push({ policy: policy.name, kind: 'invariant', connector, objectType, rule: describeInvariant(invariant), message: `${unique.length} object(s) would break ${describeInvariant(invariant)}${invariant.description ? ` (${invariant.description})` : ''} and are held back: ${reasons.slice(0, 5).join('; ')}${reasons.length > 5 ? '; …' : ''}`, count: unique.length, objects: unique.slice(0, SHOWN), status: 'new' });
+    }
+    outcome.violations.push(...existingViolations(policy, connector, objectType, index));
+  }
+}
+
+/** The value a change gives the attribute: a create gives every attribute; an update only those it changes. */
+function givenValue(change: PlannedChange, attribute: string): { touched: boolean; value?: Value | null } {
+  if (change.change.op === 'create') return { touched: true, value: change.change.attributes[attribute] };
+  if (change.change.op === 'update') {
+    const changed = change.change.attributes[attribute];
+    return changed ? { touched: true, value: changed.to ?? null } : { touched: false };
+  }
+  return { touched: false };
+}
+
+function collision(index: TargetIndex, claimed: Map<string, Map<string, string>>, attribute: string, value: Value | undefined | null, self: string | undefined, object: string): string | undefined {
+  const taken = claimed.get(attribute) ?? new Map<string, string>();
+  claimed.set(attribute, taken);
+  for (const key of uniqueKeys(value)) {
+    const holders = [...(index.holders.get(attribute)?.get(key) ?? [])].filter((id) => id !== self);
+    if (holders.length > 0) return `"${key}" is already held by ${index.linked.get(holders[0]!)?.label ?? holders[0]}`;
+    const other = taken.get(key);
+    if (other !== undefined && other !== object) return `"${key}" is also given to ${other} by this run`;
+    taken.set(key, object);
+  }
+  return undefined;
+}
+
+/** The target's objects as observed now: holders of unique attributes (every live object) and the managed ones. */
+async function loadIndex(q: Queryable, policy: PolicyModel, connector: string, objectType: string, projections: readonly string[]): Promise<TargetIndex> {
+  const rows = await liveObjectsManagedBy(q, connector, objectType, projections);
+  const holders = new Map<string, Map<string, Set<string>>>();
+  const uniqueAttributes = policy.invariants.filter((i) => i.unique).map((i) => i.attribute);
+  const linked = new Map<string, { label: string; attributes: Record<string, Value> }>();
+  for (const row of rows) {
+    const label = row.dn ?? row.externalId;
+    if (row.managed) linked.set(row.externalId, { label, attributes: row.attributes });
+    for (const attribute of uniqueAttributes) {
+      const byValue = holders.get(attribute) ?? new Map<string, Set<string>>();
+      holders.set(attribute, byValue);
+      for (const key of uniqueKeys(sourceValue(row.attributes, attribute))) byValue.set(key, (byValue.get(key) ?? new Set()).add(row.externalId));
+    }
+  }
+  return { holders, linked };
+}
+
+/** What the managed objects already break (reported, never blocking). */
+function existingViolations(policy: PolicyModel, connector: string, objectType: string, index: TargetIndex): PolicyViolation[] {
+  const found: PolicyViolation[] = [];
+  for (const invariant of policy.invariants) {
+    const objects: string[] = [];
+    for (const [externalId, { label, attributes }] of index.linked) {
+      const value = sourceValue(attributes, invariant.attribute);
+      const broken = invariantProblem({ ...invariant, resolvable: false }, value) !== undefined || (invariant.unique && uniqueKeys(value).some((key) => [...(index.holders.get(invariant.attribute)?.get(key) ?? [])].some((id) => id !== externalId)));
+      if (broken) objects.push(label);
+    }
+    if (objects.length === 0) continue;
+    objects.sort();
+    found.push({ policy: policy.name, kind: 'invariant', connector, objectType, rule: describeInvariant(invariant), message: `${objects.length} object(s) of ${connector}/${objectType} already break ${describeInvariant(invariant)}; reported, not blocking`, count: objects.length, objects: objects.slice(0, SHOWN), status: 'existing' });
+  }
+  return found;
+}

@@ -1,0 +1,70 @@
+/**
+ * A Policy's limits against one wave's plans, without the store: how many objects of each target
+ * connector and object type a run would create, update, move, disable, delete, or change one attribute of
+ * (an update of it; a created object does not count as changing its attributes).
+ */
+import type { PolicyLimitModel, PolicyModel, PolicyOperation } from '../../config/model.js';
+import type { ProjectionPlan } from '../planner.js';
+
+const OPERATION_OF: Readonly<Record<string, PolicyOperation>> = { create: 'creates', update: 'updates', move: 'moves', disable: 'disables', delete: 'deletes' };
+
+export interface TargetChanges {
+  readonly connector: string;
+  readonly objectType: string;
+  /** Objects (labels) per operation. */
+  readonly operations: Map<PolicyOperation, Set<string>>;
+  /** Objects (labels) per changed attribute. */
+  readonly attributes: Map<string, Set<string>>;
+}
+
+/** The covered plans' changes per target connector and object type. */
+export function targetChanges(policy: PolicyModel, plans: readonly ProjectionPlan[]): TargetChanges[] {
+  const byTarget = new Map<string, TargetChanges>();
+  for (const plan of plans) {
+    if (!policy.projections.includes(plan.projection.name)) continue;
+    const { connector, objectType } = plan.projection.target;
+    const key = `${connector}\u0000${objectType}`;
+    let target = byTarget.get(key);
+    if (!target) byTarget.set(key, (target = { connector, objectType, operations: new Map(), attributes: new Map() }));
+    for (const { change, object } of plan.changes) {
+      const operation = OPERATION_OF[change.op];
+      if (operation) add(target.operations, operation, object);
+      if (change.op === 'update') for (const name of Object.keys(change.attributes)) add(target.attributes, name, object);
+    }
+  }
+  return [...byTarget.values()];
+}
+
+function add<K>(map: Map<K, Set<string>>, key: K, object: string): void {
+  let set = map.get(key);
+  if (!set) map.set(key, (set = new Set()));
+  set.add(object);
+}
+
+export interface LimitExcess {
+  /** `updates` or `attribute department`. */
+  readonly what: string;
+  readonly count: number;
+  /** The tighter of `max` and `maxPercent` of `live`. */
+  readonly limit: number;
+  /** `at most 2% (3 of 150)`. */
+  readonly rule: string;
+  readonly objects: readonly string[];
+}
+
+/** The limits one target's changes pass; `live`: the target's objects of the type before the run. */
+export function limitExcesses(policy: PolicyModel, target: TargetChanges, live: number): LimitExcess[] {
+  const excesses: LimitExcess[] = [];
+  const judge = (what: string, limit: PolicyLimitModel, objects: ReadonlySet<string> | undefined) => {
+    const count = objects?.size ?? 0;
+    if (count === 0) return;
+    const percentLimit = limit.maxPercent !== undefined ? Math.floor((limit.maxPercent / 100) * live) : undefined;
+    const bound = Math.min(limit.max ?? Infinity, percentLimit ?? Infinity);
+    if (count <= bound) return;
+    const rule = [...(limit.max !== undefined ? [`at most ${limit.max}`] : []), ...(limit.maxPercent !== undefined ? [`at most ${limit.maxPercent}% (${percentLimit} of ${live})`] : [])].join(' and ');
+    excesses.push({ what, count, limit: bound, rule, objects: [...(objects ?? [])] });
+  };
+  for (const [operation, limit] of Object.entries(policy.limits) as [PolicyOperation, PolicyLimitModel][]) judge(operation, limit, target.operations.get(operation));
+  for (const [attribute, limit] of policy.attributeLimits) judge(`changes of "${attribute}"`, limit, target.attributes.get(attribute));
+  return excesses;
+}

@@ -1,0 +1,42 @@
+/**
+ * Policy stage, between plan and gate: the Policy documents judge the wave's plans (policies/). A
+ * violated limit is a gate trip (the gate stage's blocking applies to it); an object that would newly
+ * break an invariant loses its changes this run and is recorded as held back, and its projection's
+ * progress stays where it was, so the next run plans it again.
+ */
+import { evaluatePolicies, holdKey } from '../policies/evaluate-policies.js';
+import type { HeldBackObject } from '../planner.js';
+import { insertConflicts } from '../tables/conflicts.js';
+import type { WaveStage } from './stage.js';
+
+export const policyStage: WaveStage = {
+  name: 'policy',
+  async run(run, wave) {
+    const { ctx, record } = run;
+    if (run.config.policies.length === 0 || wave.plans.length === 0) return;
+    const outcome = await evaluatePolicies(ctx, ctx.q, wave.plans);
+    record.gates.push(...outcome.trips);
+    for (const trip of outcome.trips) wave.blocked.add(trip.connector);
+    record.policyViolations.push(...outcome.violations);
+    if (outcome.holds.length === 0) return;
+    const held = new Map(outcome.holds.map((h) => [holdKey(h), h]));
+    const conflicts: HeldBackObject[] = [];
+    for (const plan of wave.plans) {
+      const kept = plan.changes.filter((c) => !held.has(holdKey({ projection: plan.projection.name, meshId: c.meshId, item: c.item })));
+      if (kept.length === plan.changes.length) continue;
+      plan.changes.splice(0, plan.changes.length, ...kept);
+      // Planned again next run: what is held back here is not planned by a delta run unless it changes.
+      run.partial.add(plan.projection.name);
+      for (const hold of outcome.holds.filter((h) => h.projection === plan.projection.name)) {
+        conflicts.push({ kind: 'heldBack', subject: { on: 'projected', projection: hold.projection, meshId: hold.meshId, item: hold.item }, meshType: plan.projection.meshType, projection: hold.projection, reason: hold.reason, details: { reason: hold.reason, projection: hold.projection, object: hold.object } });
+      }
+    }
+    record.heldBack.push(...conflicts);
+    await ctx.atomically((q) =>
+      insertConflicts(
+        q,
+        conflicts.map((h) => ({ kind: h.kind, subject: h.subject, attribute: '', meshType: h.meshType, scope: { in: 'projection', projection: h.projection }, details: h.details })),
+      ),
+    );
+  },
+};
