@@ -50,8 +50,9 @@ spec:
   objectTypes:
     account: { file: ${table}, externalIdColumn: account_id, isActiveColumn: is_active }
 `;
-  // A handful of accounts: one leaver is 25 % of them, over the sample's 10 % gate meant for a real company.
-  const mesh = sample[0]!.replace('maxDeletePercent: 10', 'maxDeletePercent: 50');
+  // A handful of accounts: one leaver (or one rehire whose end date is cleared) is 20-25 % of them, over
+  // the sample's 10 % delete gate and the 20 % attribute-clear gate, both meant for a real company.
+  const mesh = sample[0]!.replace('maxDeletePercent: 10', 'maxDeletePercent: 50\n    maxClearPercent: 50');
   expect(mesh).not.toBe(sample[0]);
   return [mesh, ...sample.slice(1), connectors].join('\n---\n');
 }
