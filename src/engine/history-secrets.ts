@@ -9,8 +9,12 @@ import { holdsSecret } from '../shared/logger.js';
 
 const SECRET_NAME = /passw(or)?d|pwd|secret|token|credential|api_?key|private_?key/i;
 
+const secretNames = new Map<string, boolean>();
+
 export function isSecretName(attribute: string): boolean {
-  return SECRET_NAME.test(attribute);
+  let secret = secretNames.get(attribute);
+  if (secret === undefined) secretNames.set(attribute, (secret = SECRET_NAME.test(attribute)));
+  return secret;
 }
 
 /** Whether a value of this attribute must be kept out of history. */

@@ -1,6 +1,7 @@
 /**
  * What changed between a mesh object's stored values and its recomputed ones, attribute by attribute,
- * with the source that won each new value: the rows of its value history.
+ * with the source that won each new value: the rows of its value history. Runs for every changed object
+ * of a cycle (every object of a first one), so it allocates one plain object per change and nothing else.
  */
 import type { Value } from '../config/model.js';
 import { ownValue } from '../shared/own-property.js';
@@ -19,20 +20,22 @@ export function valueChanges(
   provenance: Readonly<Record<string, AttributeProvenance>>,
 ): ValueChange[] {
   const changes: ValueChange[] = [];
-  for (const [attribute, value] of Object.entries(after)) {
-    const previous = ownValue(before, attribute);
-    if (previous !== undefined && canonicalJson(previous) === canonicalJson(value)) continue;
+  const fresh = Object.keys(before).length === 0;
+  for (const attribute of Object.keys(after)) {
+    const value = after[attribute]!;
+    if (!fresh) {
+      const previous = ownValue(before, attribute);
+      if (previous !== undefined && canonicalJson(previous) === canonicalJson(value)) continue;
+    }
     const winner = ownValue(provenance, attribute)?.winner;
-    changes.push({
-      attribute,
-      value,
-      ...(winner ? { source: { rule: winner.rule, connector: winner.connector, externalId: winner.externalId }, confidence: winner.confidence } : {}),
-      ...(withheldFromHistory(attribute, value) ? { withheld: true } : {}),
-    });
+    const withheld = withheldFromHistory(attribute, value);
+    changes.push(
+      winner
+        ? { attribute, value, source: { rule: winner.rule, connector: winner.connector, externalId: winner.externalId }, confidence: winner.confidence, withheld }
+        : { attribute, value, withheld },
+    );
   }
-  for (const attribute of Object.keys(before)) {
-    if (ownValue(after, attribute) === undefined) changes.push({ attribute, value: null });
-  }
+  if (!fresh) for (const attribute of Object.keys(before)) if (ownValue(after, attribute) === undefined) changes.push({ attribute, value: null });
   return changes;
 }
 

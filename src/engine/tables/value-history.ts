@@ -42,22 +42,19 @@ export interface ObjectValueChanges {
 
 type StoredChange = [value: Value | null, source?: number, confidence?: number, withheld?: 1];
 
+/** The stored shape of one object's changes; an object has a source or two, so they are found by a scan. */
 function encode(changes: readonly ValueChange[]): { sources: [string, string, string][]; changes: Record<string, StoredChange> } {
   const sources: [string, string, string][] = [];
-  const index = new Map<string, number>();
   const out: Record<string, StoredChange> = {};
   for (const change of changes) {
-    if (!change.source) {
+    const source = change.source;
+    if (!source) {
       out[change.attribute] = [change.withheld ? null : change.value];
       continue;
     }
-    const { rule, connector, externalId } = change.source;
-    const key = `${rule}\u0000${connector}\u0000${externalId}`;
-    let at = index.get(key);
-    if (at === undefined) {
-      index.set(key, (at = sources.length));
-      sources.push([rule, connector, externalId]);
-    }
+    let at = 0;
+    while (at < sources.length && !(sources[at]![2] === source.externalId && sources[at]![1] === source.connector && sources[at]![0] === source.rule)) at++;
+    if (at === sources.length) sources.push([source.rule, source.connector, source.externalId]);
     out[change.attribute] = change.withheld ? [null, at, change.confidence ?? 0, 1] : [change.value, at, change.confidence ?? 0];
   }
   return { sources, changes: out };
