@@ -88,8 +88,9 @@ export async function clearConflicts(q: Queryable, kinds: readonly ConflictKind[
   const { scope, subjects } = where;
   if (subjects !== undefined && subjects.length === 0) return;
   if (scope === undefined && subjects === undefined) throw new Error('clearConflicts needs a scope or subjects');
-  const conditions = [`kind ${d.in('$1')}`];
-  const params: unknown[] = [kinds];
+  // One kind (the sync and resolver's per-page case) is an equality, so the primary key is used as before.
+  const conditions = [kinds.length === 1 ? 'kind = $1' : `kind ${d.in('$1')}`];
+  const params: unknown[] = [kinds.length === 1 ? kinds[0] : kinds];
   if (scope !== undefined) {
     params.push(scopeText(scope));
     conditions.push(`scope = $${params.length}`);
