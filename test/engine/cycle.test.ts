@@ -382,6 +382,19 @@ describe('failed exports: retried with backoff, within a limit', () => {
     expect(retryDelay(1000, 10)).toBe(30_000);
   });
 
+  it('a change refused because exports stopped (shutdown, lost leader lock) is no attempt: not retried inside the cycle, sent by the next one, never given up for it', async () => {
+    const { apps, sent } = await failing({ message: 'not exported: this replica is shutting down', retryable: true, code: 'ExportPaused' }, { backoff: '1ms', maxAttempts: 1 });
+    expect(sent()).toBe(1);
+    expect(await attempts()).toBe(0);
+    const next = await h!.cycle();
+    expect(sent()).toBe(2); // due at once, although maxAttempts is 1
+    expect(next.givenUp).toEqual([]);
+    expect(await attempts()).toBe(0);
+    apps.failExports = undefined;
+    expect((await h!.cycle()).result).toBe('succeeded');
+    expect(await attempts()).toBeUndefined();
+  });
+
   it('a create is never retried inside the cycle (its outcome may be unknown): the next cycle sends it again', async () => {
     const { apps, sent } = await failing({ message: 'timed out', retryable: true, code: 'Timeout' });
     expect(sent()).toBe(1);
