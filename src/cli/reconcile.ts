@@ -118,6 +118,7 @@ the controller unreachable or the token refused, or the wait timed out), 3 block
       for (const flag of ['allow-deletes', 'allow-clears', 'allow-limits'] as const) {
         if (values[flag] !== undefined) {
           // On a running controller a gate is approved per connector, bound to what it holds back, with a reason.
+          if (flag === 'allow-limits') throw new UsageError('--allow-limits does not go through the operator API (a Policy limit has no approval endpoint yet): run imesh reconcile --allow-limits N where the store is reachable, with the controller stopped');
           const field = flag === 'allow-deletes' ? 'allowDeletes' : 'allowClears';
           throw new UsageError(
             `--${flag} does not go through the operator API as a flag: approve what a connector's gate holds back with POST ${server.replace(/\/+$/, '')}/api/v1/connectors/NAME/approvals {"${field}": N, "reason": "…"} (or the dashboard's connector page), then sync; GET …/connectors/NAME/approvals lists the objects`,

@@ -188,6 +188,18 @@ function approvalsSection(approvals: readonly ApprovalRecord[] | undefined): str
   ];
 }
 
+/** What the Policy documents found in the last run: new ones held objects back or blocked, existing ones are only reported. */
+function policySection(violations: StatusReport['policyViolations']): string[] {
+  if (!violations || violations.length === 0) return [];
+  return [
+    '## Policy violations',
+    table(
+      [{ title: 'Policy' }, { title: 'Target' }, { title: 'Rule' }, { title: 'Status' }, { title: 'Objects', align: 'right' }, { title: 'Some of them' }],
+      violations.map((v) => [mdText(v.policy), `${mdText(v.connector)}/${mdText(v.objectType)}`, mdText(v.rule), v.status === 'new' ? '**new** (held back / blocked)' : 'existing (not blocking)', String(v.count), v.objects.slice(0, 10).map(mdCode).join(', ')]),
+    ),
+  ];
+}
+
 export function renderStatusMarkdown(report: StatusReport): string {
   return redact(
     document([
@@ -198,6 +210,7 @@ export function renderStatusMarkdown(report: StatusReport): string {
       report.conditions.length > 0 ? `## Conditions\n\n${conditionTable(report.conditions)}` : undefined,
       ...connectorsSection(report.connectors),
       ...approvalsSection(report.approvals),
+      ...policySection(report.policyViolations),
       ...meshSection(report.meshObjects),
       ...cyclesSection(report),
     ]),

@@ -90,7 +90,7 @@ describe('Policy documents through the CLI', () => {
   }, 600_000);
 
   it('accounts that already break an invariant are reported, never block', () => {
-    const { run, edit, status } = applied();
+    const { cwd, run, edit, status } = applied();
     // A reviewer adds an invariant the existing accounts already break.
     edit('policies.yaml', (text) => text.replace('    - { attribute: username,', '    - { attribute: display_name, maxLength: 12 }\n    - { attribute: username,'));
     const plan = run('plan', '--format', 'markdown', '--detailed-exitcode');
@@ -101,6 +101,9 @@ describe('Policy documents through the CLI', () => {
     expect(reconcile.status, reconcile.stderr).toBe(0);
     expect(status().conditions).toContainEqual(expect.objectContaining({ type: 'PolicyViolated', status: 'False', message: expect.stringContaining('existing violation(s) reported (not blocking): apps-guardrails: display_name: at most 12 characters') }));
     expect(status().policyViolations).toEqual([expect.objectContaining({ policy: 'apps-guardrails', status: 'existing', objects: expect.arrayContaining(['E1004', 'E1006']) })]);
+    const statusMd = readFileSync(join(cwd, '.imesh/reports/status.md'), 'utf8');
+    expect(statusMd).toContain('## Policy violations');
+    expect(statusMd).toMatch(/\| apps-guardrails \| apps\/account \| display\\_name: at most 12 characters \| existing \(not blocking\) \| \d+ \| `E1004`/);
     // A change that brings a new account breaking it is held back.
     edit('data/hr.csv', (text) => `${text.trimEnd()}\nE1013,Max,Smythe-Bartholomew,max.sb@example.com,Research,Analyst,true\n`);
     expect(run('plan').status).toBe(3);

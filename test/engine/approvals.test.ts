@@ -220,3 +220,23 @@ describe('approvals of held-back objects', () => {
     ]);
   });
 });
+
+describe('approvals of the attribute-clear gate', () => {
+  it('names the approval in the trip, and what an approval let stand is not counted again by later runs', async () => {
+    const { hr, h } = await start();
+    // HR sends six people without an email: their accounts (rendered from {{email}}) are held back.
+    for (let n = 1; n <= 6; n++) {
+      const id = `E${1000 + n}`;
+      hr.put('user', id, { ...hr.get('user', id)!.attributes, email: '' }, { enabled: true });
+    }
+    const blocked = await h.cycle({ now: () => T0 + 1000 });
+    expect(blocked.gates).toEqual([expect.objectContaining({ connector: 'apps', gate: 'maxClearPercent', attribute: 'email', count: 6 })]);
+    expect(blocked.gates[0]?.message).toContain('POST /api/v1/connectors/apps/approvals {"allowDeletes": 0, "allowClears": 6');
+    await h.db.transaction((tx) => giveApproval(tx, { connector: 'apps', allowDeletes: 0, allowClears: 6, reason: 'HR fixes the export tomorrow', approvedBy: 'ops-token', now: T0 + 60_000 }));
+    expect((await h.cycle({ now: () => T0 + 120_000 })).result).toBe('succeeded');
+    const full = await h.cycle({ full: true, now: () => T0 + 180_000 });
+    expect(full.result).toBe('succeeded');
+    expect(full.approvals).toEqual([]);
+    expect(await listHolds(h.db, 'apps')).toEqual([]);
+  });
+});
