@@ -1,5 +1,5 @@
 /** `imesh history` as text: each attribute's values in order, then the exports to target objects. */
-import type { History } from '../engine/history.js';
+import { HISTORY_OFF, type History } from '../engine/history.js';
 import type { ExportHistoryEntry } from '../engine/tables/export-history.js';
 import type { ValueHistoryEntry } from '../engine/tables/value-history.js';
 
@@ -25,7 +25,7 @@ function exportLine(entry: ExportHistoryEntry): string {
 
 export function renderHistory(h: History): string {
   const key = Object.values(h.keys).find((v): v is string | number => typeof v === 'string' || typeof v === 'number');
-  const lines = [`${h.type}/${key ?? h.id}${key !== undefined ? ` (mesh id ${h.id})` : ''}${h.deleted ? ' (deleted)' : ''}${h.attribute ? ` ${h.attribute}` : ''}`, `history kept for ${h.retain}`];
+  const lines = [`${h.type}/${key ?? h.id}${key !== undefined ? ` (mesh id ${h.id})` : ''}${h.deleted ? ' (deleted)' : ''}${h.attribute ? ` ${h.attribute}` : ''}`, h.retain === HISTORY_OFF ? 'history is off (Mesh.spec.history.retain: 0s)' : `history kept for ${h.retain}`];
   if (h.values.length === 0 && h.exports.length === 0) {
     lines.push('', h.attribute ? `no recorded changes of ${h.attribute}` : 'no recorded changes');
     return lines.join('\n') + '\n';

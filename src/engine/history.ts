@@ -14,6 +14,9 @@ import { loadMeshObjects } from './tables/mesh-objects.js';
 import { readExportHistory, type ExportHistoryEntry } from './tables/export-history.js';
 import { readValueHistory, type ValueHistoryEntry } from './tables/value-history.js';
 
+/** `retain` when history is off: nothing is recorded. */
+export const HISTORY_OFF = '0s';
+
 export interface History {
   readonly type: string;
   readonly id: string;
@@ -21,7 +24,7 @@ export interface History {
   readonly keys: Readonly<Record<string, Value>>;
   /** Only this attribute's changes (and the exports that wrote it); null: every attribute. */
   readonly attribute: string | null;
-  /** How long changes are kept (`Mesh.spec.history.retain`). */
+  /** How long changes are kept (`Mesh.spec.history.retain`); `0s`: history is off. */
   readonly retain: string;
   /** Each value's changes, oldest first. */
   readonly values: readonly ValueHistoryEntry[];
@@ -43,7 +46,7 @@ export async function history(q: Queryable, config: CompiledConfig, type: string
     deleted: object.deleted,
     keys,
     attribute: attribute ?? null,
-    retain: formatDuration(config.mesh.history.retainMs),
+    retain: config.mesh.history.retainMs === 0 ? HISTORY_OFF : formatDuration(config.mesh.history.retainMs),
     values: await readValueHistory(q, id, attribute),
     exports: await readExportHistory(q, id, attribute),
   };

@@ -165,6 +165,6 @@ describe('value history', () => {
     expect(apps.get('account', 'E1')?.attributes).toMatchObject({ title: 'Senior Engineer' });
     expect(await h.db.query('SELECT mesh_id FROM value_history')).toEqual([]);
     expect(await h.db.query('SELECT mesh_id FROM export_history')).toEqual([]);
-    expect(await history(h.db, h.config, 'person', 'E1')).toMatchObject({ retain: '0ms', values: [], exports: [] });
+    expect(await history(h.db, h.config, 'person', 'E1')).toMatchObject({ retain: '0s', values: [], exports: [] });
   });
 });

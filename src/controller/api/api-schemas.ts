@@ -296,7 +296,7 @@ export const components = {
       deleted: { type: 'boolean' },
       keys: { type: 'object', additionalProperties: ref('Value') },
       attribute: { ...nullable({ type: 'string' }), description: 'The attribute asked for; null: every attribute.' },
-      retain: { type: 'string', description: 'How long changes are kept (Mesh.spec.history.retain).', examples: ['400d'] },
+      retain: { type: 'string', description: 'How long changes are kept (Mesh.spec.history.retain); 0s: history is off.', examples: ['400d'] },
       values: {
         type: 'array',
         description: "Each value's changes, oldest first.",
