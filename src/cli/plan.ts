@@ -137,7 +137,9 @@ A connector whose secret would go to a destination no trusted run (reconcile, th
 it to gets no secret and is not contacted: the plan lists it under "Not contacted" (JSON: skipped), does
 not read its objects and plans nothing for it; the exit code is what it otherwise would be.
 
-Exit codes: 0 no error, 1 error, 2 changes pending (with --detailed-exitcode), 3 a safety gate would trip.`,
+Exit codes: 0 no error, 1 error, 2 changes pending (with --detailed-exitcode), 3 a safety gate would trip
+or a Policy would be violated (a limit passed, or objects that would break an invariant, which a reconcile
+holds back; violations the targets already have are listed and never exit 3).`,
   async run(args) {
     const { values } = parseVerbArgs(args, {
       config: { type: 'string' },

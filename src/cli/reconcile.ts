@@ -96,7 +96,8 @@ ${serverHelp} (an operator token): "sync now" — the controller runs
   --timeout D   with --server: how long to wait for the job (default ${DEFAULT_SERVER_TIMEOUT}); the job goes on after it
 
 Exit codes: 0 ok, 1 error (a connector or some exports failed; with --server also an interrupted job,
-the controller unreachable or the token refused, or the wait timed out), 3 blocked by a safety gate.`,
+the controller unreachable or the token refused, or the wait timed out), 3 blocked by a safety gate or a
+Policy (a limit passed, or objects held back for breaking an invariant; the rest is exported).`,
   async run(args) {
     const { values } = parseVerbArgs(args, {
       ...configLocationFlags,
