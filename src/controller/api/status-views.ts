@@ -77,7 +77,7 @@ export interface StatusView {
   readonly lastJob: Job | null;
 }
 
-const GATE_CONDITIONS = new Set(['DeleteThresholdExceeded', 'ImportGuardTripped', 'AttributeClearThresholdExceeded']);
+const GATE_CONDITIONS = new Set(['DeleteThresholdExceeded', 'ImportGuardTripped', 'AttributeClearThresholdExceeded', 'PolicyLimitExceeded']);
 
 const newest = (values: readonly (string | null)[]): string | null =>
   values.reduce<string | null>((best, v) => (v !== null && (best === null || v > best) ? v : best), null);
