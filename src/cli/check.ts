@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { CheckResult } from '../connectors/sdk.js';
-import { errorMessage, ImeshError } from '../shared/errors.js';
+import { errorCode, errorMessage } from '../shared/errors.js';
 import { logger } from '../shared/logger.js';
 import { describeStore, type Db } from '../store/db.js';
 import { storeUrlFrom } from '../store/open-store.js';
@@ -95,7 +95,7 @@ Exit codes: 0 all good, 1 any failed.`,
           await connector.close();
         }
       } catch (error) {
-        results.push({ name, type: model.type, ok: false, latencyMs: Date.now() - started, objectTypes: {}, error: { code: error instanceof ImeshError ? error.code : 'CheckFailed', message: errorMessage(error) } });
+        results.push({ name, type: model.type, ok: false, latencyMs: Date.now() - started, objectTypes: {}, error: { code: errorCode(error, 'CheckFailed'), message: errorMessage(error) } });
       }
     }
     const skippedJson = notContactedList.map(({ name, reason }) => ({ connector: name, reason }));

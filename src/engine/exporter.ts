@@ -8,7 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { PasswordPolicy, ProjectionModel } from '../config/model.js';
 import { envSecretResolver } from '../config/secrets.js';
 import type { ExportChange, ExportResult } from '../connectors/sdk.js';
-import { errorMessage, ImeshError } from '../shared/errors.js';
+import { errorCode, errorMessage, errorRetryable, ImeshError } from '../shared/errors.js';
 import type { Queryable } from '../store/db.js';
 import type { CycleContext } from './context.js';
 import { changeFingerprint, clearFailedExports, objectKey, recordFailedExports, type FailureRow } from './export-attempts.js';
@@ -163,8 +163,8 @@ function fingerprintsOf(plan: ProjectionPlan): (meshId: string, item: string) =>
 }
 
 function failedResult(planned: PlannedChange, error: unknown): ExportResult {
-  const code = error instanceof ImeshError ? error.code : UNCLASSIFIED;
-  const retryable = error instanceof ImeshError ? error.retryable : true;
+  const code = errorCode(error, UNCLASSIFIED);
+  const retryable = errorRetryable(error, true);
   return { id: planned.change.id, ok: false, error: { code, message: errorMessage(error), retryable } };
 }
 

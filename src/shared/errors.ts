@@ -192,8 +192,29 @@ export class ApprovalError extends ImeshError {
   }
 }
 
+/**
+ * An error with ImeshError's shape: a string `code` and a boolean `retryable`. Matched by shape, not by
+ * class, because a connector package may bring its own copy of the SDK, whose ImeshError is another
+ * class; a plain Node error's `code` (ECONNRESET) does not match without `retryable`.
+ */
+function typedError(error: unknown): { code: string; retryable: boolean } | undefined {
+  if (typeof error !== 'object' || error === null) return undefined;
+  const { code, retryable } = error as { code?: unknown; retryable?: unknown };
+  return typeof code === 'string' && typeof retryable === 'boolean' ? { code, retryable } : undefined;
+}
+
+/** The error's stable code, or `fallback` for an error that carries none. */
+export function errorCode(error: unknown, fallback: string): string {
+  return typedError(error)?.code ?? fallback;
+}
+
+/** Whether retrying can help, as the error says, or `fallback` for an error that does not say. */
+export function errorRetryable(error: unknown, fallback: boolean): boolean {
+  return typedError(error)?.retryable ?? fallback;
+}
+
 export function isRetryable(error: unknown): boolean {
-  return error instanceof ImeshError && error.retryable;
+  return errorRetryable(error, false);
 }
 
 export function errorMessage(error: unknown): string {

@@ -15,7 +15,7 @@
  * whole list, not the change.
  */
 import type { Logger } from '../../shared/logger.js';
-import { ConnectorError, errorMessage, ImeshError } from '../../shared/errors.js';
+import { ConnectorError, errorCode, errorMessage } from '../../shared/errors.js';
 import { BatchBuffer } from '../http/batching.js';
 import { HttpClient, HttpError, mapConcurrent, odataPages, type HttpRequest } from '../http/index.js';
 import type { CheckResult, ConnectorContext, ExportChange, ExportResult, IdentityConnector, ImportBatch, ObjectTypeCapabilities, StagedObject } from '../sdk.js';
@@ -88,7 +88,7 @@ export class EntraConnector implements IdentityConnector {
       }
       return { ok: true, latencyMs, server: `Microsoft Graph ${this.graph.baseUrl.host}`, objectTypes };
     } catch (error) {
-      return { ok: false, latencyMs: latencyMs || Date.now() - started, objectTypes: {}, error: { code: error instanceof ImeshError ? error.code : 'CheckFailed', message: errorMessage(error) } };
+      return { ok: false, latencyMs: latencyMs || Date.now() - started, objectTypes: {}, error: { code: errorCode(error, 'CheckFailed'), message: errorMessage(error) } };
     }
   }
 

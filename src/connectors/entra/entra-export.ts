@@ -17,7 +17,7 @@
  */
 import { randomBytes, randomInt } from 'node:crypto';
 import type { Value } from '../../config/model.js';
-import { ConnectorError, errorMessage, ImeshError, type ConnectorErrorCode } from '../../shared/errors.js';
+import { ConnectorError, errorCode, errorMessage, errorRetryable, type ConnectorErrorCode } from '../../shared/errors.js';
 import { apiErrorSummary, displayUrl, errorForStatus, HttpError, mapConcurrent, type HttpClient, type HttpMethod } from '../http/index.js';
 import type { AttributeChange, ExportChange, ExportResult } from '../sdk.js';
 import { unflatten } from './entra-mapping.js';
@@ -70,7 +70,7 @@ export async function exportChanges(client: HttpClient, options: EntraOptions, t
   return changes.map((change): ExportResult => {
     const failure = failures.get(change.id);
     if (failure !== undefined) {
-      return { id: change.id, ok: false, error: { code: failure instanceof ImeshError ? failure.code : 'ExportFailed', message: errorMessage(failure), retryable: failure instanceof ImeshError ? failure.retryable : true } };
+      return { id: change.id, ok: false, error: { code: errorCode(failure, 'ExportFailed'), message: errorMessage(failure), retryable: errorRetryable(failure, true) } };
     }
     const externalId = created.get(change.id);
     return { id: change.id, ok: true, ...(externalId !== undefined ? { externalId } : {}) };

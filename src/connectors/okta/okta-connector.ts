@@ -16,7 +16,7 @@
  * Every list follows `Link: <…>; rel="next"` with pages of at most 200.
  */
 import type { Logger } from '../../shared/logger.js';
-import { ConnectorError, errorMessage, ImeshError } from '../../shared/errors.js';
+import { ConnectorError, errorCode, errorMessage } from '../../shared/errors.js';
 import { BatchBuffer } from '../http/batching.js';
 import { HttpError, linkPages, mapConcurrent, type HttpClient, type HttpResponse } from '../http/index.js';
 import type { CheckResult, ConnectorContext, ExportChange, ExportResult, IdentityConnector, ImportBatch, ObjectTypeCapabilities, StagedObject } from '../sdk.js';
@@ -102,7 +102,7 @@ export class OktaConnector implements IdentityConnector {
       }
       return { ok: true, latencyMs, server: `Okta ${this.client.baseUrl.host}`, objectTypes, ...(warnings.length > 0 ? { warnings } : {}) };
     } catch (error) {
-      return { ok: false, latencyMs: latencyMs || Date.now() - started, objectTypes: {}, error: { code: error instanceof ImeshError ? error.code : 'CheckFailed', message: errorMessage(error) } };
+      return { ok: false, latencyMs: latencyMs || Date.now() - started, objectTypes: {}, error: { code: errorCode(error, 'CheckFailed'), message: errorMessage(error) } };
     }
   }
 

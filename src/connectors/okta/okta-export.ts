@@ -14,7 +14,7 @@
  * Delete stops at deactivation: purging a user is left to an admin, who keeps the audit trail.
  */
 import type { Scalar, Value } from '../../config/model.js';
-import { ConnectorError, errorMessage, ImeshError, type ConnectorErrorCode } from '../../shared/errors.js';
+import { ConnectorError, errorCode, errorMessage, errorRetryable, type ConnectorErrorCode } from '../../shared/errors.js';
 import { exportPerObject, HttpError, type HttpClient } from '../http/index.js';
 import type { AttributeChange, ExportChange, ExportResult } from '../sdk.js';
 import { membershipId, parseMembershipId, READ_ONLY_USER_ATTRIBUTES, userExternalId, type OktaGroupJson, type OktaUserJson } from './okta-mapping.js';
@@ -34,7 +34,7 @@ async function one(client: HttpClient, options: OktaOptions, type: OktaObjectTyp
     return {
       id: change.id,
       ok: false,
-      error: { code: error instanceof ImeshError ? error.code : 'ExportFailed', message: errorMessage(error), retryable: error instanceof ImeshError ? error.retryable : true },
+      error: { code: errorCode(error, 'ExportFailed'), message: errorMessage(error), retryable: errorRetryable(error, true) },
     };
   }
 }

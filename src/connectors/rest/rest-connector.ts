@@ -7,7 +7,7 @@
  * (weekly by default) runs them.
  */
 import type { Logger } from '../../shared/logger.js';
-import { ConnectorError, errorMessage, ImeshError } from '../../shared/errors.js';
+import { ConnectorError, errorCode, errorMessage } from '../../shared/errors.js';
 import { BatchBuffer } from '../http/batching.js';
 import { mapConcurrent } from '../http/semaphore.js';
 import type { CheckResult, ConnectorContext, ExportChange, ExportResult, IdentityConnector, ImportBatch, ObjectTypeCapabilities, StagedObject } from '../sdk.js';
@@ -78,7 +78,7 @@ export class RestConnector implements IdentityConnector {
       }
       return { ok: true, latencyMs, server: `REST ${this.api.client.baseUrl.host}`, objectTypes, ...(warnings.length > 0 ? { warnings } : {}) };
     } catch (error) {
-      return { ok: false, latencyMs: latencyMs || Date.now() - started, objectTypes, error: { code: error instanceof ImeshError ? error.code : 'CheckFailed', message: errorMessage(error) } };
+      return { ok: false, latencyMs: latencyMs || Date.now() - started, objectTypes, error: { code: errorCode(error, 'CheckFailed'), message: errorMessage(error) } };
     }
   }
 

@@ -12,7 +12,7 @@
  */
 import type { CompiledTemplate, Scalar, Value } from '../../config/model.js';
 import { compileTemplate } from '../../config/template.js';
-import { ConnectorError, errorMessage, ImeshError } from '../../shared/errors.js';
+import { ConnectorError, errorCode, errorMessage, errorRetryable } from '../../shared/errors.js';
 import { displayUrl, exportPerObject } from '../http/index.js';
 import type { AttributeChange, ExportChange, ExportResult } from '../sdk.js';
 import { parsePointer, writePointer } from './json-pointer.js';
@@ -40,7 +40,7 @@ async function one(api: RestApi, options: RestOptions, type: RestTypeOptions, ch
     return {
       id: change.id,
       ok: false,
-      error: { code: error instanceof ImeshError ? error.code : 'ExportFailed', message: errorMessage(error), retryable: error instanceof ImeshError ? error.retryable : true },
+      error: { code: errorCode(error, 'ExportFailed'), message: errorMessage(error), retryable: errorRetryable(error, true) },
     };
   }
 }

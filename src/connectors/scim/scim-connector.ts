@@ -19,7 +19,7 @@
  * - Disable: `active: false`; delete: `DELETE` (a 404 means already gone).
  */
 import type { Value } from '../../config/model.js';
-import { ConnectorError, errorMessage, ImeshError, type ConnectorErrorCode } from '../../shared/errors.js';
+import { ConnectorError, errorCode, errorMessage, errorRetryable, type ConnectorErrorCode } from '../../shared/errors.js';
 import { registerSecret, type Logger } from '../../shared/logger.js';
 import { BatchBuffer } from '../http/batching.js';
 import { exportPerObject, HttpClient, HttpError, scimPages } from '../http/index.js';
@@ -103,7 +103,7 @@ export class ScimConnector implements IdentityConnector {
       const warnings = provider.patch ? [] : ['the service provider does not support PATCH: updates are sent as PUT of the whole resource'];
       return { ok: true, latencyMs, server: `SCIM ${this.client.baseUrl.host}`, objectTypes, ...(warnings.length > 0 ? { warnings } : {}) };
     } catch (error) {
-      return { ok: false, latencyMs: Date.now() - started, objectTypes: {}, error: { code: error instanceof ImeshError ? error.code : 'CheckFailed', message: errorMessage(error) } };
+      return { ok: false, latencyMs: Date.now() - started, objectTypes: {}, error: { code: errorCode(error, 'CheckFailed'), message: errorMessage(error) } };
     }
   }
 
@@ -210,7 +210,7 @@ export class ScimConnector implements IdentityConnector {
           return this.refuse('NotSupported', 'SCIM resources have no container to move between');
       }
     } catch (error) {
-      return { id: change.id, ok: false, error: { code: error instanceof ImeshError ? error.code : 'ExportFailed', message: errorMessage(error), retryable: error instanceof ImeshError ? error.retryable : true } };
+      return { id: change.id, ok: false, error: { code: errorCode(error, 'ExportFailed'), message: errorMessage(error), retryable: errorRetryable(error, true) } };
     }
   }
 

@@ -17,7 +17,7 @@
  * import, the only read marked complete — weekly by default (the Mesh's `schedule.full`), as for Okta.
  */
 import type { Logger } from '../../shared/logger.js';
-import { ConnectorError, errorMessage, ImeshError, NotSupportedError } from '../../shared/errors.js';
+import { ConnectorError, errorCode, errorMessage, NotSupportedError } from '../../shared/errors.js';
 import { BatchBuffer } from '../http/batching.js';
 import type { CheckResult, ConnectorContext, ExportResult, IdentityConnector, ImportBatch, ObjectTypeCapabilities, RejectedObject, StagedObject } from '../sdk.js';
 import { WorkdayApi, type WorkdayApiOverrides } from './workday-api.js';
@@ -77,7 +77,7 @@ export class WorkdayConnector implements IdentityConnector {
         ...(warnings.length > 0 ? { warnings } : {}),
       };
     } catch (error) {
-      return { ok: false, latencyMs: Date.now() - started, objectTypes: {}, error: { code: error instanceof ImeshError ? error.code : 'CheckFailed', message: errorMessage(error) } };
+      return { ok: false, latencyMs: Date.now() - started, objectTypes: {}, error: { code: errorCode(error, 'CheckFailed'), message: errorMessage(error) } };
     }
   }
 

@@ -7,7 +7,7 @@
 import type { ConnectorModel } from '../../config/model.js';
 import { descriptorOf } from '../../connectors/registry.js';
 import type { CheckResult } from '../../connectors/sdk.js';
-import { errorMessage, ImeshError, type ConfigErrorCode, type ConnectorErrorCode } from '../../shared/errors.js';
+import { errorCode, errorMessage, type ConfigErrorCode, type ConnectorErrorCode } from '../../shared/errors.js';
 import { redact } from '../../shared/logger.js';
 import type { ControllerPort } from './controller-port.js';
 
@@ -104,7 +104,7 @@ async function check(port: ControllerPort, model: ConnectorModel): Promise<Check
       await connector.close().catch(() => undefined);
     }
   } catch (error) {
-    return { ok: false, latencyMs: elapsed(), objectTypes: {}, error: { code: error instanceof ImeshError ? error.code : 'CheckFailed', message: errorMessage(error) } };
+    return { ok: false, latencyMs: elapsed(), objectTypes: {}, error: { code: errorCode(error, 'CheckFailed'), message: errorMessage(error) } };
   }
 }
 
