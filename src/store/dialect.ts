@@ -44,10 +44,15 @@ export const postgresDialect: Dialect = {
   json: (param) => `${param}::jsonb`,
   jsonString: (param) => `to_jsonb(${param}::text)`,
   jsonText: (column) => `(${column} #>> '{}')`,
+  // The parameter is read as json, not jsonb, and a jsonb field's text is parsed on its own: parsing
+  // the whole page into one jsonb value first and taking its fields apart cost the server about a
+  // quarter more per written row (a 100,000-object first cycle writes ~700,000 rows this way).
   records: (param, columns, alias = 'x') =>
-    `jsonb_to_recordset(${param}::jsonb) AS ${alias}(${Object.entries(columns)
-      .map(([name, type]) => `${name} ${type}`)
-      .join(', ')})`,
+    `(SELECT ${Object.entries(columns)
+      .map(([name, type]) => (type === 'jsonb' ? `r.${name}::jsonb AS ${name}` : `r.${name}`))
+      .join(', ')} FROM json_to_recordset(${param}::json) AS r(${Object.entries(columns)
+      .map(([name, type]) => `${name} ${type === 'jsonb' ? 'json' : type}`)
+      .join(', ')})) AS ${alias}`,
   async nextval(q, sequence) {
     const rows = await q.query<{ n: string }>('SELECT nextval($1)::text AS n', [sequence]);
     return Number(rows[0]?.n);
