@@ -33,7 +33,7 @@ async function reconcileOnServer(server: string, full: boolean, timeout: string,
     for (const gate of gates) process.stderr.write(`BLOCKED: ${gate}\n`);
     if (job.status === 'blocked') {
       process.stderr.write(
-        `To let it through once: approve what the gate holds back (the connector and N are named above) with POST ${api.display.replace(/\/+$/, '')}/api/v1/connectors/NAME/approvals {"allowDeletes": N, "reason": "…"} ("allowClears" for cleared attributes) or on the dashboard's connector page, then run again.\n`,
+        `To let it through once: approve what the gate holds back (the connector and N are named above) with POST ${api.display.replace(/\/+$/, '')}/api/v1/connectors/NAME/approvals {"allowDeletes": N, "reason": "…"} ("allowClears" for cleared attributes, "allowLimits" for a Policy's limits) or on the dashboard's connector page, then run again.\n`,
       );
     }
     for (const error of job.errors) process.stderr.write(`FAILED: ${error}\n`);
@@ -119,10 +119,9 @@ Policy (a limit passed, or objects held back for breaking an invariant; the rest
       for (const flag of ['allow-deletes', 'allow-clears', 'allow-limits'] as const) {
         if (values[flag] !== undefined) {
           // On a running controller a gate is approved per connector, bound to what it holds back, with a reason.
-          if (flag === 'allow-limits') throw new UsageError('--allow-limits does not go through the operator API (a Policy limit has no approval endpoint yet): run imesh reconcile --allow-limits N where the store is reachable, with the controller stopped');
-          const field = flag === 'allow-deletes' ? 'allowDeletes' : 'allowClears';
+          const field = flag === 'allow-deletes' ? 'allowDeletes' : flag === 'allow-clears' ? 'allowClears' : 'allowLimits';
           throw new UsageError(
-            `--${flag} does not go through the operator API as a flag: approve what a connector's gate holds back with POST ${server.replace(/\/+$/, '')}/api/v1/connectors/NAME/approvals {"${field}": N, "reason": "…"} (or the dashboard's connector page), then sync; GET …/connectors/NAME/approvals lists the objects`,
+            `--${flag} does not go through the operator API as a flag: approve what a connector's gate holds back with POST ${server.replace(/\/+$/, '')}/api/v1/connectors/NAME/approvals {${field === 'allowDeletes' ? '' : '"allowDeletes": 0, '}"${field}": N, "reason": "…"} (or the dashboard's connector page), then sync; GET …/connectors/NAME/approvals lists the objects`,
           );
         }
       }

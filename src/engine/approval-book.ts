@@ -1,6 +1,6 @@
 /**
  * A run's pending approvals (approvals.ts), consulted by a tripped gate: the import guard of a source,
- * the delete gate of a target (and the attribute-clear gate, through the same call). An approval lets a
+ * the delete gate of a target (and the attribute-clear gate and a Policy's limits, through the same call). An approval lets a
  * tripped gate's objects through when every one of them was held back when it was given and there are
  * no more than its allowance (all or nothing, as `--allow-deletes`); otherwise the gate blocks as
  * before and says why. Either way the approval is used: the run records it as applied or refused.
@@ -46,9 +46,11 @@ export class RunApprovals {
       return { approval, pass: false, why: `${strangers.length} of the ${held.length} held back ${strangers.length === 1 ? 'was' : 'were'} not held back when approval #${approval.id} was given (${names}${strangers.length > SHOWN ? ', …' : ''}); approve again` };
     }
     const clears = held.filter((h) => h.gate === 'clear').length;
-    const removals = held.length - clears;
+    const limited = held.filter((h) => h.gate === 'limit').length;
+    const removals = held.length - clears - limited;
     if (removals > approval.allowDeletes) return { approval, pass: false, why: `${removals} pending, more than approval #${approval.id}'s allowDeletes ${approval.allowDeletes}` };
     if (clears > (approval.allowClears ?? 0)) return { approval, pass: false, why: `${clears} clears pending, more than approval #${approval.id}'s allowClears ${approval.allowClears ?? 0}` };
+    if (limited > (approval.allowLimits ?? 0)) return { approval, pass: false, why: `${limited} changes over a Policy's limits pending, more than approval #${approval.id}'s allowLimits ${approval.allowLimits ?? 0}` };
     return { approval, pass: true, held };
   }
 

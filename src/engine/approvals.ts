@@ -2,7 +2,8 @@
  * The `approval` table: an operator's "let these held-back objects of one connector through, once"
  * (POST /api/v1/connectors/{name}/approvals). An approval is bound to what the connector's gates held
  * back when it was given (gate_hold): `allowDeletes` must cover every held deletion and disable,
- * `allowClears` every held attribute clear, all or nothing as `--allow-deletes`. A newer approval for
+ * `allowClears` every held attribute clear, `allowLimits` every change a Policy's limits hold back, all
+ * or nothing as `--allow-deletes`. A newer approval for
  * the same connector supersedes a pending one; one not used within APPROVAL_TTL_MS expires.
  * approval-book.ts judges a run's gates with the pending ones and settles them here.
  */
@@ -18,6 +19,7 @@ export interface ApprovalInput {
   readonly connector: string;
   readonly allowDeletes: number;
   readonly allowClears?: number;
+  readonly allowLimits?: number;
   readonly reason: string;
   /** The API token's name. */
   readonly approvedBy: string;
@@ -30,6 +32,7 @@ interface ApprovalRow {
   connector: string;
   allow_deletes: number;
   allow_clears: number | null;
+  allow_limits: number | null;
   reason: string;
   approved_by: string;
   approved_at: Date | string;
@@ -42,7 +45,7 @@ interface ApprovalRow {
   note: string | null;
 }
 
-const COLUMNS = 'CAST(id AS text) AS id, connector, allow_deletes, allow_clears, reason, approved_by, approved_at, expires_at, objects, state, CAST(cycle_id AS text) AS cycle_id, decided_at, let_through, note';
+const COLUMNS = 'CAST(id AS text) AS id, connector, allow_deletes, allow_clears, allow_limits, reason, approved_by, approved_at, expires_at, objects, state, CAST(cycle_id AS text) AS cycle_id, decided_at, let_through, note';
 
 function toRecord(row: ApprovalRow): ApprovalRecord {
   return {
@@ -50,6 +53,7 @@ function toRecord(row: ApprovalRow): ApprovalRecord {
     connector: row.connector,
     allowDeletes: row.allow_deletes,
     allowClears: row.allow_clears,
+    allowLimits: row.allow_limits,
     reason: row.reason,
     approvedBy: row.approved_by,
     approvedAt: isoTimestamp(row.approved_at),
@@ -75,8 +79,9 @@ export async function giveApproval(q: Queryable, input: ApprovalInput): Promise<
   if (held.length === 0) {
     throw new ApprovalError('NothingPending', `${input.connector}: no safety gate holds anything back (the last runs that judged its gates let everything through); there is nothing to approve`);
   }
-  const removals = held.filter((h) => h.gate !== 'clear').length;
-  const clears = held.length - removals;
+  const clears = held.filter((h) => h.gate === 'clear').length;
+  const limited = held.filter((h) => h.gate === 'limit').length;
+  const removals = held.length - clears - limited;
   if (removals > 0 && input.allowDeletes < removals) {
     throw new ApprovalError(
       'AllowanceTooSmall',
@@ -89,15 +94,21 @@ export async function giveApproval(q: Queryable, input: ApprovalInput): Promise<
   if (clears > 0 && input.allowClears !== undefined && input.allowClears < clears) {
     throw new ApprovalError('AllowanceTooSmall', `${input.connector}: the attribute-clear gate holds back ${plural(clears, 'clear')}, more than allowClears ${input.allowClears}; approve at least ${clears}`);
   }
+  if (limited > 0 && input.allowLimits === undefined) {
+    throw new ApprovalError('AllowanceMissing', `${input.connector}: a Policy's limits hold back ${plural(limited, 'change')}; send allowLimits (at least ${limited}) to approve them`);
+  }
+  if (limited > 0 && input.allowLimits !== undefined && input.allowLimits < limited) {
+    throw new ApprovalError('AllowanceTooSmall', `${input.connector}: a Policy's limits hold back ${plural(limited, 'change')}, more than allowLimits ${input.allowLimits}; approve at least ${limited}`);
+  }
   const at = new Date(input.now).toISOString();
   const superseded = await q.query<{ id: string }>(
     `UPDATE approval SET state = 'superseded', decided_at = $2, note = 'a newer approval replaced it' WHERE connector = $1 AND state = 'pending' RETURNING CAST(id AS text) AS id`,
     [input.connector, at],
   );
   const rows = await q.query<ApprovalRow>(
-    `INSERT INTO approval (connector, allow_deletes, allow_clears, reason, approved_by, approved_at, expires_at, objects)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, ${q.dialect.json('$8')}) RETURNING ${COLUMNS}`,
-    [input.connector, input.allowDeletes, input.allowClears ?? null, input.reason, input.approvedBy, at, new Date(input.now + APPROVAL_TTL_MS).toISOString(), JSON.stringify(held)],
+    `INSERT INTO approval (connector, allow_deletes, allow_clears, allow_limits, reason, approved_by, approved_at, expires_at, objects)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, ${q.dialect.json('$9')}) RETURNING ${COLUMNS}`,
+    [input.connector, input.allowDeletes, input.allowClears ?? null, input.allowLimits ?? null, input.reason, input.approvedBy, at, new Date(input.now + APPROVAL_TTL_MS).toISOString(), JSON.stringify(held)],
   );
   const row = rows[0];
   if (!row) throw new Error('recording the approval returned no row');

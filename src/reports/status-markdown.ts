@@ -180,7 +180,7 @@ function approvalsSection(approvals: readonly ApprovalRecord[] | undefined): str
         mdText(a.connector),
         mdText(a.approvedBy),
         formatTime(a.approvedAt),
-        `${plural(a.allowDeletes, 'delete')}${a.allowClears !== null ? `, ${plural(a.allowClears, 'clear')}` : ''} of ${plural(a.objects.length, 'held-back object')}`,
+        `${plural(a.allowDeletes, 'delete')}${a.allowClears !== null ? `, ${plural(a.allowClears, 'clear')}` : ''}${a.allowLimits !== null ? `, ${plural(a.allowLimits, 'policy-limited change')}` : ''} of ${plural(a.objects.length, 'held-back object')}`,
         mdText(a.reason),
         approvalOutcome(a),
       ]),

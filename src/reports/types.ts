@@ -164,13 +164,14 @@ export interface PlanFailure {
 /**
  * An object a tripped safety gate holds back: `import` (the import guard: a deletion or disable a
  * source read would make), `export` (the delete gate: a delete or disable to a target), `clear` (the
- * attribute-clear gate). Identified by the connector's object type and external id.
+ * attribute-clear gate), `limit` (a Policy's limit: the changes it counted, with their operation).
+ * Identified by the connector's object type and external id (a create's: the DN or key it would get).
  */
 export interface HeldObject {
-  readonly gate: 'import' | 'export' | 'clear';
+  readonly gate: 'import' | 'export' | 'clear' | 'limit';
   readonly objectType: string;
   readonly externalId: string;
-  readonly op: 'delete' | 'disable' | 'clear';
+  readonly op: 'delete' | 'disable' | 'clear' | 'create' | 'update' | 'move';
   /** For people: DN, key or external id. */
   readonly object: string;
 }
@@ -184,6 +185,8 @@ export interface ApprovalRecord {
   readonly connector: string;
   readonly allowDeletes: number;
   readonly allowClears: number | null;
+  /** Changes a Policy's limits hold back that it may let through, or null. */
+  readonly allowLimits: number | null;
   readonly reason: string;
   /** The API token's name. */
   readonly approvedBy: string;

@@ -545,6 +545,17 @@ ALTER TABLE export_error ADD COLUMN change_hash text;
 ALTER TABLE export_error ADD COLUMN object text;
 `,
   },
+  {
+    version: 14,
+    name: 'approval-limits',
+    postgres: `
+-- An approval's allowance for the changes a Policy's limits hold back (gate_hold rows of gate 'limit').
+ALTER TABLE approval ADD COLUMN allow_limits integer;
+`,
+    sqlite: `
+ALTER TABLE approval ADD COLUMN allow_limits integer;
+`,
+  },
 ];
 
 export const latestVersion = migrations[migrations.length - 1]?.version ?? 0;

@@ -201,6 +201,11 @@ describe('--server with a running controller on the embedded store', () => {
     expect(deletes.status).toBe(1);
     expect(deletes.stderr).toContain('--allow-deletes does not go through the operator API as a flag: approve what a connector\'s gate holds back with POST');
     expect(deletes.stderr).toContain('/api/v1/connectors/NAME/approvals {"allowDeletes": N, "reason": "…"}');
+    // A Policy's limits are approved through the same endpoint, with allowLimits (allowDeletes is required).
+    const limits = cli(['reconcile', '--server', server, '--allow-limits', '3'], OPERATOR_TOKEN);
+    expect(limits.status).toBe(1);
+    expect(limits.stderr).toContain('--allow-limits does not go through the operator API as a flag: approve what a connector\'s gate holds back with POST');
+    expect(limits.stderr).toContain('/api/v1/connectors/NAME/approvals {"allowDeletes": 0, "allowLimits": N, "reason": "…"}');
   });
 });
 

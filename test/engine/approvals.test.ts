@@ -34,6 +34,19 @@ const YAML =
     }),
   );
 
+/** The same mesh with a Policy: at most two apps accounts change department in one run. */
+const WITH_POLICY =
+  YAML +
+  appended(`apiVersion: identitymesh.dev/v1alpha1
+kind: Policy
+metadata: { name: apps-guardrails }
+spec:
+  target: { connector: apps, objectType: account }
+  limits:
+    attributes:
+      department: { max: 2 }
+`);
+
 const T0 = Date.parse('2026-12-03T06:00:00.000Z');
 
 let h: Harness | undefined;
@@ -43,14 +56,14 @@ afterEach(async () => {
 });
 
 /** Twelve people in HR and apps; returns the systems. */
-async function start(): Promise<{ hr: MemorySystem; apps: MemorySystem; h: Harness }> {
+async function start(yaml = YAML): Promise<{ hr: MemorySystem; apps: MemorySystem; h: Harness }> {
   const hr = new MemorySystem('key', 'employee_id');
   const apps = new MemorySystem('key', 'account_id');
   for (let i = 1; i <= 12; i++) {
     const id = `E${1000 + i}`;
     hr.put('user', id, { employee_id: id, first_name: `First${i}`, last_name: `Last${i}`, email: `p${i}@example.com`, department: 'Sales', active: 'true' }, { enabled: true });
   }
-  h = await harness(YAML, { hr: memoryConnector(hr, { inactiveMeansDeleted: true }), apps: memoryConnector(apps) });
+  h = await harness(yaml, { hr: memoryConnector(hr, { inactiveMeansDeleted: true }), apps: memoryConnector(apps) });
   await h.cycle({ now: () => T0 });
   apps.exports = [];
   return { hr, apps, h };
@@ -238,5 +251,64 @@ describe('approvals of the attribute-clear gate', () => {
     expect(full.result).toBe('succeeded');
     expect(full.approvals).toEqual([]);
     expect(await listHolds(h.db, 'apps')).toEqual([]);
+  });
+});
+
+describe('approvals of a Policy limit', () => {
+  /** Moves these people to Legal (still in the projection's scope): their accounts' department changes. */
+  function move(hr: MemorySystem, department: string, ...numbers: number[]): void {
+    for (const n of numbers) {
+      const id = `E${1000 + n}`;
+      hr.put('user', id, { ...hr.get('user', id)!.attributes, department }, { enabled: true });
+    }
+  }
+  const give = (h: Harness, allowLimits: number | undefined, now: number) =>
+    h.db.transaction((tx) => giveApproval(tx, { connector: 'apps', allowDeletes: 0, ...(allowLimits !== undefined ? { allowLimits } : {}), reason: 'Legal takes over the Sales contracts team', approvedBy: 'ops-token', now }));
+  const departments = (apps: MemorySystem) => apps.exports.filter((c) => c.op === 'update').map((c) => ('externalId' in c ? c.externalId : '')).sort();
+
+  it('records the changes a violated limit holds back; an approval of exactly those lets them through once, a different set is refused', async () => {
+    const { hr, apps, h } = await start(WITH_POLICY);
+    move(hr, 'Legal', 1, 2, 3);
+    const blocked = await h.cycle({ now: () => T0 + 1000 });
+    expect(blocked.result).toBe('blocked');
+    expect(blocked.gates.map((g) => `${g.connector} ${g.gate} ${g.count}`)).toEqual(['apps policyLimit 3']);
+    expect(blocked.gates[0]?.message).toContain('POST /api/v1/connectors/apps/approvals {"allowDeletes": 0, "allowLimits": 3, "reason": "…"}, or rerun with --allow-limits 3');
+    expect(apps.exports).toEqual([]);
+    expect((await listHolds(h.db, 'apps')).map((o) => `${o.gate} ${o.op} ${o.externalId}`)).toEqual(['limit update E1001', 'limit update E1002', 'limit update E1003']);
+
+    await expect(give(h, undefined, T0 + 10_000)).rejects.toMatchObject({ code: 'AllowanceMissing', message: expect.stringContaining("a Policy's limits hold back 3 changes; send allowLimits (at least 3)") });
+    await expect(give(h, 2, T0 + 10_000)).rejects.toMatchObject({ code: 'AllowanceTooSmall' });
+    const first = await give(h, 3, T0 + 10_000);
+    expect(first.approval).toMatchObject({ allowDeletes: 0, allowClears: null, allowLimits: 3, state: 'pending' });
+
+    // A fourth person moves before the run: the set differs, the limit blocks them all, the approval is used up.
+    move(hr, 'Legal', 4);
+    const refused = await h.cycle({ now: () => T0 + 60_000 });
+    expect(refused.result).toBe('blocked');
+    expect(apps.exports).toEqual([]);
+    expect(refused.gates[0]?.message).toContain(`approval #${first.approval.id} was not applied: 1 of the 4 held back was not held back when approval #${first.approval.id} was given (E1004)`);
+    expect(refused.approvals).toMatchObject([{ id: first.approval.id, state: 'refused', letThrough: [] }]);
+    expect((await listHolds(h.db, 'apps')).map((o) => o.externalId)).toEqual(['E1001', 'E1002', 'E1003', 'E1004']);
+
+    const second = await give(h, 4, T0 + 70_000);
+    const applied = await h.cycle({ now: () => T0 + 120_000 });
+    expect(applied.result).toBe('succeeded');
+    expect(applied.gates).toEqual([]);
+    expect(departments(apps)).toEqual(['E1001', 'E1002', 'E1003', 'E1004']);
+    expect(applied.approvals.map((a) => [a.id, a.state, a.letThrough.map((o) => `${o.gate} ${o.op} ${o.externalId}`)])).toEqual([
+      [second.approval.id, 'applied', ['limit update E1001', 'limit update E1002', 'limit update E1003', 'limit update E1004']],
+    ]);
+    expect(await listHolds(h.db, 'apps')).toEqual([]);
+    const status = await statusReport(h.db, { config: h.config, revision: 'test', lastAppliedRevision: 'test', lastAttemptedRevision: 'test', outcome: applied, now: new Date().toISOString() });
+    expect(status.approvals).toEqual([expect.objectContaining({ id: second.approval.id, allowLimits: 4, state: 'applied' })]);
+    expect(reportCommitMessage(status)).toContain(`Approval: #${second.approval.id} apps applied by ops-token at ${second.approval.approvedAt}: let through 4 (update E1001`);
+
+    // Once: the next reorganisation is blocked again.
+    apps.exports = [];
+    move(hr, 'Sales', 1, 2, 3);
+    const again = await h.cycle({ now: () => T0 + 180_000 });
+    expect(again.result).toBe('blocked');
+    expect(again.approvals).toEqual([]);
+    expect(apps.exports).toEqual([]);
   });
 });

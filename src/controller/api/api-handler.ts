@@ -26,6 +26,14 @@ import type { ControllerPort } from './controller-port.js';
 import { queuedJobs, requestJob } from './jobs.js';
 import { openApiDocument } from './openapi.js';
 
+/** The body of POST …/connectors/{name}/approvals, as the ApprovalRequest schema admits it. */
+interface ApprovalRequest {
+  readonly allowDeletes: number;
+  readonly allowClears?: number;
+  readonly allowLimits?: number;
+  readonly reason: string;
+}
+
 export { API_BASE } from './api-routes.js';
 const MAX_BODY = 4096;
 
@@ -73,8 +81,8 @@ export function mountApi(http: Pick<ControllerHttpServer, 'surface'>, port: Cont
     return (body as { mode?: CycleKind }).mode ?? 'delta';
   };
 
-  const approvalRequest = async (req: Parameters<ApiContext['approve']>[0]['req']): Promise<{ allowDeletes: number; allowClears?: number; reason: string }> => {
-    const example = 'send {"allowDeletes": N, "reason": "why"} (and "allowClears": N for the attribute-clear gate)';
+  const approvalRequest = async (req: Parameters<ApiContext['approve']>[0]['req']): Promise<ApprovalRequest> => {
+    const example = 'send {"allowDeletes": N, "reason": "why"} (and "allowClears": N for the attribute-clear gate, "allowLimits": N for a Policy\'s limits)';
     const raw = (await readBody(req, MAX_BODY)).toString('utf8');
     let body: unknown;
     try {
@@ -86,7 +94,7 @@ export function mountApi(http: Pick<ControllerHttpServer, 'surface'>, port: Cont
       const problem = validateApproval.errors?.[0];
       throw new HttpProblem(400, 'BadBody', `${problem ? `${problem.instancePath.slice(1) || 'the body'} ${problem.message ?? ''}` : 'the body is not an approval'}; ${example}`);
     }
-    return body as { allowDeletes: number; allowClears?: number; reason: string };
+    return body as ApprovalRequest;
   };
 
   const api: ApiContext = {
@@ -124,10 +132,18 @@ export function mountApi(http: Pick<ControllerHttpServer, 'surface'>, port: Cont
       const request = await approvalRequest(call.req);
       try {
         const { approval, superseded } = await port.store.transaction((tx) =>
-          giveApproval(tx, { connector: name, allowDeletes: request.allowDeletes, ...(request.allowClears !== undefined ? { allowClears: request.allowClears } : {}), reason: request.reason.trim(), approvedBy: call.principal.name, now: now() }),
+          giveApproval(tx, {
+            connector: name,
+            allowDeletes: request.allowDeletes,
+            ...(request.allowClears !== undefined ? { allowClears: request.allowClears } : {}),
+            ...(request.allowLimits !== undefined ? { allowLimits: request.allowLimits } : {}),
+            reason: request.reason.trim(),
+            approvedBy: call.principal.name,
+            now: now(),
+          }),
         );
         port.log.info(
-          { event: 'api-approval', approval: approval.id, connector: name, allowDeletes: approval.allowDeletes, allowClears: approval.allowClears, objects: approval.objects.length, superseded, token: call.principal.name },
+          { event: 'api-approval', approval: approval.id, connector: name, allowDeletes: approval.allowDeletes, allowClears: approval.allowClears, allowLimits: approval.allowLimits, objects: approval.objects.length, superseded, token: call.principal.name },
           `approval #${approval.id} of ${approval.objects.length} held-back object(s) of ${name} by ${call.principal.name}`,
         );
         return { status: 201, body: { approval, superseded } };

@@ -197,7 +197,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
       ...writeErrors,
       ...notFound,
       '409': errorResponse(
-        'NothingPending: no gate of the connector holds anything back; AllowanceTooSmall: allowDeletes (or allowClears) is smaller than what is held back (a gate lets all or none through); AllowanceMissing: the attribute-clear gate holds clears back and allowClears is missing; NoConfig: no valid revision is running.',
+        'NothingPending: no gate of the connector holds anything back; AllowanceTooSmall: allowDeletes (or allowClears, allowLimits) is smaller than what is held back (a gate lets all or none through); AllowanceMissing: the attribute-clear gate holds clears back and allowClears is missing, or a Policy\'s limits hold changes back and allowLimits is missing; NoConfig: no valid revision is running.',
       ),
     },
     run: (api, call) => api.approve(call, call.params.name!),

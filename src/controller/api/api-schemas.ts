@@ -112,7 +112,15 @@ export const HELD_SHOWN = 1000;
 
 export const approvalBody = {
   required: true,
-  content: { 'application/json': { schema: ref('ApprovalRequest'), examples: { deletes: { value: { allowDeletes: 6, reason: 'reorganisation: the Contractors department moves out of the apps scope' } } } } },
+  content: {
+    'application/json': {
+      schema: ref('ApprovalRequest'),
+      examples: {
+        deletes: { value: { allowDeletes: 6, reason: 'reorganisation: the Contractors department moves out of the apps scope' } },
+        limits: { value: { allowDeletes: 0, allowLimits: 40, reason: 'Sales and Marketing merge: 40 accounts change department' } },
+      },
+    },
+  },
 };
 
 export const accepted = json('Queued, or joined the request already waiting (`joined`). `Location` names the job.', ref('SyncAccepted'), {
@@ -190,19 +198,19 @@ export const components = {
     JobPage: page('Job'),
     HeldObject: object(
       {
-        gate: { enum: ['import', 'export', 'clear'], description: 'import: the import guard (a source read would delete or disable it); export: the delete gate (a delete or disable to a target); clear: the attribute-clear gate.' },
+        gate: { enum: ['import', 'export', 'clear', 'limit'], description: "import: the import guard (a source read would delete or disable it); export: the delete gate (a delete or disable to a target); clear: the attribute-clear gate; limit: a Policy's limits (a change they counted)." },
         objectType: { type: 'string' },
-        externalId: { type: 'string' },
-        op: { enum: ['delete', 'disable', 'clear'] },
+        externalId: { type: 'string', description: "The target's id of the object (a create's: the DN or key it would get)." },
+        op: { enum: ['delete', 'disable', 'clear', 'create', 'update', 'move'] },
         object: { type: 'string', description: 'For people: DN, key or external id.' },
       },
     ),
     HeldRow: object(
       {
-        gate: { enum: ['import', 'export', 'clear'] },
+        gate: { enum: ['import', 'export', 'clear', 'limit'] },
         objectType: { type: 'string' },
         externalId: { type: 'string' },
-        op: { enum: ['delete', 'disable', 'clear'] },
+        op: { enum: ['delete', 'disable', 'clear', 'create', 'update', 'move'] },
         object: { type: 'string' },
         jobId: { type: 'integer', description: 'The run that held it back last.' },
         since: nullable(dateTime),
@@ -213,6 +221,7 @@ export const components = {
       connector: { type: 'string' },
       allowDeletes: integer,
       allowClears: nullable(integer),
+      allowLimits: nullable(integer),
       reason: { type: 'string' },
       approvedBy: { type: 'string', description: 'The API token that gave it.' },
       approvedAt: dateTime,
@@ -228,6 +237,7 @@ export const components = {
       {
         allowDeletes: { type: 'integer', minimum: 0, maximum: 1_000_000, description: 'As --allow-deletes N: at least the deletions and disables held back now.' },
         allowClears: { type: 'integer', minimum: 0, maximum: 1_000_000, description: "For the attribute-clear gate: at least the clears it holds back now." },
+        allowLimits: { type: 'integer', minimum: 0, maximum: 1_000_000, description: "For a Policy's limits: at least the changes they hold back now (as --allow-limits, but bound to those objects)." },
         reason: { type: 'string', minLength: 1, maxLength: 500, pattern: '\\S', description: 'Why (recorded in the job, status.json and the reports branch).' },
       },
       ['allowDeletes', 'reason'],

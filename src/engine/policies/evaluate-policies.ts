@@ -1,14 +1,18 @@
 /**
  * Evaluates the Policy documents against one wave's plans, the same way in `imesh plan` and before
  * every export. A limit the changes to a target pass blocks every export to its connector (a gate trip,
- * `policyLimit`; `--allow-limits N` lets up to N through). A create or update that would make its object
+ * `policyLimit`; `--allow-limits N` lets up to N through). What the limits hold back is recorded per
+ * connector (gate-holds.ts, gate `limit`: the objects of the changes counted), and an operator's approval
+ * with `allowLimits` (approval-book.ts) lets exactly the objects it was given for through. A create or update that would make its object
  * break an invariant holds that object back (all its changes, this run) and the run exits 3; the rest
  * proceeds. Only what the run introduces counts: a target's objects that already break an invariant are
  * reported as `existing` violations and never block.
  */
 import type { PolicyInvariantModel, PolicyModel, Value } from '../../config/model.js';
-import type { GateTrip, PolicyViolation } from '../../reports/types.js';
+import type { GateTrip, HeldObject, PolicyViolation } from '../../reports/types.js';
 import type { Queryable } from '../../store/db.js';
+import { withRefusal } from '../approval-book.js';
+import { addHolds, replaceHolds } from '../gate-holds.js';
 import { countLive, liveObjectsManagedBy } from '../tables/connector-space-objects.js';
 import type { CycleContext } from '../context.js';
 import type { PlannedChange, ProjectionPlan } from '../planner.js';
@@ -38,6 +42,7 @@ export const holdKey = (h: { projection: string; meshId: string; item: string })
 
 export async function evaluatePolicies(ctx: CycleContext, q: Queryable, plans: readonly ProjectionPlan[]): Promise<PolicyOutcome> {
   const outcome: PolicyOutcome = { trips: [], violations: [], holds: [] };
+  const limits = new Map<string, ConnectorLimits>();
   const live = new Map<string, Promise<number>>();
   const liveCount = (connector: string, objectType: string) => {
     const key = `${connector}\u0000${objectType}`;
@@ -48,27 +53,80 @@ export async function evaluatePolicies(ctx: CycleContext, q: Queryable, plans: r
   for (const policy of ctx.config.policies) {
     const covered = plans.filter((p) => policy.projections.includes(p.projection.name));
     if (covered.length === 0) continue;
-    await evaluateLimits(ctx, policy, covered, liveCount, outcome);
+    await evaluateLimits(ctx, policy, covered, liveCount, limits);
     if (policy.invariants.length > 0) await evaluateInvariants(q, policy, covered, outcome);
   }
+  await settleLimits(ctx, q, plans, limits, outcome);
   return outcome;
 }
 
-async function evaluateLimits(ctx: CycleContext, policy: PolicyModel, plans: readonly ProjectionPlan[], live: (c: string, t: string) => Promise<number>, outcome: PolicyOutcome): Promise<void> {
+/** A connector's limit excesses before any approval, and the objects of the changes they count. */
+interface ConnectorLimits {
+  readonly excesses: { readonly trip: Omit<GateTrip, 'message'>; readonly violation: Omit<PolicyViolation, 'message'>; readonly text: string }[];
+  readonly held: Map<string, HeldObject>;
+  /** The largest count over a limit: what `--allow-limits` must be. */
+  most: number;
+}
+
+async function evaluateLimits(ctx: CycleContext, policy: PolicyModel, plans: readonly ProjectionPlan[], live: (c: string, t: string) => Promise<number>, limits: Map<string, ConnectorLimits>): Promise<void> {
   for (const target of targetChanges(policy, plans)) {
     const excesses = limitExcesses(policy, target, await live(target.connector, target.objectType));
     if (excesses.length === 0) continue;
     const most = Math.max(...excesses.map((e) => e.count));
     if (ctx.allowLimits !== undefined && most <= ctx.allowLimits) continue;
     const override = ctx.allowLimits !== undefined ? ` (--allow-limits ${ctx.allowLimits} is fewer)` : '';
+    let entry = limits.get(target.connector);
+    if (!entry) limits.set(target.connector, (entry = { excesses: [], held: new Map(), most: 0 }));
+    entry.most = Math.max(entry.most, most);
     for (const excess of excesses) {
       const where = `${target.connector}/${target.objectType}`;
-      const message = `${where}: ${excess.count} ${excess.what} pending, more than policy "${policy.name}" allows (${excess.rule})${override}; every export to ${target.connector} is blocked this cycle (rerun with --allow-limits ${most} if this is intended)`;
-      outcome.trips.push({ connector: target.connector, objectType: target.objectType, gate: 'policyLimit', policy: policy.name, count: excess.count, limit: excess.limit, message });
-      outcome.violations.push({ policy: policy.name, kind: 'limit', connector: target.connector, objectType: target.objectType, rule: `${excess.what}: ${excess.rule}`, message, count: excess.count, objects: excess.objects.slice(0, SHOWN), status: 'new' });
+      entry.excesses.push({
+        trip: { connector: target.connector, objectType: target.objectType, gate: 'policyLimit', policy: policy.name, count: excess.count, limit: excess.limit },
+        violation: { policy: policy.name, kind: 'limit', connector: target.connector, objectType: target.objectType, rule: `${excess.what}: ${excess.rule}`, count: excess.count, objects: excess.objects.slice(0, SHOWN), status: 'new' },
+        text: `${where}: ${excess.count} ${excess.what} pending, more than policy "${policy.name}" allows (${excess.rule})${override}; every export to ${target.connector} is blocked this cycle`,
+      });
+      for (const object of excess.objects) {
+        const changed = target.changed.get(object);
+        if (changed) entry.held.set(`${target.objectType}\u0000${changed.externalId}`, { gate: 'limit', objectType: target.objectType, externalId: changed.externalId, op: changed.op, object });
+      }
     }
   }
 }
+
+/**
+ * Per target connector of the wave: its limits' trips unless an approval lets their objects through, and
+ * (reconcile) what they hold back now. A connector whose limits pass holds nothing back.
+ */
+async function settleLimits(ctx: CycleContext, q: Queryable, plans: readonly ProjectionPlan[], limits: ReadonlyMap<string, ConnectorLimits>, outcome: PolicyOutcome): Promise<void> {
+  for (const connector of new Set(plans.map((p) => p.projection.target.connector))) {
+    const entry = limits.get(connector);
+    const held = entry ? [...entry.held.values()].sort((a, b) => compare(a.objectType, b.objectType) || compare(a.object, b.object) || compare(a.externalId, b.externalId)) : [];
+    let tripped = entry !== undefined && entry.excesses.length > 0;
+    if (entry && tripped) {
+      const judgement = ctx.approvals?.judge(connector, held);
+      if (judgement) ctx.approvals?.record(judgement);
+      tripped = !judgement?.pass;
+      if (tripped) {
+        const hint = `to let them through, approve them with POST /api/v1/connectors/${connector}/approvals {"allowDeletes": 0, "allowLimits": ${held.length}, "reason": "…"}, or rerun with --allow-limits ${entry.most}`;
+        for (const { trip, violation, text } of entry.excesses) {
+          const message = withRefusal(`${text} (${hint})`, judgement);
+          outcome.trips.push({ ...trip, message });
+          outcome.violations.push({ ...violation, message });
+        }
+      }
+    }
+    if (ctx.mode !== 'reconcile') continue;
+    const connectorPlans = plans.filter((p) => p.projection.target.connector === connector);
+    // A partial plan (a scoped run) saw only some objects: it adds what it holds back and forgets nothing.
+    if (connectorPlans.some((p) => p.partial)) {
+      if (tripped) await addHolds(q, connector, held, ctx.cycleId);
+    } else {
+      await replaceHolds(q, connector, 'limit', [...new Set(connectorPlans.map((p) => p.projection.target.objectType))], tripped ? held : [], ctx.cycleId);
+    }
+  }
+}
+
+const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 interface TargetIndex {
   /** Per unique attribute: normalised value → external ids holding it. */

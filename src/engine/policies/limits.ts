@@ -4,9 +4,11 @@
  * (an update of it; a created object does not count as changing its attributes).
  */
 import type { PolicyLimitModel, PolicyModel, PolicyOperation } from '../../config/model.js';
+import type { ExportOp } from '../../connectors/sdk.js';
+import type { HeldObject } from '../../reports/types.js';
 import type { ProjectionPlan } from '../planner.js';
 
-const OPERATION_OF: Readonly<Record<string, PolicyOperation>> = { create: 'creates', update: 'updates', move: 'moves', disable: 'disables', delete: 'deletes' };
+const OPERATION_OF: Readonly<Record<Exclude<ExportOp, 'enable'>, PolicyOperation>> = { create: 'creates', update: 'updates', move: 'moves', disable: 'disables', delete: 'deletes' };
 
 export interface TargetChanges {
   readonly connector: string;
@@ -15,6 +17,8 @@ export interface TargetChanges {
   readonly operations: Map<PolicyOperation, Set<string>>;
   /** Objects (labels) per changed attribute. */
   readonly attributes: Map<string, Set<string>>;
+  /** Label → the counted change's target object (a create's: the DN or key it would get) and operation. */
+  readonly changed: Map<string, { readonly externalId: string; readonly op: HeldObject['op'] }>;
 }
 
 /** The covered plans' changes per target connector and object type. */
@@ -25,10 +29,12 @@ export function targetChanges(policy: PolicyModel, plans: readonly ProjectionPla
     const { connector, objectType } = plan.projection.target;
     const key = `${connector}\u0000${objectType}`;
     let target = byTarget.get(key);
-    if (!target) byTarget.set(key, (target = { connector, objectType, operations: new Map(), attributes: new Map() }));
+    if (!target) byTarget.set(key, (target = { connector, objectType, operations: new Map(), attributes: new Map(), changed: new Map() }));
     for (const { change, object } of plan.changes) {
-      const operation = OPERATION_OF[change.op];
-      if (operation) add(target.operations, operation, object);
+      if (change.op === 'enable') continue;
+      add(target.operations, OPERATION_OF[change.op], object);
+      // An object moved and updated in one run is held back once, by its first counted change.
+      if (!target.changed.has(object)) target.changed.set(object, { externalId: change.op === 'create' ? (change.dn ?? change.key ?? object) : change.externalId, op: change.op });
       if (change.op === 'update') for (const name of Object.keys(change.attributes)) add(target.attributes, name, object);
     }
   }

@@ -13,7 +13,8 @@ export const policyStage: WaveStage = {
   name: 'policy',
   async run(run, wave) {
     const { ctx, record } = run;
-    if (run.config.policies.length === 0 || wave.plans.length === 0) return;
+    // Without policies the stage still runs: limits a removed Policy held back are no longer held back.
+    if (wave.plans.length === 0) return;
     const outcome = await evaluatePolicies(ctx, ctx.q, wave.plans);
     record.gates.push(...outcome.trips);
     for (const trip of outcome.trips) wave.blocked.add(trip.connector);

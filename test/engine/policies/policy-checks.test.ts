@@ -38,6 +38,7 @@ describe('a policy limit against one target', () => {
     objectType: 'user',
     operations: new Map([['updates', new Set(Array.from({ length: updates }, (_, i) => `u${i}`))]]),
     attributes: new Map([['department', new Set(Array.from({ length: department }, (_, i) => `u${i}`))]]),
+    changed: new Map(),
   });
 
   it('takes the tighter of max and maxPercent of the objects before the run', () => {

@@ -82,6 +82,7 @@
     connector: string;
     allowDeletes: number;
     allowClears: number | null;
+    allowLimits: number | null;
     reason: string;
     approvedBy: string;
     approvedAt: string;
@@ -638,7 +639,7 @@
   }
 
   const drafts: Record<string, { count: string; reason: string }> = {};
-  const GATES: Record<string, string> = { import: 'import guard', export: 'delete gate', clear: 'attribute-clear gate' };
+  const GATES: Record<string, string> = { import: 'import guard', export: 'delete gate', clear: 'attribute-clear gate', limit: 'policy limit' };
   const APPROVAL_STATE: Record<string, string> = { pending: 'none', applied: 'ok', refused: 'bad', expired: 'warn', superseded: 'none' };
 
   function heldRows(held: readonly HeldObject[]): HTMLElement[] {
@@ -653,7 +654,7 @@
       if (a.jobId !== null) outcome.push(' in ', link(jobHref(a.jobId), 'job ' + a.jobId, 'a-' + a.id + '-job'));
       if (a.letThrough.length) outcome.push(': let through ' + a.letThrough.length);
       if (a.note) outcome.push(h('div', { class: 'muted', text: a.note }));
-      return h('tr', null, [h('th', { scope: 'row', text: '#' + a.id }), h('td', { text: a.approvedBy }), h('td', null, when(a.approvedAt)), h('td', { text: a.reason }), h('td', { text: a.allowDeletes + (a.allowClears !== null ? ' (clears ' + a.allowClears + ')' : '') + ' of ' + a.objects.length }), h('td', null, outcome)]);
+      return h('tr', null, [h('th', { scope: 'row', text: '#' + a.id }), h('td', { text: a.approvedBy }), h('td', null, when(a.approvedAt)), h('td', { text: a.reason }), h('td', { text: a.allowDeletes + (a.allowClears !== null ? ' (clears ' + a.allowClears + ')' : '') + (a.allowLimits !== null ? ' (policy limits ' + a.allowLimits + ')' : '') + ' of ' + a.objects.length }), h('td', null, outcome)]);
     });
   }
 
@@ -667,7 +668,7 @@
   function heldBackCard(c: Connector, approvals: Approvals): HTMLElement | null {
     if (approvals.heldTotal === 0 && !approvals.pending) return null;
     const deletions = approvals.held.filter(function (o) {
-      return o.gate !== 'clear';
+      return o.gate !== 'clear' && o.gate !== 'limit';
     }).length;
     const pending = approvals.pending;
     // The view is rebuilt every few seconds: what is typed survives in `drafts`, focus by data-key.
