@@ -114,3 +114,58 @@ describe('approvals through the operator API', () => {
     expect((await get('/connectors/hr/approvals')).items[0]).toMatchObject({ id: approval.id, state: 'expired', decidedAt: new Date(started + APPROVAL_TTL_MS + 1).toISOString() });
   });
 });
+
+/** A Policy on the directory's accounts: at most two change department in one run. */
+const DEPARTMENT_LIMIT = `apiVersion: identitymesh.dev/v1alpha1
+kind: Policy
+metadata: { name: directory-guardrails }
+spec:
+  target: { connector: directory, objectType: account }
+  limits:
+    attributes:
+      dept: { max: 2 }
+`;
+
+describe('approving a Policy limit through the operator API', () => {
+  it('lists the changes a violated limit holds back, needs allowLimits covering them all, and lets exactly those through once', async () => {
+    w = await startWorld({ store: 'embedded', extraYaml: DEPARTMENT_LIMIT });
+    await w.port.cycle('full');
+    // Three people move to Finance: three accounts would change department, more than the Policy allows.
+    writeFileSync(w.hrFile, hrCsv(HR_ROWS.map((r) => (['E1001', 'E1002', 'E1003'].includes(r[0]!) ? [r[0]!, r[1]!, r[2]!, 'Finance', r[4]!] : r))));
+    const blocked = await w.port.cycle('delta');
+    expect(blocked.outcome.gates.map((g) => `${g.connector} ${g.gate} ${g.count}`)).toEqual(['directory policyLimit 3']);
+    expect(blocked.outcome.gates[0]?.message).toContain('approve them with POST /api/v1/connectors/directory/approvals {"allowDeletes": 0, "allowLimits": 3, "reason": "…"}');
+    expect(readFileSync(w.accountsFile, 'utf8').match(/Finance/g)).toHaveLength(1);
+    expect((await get('/status')).gates).toEqual([expect.objectContaining({ connector: 'directory', type: 'PolicyLimitExceeded', heldBack: 3, pendingApproval: null })]);
+    const listing = await get('/connectors/directory/approvals');
+    expect(listing.held.map((o: Json) => `${o.gate} ${o.op} ${o.objectType}/${o.externalId}`)).toEqual(['E1001', 'E1002', 'E1003'].map((id) => `limit update account/${id}`));
+
+    const refusals: [unknown, number, string, RegExp][] = [
+      [{ allowDeletes: 0, reason: 'reorganisation' }, 409, 'AllowanceMissing', /^directory: a Policy's limits hold back 3 changes; send allowLimits \(at least 3\)/],
+      [{ allowDeletes: 0, allowLimits: 2, reason: 'reorganisation' }, 409, 'AllowanceTooSmall', /^directory: a Policy's limits hold back 3 changes, more than allowLimits 2; approve at least 3/],
+      [{ allowDeletes: 0, allowLimits: -1, reason: 'reorganisation' }, 400, 'BadBody', /^allowLimits must be >= 0/],
+    ];
+    for (const [body, status, code, message] of refusals) {
+      const res = await post('/connectors/directory/approvals', body);
+      expect(res.status, JSON.stringify(body)).toBe(status);
+      expect((res.body as Json).code).toBe(code);
+      expect((res.body as Json).error).toMatch(message);
+    }
+
+    const given = await post('/connectors/directory/approvals', { allowDeletes: 0, allowLimits: 3, reason: 'Finance takes over the team' });
+    expect(given.status).toBe(201);
+    const approval = (given.body as Json).approval as Json;
+    expect(approval).toMatchObject({ connector: 'directory', allowDeletes: 0, allowClears: null, allowLimits: 3, state: 'pending' });
+
+    const exported = await w.port.cycle('delta');
+    expect(exported.outcome.result).toBe('succeeded');
+    expect(readFileSync(w.accountsFile, 'utf8').match(/Finance/g)).toHaveLength(4);
+    const job = await get(`/jobs/${exported.outcome.cycleId}`);
+    expect(job.approvals).toEqual([expect.objectContaining({ id: approval.id, state: 'applied', allowLimits: 3 })]);
+    expect(job.approvals[0].letThrough.map((o: Json) => `${o.gate} ${o.op} ${o.externalId}`)).toEqual(['E1001', 'E1002', 'E1003'].map((id) => `limit update ${id}`));
+    expect(validateStatus(exported.status) ? [] : validateStatus.errors).toEqual([]);
+    expect(exported.status.approvals).toEqual([expect.objectContaining({ id: approval.id, allowLimits: 3, state: 'applied' })]);
+    // Used once: nothing is held back any more.
+    expect(await get('/connectors/directory/approvals')).toMatchObject({ held: [], heldTotal: 0, pending: null });
+  });
+});
