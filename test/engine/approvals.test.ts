@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { APPROVAL_TTL_MS, giveApproval, listApprovals, settleApprovals } from '../../src/engine/approvals.js';
 import { listHolds } from '../../src/engine/gate-holds.js';
 import { statusReport } from '../../src/engine/report-data.js';
-import { renderStatusText, reportCommitMessage } from '../../src/reports/index.js';
+import { renderStatusMarkdown, renderStatusText, reportCommitMessage } from '../../src/reports/index.js';
 import { ApprovalError } from '../../src/shared/errors.js';
 import { appended, flowRule, HR_INFLOWS, pick, projection } from '../fixtures/config-yaml.js';
 import { memoryConnector, MemorySystem } from '../fixtures/memory-connector.js';
@@ -302,6 +302,8 @@ describe('approvals of a Policy limit', () => {
     const status = await statusReport(h.db, { config: h.config, revision: 'test', lastAppliedRevision: 'test', lastAttemptedRevision: 'test', outcome: applied, now: new Date().toISOString() });
     expect(status.approvals).toEqual([expect.objectContaining({ id: second.approval.id, allowLimits: 4, state: 'applied' })]);
     expect(reportCommitMessage(status)).toContain(`Approval: #${second.approval.id} apps applied by ops-token at ${second.approval.approvedAt}: let through 4 (update E1001`);
+    expect(renderStatusMarkdown(status)).toContain(`| #${second.approval.id} | apps | ops-token |`);
+    expect(renderStatusMarkdown(status)).toContain('| 0 deletes, 4 policy-limited changes of 4 held-back objects | Legal takes over the Sales contracts team |');
 
     // Once: the next reorganisation is blocked again.
     apps.exports = [];
