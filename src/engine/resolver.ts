@@ -91,14 +91,15 @@ export async function resolveValues(
   if (updates.length > 0) {
     await writeResolved(q, ctx.seq, updates);
     const changedObjects: MeshObject[] = updates.filter((u) => u.changed).map((u) => ({ ...u, deleted: false }));
-    await writeMeshKeys(q, config, changedObjects);
+    await writeMeshKeys(q, config, changedObjects, fresh);
     const stamp = historyStamp(ctx);
     if (stamp) {
       const changes = changedObjects.map((o) => ({ meshId: o.id, meshType: o.type, changes: valueChanges(objects.get(o.id)?.attributes ?? {}, o.attributes, o.provenance) }));
       await insertValueHistory(q, stamp, changes);
     }
   }
-  await clearConflicts(q, ['attribute'], { subjects: meshIds.map((meshId) => ({ on: 'mesh', meshId })) });
+  // An object provisioned in this unit of work has no recorded conflicts yet.
+  await clearConflicts(q, ['attribute'], { subjects: meshIds.filter((meshId) => !fresh.has(meshId)).map((meshId) => ({ on: 'mesh', meshId })) });
   await insertConflicts(q, conflicts);
   return updates.filter((u) => u.changed).length;
 }

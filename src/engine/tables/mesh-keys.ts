@@ -12,8 +12,11 @@ import { joinKey, toList } from '../values.js';
 /** Which join attributes the keys were built for (meta key). */
 const BUILT_FOR = 'mesh_key_attributes';
 
-/** Rewrites the join keys of these mesh objects from their current attributes. */
-export async function writeMeshKeys(q: Queryable, config: CompiledConfig, objects: readonly MeshObject[]): Promise<void> {
+/**
+ * Rewrites the join keys of these mesh objects from their current attributes. `fresh`: ids of objects
+ * created in this unit of work, which have no keys to delete yet.
+ */
+export async function writeMeshKeys(q: Queryable, config: CompiledConfig, objects: readonly MeshObject[], fresh: ReadonlySet<string> | ReadonlyMap<string, unknown> = new Set()): Promise<void> {
   if (objects.length === 0) return;
   const attributesByType = joinAttributes(config);
   const keys: { t: string; a: string; v: string; m: string }[] = [];
@@ -26,7 +29,7 @@ export async function writeMeshKeys(q: Queryable, config: CompiledConfig, object
       }
     }
   }
-  await deleteMeshKeys(q, objects.map((o) => o.id));
+  await deleteMeshKeys(q, objects.filter((o) => !fresh.has(o.id)).map((o) => o.id));
   if (keys.length > 0) {
     await q.query(
       `INSERT INTO mesh_key (mesh_type, attribute, value, mesh_id)
