@@ -73,3 +73,58 @@ describe('dashboard: a pending gate and its approval', () => {
     expect(problems).toEqual([]);
   });
 });
+
+/** A Policy on the directory's accounts: at most two change department in one run. */
+const DEPARTMENT_LIMIT = `apiVersion: identitymesh.dev/v1alpha1
+kind: Policy
+metadata: { name: directory-guardrails }
+spec:
+  target: { connector: directory, objectType: account }
+  limits:
+    attributes:
+      dept: { max: 2 }
+`;
+
+describe('dashboard: approving changes a Policy limit holds back', () => {
+  let w: World;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    w = await startWorld({ store: 'postgres', pgUrl: inject('pgUrl'), extraYaml: DEPARTMENT_LIMIT });
+    await w.port.cycle('full');
+    // Three people move to Finance: three accounts would change department, more than the Policy allows.
+    writeFileSync(w.hrFile, hrCsv(HR_ROWS.map((r) => (['E1001', 'E1002', 'E1003'].includes(r[0]!) ? [r[0]!, r[1]!, r[2]!, 'Finance', r[4]!] : r))));
+    await w.port.cycle('delta');
+    browser = await chromium.launch(chromiumLaunchOptions(inject('chromiumPath')));
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await w?.close();
+  });
+
+  it('offers a count for the limited changes, sends it as allowLimits, and the next run lets exactly those through', async () => {
+    const problems: string[] = [];
+    const page = await (await browser.newContext({ viewport: { width: 1360, height: 900 }, locale: 'en-GB', timezoneId: 'UTC' })).newPage();
+    page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+    await page.goto(`${w.base}/`);
+    await page.getByLabel('Viewer token').fill(OPERATOR_TOKEN);
+    await page.getByRole('button', { name: 'Open dashboard' }).click();
+    await page.goto(`${w.base}/#/connectors/directory`);
+    const held = page.getByRole('region', { name: 'Held back by a safety gate (3)' });
+    await held.waitFor();
+    expect(await held.getByLabel('Policy-limited changes to allow').inputValue()).toBe('3');
+    expect(await held.getByLabel('Deletions and disables to allow').inputValue()).toBe('0');
+    expect(await held.getByLabel('Attribute clears to allow').count()).toBe(0);
+    expect(await held.textContent()).toContain("the CLI's equivalent is --allow-deletes 0 --allow-limits 3");
+
+    await held.getByLabel('Reason').fill('reorganisation into Finance');
+    await held.getByRole('button', { name: 'Approve these' }).click();
+    await expect.poll(() => page.locator('#notice').textContent()).toMatch(/^Approval #\d+ recorded: the next run whose gate holds these 3 objects back/);
+
+    const run = await w.port.cycle('delta');
+    expect(run.outcome.approvals.map((a) => a.state)).toEqual(['applied']);
+    expect(run.outcome.gates).toEqual([]);
+    expect(problems).toEqual([]);
+  });
+});

@@ -638,7 +638,13 @@
     );
   }
 
-  const drafts: Record<string, { count: string; reason: string }> = {};
+  const drafts: Record<string, Record<string, string>> = {};
+  /** The approval's counts, one per kind of gate: a held clear or Policy limit needs its own count (the API answers AllowanceMissing without it). */
+  const ALLOWANCES: readonly { field: 'allowDeletes' | 'allowClears' | 'allowLimits'; gates: readonly string[]; label: string; id: string }[] = [
+    { field: 'allowDeletes', gates: ['import', 'export'], label: 'Deletions and disables to allow', id: 'approve-count' },
+    { field: 'allowClears', gates: ['clear'], label: 'Attribute clears to allow', id: 'approve-clears' },
+    { field: 'allowLimits', gates: ['limit'], label: 'Policy-limited changes to allow', id: 'approve-limits' },
+  ];
   const GATES: Record<string, string> = { import: 'import guard', export: 'delete gate', clear: 'attribute-clear gate', limit: 'policy limit' };
   const APPROVAL_STATE: Record<string, string> = { pending: 'none', applied: 'ok', refused: 'bad', expired: 'warn', superseded: 'none' };
 
@@ -667,24 +673,41 @@
    */
   function heldBackCard(c: Connector, approvals: Approvals): HTMLElement | null {
     if (approvals.heldTotal === 0 && !approvals.pending) return null;
-    const deletions = approvals.held.filter(function (o) {
-      return o.gate !== 'clear' && o.gate !== 'limit';
-    }).length;
+    const held = function (gates: readonly string[]): number {
+      return approvals.held.filter(function (o) {
+        return gates.indexOf(o.gate) >= 0;
+      }).length;
+    };
     const pending = approvals.pending;
     // The view is rebuilt every few seconds: what is typed survives in `drafts`, focus by data-key.
     const draftKey = 'approve:' + c.name;
-    const draft = drafts[draftKey] || { count: String(deletions), reason: '' };
-    const reason = h('input', { id: 'approve-reason', name: 'reason', required: true, maxlength: 500, value: draft.reason, 'data-key': draftKey + ':reason', placeholder: 'why (recorded in the job and on the reports branch)', 'aria-label': 'Reason' }) as HTMLInputElement;
-    const count = h('input', { id: 'approve-count', name: 'allowDeletes', type: 'number', min: 0, value: draft.count, 'data-key': draftKey + ':count', 'aria-label': 'Deletions and disables to allow' }) as HTMLInputElement;
-    const remember = function () {
-      drafts[draftKey] = { count: count.value, reason: reason.value };
-    };
-    reason.addEventListener('input', remember);
-    count.addEventListener('input', remember);
-    const form = h('form', { class: 'search', id: 'approve-form' }, [h('label', { for: 'approve-count', text: 'Allow deletions and disables' }), count, reason, h('button', { type: 'submit', 'data-key': 'approve-' + c.name }, 'Approve these')]);
+    const draft = drafts[draftKey] || (drafts[draftKey] = {});
+    // Deletions always have a field (0 when only clears or limits are held: the API requires it); the others only when held.
+    const counts = ALLOWANCES.filter(function (a) {
+      return a.field === 'allowDeletes' || held(a.gates) > 0;
+    }).map(function (a) {
+      const input = h('input', { id: a.id, name: a.field, type: 'number', min: 0, value: draft[a.field] ?? String(held(a.gates)), 'data-key': draftKey + ':' + a.field, 'aria-label': a.label }) as HTMLInputElement;
+      input.addEventListener('input', function () {
+        draft[a.field] = input.value;
+      });
+      return { allowance: a, input: input };
+    });
+    const reason = h('input', { id: 'approve-reason', name: 'reason', required: true, maxlength: 500, value: draft['reason'] ?? '', 'data-key': draftKey + ':reason', placeholder: 'why (recorded in the job and on the reports branch)', 'aria-label': 'Reason' }) as HTMLInputElement;
+    reason.addEventListener('input', function () {
+      draft['reason'] = reason.value;
+    });
+    const fields: Child[] = [];
+    counts.forEach(function (f) {
+      fields.push(h('label', { for: f.allowance.id, text: f.allowance.label }), f.input);
+    });
+    const form = h('form', { class: 'search', id: 'approve-form' }, fields.concat([reason, h('button', { type: 'submit', 'data-key': 'approve-' + c.name }, 'Approve these')]));
     form.addEventListener('submit', function (event) {
       event.preventDefault();
-      api<{ approval: Approval }>('/connectors/' + encodeURIComponent(c.name) + '/approvals', { allowDeletes: Number(count.value), reason: reason.value })
+      const body: Record<string, string | number> = { reason: reason.value };
+      counts.forEach(function (f) {
+        body[f.allowance.field] = Number(f.input.value);
+      });
+      api<{ approval: Approval }>('/connectors/' + encodeURIComponent(c.name) + '/approvals', body)
         .then(function (r) {
           delete drafts[draftKey];
           return render(false).then(function () {
@@ -705,7 +728,9 @@
         h('p', {
           text:
             approvals.heldTotal > 0
-              ? 'These objects are held back: a run lets them through only when approved, all or nothing, and only these (an approval is bound to the objects listed when it is given; the CLI\'s equivalent is --allow-deletes ' + deletions + ').'
+              ? 'These objects are held back: a run lets them through only when approved, all or nothing, and only these (an approval is bound to the objects listed when it is given; the CLI\'s equivalent is ' + counts.map(function (f) {
+                  return '--' + f.allowance.field.replace('allow', 'allow-').toLowerCase() + ' ' + f.input.value;
+                }).join(' ') + ').'
               : 'Nothing is held back now.',
         }),
         table('Held-back objects', ['Gate', 'Operation', 'Type', 'Object', 'External id', 'Since'], heldRows(approvals.held), 'Nothing is held back.'),
