@@ -2,9 +2,9 @@
  * Mesh objects as the engine holds them: resolved attribute values with the provenance of each, and
  * the names people know them by.
  */
-import { randomUUID } from 'node:crypto';
 import type { CompiledConfig, Value } from '../config/model.js';
 import { ownValue } from '../shared/own-property.js';
+import { uuidV7 } from './mesh-id.js';
 
 export interface ProvenanceEntry {
   readonly value: Value;
@@ -33,8 +33,9 @@ export interface MeshObject {
   readonly deleted: boolean;
 }
 
+/** A new mesh object's id: time-ordered (./mesh-id.ts), so the store's indexes by mesh id grow at one end. */
 export function newMeshId(): string {
-  return randomUUID();
+  return uuidV7();
 }
 
 /** The mesh attributes that join rules (flow or projection) look objects up by, per mesh type. */
