@@ -148,14 +148,25 @@ export async function planProjection(ctx: CycleContext, projection: ProjectionMo
   let adoption: Map<string, Map<string, string[]>> | undefined;
   const claimed = new Set<string>();
   const projected = (meshId: string, item: string) => ({ on: 'projected', projection: projection.name, meshId, item }) as const;
+  const readPage = async (page: readonly string[]) => {
+    const objects = await loadMeshObjects(ctx.q, page, false);
+    const links = await loadTargetLinks(ctx.q, projection.name, page);
+    const observed = await loadObjects(ctx.q, projection.target.connector, projection.target.objectType, links.map((l) => l.externalId).filter((id): id is string => id !== null));
+    return { objects, links, observed };
+  };
+  // Planning writes none of what a page reads, so the next page is read while this one is planned: on a
+  // PostgreSQL store the reads run on another connection of the pool, beside the planning CPU.
+  let nextRead = ids.length > 0 ? readPage(ids.slice(0, PAGE_SIZE)) : undefined;
   for (let start = 0; start < ids.length; start += PAGE_SIZE) {
     const page = ids.slice(start, start + PAGE_SIZE);
     const firstChange = plan.changes.length;
     {
       const q = ctx.q;
-      const objects = await loadMeshObjects(q, page, false);
-      const links = await loadTargetLinks(q, projection.name, page);
-      const observed = await loadObjects(q, projection.target.connector, projection.target.objectType, links.map((l) => l.externalId).filter((id): id is string => id !== null));
+      const { objects, links, observed } = await nextRead!;
+      const following = ids.slice(start + PAGE_SIZE, start + 2 * PAGE_SIZE);
+      nextRead = following.length > 0 ? readPage(following) : undefined;
+      // A read that fails after planning stopped early is not awaited: its error is the loop's to raise or not.
+      nextRead?.catch(() => undefined);
       const refIds = new Set<string>();
       for (const object of objects.values()) for (const name of referenceTypes) for (const id of toList(ownValue(object.attributes, name))) refIds.add(String(id));
       const refs = await loadReferenceTargets(q, projection.target.connector, [...refIds]);
