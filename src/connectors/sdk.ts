@@ -169,6 +169,13 @@ export interface IdentityConnector {
    * back what it just exported this way, so a confirming import costs what the export changed.
    */
   readObjects?(type: string, externalIds: readonly string[]): AsyncIterable<ImportBatch>;
+  /**
+   * Optional, for a type without a change log (no `delta`): a cheap token that changes whenever a full
+   * import could return something else (a file's content hash together with the read options). On a
+   * delta cycle the engine skips the full import when the token equals the one taken just before the
+   * last complete read; full cycles always read.
+   */
+  changeToken?(type: string): Promise<string>;
   /** Idempotent writes. Throws NotSupportedError when the type cannot be written. */
   export(type: string, changes: readonly ExportChange[]): Promise<ExportResult[]>;
   /**

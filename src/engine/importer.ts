@@ -50,6 +50,8 @@ class GuardTripped extends Error {
 export interface ImportState {
   readonly watermark: string | null;
   readonly wholeRead: Date | null;
+  /** The connector's change token taken before that whole read (IdentityConnector.changeToken), if any. */
+  readonly changeToken: string | null;
 }
 
 /**
@@ -57,15 +59,15 @@ export interface ImportState {
  * store's writer then needs no store read to start reading its source (only its own import changes it).
  */
 export async function importStates(q: Queryable): Promise<Map<string, ImportState>> {
-  const states = new Map<string, { watermark: string | null; wholeRead: Date | null }>();
+  const states = new Map<string, { watermark: string | null; wholeRead: Date | null; changeToken: string | null }>();
   const state = (connector: string, type: string) => {
     const key = importKey(connector, type);
     let found = states.get(key);
-    if (!found) states.set(key, (found = { watermark: null, wholeRead: null }));
+    if (!found) states.set(key, (found = { watermark: null, wholeRead: null, changeToken: null }));
     return found;
   };
   for (const row of await loadWatermarks(q)) state(row.connector, row.object_type).watermark = row.value;
-  for (const row of await loadWholeReads(q)) state(row.connector, row.object_type).wholeRead = new Date(row.read_at);
+  for (const row of await loadWholeReads(q)) Object.assign(state(row.connector, row.object_type), { wholeRead: new Date(row.read_at), changeToken: row.change_token });
   return states;
 }
 
@@ -80,8 +82,17 @@ export async function importObjectType(ctx: CycleContext, connectorName: string,
   const caps = await ctx.capabilities(connectorName, objectType);
   const previous = state ? state.watermark : await readWatermark(ctx.q, connectorName, objectType);
   const full = wantFull || !caps.delta || previous === null;
-  const first = (state ? state.wholeRead : await lastWholeRead(ctx.q, connectorName, objectType)) === null;
+  const lastRead = state ? state.wholeRead && { readAt: state.wholeRead, changeToken: state.changeToken } : await lastWholeRead(ctx.q, connectorName, objectType);
+  const first = lastRead === null;
   const started = Date.now();
+  // A type without a change log whose connector says cheaply whether a whole read would return the same
+  // (a csv file's hash) is not read on a delta cycle when that is so. Taken before the read starts, so a
+  // change made while the source is read shows at the next cycle.
+  const changeToken = !caps.delta && connector.changeToken ? await connector.changeToken(objectType) : null;
+  if (!wantFull && changeToken !== null && changeToken === lastRead?.changeToken) {
+    ctx.log.info({ event: 'import', connector: connectorName, objectType, mode: 'unchanged', read: 0, changed: 0, deleted: 0, ms: Date.now() - started }, 'unchanged since its last whole read; not read');
+    return { connector: connectorName, objectType, mode: 'delta', first, read: 0, changed: 0, deleted: 0, watermark: previous };
+  }
   let approved: Judgement | undefined;
   // The source starts reading now, while this import may still wait for the store's writer (another
   // connector's import holds it): it reads ahead up to READ_AHEAD_OBJECTS (read-ahead.ts).
@@ -174,7 +185,7 @@ export async function importObjectType(ctx: CycleContext, connectorName: string,
       if (ctx.mode === 'reconcile') await clearHolds(q, connectorName, 'import', objectType, complete ? undefined : [...seen]);
       await markDeleted(q, connectorName, objectType, ctx.seq, swept);
       await recordRejections(ctx, q, connectorName, objectType, rejected, [...seen], complete);
-      if (complete) await recordWholeRead(q, connectorName, objectType);
+      if (complete) await recordWholeRead(q, connectorName, objectType, changeToken);
       if (watermark !== null) await writeWatermark(q, connectorName, objectType, watermark);
       ctx.log.info({ event: 'import', connector: connectorName, objectType, mode: full ? 'full' : 'delta', read: seen.size, changed, deleted: dropped.size, ms: Date.now() - started }, 'import finished');
       return { connector: connectorName, objectType, mode: full ? 'full' : 'delta', first, read: seen.size, changed: changed + swept.length, deleted: dropped.size, watermark: watermark ?? previous, ...(rejected.length > 0 ? { heldBack: rejected.length } : {}) } satisfies ImportOutcome;

@@ -556,6 +556,18 @@ ALTER TABLE approval ADD COLUMN allow_limits integer;
 ALTER TABLE approval ADD COLUMN allow_limits integer;
 `,
   },
+  {
+    version: 15,
+    name: 'whole-read-change-token',
+    postgres: `
+-- The connector's change token taken just before the last whole read (a csv file's content hash): on a
+-- delta cycle an unchanged source without a change log is not read again.
+ALTER TABLE whole_read ADD COLUMN change_token text;
+`,
+    sqlite: `
+ALTER TABLE whole_read ADD COLUMN change_token text;
+`,
+  },
 ];
 
 export const latestVersion = migrations[migrations.length - 1]?.version ?? 0;

@@ -3,6 +3,7 @@
  * every import (streamed in batches of 1,000, never held in memory), so deletions are found by the
  * engine's sweep of what the read did not return (`complete: true`). See README.md in this folder.
  */
+import { createHash } from 'node:crypto';
 import { access, constants } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Scalar, Value } from '../../config/model.js';
@@ -11,7 +12,7 @@ import type { AttributeChange, CheckResult, RejectedObject, ConnectorContext, Ex
 import { CsvSyntaxError, fileStyle, readCsvRecords, writeCsvAtomically, type CsvRecord } from './csv-file.js';
 import { neutralizeFormula, unneutralizeFormula } from './csv-formula.js';
 import { compileCsvOptions, type CsvObjectTypeOptions } from './csv-spec.js';
-import { FileRootError, regularFileExists, resolveUnderRoots, type FileAccess, type FileRoots } from './file-roots.js';
+import { FileRootError, openRegularFile, regularFileExists, resolveUnderRoots, type FileAccess, type FileRoots } from './file-roots.js';
 import { shownName, shownNames, shownParserMessage } from './shown-text.js';
 
 const BATCH = 1000;
@@ -174,6 +175,24 @@ export class CsvConnector implements IdentityConnector {
   /** A CSV file has no change log: a delta import reads the whole file, and says so (complete). */
   deltaImport(type: string): AsyncIterable<ImportBatch> {
     return this.#read(this.#type(type));
+  }
+
+  /**
+   * The file's SHA-256 with the options that shape what a read returns: the same token, the same
+   * objects. Taken before a read, so a change made while the file is read shows at the next cycle.
+   */
+  async changeToken(type: string): Promise<string> {
+    const options = await this.#resolved(this.#type(type), 'read');
+    const hash = createHash('sha256').update(JSON.stringify(readShape(options)));
+    if (!(await this.#exists(options))) return `absent:${hash.digest('hex')}`;
+    try {
+      const handle = await openRegularFile(options.file);
+      for await (const chunk of handle.createReadStream({ autoClose: true })) hash.update(chunk as Buffer);
+    } catch (error) {
+      if (error instanceof FileRootError) throw this.#error(options, error.code, error.message, error);
+      throw this.#error(options, 'FileUnreadable', errorMessage(error), error, true);
+    }
+    return `sha256:${hash.digest('hex')}`;
   }
 
   /** The file has no index: it is read through, and only the rows asked for are handed to the engine. */
@@ -505,4 +524,10 @@ export class CsvConnector implements IdentityConnector {
 /** Builds a `csv` connector; the spec is validated here, before any file is touched. */
 export async function createCsvConnector(context: ConnectorContext<'csv'>): Promise<IdentityConnector> {
   return new CsvConnector(context, compileCsvOptions(context.model.name, context.model.spec, context.configPath));
+}
+
+/** Every option but where the file is (the same bytes read the same from anywhere), in a stable form. */
+function readShape(options: CsvObjectTypeOptions): unknown {
+  const { file: _file, displayFile: _displayFile, name: _name, multiValued, ...shape } = options;
+  return { ...shape, multiValued: [...multiValued].sort() };
 }

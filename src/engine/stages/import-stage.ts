@@ -31,7 +31,7 @@ export const importStage: CycleStage = {
     const targets = new Set(config.projections.map((p) => `${p.target.connector}\u0000${p.target.objectType}`));
     const driftReadsSkipped: { connector: string; objectType: string }[] = [];
     const states = await importStates(ctx.q);
-    const stateOf = (connector: string, type: string): ImportState => states.get(importKey(connector, type)) ?? { watermark: null, wholeRead: null };
+    const stateOf = (connector: string, type: string): ImportState => states.get(importKey(connector, type)) ?? { watermark: null, wholeRead: null, changeToken: null };
     // One connector's types in order, one at a time (a failure stops its further types); different
     // connectors at once, up to the bound. Each import holds the store's writer for its type while its
     // source reads on (importer.ts), and the others read ahead meanwhile.
