@@ -29,12 +29,11 @@ export async function openPostgresStore(url: string, options: { readonly create?
     throw new StoreError('StoreConfig', `store schema "${schema}" is not a plain lower-case identifier`);
   }
   const location = describeUrl(url) + (schema === 'imesh' ? '' : `?schema=${schema}`);
-  const pool = new pg.Pool({ connectionString: parsed.toString(), max: 4 });
+  // The schema is set at connection start-up (`options`), not by a query on connect that the pool's first
+  // query would run beside on the same client.
+  const pool = new pg.Pool({ connectionString: parsed.toString(), max: 4, options: `-c search_path="${schema}"` });
   let missing = false;
   pool.on('error', () => undefined); // idle-client errors surface on the next query instead
-  pool.on('connect', (client) => {
-    void client.query(`SET search_path TO "${schema}"`);
-  });
   try {
     const client = await pool.connect();
     try {
@@ -72,6 +71,25 @@ export async function openPostgresStore(url: string, options: { readonly create?
       await client.query(sql);
     },
   });
+  /**
+   * A transaction's one connection takes one statement at a time: callers that overlap reads (the
+   * planner reads its next page while it plans) wait their turn here instead of relying on pg's own
+   * queue, which node-postgres deprecates.
+   */
+  const inTurn = (client: pg.PoolClient): Queryable => {
+    const direct = on(client);
+    let last: Promise<unknown> = Promise.resolve();
+    const turn = <T>(run: () => Promise<T>): Promise<T> => {
+      const next = last.then(run, run);
+      last = next.catch(() => undefined);
+      return next;
+    };
+    return {
+      dialect: postgresDialect,
+      query: <T>(sql: string, params?: readonly unknown[]) => turn(() => direct.query<T>(sql, params)),
+      exec: (sql: string) => turn(() => direct.exec(sql)),
+    };
+  };
   return {
     kind: 'postgres',
     technology: 'postgres',
@@ -81,7 +99,7 @@ export async function openPostgresStore(url: string, options: { readonly create?
       const client = await pool.connect();
       try {
         await client.query('BEGIN');
-        const result = await work(on(client));
+        const result = await work(inTurn(client));
         await client.query('COMMIT');
         return result;
       } catch (error) {
