@@ -5,10 +5,8 @@
  * and scrubbed from every error message that leaves this module (an API key sent in the query could
  * otherwise show in a URL).
  */
-import { readFileSync } from 'node:fs';
-import { ConnectorError, errorMessage } from '../../shared/errors.js';
 import { redact, registerSecret, type Logger } from '../../shared/logger.js';
-import { HttpClient, type HttpRequest, type HttpResponse, type HttpStats } from '../http/index.js';
+import { HttpClient, readCaFile, type HttpRequest, type HttpResponse, type HttpStats } from '../http/index.js';
 import type { SecretResolver } from '../sdk.js';
 import { ClientCredentialsGrant } from './rest-oauth2.js';
 import type { RestOptions } from './rest-spec.js';
@@ -25,7 +23,7 @@ export class RestApi {
   private headers: Record<string, string> | undefined;
 
   constructor(private readonly options: RestOptions, log: Logger, private readonly secrets: SecretResolver, overrides: RestApiOverrides = {}) {
-    const ca = options.caFile === undefined ? undefined : readCa(options.connector, options.caFile);
+    const ca = options.caFile === undefined ? undefined : readCaFile(options.connector, options.caFile);
     const auth = options.auth;
     this.grant =
       auth.kind === 'oauth2'
@@ -117,13 +115,5 @@ export class RestApi {
       this.headers = out;
     }
     return this.headers;
-  }
-}
-
-function readCa(connector: string, file: string): string {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch (error) {
-    throw new ConnectorError(connector, 'FileUnreadable', `spec.connection.tls.caFile ${file} cannot be read (${errorMessage(error)})`, { cause: error });
   }
 }

@@ -7,13 +7,10 @@
  */
 import type { Logger } from '../../shared/logger.js';
 import { registerSecret } from '../../shared/logger.js';
-import { ConnectorError } from '../../shared/errors.js';
-import { CachedToken, HttpClient, type IssuedToken } from '../http/index.js';
+import { CachedToken, clientBasicAuthorization, HttpClient, issuedBearerToken, type IssuedToken, type TokenResponse } from '../http/index.js';
 
 /** Renew this long before expiry, or at half the lifetime for short-lived tokens. */
 const RENEW_EARLY_MS = 60_000;
-/** When the server leaves out expires_in (RFC 6749 §5.1 allows it): renew after this long. */
-const DEFAULT_LIFETIME_MS = 5 * 60_000;
 
 export interface ClientCredentials {
   readonly connector: string;
@@ -21,12 +18,6 @@ export interface ClientCredentials {
   readonly clientId: string;
   readonly scope?: string;
   readonly clientAuth: 'post' | 'basic';
-}
-
-interface TokenResponse {
-  readonly access_token?: unknown;
-  readonly expires_in?: unknown;
-  readonly token_type?: unknown;
 }
 
 export class ClientCredentialsGrant extends CachedToken {
@@ -60,24 +51,12 @@ export class ClientCredentialsGrant extends CachedToken {
     const form: Record<string, string> = { grant_type: 'client_credentials', ...(this.options.scope ? { scope: this.options.scope } : {}) };
     const headers: Record<string, string> = {};
     if (this.options.clientAuth === 'basic') {
-      // RFC 6749 §2.3.1: each part form-urlencoded before the Basic encoding.
-      const pair = `${encodeURIComponent(this.options.clientId)}:${encodeURIComponent(secret)}`;
-      const header = `Basic ${Buffer.from(pair, 'utf8').toString('base64')}`;
-      registerSecret(header.slice(6));
-      headers.authorization = header;
+      headers.authorization = clientBasicAuthorization(this.options.clientId, secret);
     } else {
       form.client_id = this.options.clientId;
       form.client_secret = secret;
     }
     const body = await this.authority.json<TokenResponse>({ method: 'POST', url: this.options.tokenUrl, form, headers, auth: false });
-    const token = body?.access_token;
-    if (typeof token !== 'string' || token === '') {
-      throw new ConnectorError(this.options.connector, 'MalformedResponse', `the token endpoint ${new URL(this.options.tokenUrl).origin} answered without an access_token`);
-    }
-    if (typeof body.token_type === 'string' && body.token_type.toLowerCase() !== 'bearer') {
-      throw new ConnectorError(this.options.connector, 'NotSupported', `the token endpoint issued a "${body.token_type}" token; only bearer tokens are supported`);
-    }
-    const seconds = Number(body.expires_in);
-    return { token, lifetimeMs: Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : DEFAULT_LIFETIME_MS };
+    return issuedBearerToken(this.options.connector, this.options.tokenUrl, body);
   }
 }

@@ -3,10 +3,8 @@
  * URL (retries, Retry-After, backoff, same-origin rule) with the integration system user's Basic
  * credentials or an OAuth2 access token. Secrets are resolved on first use and registered for redaction.
  */
-import { readFileSync } from 'node:fs';
-import { ConnectorError, errorMessage } from '../../shared/errors.js';
 import { redact, registerSecret, type Logger } from '../../shared/logger.js';
-import { HttpClient, type HttpResponse } from '../http/index.js';
+import { HttpClient, readCaFile, type HttpResponse } from '../http/index.js';
 import type { SecretResolver } from '../sdk.js';
 import { RefreshTokenGrant } from './workday-oauth2.js';
 import type { WorkdayOptions } from './workday-spec.js';
@@ -22,7 +20,7 @@ export class WorkdayApi {
   private basic: string | undefined;
 
   constructor(private readonly options: WorkdayOptions, log: Logger, private readonly secrets: SecretResolver, overrides: WorkdayApiOverrides = {}) {
-    const ca = options.caFile === undefined ? undefined : readCa(options.connector, options.caFile);
+    const ca = options.caFile === undefined ? undefined : readCaFile(options.connector, options.caFile);
     const auth = options.auth;
     this.grant =
       auth.kind === 'oauth2'
@@ -89,13 +87,5 @@ export class WorkdayApi {
       registerSecret(this.basic);
     }
     return `Basic ${this.basic}`;
-  }
-}
-
-function readCa(connector: string, file: string): string {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch (error) {
-    throw new ConnectorError(connector, 'FileUnreadable', `spec.connection.tls.caFile ${file} cannot be read (${errorMessage(error)})`, { cause: error });
   }
 }

@@ -7,12 +7,9 @@
  */
 import type { Logger } from '../../shared/logger.js';
 import { registerSecret } from '../../shared/logger.js';
-import { ConnectorError } from '../../shared/errors.js';
-import { CachedToken, HttpClient, type IssuedToken } from '../http/index.js';
+import { CachedToken, clientBasicAuthorization, HttpClient, issuedBearerToken, type IssuedToken, type TokenResponse } from '../http/index.js';
 
 const RENEW_EARLY_MS = 60_000;
-/** When the server leaves out expires_in (RFC 6749 §5.1 allows it): renew after this long. */
-const DEFAULT_LIFETIME_MS = 5 * 60_000;
 
 export interface RefreshTokenClient {
   readonly connector: string;
@@ -20,13 +17,6 @@ export interface RefreshTokenClient {
   readonly clientId: string;
   readonly clientSecret: () => string;
   readonly refreshToken: () => string;
-}
-
-interface TokenResponse {
-  readonly access_token?: unknown;
-  readonly expires_in?: unknown;
-  readonly token_type?: unknown;
-  readonly refresh_token?: unknown;
 }
 
 export class RefreshTokenGrant extends CachedToken {
@@ -61,28 +51,19 @@ export class RefreshTokenGrant extends CachedToken {
     const refresh = this.rotated ?? this.client.refreshToken();
     registerSecret(secret);
     registerSecret(refresh);
-    const basic = Buffer.from(`${encodeURIComponent(this.client.clientId)}:${encodeURIComponent(secret)}`, 'utf8').toString('base64');
-    registerSecret(basic);
     const body = await this.authority.json<TokenResponse>({
       method: 'POST',
       url: this.client.tokenUrl,
       form: { grant_type: 'refresh_token', refresh_token: refresh },
-      headers: { authorization: `Basic ${basic}` },
+      headers: { authorization: clientBasicAuthorization(this.client.clientId, secret) },
       auth: false,
     });
-    const token = body?.access_token;
-    if (typeof token !== 'string' || token === '') {
-      throw new ConnectorError(this.client.connector, 'MalformedResponse', `the token endpoint ${new URL(this.client.tokenUrl).origin} answered without an access_token`);
-    }
-    if (typeof body.token_type === 'string' && body.token_type.toLowerCase() !== 'bearer') {
-      throw new ConnectorError(this.client.connector, 'NotSupported', `the token endpoint issued a "${body.token_type}" token; only bearer tokens are supported`);
-    }
+    const issued = issuedBearerToken(this.client.connector, this.client.tokenUrl, body);
     if (typeof body.refresh_token === 'string' && body.refresh_token !== '' && body.refresh_token !== refresh) {
       registerSecret(body.refresh_token);
       this.rotated = body.refresh_token;
       this.log.warn({ event: 'workday-refresh-token-rotated' }, 'the token endpoint issued a new refresh token; it is used for this process only — register the API client with non-expiring refresh tokens');
     }
-    const seconds = Number(body.expires_in);
-    return { token, lifetimeMs: Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : DEFAULT_LIFETIME_MS };
+    return issued;
   }
 }
