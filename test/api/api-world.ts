@@ -52,6 +52,17 @@ export const HR_ROWS: readonly (readonly string[])[] = [
   ['E1006', 'Barbara', 'Liskov', 'Finance', 'Controller'],
 ];
 
+/** A Policy on the directory's accounts: at most two change department in one run. */
+export const DEPARTMENT_LIMIT = `apiVersion: identitymesh.dev/v1alpha1
+kind: Policy
+metadata: { name: directory-guardrails }
+spec:
+  target: { connector: directory, objectType: account }
+  limits:
+    attributes:
+      dept: { max: 2 }
+`;
+
 export function hrCsv(rows: readonly (readonly string[])[] = HR_ROWS): string {
   return `employee_id,first_name,last_name,department,title\n${rows.map((r) => r.join(',')).join('\n')}\n`;
 }

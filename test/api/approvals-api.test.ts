@@ -9,7 +9,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { APPROVAL_TTL_MS } from '../../src/engine/approvals.js';
 import { call } from './openapi-check.js';
-import { hrCsv, HR_ROWS, OPERATOR_TOKEN, startWorld, VIEWER_TOKEN, type World } from './api-world.js';
+import { DEPARTMENT_LIMIT, hrCsv, HR_ROWS, OPERATOR_TOKEN, startWorld, VIEWER_TOKEN, type World } from './api-world.js';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -115,16 +115,6 @@ describe('approvals through the operator API', () => {
   });
 });
 
-/** A Policy on the directory's accounts: at most two change department in one run. */
-const DEPARTMENT_LIMIT = `apiVersion: identitymesh.dev/v1alpha1
-kind: Policy
-metadata: { name: directory-guardrails }
-spec:
-  target: { connector: directory, objectType: account }
-  limits:
-    attributes:
-      dept: { max: 2 }
-`;
 
 describe('approving a Policy limit through the operator API', () => {
   it('lists the changes a violated limit holds back, needs allowLimits covering them all, and lets exactly those through once', async () => {

@@ -7,7 +7,7 @@
 import { writeFileSync } from 'node:fs';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { hrCsv, HR_ROWS, OPERATOR_TOKEN, startWorld, type World } from '../api/api-world.js';
+import { DEPARTMENT_LIMIT, hrCsv, HR_ROWS, OPERATOR_TOKEN, startWorld, type World } from '../api/api-world.js';
 import { chromiumLaunchOptions } from '../services/chromium.js';
 
 describe('dashboard: a pending gate and its approval', () => {
@@ -74,16 +74,6 @@ describe('dashboard: a pending gate and its approval', () => {
   });
 });
 
-/** A Policy on the directory's accounts: at most two change department in one run. */
-const DEPARTMENT_LIMIT = `apiVersion: identitymesh.dev/v1alpha1
-kind: Policy
-metadata: { name: directory-guardrails }
-spec:
-  target: { connector: directory, objectType: account }
-  limits:
-    attributes:
-      dept: { max: 2 }
-`;
 
 describe('dashboard: approving changes a Policy limit holds back', () => {
   let w: World;

@@ -10,8 +10,9 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import pg from 'pg';
+import { afterAll, afterEach } from 'vitest';
 import { configText, csvConnector, flowRule, mesh, projection } from '../fixtures/config-yaml.js';
-import { git, tempDir, tryGit, write } from '../git/temp-repo.js';
+import { git, removeTempDirs, tempDir, tryGit, write } from '../git/temp-repo.js';
 
 export const REPO_ROOT = resolve(import.meta.dirname, '../..');
 export const BIN = join(REPO_ROOT, 'bin/imesh.js');
@@ -291,4 +292,20 @@ export async function apiCall<T = Record<string, unknown>>(proc: ControllerProce
 
 export function describeLogs(proc: ControllerProcess): string {
   return proc.logs.map((l) => JSON.stringify(l)).join('\n');
+}
+
+/**
+ * The worlds a test file makes, cleaned up for it: every controller it started is killed after each
+ * test, and after the file each world's store schema is dropped and the temporary folders removed.
+ */
+export function worldsCleanedUp(pgUrl: string): World[] {
+  const worlds: World[] = [];
+  afterEach(async () => {
+    await killAll();
+  });
+  afterAll(async () => {
+    for (const w of worlds) await dropSchema(pgUrl, w.schema);
+    removeTempDirs();
+  });
+  return worlds;
 }

@@ -73,3 +73,17 @@ export function csvConnector(name: string, type: string, idColumn: string, extra
   return appended(csvConnectorDocument(name, { [type]: { file: `/tmp/imesh-test-${name}.csv`, externalIdColumn: idColumn, ...extra } }));
 }
 
+/** A flow rule of `connector/user` into `person`, joined on employeeId; `attributes` as indented YAML. */
+export const userFlow = (name: string, connector: string, idColumn: string, attributes: string, provision: boolean) => `
+---
+apiVersion: identitymesh.dev/v1alpha1
+kind: FlowRule
+metadata: { name: ${name} }
+spec:
+  source: { connector: ${connector}, objectType: user }
+  meshType: person
+  join: [ { source: ${idColumn}, mesh: employeeId } ]
+  provision: ${provision}
+  attributes:
+${attributes}
+`;

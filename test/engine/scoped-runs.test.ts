@@ -6,21 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { getJob, listJobs, requestJob } from '../../src/controller/api/jobs.js';
 import { ConfigError } from '../../src/shared/errors.js';
 import { memoryConnector, MemorySystem } from '../fixtures/memory-connector.js';
-import { csvConnector, harness, MESH, type Harness } from './harness.js';
-
-const flow = (name: string, connector: string, idColumn: string, attributes: string, provision: boolean) => `
----
-apiVersion: identitymesh.dev/v1alpha1
-kind: FlowRule
-metadata: { name: ${name} }
-spec:
-  source: { connector: ${connector}, objectType: user }
-  meshType: person
-  join: [ { source: ${idColumn}, mesh: employeeId } ]
-  provision: ${provision}
-  attributes:
-${attributes}
-`;
+import { csvConnector, harness, MESH, userFlow as flow, type Harness } from './harness.js';
 
 const projection = (name: string, connector: string, idColumn: string) => `
 ---

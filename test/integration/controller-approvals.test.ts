@@ -5,7 +5,7 @@
  * it let through end up in the jobs and on the reports branch. Needs `npm run build`.
  */
 import { writeFileSync } from 'node:fs';
-import { afterAll, afterEach, describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import type { Job } from '../../src/controller/api/jobs.js';
 import type { ApprovalRecord, HeldObject } from '../../src/reports/types.js';
 import { mesh } from '../fixtures/config-yaml.js';
@@ -14,9 +14,7 @@ import {
   API_SPEC,
   apiCall,
   describeLogs,
-  dropSchema,
   hrCsv,
-  killAll,
   makeWorld,
   pushConfig,
   REPORTS_BRANCH,
@@ -24,19 +22,12 @@ import {
   startController,
   targetRows,
   waitFor,
+  worldsCleanedUp,
   type ControllerProcess,
-  type World,
 } from '../controller/process-harness.js';
-import { removeTempDirs, tryGit } from '../git/temp-repo.js';
+import { tryGit } from '../git/temp-repo.js';
 
-const worlds: World[] = [];
-afterEach(async () => {
-  await killAll();
-});
-afterAll(async () => {
-  for (const w of worlds) await dropSchema(inject('pgUrl'), w.schema);
-  removeTempDirs();
-});
+const worlds = worldsCleanedUp(inject('pgUrl'));
 
 const PEOPLE: readonly (readonly [string, string, string])[] = [
   ['E1', 'Alice', 'eng'],

@@ -6,14 +6,12 @@
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { afterAll, afterEach, describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { githubSignature } from '../../src/controller/webhook.js';
 import {
   BIN,
   describeLogs,
-  dropSchema,
   hrCsv,
-  killAll,
   makeWorld,
   metricValue,
   pushConfig,
@@ -23,18 +21,12 @@ import {
   startController,
   targetRows,
   waitFor,
+  worldsCleanedUp,
   type World,
 } from '../controller/process-harness.js';
-import { git, removeTempDirs, tempDir } from '../git/temp-repo.js';
+import { git, tempDir } from '../git/temp-repo.js';
 
-const worlds: World[] = [];
-afterEach(async () => {
-  await killAll();
-});
-afterAll(async () => {
-  for (const w of worlds) await dropSchema(inject('pgUrl'), w.schema);
-  removeTempDirs();
-});
+const worlds = worldsCleanedUp(inject('pgUrl'));
 
 function world(rows: readonly (readonly [string, string, string])[]): World {
   const w = makeWorld(inject('pgUrl'), rows);

@@ -4,30 +4,20 @@
  * next start finishes the work with nothing lost or duplicated. Needs `npm run build`.
  */
 import { writeFileSync } from 'node:fs';
-import { afterAll, afterEach, describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import {
   describeLogs,
-  dropSchema,
   hrCsv,
-  killAll,
   makeWorld,
   metricValue,
   startController,
   targetRows,
   waitFor,
+  worldsCleanedUp,
   type ControllerProcess,
-  type World,
 } from '../controller/process-harness.js';
-import { removeTempDirs } from '../git/temp-repo.js';
 
-const worlds: World[] = [];
-afterEach(async () => {
-  await killAll();
-});
-afterAll(async () => {
-  for (const w of worlds) await dropSchema(inject('pgUrl'), w.schema);
-  removeTempDirs();
-});
+const worlds = worldsCleanedUp(inject('pgUrl'));
 
 const cycles = (proc: ControllerProcess) => proc.logs.filter((l) => l.event === 'cycle').length;
 

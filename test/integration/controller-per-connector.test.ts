@@ -6,7 +6,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import type { Job } from '../../src/controller/api/jobs.js';
 import { configText, connector, csvConnector, flowRule, mesh, projection, scimInboundConnector } from '../fixtures/config-yaml.js';
 import {
@@ -15,28 +15,19 @@ import {
   apiCall,
   connectorsYaml,
   describeLogs,
-  dropSchema,
   hrCsv,
-  killAll,
   makeWorld,
   metricValue,
   pushConfig,
   startController,
   targetRows,
   waitFor,
+  worldsCleanedUp,
   type ControllerProcess,
   type World,
 } from '../controller/process-harness.js';
-import { removeTempDirs } from '../git/temp-repo.js';
 
-const worlds: World[] = [];
-afterEach(async () => {
-  await killAll();
-});
-afterAll(async () => {
-  for (const w of worlds) await dropSchema(inject('pgUrl'), w.schema);
-  removeTempDirs();
-});
+const worlds = worldsCleanedUp(inject('pgUrl'));
 
 function world(options: { interval?: string } = {}): World {
   const w = makeWorld(inject('pgUrl'), [['E1', 'Alice', 'eng']], { api: true, ...options });

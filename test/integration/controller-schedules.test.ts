@@ -5,20 +5,12 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { configText, csvConnector } from '../fixtures/config-yaml.js';
 import type { Job } from '../../src/controller/api/jobs.js';
-import { API_SECRETS, apiCall, dropSchema, hrCsv, killAll, makeWorld, pushConfig, startController, targetRows, waitFor, type World } from '../controller/process-harness.js';
-import { removeTempDirs } from '../git/temp-repo.js';
+import { API_SECRETS, apiCall, hrCsv, makeWorld, pushConfig, startController, targetRows, waitFor, worldsCleanedUp } from '../controller/process-harness.js';
 
-const worlds: World[] = [];
-afterEach(async () => {
-  await killAll();
-});
-afterAll(async () => {
-  for (const w of worlds) await dropSchema(inject('pgUrl'), w.schema);
-  removeTempDirs();
-});
+const worlds = worldsCleanedUp(inject('pgUrl'));
 
 describe('imesh run with per-connector schedules', () => {
   it('runs each scheduled connector on its own interval as a scoped run, and a manual one never unasked', async () => {
