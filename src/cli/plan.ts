@@ -15,6 +15,7 @@ import { colorFor } from './terminal.js';
 import { connectorOpener, inboxFor, loadValidConfig, openStoreFrom, parseCount, revisionOf } from './runtime.js';
 import { parseVerbArgs, UsageError, type Verb } from './verb.js';
 import { anyObject } from '../engine/tables/connector-space-objects.js';
+import { anyCycle } from '../engine/tables/cycles.js';
 
 export interface PlanOptions {
   readonly configDir: string;
@@ -89,8 +90,7 @@ export async function runPlan(options: PlanOptions): Promise<number> {
 /** Nothing was ever imported into this store or applied from it. */
 async function storeIsEmpty(db: Db): Promise<boolean> {
   if (await anyObject(db)) return false;
-  const cycles = await db.query<{ n: number }>('SELECT CAST(count(*) AS integer) AS n FROM cycle');
-  return (cycles[0]?.n ?? 0) === 0;
+  return !(await anyCycle(db));
 }
 
 /**

@@ -16,6 +16,7 @@ import { emptyRecord, timed, type ConnectorFailure } from './cycle-record.js';
 import type { GivenUpExport } from './export-attempts.js';
 import type { ExportCounts } from './exporter.js';
 import type { ImportOutcome } from './importer.js';
+import { finishCycle, insertCycle, markRunningInterrupted } from './tables/cycles.js';
 import { ensureMeshKeys } from './tables/mesh-keys.js';
 import type { HeldBackObject, ProjectionPlan } from './planner.js';
 import { runScope, type RunScope } from './run-scope.js';
@@ -264,13 +265,14 @@ async function execute(
   const timings = record.timings;
   const exported = [...record.exports.values()].reduce((n, c) => n + c.created + c.updated + c.moved + c.enabled + c.disabled + c.deleted + c.failed, 0);
   options.log.info({ event: 'cycle', cycleId, kind: options.kind, mode: options.mode, ...(scopeList ? { scope: scopeList } : {}), result, durationMs: Math.round(performance.now() - startedAt), exported, timings }, 'cycle finished');
-  if (options.mode === 'reconcile') await q.query(`UPDATE cycle SET result = $2, finished_at = ${q.dialect.now}, counts = ${q.dialect.json('$3')}, error = $4, type_counts = ${q.dialect.json('$5')} WHERE id = $1`, [
-    cycleId,
-    result,
-    JSON.stringify(cycleCounts(outcome, config)),
-    record.failures.length > 0 ? record.failures.map((f) => `${f.connector}: ${f.message}`).join('\n') : null,
-    JSON.stringify(objectTypeCounts(outcome, config)),
-  ]);
+  if (options.mode === 'reconcile') {
+    await finishCycle(q, cycleId, {
+      result,
+      counts: cycleCounts(outcome, config),
+      error: record.failures.length > 0 ? record.failures.map((f) => `${f.connector}: ${f.message}`).join('\n') : null,
+      typeCounts: objectTypeCounts(outcome, config),
+    });
+  }
   return outcome;
 }
 
@@ -290,30 +292,8 @@ function oneAtATime(atomically: <T>(work: (q: Queryable) => Promise<T>) => Promi
 
 /** Cycles an earlier process left `running` (it was killed) are `interrupted`: no other process writes now. */
 async function markInterrupted(q: Queryable, log: Logger): Promise<void> {
-  const interrupted = await q.query<{ id: string }>(
-    `UPDATE cycle SET result = 'interrupted', error = coalesce(error, 'the process running it stopped before it finished') WHERE result = 'running' RETURNING CAST(id AS text) AS id`,
-  );
-  if (interrupted.length > 0) log.warn({ event: 'cycles-interrupted', cycles: interrupted.map((r) => Number(r.id)) }, `marked ${interrupted.length} cycle(s) left running by a stopped process as interrupted`);
-}
-
-/**
- * A reconcile cycle's row; its id is the job id. The first cycle of a waiting sync request's scope and
- * of at least its kind takes the request's reserved id (src/controller/api/jobs.ts): on PostgreSQL a
- * trigger does it (migrations 2, 7 and 8, so replicas sharing a store agree); on SQLite, the single
- * writer does it here. A connector's run never takes a request for everything, nor the reverse.
- */
-async function insertCycle(q: Queryable, kind: CycleKind, mode: string, revision: string | null | undefined, scope: readonly string[] | null, trigger: RunTrigger | null): Promise<number> {
-  if (q.dialect.name === 'postgres') {
-    const rows = await q.query<{ id: string }>(`INSERT INTO cycle (kind, mode, revision, result, scope, trigger) VALUES ($1, $2, $3, 'running', $4, $5) RETURNING CAST(id AS text) AS id`, [kind, mode, revision, scope, trigger]);
-    return Number(rows[0]?.id);
-  }
-  const claimed = mode !== 'reconcile' ? [] : await q.query<{ id: number }>(
-    `UPDATE job_request SET state = 'started', started_at = ${q.dialect.now} WHERE state = 'queued' AND (kind = 'delta' OR $1 = 'full') AND scope_key = $2 RETURNING id`,
-    [kind, scope === null ? '*' : scope.join(',')],
-  );
-  const id = claimed[0]?.id ?? (await q.dialect.nextval(q, 'cycle_id_seq'));
-  await q.query(`INSERT INTO cycle (id, kind, mode, revision, result, scope, trigger) VALUES ($1, $2, $3, $4, 'running', $5, $6)`, [id, kind, mode, revision, scope, trigger]);
-  return id;
+  const interrupted = await markRunningInterrupted(q);
+  if (interrupted.length > 0) log.warn({ event: 'cycles-interrupted', cycles: interrupted }, `marked ${interrupted.length} cycle(s) left running by a stopped process as interrupted`);
 }
 
 export const OBJECT_TYPE_COUNTERS = ['created', 'updated', 'moved', 'disabled', 'deleted', 'failed'] as const;

@@ -2,7 +2,7 @@
  * Builds report data (status, drift, conflicts, plan) from the store and a cycle's outcome.
  */
 import type { CompiledConfig, DriftCheckModel } from '../config/model.js';
-import type { Condition, ConflictEntry, PolicyViolation, ConflictsReport, ConnectorStatus, CycleSummary, DriftReport, GateTrip, GivenUpExportStatus, PlanChange, PlanProjection, PlanReport, StatusReport } from '../reports/types.js';
+import type { Condition, ConflictEntry, PolicyViolation, ConflictsReport, ConnectorStatus, DriftReport, GateTrip, GivenUpExportStatus, PlanChange, PlanProjection, PlanReport, StatusReport } from '../reports/types.js';
 import type { Queryable } from '../store/db.js';
 import { isoTimestamp, isoTimestampOrNull } from '../store/timestamps.js';
 import type { CycleResult } from './cycle.js';
@@ -10,6 +10,7 @@ import { pendingApprovals } from './approvals.js';
 import { gateApproval } from '../reports/gate-kinds.js';
 import { loadConflicts } from './tables/conflicts.js';
 import { spaceCounts, unmanagedCounts } from './tables/connector-space-objects.js';
+import { recentCycles } from './tables/cycles.js';
 import { loadDrift } from './tables/drift.js';
 import { liveCounts } from './tables/mesh-objects.js';
 import { lastExports } from './tables/target-links.js';
@@ -111,14 +112,6 @@ export async function driftReport(q: Queryable, revision: string | null, now: st
     revision,
     drift: rows.map((r) => ({ projection: r.projection, connector: r.connector, object: r.object, attribute: r.attribute, desired: r.desired, actual: r.actual, action: r.action, detectedAt: isoTimestampOrNull(r.detected_at) ?? undefined })),
   };
-}
-
-export async function recentCycles(q: Queryable, limit = 10): Promise<CycleSummary[]> {
-  const rows = await q.query<{ id: string; kind: 'full' | 'delta'; mode: 'reconcile' | 'plan'; result: CycleSummary['result']; started_at: Date; finished_at: Date | null; revision: string | null; counts: CycleSummary['counts'] }>(
-    `SELECT CAST(id AS text) AS id, kind, mode, result, started_at, finished_at, revision, counts FROM cycle WHERE mode = 'reconcile' ORDER BY id DESC LIMIT $1`,
-    [limit],
-  );
-  return rows.map((r) => ({ id: Number(r.id), kind: r.kind, mode: r.mode, result: r.result, startedAt: isoTimestampOrNull(r.started_at) ?? '', finishedAt: isoTimestampOrNull(r.finished_at), revision: r.revision, counts: r.counts }));
 }
 
 export interface StatusInputs {

@@ -254,7 +254,7 @@ describe('a reconcile cycle', () => {
     const { hr, apps, start } = await setup();
     people(hr, 2);
     h = await start();
-    const { recentCycles } = await import('../../src/engine/report-data.js');
+    const { recentCycles } = await import('../../src/engine/tables/cycles.js');
     // What kill -9 mid-cycle leaves behind: the cycle's row, committed when it started, still `running`.
     await h.db.query(`INSERT INTO cycle (id, kind, mode, revision, result) VALUES ($1, 'delta', 'reconcile', 'killed', 'running')`, [await h.db.dialect.nextval(h.db, 'cycle_id_seq')]);
     await h.cycle({ plan: true });
