@@ -1,12 +1,14 @@
 /**
  * PostgreSQL through `pg`: a pool, values read by our OID parsers (postgres-types.ts), and imports
- * streamed through a server-side cursor in a read-only REPEATABLE READ transaction (one consistent
- * snapshot, fetched in batches — never one giant result).
+ * streamed: a whole read as one `COPY (SELECT …) TO STDOUT` (postgres-copy.ts; one statement, one
+ * snapshot), a read with parameters (delta) through a server-side cursor in a read-only REPEATABLE READ
+ * transaction (one consistent snapshot, fetched in batches — never one giant result).
  */
 import pg from 'pg';
 import type { Logger } from '../../shared/logger.js';
 import { ConnectorError } from '../../shared/errors.js';
 import type { ColumnInfo, QueryResult, ResultSet, SqlDialect, SqlExecutor, SqlParam, SqlValue, Statement } from './sql-dialect.js';
+import { copyRows, type CopyClient } from './postgres-copy.js';
 import { postgresConnectorError } from './postgres-errors.js';
 import { postgresSyntax } from './postgres-syntax.js';
 import { PG_TYPE_LOOKUP, SESSION_OPTIONS, parserFor, pgColumnInfo, type PgTypeRow } from './postgres-types.js';
@@ -81,6 +83,23 @@ export function createPostgresDialect(config: PostgresDialectConfig): SqlDialect
 
   const toConnectorError = (error: unknown, doing: string) => postgresConnectorError(connector, error, doing);
 
+  /** A read without parameters (a full import): COPY, as psql \copy reads (postgres-copy.ts). */
+  async function* copyStream(select: string, batchSize: number): AsyncIterable<ResultSet> {
+    const client = await pool.connect();
+    let finished = false;
+    let failure: Error | undefined;
+    try {
+      yield* copyRows(client as unknown as CopyClient, select, Math.max(1, Math.floor(batchSize)), Math.max(1, Math.floor(batchSize)) * FETCH_PAGES);
+      finished = true;
+    } catch (error) {
+      failure = error instanceof Error ? error : new Error(String(error));
+      throw error;
+    } finally {
+      // Failed or abandoned (the consumer stopped early), the connection may still be mid-COPY: discard it.
+      client.release(finished ? undefined : (failure ?? new Error('COPY abandoned')));
+    }
+  }
+
   return {
     driver: 'postgres',
     syntax: postgresSyntax,
@@ -90,6 +109,10 @@ export function createPostgresDialect(config: PostgresDialectConfig): SqlDialect
     },
 
     async *stream(statement: Statement, batchSize: number): AsyncIterable<ResultSet> {
+      if (statement.params.length === 0) {
+        yield* copyStream(statement.text, batchSize);
+        return;
+      }
       const client = await pool.connect();
       let finished = false;
       let failure: Error | undefined;

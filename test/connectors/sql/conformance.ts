@@ -564,6 +564,44 @@ export function describeSqlConformance(label: string, open: () => Promise<SqlTes
       });
     });
 
+    it('text holding tabs, newlines, carriage returns, backslashes and a literal \\N reads back as written, in full and by key', async () => {
+      const name = table();
+      await db.sql(`CREATE TABLE ${qualified(name)} (id text PRIMARY KEY, note text, tags text[], blob bytea, empty text)`);
+      const tricky = 'tab\there\nnew line\r\nback\\slash \\N end\\';
+      await db.sql(`INSERT INTO ${qualified(name)} VALUES ($1, $2, $3, $4, $5), ($6, $7, NULL, NULL, NULL)`, [
+        'a\tb',
+        tricky,
+        ['x\\y', 'q"uote', 'tab\tin', 'NULL-ish'],
+        Buffer.from([0x5c, 0x0a, 0x09, 0x00]),
+        '',
+        '\\N',
+        '\\N',
+      ]);
+      const connector = await connect({ t: { table: qualified(name), externalIdColumn: 'id' } });
+      const full = objectsOf(await collect(connector.fullImport('t')));
+      expect([...full.keys()].sort()).toEqual(['\\N', 'a\tb']);
+      expect(full.get('a\tb')!.attributes).toEqual({ id: 'a\tb', note: tricky, tags: ['x\\y', 'q"uote', 'tab\tin', 'NULL-ish'], blob: '5c0a0900', empty: '' });
+      expect(full.get('\\N')!.attributes).toEqual({ id: '\\N', note: '\\N' });
+      const byKey = objectsOf(await collect(connector.readObjects!('t', ['a\tb', '\\N'])));
+      expect(byKey.get('a\tb')!.attributes).toEqual(full.get('a\tb')!.attributes);
+      expect(byKey.get('\\N')!.attributes).toEqual(full.get('\\N')!.attributes);
+    });
+
+    it('a full read larger than the read-ahead bound arrives whole and in order', async () => {
+      const name = table();
+      await people(name);
+      await db.sql(`INSERT INTO ${qualified(name)} (employee_id, first_name) SELECT 'E' || lpad(g::text, 6, '0'), repeat('x', g % 300) FROM generate_series(1, 25000) g`);
+      const connector = await connect({ user: { table: qualified(name), externalIdColumn: 'employee_id', pageSize: 700 } });
+      const batches = await collect(connector.fullImport('user'));
+      const ids = batches.flatMap((b) => b.objects.map((o) => o.externalId));
+      expect(ids.length).toBe(25000);
+      expect(ids[0]).toBe('E000001');
+      expect(ids[24999]).toBe('E025000');
+      expect(ids.every((id, i) => i === 0 || ids[i - 1]! < id)).toBe(true);
+      expect(batches.slice(0, -2).every((b) => b.objects.length === 700)).toBe(true);
+      expect(batches.flatMap((b) => b.objects).find((o) => o.externalId === 'E000299')!.attributes.first_name).toBe('x'.repeat(299));
+    });
+
     describe('check()', () => {
       it('reports the server version, row counts per object type and latency', async () => {
         const a = table();
