@@ -80,7 +80,7 @@ export async function runPlan(options: PlanOptions): Promise<number> {
     for (const v of outcome.policyViolations.filter((p) => p.status === 'new' && p.kind === 'invariant')) process.stderr.write(`HELD BACK: policy ${v.policy}: ${v.message}\n`);
     if (outcome.result === 'blocked') return 3;
     if (outcome.failures.length > 0) return 1;
-    const pending = outcome.plans.some((p) => p.changes.length > 0);
+    const pending = outcome.plans.some((p) => p.changes.size > 0);
     return options.detailedExitCode && pending ? 2 : 0;
   } finally {
     await db.close();

@@ -35,7 +35,7 @@ export interface AttributeClears {
 }
 
 /** What the plans would clear, per connector, object type and attribute, largest first. */
-export function attributeClears(plans: readonly ProjectionPlan[]): AttributeClears[] {
+export async function attributeClears(plans: readonly ProjectionPlan[]): Promise<AttributeClears[]> {
   const byKey = new Map<string, { connector: string; objectType: string; attribute: string; cleared: Set<string>; heldBack: Set<string>; externalIds: Map<string, string> }>();
   const entry = (plan: ProjectionPlan, attribute: string) => {
     const { connector, objectType } = plan.projection.target;
@@ -45,13 +45,16 @@ export function attributeClears(plans: readonly ProjectionPlan[]): AttributeClea
     return found;
   };
   for (const plan of plans) {
-    for (const { change, object } of plan.changes) {
-      if (change.op !== 'update') continue;
-      for (const [name, { from, to }] of Object.entries(change.attributes)) {
-        if (isEmpty(from) || !isEmpty(to)) continue;
-        const clears = entry(plan, name);
-        clears.cleared.add(object);
-        clears.externalIds.set(change.externalId, object);
+    // Only the updates are read back (a reconcile run's plan is in a scratch file): what can clear.
+    for await (const page of plan.changes.pages(['update'])) {
+      for (const { change, object } of page) {
+        if (change.op !== 'update') continue;
+        for (const [name, { from, to }] of Object.entries(change.attributes)) {
+          if (isEmpty(from) || !isEmpty(to)) continue;
+          const clears = entry(plan, name);
+          clears.cleared.add(object);
+          clears.externalIds.set(change.externalId, object);
+        }
       }
     }
     for (const held of plan.heldBack) {
@@ -71,7 +74,7 @@ export function attributeClears(plans: readonly ProjectionPlan[]): AttributeClea
 export async function evaluateClearGate(ctx: CycleContext, q: Queryable, plans: readonly ProjectionPlan[]): Promise<GateTrip[]> {
   const byConnector = new Map<string, AttributeClears[]>();
   for (const plan of plans) byConnector.set(plan.projection.target.connector, byConnector.get(plan.projection.target.connector) ?? []);
-  for (const clears of attributeClears(plans)) byConnector.get(clears.connector)?.push(clears);
+  for (const clears of await attributeClears(plans)) byConnector.get(clears.connector)?.push(clears);
   const trips: GateTrip[] = [];
   for (const [connector, list] of byConnector) {
     let tripped = await judge(ctx, q, connector, list);

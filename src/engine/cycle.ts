@@ -249,6 +249,7 @@ async function execute(
       for (const stage of WAVE_STAGES) await timed(record, stage.name, () => stage.run(run, wave));
     }
   } finally {
+    for (const plan of record.plans) plan.changes.discard();
     for (const connector of opened.values()) await connector.then((c) => c.close()).catch(() => undefined);
   }
 

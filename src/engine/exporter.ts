@@ -63,103 +63,110 @@ function retryNow(planned: PlannedChange, result: ExportResult | undefined): boo
   return result.error.retryable && result.error.code !== PAUSED && result.error.code !== UNCLASSIFIED;
 }
 
-/** Moves run before updates so an update addresses the object where it now lives. */
-const ORDER: Record<ExportChange['op'], number> = { create: 0, move: 1, update: 2, enable: 3, disable: 4, delete: 5 };
-
 /**
- * Exports a projection's plan; returns the external ids of the target objects it addressed, so that the
- * confirming import can read back exactly those. `mayRetry` is asked before each retry inside the cycle.
+ * Exports a projection's plan, reading its changes back a page at a time in export order (creates, moves,
+ * updates, enables, disables, deletes: planned-changes.ts); returns the external ids of the target objects
+ * it addressed, so that the confirming import can read back exactly those. `mayRetry` is asked before
+ * each retry inside the cycle.
  */
 export async function exportPlan(ctx: CycleContext, plan: ProjectionPlan, counts: ExportCounts, mayRetry: () => boolean = () => true): Promise<Set<string>> {
   const touched = new Set<string>();
   const connector = await ctx.connector(plan.projection.target.connector);
   const type = plan.projection.target.objectType;
-  const ordered = [...plan.changes].sort((a, b) => ORDER[a.change.op] - ORDER[b.change.op]);
   const password = plan.projection.password;
   const outgoing = (batch: readonly PlannedChange[]): ExportChange[] =>
     batch.map((p) => (p.change.op === 'create' && password ? { ...p.change, password: initialPassword(password) } : p.change));
-  const batches: PlannedChange[][] = [];
-  for (let start = 0; start < ordered.length; start += BATCH) batches.push(ordered.slice(start, start + BATCH));
+  const total = plan.changes.size;
   const label = `export ${plan.projection.name}`;
-  const fingerprints = fingerprintsOf(plan);
-
-  // One session for the whole plan: the connector applies it at commit, and only then is anything
-  // recorded as exported (a crash before the commit returns leaves the store as if nothing was sent).
-  const send = connector.beginExport
-    ? async (changes: readonly PlannedChange[]): Promise<ExportResult[]> => {
-        const session = connector.beginExport!(type);
-        try {
-          for (let start = 0; start < changes.length; start += BATCH) session.add(outgoing(changes.slice(start, start + BATCH)));
-          return await session.commit();
-        } catch (error) {
-          session.abort();
-          return changes.map((p) => failedResult(p, error));
-        }
-      }
-    : async (changes: readonly PlannedChange[]): Promise<ExportResult[]> => {
-        try {
-          return await connector.export(type, outgoing(changes));
-        } catch (error) {
-          return changes.map((p) => failedResult(p, error));
-        }
-      };
   const retry = { ...ctx.config.mesh.exportRetry, mayRetry };
+  let done = 0;
+  const recordBatch = async (batch: readonly PlannedChange[], byId: ReadonlyMap<string, ExportResult>) => {
+    await ctx.atomically((q) => record(q, historyStamp(ctx), plan, batch, byId, counts, touched));
+    ctx.progress(label, (done += batch.length), total);
+  };
 
   if (connector.beginExport) {
-    const byId = await sendWithRetries(send, ordered, retry, counts);
-    let done = 0;
-    for (const batch of batches) {
-      await ctx.atomically((q) => record(q, historyStamp(ctx), plan, batch, byId, counts, touched, fingerprints));
-      ctx.progress(label, (done += batch.length), ordered.length);
-    }
+    // One session for the whole plan: the connector applies it at commit, and only then is anything
+    // recorded as exported (a crash before the commit returns leaves the store as if nothing was sent).
+    const send = async (pages: () => AsyncIterable<readonly PlannedChange[]>): Promise<ExportResult[]> => {
+      const session = connector.beginExport!(type);
+      const sent: PlannedChange[] = [];
+      try {
+        for await (const page of pages()) for (const batch of batchesOf(page)) session.add(outgoing(batch));
+        return await session.commit();
+      } catch (error) {
+        session.abort();
+        for await (const page of pages()) sent.push(...page);
+        return sent.map((p) => failedResult(p, error));
+      }
+    };
+    const byId = await sendWithRetries(send, () => plan.changes.pages(), retry, counts);
+    for await (const page of plan.changes.pages()) for (const batch of batchesOf(page)) await recordBatch(batch, byId);
     return touched;
   }
 
-  let done = 0;
-  for (const batch of batches) {
-    const byId = await sendWithRetries(send, batch, retry, counts);
-    await ctx.atomically((q) => record(q, historyStamp(ctx), plan, batch, byId, counts, touched, fingerprints));
-    ctx.progress(label, (done += batch.length), ordered.length);
+  const send = async (pages: () => AsyncIterable<readonly PlannedChange[]>): Promise<ExportResult[]> => {
+    const changes: PlannedChange[] = [];
+    for await (const page of pages()) changes.push(...page);
+    try {
+      return await connector.export(type, outgoing(changes));
+    } catch (error) {
+      return changes.map((p) => failedResult(p, error));
+    }
+  };
+  for await (const page of plan.changes.pages()) {
+    for (const batch of batchesOf(page)) {
+      const byId = await sendWithRetries(send, () => once(batch), retry, counts);
+      await recordBatch(batch, byId);
+    }
   }
   return touched;
 }
 
+function batchesOf<T>(list: readonly T[]): T[][] {
+  const batches: T[][] = [];
+  for (let start = 0; start < list.length; start += BATCH) batches.push(list.slice(start, start + BATCH));
+  return batches;
+}
+
+async function* once<T>(value: T): AsyncGenerator<T> {
+  yield value;
+}
+
 /**
- * Sends changes, then those that failed retryably again after the backoff (doubling), at most
- * `retries` times and only while `mayRetry` says so. The latest result of each change wins. Retried
- * changes keep their order (creates before moves before updates).
+ * Sends changes (read from `pages`, which can be read again), then those that failed retryably again
+ * after the backoff (doubling), at most `retries` times and only while `mayRetry` says so. The latest
+ * result of each change wins. Retried changes keep their order (creates before moves before updates);
+ * only they are held in memory.
  */
 async function sendWithRetries(
-  send: (changes: readonly PlannedChange[]) => Promise<ExportResult[]>,
-  changes: readonly PlannedChange[],
+  send: (pages: () => AsyncIterable<readonly PlannedChange[]>) => Promise<ExportResult[]>,
+  pages: () => AsyncIterable<readonly PlannedChange[]>,
   retry: { readonly retries: number; readonly backoffMs: number; readonly mayRetry: () => boolean },
   counts: ExportCounts,
 ): Promise<Map<string, ExportResult>> {
-  const byId = new Map((await send(changes)).map((r) => [r.id, r]));
+  const byId = new Map((await send(pages)).map((r) => [r.id, r]));
   for (let attempt = 1; attempt <= retry.retries; attempt++) {
-    const again = changes.filter((p) => retryNow(p, byId.get(p.change.id)));
+    if (!someRetryable(byId.values())) break;
+    const again: PlannedChange[] = [];
+    for await (const page of pages()) for (const p of page) if (retryNow(p, byId.get(p.change.id))) again.push(p);
     if (again.length === 0 || !retry.mayRetry()) break;
     await sleep(retryDelay(retry.backoffMs, attempt));
     if (!retry.mayRetry()) break;
     counts.retried += again.length;
-    for (const result of await send(again)) byId.set(result.id, result);
+    for (const result of await send(() => once(again))) byId.set(result.id, result);
   }
   return byId;
 }
 
-/** The fingerprint of each object's planned changes (export-attempts.ts), computed once it is asked for. */
-function fingerprintsOf(plan: ProjectionPlan): (meshId: string, item: string) => string {
-  let byObject: Map<string, ExportChange[]> | undefined;
-  return (meshId, item) => {
-    if (!byObject) {
-      byObject = new Map();
-      for (const p of plan.changes) {
-        const key = objectKey(p.meshId, p.item);
-        byObject.set(key, [...(byObject.get(key) ?? []), p.change]);
-      }
-    }
-    return changeFingerprint(byObject.get(objectKey(meshId, item)) ?? []);
-  };
+function someRetryable(results: Iterable<ExportResult>): boolean {
+  for (const r of results) if (!r.ok && r.error.retryable) return true;
+  return false;
+}
+
+/** The fingerprint of the object's planned changes (export-attempts.ts): the planner's when it has several. */
+function fingerprintOf(planned: PlannedChange): string {
+  return planned.fingerprint ?? changeFingerprint([planned.change]);
 }
 
 function failedResult(planned: PlannedChange, error: unknown): ExportResult {
@@ -193,7 +200,6 @@ async function record(
   byId: ReadonlyMap<string, ExportResult>,
   counts: ExportCounts,
   touched: Set<string>,
-  fingerprint: (meshId: string, item: string) => string,
 ): Promise<void> {
   const { projection } = plan;
   const links: LinkWrite[] = [];
@@ -202,7 +208,7 @@ async function record(
   // One row per object (a move and an update of one object may both fail): the last failure stands.
   const failures = new Map<string, FailureRow>();
   const fail = (planned: PlannedChange, op: string, error: { code: string; message: string; retryable: boolean }) =>
-    failures.set(objectKey(planned.meshId, planned.item), { projection: projection.name, mesh_id: planned.meshId, item: planned.item, op, code: error.code, message: error.message, retryable: error.retryable, change_hash: fingerprint(planned.meshId, planned.item), object: planned.object });
+    failures.set(objectKey(planned.meshId, planned.item), { projection: projection.name, mesh_id: planned.meshId, item: planned.item, op, code: error.code, message: error.message, retryable: error.retryable, change_hash: fingerprintOf(planned), object: planned.object });
   const held: NewConflict[] = [];
   for (const planned of batch) {
     const result = byId.get(planned.change.id) ?? { id: planned.change.id, ok: false as const, error: { code: 'NoResult', message: 'the connector returned no result for this change', retryable: true } };
@@ -266,7 +272,7 @@ async function record(
         const enabled = change.op === 'enable';
         if (enabled) counts.enabled++;
         else counts.disabled++;
-        const desiredRemoval = planned.desired === undefined;
+        const desiredRemoval = planned.removal === true;
         links.push({ ...link, state: enabled ? 'active' : 'disabled', written: desiredRemoval ? link.written : { ...link.written, enabled } });
         break;
       }

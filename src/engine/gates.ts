@@ -26,10 +26,13 @@ export async function evaluateGates(ctx: CycleContext, q: Queryable, plans: read
     const entry = byConnector.get(connector) ?? { types: new Map<string, number>(), held: [], plans: [] };
     byConnector.set(connector, entry);
     entry.plans.push(plan);
-    for (const { change, object } of plan.changes) {
-      if (change.op !== 'delete' && change.op !== 'disable') continue;
-      entry.types.set(objectType, (entry.types.get(objectType) ?? 0) + 1);
-      entry.held.push({ gate: 'export', objectType, externalId: change.externalId, op: change.op, object });
+    // Only the removals are read back (a reconcile run's plan is in a scratch file): what the gate counts.
+    for await (const page of plan.changes.pages(['disable', 'delete'])) {
+      for (const { change, object } of page) {
+        if (change.op !== 'delete' && change.op !== 'disable') continue;
+        entry.types.set(objectType, (entry.types.get(objectType) ?? 0) + 1);
+        entry.held.push({ gate: 'export', objectType, externalId: change.externalId, op: change.op, object });
+      }
     }
   }
   const trips: GateTrip[] = [];

@@ -11,6 +11,7 @@ import type { Queryable } from '../store/db.js';
 import type { CsObject } from './connector-space.js';
 import { changeFingerprint, loadFailedExports, objectKey, retryDueIds, type GivenUpExport } from './export-attempts.js';
 import { PAGE_SIZE, type CycleContext } from './context.js';
+import { PlannedChanges } from './planned-changes.js';
 import { joinAttributes, meshLabel, type MeshObject } from './mesh-object.js';
 import { dateOfDefinition } from './date-dependence.js';
 import { definitionHash, readProgress } from './progress.js';
@@ -22,6 +23,7 @@ import { loadReferenceTargets, loadTargetLinks, managedAmong, withChangedTargets
 import { joinKey, sameValue, sourceValue, toList } from './values.js';
 import { ownValue } from '../shared/own-property.js';
 
+/** One planned change: plain data (a reconcile run keeps it in a scratch file, planned-changes.ts). */
 export interface PlannedChange {
   readonly projection: string;
   readonly meshId: string;
@@ -29,8 +31,13 @@ export interface PlannedChange {
   readonly change: ExportChange;
   /** Label for reports: DN, key or external id. */
   readonly object: string;
-  readonly desired?: DesiredObject;
+  /** The object is no longer projected (its removal: a delete or a disable by `onRemove`). */
+  readonly removal?: true;
+  /** Reference attributes whose referenced mesh objects are not projected to the target: their mesh ids. */
+  readonly unresolved?: DesiredObject['unresolved'];
   readonly link?: TargetLink;
+  /** The fingerprint of all the object's changes (export-attempts.ts), when it has more than one. */
+  readonly fingerprint?: string;
 }
 
 /** A projected object the plan holds back (an empty template attribute, an ambiguous adoption). */
@@ -52,28 +59,47 @@ export interface HeldBackObject {
 export interface ProjectionPlan {
   readonly projection: ProjectionModel;
   readonly caps: ObjectTypeCapabilities;
-  readonly changes: PlannedChange[];
+  /** Listed in memory for a preview; a reconcile run's are in a scratch file, read a page at a time. */
+  readonly changes: PlannedChanges;
   readonly drift: DriftEntry[];
   readonly definition: string;
   readonly evaluated: number;
-  /** Labels of the target objects compared this cycle (their drift rows are rewritten). */
+  /** Labels of the target objects compared this cycle (their drift rows are rewritten); a full plan rewrites them all and lists none. */
   readonly compared: string[];
   readonly full: boolean;
-  /**
-   * Decisions the plan stage applies to the store (plan-decisions.ts); planning itself only reads.
-   * Target links to write: existing target objects adopted, links released (`onRemove: keep`).
-   */
-  readonly linkWrites: LinkWrite[];
-  /** Projected objects held back this cycle; their conflicts replace the earlier ones of `reviewed`. */
+  /** Projected objects held back this cycle (also handed over page by page, `PlanPage`). */
   readonly heldBack: HeldBackObject[];
-  /** Projected items the plan evaluated: their earlier held-back conflicts are settled. */
-  readonly reviewed: ConflictSubject[];
   /** Planned only some mesh objects (`only`): a scoped run reaching a target outside its scope. */
   readonly partial: boolean;
   /** Changes withheld because they failed `exportRetry.maxAttempts` cycles (export-attempts.ts). */
   readonly givenUp: GivenUpExport[];
+}
+
+/**
+ * What planning one page decided besides its changes, for the plan stage to apply to the store
+ * (plan-decisions.ts) before the next projection is planned; planning itself only reads.
+ */
+export interface PlanPage {
+  /** Target links to write: existing target objects adopted, links released (`onRemove: keep`). */
+  readonly linkWrites: LinkWrite[];
+  /** The page's projected objects held back; their conflicts replace the earlier ones of `reviewed`. */
+  readonly heldBack: HeldBackObject[];
+  /** Projected items the page evaluated: their earlier held-back conflicts are settled. */
+  readonly reviewed: ConflictSubject[];
   /** Objects whose failed export is moot: the plan sends them nothing now. */
   readonly settled: { meshId: string; item: string }[];
+}
+
+export interface PlanOptions {
+  /** Plan every mesh object of the type, not only what changed since the projection's progress. */
+  readonly everything: boolean;
+  readonly extraIds?: readonly string[];
+  /** Plan exactly these mesh objects (a scoped run reaching a target outside its scope): the plan is partial. */
+  readonly only?: readonly string[];
+  /** Keep the changes in a scratch file (a reconcile run) instead of listing them in memory (a preview). */
+  readonly spill: boolean;
+  /** Applies one page's decisions; awaited before the next page's are handed over. */
+  readonly decide: (page: PlanPage) => Promise<void>;
 }
 
 let changeCounter = 0;
@@ -135,13 +161,14 @@ async function plannedKeys(q: Queryable, projection: ProjectionModel, caps: Obje
  * `everything`, or its definition changed). `only` plans exactly those mesh objects instead (a scoped run
  * reaching a target outside its scope): the plan is partial, so its progress must not advance.
  */
-export async function planProjection(ctx: CycleContext, projection: ProjectionModel, everything: boolean, extraIds: readonly string[] = [], only?: readonly string[]): Promise<ProjectionPlan> {
+export async function planProjection(ctx: CycleContext, projection: ProjectionModel, options: PlanOptions): Promise<ProjectionPlan> {
+  const { everything, extraIds = [], only } = options;
   const caps = await ctx.capabilities(projection.target.connector, projection.target.objectType);
   const definition = definitionHash({ projection, caps, ...dateOfDefinition(projection) });
   const progress = await readProgress(ctx.q, 'projection', projection.name);
   const since = everything || !progress || progress.definition !== definition ? -1 : progress.seq;
   const ids = only ? [...new Set([...only, ...extraIds])].sort() : await candidates(ctx, projection, since, extraIds);
-  const plan: ProjectionPlan = { projection, caps, changes: [], drift: [], definition, evaluated: ids.length, compared: [], full: only === undefined && since === -1, linkWrites: [], heldBack: [], reviewed: [], partial: only !== undefined, givenUp: [], settled: [] };
+  const plan: ProjectionPlan = { projection, caps, changes: new PlannedChanges(options.spill), drift: [], definition, evaluated: ids.length, compared: [], full: only === undefined && since === -1, heldBack: [], partial: only !== undefined, givenUp: [] };
   // Mesh attribute names (what templates read and what references resolve from), not target names.
   const referenceTypes = meshReferenceNames(projection, ctx.config.mesh.objectTypes);
   const keyAttributes = joinAttributes(ctx.config);
@@ -159,7 +186,8 @@ export async function planProjection(ctx: CycleContext, projection: ProjectionMo
   let nextRead = ids.length > 0 ? readPage(ids.slice(0, PAGE_SIZE)) : undefined;
   for (let start = 0; start < ids.length; start += PAGE_SIZE) {
     const page = ids.slice(start, start + PAGE_SIZE);
-    const firstChange = plan.changes.length;
+    const decided: PlanPage = { linkWrites: [], heldBack: [], reviewed: [], settled: [] };
+    const planned: PlannedChange[] = [];
     {
       const q = ctx.q;
       const { objects, links, observed } = await nextRead!;
@@ -188,10 +216,9 @@ export async function planProjection(ctx: CycleContext, projection: ProjectionMo
       const byKey = await loadObjects(q, projection.target.connector, projection.target.objectType, keysToCheck);
       const linkedKeys = await managedAmong(q, projection.target.connector, projection.target.objectType, keysToCheck);
 
-      const adopted = plan.linkWrites;
-      const held = plan.heldBack;
-      const heldFrom = held.length;
-      const subjects = plan.reviewed;
+      const adopted = decided.linkWrites;
+      const held = decided.heldBack;
+      const subjects = decided.reviewed;
       for (const object of objects.values()) {
         const objectLinks = linksByObject.get(object.id) ?? [];
         const evaluation = evaluations.get(object.id) ?? [];
@@ -218,12 +245,12 @@ export async function planProjection(ctx: CycleContext, projection: ProjectionMo
               current = found;
             }
           }
-          diffOne(ctx, plan, object, entry.desired, link, current && !current.deleted ? current : undefined);
+          diffOne(ctx, plan, planned, object, entry.desired, link, current && !current.deleted ? current : undefined);
         }
         for (const link of objectLinks) {
           if (items.has(link.item) || link.state === 'deleted' || link.state === 'released') continue;
           const current = link.externalId ? observed.get(link.externalId) : undefined;
-          removeOne(plan, object, link, current && !current.deleted ? current : undefined, adopted);
+          removeOne(plan, planned, object, link, current && !current.deleted ? current : undefined, adopted);
         }
       }
 
@@ -255,9 +282,12 @@ export async function planProjection(ctx: CycleContext, projection: ProjectionMo
         }
         return undefined;
       }
-      await markAccepted(q, plan.heldBack, heldFrom);
+      await markAccepted(q, held, 0);
     }
-    await withholdGivenUp(ctx, plan, page, firstChange);
+    const sent = await withholdGivenUp(ctx, plan, page, planned, decided.settled);
+    plan.changes.add(withFingerprints(sent));
+    plan.heldBack.push(...decided.heldBack);
+    await options.decide(decided);
     ctx.progress(`plan ${projection.name}`, Math.min(start + PAGE_SIZE, ids.length), ids.length);
   }
   return plan;
@@ -281,12 +311,11 @@ async function markAccepted(q: Queryable, held: HeldBackObject[], from: number):
  * The page's objects with a failed export: a change that failed `maxAttempts` cycles is withheld while
  * it would write the same (its fingerprint); one the plan no longer sends anything for is settled.
  */
-async function withholdGivenUp(ctx: CycleContext, plan: ProjectionPlan, page: readonly string[], firstChange: number): Promise<void> {
+async function withholdGivenUp(ctx: CycleContext, plan: ProjectionPlan, page: readonly string[], changesOfPage: PlannedChange[], settled: PlanPage['settled']): Promise<PlannedChange[]> {
   const failed = await loadFailedExports(ctx.q, plan.projection.name, page);
-  if (failed.size === 0) return;
+  if (failed.size === 0) return changesOfPage;
   const planned = new Map<string, PlannedChange[]>();
-  for (let i = firstChange; i < plan.changes.length; i++) {
-    const change = plan.changes[i]!;
+  for (const change of changesOfPage) {
     const key = objectKey(change.meshId, change.item);
     planned.set(key, [...(planned.get(key) ?? []), change]);
   }
@@ -294,7 +323,7 @@ async function withholdGivenUp(ctx: CycleContext, plan: ProjectionPlan, page: re
   for (const [key, failure] of failed) {
     const changes = planned.get(key);
     if (!changes) {
-      plan.settled.push({ meshId: failure.meshId, item: failure.item });
+      settled.push({ meshId: failure.meshId, item: failure.item });
       continue;
     }
     if (failure.attempts < ctx.config.mesh.exportRetry.maxAttempts || failure.changeHash !== changeFingerprint(changes.map((c) => c.change))) continue;
@@ -302,9 +331,26 @@ async function withholdGivenUp(ctx: CycleContext, plan: ProjectionPlan, page: re
     const { projection } = plan;
     plan.givenUp.push({ projection: projection.name, connector: projection.target.connector, meshId: failure.meshId, object: failure.object ?? changes[0]!.object, op: failure.op, code: failure.code, message: failure.message, attempts: failure.attempts });
   }
-  if (withheld.size === 0) return;
-  const kept = plan.changes.slice(firstChange).filter((c) => !withheld.has(objectKey(c.meshId, c.item)));
-  plan.changes.splice(firstChange, plan.changes.length - firstChange, ...kept);
+  if (withheld.size === 0) return changesOfPage;
+  return changesOfPage.filter((c) => !withheld.has(objectKey(c.meshId, c.item)));
+}
+
+/**
+ * An object's changes follow one another in a page (move, update, enable or disable): those of an object
+ * with several carry the fingerprint of them all, since the export reads them back one operation at a
+ * time. An object's single change is its own fingerprint, computed only if its export fails.
+ */
+function withFingerprints(changes: PlannedChange[]): PlannedChange[] {
+  for (let i = 0; i < changes.length; ) {
+    let end = i + 1;
+    while (end < changes.length && changes[end]!.meshId === changes[i]!.meshId && changes[end]!.item === changes[i]!.item) end++;
+    if (end - i > 1) {
+      const fingerprint = changeFingerprint(changes.slice(i, end).map((c) => c.change));
+      for (let k = i; k < end; k++) changes[k] = { ...changes[k]!, fingerprint };
+    }
+    i = end;
+  }
+  return changes;
 }
 
 function describeMesh(object: MeshObject, keys: ReadonlyMap<string, ReadonlySet<string>> = new Map()): string {
@@ -315,11 +361,11 @@ function label(link: TargetLink | undefined, desired: DesiredObject | undefined,
   return link?.dn ?? desired?.dn ?? desired?.key ?? link?.externalId ?? describeMesh(object);
 }
 
-function diffOne(ctx: CycleContext, plan: ProjectionPlan, object: MeshObject, desired: DesiredObject, link: TargetLink | undefined, current: CsObject | undefined): void {
+function diffOne(ctx: CycleContext, plan: ProjectionPlan, planned: PlannedChange[], object: MeshObject, desired: DesiredObject, link: TargetLink | undefined, current: CsObject | undefined): void {
   const { projection, caps } = plan;
-  const base = { projection: projection.name, meshId: object.id, item: desired.item, desired, link };
+  const base = { projection: projection.name, meshId: object.id, item: desired.item, ...(desired.unresolved ? { unresolved: desired.unresolved } : {}), ...(link ? { link } : {}) };
   if (!current) {
-    plan.changes.push({
+    planned.push({
       ...base,
       object: desired.dn ?? desired.key ?? describeMesh(object),
       change: { id: nextId(), op: 'create', dn: desired.dn, key: desired.key, attributes: desired.attributes, enabled: desired.enabled },
@@ -327,12 +373,12 @@ function diffOne(ctx: CycleContext, plan: ProjectionPlan, object: MeshObject, de
     return;
   }
   const objectLabel = current.dn ?? current.externalId;
-  plan.compared.push(objectLabel);
+  if (!plan.full) plan.compared.push(objectLabel);
   if (desired.key !== undefined && desired.key !== current.externalId) {
     return; // keys are anchors: a changed key template does not rename existing rows
   }
   if (desired.dn && current.dn && comparableDn(desired.dn) !== comparableDn(current.dn)) {
-    plan.changes.push({ ...base, object: objectLabel, change: { id: nextId(), op: 'move', externalId: current.externalId, dn: current.dn, newDn: desired.dn } });
+    planned.push({ ...base, object: objectLabel, change: { id: nextId(), op: 'move', externalId: current.externalId, dn: current.dn, newDn: desired.dn } });
   }
   const written = link?.written ?? {};
   const changes: Record<string, AttributeChange> = {};
@@ -361,7 +407,7 @@ function diffOne(ctx: CycleContext, plan: ProjectionPlan, object: MeshObject, de
     changes[attribute.name] = { from: have, to: want };
   }
   if (Object.keys(changes).length > 0) {
-    plan.changes.push({ ...base, object: objectLabel, change: { id: nextId(), op: 'update', externalId: current.externalId, dn: current.dn ?? undefined, attributes: changes } });
+    planned.push({ ...base, object: objectLabel, change: { id: nextId(), op: 'update', externalId: current.externalId, dn: current.dn ?? undefined, attributes: changes } });
   }
   if (desired.enabled !== undefined && caps.canDisable && current.enabled !== null && current.enabled !== desired.enabled) {
     if (desired.enabled && written.enableHeldBack) return;
@@ -370,24 +416,24 @@ function diffOne(ctx: CycleContext, plan: ProjectionPlan, object: MeshObject, de
       plan.drift.push({ projection: projection.name, connector: projection.target.connector, object: objectLabel, attribute: 'enabled', desired: desired.enabled, actual: current.enabled, action: projection.drift === 'enforce' ? 'pending' : 'reported' });
       if (projection.drift === 'report') return;
     }
-    plan.changes.push({ ...base, object: objectLabel, change: { id: nextId(), op: desired.enabled ? 'enable' : 'disable', externalId: current.externalId, dn: current.dn ?? undefined } });
+    planned.push({ ...base, object: objectLabel, change: { id: nextId(), op: desired.enabled ? 'enable' : 'disable', externalId: current.externalId, dn: current.dn ?? undefined } });
   }
 }
 
-function removeOne(plan: ProjectionPlan, object: MeshObject, link: TargetLink, current: CsObject | undefined, releases: LinkWrite[]): void {
+function removeOne(plan: ProjectionPlan, planned: PlannedChange[], object: MeshObject, link: TargetLink, current: CsObject | undefined, releases: LinkWrite[]): void {
   const { projection, caps } = plan;
-  const base = { projection: projection.name, meshId: object.id, item: link.item, link, object: label(link, undefined, object) };
+  const base = { projection: projection.name, meshId: object.id, item: link.item, link, removal: true as const, object: label(link, undefined, object) };
   if (!current || !link.externalId) return;
   switch (projection.onRemove) {
     case 'keep':
       releases.push({ ...link, state: 'released' });
       return;
     case 'delete':
-      plan.changes.push({ ...base, change: { id: nextId(), op: 'delete', externalId: link.externalId, dn: current.dn ?? undefined } });
+      planned.push({ ...base, change: { id: nextId(), op: 'delete', externalId: link.externalId, dn: current.dn ?? undefined } });
       return;
     case 'disable':
       if (caps.canDisable && current.enabled !== false) {
-        plan.changes.push({ ...base, change: { id: nextId(), op: 'disable', externalId: link.externalId, dn: current.dn ?? undefined } });
+        planned.push({ ...base, change: { id: nextId(), op: 'disable', externalId: link.externalId, dn: current.dn ?? undefined } });
       }
       return;
   }

@@ -3,6 +3,7 @@
  */
 import type { CompiledConfig, DriftCheckModel } from '../config/model.js';
 import type { Condition, ConflictEntry, PolicyViolation, ConflictsReport, ConnectorStatus, DriftReport, GateTrip, GivenUpExportStatus, PlanChange, PlanProjection, PlanReport, StatusReport } from '../reports/types.js';
+import type { ExportOp } from '../connectors/sdk.js';
 import type { Queryable } from '../store/db.js';
 import { isoTimestamp, isoTimestampOrNull } from '../store/timestamps.js';
 import type { CycleResult } from './cycle.js';
@@ -58,7 +59,7 @@ function heldBackChanges(planned: readonly PlanProjection[], approved: readonly 
 
 function planProjections(outcome: CycleResult): PlanProjection[] {
   return outcome.plans.map((plan) => {
-    const count = (op: string) => plan.changes.filter((c) => c.change.op === op).length;
+    const count = (op: ExportOp) => plan.changes.count(op);
     return {
       name: plan.projection.name,
       connector: plan.projection.target.connector,
@@ -69,7 +70,7 @@ function planProjections(outcome: CycleResult): PlanProjection[] {
       enables: count('enable'),
       disables: count('disable'),
       deletes: count('delete'),
-      changes: plan.changes.map(({ change, object }): PlanChange => {
+      changes: plan.changes.list().map(({ change, object }): PlanChange => {
         switch (change.op) {
           case 'create':
             return { op: 'create', object, ...(change.dn ? { dn: change.dn } : {}), attributes: Object.fromEntries(Object.entries(change.attributes).map(([k, v]) => [k, { from: null, to: v }])) };

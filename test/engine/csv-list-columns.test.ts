@@ -76,14 +76,14 @@ describe('a csv target column holding a multi-valued reference', () => {
     const teams = () => readFileSync(join(work, 'teams.csv'), 'utf8').trim().split(/\r?\n/);
     expect(teams()[1]).toMatch(/^eng,(bob@x\.test;alice@x\.test|alice@x\.test;bob@x\.test)$/);
     const second = await h!.cycle({ full: true });
-    expect(second.plans.flatMap((p) => p.changes)).toEqual([]);
-    expect((await h!.cycle({ plan: true, full: true })).plans.flatMap((p) => p.changes)).toEqual([]);
+    expect(second.plans.reduce((n, p) => n + p.changes.size, 0)).toBe(0);
+    expect((await h!.cycle({ plan: true, full: true })).plans.reduce((n, p) => n + p.changes.size, 0)).toBe(0);
 
     hr.put('group', 'g1', { id: 'g1', name: 'eng', members: ['u2'] });
     const removed = await h!.cycle({ full: true });
-    expect(removed.plans.flatMap((p) => p.changes)).toHaveLength(1);
+    expect(removed.plans.reduce((n, p) => n + p.changes.size, 0)).toBe(1);
     expect(teams()[1]).toBe('eng,alice@x.test');
-    expect((await h!.cycle({ full: true })).plans.flatMap((p) => p.changes)).toEqual([]);
+    expect((await h!.cycle({ full: true })).plans.reduce((n, p) => n + p.changes.size, 0)).toBe(0);
   });
 
   it('the inferred column is in the compiled connector model, beside the listed ones', async () => {

@@ -139,7 +139,7 @@ describe('role mapping flow rules', () => {
     await expect(explain(h.db, h.config, 'person', 'E1', 'roles')).rejects.toThrow(/no value for "roles"/);
     expect(teams.rows('member')).toEqual([]);
     const again = await h.cycle({ full: true, plan: true });
-    expect(again.plans.flatMap((p) => p.changes)).toEqual([]);
+    expect(again.plans.reduce((n, p) => n + p.changes.size, 0)).toBe(0);
   });
 });
 

@@ -170,7 +170,7 @@ describe('structured role mappings', () => {
 
     // Converged: reading the targets back proposes nothing.
     const again = await h.cycle({ full: true, plan: true });
-    expect(again.plans.flatMap((p) => p.changes)).toEqual([]);
+    expect(again.plans.reduce((n, p) => n + p.changes.size, 0)).toBe(0);
 
     // Removing Bob from the stewards revokes both team roles: the rows go, the SCIM entries go.
     push.put('group', 'grp-2', { displayName: 'dmm_data_stewards', members: ['id-1'] });
@@ -196,7 +196,7 @@ describe('structured role mappings', () => {
     expect((await tableRows()).filter((r) => String(r.role_key).startsWith('E2:'))).toEqual([]);
     expect(scimRoles('bob@contoso.com')).toEqual([]);
     const settled = await h.cycle({ full: true, plan: true });
-    expect(settled.plans.flatMap((p) => p.changes)).toEqual([]);
+    expect(settled.plans.reduce((n, p) => n + p.changes.size, 0)).toBe(0);
   }, 600_000);
 });
 

@@ -38,7 +38,6 @@ export interface PolicyOutcome {
   readonly holds: PolicyHold[];
 }
 
-export const holdKey = (h: { projection: string; meshId: string; item: string }): string => `${h.projection}/${h.meshId}/${h.item}`;
 
 export async function evaluatePolicies(ctx: CycleContext, q: Queryable, plans: readonly ProjectionPlan[]): Promise<PolicyOutcome> {
   const outcome: PolicyOutcome = { trips: [], violations: [], holds: [] };
@@ -69,7 +68,7 @@ interface ConnectorLimits {
 }
 
 async function evaluateLimits(ctx: CycleContext, policy: PolicyModel, plans: readonly ProjectionPlan[], live: (c: string, t: string) => Promise<number>, limits: Map<string, ConnectorLimits>): Promise<void> {
-  for (const target of targetChanges(policy, plans)) {
+  for (const target of await targetChanges(policy, plans)) {
     const excesses = limitExcesses(policy, target, await live(target.connector, target.objectType));
     if (excesses.length === 0) continue;
     const most = Math.max(...excesses.map((e) => e.count));
@@ -148,14 +147,14 @@ async function evaluateInvariants(q: Queryable, policy: PolicyModel, plans: read
     // Values this run gives, per unique attribute: a second object taking the same value collides too.
     const claimed = new Map<string, Map<string, string>>();
     for (const plan of targetPlans) {
-      for (const change of plan.changes) {
+      for await (const page of plan.changes.pages(['create', 'update'], 'plan')) for (const change of page) {
         if (change.change.op !== 'create' && change.change.op !== 'update') continue;
         const problems: string[] = [];
         for (const invariant of policy.invariants) {
           const given = givenValue(change, invariant.attribute);
           if (!given.touched) continue;
           const self = change.change.op === 'update' ? change.change.externalId : undefined;
-          const problem = invariantProblem(invariant, given.value, change.desired?.unresolved?.[invariant.attribute]) ?? (invariant.unique ? collision(index, claimed, invariant.attribute, given.value, self, change.object) : undefined);
+          const problem = invariantProblem(invariant, given.value, change.unresolved?.[invariant.attribute]) ?? (invariant.unique ? collision(index, claimed, invariant.attribute, given.value, self, change.object) : undefined);
           if (problem === undefined) continue;
           problems.push(`${invariant.attribute} ${problem}`);
           const entry = fresh.get(invariant) ?? { objects: [], reasons: [] };

@@ -9,6 +9,7 @@ import type { HeldObject } from '../../reports/types.js';
 import type { ProjectionPlan } from '../planner.js';
 
 const OPERATION_OF: Readonly<Record<Exclude<ExportOp, 'enable'>, PolicyOperation>> = { create: 'creates', update: 'updates', move: 'moves', disable: 'disables', delete: 'deletes' };
+const COUNTED = Object.keys(OPERATION_OF) as Exclude<ExportOp, 'enable'>[];
 
 export interface TargetChanges {
   readonly connector: string;
@@ -22,7 +23,7 @@ export interface TargetChanges {
 }
 
 /** The covered plans' changes per target connector and object type. */
-export function targetChanges(policy: PolicyModel, plans: readonly ProjectionPlan[]): TargetChanges[] {
+export async function targetChanges(policy: PolicyModel, plans: readonly ProjectionPlan[]): Promise<TargetChanges[]> {
   const byTarget = new Map<string, TargetChanges>();
   for (const plan of plans) {
     if (!policy.projections.includes(plan.projection.name)) continue;
@@ -30,12 +31,14 @@ export function targetChanges(policy: PolicyModel, plans: readonly ProjectionPla
     const key = `${connector}\u0000${objectType}`;
     let target = byTarget.get(key);
     if (!target) byTarget.set(key, (target = { connector, objectType, operations: new Map(), attributes: new Map(), changed: new Map() }));
-    for (const { change, object } of plan.changes) {
-      if (change.op === 'enable') continue;
-      add(target.operations, OPERATION_OF[change.op], object);
-      // An object moved and updated in one run is held back once, by its first counted change.
-      if (!target.changed.has(object)) target.changed.set(object, { externalId: change.op === 'create' ? (change.dn ?? change.key ?? object) : change.externalId, op: change.op });
-      if (change.op === 'update') for (const name of Object.keys(change.attributes)) add(target.attributes, name, object);
+    for await (const page of plan.changes.pages(COUNTED)) {
+      for (const { change, object } of page) {
+        if (change.op === 'enable') continue;
+        add(target.operations, OPERATION_OF[change.op], object);
+        // An object moved and updated in one run is held back once, by its first counted change.
+        if (!target.changed.has(object)) target.changed.set(object, { externalId: change.op === 'create' ? (change.dn ?? change.key ?? object) : change.externalId, op: change.op });
+        if (change.op === 'update') for (const name of Object.keys(change.attributes)) add(target.attributes, name, object);
+      }
     }
   }
   return [...byTarget.values()];

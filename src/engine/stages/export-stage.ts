@@ -20,13 +20,13 @@ export const exportStage: WaveStage = {
     for (const plan of wave.plans) {
       const { connector, objectType } = plan.projection.target;
       const paused = config.mesh.suspend || (config.connectors.get(connector)?.suspend ?? false);
-      if (paused && plan.changes.length > 0 && !record.suspended.includes(connector)) record.suspended.push(connector);
+      if (paused && plan.changes.size > 0 && !record.suspended.includes(connector)) record.suspended.push(connector);
       const counts = record.exports.get(plan.projection.name) ?? emptyCounts();
       record.exports.set(plan.projection.name, counts);
       counts.givenUp += plan.givenUp.length;
       record.givenUp.push(...plan.givenUp);
       if (wave.blocked.has(connector) || paused || !run.mayExport()) continue;
-      if (plan.changes.length > 0) {
+      if (plan.changes.size > 0) {
         let touched: Set<string>;
         try {
           touched = await exportPlan(ctx, plan, counts, run.mayExport);

@@ -1,6 +1,8 @@
 /**
- * Plan stage: each projection of the wave is planned (desired − observed, planner.ts) and its decisions
- * applied (adoptions, releases, held-back objects: plan-decisions.ts) before the next is planned.
+ * Plan stage: each projection of the wave is planned a page at a time (desired − observed, planner.ts);
+ * each page's decisions (adoptions, releases, held-back objects: plan-decisions.ts) are applied as it is
+ * handed over, and its changes are kept out of memory in a reconcile run (planned-changes.ts), so the
+ * gates can judge the whole plan before anything is exported while memory stays bounded by the page.
  * Projections to a target whose import failed or that is not contacted are not planned. A target outside
  * a scoped run is planned only for the mesh objects this run changed.
  */
@@ -8,7 +10,7 @@ import type { ProjectionModel } from '../../config/model.js';
 import type { Queryable } from '../../store/db.js';
 import { retryFailedExports } from '../export-attempts.js';
 import { applyPlanDecisions } from '../plan-decisions.js';
-import { planProjection } from '../planner.js';
+import { planProjection, type PlanPage } from '../planner.js';
 import { referenceAttributes } from '../projector.js';
 import { changedThisRun, covers } from '../run-scope.js';
 import type { CycleStage, CycleRun, Wave, WaveStage } from './stage.js';
@@ -54,18 +56,18 @@ export const planStage: WaveStage = {
       const target = projection.target.connector;
       if (run.failed.has(target) || run.skipped.has(target)) continue;
       const extra = run.created.has(target) ? await everyLiveObject(ctx.q, projection.meshType) : [];
+      const paging = { spill: ctx.mode === 'reconcile', decide: (page: PlanPage) => applyPlanDecisions(ctx, projection.name, page) };
       let plan;
       if (covers(run.scope, target)) {
-        plan = await planProjection(ctx, projection, ctx.kind === 'full', extra);
+        plan = await planProjection(ctx, projection, { everything: ctx.kind === 'full', extraIds: extra, ...paging });
       } else {
         let touchedIds = run.touchedByType.get(projection.meshType);
         if (!touchedIds) run.touchedByType.set(projection.meshType, (touchedIds = changedThisRun(ctx.q, projection.meshType, ctx.seq)));
         const touched = await touchedIds;
         if (touched.length === 0 && extra.length === 0) continue; // nothing for it: the target is not opened
         run.partial.add(projection.name);
-        plan = await planProjection(ctx, projection, false, extra, touched);
+        plan = await planProjection(ctx, projection, { everything: false, extraIds: extra, only: touched, ...paging });
       }
-      await applyPlanDecisions(ctx, plan);
       wave.plans.push(plan);
       record.plans.push(plan);
       record.heldBack.push(...plan.heldBack);

@@ -4,7 +4,7 @@
  * break an invariant loses its changes this run and is recorded as held back, and its projection's
  * progress stays where it was, so the next run plans it again.
  */
-import { evaluatePolicies, holdKey } from '../policies/evaluate-policies.js';
+import { evaluatePolicies } from '../policies/evaluate-policies.js';
 import type { HeldBackObject } from '../planner.js';
 import { insertConflicts } from '../tables/conflicts.js';
 import type { WaveStage } from './stage.js';
@@ -20,15 +20,14 @@ export const policyStage: WaveStage = {
     for (const trip of outcome.trips) wave.blocked.add(trip.connector);
     record.policyViolations.push(...outcome.violations);
     if (outcome.holds.length === 0) return;
-    const held = new Map(outcome.holds.map((h) => [holdKey(h), h]));
     const conflicts: HeldBackObject[] = [];
     for (const plan of wave.plans) {
-      const kept = plan.changes.filter((c) => !held.has(holdKey({ projection: plan.projection.name, meshId: c.meshId, item: c.item })));
-      if (kept.length === plan.changes.length) continue;
-      plan.changes.splice(0, plan.changes.length, ...kept);
+      const holds = outcome.holds.filter((h) => h.projection === plan.projection.name);
+      if (holds.length === 0) continue;
+      await plan.changes.withhold(holds);
       // Planned again next run: what is held back here is not planned by a delta run unless it changes.
       run.partial.add(plan.projection.name);
-      for (const hold of outcome.holds.filter((h) => h.projection === plan.projection.name)) {
+      for (const hold of holds) {
         conflicts.push({ kind: 'heldBack', subject: { on: 'projected', projection: hold.projection, meshId: hold.meshId, item: hold.item }, meshType: plan.projection.meshType, projection: hold.projection, reason: hold.reason, details: { reason: hold.reason, projection: hold.projection, object: hold.object } });
       }
     }

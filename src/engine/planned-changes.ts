@@ -1,0 +1,170 @@
+/**
+ * A projection plan's changes. A preview (`imesh plan`) lists them all in memory, since its report lists
+ * them all. A reconcile run keeps only their counts in memory: the planner hands them over a page at a
+ * time and they go to a private scratch file of the cycle, one chunk per page and operation, so the
+ * gates, the policies and the export read them back a page at a time (only the operations each needs)
+ * and a cycle's memory is bounded by its page size, not by the size of the directory.
+ */
+import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ExportOp } from '../connectors/sdk.js';
+import type { PlannedChange } from './planner.js';
+
+/** Export order: moves before updates, so an update addresses the object where it now lives. */
+export const OP_ORDER: readonly ExportOp[] = ['create', 'move', 'update', 'enable', 'disable', 'delete'];
+
+const objectKey = (c: { meshId: string; item: string }): string => `${c.meshId}\u0000${c.item}`;
+
+interface Chunk {
+  readonly offset: number;
+  readonly length: number;
+}
+
+/** One page's chunks, and its changes' operations in plan order (one OP_ORDER index each). */
+interface Page {
+  readonly chunks: Map<ExportOp, Chunk>;
+  readonly order: Uint8Array;
+}
+
+export class PlannedChanges {
+  private readonly listed: PlannedChange[] | undefined;
+  private file: { readonly dir: string; readonly fd: number; end: number } | undefined;
+  private readonly written: Page[] = [];
+  private readonly counts = new Map<ExportOp, number>(OP_ORDER.map((op) => [op, 0]));
+  /** Objects (meshId, item) whose changes are withheld after planning (a Policy invariant's hold). */
+  private readonly withheld = new Set<string>();
+
+  /** `spill`: keep the changes in a scratch file (a reconcile run), not in memory (a preview). */
+  constructor(spill: boolean) {
+    this.listed = spill ? undefined : [];
+  }
+
+  /** Changes not withheld. */
+  get size(): number {
+    let n = 0;
+    for (const count of this.counts.values()) n += count;
+    return n;
+  }
+
+  count(op: ExportOp): number {
+    return this.counts.get(op) ?? 0;
+  }
+
+  /** One page of the plan's changes, in plan order. */
+  add(page: readonly PlannedChange[]): void {
+    if (page.length === 0) return;
+    for (const change of page) this.counts.set(change.change.op, this.count(change.change.op) + 1);
+    if (this.listed) {
+      this.listed.push(...page);
+      return;
+    }
+    const byOp = new Map<ExportOp, PlannedChange[]>();
+    for (const change of page) {
+      const list = byOp.get(change.change.op);
+      if (list) list.push(change);
+      else byOp.set(change.change.op, [change]);
+    }
+    const file = this.open();
+    const chunks = new Map<ExportOp, Chunk>();
+    for (const [op, changes] of byOp) {
+      const bytes = Buffer.from(JSON.stringify(changes), 'utf8');
+      let written = 0;
+      while (written < bytes.length) written += writeSync(file.fd, bytes, written, bytes.length - written, file.end + written);
+      chunks.set(op, { offset: file.end, length: bytes.length });
+      file.end += bytes.length;
+    }
+    this.written.push({ chunks, order: Uint8Array.from(page, (c) => OP_ORDER.indexOf(c.change.op)) });
+  }
+
+  /**
+   * The changes of these operations (default: all), a page at a time, withheld ones left out: in export
+   * order (operation, then plan order), or in plan order (the order the objects were planned in).
+   */
+  async *pages(ops: readonly ExportOp[] = OP_ORDER, order: 'export' | 'plan' = 'export'): AsyncGenerator<PlannedChange[]> {
+    const wanted = OP_ORDER.filter((op) => ops.includes(op));
+    if (this.listed) {
+      const groups = order === 'plan' ? [wanted] : wanted.map((op) => [op]);
+      for (const group of groups) {
+        const changes = this.listed.filter((c) => group.includes(c.change.op) && !this.isWithheld(c));
+        if (changes.length > 0) yield changes;
+      }
+      return;
+    }
+    if (order === 'export') {
+      for (const op of wanted) {
+        for (const page of this.written) {
+          const chunk = page.chunks.get(op);
+          const changes = chunk ? this.read(chunk).filter((c) => !this.isWithheld(c)) : [];
+          if (changes.length > 0) yield changes;
+        }
+      }
+      return;
+    }
+    for (const page of this.written) {
+      const byOp = wanted.map((op) => {
+        const chunk = page.chunks.get(op);
+        return chunk ? this.read(chunk) : [];
+      });
+      const next = wanted.map(() => 0);
+      const changes: PlannedChange[] = [];
+      for (const index of page.order) {
+        const at = wanted.indexOf(OP_ORDER[index]!);
+        if (at === -1) continue;
+        const change = byOp[at]![next[at]!++]!;
+        if (!this.isWithheld(change)) changes.push(change);
+      }
+      if (changes.length > 0) yield changes;
+    }
+  }
+
+  /** Every change, in plan order: a preview's list (its report lists them all). */
+  list(): readonly PlannedChange[] {
+    if (!this.listed) throw new Error('a reconcile run keeps its planned changes out of memory: read them with pages()');
+    return this.listed.filter((c) => !this.isWithheld(c));
+  }
+
+  /** Withholds every change of these objects (meshId, item) from what is read and counted from now on. */
+  async withhold(objects: readonly { meshId: string; item: string }[]): Promise<void> {
+    const fresh = new Set(objects.map(objectKey).filter((key) => !this.withheld.has(key)));
+    if (fresh.size === 0) return;
+    for await (const page of this.pages()) {
+      for (const change of page) if (fresh.has(objectKey(change))) this.counts.set(change.change.op, this.count(change.change.op) - 1);
+    }
+    for (const key of fresh) this.withheld.add(key);
+  }
+
+  /** Removes the scratch file; the plan's changes are not read again. */
+  discard(): void {
+    if (!this.file) return;
+    closeSync(this.file.fd);
+    rmSync(this.file.dir, { recursive: true, force: true });
+    this.file = undefined;
+    this.written.length = 0;
+  }
+
+  private isWithheld(change: PlannedChange): boolean {
+    return this.withheld.size > 0 && this.withheld.has(objectKey(change));
+  }
+
+  private open(): { readonly dir: string; readonly fd: number; end: number } {
+    if (!this.file) {
+      // mkdtemp makes the folder 0700; the file is 0600: planned values are the directory's data.
+      const dir = mkdtempSync(join(tmpdir(), 'imesh-plan-'));
+      this.file = { dir, fd: openSync(join(dir, 'changes.json'), 'w+', 0o600), end: 0 };
+    }
+    return this.file;
+  }
+
+  private read(chunk: Chunk): PlannedChange[] {
+    if (!this.file) throw new Error('the planned changes were discarded');
+    const bytes = Buffer.allocUnsafe(chunk.length);
+    let done = 0;
+    while (done < chunk.length) {
+      const n = readSync(this.file.fd, bytes, done, chunk.length - done, chunk.offset + done);
+      if (n === 0) throw new Error('the planned changes file ended early');
+      done += n;
+    }
+    return JSON.parse(bytes.toString('utf8')) as PlannedChange[];
+  }
+}
