@@ -5,7 +5,8 @@ import { PlannedChanges } from '../../src/engine/planned-changes.js';
 import type { PlannedChange } from '../../src/engine/planner.js';
 
 let n = 0;
-function planned(meshId: string, change: Omit<ExportChange, 'id'>): PlannedChange {
+type WithoutId<T> = T extends unknown ? Omit<T, 'id'> : never;
+function planned(meshId: string, change: WithoutId<ExportChange>): PlannedChange {
   return { projection: 'p', meshId, item: '', object: meshId, change: { ...change, id: `c${++n}` } as ExportChange };
 }
 const create = (id: string) => planned(id, { op: 'create', key: id, attributes: { name: `Name ${id}`, tags: ['a', 'b'] } });
