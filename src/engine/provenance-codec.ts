@@ -74,8 +74,10 @@ export function contributesSql(dialect: Dialect, attribute: string, rule: string
           OR provenance -> ${attribute} -> 'winner' ->> 'rule' = ${rule}
           OR EXISTS (SELECT 1 FROM json_each(provenance -> ${attribute} -> 'losers') AS l WHERE l.value ->> 'rule' = ${rule}))`;
   }
-  return `(EXISTS (SELECT 1 FROM jsonb_array_elements(CASE WHEN jsonb_typeof(provenance -> 'v') = 'number' THEN provenance -> 'a' -> ${attribute} END) AS e(entry)
-                   WHERE provenance -> 's' -> ((e.entry ->> 0)::int) ->> 0 = ${rule})
-          OR provenance -> ${attribute} -> 'winner' ->> 'rule' = ${rule}
-          OR provenance -> ${attribute} -> 'losers' @> jsonb_build_array(jsonb_build_object('rule', ${rule}::text)))`;
+  // The column is json (kept as written, migration 16): the condition reads it as jsonb.
+  return `EXISTS (SELECT 1 FROM (SELECT mesh_object.provenance::jsonb AS p) AS stored
+           WHERE EXISTS (SELECT 1 FROM jsonb_array_elements(CASE WHEN jsonb_typeof(p -> 'v') = 'number' THEN p -> 'a' -> ${attribute} END) AS e(entry)
+                          WHERE p -> 's' -> ((e.entry ->> 0)::int) ->> 0 = ${rule})
+              OR p -> ${attribute} -> 'winner' ->> 'rule' = ${rule}
+              OR p -> ${attribute} -> 'losers' @> jsonb_build_array(jsonb_build_object('rule', ${rule}::text)))`;
 }

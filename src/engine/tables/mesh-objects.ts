@@ -33,7 +33,7 @@ export async function writeResolved(q: Queryable, seq: number, objects: readonly
   await q.query(
     `INSERT INTO mesh_object AS m (id, mesh_type, attributes, provenance, changed_seq)
      SELECT x.id, x.type, x.attributes, x.provenance, $1
-       FROM ${q.dialect.records('$2', { id: 'text', type: 'text', attributes: 'jsonb', provenance: 'jsonb' })} WHERE true
+       FROM ${q.dialect.records('$2', { id: 'text', type: 'text', attributes: 'jsonb', provenance: 'json' })} WHERE true
      ON CONFLICT (id) DO UPDATE SET attributes = EXCLUDED.attributes, provenance = EXCLUDED.provenance,
             changed_seq = CASE WHEN (EXCLUDED.attributes IS DISTINCT FROM m.attributes) THEN $1 ELSE m.changed_seq END,
             updated_at = CASE WHEN (EXCLUDED.attributes IS DISTINCT FROM m.attributes) THEN ${q.dialect.now} ELSE m.updated_at END`,

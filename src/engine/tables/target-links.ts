@@ -111,7 +111,7 @@ export async function saveTargetLinks(q: Queryable, links: readonly LinkWrite[])
   await q.query(
     `INSERT INTO target_link (projection, mesh_id, item, connector, object_type, external_id, dn, state, how, written)
      SELECT x.projection, x.mesh_id, x.item, x.connector, x.object_type, x.external_id, x.dn, x.state, x.how, x.written
-       FROM ${q.dialect.records('$1', { projection: 'text', mesh_id: 'text', item: 'text', connector: 'text', object_type: 'text', external_id: 'text', dn: 'text', state: 'text', how: 'text', written: 'jsonb' })} WHERE true
+       FROM ${q.dialect.records('$1', { projection: 'text', mesh_id: 'text', item: 'text', connector: 'text', object_type: 'text', external_id: 'text', dn: 'text', state: 'text', how: 'text', written: 'json' })} WHERE true
      ON CONFLICT (projection, mesh_id, item) DO UPDATE
        SET connector = EXCLUDED.connector, object_type = EXCLUDED.object_type, external_id = EXCLUDED.external_id, dn = EXCLUDED.dn,
            state = EXCLUDED.state, how = EXCLUDED.how, written = EXCLUDED.written, updated_at = ${q.dialect.now}`,
