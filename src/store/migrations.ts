@@ -261,6 +261,44 @@ CREATE INDEX approval_cycle ON approval (cycle_id) WHERE cycle_id IS NOT NULL;
 `;
 }
 
+/**
+ * Policy invariants at the cost of a run's changes (migration 16): the values a Policy keeps unique, per
+ * target object, looked up by value for the values a run gives (src/engine/tables/unique-values.ts), and
+ * each Policy's existing violations per target as its last whole check found them
+ * (src/engine/tables/policy-reports.ts).
+ */
+function policyTables(now: string): string {
+  return `
+-- Values are trimmed and without case; a long one is kept as its hash. indexed_seq: how far an
+-- attribute's values have caught up with the connector space's change numbers.
+CREATE TABLE unique_value (
+  connector    text NOT NULL,
+  object_type  text NOT NULL,
+  attribute    text NOT NULL,
+  value_key    text NOT NULL,
+  external_id  text NOT NULL,
+  PRIMARY KEY (connector, object_type, attribute, value_key, external_id)
+);
+CREATE INDEX unique_value_object ON unique_value (connector, object_type, attribute, external_id);
+CREATE TABLE unique_value_index (
+  connector    text NOT NULL,
+  object_type  text NOT NULL,
+  attribute    text NOT NULL,
+  indexed_seq  bigint NOT NULL,
+  PRIMARY KEY (connector, object_type, attribute)
+);
+-- definition: a hash of the Policy's invariants; a changed one is checked whole on its next run.
+CREATE TABLE policy_report (
+  policy       text NOT NULL,
+  connector    text NOT NULL,
+  object_type  text NOT NULL,
+  definition   text NOT NULL,
+  violations   jsonb NOT NULL,
+  checked_at   timestamptz NOT NULL DEFAULT ${now},
+  PRIMARY KEY (policy, connector, object_type)
+);`;
+}
+
 const migrations: readonly { version: number; name: string; postgres: string; sqlite: string }[] = [
   {
     version: 1,
@@ -567,6 +605,11 @@ ALTER TABLE whole_read ADD COLUMN change_token text;
     sqlite: `
 ALTER TABLE whole_read ADD COLUMN change_token text;
 `,
+  },  {
+    version: 16,
+    name: 'policy-indexes',
+    postgres: policyTables('now()'),
+    sqlite: policyTables(`(${NOW})`),
   },
   {
     version: 16,

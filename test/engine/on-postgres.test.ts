@@ -16,5 +16,6 @@ import './approvals.test.js';
 import './connector-health.test.js';
 import './structured-roles.test.js';
 import './history.test.js';
+import './policy-invariants.test.js';
 
 useTestStore('postgres', inject('pgUrl'));

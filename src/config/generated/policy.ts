@@ -6,7 +6,7 @@
 export type ApiVersion = 'identitymesh.dev/v1alpha1';
 
 /**
- * What must stay true of a target's objects, reviewed with the rest of the config: limits on how much one run may change, and invariants every object a run creates or changes must keep. Checked the same way by `imesh plan` and before every export: a violated limit blocks every export to the connector (exit 3, like a safety gate); an object a run would make violate an invariant is held back and reported (exit 3), and the rest proceeds. Objects that already violate an invariant are reported in status, never blocked.
+ * What must stay true of a target's objects, reviewed with the rest of the config: limits on how much one run may change, and invariants every object a run creates or changes must keep. Checked the same way by `imesh plan` and before every export: a violated limit blocks every export to the connector (exit 3, like a safety gate); an object a run would make violate an invariant is held back and reported (exit 3), and the rest proceeds. Objects that already violate an invariant are reported in status, never blocked (a report refreshed by full runs and by the first run after the invariants change).
  */
 export interface PolicyDocument {
   apiVersion: ApiVersion;

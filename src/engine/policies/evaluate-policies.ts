@@ -6,7 +6,8 @@
  * with `allowLimits` (approval-book.ts) lets exactly the objects it was given for through. A create or update that would make its object
  * break an invariant holds that object back (all its changes, this run) and the run exits 3; the rest
  * proceeds. Only what the run introduces counts: a target's objects that already break an invariant are
- * reported as `existing` violations and never block.
+ * reported as `existing` violations and never block. A run's invariant checks cost what it changes (see
+ * evaluateInvariants).
  */
 import type { PolicyInvariantModel, PolicyModel, Value } from '../../config/model.js';
 import type { GateTrip, HeldObject, PolicyViolation } from '../../reports/types.js';
@@ -14,11 +15,15 @@ import type { Queryable } from '../../store/db.js';
 import { withRefusal } from '../approval-book.js';
 import { addHolds, replaceHolds } from '../gate-holds.js';
 import { countLive, liveObjectsManagedBy } from '../tables/connector-space-objects.js';
+import { readPolicyReport, writePolicyReport } from '../tables/policy-reports.js';
+import { holdersOf } from '../tables/unique-values.js';
+import { definitionHash } from '../progress.js';
 import type { CycleContext } from '../context.js';
 import type { PlannedChange, ProjectionPlan } from '../planner.js';
 import { sourceValue } from '../values.js';
 import { describeInvariant, invariantProblem, uniqueKeys } from './invariant-check.js';
 import { limitExcesses, targetChanges } from './limits.js';
+import { catchUpUniqueValues } from './unique-index.js';
 
 /** Objects named per violation; `count` is always the whole number. */
 const SHOWN = 50;
@@ -53,7 +58,7 @@ export async function evaluatePolicies(ctx: CycleContext, q: Queryable, plans: r
     const covered = plans.filter((p) => policy.projections.includes(p.projection.name));
     if (covered.length === 0) continue;
     await evaluateLimits(ctx, policy, covered, liveCount, limits);
-    if (policy.invariants.length > 0) await evaluateInvariants(q, policy, covered, outcome);
+    if (policy.invariants.length > 0) await evaluateInvariants(ctx, q, policy, covered, outcome);
   }
   await settleLimits(ctx, q, plans, limits, outcome);
   return outcome;
@@ -127,14 +132,21 @@ async function settleLimits(ctx: CycleContext, q: Queryable, plans: readonly Pro
 
 const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
-interface TargetIndex {
+/** The target's managed objects and every live object's unique values: read whole, for existing violations only. */
+interface WholeTarget {
   /** Per unique attribute: normalised value → external ids holding it. */
   readonly holders: Map<string, Map<string, Set<string>>>;
   /** The target's live objects the covered projections manage: external id → label and attributes. */
   readonly linked: Map<string, { label: string; attributes: Record<string, Value> }>;
 }
 
-async function evaluateInvariants(q: Queryable, policy: PolicyModel, plans: readonly ProjectionPlan[], outcome: PolicyOutcome): Promise<void> {
+/**
+ * New violations cost what the run changes: only a create or update can newly break an invariant, and
+ * uniqueness looks up the values it gives (unique_value, kept caught up with the connector space) rather
+ * than reading the target. Existing violations need the whole target: checked on full runs and when the
+ * invariants change; other runs report what that check found (policy_report).
+ */
+async function evaluateInvariants(ctx: CycleContext, q: Queryable, policy: PolicyModel, plans: readonly ProjectionPlan[], outcome: PolicyOutcome): Promise<void> {
   const byTarget = new Map<string, ProjectionPlan[]>();
   for (const plan of plans) {
     const key = `${plan.projection.target.connector}\u0000${plan.projection.target.objectType}`;
@@ -142,34 +154,40 @@ async function evaluateInvariants(q: Queryable, policy: PolicyModel, plans: read
   }
   for (const targetPlans of byTarget.values()) {
     const { connector, objectType } = targetPlans[0]!.projection.target;
-    const index = await loadIndex(q, policy, connector, objectType, targetPlans.map((p) => p.projection.name));
+    const projections = targetPlans.map((p) => p.projection.name);
+    const uniqueAttributes = [...new Set(policy.invariants.filter((i) => i.unique).map((i) => i.attribute))];
+    // Everything this cycle wrote carries its change number or a later one: read again by the next catch-up.
+    if (uniqueAttributes.length > 0) await ctx.atomically((tx) => catchUpUniqueValues(tx, connector, objectType, uniqueAttributes, ctx.seq - 1));
     const fresh = new Map<PolicyInvariantModel, { objects: string[]; reasons: string[] }>();
     // Values this run gives, per unique attribute: a second object taking the same value collides too.
     const claimed = new Map<string, Map<string, string>>();
     for (const plan of targetPlans) {
-      for await (const page of plan.changes.pages(['create', 'update'], 'plan')) for (const change of page) {
-        if (change.change.op !== 'create' && change.change.op !== 'update') continue;
-        const problems: string[] = [];
-        for (const invariant of policy.invariants) {
-          const given = givenValue(change, invariant.attribute);
-          if (!given.touched) continue;
-          const self = change.change.op === 'update' ? change.change.externalId : undefined;
-          const problem = invariantProblem(invariant, given.value, change.unresolved?.[invariant.attribute]) ?? (invariant.unique ? collision(index, claimed, invariant.attribute, given.value, self, change.object) : undefined);
-          if (problem === undefined) continue;
-          problems.push(`${invariant.attribute} ${problem}`);
-          const entry = fresh.get(invariant) ?? { objects: [], reasons: [] };
-          fresh.set(invariant, entry);
-          entry.objects.push(change.object);
-          entry.reasons.push(`${change.object}: ${invariant.attribute} ${problem}`);
+      for await (const page of plan.changes.pages(['create', 'update'], 'plan')) {
+        const taken = await takenValues(q, connector, objectType, projections, uniqueAttributes, page);
+        for (const change of page) {
+          if (change.change.op !== 'create' && change.change.op !== 'update') continue;
+          const problems: string[] = [];
+          for (const invariant of policy.invariants) {
+            const given = givenValue(change, invariant.attribute);
+            if (!given.touched) continue;
+            const self = change.change.op === 'update' ? change.change.externalId : undefined;
+            const problem = invariantProblem(invariant, given.value, change.unresolved?.[invariant.attribute]) ?? (invariant.unique ? collision(taken, claimed, invariant.attribute, given.value, self, change.object) : undefined);
+            if (problem === undefined) continue;
+            problems.push(`${invariant.attribute} ${problem}`);
+            const entry = fresh.get(invariant) ?? { objects: [], reasons: [] };
+            fresh.set(invariant, entry);
+            entry.objects.push(change.object);
+            entry.reasons.push(`${change.object}: ${invariant.attribute} ${problem}`);
+          }
+          if (problems.length > 0) outcome.holds.push({ projection: plan.projection.name, meshId: change.meshId, item: change.item, object: change.object, reason: `policy "${policy.name}": ${problems.join('; ')}` });
         }
-        if (problems.length > 0) outcome.holds.push({ projection: plan.projection.name, meshId: change.meshId, item: change.item, object: change.object, reason: `policy "${policy.name}": ${problems.join('; ')}` });
       }
     }
     for (const [invariant, { objects, reasons }] of fresh) {
       const unique = [...new Set(objects)];
       outcome.violations.push({ policy: policy.name, kind: 'invariant', connector, objectType, rule: describeInvariant(invariant), message: `${unique.length} object(s) would break ${describeInvariant(invariant)}${invariant.description ? ` (${invariant.description})` : ''} and are held back: ${reasons.slice(0, 5).join('; ')}${reasons.length > 5 ? '; …' : ''}`, count: unique.length, objects: unique.slice(0, SHOWN), status: 'new' });
     }
-    outcome.violations.push(...existingViolations(policy, connector, objectType, index));
+    outcome.violations.push(...(await existingViolations(ctx, q, policy, connector, objectType, projections)));
   }
 }
 
@@ -183,28 +201,57 @@ function givenValue(change: PlannedChange, attribute: string): { touched: boolea
   return { touched: false };
 }
 
-function collision(index: TargetIndex, claimed: Map<string, Map<string, string>>, attribute: string, value: Value | undefined | null, self: string | undefined, object: string): string | undefined {
-  const taken = claimed.get(attribute) ?? new Map<string, string>();
-  claimed.set(attribute, taken);
+/** Who already holds the values the run gives: per unique attribute, value → holders' external ids; and the holders' labels. */
+interface TakenValues {
+  readonly holders: Map<string, Map<string, string[]>>;
+  readonly labels: Map<string, string>;
+}
+
+/** Per page of changes: who already holds the values they give (by index, for these values only). */
+async function takenValues(q: Queryable, connector: string, objectType: string, projections: readonly string[], attributes: readonly string[], page: readonly PlannedChange[]): Promise<TakenValues> {
+  const holders = new Map<string, Map<string, string[]>>();
+  if (attributes.length === 0) return { holders, labels: new Map() };
+  for (const attribute of attributes) {
+    const keys = page.flatMap((change) => (change.change.op === 'create' || change.change.op === 'update' ? uniqueKeys(givenValue(change, attribute).value) : []));
+    holders.set(attribute, await holdersOf(q, connector, objectType, attribute, keys));
+  }
+  const ids = [...new Set([...holders.values()].flatMap((byKey) => [...byKey.values()].flat()))];
+  const rows = await liveObjectsManagedBy(q, connector, objectType, projections, ids);
+  return { holders, labels: new Map(rows.filter((r) => r.managed).map((r) => [r.externalId, r.dn ?? r.externalId])) };
+}
+
+function collision(taken: TakenValues, claimed: Map<string, Map<string, string>>, attribute: string, value: Value | undefined | null, self: string | undefined, object: string): string | undefined {
+  const mine = claimed.get(attribute) ?? new Map<string, string>();
+  claimed.set(attribute, mine);
   for (const key of uniqueKeys(value)) {
-    const holders = [...(index.holders.get(attribute)?.get(key) ?? [])].filter((id) => id !== self);
-    if (holders.length > 0) return `"${key}" is already held by ${index.linked.get(holders[0]!)?.label ?? holders[0]}`;
-    const other = taken.get(key);
+    const holders = (taken.holders.get(attribute)?.get(key) ?? []).filter((id) => id !== self);
+    if (holders.length > 0) return `"${key}" is already held by ${taken.labels.get(holders[0]!) ?? holders[0]}`;
+    const other = mine.get(key);
     if (other !== undefined && other !== object) return `"${key}" is also given to ${other} by this run`;
-    taken.set(key, object);
+    mine.set(key, object);
   }
   return undefined;
 }
 
-/** The target's objects as observed now: holders of unique attributes (every live object) and the managed ones. */
-async function loadIndex(q: Queryable, policy: PolicyModel, connector: string, objectType: string, projections: readonly string[]): Promise<TargetIndex> {
+/** What the managed objects already break (reported, never blocking): checked whole on full runs and new invariants, else as last checked. */
+async function existingViolations(ctx: CycleContext, q: Queryable, policy: PolicyModel, connector: string, objectType: string, projections: readonly string[]): Promise<PolicyViolation[]> {
+  const definition = definitionHash({ invariants: policy.invariants, projections: [...projections].sort() });
+  if (ctx.kind !== 'full') {
+    const stored = await readPolicyReport(q, policy.name, connector, objectType, definition);
+    if (stored) return stored;
+  }
+  const found = checkWhole(policy, connector, objectType, await readWhole(q, policy, connector, objectType, projections));
+  await ctx.atomically((tx) => writePolicyReport(tx, policy.name, connector, objectType, definition, found));
+  return found;
+}
+
+async function readWhole(q: Queryable, policy: PolicyModel, connector: string, objectType: string, projections: readonly string[]): Promise<WholeTarget> {
   const rows = await liveObjectsManagedBy(q, connector, objectType, projections);
   const holders = new Map<string, Map<string, Set<string>>>();
   const uniqueAttributes = policy.invariants.filter((i) => i.unique).map((i) => i.attribute);
   const linked = new Map<string, { label: string; attributes: Record<string, Value> }>();
   for (const row of rows) {
-    const label = row.dn ?? row.externalId;
-    if (row.managed) linked.set(row.externalId, { label, attributes: row.attributes });
+    if (row.managed) linked.set(row.externalId, { label: row.dn ?? row.externalId, attributes: row.attributes });
     for (const attribute of uniqueAttributes) {
       const byValue = holders.get(attribute) ?? new Map<string, Set<string>>();
       holders.set(attribute, byValue);
@@ -214,14 +261,13 @@ async function loadIndex(q: Queryable, policy: PolicyModel, connector: string, o
   return { holders, linked };
 }
 
-/** What the managed objects already break (reported, never blocking). */
-function existingViolations(policy: PolicyModel, connector: string, objectType: string, index: TargetIndex): PolicyViolation[] {
+function checkWhole(policy: PolicyModel, connector: string, objectType: string, whole: WholeTarget): PolicyViolation[] {
   const found: PolicyViolation[] = [];
   for (const invariant of policy.invariants) {
     const objects: string[] = [];
-    for (const [externalId, { label, attributes }] of index.linked) {
+    for (const [externalId, { label, attributes }] of whole.linked) {
       const value = sourceValue(attributes, invariant.attribute);
-      const broken = invariantProblem({ ...invariant, resolvable: false }, value) !== undefined || (invariant.unique && uniqueKeys(value).some((key) => [...(index.holders.get(invariant.attribute)?.get(key) ?? [])].some((id) => id !== externalId)));
+      const broken = invariantProblem({ ...invariant, resolvable: false }, value) !== undefined || (invariant.unique && uniqueKeys(value).some((key) => [...(whole.holders.get(invariant.attribute)?.get(key) ?? [])].some((id) => id !== externalId)));
       if (broken) objects.push(label);
     }
     if (objects.length === 0) continue;

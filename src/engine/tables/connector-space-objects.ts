@@ -228,12 +228,14 @@ export async function liveObjectsManagedBy(
   connector: string,
   objectType: string,
   projections: readonly string[],
+  ids?: readonly string[],
 ): Promise<{ externalId: string; dn: string | null; attributes: Record<string, Value>; managed: boolean }[]> {
+  if (ids?.length === 0) return [];
   const rows = await q.query<{ external_id: string; dn: string | null; attributes: Record<string, Value>; managed: number | boolean }>(
     `SELECT c.external_id, c.dn, c.attributes,
             CASE WHEN EXISTS (SELECT 1 FROM target_link t WHERE t.connector = $1 AND t.object_type = $2 AND t.external_id = c.external_id AND t.state <> 'released' AND t.projection ${q.dialect.in('$3')}) THEN 1 ELSE 0 END AS managed
-       FROM cs_object c WHERE c.connector = $1 AND c.object_type = $2 AND NOT c.deleted`,
-    [connector, objectType, [...projections]],
+       FROM cs_object c WHERE c.connector = $1 AND c.object_type = $2 AND NOT c.deleted${ids ? ` AND c.external_id ${q.dialect.in('$4')}` : ''}`,
+    [connector, objectType, [...projections], ...(ids ? [[...ids]] : [])],
   );
   return rows.map((r) => ({ externalId: r.external_id, dn: r.dn, attributes: r.attributes, managed: Number(r.managed) === 1 }));
 }

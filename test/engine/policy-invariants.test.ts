@@ -1,0 +1,151 @@
+/**
+ * Policy invariants judged at the cost of a run's changes: uniqueness asks who already holds the values
+ * a run gives (kept caught up with the target's connector space, its out-of-band changes and the
+ * run's own confirmed exports included), and existing violations are checked whole on full runs and
+ * when the invariants change, reported as last checked otherwise. Runs on every store
+ * (on-postgres.test.ts imports it).
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { appended, flowRule, HR_INFLOWS, pick, projection } from '../fixtures/config-yaml.js';
+import { memoryConnector, MemorySystem } from '../fixtures/memory-connector.js';
+import { compile, csvConnector, harness, MESH, type Harness } from './harness.js';
+
+const MESH_YAML =
+  MESH +
+  csvConnector('hr', 'user', 'employee_id', { isActiveColumn: 'active' }) +
+  csvConnector('apps', 'account', 'account_id', { isActiveColumn: 'is_active' }) +
+  appended(
+    flowRule('hr-to-person', {
+      source: 'hr/user',
+      join: { employee_id: 'employeeId' },
+      provision: true,
+      attributes: { ...pick(HR_INFLOWS, 'employeeId', 'firstName', 'lastName', 'displayName', 'email', 'department'), active: ['active', 100] },
+    }),
+  ) +
+  appended(
+    projection('person-to-apps', {
+      target: 'apps/account',
+      attributes: { account_id: '{{employeeId}}', email: '{{email}}', department: '{{department}}' },
+      after: { enabled: '{{active}}', onRemove: 'disable' },
+    }),
+  );
+
+const policy = (invariants: string) =>
+  MESH_YAML +
+  appended(`apiVersion: identitymesh.dev/v1alpha1
+kind: Policy
+metadata: { name: apps-guardrails }
+spec:
+  target: { connector: apps, objectType: account }
+  invariants:
+${invariants}`);
+
+const UNIQUE = policy('    - { attribute: email, present: true, unique: true }\n');
+
+let h: Harness | undefined;
+afterEach(async () => {
+  await h?.close();
+  h = undefined;
+});
+
+/** Twelve people synced to apps, then the Policy in force. */
+async function start(yaml: string): Promise<{ hr: MemorySystem; apps: MemorySystem; h: Harness }> {
+  const hr = new MemorySystem('key', 'employee_id');
+  const apps = new MemorySystem('key', 'account_id');
+  for (let i = 1; i <= 12; i++) {
+    const id = `E${1000 + i}`;
+    hr.put('user', id, { employee_id: id, first_name: `First${i}`, last_name: `Last${i}`, email: `p${i}@example.com`, department: 'Sales', active: 'true' }, { enabled: true });
+  }
+  // An account no projection manages holds a mail address too.
+  apps.put('account', 'X1', { account_id: 'X1', email: 'shared@example.com', department: 'IT', is_active: 'true' }, { enabled: true });
+  h = await harness(MESH_YAML, { hr: memoryConnector(hr, { inactiveMeansDeleted: true }), apps: memoryConnector(apps) });
+  const first = await h.cycle();
+  expect(first.result).toBe('succeeded');
+  h.config = await compile(yaml);
+  apps.exports = [];
+  return { hr, apps, h };
+}
+
+function setEmail(hr: MemorySystem, n: number, email: string): void {
+  const id = `E${1000 + n}`;
+  hr.put('user', id, { ...hr.get('user', id)!.attributes, email }, { enabled: true });
+}
+
+const exportedEmails = (apps: MemorySystem) => apps.exports.flatMap((c) => (c.op === 'update' && 'externalId' in c ? [`${c.externalId} ${String(c.attributes.email?.to ?? '')}`] : []));
+
+describe('unique invariants on a delta run', () => {
+  it('hold back a value another target object holds, and follow the target as it changes', async () => {
+    const { hr, apps, h } = await start(UNIQUE);
+    setEmail(hr, 3, ' Shared@Example.com');
+    const held = await h.cycle();
+    expect(held.result).toBe('blocked');
+    expect(held.policyViolations.filter((v) => v.status === 'new').map((v) => v.message)).toEqual([
+      '1 object(s) would break email: present, unique and are held back: E1003: email "shared@example.com" is already held by X1',
+    ]);
+    expect(exportedEmails(apps)).toEqual([]);
+
+    // The other account gives the address up, out of band: the next run sees it free.
+    apps.put('account', 'X1', { ...apps.get('account', 'X1')!.attributes, email: 'x1@example.com' }, { enabled: true });
+    const freed = await h.cycle();
+    expect(freed.result).toBe('succeeded');
+    expect(exportedEmails(apps)).toEqual(['E1003  Shared@Example.com']);
+  });
+
+  it('see the values the previous run exported and confirmed', async () => {
+    const { hr, apps, h } = await start(UNIQUE);
+    setEmail(hr, 5, 'p5.new@example.com');
+    expect((await h.cycle()).result).toBe('succeeded');
+    expect(exportedEmails(apps)).toEqual(['E1005 p5.new@example.com']);
+    apps.exports = [];
+
+    // E1005's old address is free now; its new one is taken.
+    setEmail(hr, 4, 'p5@example.com');
+    setEmail(hr, 6, 'P5.NEW@example.com');
+    const run = await h.cycle();
+    expect(run.result).toBe('blocked');
+    expect(run.heldBack.map((o) => o.details.object)).toEqual(['E1006']);
+    expect(run.policyViolations.find((v) => v.status === 'new')?.message).toContain('E1006: email "p5.new@example.com" is already held by E1005');
+    expect(exportedEmails(apps)).toEqual(['E1004 p5@example.com']);
+  });
+
+  it('two objects given one value in the same run: the second is held back', async () => {
+    const { hr, apps, h } = await start(UNIQUE);
+    setEmail(hr, 7, 'team@example.com');
+    setEmail(hr, 8, 'team@example.com');
+    const run = await h.cycle();
+    expect(run.result).toBe('blocked');
+    expect(run.policyViolations.find((v) => v.status === 'new')?.message).toMatch(/E100[78]: email "team@example.com" is also given to E100[78] by this run/);
+    expect(exportedEmails(apps)).toHaveLength(1);
+  });
+});
+
+describe('existing invariant violations', () => {
+  const SHORT = policy('    - { attribute: email, maxLength: 14 }\n');
+
+  it('are checked whole on full runs and new invariants, and reported as last checked on delta runs', async () => {
+    // p10@example.com … p12@example.com have 15 characters.
+    const { hr, h } = await start(SHORT);
+    const existing = (run: Awaited<ReturnType<Harness['cycle']>>) => run.policyViolations.filter((v) => v.status === 'existing').map((v) => v.objects);
+    const first = await h.cycle();
+    expect(first.result).toBe('succeeded');
+    expect(existing(first)).toEqual([['E1010', 'E1011', 'E1012']]);
+
+    setEmail(hr, 10, 'p10@exam.com');
+    const delta = await h.cycle();
+    expect(delta.result).toBe('succeeded');
+    expect(existing(delta)).toEqual([['E1010', 'E1011', 'E1012']]); // as the last whole check found them
+    expect(existing(await h.cycle({ full: true }))).toEqual([['E1011', 'E1012']]);
+    expect(existing(await h.cycle())).toEqual([['E1011', 'E1012']]);
+  });
+
+  it('a changed invariant is checked whole on its next delta run', async () => {
+    const { h } = await start(SHORT);
+    expect((await h.cycle()).policyViolations.filter((v) => v.status === 'existing').map((v) => v.count)).toEqual([3]);
+    h.config = await compile(policy('    - { attribute: email, maxLength: 13 }\n'));
+    const tighter = await h.cycle();
+    expect(tighter.result).toBe('succeeded');
+    expect(tighter.policyViolations.filter((v) => v.status === 'existing').map((v) => v.count)).toEqual([12]);
+    h.config = await compile(SHORT);
+    expect((await h.cycle()).policyViolations.filter((v) => v.status === 'existing').map((v) => v.objects)).toEqual([['E1010', 'E1011', 'E1012']]);
+  });
+});
