@@ -151,8 +151,12 @@ export interface CheckResult {
  * (the next cycle plans the same changes again, and adopts by key what the commit already wrote).
  */
 export interface ExportSession {
-  /** Queues changes (ids unique within the session). */
-  add(changes: readonly ExportChange[]): void;
+  /**
+   * Queues changes (ids unique within the session). A session that writes them somewhere as they come
+   * (the csv target spools creates to disk) returns a promise: await it before adding more, so memory
+   * stays bounded. It never rejects; a failure surfaces at `commit`.
+   */
+  add(changes: readonly ExportChange[]): void | Promise<void>;
   /** Applies every queued change at once. Throwing means none of them was applied. */
   commit(): Promise<ExportResult[]>;
   /** Drops the queued changes unwritten. */

@@ -92,7 +92,7 @@ export async function exportPlan(ctx: CycleContext, plan: ProjectionPlan, counts
       const session = connector.beginExport!(type);
       const sent: PlannedChange[] = [];
       try {
-        for await (const page of pages()) for (const batch of batchesOf(page)) session.add(outgoing(batch));
+        for await (const page of pages()) for (const batch of batchesOf(page)) await session.add(outgoing(batch));
         return await session.commit();
       } catch (error) {
         session.abort();

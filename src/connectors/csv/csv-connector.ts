@@ -6,10 +6,13 @@
 import { createHash } from 'node:crypto';
 import { access, constants } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import type { Scalar, Value } from '../../config/model.js';
+import type { Value } from '../../config/model.js';
 import { ConnectorError, errorMessage, type ConnectorErrorCode } from '../../shared/errors.js';
-import type { AttributeChange, CheckResult, RejectedObject, ConnectorContext, ExportChange, ExportResult, ExportSession, IdentityConnector, ImportBatch, ObjectTypeCapabilities, StagedObject } from '../sdk.js';
-import { CsvSyntaxError, fileStyle, readCsvRecords, writeCsvAtomically, type CsvRecord } from './csv-file.js';
+import type { CheckResult, RejectedObject, ConnectorContext, ExportChange, ExportResult, ExportSession, IdentityConnector, ImportBatch, ObjectTypeCapabilities, StagedObject } from '../sdk.js';
+import { splitCell, type Header } from './csv-cells.js';
+import { CsvExportSession, type CsvTarget } from './csv-export-session.js';
+import { CsvSyntaxError, readCsvRecords, type CsvRecord } from './csv-file.js';
+import { parseRecord } from './csv-scan.js';
 import { neutralizeFormula, unneutralizeFormula } from './csv-formula.js';
 import { compileCsvOptions, type CsvObjectTypeOptions } from './csv-spec.js';
 import { FileRootError, openRegularFile, regularFileExists, resolveUnderRoots, type FileAccess, type FileRoots } from './file-roots.js';
@@ -26,20 +29,6 @@ export function parseFlag(cell: string): boolean | undefined {
   if (TRUE.has(word)) return true;
   if (FALSE.has(word)) return false;
   return undefined;
-}
-
-/** One cell's text: booleans as true/false, lists joined by the separator. */
-function renderCell(value: Value | undefined, separator: string): string {
-  if (value === undefined || value === null) return '';
-  if (Array.isArray(value)) return (value as readonly Scalar[]).map((item) => renderCell(item, separator)).filter((item) => item !== '').join(separator);
-  return String(value);
-}
-
-function splitCell(cell: string, separator: string): string[] {
-  return cell
-    .split(separator)
-    .map((item) => item.trim())
-    .filter((item) => item !== '');
 }
 
 async function pathExists(path: string): Promise<boolean> {
@@ -63,13 +52,6 @@ async function withFileLock<T>(path: string, work: () => Promise<T>): Promise<T>
   } finally {
     if (fileLocks.get(path) === next) fileLocks.delete(path);
   }
-}
-
-interface Header {
-  readonly columns: readonly string[];
-  readonly key: number;
-  readonly isActive: number;
-  readonly softDelete: number;
 }
 
 export class CsvConnector implements IdentityConnector {
@@ -143,10 +125,11 @@ export class CsvConnector implements IdentityConnector {
     return { columns, key, isActive, softDelete };
   }
 
-  /** Records after the header; malformed CSV and unreadable files become ConnectorErrors naming the file. */
-  async *#records(options: CsvObjectTypeOptions): AsyncGenerator<CsvRecord> {
+  /**
+   * The header, then the records (`keyOnly`: carrying only the key cell, see CsvScanner); malformed CSV and unreadable files become ConnectorErrors naming the file. */
+  async *#records(options: CsvObjectTypeOptions, keyOnly = false): AsyncGenerator<readonly CsvRecord[]> {
     try {
-      yield* readCsvRecords(options.file, options);
+      yield* readCsvRecords(options.file, options, keyOnly ? { keyColumn: (header) => header.findIndex((name) => name.trim() === options.key) } : {});
     } catch (error) {
       if (error instanceof CsvSyntaxError) throw this.#error(options, 'CsvInvalid', `${error.line ? `line ${error.line}: ` : ''}${shownParserMessage(error.message)}`, error);
       const code = (error as NodeJS.ErrnoException).code;
@@ -195,16 +178,18 @@ export class CsvConnector implements IdentityConnector {
     return `sha256:${hash.digest('hex')}`;
   }
 
-  /** The file has no index: it is read through, and only the rows asked for are handed to the engine. */
+  /**
+   * The file has no index: it is read through (scanned, not parsed into objects), and only the rows asked
+   * for become objects.
+   */
   async *readObjects(type: string, externalIds: readonly string[]): AsyncIterable<ImportBatch> {
-    const wanted = new Set(externalIds);
-    for await (const batch of this.#read(this.#type(type))) {
-      const objects = batch.objects.filter((object) => wanted.has(object.externalId));
-      if (objects.length > 0) yield { objects };
+    for await (const batch of this.#read(this.#type(type), new Set(externalIds))) {
+      if (batch.objects.length > 0) yield { objects: batch.objects };
     }
   }
 
-  async *#read(configured: CsvObjectTypeOptions): AsyncIterable<ImportBatch> {
+  /** Every row, or (`wanted`) only the rows with these keys; duplicates are found either way. */
+  async *#read(configured: CsvObjectTypeOptions, wanted?: ReadonlySet<string>): AsyncIterable<ImportBatch> {
     const options = await this.#resolved(configured, 'read');
     if (!(await this.#exists(options))) {
       // Normal for a target before its first export creates it; a source file that vanished makes the
@@ -218,50 +203,55 @@ export class CsvConnector implements IdentityConnector {
     let batch: StagedObject[] = [];
     let rejected: RejectedObject[] = [];
     let skipped = 0;
-    for await (const record of this.#records(options)) {
-      if (!header) {
-        header = this.#header(options, record);
-        continue;
+    for await (const records of this.#records(options, wanted !== undefined))
+      for (let record of records) {
+        if (!header) {
+          header = this.#header(options, record);
+          continue;
+        }
+        const key = this.#plain(options, (record.cells[header.key] ?? '').trim());
+        if (key === '') {
+          const cells = wanted ? parseRecord(record.text, options.delimiter) : record.cells;
+          if (!cells.every((cell) => cell.trim() === '')) skipped++;
+          continue;
+        }
+        const first = firstLine.get(key);
+        if (first !== undefined) {
+          throw this.#error(options, 'DuplicateExternalId', `line ${record.line}: ${options.key} ${shownName(key, 64)} appears again (first on line ${first}); every row needs its own ${options.key}`);
+        }
+        firstLine.set(key, record.line);
+        if (wanted) {
+          if (!wanted.has(key)) continue;
+          record = { ...record, cells: parseRecord(record.text, options.delimiter) };
+        }
+        const problem = this.#rowProblem(options, header, record);
+        if (problem) {
+          rejected.push({ externalId: key, reason: `${options.displayFile}: ${problem}` });
+          continue;
+        }
+        const attributes: Record<string, Value> = {};
+        header.columns.forEach((column, i) => {
+          const cell = this.#plain(options, record.cells[i] ?? '');
+          if (column === '' || cell === '') return;
+          if (i === header!.key) attributes[column] = key;
+          else if (options.multiValued.has(column)) {
+            const items = splitCell(cell, options.separator);
+            if (items.length > 0) attributes[column] = items;
+          } else attributes[column] = cell;
+        });
+        const object: { -readonly [K in keyof StagedObject]: StagedObject[K] } = { externalId: key, attributes };
+        if (header.isActive >= 0) {
+          const enabled = parseFlag(record.cells[header.isActive] ?? '');
+          if (enabled !== undefined) object.enabled = enabled;
+        }
+        if (header.softDelete >= 0 && (record.cells[header.softDelete] ?? '').trim() === options.softDelete!.value) object.deleted = true;
+        batch.push(object);
+        if (batch.length + rejected.length >= BATCH) {
+          yield { objects: batch, ...(rejected.length > 0 ? { rejected } : {}) };
+          batch = [];
+          rejected = [];
+        }
       }
-      if (record.cells.every((cell) => cell.trim() === '')) continue;
-      const key = this.#plain(options, (record.cells[header.key] ?? '').trim());
-      if (key === '') {
-        skipped++;
-        continue;
-      }
-      const first = firstLine.get(key);
-      if (first !== undefined) {
-        throw this.#error(options, 'DuplicateExternalId', `line ${record.line}: ${options.key} ${shownName(key, 64)} appears again (first on line ${first}); every row needs its own ${options.key}`);
-      }
-      firstLine.set(key, record.line);
-      const problem = this.#rowProblem(options, header, record);
-      if (problem) {
-        rejected.push({ externalId: key, reason: `${options.displayFile}: ${problem}` });
-        continue;
-      }
-      const attributes: Record<string, Value> = {};
-      header.columns.forEach((column, i) => {
-        const cell = this.#plain(options, record.cells[i] ?? '');
-        if (column === '' || cell === '') return;
-        if (i === header!.key) attributes[column] = key;
-        else if (options.multiValued.has(column)) {
-          const items = splitCell(cell, options.separator);
-          if (items.length > 0) attributes[column] = items;
-        } else attributes[column] = cell;
-      });
-      const object: { -readonly [K in keyof StagedObject]: StagedObject[K] } = { externalId: key, attributes };
-      if (header.isActive >= 0) {
-        const enabled = parseFlag(record.cells[header.isActive] ?? '');
-        if (enabled !== undefined) object.enabled = enabled;
-      }
-      if (header.softDelete >= 0 && (record.cells[header.softDelete] ?? '').trim() === options.softDelete!.value) object.deleted = true;
-      batch.push(object);
-      if (batch.length + rejected.length >= BATCH) {
-        yield { objects: batch, ...(rejected.length > 0 ? { rejected } : {}) };
-        batch = [];
-        rejected = [];
-      }
-    }
     if (skipped > 0) {
       this.#context.log.warn({ event: 'csv-rows-without-key', objectType: options.name, count: skipped }, `${skipped} rows have no ${options.key} and were left out`);
     }
@@ -306,196 +296,47 @@ export class CsvConnector implements IdentityConnector {
         }
         let count = 0;
         let header = false;
-        for await (const record of this.#records(options)) {
-          if (!header) {
-            this.#header(options, record);
-            header = true;
-          } else if (!record.cells.every((cell) => cell.trim() === '')) count++;
-        }
+        for await (const records of this.#records(options))
+          for (const record of records) {
+            if (!header) {
+              this.#header(options, record);
+              header = true;
+            } else if (!record.cells.every((cell) => cell.trim() === '')) count++;
+          }
         objectTypes[options.name] = { count };
       }
       return { ok: true, latencyMs: Math.round(performance.now() - started), objectTypes, ...(warnings.length ? { warnings } : {}) };
     } catch (error) {
       const failure = error instanceof ConnectorError ? error : new ConnectorError(this.#name, 'CheckFailed', errorMessage(error), { cause: error });
-      return {
-        ok: false,
-        latencyMs: Math.round(performance.now() - started),
-        objectTypes,
-        error: { code: failure.code, message: failure.message },
-        ...(warnings.length ? { warnings } : {}),
-      };
+      return { ok: false, latencyMs: Math.round(performance.now() - started), objectTypes, error: { code: failure.code, message: failure.message }, ...(warnings.length ? { warnings } : {}) };
     }
   }
 
   async export(type: string, changes: readonly ExportChange[]): Promise<ExportResult[]> {
     if (changes.length === 0) return [];
-    const options = await this.#resolved(this.#type(type), 'write');
-    return withFileLock(options.file, () => this.#rewrite(options, changes));
+    const session = this.beginExport(type);
+    await session.add(changes);
+    return session.commit();
   }
 
-  /** A cycle's changes to one file, applied in one rewrite at commit: O(rows) instead of a rewrite per batch. */
+  /**
+   * A cycle's changes to one file, applied in one pass over it at commit; creates are spooled to disk as
+   * they come, so memory holds only the other changes (csv-export-session.ts).
+   */
   beginExport(type: string): ExportSession {
-    this.#type(type);
-    let queued: ExportChange[] = [];
-    return {
-      add: (changes) => {
-        for (const change of changes) queued.push(change);
-      },
-      commit: () => this.export(type, queued),
-      abort: () => {
-        queued = [];
-      },
+    const configured = this.#type(type);
+    const target: CsvTarget = {
+      connector: this.#name,
+      resolve: () => this.#resolved(configured, 'write'),
+      exists: (options) => this.#exists(options),
+      records: (options) => this.#records(options, true),
+      header: (options, record) => this.#header(options, record),
+      error: (options, code, message, cause, retryable) => this.#error(options, code, message, cause, retryable),
+      plain: (options, cell) => this.#plain(options, cell),
+      written: (options, value) => this.#written(options, value),
+      lock: withFileLock,
     };
-  }
-
-  async #rewrite(options: CsvObjectTypeOptions, changes: readonly ExportChange[]): Promise<ExportResult[]> {
-    const results = new Map<string, ExportResult>();
-    const fail = (change: ExportChange, code: string, message: string) =>
-      results.set(change.id, { id: change.id, ok: false, error: { code, message: `${this.#name}: ${options.displayFile}: ${message}`, retryable: false } });
-
-    // The changes for each row, in order.
-    const byKey = new Map<string, ExportChange[]>();
-    for (const change of changes) {
-      let key: string | undefined;
-      if (change.op === 'create') {
-        const raw = change.key ?? change.attributes[options.key];
-        key = renderCell(Array.isArray(raw) ? raw[0] : raw, options.separator).trim() || undefined;
-      } else key = change.externalId;
-      if (key === undefined) {
-        fail(change, 'KeyMissing', `a create has no value for the key column "${options.key}" (the projection must render it)`);
-        continue;
-      }
-      if (change.op === 'move') {
-        fail(change, 'NotSupported', `row ${key}: a CSV row has no container to move to`);
-        continue;
-      }
-      if ((change.op === 'enable' || change.op === 'disable') && !options.isActiveColumn) {
-        fail(change, 'NotSupported', `row ${key}: cannot ${change.op} without spec.objectTypes.${options.name}.isActiveColumn`);
-        continue;
-      }
-      byKey.set(key, [...(byKey.get(key) ?? []), change]);
-    }
-
-    const existing = await this.#exists(options); // first: a FIFO or device is refused before anything opens it
-    const style = (await fileStyle(options.file)) ?? { newline: 'unix' as const, bom: /^utf-?16/i.test(options.encoding) };
-    const records = existing ? this.#records(options)[Symbol.asyncIterator]() : undefined;
-    let header: Header | undefined;
-    const first = records ? await records.next() : undefined;
-    if (first && !first.done) header = this.#header(options, first.value);
-
-    // Header: the existing one, with new columns appended; a new file gets the key column, then the
-    // attributes in the order the changes give them (the projection's declared order), then isActiveColumn.
-    const columns = header ? [...header.columns] : [options.key];
-    const known = new Set(columns);
-    for (const change of changes) {
-      const names = change.op === 'create' ? Object.keys(change.attributes) : change.op === 'update' ? Object.keys(change.attributes) : [];
-      for (const name of names) {
-        if (!known.has(name) && name !== options.isActiveColumn) {
-          columns.push(name);
-          known.add(name);
-        }
-      }
-    }
-    if (options.isActiveColumn && !known.has(options.isActiveColumn)) columns.push(options.isActiveColumn);
-    const keyIndex = columns.indexOf(options.key);
-
-    const apply = (key: string, row: Map<string, string> | undefined): Map<string, string> | undefined => {
-      let current = row;
-      for (const change of byKey.get(key) ?? []) {
-        switch (change.op) {
-          case 'create': {
-            current ??= new Map();
-            current.set(options.key, this.#written(options, key));
-            for (const [name, value] of Object.entries(change.attributes)) if (name !== options.key) current.set(name, this.#written(options, renderCell(value, options.separator)));
-            if (change.enabled !== undefined && options.isActiveColumn) current.set(options.isActiveColumn, String(change.enabled));
-            results.set(change.id, { id: change.id, ok: true, externalId: key });
-            break;
-          }
-          case 'update': {
-            if (!current) {
-              fail(change, 'ObjectNotFound', `row ${key} not found`);
-              break;
-            }
-            for (const [name, attributeChange] of Object.entries(change.attributes)) {
-              if (name === options.key) continue;
-              current.set(name, this.#written(options, this.#updatedCell(this.#plain(options, current.get(name) ?? ''), attributeChange, options.separator)));
-            }
-            results.set(change.id, { id: change.id, ok: true });
-            break;
-          }
-          case 'enable':
-          case 'disable': {
-            if (!current) {
-              fail(change, 'ObjectNotFound', `row ${key} not found`);
-              break;
-            }
-            current.set(options.isActiveColumn!, String(change.op === 'enable'));
-            results.set(change.id, { id: change.id, ok: true });
-            break;
-          }
-          case 'delete':
-            current = undefined;
-            results.set(change.id, { id: change.id, ok: true });
-            break;
-          case 'move':
-            break;
-        }
-      }
-      return current;
-    };
-    const toCells = (row: Map<string, string>) => columns.map((column) => row.get(column) ?? '');
-
-    const seen = new Map<string, number>();
-    const connector = this;
-    async function* output(): AsyncGenerator<readonly string[]> {
-      yield columns;
-      if (records && header) {
-        for (;;) {
-          const next = await records.next();
-          if (next.done) break;
-          const record = next.value;
-          if (record.cells.every((cell) => cell.trim() === '')) continue;
-          const row = new Map<string, string>();
-          header.columns.forEach((column, i) => row.set(column, record.cells[i] ?? ''));
-          const key = connector.#plain(options, (row.get(options.key) ?? '').trim());
-          if (key !== '') {
-            if (seen.has(key)) {
-              throw connector.#error(options, 'DuplicateExternalId', `line ${record.line}: ${options.key} ${shownName(key, 64)} appears again (first on line ${seen.get(key)}); fix the file before writing to it`);
-            }
-            seen.set(key, record.line);
-            if (byKey.has(key)) {
-              const updated = apply(key, row);
-              if (updated) yield toCells(updated);
-              continue;
-            }
-          }
-          yield toCells(row);
-        }
-      }
-      for (const key of byKey.keys()) {
-        if (seen.has(key)) continue;
-        const created = apply(key, undefined);
-        if (created) {
-          const cells = toCells(created);
-          cells[keyIndex] = connector.#written(options, key);
-          yield cells;
-        }
-      }
-    }
-
-    try {
-      await writeCsvAtomically(options.file, options, style, output());
-    } catch (error) {
-      const failure = error instanceof ConnectorError ? error : this.#error(options, 'WriteFailed', errorMessage(error), error, true);
-      for (const change of changes) {
-        if (results.get(change.id)?.ok !== false) {
-          results.set(change.id, { id: change.id, ok: false, error: { code: failure.code, message: failure.message, retryable: failure.retryable } });
-        }
-      }
-    } finally {
-      await records?.return?.(undefined);
-    }
-    return changes.map((change) => results.get(change.id) ?? { id: change.id, ok: false, error: { code: 'Internal', message: `${this.#name}: change ${change.id} was not applied`, retryable: true } });
+    return new CsvExportSession(target, configured);
   }
 
   /** A cell's value: the formula-neutralising prefix the writer added is taken off (csv-formula.ts). */
@@ -506,14 +347,6 @@ export class CsvConnector implements IdentityConnector {
   /** The cell to write for a value: one a spreadsheet would run as a formula gets a leading `'`. */
   #written(options: CsvObjectTypeOptions, value: string): string {
     return options.neutralizeFormulas ? neutralizeFormula(value) : value;
-  }
-
-  #updatedCell(cell: string, change: AttributeChange, separator: string): string {
-    if (change.add === undefined && change.remove === undefined) return renderCell(change.to, separator);
-    const remove = new Set((change.remove ?? []).map(String));
-    const items = splitCell(cell, separator).filter((item) => !remove.has(item));
-    for (const item of (change.add ?? []).map(String)) if (!items.includes(item)) items.push(item);
-    return items.join(separator);
   }
 
   async close(): Promise<void> {

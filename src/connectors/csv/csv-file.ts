@@ -1,71 +1,52 @@
 /**
- * CSV files, streamed both ways: records are parsed as they are read (csv-parse over an iconv-lite
+ * CSV files, streamed both ways: records are scanned as they are read (csv-scan.ts over an iconv-lite
  * decoder, so any encoding and a byte-order mark are handled), and a rewrite streams to a temporary file
  * in the same directory, which is flushed to disk (fsync) and renamed over the original, so a reader
  * sees either the old file or the new one, never a torn one.
  */
-import { createWriteStream } from 'node:fs';
-import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, open, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import { CsvError, parse } from 'csv-parse';
-import { stringify } from 'csv-stringify';
 import iconv from 'iconv-lite';
+import { CsvScanner, type ScannedRecord } from './csv-scan.js';
 import { openRegularFile } from './file-roots.js';
 import { removeStaleTempFiles, tempPathFor } from './stale-temp-files.js';
+
+export { CsvSyntaxError } from './csv-scan.js';
 
 export interface CsvFormat {
   readonly delimiter: string;
   readonly encoding: string;
 }
 
-export interface CsvRecord {
-  /** The line the record ends on (1-based). */
-  readonly line: number;
-  readonly cells: readonly string[];
-}
+export type CsvRecord = ScannedRecord;
 
-/** Thrown for malformed CSV; the connector names the file. */
-export class CsvSyntaxError extends Error {
-  constructor(
-    message: string,
-    readonly line: number | undefined,
-  ) {
-    super(message);
-  }
-}
+/** Bytes read at a time. */
+const CHUNK = 256 * 1024;
 
-/** Every record of the file, the header first. Lines with no content are skipped. */
-export async function* readCsvRecords(path: string, format: CsvFormat): AsyncGenerator<CsvRecord> {
-  // Only a regular file, opened non-blocking and checked on its descriptor (a directory's read stream can
-  // end before its EISDIR reaches the parser; a FIFO would block for ever).
+/**
+ * Every record of the file, the header first, a chunk's records at a time (never empty). Lines with no
+ * content are skipped. Options as CsvScanner's: `checkWidth: false` lets records have different cell
+ * counts (the export session's own spool file); `keyColumn` has later records carry only that cell.
+ */
+export async function* readCsvRecords(path: string, format: CsvFormat, scan: ConstructorParameters<typeof CsvScanner>[1] = {}): AsyncGenerator<readonly CsvRecord[]> {
+  // Only a regular file, opened non-blocking and checked on its descriptor (a FIFO would block for ever).
   const handle = await openRegularFile(path);
-  const parser = parse({
-    delimiter: format.delimiter,
-    bom: true,
-    info: true,
-    skip_empty_lines: true,
-    relax_column_count: false,
-  });
-  const file = handle.createReadStream({ autoClose: true });
-  const source = file.pipe(iconv.decodeStream(format.encoding, { stripBOM: true }));
-  file.on('error', (error) => parser.destroy(error));
-  source.on('error', (error) => parser.destroy(error));
-  source.pipe(parser);
+  const decoder = iconv.getDecoder(format.encoding, { stripBOM: true });
+  const scanner = new CsvScanner(format.delimiter, scan);
   try {
-    for await (const item of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
-      yield { line: item.info.lines, cells: item.record };
+    const buffer = Buffer.allocUnsafe(CHUNK);
+    for (;;) {
+      const { bytesRead } = await handle.read(buffer, 0, CHUNK, null);
+      if (bytesRead === 0) break;
+      const text = decoder.write(buffer.subarray(0, bytesRead));
+      const records = text === '' ? [] : scanner.push(text);
+      if (records.length > 0) yield records;
     }
-  } catch (error) {
-    // Every parser error (its codes are CSV_… and a few older ones such as INVALID_OPENING_QUOTE).
-    if (error instanceof CsvError) {
-      throw new CsvSyntaxError((error as Error).message, (error as { lines?: number }).lines);
-    }
-    throw error;
+    const rest = decoder.end();
+    const records = [...(rest ? scanner.push(rest) : []), ...scanner.end()];
+    if (records.length > 0) yield records;
   } finally {
-    file.destroy();
-    parser.destroy();
+    await handle.close();
   }
 }
 
@@ -99,42 +80,84 @@ export async function fileStyle(path: string): Promise<FileStyle | undefined> {
 }
 
 /**
- * Writes `rows` (the header first) to `path` atomically: temp file in the same directory (created if
- * missing), fsync, rename over `path`, fsync of the directory. On failure the temp file is removed and `path` is
- * untouched.
+ * A file written beside `path` and renamed over it at `publish`: the temporary file is created in the
+ * same directory (created if missing) with the original's mode, text is encoded and written in large
+ * chunks, `publish` flushes it to disk (fsync), renames it over `path` and fsyncs the directory. Until
+ * then `path` is untouched; `discard` removes the temporary file.
  */
-export async function writeCsvAtomically(path: string, format: CsvFormat, style: FileStyle, rows: AsyncIterable<readonly string[]>): Promise<void> {
-  const directory = dirname(path);
-  await mkdir(directory, { recursive: true }); // a target's folder is created with its first file
-  await removeStaleTempFiles(path); // a killed export's leftovers
-  const temp = tempPathFor(path);
-  let mode = 0o644;
-  try {
-    mode = (await stat(path)).mode & 0o777;
-  } catch {
-    // a new file
+export class AtomicTextFile {
+  readonly #path: string;
+  readonly #temp: string;
+  readonly #handle: FileHandle;
+  readonly #encoder: { write(text: string): Buffer; end(): Buffer | undefined };
+  #pending: string[] = [];
+  #size = 0;
+
+  private constructor(path: string, temp: string, handle: FileHandle, encoding: string, bom: boolean) {
+    this.#path = path;
+    this.#temp = temp;
+    this.#handle = handle;
+    this.#encoder = iconv.getEncoder(encoding, { addBOM: bom });
   }
-  try {
-    const stringifier = stringify({ delimiter: format.delimiter, record_delimiter: style.newline, quoted_match: /^\s|\s$/ });
-    stringifier.setEncoding('utf8'); // the encoder takes text
-    await pipeline(
-      Readable.from(rows),
-      stringifier,
-      iconv.encodeStream(format.encoding, { addBOM: style.bom }),
-      // flush: the data is fsync'ed before the descriptor is closed, so the rename publishes a complete file
-      createWriteStream(temp, { flags: 'wx', mode, flush: true }),
-    );
-    await rename(temp, path);
-  } catch (error) {
-    await rm(temp, { force: true });
-    throw error;
+
+  /** Creates the target's folder (with its first file) and removes the temporary files of killed exports. */
+  static async prepare(path: string): Promise<void> {
+    await mkdir(dirname(path), { recursive: true });
+    await removeStaleTempFiles(path);
   }
-  const dir = await open(directory, 'r');
-  try {
-    await dir.sync();
-  } catch {
-    // some file systems cannot fsync a directory; the rename is still atomic
-  } finally {
-    await dir.close();
+
+  static async create(path: string, encoding: string, bom: boolean): Promise<AtomicTextFile> {
+    await AtomicTextFile.prepare(path);
+    let mode = 0o644;
+    try {
+      mode = (await stat(path)).mode & 0o777;
+    } catch {
+      // a new file
+    }
+    const temp = tempPathFor(path);
+    return new AtomicTextFile(path, temp, await open(temp, 'wx', mode), encoding, bom);
   }
+
+  /** Queues text; true when a chunk's worth is queued and `flush` should be awaited (the back-pressure). */
+  write(text: string): boolean {
+    this.#pending.push(text);
+    this.#size += text.length;
+    return this.#size >= CHUNK;
+  }
+
+  async flush(): Promise<void> {
+    if (this.#pending.length === 0) return;
+    const bytes = this.#encoder.write(this.#pending.join(''));
+    this.#pending = [];
+    this.#size = 0;
+    await writeAll(this.#handle, bytes);
+  }
+
+  async publish(): Promise<void> {
+    await this.flush();
+    const tail = this.#encoder.end();
+    if (tail) await writeAll(this.#handle, tail);
+    // the data reaches the disk before the rename publishes it, so a crash never leaves a torn file
+    await this.#handle.sync();
+    await this.#handle.close();
+    await rename(this.#temp, this.#path);
+    const dir = await open(dirname(this.#path), 'r');
+    try {
+      await dir.sync();
+    } catch {
+      // some file systems cannot fsync a directory; the rename is still atomic
+    } finally {
+      await dir.close();
+    }
+  }
+
+  async discard(): Promise<void> {
+    await this.#handle.close().catch(() => undefined);
+    await rm(this.#temp, { force: true });
+  }
+}
+
+/** Writes every byte (a write may take fewer than it was given). */
+export async function writeAll(handle: FileHandle, bytes: Buffer): Promise<void> {
+  for (let done = 0; done < bytes.length;) done += (await handle.write(bytes, done, bytes.length - done)).bytesWritten;
 }

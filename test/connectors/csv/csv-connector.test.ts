@@ -313,3 +313,115 @@ describe('csv export', () => {
     ]);
   });
 });
+
+describe('csv target: one pass per commit, by-key reads', () => {
+  const target = () => join(dir, 'out', 'accounts.csv');
+  // Quoted cells with the delimiter, doubled quotes and line breaks (LF and CRLF inside quotes), an
+  // unneeded pair of quotes, an empty line: rows the pass copies as they are.
+  const tricky = 'account_id,display_name,note\nA1,"Ada, Countess","said ""hi""\nthen left"\n"A2",Bob,"two\r\nlines"\n\nA3,Cy,plain\n';
+
+  it('reads rows back by key, whole and exact, past quoted cells with line breaks, delimiters and quotes', async () => {
+    writeFileSync(target(), tricky);
+    const { connector } = await open({ file: '../out/accounts.csv', externalIdColumn: 'account_id' });
+    const batches = await collect(connector.readObjects!('user', ['A2', 'A1', 'NOPE']));
+    expect(batches.every((b) => !b.complete)).toBe(true);
+    const users = all(batches);
+    expect([...users.keys()]).toEqual(['A1', 'A2']);
+    expect(users.get('A1')!.attributes).toEqual({ account_id: 'A1', display_name: 'Ada, Countess', note: 'said "hi"\nthen left' });
+    expect(users.get('A2')!.attributes).toEqual({ account_id: 'A2', display_name: 'Bob', note: 'two\r\nlines' });
+    expect(all(await collect(connector.readObjects!('user', ['A3']))).get('A3')!.attributes).toEqual({ account_id: 'A3', display_name: 'Cy', note: 'plain' });
+    // A duplicate key is still an error naming both lines (line numbers count the quoted line breaks).
+    writeFileSync(target(), `${tricky}A1,again,\n`);
+    await expect(collect(connector.readObjects!('user', ['A3']))).rejects.toMatchObject({ code: 'DuplicateExternalId', message: expect.stringMatching(/line 8: account_id "A1" appears again \(first on line 3\)/) });
+  });
+
+  it('a delta commit copies untouched rows byte for byte and rewrites only the changed ones', async () => {
+    writeFileSync(target(), tricky);
+    const { connector } = await open({ file: '../out/accounts.csv', externalIdColumn: 'account_id' });
+    const results = await connector.export('user', [{ id: 'u', op: 'update', externalId: 'A3', attributes: { note: { to: 'now "quoted", with\nbreak' } } }]);
+    expect(results).toEqual([{ id: 'u', ok: true }]);
+    expect(readFileSync(target(), 'utf8')).toBe('account_id,display_name,note\nA1,"Ada, Countess","said ""hi""\nthen left"\n"A2",Bob,"two\r\nlines"\nA3,Cy,"now ""quoted"", with\nbreak"\n');
+    // A new column: untouched rows gain an empty cell, their text otherwise unchanged.
+    await connector.export('user', [{ id: 'v', op: 'update', externalId: 'A1', attributes: { title: { to: 'Countess' } } }]);
+    expect(readFileSync(target(), 'utf8')).toBe('account_id,display_name,note,title\nA1,"Ada, Countess","said ""hi""\nthen left",Countess\n"A2",Bob,"two\r\nlines",\nA3,Cy,"now ""quoted"", with\nbreak",\n');
+    const users = all(await collect(connector.fullImport('user')));
+    expect(users.get('A1')!.attributes).toEqual({ account_id: 'A1', display_name: 'Ada, Countess', note: 'said "hi"\nthen left', title: 'Countess' });
+  });
+
+  it('takes many small batches: creates spooled as they come, columns found late, creates of rows that exist, changes after a create', async () => {
+    writeFileSync(target(), 'account_id,display_name,active\nA1,Ada,true\n');
+    const { connector } = await open({ file: '../out/accounts.csv', externalIdColumn: 'account_id', isActiveColumn: 'active' });
+    const session = connector.beginExport!('user');
+    for (let i = 0; i < 300; i++) {
+      await session.add([{ id: `c${i}`, op: 'create', key: `N${i}`, attributes: { account_id: `N${i}`, display_name: `New, ${i}`, ...(i >= 200 ? { title: `T${i}` } : {}) }, enabled: i % 2 === 0 }]);
+    }
+    // Spooled to disk beside the file, which is untouched until the commit.
+    expect(readFileSync(target(), 'utf8')).toBe('account_id,display_name,active\nA1,Ada,true\n');
+    expect(readdirSync(join(dir, 'out')).filter((name) => name.endsWith('.tmp'))).toHaveLength(1);
+    await session.add([
+      { id: 'again', op: 'create', key: 'A1', attributes: { account_id: 'A1', title: 'Countess' }, enabled: false }, // a row the file has: merged in place
+      { id: 'u5', op: 'update', externalId: 'N5', attributes: { display_name: { to: 'Five' } } },
+      { id: 'd7', op: 'delete', externalId: 'N7' },
+      { id: 'e9', op: 'enable', externalId: 'N9' },
+      { id: 'twice', op: 'create', key: 'N250', attributes: { account_id: 'N250', title: 'Twice' } },
+    ]);
+    const results = await session.commit();
+    expect(results).toHaveLength(305);
+    expect(results.every((r) => r.ok)).toBe(true);
+    expect(results[0]).toEqual({ id: 'c0', ok: true, externalId: 'N0' });
+    expect(readdirSync(join(dir, 'out'))).toEqual(['accounts.csv']);
+    const lines = readFileSync(target(), 'utf8').split('\n');
+    expect(lines[0]).toBe('account_id,display_name,active,title');
+    expect(lines[1]).toBe('A1,Ada,false,Countess');
+    expect(lines[2]).toBe('N0,"New, 0",true,');
+    expect(lines).toContain('N5,Five,false,');
+    expect(lines).toContain('N9,"New, 9",true,');
+    expect(lines).toContain('N201,"New, 201",false,T201');
+    expect(lines).toContain('N250,"New, 250",true,Twice');
+    expect(lines.some((line) => line.startsWith('N7,'))).toBe(false);
+    expect(lines).toHaveLength(1 + 1 + 299 + 1); // header, A1, 299 new rows, the final empty string
+  });
+
+  it('a failed commit leaves the original intact and removes its temporary files; an aborted session removes its spool', async () => {
+    const rows = Array.from({ length: 30_000 }, (_, i) => `K${i},"name, ${i}"`).join('\n');
+    const original = `account_id,display_name\n${rows}\nK5,late duplicate\n`; // the duplicate comes after ~600 KB were written
+    writeFileSync(target(), original);
+    const { connector } = await open({ file: '../out/accounts.csv', externalIdColumn: 'account_id' });
+    const session = connector.beginExport!('user');
+    await session.add([
+      { id: 'c', op: 'create', key: 'NEW', attributes: { account_id: 'NEW', display_name: 'New' } },
+      { id: 'u', op: 'update', externalId: 'K1', attributes: { display_name: { to: 'One' } } },
+    ]);
+    const results = await session.commit();
+    expect(results).toMatchObject([
+      { id: 'c', ok: false, error: { code: 'DuplicateExternalId', message: expect.stringMatching(/line 30002: account_id "K5" appears again \(first on line 7\)/) } },
+      { id: 'u', ok: false, error: { code: 'DuplicateExternalId' } },
+    ]);
+    expect(readFileSync(target(), 'utf8')).toBe(original);
+    expect(readdirSync(join(dir, 'out'))).toEqual(['accounts.csv']);
+
+    writeFileSync(target(), 'account_id,display_name\nA1,Ada\n');
+    const aborted = connector.beginExport!('user');
+    await aborted.add([{ id: 'c', op: 'create', key: 'NEW', attributes: { account_id: 'NEW' } }]);
+    aborted.abort();
+    await expect.poll(() => readdirSync(join(dir, 'out'))).toEqual(['accounts.csv']);
+    expect(readFileSync(target(), 'utf8')).toBe('account_id,display_name\nA1,Ada\n');
+  });
+
+  it('a spooled create of a row that appeared in the file meanwhile fails retryably instead of writing the row twice', async () => {
+    writeFileSync(target(), 'account_id,display_name\nA1,Ada\n');
+    const { connector } = await open({ file: '../out/accounts.csv', externalIdColumn: 'account_id' });
+    const session = connector.beginExport!('user');
+    await session.add([
+      { id: 'c2', op: 'create', key: 'A2', attributes: { account_id: 'A2', display_name: 'Bob' } },
+      { id: 'c3', op: 'create', key: 'A3', attributes: { account_id: 'A3', display_name: 'Cy' } },
+    ]);
+    writeFileSync(target(), 'account_id,display_name\nA1,Ada\nA2,Someone else\n');
+    const results = await session.commit();
+    expect(results).toMatchObject([
+      { id: 'c2', ok: false, error: { code: 'Conflict', retryable: true } },
+      { id: 'c3', ok: true, externalId: 'A3' },
+    ]);
+    expect(readFileSync(target(), 'utf8')).toBe('account_id,display_name\nA1,Ada\nA2,Someone else\nA3,Cy\n');
+  });
+});
