@@ -262,7 +262,7 @@ CREATE INDEX approval_cycle ON approval (cycle_id) WHERE cycle_id IS NOT NULL;
 }
 
 /**
- * Policy invariants at the cost of a run's changes (migration 16): the values a Policy keeps unique, per
+ * Policy invariants at the cost of a run's changes (migration 17): the values a Policy keeps unique, per
  * target object, looked up by value for the values a run gives (src/engine/tables/unique-values.ts), and
  * each Policy's existing violations per target as its last whole check found them
  * (src/engine/tables/policy-reports.ts).
@@ -605,11 +605,6 @@ ALTER TABLE whole_read ADD COLUMN change_token text;
     sqlite: `
 ALTER TABLE whole_read ADD COLUMN change_token text;
 `,
-  },  {
-    version: 16,
-    name: 'policy-indexes',
-    postgres: policyTables('now()'),
-    sqlite: policyTables(`(${NOW})`),
   },
   {
     version: 16,
@@ -629,6 +624,12 @@ ALTER TABLE target_link ALTER COLUMN written SET STATISTICS 0;
 `,
     // SQLite keeps JSON as text already.
     sqlite: `SELECT 1;`,
+  },
+  {
+    version: 17,
+    name: 'policy-indexes',
+    postgres: policyTables('now()'),
+    sqlite: policyTables(`(${NOW})`),
   },
 ];
 
