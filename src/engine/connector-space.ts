@@ -30,9 +30,26 @@ export interface CsFingerprint {
  * canonical order of the names is worked out once per set.
  */
 export function fingerprint(object: StagedObject): string {
-  const attributes = object.attributes;
+  return staged(object).hash;
+}
+
+/**
+ * What an import stages for an object: its hash (`fingerprint`) and the canonical JSON of its
+ * attributes, written once for both — the hash covers it, and the store keeps it as the row's attributes
+ * without serialising them again.
+ */
+export function staged(object: StagedObject): StageRow {
+  const attributes = canonicalAttributes(object.attributes);
+  const json = `{"attributes":${attributes},"deleted":${object.deleted ?? false},"dn":${JSON.stringify(object.dn ?? null)},"enabled":${JSON.stringify(object.enabled ?? null)}}`;
+  return { object, hash: sha1(json), attributes };
+}
+
+function canonicalAttributes(attributes: StagedObject['attributes']): string {
   const names = canonicalNames(Object.keys(attributes));
-  let json = '{"attributes":{';
+  // Names already in canonical order (connectors that build objects so, like sql) and flat values:
+  // JSON.stringify writes the same text, in one call.
+  if (names.inOrder && allFlat(attributes, names.order)) return JSON.stringify(attributes);
+  let json = '{';
   let first = true;
   for (let i = 0; i < names.order.length; i++) {
     const value: unknown = attributes[names.order[i]!];
@@ -40,8 +57,7 @@ export function fingerprint(object: StagedObject): string {
     json += `${first ? '' : ','}${names.quoted[i]}${isFlat(value) ? JSON.stringify(value) : canonicalJson(value)}`;
     first = false;
   }
-  json += `},"deleted":${object.deleted ?? false},"dn":${JSON.stringify(object.dn ?? null)},"enabled":${JSON.stringify(object.enabled ?? null)}}`;
-  return sha1(json);
+  return `${json}}`;
 }
 
 interface CanonicalNames {
@@ -50,16 +66,23 @@ interface CanonicalNames {
   readonly order: readonly string[];
   /** `"name":` for each, JSON-quoted. */
   readonly quoted: readonly string[];
+  /** The keys are in that order already. */
+  readonly inOrder: boolean;
 }
 
-let lastNames: CanonicalNames = { keys: [], order: [], quoted: [] };
+let lastNames: CanonicalNames = { keys: [], order: [], quoted: [], inOrder: true };
 
 function canonicalNames(keys: readonly string[]): CanonicalNames {
   const last = lastNames;
   if (keys.length === last.keys.length && keys.every((key, i) => key === last.keys[i])) return last;
   const order = Object.keys(Object.fromEntries([...keys].sort().map((key) => [key, true])));
-  lastNames = { keys, order, quoted: order.map((key) => `${JSON.stringify(key)}:`) };
+  lastNames = { keys, order, quoted: order.map((key) => `${JSON.stringify(key)}:`), inOrder: order.every((key, i) => key === keys[i]) };
   return lastNames;
+}
+
+function allFlat(attributes: StagedObject['attributes'], names: readonly string[]): boolean {
+  for (const name of names) if (!isFlat(attributes[name])) return false;
+  return true;
 }
 
 /** A scalar or a list of scalars: JSON.stringify writes it canonically already. */
@@ -71,4 +94,6 @@ function isFlat(value: unknown): boolean {
 export interface StageRow {
   readonly object: StagedObject;
   readonly hash: string;
+  /** The attributes as canonical JSON text, when already written (`staged`). */
+  readonly attributes?: string;
 }

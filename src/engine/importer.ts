@@ -8,7 +8,7 @@ import type { ImportBatch, RejectedObject, StagedObject } from '../connectors/sd
 import type { GateTrip, HeldObject } from '../reports/types.js';
 import type { Queryable } from '../store/db.js';
 import { withRefusal, type Judgement } from './approval-book.js';
-import { fingerprint, type CsFingerprint, type StageRow } from './connector-space.js';
+import { staged, type CsFingerprint, type StageRow } from './connector-space.js';
 import { countLive, loadFingerprints, loadFingerprintsFor, loadObjects, markDeleted, upsertObjects } from './tables/connector-space-objects.js';
 import { removedByUs } from './tables/target-links.js';
 import { loadWatermarks, readWatermark, writeWatermark } from './tables/watermarks.js';
@@ -113,9 +113,11 @@ export async function importObjectType(ctx: CycleContext, connectorName: string,
       // One store write in flight while the connector reads on: a server store and the source then work
       // at the same time as this process hashes. Writes stay in order; a failed one surfaces at the next.
       let writing: Promise<void> = Promise.resolve();
+      // Whether an object was read twice (a delta overlap window, a query returning a key twice).
+      let repeated = false;
       const flush = async () => {
-        // An object read twice (a delta overlap window) is staged once, as last read.
-        const unique = [...new Map(pending.map((row) => [row.object.externalId, row])).values()];
+        // An object read twice is staged once, as last read.
+        const unique = repeated ? [...new Map(pending.map((row) => [row.object.externalId, row])).values()] : pending;
         pending = [];
         await writing;
         writing = upsertObjects(q, connectorName, objectType, ctx.seq, unique);
@@ -128,13 +130,14 @@ export async function importObjectType(ctx: CycleContext, connectorName: string,
         // One statement at a time on a connection: a delta read waits for the write in flight.
         const fingerprints: Map<string, CsFingerprint> = known ?? (await writing.then(() => loadFingerprintsFor(q, connectorName, objectType, objects.map((o) => o.externalId))));
         for (const object of objects) {
-          seen.add(object.externalId);
-          const nul = nulProblem(object);
+          if (seen.size === seen.add(object.externalId).size) repeated = true;
+          const row: StageRow = object.deleted ? { object, hash: 'deleted' } : staged(object);
+          const nul = mayHoldNul(object, row) ? nulProblem(object) : undefined;
           if (nul) {
             rejected.push({ externalId: object.externalId, reason: nul });
             continue;
           }
-          const hash = object.deleted ? 'deleted' : fingerprint(object);
+          const hash = row.hash;
           const before = fingerprints.get(object.externalId);
           if (before && before.hash === hash && before.deleted === (object.deleted ?? false)) continue;
           if (!before && object.deleted) continue; // a tombstone for something we never saw
@@ -142,7 +145,7 @@ export async function importObjectType(ctx: CycleContext, connectorName: string,
             const goesInactive = caps.inactiveMeansDeleted && object.enabled === false && before.enabled !== false;
             if (object.deleted || goesInactive) dropped.set(object.externalId, object.deleted ? 'delete' : 'disable');
           }
-          pending.push({ object, hash });
+          pending.push(row);
         }
         if (pending.length >= STAGE_ROWS) await flush();
         ctx.progress(`import ${connectorName}/${objectType}`, seen.size);
@@ -225,11 +228,11 @@ export async function confirmObjects(ctx: CycleContext, connectorName: string, o
       const fingerprints = await loadFingerprintsFor(q, connectorName, objectType, pending.map((o) => o.externalId));
       const rows: StageRow[] = [];
       for (const object of pending) {
-        const hash = object.deleted ? 'deleted' : fingerprint(object);
+        const row: StageRow = object.deleted ? { object, hash: 'deleted' } : staged(object);
         const before = fingerprints.get(object.externalId);
-        if (before && before.hash === hash && before.deleted === (object.deleted ?? false)) continue;
+        if (before && before.hash === row.hash && before.deleted === (object.deleted ?? false)) continue;
         if (!before && object.deleted) continue;
-        rows.push({ object, hash });
+        rows.push(row);
       }
       pending = [];
       await upsertObjects(q, connectorName, objectType, ctx.seq, rows);
@@ -249,6 +252,15 @@ export async function confirmObjects(ctx: CycleContext, connectorName: string, o
     ctx.log.info({ event: 'import', connector: connectorName, objectType, mode: 'by-key', read: seen.size, changed, ms: Date.now() - started }, 'confirming import finished');
     return { connector: connectorName, objectType, mode: 'delta' as const, first: false, read: seen.size, changed, deleted: 0, watermark: null };
   });
+}
+
+/**
+ * Whether nulProblem need look at the object: a NUL in an attribute name or string value shows in its
+ * canonical JSON as \u0000 (a false alarm, a source text holding a backslash and "u0000", only costs
+ * the full check).
+ */
+function mayHoldNul(object: StagedObject, row: StageRow): boolean {
+  return row.attributes === undefined || row.attributes.includes('\\u0000') || object.externalId.includes('\0') || (object.dn?.includes('\0') ?? false);
 }
 
 /** The ids among `ids` whose deletion our own exports did not cause (deleted or disabled rows of a table we also read are expected). */

@@ -10,6 +10,11 @@ export interface Queryable {
   query<T = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<T[]>;
   /** Several statements, no parameters (migrations). */
   exec(sql: string): Promise<void>;
+  /**
+   * Optional: runs one statement once per row of parameters, in order (SQLite: one prepared statement,
+   * no JSON to build and take apart). Stores without it take a set-based statement instead.
+   */
+  runEach?(sql: string, rows: readonly (readonly unknown[])[]): Promise<void>;
 }
 
 /** The technology behind a store: `imesh status` and `imesh check` name it. */

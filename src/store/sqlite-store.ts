@@ -65,6 +65,7 @@ export async function openSqliteStore(file: string, options: SqliteStoreOptions 
     dialect: sqliteDialect,
     query: (sql, params) => connection.outside(() => connection.run(sql, params)),
     exec: (sql) => connection.outside(() => connection.exec(sql)),
+    runEach: (sql, rows) => connection.outside(() => connection.runEach(sql, rows)),
     transaction: (work) => connection.transaction(work),
     async close() {
       if (closed) return;
@@ -108,6 +109,7 @@ class Connection {
       dialect: sqliteDialect,
       query: async (sql, params) => this.run(sql, params),
       exec: async (sql) => this.exec(sql),
+      runEach: async (sql, rows) => this.runEach(sql, rows),
     };
     try {
       this.sqlite.exec('BEGIN IMMEDIATE');
@@ -141,6 +143,26 @@ class Connection {
     return rows as T[];
   }
 
+  /**
+   * One prepared statement, run once per row of parameters. A statement naming $1…$n once each, in
+   * order, is prepared with `?` and bound by position (a quarter cheaper per row than by name).
+   */
+  runEach(sql: string, rows: readonly (readonly unknown[])[]): void {
+    const positional = positionalSql(sql);
+    const statement = this.prepare(positional ?? sql);
+    const bound: unknown[] = [];
+    const named: Record<string, unknown> = {};
+    for (const params of rows) {
+      if (positional !== undefined) {
+        for (let i = 0; i < params.length; i++) bound[i] = bindable(params[i]);
+        statement.run(bound);
+      } else {
+        for (let i = 0; i < params.length; i++) named[i + 1] = bindable(params[i]);
+        statement.run(named);
+      }
+    }
+  }
+
   private prepare(sql: string): Database.Statement {
     let statement = this.statements.get(sql);
     if (statement === undefined) {
@@ -150,6 +172,17 @@ class Connection {
     }
     return statement;
   }
+}
+
+/** The statement with `?` for `$1` … `$n` when it names each once, in order; otherwise undefined. */
+function positionalSql(sql: string): string | undefined {
+  let next = 1;
+  let inOrder = true;
+  const text = sql.replace(/\$(\d+)/g, (_, n: string) => {
+    if (Number(n) !== next++) inOrder = false;
+    return '?';
+  });
+  return inOrder ? text : undefined;
 }
 
 /** `$1` … `$n` as better-sqlite3 binds them; lists and objects as JSON text, booleans as 0/1. */

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Scalar, Value } from '../../src/config/model.js';
 import type { StagedObject } from '../../src/connectors/sdk.js';
-import { fingerprint } from '../../src/engine/connector-space.js';
-import { hashOf } from '../../src/engine/values.js';
+import { fingerprint, staged } from '../../src/engine/connector-space.js';
+import { canonicalJson, hashOf } from '../../src/engine/values.js';
 import { randomString, seededRandom } from '../config/random.js';
 
 function randomObject(random: () => number): StagedObject {
@@ -35,6 +35,23 @@ describe('the import fingerprint', () => {
     for (let run = 0; run < 1000; run++) {
       const o = randomObject(random);
       expect(fingerprint(o)).toBe(hashOf({ dn: o.dn ?? null, attributes: o.attributes, enabled: o.enabled ?? null, deleted: o.deleted ?? false }));
+    }
+  });
+
+  it('is the same, and so is the attributes JSON the store keeps, whether the names come sorted (one JSON.stringify) or not', () => {
+    const random = seededRandom(77);
+    for (let run = 0; run < 1000; run++) {
+      const o = randomObject(random);
+      // Names in canonical order, as the sql connector builds objects; now and then a nested value.
+      const sorted: Record<string, Value> = {};
+      for (const name of Object.keys(o.attributes).sort()) sorted[name] = o.attributes[name]!;
+      if (run % 10 === 0) sorted.zz = [{ b: 1, a: 2 }] as unknown as Value;
+      for (const object of [o, { ...o, attributes: sorted }]) {
+        const row = staged(object);
+        const expected = hashOf({ dn: object.dn ?? null, attributes: object.attributes, enabled: object.enabled ?? null, deleted: object.deleted ?? false });
+        expect(row.hash).toBe(expected);
+        expect(row.attributes).toBe(canonicalJson(object.attributes));
+      }
     }
   });
 

@@ -61,6 +61,9 @@ export function toStagedObjects(options: SqlObjectTypeOptions, page: ResultSet, 
   let skipped = 0;
   const { columns } = page;
   const width = columns.length;
+  // Attributes are set in name order (stable, so of two equal names the later still wins): the engine
+  // writes an object's canonical JSON in that order, and takes it in one call when the keys already are.
+  const order = columns.map((_, i) => i).sort((a, b) => (columns[a]! < columns[b]! ? -1 : columns[a]! > columns[b]! ? 1 : 0));
   const withState = mapping.isActive >= 0 || mapping.softDelete >= 0;
   for (const row of page.rows) {
     const key = row[mapping.key];
@@ -69,7 +72,8 @@ export function toStagedObjects(options: SqlObjectTypeOptions, page: ResultSet, 
       continue;
     }
     const attributes: Record<string, Value> = {};
-    for (let i = 0; i < width; i++) {
+    for (let j = 0; j < width; j++) {
+      const i = order[j]!;
       const value = row[i];
       if (value !== undefined) attributes[columns[i]!] = value;
     }

@@ -52,26 +52,45 @@ export async function loadFingerprintsFor(q: Queryable, connector: string, objec
   return new Map(rows.map((row) => [row.external_id, { hash: row.hash, deleted: row.deleted, enabled: row.enabled }]));
 }
 
-/** Upserts changed objects in one statement, stamping them with the cycle's sequence number. */
+/**
+ * Upserts changed objects, stamping them with the cycle's sequence number: on a store that runs a
+ * prepared statement per row (SQLite), row by row; otherwise in one statement over a JSON array. The
+ * attributes go in as the canonical JSON the hash was taken of (StageRow.attributes) where there is one.
+ */
 export async function upsertObjects(q: Queryable, connector: string, objectType: string, seq: number, rows: readonly StageRow[]): Promise<void> {
   if (rows.length === 0) return;
-  const payload = rows.map(({ object, hash }) => ({
-    external_id: object.externalId,
-    dn: object.dn ?? null,
-    attributes: object.attributes,
-    enabled: object.enabled ?? null,
-    hash,
-    deleted: object.deleted ?? false,
-  }));
+  const attributes = (row: StageRow) => row.attributes ?? JSON.stringify(row.object.attributes);
+  const update = `dn = EXCLUDED.dn, attributes = EXCLUDED.attributes, enabled = EXCLUDED.enabled, hash = EXCLUDED.hash,
+           deleted = EXCLUDED.deleted, changed_seq = EXCLUDED.changed_seq`;
+  const changed = 'WHERE cs_object.hash <> EXCLUDED.hash OR cs_object.deleted <> EXCLUDED.deleted';
+  if (q.runEach) {
+    // One timestamp for the statement's rows, as now() is one per statement: SQLite's default would
+    // evaluate strftime twice per row.
+    const now = new Date().toISOString();
+    await q.runEach(
+      `INSERT INTO cs_object (connector, object_type, external_id, dn, attributes, enabled, hash, deleted, changed_seq, first_seen, updated_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+       ON CONFLICT (connector, object_type, external_id) DO UPDATE SET ${update}, updated_at = EXCLUDED.updated_at ${changed}`,
+      rows.map((row) => [connector, objectType, row.object.externalId, row.object.dn ?? null, attributes(row), row.object.enabled ?? null, row.hash, row.object.deleted ?? false, seq, now, now]),
+    );
+    return;
+  }
+  // The JSON array written as text: each row's attributes are already JSON.
+  let payload = '[';
+  for (let i = 0; i < rows.length; i++) {
+    const row = rows[i]!;
+    const { externalId, dn, enabled, deleted } = row.object;
+    payload += `${i === 0 ? '' : ','}{"external_id":${JSON.stringify(externalId)},"dn":${JSON.stringify(dn ?? null)},"attributes":${attributes(row)},"enabled":${JSON.stringify(enabled ?? null)},"hash":${JSON.stringify(row.hash)},"deleted":${deleted ?? false}}`;
+  }
+  payload += ']';
   await q.query(
     `INSERT INTO cs_object (connector, object_type, external_id, dn, attributes, enabled, hash, deleted, changed_seq)
      SELECT $1, $2, x.external_id, x.dn, x.attributes, x.enabled, x.hash, x.deleted, $3
        FROM ${q.dialect.records('$4', { external_id: 'text', dn: 'text', attributes: 'jsonb', enabled: 'boolean', hash: 'text', deleted: 'boolean' })} WHERE true
      ON CONFLICT (connector, object_type, external_id) DO UPDATE
-       SET dn = EXCLUDED.dn, attributes = EXCLUDED.attributes, enabled = EXCLUDED.enabled, hash = EXCLUDED.hash,
-           deleted = EXCLUDED.deleted, changed_seq = EXCLUDED.changed_seq, updated_at = ${q.dialect.now}
-       WHERE cs_object.hash <> EXCLUDED.hash OR cs_object.deleted <> EXCLUDED.deleted`,
-    [connector, objectType, seq, JSON.stringify(payload)],
+       SET ${update}, updated_at = ${q.dialect.now}
+       ${changed}`,
+    [connector, objectType, seq, payload],
   );
 }
 
