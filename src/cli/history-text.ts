@@ -18,7 +18,8 @@ function valueLine(entry: ValueHistoryEntry): string {
 }
 
 function exportLine(entry: ExportHistoryEntry): string {
-  const written = Object.entries(entry.attributes ?? {}).map(([name, value]) => `${name}=${show(value)}`);
+  // A create keeps no values: it wrote the mesh values of its run.
+  const written = entry.attributes === null && entry.op === 'create' ? [`the mesh values of run ${entry.run}`] : Object.entries(entry.attributes ?? {}).map(([name, value]) => `${name}=${show(value)}`);
   const result = entry.result === 'ok' ? 'ok' : `${entry.result}${entry.error ? `: ${entry.error}` : ''}`;
   return `  ${entry.at}  ${entry.op} ${entry.connector}/${entry.objectType} ${entry.object}${entry.item ? ` item ${entry.item}` : ''} (${entry.projection})${written.length > 0 ? ` ${written.join(', ')}` : ''} → ${result} (${revisionLabel(entry.revision)}, run ${entry.run})`;
 }

@@ -1,7 +1,9 @@
 /**
- * The values an export change writes, as export history keeps them: a create's attributes (and
- * `enabled`), an update's new values (null: cleared; a list's added and removed items), a move's new
- * DN. The initial password is never among them; a value withheld from history reads `(withheld)`.
+ * The values an export change writes, as export history keeps them: an update's new values (null:
+ * cleared; a list's added and removed items), a move's new DN, an enable's or disable's state. A
+ * create keeps none: it writes the mesh values of its run, which the value history holds, and a first
+ * cycle would otherwise write every value a second time. The initial password is never kept; a value
+ * withheld from history reads `(withheld)`.
  */
 import type { Value } from '../config/model.js';
 import type { ExportChange } from '../connectors/sdk.js';
@@ -18,9 +20,7 @@ export function exportedValues(change: ExportChange): ExportedValues | null {
   };
   switch (change.op) {
     case 'create':
-      for (const [name, value] of Object.entries(change.attributes)) put(name, value);
-      if (change.enabled !== undefined) out.enabled = change.enabled;
-      return out;
+      return null;
     case 'update':
       for (const [name, value] of Object.entries(change.attributes)) {
         if (value.to !== undefined || (value.add === undefined && value.remove === undefined)) put(name, value.to ?? null);

@@ -304,8 +304,6 @@ function exportRecord(projection: ProjectionModel, planned: PlannedChange, resul
     projection: projection.name,
     meshId: planned.meshId,
     item: planned.item,
-    connector: projection.target.connector,
-    objectType: projection.target.objectType,
     object: planned.object,
     op: planned.change.op,
     attributes: exportedValues(planned.change),

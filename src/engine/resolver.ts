@@ -13,9 +13,9 @@ import { joinAttributes, meshLabel, type AttributeProvenance, type MeshObject, t
 import type { Contribution, ContributionSource, FreshObject } from './rules/rule-kind.js';
 import { clearConflicts, insertConflicts, type NewConflict } from './tables/conflicts.js';
 import { writeMeshKeys } from './tables/mesh-keys.js';
-import { loadMeshObjects, writeResolved } from './tables/mesh-objects.js';
-import { insertValueHistory } from './tables/value-history.js';
-import { valueChanges } from './value-changes.js';
+import { loadMeshObjects, loadObjectStates, writeResolved, type ValueSince } from './tables/mesh-objects.js';
+import { insertPreviousStates } from './tables/value-history.js';
+import { newSince, previousStates, withheldSince } from './value-changes.js';
 import { canonicalJson, sameValue } from './values.js';
 
 function compareEntries(a: ProvenanceEntry, b: ProvenanceEntry): number {
@@ -89,13 +89,28 @@ export async function resolveValues(
   }
 
   if (updates.length > 0) {
-    await writeResolved(q, ctx.seq, updates);
+    const stamp = historyStamp(ctx);
+    // Since which run each value holds: a new object's from its creation; a known one's changed values from now.
+    const written = updates.map((u): Resolved & { since?: ValueSince } => {
+      if (!u.changed) return u;
+      const since = fresh.has(u.id) ? (stamp ? withheldSince(u.attributes, ctx.cycleId) : undefined) : newSince(objects.get(u.id)?.attributes ?? {}, u.attributes, ctx.cycleId, stamp !== null);
+      return since ? { ...u, since } : u;
+    });
+    // The states the changed values of known objects leave, read before they are overwritten.
+    const known = stamp ? updates.filter((u) => u.changed && !fresh.has(u.id)) : [];
+    const states = await loadObjectStates(q, known.map((u) => u.id));
+    await writeResolved(q, ctx.seq, ctx.cycleId, written);
     const changedObjects: MeshObject[] = updates.filter((u) => u.changed).map((u) => ({ ...u, deleted: false }));
     await writeMeshKeys(q, config, changedObjects, fresh);
-    const stamp = historyStamp(ctx);
     if (stamp) {
-      const changes = changedObjects.map((o) => ({ meshId: o.id, meshType: o.type, changes: valueChanges(objects.get(o.id)?.attributes ?? {}, o.attributes, o.provenance) }));
-      await insertValueHistory(q, stamp, changes);
+      await insertPreviousStates(
+        q,
+        stamp,
+        known.flatMap((u) => {
+          const state = states.get(u.id);
+          return state ? [{ meshId: u.id, states: previousStates(state, u.attributes) }] : [];
+        }),
+      );
     }
   }
   // An object provisioned in this unit of work has no recorded conflicts yet.

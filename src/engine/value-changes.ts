@@ -1,7 +1,8 @@
 /**
- * What changed between a mesh object's stored values and its recomputed ones, attribute by attribute,
- * with the source that won each new value: the rows of its value history. Runs for every changed object
- * of a cycle (every object of a first one), so it allocates one plain object per change and nothing else.
+ * What a change of mesh values leaves in history: the states the changed values held (value, source,
+ * confidence, since which run) become rows, and the new values' run is kept on the mesh object
+ * (`value_since`). A new object's values date from its creation, so a first cycle records nothing but
+ * the objects themselves. Runs for every changed object of a cycle; only known objects are compared.
  */
 import type { Value } from '../config/model.js';
 import { ownValue } from '../shared/own-property.js';
@@ -9,41 +10,67 @@ import type { Queryable } from '../store/db.js';
 import type { CycleContext } from './context.js';
 import { withheldFromHistory } from './history-secrets.js';
 import { historyStamp } from './history-stamp.js';
-import type { AttributeProvenance } from './mesh-object.js';
-import { loadMeshObjects } from './tables/mesh-objects.js';
-import { insertValueHistory, type ValueChange } from './tables/value-history.js';
+import { loadObjectStates, type ObjectState, type ValueSince } from './tables/mesh-objects.js';
+import { insertPreviousStates, type PreviousState } from './tables/value-history.js';
 import { canonicalJson } from './values.js';
 
-export function valueChanges(
-  before: Readonly<Record<string, Value>>,
-  after: Readonly<Record<string, Value>>,
-  provenance: Readonly<Record<string, AttributeProvenance>>,
-): ValueChange[] {
-  const changes: ValueChange[] = [];
-  const fresh = Object.keys(before).length === 0;
-  for (const attribute of Object.keys(after)) {
-    const value = after[attribute]!;
-    if (!fresh) {
-      const previous = ownValue(before, attribute);
-      if (previous !== undefined && canonicalJson(previous) === canonicalJson(value)) continue;
-    }
-    const winner = ownValue(provenance, attribute)?.winner;
-    const withheld = withheldFromHistory(attribute, value);
-    changes.push(
-      winner
-        ? { attribute, value, source: { rule: winner.rule, connector: winner.connector, externalId: winner.externalId }, confidence: winner.confidence, withheld }
-        : { attribute, value, withheld },
-    );
-  }
-  if (!fresh) for (const attribute of Object.keys(before)) if (ownValue(after, attribute) === undefined) changes.push({ attribute, value: null });
-  return changes;
+const sameValue = (a: Value, b: Value): boolean => a === b || canonicalJson(a) === canonicalJson(b);
+
+/** Since which run the object holds this attribute's value, and whether it is withheld from history. */
+export function sinceOf(state: Pick<ObjectState, 'since' | 'createdCycle'>, attribute: string): { run: number | null; withheld: boolean } {
+  const since = ownValue(state.since, attribute);
+  if (since === undefined) return { run: state.createdCycle, withheld: false };
+  return typeof since === 'number' ? { run: since, withheld: false } : { run: since[0], withheld: true };
 }
 
-/** Before mesh objects are deleted: each of their values ends (a change to no value) in their history. */
+/**
+ * The attributes of a known object whose value became current now (new or different), stamped with
+ * `run`; withheld ones marked when history is kept (`markWithheld`). Undefined when there are none.
+ */
+export function newSince(before: Readonly<Record<string, Value>>, after: Readonly<Record<string, Value>>, run: number, markWithheld: boolean): ValueSince | undefined {
+  let out: Record<string, number | [number, 1]> | undefined;
+  for (const attribute of Object.keys(after)) {
+    const value = after[attribute]!;
+    const previous = ownValue(before, attribute);
+    if (previous !== undefined && sameValue(previous, value)) continue;
+    (out ??= {})[attribute] = markWithheld && withheldFromHistory(attribute, value) ? [run, 1] : run;
+  }
+  return out;
+}
+
+/** A new object's attributes that history must withhold (its other values date from its creation). */
+export function withheldSince(attributes: Readonly<Record<string, Value>>, run: number): ValueSince | undefined {
+  let out: Record<string, [number, 1]> | undefined;
+  for (const attribute of Object.keys(attributes)) if (withheldFromHistory(attribute, attributes[attribute])) (out ??= {})[attribute] = [run, 1];
+  return out;
+}
+
+/** The states a known object's values leave when its values become `after` (null: the object is deleted). */
+export function previousStates(state: ObjectState, after: Readonly<Record<string, Value>> | null): PreviousState[] {
+  if (state.deleted) return [];
+  const out: PreviousState[] = [];
+  for (const attribute of Object.keys(state.attributes)) {
+    const value = state.attributes[attribute]!;
+    const next = after === null ? undefined : ownValue(after, attribute);
+    if (next !== undefined && sameValue(value, next)) continue;
+    const since = sinceOf(state, attribute);
+    const winner = ownValue(state.provenance, attribute)?.winner;
+    out.push({
+      attribute,
+      value,
+      since: since.run,
+      withheld: since.withheld || withheldFromHistory(attribute, value),
+      ended: next === undefined,
+      ...(winner ? { source: { rule: winner.rule, connector: winner.connector, externalId: winner.externalId }, confidence: winner.confidence } : {}),
+    });
+  }
+  return out;
+}
+
+/** Before mesh objects are deleted: each of their values ends, its last state recorded. */
 export async function recordDeletedValues(ctx: CycleContext, q: Queryable, meshIds: readonly string[]): Promise<void> {
   const stamp = historyStamp(ctx);
   if (!stamp || meshIds.length === 0) return;
-  const objects = await loadMeshObjects(q, meshIds, false);
-  const ended = [...objects.values()].filter((o) => !o.deleted).map((o) => ({ meshId: o.id, meshType: o.type, changes: valueChanges(o.attributes, {}, {}) }));
-  await insertValueHistory(q, stamp, ended);
+  const states = await loadObjectStates(q, meshIds);
+  await insertPreviousStates(q, stamp, [...states.values()].map((state) => ({ meshId: state.id, states: previousStates(state, null) })));
 }

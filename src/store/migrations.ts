@@ -211,6 +211,80 @@ CREATE INDEX export_history_at ON export_history (at);
 }
 
 /**
+ * Migration 18: history that records a value's previous state when it changes (src/engine/tables/
+ * value-history.ts). A value's current state is the mesh object's: its value and winning source are
+ * in `attributes` and `provenance`, and since when it holds them in the two new columns, so a first
+ * cycle writes no history at all. The rows of migration 12 (one per change, holding the new value)
+ * are kept, readable, in `value_history_v12` until retention prunes them. Export history drops what
+ * the config and the cycle record already say (connector, object type, revision) from new rows.
+ */
+function previousStateHistory(now: string, exportHistory: string): string {
+  return `
+-- The run (cycle id) that created the object, and since which run each attribute holds its current
+-- value where that is not the creating run: { attr: run } or { attr: [run, 1] } when the value is
+-- withheld from history (a secret).
+ALTER TABLE mesh_object ADD COLUMN created_cycle bigint;
+ALTER TABLE mesh_object ADD COLUMN value_since jsonb;
+
+ALTER TABLE value_history RENAME TO value_history_v12;
+DROP INDEX value_history_object;
+DROP INDEX value_history_at;
+CREATE INDEX value_history_v12_object ON value_history_v12 (mesh_id, seq);
+CREATE INDEX value_history_v12_at ON value_history_v12 (at);
+
+-- One row per mesh object and unit of work in which values it held changed or ended: the previous
+-- states. \`sources\` lists the sources that held them once ([[rule, connector, externalId], …]);
+-- \`changes\` holds each attribute's previous state: [value, since, flags, source, confidence], since the
+-- run from which it held, flags 1: the value is withheld (null here), 2: no value followed it.
+CREATE TABLE value_history (
+  mesh_id    text NOT NULL,
+  seq        bigint NOT NULL,
+  cycle_id   bigint NOT NULL,
+  at         timestamptz NOT NULL DEFAULT ${now},
+  sources    jsonb NOT NULL,
+  changes    jsonb NOT NULL
+);
+CREATE INDEX value_history_object ON value_history (mesh_id, seq);
+CREATE INDEX value_history_at ON value_history (at);
+
+${exportHistory}`;
+}
+
+/**
+ * Export history rows no longer repeat their projection's target (connector, object type: null in new
+ * rows, kept in older ones) nor their run's revision (the cycle record holds it). SQLite cannot drop a
+ * NOT NULL constraint, so it rebuilds the table.
+ */
+const SLIM_EXPORT_HISTORY_POSTGRES = `
+ALTER TABLE export_history ALTER COLUMN connector DROP NOT NULL;
+ALTER TABLE export_history ALTER COLUMN object_type DROP NOT NULL;
+ALTER TABLE export_history DROP COLUMN revision;
+`;
+const SLIM_EXPORT_HISTORY_SQLITE = `
+ALTER TABLE export_history RENAME TO export_history_v12;
+CREATE TABLE export_history (
+  projection   text NOT NULL,
+  mesh_id      text NOT NULL,
+  item         text NOT NULL DEFAULT '',
+  connector    text,
+  object_type  text,
+  object       text NOT NULL,
+  op           text NOT NULL,
+  attributes   jsonb,
+  result       text NOT NULL,
+  error        text,
+  seq          bigint NOT NULL,
+  cycle_id     bigint NOT NULL,
+  at           timestamptz NOT NULL DEFAULT (${NOW})
+);
+INSERT INTO export_history (projection, mesh_id, item, connector, object_type, object, op, attributes, result, error, seq, cycle_id, at)
+  SELECT projection, mesh_id, item, connector, object_type, object, op, attributes, result, error, seq, cycle_id, at FROM export_history_v12;
+DROP TABLE export_history_v12;
+CREATE INDEX export_history_object ON export_history (mesh_id, seq);
+CREATE INDEX export_history_at ON export_history (at);
+`;
+
+/**
  * Each migration in both dialects. The SQLite schema has the same tables, columns and indexes, so
  * every reader (status, explain, reports) works alike; the differences are SQLite's types (JSON as text,
  * timestamps as ISO 8601 text, `sequence` rows for PostgreSQL's sequences) and what SQLite does not
@@ -631,13 +705,20 @@ ALTER TABLE target_link ALTER COLUMN written SET STATISTICS 0;
     postgres: policyTables('now()'),
     sqlite: policyTables(`(${NOW})`),
   },
+  {
+    version: 18,
+    name: 'history-previous-states',
+    postgres: previousStateHistory('now()', SLIM_EXPORT_HISTORY_POSTGRES),
+    sqlite: previousStateHistory(`(${NOW})`, SLIM_EXPORT_HISTORY_SQLITE),
+  },
 ];
 
 export const latestVersion = migrations[migrations.length - 1]?.version ?? 0;
 
-export async function migrate(db: Db): Promise<void> {
+/** Brings the store's schema to the latest version (`upTo`: an older one, for tests of upgrades). */
+export async function migrate(db: Db, upTo: number = latestVersion): Promise<void> {
   // A reader of the SQLite store (imesh status while a controller writes) must not wait for the write lock.
-  if (db.dialect.name === 'sqlite' && (await sqliteVersion(db)) === latestVersion) return;
+  if (db.dialect.name === 'sqlite' && (await sqliteVersion(db)) === upTo) return;
   await db.transaction(async (tx) => {
     // Two controller replicas starting together must not both apply a migration (an SQLite
     // transaction already holds the only write lock).
@@ -653,7 +734,7 @@ export async function migrate(db: Db): Promise<void> {
       );
     }
     for (const migration of migrations) {
-      if (migration.version <= current) continue;
+      if (migration.version <= current || migration.version > upTo) continue;
       await tx.exec(sqlite ? migration.sqlite : migration.postgres);
       await tx.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [migration.version, migration.name]);
     }

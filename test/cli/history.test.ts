@@ -64,9 +64,10 @@ describe('imesh history', () => {
       ['Engineer', 'badges', 'B-501', 'badges-to-person', 95, third, run3],
     ]);
     // Each title reached the phone book in the same run that changed it.
+    // (A create wrote the values current in its run, so it keeps only its outcome.)
     const phonebook = history.exports.filter((e) => e.connector === 'phonebook');
-    expect(phonebook.map((e) => [e.op, e.attributes?.title, e.result, e.revision, e.run])).toEqual([
-      ['create', 'Principal Engineer', 'ok', first, run1],
+    expect(phonebook.map((e) => [e.op, e.op === 'create' ? e.attributes : e.attributes?.title, e.result, e.revision, e.run])).toEqual([
+      ['create', null, 'ok', first, run1],
       ['update', 'Distinguished Engineer', 'ok', second, run2],
       ['update', 'Engineer', 'ok', third, run3],
     ]);
@@ -90,14 +91,52 @@ describe('imesh history', () => {
     expect(unknown.stderr).toContain('"nickname" is not an attribute of person');
   }, 600_000);
 
-  it('prunes history older than Mesh.spec.history.retain after a reconcile', () => {
-    // Continues the store of the test above: a retention of 1 ms keeps nothing a finished run wrote.
+  it("shows a first cycle's values, withholds a secret-named one, and ends a deleted person's values", () => {
+    // Continues the store of the test above.
+    edit('mesh.yaml', '        active: { type: boolean }\n', '        active: { type: boolean }\n        accessToken: { type: string }\n');
+    edit('flows.yaml', '    - { mesh: active, source: active, confidence: 100 }\n', '    - { mesh: active, source: active, confidence: 100 }\n    - { mesh: accessToken, template: "tok-{{employee_id}}-v1", confidence: 50 }\n');
+    const tokens = commit('an access token per person');
+    const run4 = reconcile();
+    edit('flows.yaml', 'tok-{{employee_id}}-v1', 'tok-{{employee_id}}-v2');
+    const rotated = commit('rotate the tokens');
+    const run5 = reconcile();
+    const katherine = JSON.parse(run('history', 'person/E1004', '--format', 'json').stdout) as { id: string; values: ValueEntry[] };
+    // Katherine's values date from the first run, as the mesh object holds them (no row was written for them).
+    expect(katherine.values.filter((v) => v.attribute === 'title').map((v) => [v.value, v.connector, v.run])).toEqual([['Mathematician', 'hr', expect.any(Number)]]);
+    expect(katherine.values.filter((v) => v.attribute === 'accessToken').map((v) => [v.value, v.withheld, v.connector, v.revision, v.run])).toEqual([
+      [null, true, 'hr', tokens, run4],
+      [null, true, 'hr', rotated, run5],
+    ]);
+    const text = run('history', 'person/E1004', 'accessToken');
+    expect(text.stdout).toContain('(value withheld: a secret is never history)');
+    expect(text.stdout).not.toContain('tok-E1004');
+
+    // Katherine leaves HR: each of her values ends in the run that deleted her.
+    edit('data/hr.csv', 'E1004,Katherine,Johnson,katherine.johnson@example.com,Research,Mathematician,true\n', '');
+    commit('Katherine left');
+    const run6 = reconcile();
+    const gone = JSON.parse(run('history', `person/${katherine.id}`, 'title', '--format', 'json').stdout) as { deleted: boolean; values: ValueEntry[] };
+    expect(gone.deleted).toBe(true);
+    expect(gone.values.map((v) => [v.value, v.connector, v.run])).toEqual([
+      ['Mathematician', 'hr', expect.any(Number)],
+      [null, null, run6],
+    ]);
+  }, 600_000);
+
+  it('prunes history older than Mesh.spec.history.retain after a reconcile, never the current values', () => {
+    // Continues the store of the tests above: a retention of 1 ms keeps nothing a finished run wrote.
     edit('mesh.yaml', 'spec:\n', 'spec:\n  history: { retain: 1ms }\n');
     edit('data/hr.csv', 'Distinguished Engineer', 'Fellow');
     commit('keep no history');
-    reconcile();
-    const after = JSON.parse(run('history', 'person/E1001', '--format', 'json').stdout) as { retain: string; values: unknown[]; exports: unknown[] };
-    expect(after).toMatchObject({ retain: '1ms', values: [], exports: [] });
-    expect(run('history', 'person/E1001', 'title').stdout).toContain('\nno recorded changes of title\n');
+    const run7 = reconcile();
+    const after = JSON.parse(run('history', 'person/E1001', 'title', '--format', 'json').stdout) as { retain: string; values: ValueEntry[]; exports: unknown[] };
+    expect(after).toMatchObject({ retain: '1ms', exports: [] });
+    // The badge system's title is current (since the third run); HR's change reached no mesh value.
+    expect(after.values.map((v) => [v.value, v.connector])).toEqual([['Engineer', 'badges']]);
+    expect(after.values[0]!.run).toBeLessThan(run7);
+    const all = JSON.parse(run('history', 'person/E1001', '--format', 'json').stdout) as { values: ValueEntry[] };
+    // Every current value is there once: the states values left are pruned.
+    expect(new Set(all.values.map((v) => v.attribute)).size).toBe(all.values.length);
+    expect(all.values.find((v) => v.attribute === 'email')?.value).toBe('ada.lovelace@example.com');
   }, 600_000);
 });

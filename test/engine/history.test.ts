@@ -64,10 +64,27 @@ describe('value history', () => {
       ['Staff Engineer', 'badges', 'badges-to-person', 'E1', 95, 'test', fourth.cycleId],
     ]);
     expect(new Set(result.values.map((v) => v.run)).size).toBe(3);
+    // Two values were left (Engineer, Senior Engineer): one row each; the current one is the mesh object's.
+    expect(await h.db.query('SELECT cycle_id FROM value_history')).toHaveLength(2);
 
     const all = await history(h.db, h.config, 'person', 'E1');
-    expect(all.values.filter((v) => v.attribute === 'email').map((v) => v.value)).toEqual(['a@example.com']);
+    expect(all.values.filter((v) => v.attribute === 'email').map((v) => [v.value, v.run])).toEqual([['a@example.com', first.cycleId]]);
     expect(all.retain).toBe('400d');
+  });
+
+  it("shows a first cycle's values from the object itself: a first cycle writes no value history", async () => {
+    const { hr, h } = await setup();
+    hr.put('user', 'E1', { employee_id: 'E1', email: 'a@example.com', title: 'Engineer' });
+    hr.put('user', 'E2', { employee_id: 'E2', email: 'b@example.com', title: 'Analyst' });
+    const first = await h.cycle();
+    expect(await h.db.query('SELECT cycle_id FROM value_history')).toEqual([]);
+
+    const result = await history(h.db, h.config, 'person', 'E2');
+    expect(result.values.map((v) => [v.attribute, v.value, v.connector, v.externalId, v.confidence, v.revision, v.run])).toEqual([
+      ['email', 'b@example.com', 'hr', 'E2', 70, 'test', first.cycleId],
+      ['employeeId', 'E2', 'hr', 'E2', 100, 'test', first.cycleId],
+      ['title', 'Analyst', 'hr', 'E2', 80, 'test', first.cycleId],
+    ]);
   });
 
   it('records a value that disappears as null, and keeps secrets out', async () => {
@@ -124,11 +141,15 @@ describe('value history', () => {
     const second = await h.cycle();
     expect(apps.get('account', 'E1')?.attributes).toMatchObject({ title: 'Senior Engineer' });
 
+    // A create wrote its run's mesh values (the value history has them), so it keeps only what came of it.
     const result = await history(h.db, h.config, 'person', 'E1', 'title');
-    expect(result.exports.map((e) => ({ op: e.op, connector: e.connector, object: e.object, title: e.attributes?.title, result: e.result, run: e.run, revision: e.revision }))).toEqual([
-      { op: 'create', connector: 'apps', object: 'E1', title: 'Engineer', result: 'ok', run: first.cycleId, revision: 'test' },
-      { op: 'update', connector: 'apps', object: 'E1', title: 'Senior Engineer', result: 'ok', run: second.cycleId, revision: 'test' },
+    expect(result.exports.map((e) => ({ op: e.op, connector: e.connector, objectType: e.objectType, object: e.object, attributes: e.attributes, result: e.result, run: e.run, revision: e.revision }))).toEqual([
+      { op: 'create', connector: 'apps', objectType: 'account', object: 'E1', attributes: null, result: 'ok', run: first.cycleId, revision: 'test' },
+      { op: 'update', connector: 'apps', objectType: 'account', object: 'E1', attributes: { title: 'Senior Engineer' }, result: 'ok', run: second.cycleId, revision: 'test' },
     ]);
+    // What the create wrote: the values current in its run.
+    const created = result.values.find((v) => v.run === first.cycleId);
+    expect(created?.value).toBe('Engineer');
   });
 
   it('names an unknown attribute or object', async () => {
@@ -139,21 +160,57 @@ describe('value history', () => {
     await expect(history(h.db, h.config, 'person', 'E9')).rejects.toThrow('no person has id or employeeId "E9"');
   });
 
-  it('prunes changes older than the retention, keeping newer ones', async () => {
+  it('prunes the states values left before the retention, never a current value however old', async () => {
     const { hr, h } = await setup();
     hr.put('user', 'E1', { employee_id: 'E1', email: 'a@example.com', title: 'Engineer' });
-    await h.cycle();
+    const first = await h.cycle();
+    hr.put('user', 'E1', { employee_id: 'E1', email: 'a@example.com', title: 'Senior Engineer' });
+    const second = await h.cycle();
     const old = new Date(Date.now() - 500 * 86_400_000).toISOString();
     await h.db.query('UPDATE value_history SET at = $1', [old]);
     await h.db.query('UPDATE export_history SET at = $1', [old]);
-    hr.put('user', 'E1', { employee_id: 'E1', email: 'a@example.com', title: 'Senior Engineer' });
-    await h.cycle(); // the cycle's maintenance prunes what is older than 400d
+    hr.put('user', 'E1', { employee_id: 'E1', email: 'a@example.com', title: 'Principal Engineer' });
+    const third = await h.cycle(); // the cycle's maintenance prunes what is older than 400d
 
     const result = await history(h.db, h.config, 'person', 'E1');
-    expect(result.values.map((v) => [v.attribute, v.value])).toEqual([['title', 'Senior Engineer']]);
-    expect(result.exports.map((e) => e.op)).toEqual(['update']);
+    // Engineer's state (left in the second run) is pruned; email and employeeId hold since the first run.
+    expect(result.values.map((v) => [v.attribute, v.value, v.run])).toEqual([
+      ['email', 'a@example.com', first.cycleId],
+      ['employeeId', 'E1', first.cycleId],
+      ['title', 'Senior Engineer', second.cycleId],
+      ['title', 'Principal Engineer', third.cycleId],
+    ]);
+    expect(result.exports.map((e) => [e.op, e.run])).toEqual([['update', third.cycleId]]);
     expect(await pruneHistory(h.db, 1, Date.now() + 60_000)).toEqual({ values: 1, exports: 1 });
-    expect((await history(h.db, h.config, 'person', 'E1')).values).toEqual([]);
+    expect((await history(h.db, h.config, 'person', 'E1')).values.map((v) => [v.attribute, v.value, v.run])).toEqual([
+      ['email', 'a@example.com', first.cycleId],
+      ['employeeId', 'E1', first.cycleId],
+      ['title', 'Principal Engineer', third.cycleId],
+    ]);
+  });
+
+  it('reads the changes an older store recorded (one row per change, holding the new value) and continues them', async () => {
+    const { hr, h } = await setup();
+    hr.put('user', 'E1', { employee_id: 'E1', email: 'a@example.com', title: 'Engineer' });
+    const first = await h.cycle();
+    const { id } = await history(h.db, h.config, 'person', 'E1');
+    // As migration 18 leaves an object recorded before it: its changes in value_history_v12, no since stamps.
+    await h.db.query('UPDATE mesh_object SET created_cycle = NULL, value_since = NULL');
+    await h.db.query(
+      `INSERT INTO value_history_v12 (mesh_id, mesh_type, seq, cycle_id, revision, sources, changes) VALUES ($1, 'person', 1, $2, 'older', ${h.db.dialect.json('$3')}, ${h.db.dialect.json('$4')})`,
+      [id, first.cycleId, JSON.stringify([['hr-to-person', 'hr', 'E1']]), JSON.stringify({ email: ['a@example.com', 0, 80], employeeId: ['E1', 0, 80], title: ['Engineer', 0, 80] })],
+    );
+    hr.put('user', 'E1', { employee_id: 'E1', email: 'a@example.com', title: 'Senior Engineer' });
+    const second = await h.cycle();
+
+    const result = await history(h.db, h.config, 'person', 'E1');
+    expect(result.values.map((v) => [v.attribute, v.value, v.connector, v.revision, v.run])).toEqual([
+      ['email', 'a@example.com', 'hr', 'older', first.cycleId],
+      ['employeeId', 'E1', 'hr', 'older', first.cycleId],
+      ['title', 'Engineer', 'hr', 'older', first.cycleId],
+      ['title', 'Senior Engineer', 'hr', 'test', second.cycleId],
+    ]);
+    expect(await pruneHistory(h.db, 1, Date.now() + 60_000)).toMatchObject({ values: 2 });
   });
 
   it('records nothing with retain: 0s (history off)', async () => {

@@ -135,7 +135,46 @@ describe('one schema on every store', () => {
 const TABLES = [
   'cs_object', 'mesh_object', 'mesh_key', 'source_link', 'target_link', 'watermark', 'progress', 'cycle', 'conflict', 'drift',
   'export_error', 'meta', 'job_request', 'scim_inbox', 'secret_binding', 'whole_read', 'schema_migrations',
+  'value_history', 'value_history_v12', 'export_history',
 ];
+
+describe('upgrading a store with history (migration 18)', () => {
+  it('keeps the changes and exports recorded before, on SQLite and PostgreSQL', async () => {
+    const dir = tempDir();
+    const schema = `imesh_upgrade_${process.pid}`;
+    const url = new URL(inject('pgUrl'));
+    url.searchParams.set('schema', schema);
+    const stores: Db[] = [await openSqliteStore(join(dir, 'store.db')), await openPostgresStore(url.toString())];
+    try {
+      for (const db of stores) {
+        await migrate(db, 17);
+        const json = (param: string) => db.dialect.json(param);
+        await db.query(`INSERT INTO mesh_object (id, mesh_type, attributes, changed_seq) VALUES ('m1', 'person', ${json('$1')}, 3)`, [JSON.stringify({ title: 'Engineer' })]);
+        await db.query(
+          `INSERT INTO value_history (mesh_id, mesh_type, seq, cycle_id, revision, sources, changes) VALUES ('m1', 'person', 3, 7, 'abc', ${json('$1')}, ${json('$2')})`,
+          [JSON.stringify([['hr-to-person', 'hr', 'E1']]), JSON.stringify({ title: ['Engineer', 0, 80] })],
+        );
+        await db.query(
+          `INSERT INTO export_history (projection, mesh_id, connector, object_type, object, op, attributes, result, seq, cycle_id, revision)
+           VALUES ('person-to-apps', 'm1', 'apps', 'account', 'E1', 'create', ${json('$1')}, 'ok', 3, 7, 'abc')`,
+          [JSON.stringify({ title: 'Engineer' })],
+        );
+        await migrate(db);
+        expect(await db.query('SELECT mesh_id, seq, cycle_id, revision, sources, changes FROM value_history_v12')).toEqual([
+          { mesh_id: 'm1', seq: db.dialect.name === 'sqlite' ? 3 : '3', cycle_id: db.dialect.name === 'sqlite' ? 7 : '7', revision: 'abc', sources: [['hr-to-person', 'hr', 'E1']], changes: { title: ['Engineer', 0, 80] } },
+        ]);
+        expect(await db.query('SELECT connector, object_type, object, op, attributes, result FROM export_history')).toEqual([
+          { connector: 'apps', object_type: 'account', object: 'E1', op: 'create', attributes: { title: 'Engineer' }, result: 'ok' },
+        ]);
+        expect(await db.query('SELECT created_cycle, value_since FROM mesh_object')).toEqual([{ created_cycle: null, value_since: null }]);
+        expect(await db.query('SELECT mesh_id FROM value_history')).toEqual([]);
+      }
+    } finally {
+      await stores[1]!.query(`DROP SCHEMA ${schema} CASCADE`);
+      for (const db of stores) await db.close();
+    }
+  });
+});
 
 describe('the PostgreSQL store', () => {
   it('keeps its tables in the schema named on the URL and never prints the password', async () => {

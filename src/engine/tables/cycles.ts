@@ -94,3 +94,10 @@ export async function cycleJobRow(q: Queryable, id: number): Promise<JobRow | un
 export async function lastFinishedCycleJobRow(q: Queryable): Promise<JobRow | undefined> {
   return (await q.query<JobRow>(`${CYCLE_JOBS} AND c.finished_at IS NOT NULL ORDER BY c.started_at DESC, c.id DESC LIMIT 1`))[0];
 }
+
+/** The config revision and start time of these cycles (history dates values by the run that made them). */
+export async function cycleStamps(q: Queryable, ids: readonly number[]): Promise<Map<number, { revision: string | null; startedAt: string }>> {
+  if (ids.length === 0) return new Map();
+  const rows = await q.query<{ id: string; revision: string | null; started_at: Date | string }>(`SELECT CAST(id AS text) AS id, revision, started_at FROM cycle WHERE id ${q.dialect.in('$1')}`, [ids]);
+  return new Map(rows.map((r) => [Number(r.id), { revision: r.revision, startedAt: isoTimestampOrNull(r.started_at) ?? '' }]));
+}

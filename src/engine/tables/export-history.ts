@@ -1,17 +1,22 @@
 /**
  * The `export_history` table: each change exported to a target and what came of it, written in one
- * statement with the export batch's other records (migration 12).
+ * statement with the export batch's other records (migrations 12 and 16). What the config and the
+ * cycle record say is not repeated: the target connector and object type are the projection's, the
+ * revision the run's. A create's values are not either (they are the mesh values of its run, in the
+ * value history); rows written before migration 18 still hold them.
  */
-import type { Scalar, Value } from '../../config/model.js';
+import type { CompiledConfig, Scalar, Value } from '../../config/model.js';
 import type { Queryable } from '../../store/db.js';
 import { isoTimestamp } from '../../store/timestamps.js';
+import { cycleStamps } from './cycles.js';
 import type { HistoryStamp } from './value-history.js';
 
 export type ExportOutcome = 'ok' | 'failed' | 'heldBack';
 
 /**
- * What an export wrote: a create's values, an update's new values (null: cleared; a list's
- * added and removed items), a move's new DN under `dn`. A withheld value (a secret) is `(withheld)`.
+ * What an export wrote: an update's new values (null: cleared; a list's added and removed items), a
+ * move's new DN under `dn`, an enable's or disable's state; rows written before migration 18 also hold
+ * a create's values. A withheld value (a secret) is `(withheld)`.
  */
 export type ExportedValues = Readonly<Record<string, ExportedValue>>;
 
@@ -22,11 +27,10 @@ export interface ExportRecord {
   readonly projection: string;
   readonly meshId: string;
   readonly item: string;
-  readonly connector: string;
-  readonly objectType: string;
   /** The target object: DN, key or external id, as plans name it. */
   readonly object: string;
   readonly op: string;
+  /** What an update or move wrote; null for a create (its run's mesh values), a delete, an enable. */
   readonly attributes: ExportedValues | null;
   readonly result: ExportOutcome;
   /** `code: message` of a failure, or why a create was held back. */
@@ -36,27 +40,27 @@ export interface ExportRecord {
 export async function insertExportHistory(q: Queryable, stamp: HistoryStamp, records: readonly ExportRecord[]): Promise<void> {
   if (records.length === 0) return;
   await q.query(
-    `INSERT INTO export_history (projection, mesh_id, item, connector, object_type, object, op, attributes, result, error, seq, cycle_id, revision)
-     SELECT x.projection, x.mesh_id, x.item, x.connector, x.object_type, x.object, x.op, x.attributes, x.result, x.error, $1, $2, $3
-       FROM ${q.dialect.records('$4', { projection: 'text', mesh_id: 'text', item: 'text', connector: 'text', object_type: 'text', object: 'text', op: 'text', attributes: 'jsonb', result: 'text', error: 'text' })}`,
+    `INSERT INTO export_history (projection, mesh_id, item, object, op, attributes, result, error, seq, cycle_id)
+     SELECT x.p, x.m, x.i, x.o, x.op, x.a, x.r, x.e, $1, $2
+       FROM ${q.dialect.records('$3', { p: 'text', m: 'text', i: 'text', o: 'text', op: 'text', a: 'jsonb', r: 'text', e: 'text' })}`,
     [
       stamp.seq,
       stamp.cycleId,
-      stamp.revision,
-      JSON.stringify(
-        records.map((r) => ({ projection: r.projection, mesh_id: r.meshId, item: r.item, connector: r.connector, object_type: r.objectType, object: r.object, op: r.op, attributes: r.attributes, result: r.result, error: r.error })),
-      ),
+      // Absent fields are SQL NULL.
+      JSON.stringify(records.map((r) => ({ p: r.projection, m: r.meshId, i: r.item, o: r.object, op: r.op, a: r.attributes ?? undefined, r: r.result, e: r.error ?? undefined }))),
     ],
   );
 }
 
 export interface ExportHistoryEntry {
   readonly projection: string;
+  /** The projection's target (empty when the projection is no longer configured). */
   readonly connector: string;
   readonly objectType: string;
   readonly object: string;
   readonly item: string;
   readonly op: string;
+  /** What it wrote; null for a create recorded since migration 18 (it wrote its run's mesh values), a delete. */
   readonly attributes: ExportedValues | null;
   readonly result: ExportOutcome;
   readonly error: string | null;
@@ -65,42 +69,40 @@ export interface ExportHistoryEntry {
   readonly at: string;
 }
 
-/** The exports made for a mesh object, oldest first; with `attribute`, those that wrote it and the deletes of the object. */
-export async function readExportHistory(q: Queryable, meshId: string, attribute?: string): Promise<ExportHistoryEntry[]> {
+/** The exports made for a mesh object, oldest first; with `attribute`, those that wrote it, the creates and the deletes. */
+export async function readExportHistory(q: Queryable, config: CompiledConfig, meshId: string, attribute?: string): Promise<ExportHistoryEntry[]> {
   const rows = await q.query<{
     projection: string;
-    connector: string;
-    object_type: string;
+    connector: string | null;
+    object_type: string | null;
     object: string;
     item: string;
     op: string;
     attributes: ExportedValues | null;
     result: ExportOutcome;
     error: string | null;
-    revision: string | null;
     cycle_id: string | number;
     at: Date | string;
-  }>(
-    `SELECT projection, connector, object_type, object, item, op, attributes, result, error, revision, cycle_id, at
-       FROM export_history WHERE mesh_id = $1 ORDER BY seq, at`,
-    [meshId],
-  );
-  return rows
-    .filter((row) => attribute === undefined || (row.attributes !== null && Object.hasOwn(row.attributes, attribute)) || row.op === 'delete')
-    .map((row) => ({
+  }>(`SELECT projection, connector, object_type, object, item, op, attributes, result, error, cycle_id, at FROM export_history WHERE mesh_id = $1 ORDER BY seq, at`, [meshId]);
+  const kept = rows.filter((row) => attribute === undefined || row.op === 'delete' || (row.attributes === null ? row.op === 'create' : Object.hasOwn(row.attributes, attribute)));
+  const stamps = await cycleStamps(q, [...new Set(kept.map((row) => Number(row.cycle_id)))]);
+  return kept.map((row) => {
+    const target = config.projections.find((p) => p.name === row.projection)?.target;
+    return {
       projection: row.projection,
-      connector: row.connector,
-      objectType: row.object_type,
+      connector: row.connector ?? target?.connector ?? '',
+      objectType: row.object_type ?? target?.objectType ?? '',
       object: row.object,
       item: row.item,
       op: row.op,
       attributes: row.attributes,
       result: row.result,
       error: row.error,
-      revision: row.revision,
+      revision: stamps.get(Number(row.cycle_id))?.revision ?? null,
       run: Number(row.cycle_id),
       at: isoTimestamp(row.at),
-    }));
+    };
+  });
 }
 
 /** Deletes the rows written before `cutoff` (ISO 8601); returns how many. */

@@ -5,6 +5,7 @@
 import type { Value } from '../../config/model.js';
 import type { Queryable } from '../../store/db.js';
 import type { AttributeProvenance, MeshObject } from '../mesh-object.js';
+import { isoTimestamp } from '../../store/timestamps.js';
 import { contributesSql, decodeProvenance, encodeProvenance } from '../provenance-codec.js';
 
 /** Loads mesh objects; provenance (the bulk of a row) only when asked for. */
@@ -17,27 +18,68 @@ export async function loadMeshObjects(q: Queryable, ids: readonly string[], with
   return new Map(rows.map((row) => [row.id, { id: row.id, type: row.mesh_type, attributes: row.attributes, provenance: decodeProvenance(row.provenance, row.attributes), deleted: row.deleted }]));
 }
 
+/** Since which run each attribute holds its value, where not since the object's creation: `[run, 1]` when withheld from history. */
+export type ValueSince = Readonly<Record<string, number | readonly [number, 1]>>;
+
 export interface ResolvedValues {
   readonly id: string;
   readonly type: string;
   readonly attributes: Readonly<Record<string, Value>>;
   readonly provenance: Readonly<Record<string, AttributeProvenance>>;
+  /** The attributes whose value became current in this run (merged into what the object had); absent: none. */
+  readonly since?: ValueSince;
 }
 
 /**
- * Writes resolved values in one statement: new objects are inserted, known ones updated; the change
- * number and time move only where the values changed (provenance alone is not a change).
+ * Writes resolved values in one statement: new objects are inserted (created by run `cycleId`), known
+ * ones updated; the change number and time move only where the values changed (provenance alone is not
+ * a change).
  */
-export async function writeResolved(q: Queryable, seq: number, objects: readonly ResolvedValues[]): Promise<void> {
+export async function writeResolved(q: Queryable, seq: number, cycleId: number, objects: readonly ResolvedValues[]): Promise<void> {
   if (objects.length === 0) return;
+  const mergedSince = q.dialect.name === 'sqlite' ? 'json_patch(m.value_since, EXCLUDED.value_since)' : 'm.value_since || EXCLUDED.value_since';
   await q.query(
-    `INSERT INTO mesh_object AS m (id, mesh_type, attributes, provenance, changed_seq)
-     SELECT x.id, x.type, x.attributes, x.provenance, $1
-       FROM ${q.dialect.records('$2', { id: 'text', type: 'text', attributes: 'jsonb', provenance: 'json' })} WHERE true
+    `INSERT INTO mesh_object AS m (id, mesh_type, attributes, provenance, changed_seq, created_cycle, value_since)
+     SELECT x.id, x.type, x.attributes, x.provenance, $1, $2, x.since
+       FROM ${q.dialect.records('$3', { id: 'text', type: 'text', attributes: 'jsonb', provenance: 'json', since: 'jsonb' })} WHERE true
      ON CONFLICT (id) DO UPDATE SET attributes = EXCLUDED.attributes, provenance = EXCLUDED.provenance,
             changed_seq = CASE WHEN (EXCLUDED.attributes IS DISTINCT FROM m.attributes) THEN $1 ELSE m.changed_seq END,
-            updated_at = CASE WHEN (EXCLUDED.attributes IS DISTINCT FROM m.attributes) THEN ${q.dialect.now} ELSE m.updated_at END`,
-    [seq, JSON.stringify(objects.map((o) => ({ id: o.id, type: o.type, attributes: o.attributes, provenance: encodeProvenance(o.provenance) })))],
+            updated_at = CASE WHEN (EXCLUDED.attributes IS DISTINCT FROM m.attributes) THEN ${q.dialect.now} ELSE m.updated_at END,
+            value_since = CASE WHEN EXCLUDED.value_since IS NULL THEN m.value_since WHEN m.value_since IS NULL THEN EXCLUDED.value_since ELSE ${mergedSince} END`,
+    // An absent `since` is SQL NULL (a JSON null would be a value).
+    [seq, cycleId, JSON.stringify(objects.map((o) => ({ id: o.id, type: o.type, attributes: o.attributes, provenance: encodeProvenance(o.provenance), since: o.since })))],
+  );
+}
+
+/** A mesh object as its history reads it: its values and provenance, and since when it holds them. */
+export interface ObjectState extends MeshObject {
+  /** The run that created it; null when it predates history (migration 18). */
+  readonly createdCycle: number | null;
+  readonly createdAt: string;
+  readonly since: ValueSince;
+}
+
+/** The state (values, provenance, since when) of these mesh objects, deleted ones included. */
+export async function loadObjectStates(q: Queryable, ids: readonly string[]): Promise<Map<string, ObjectState>> {
+  if (ids.length === 0) return new Map();
+  const rows = await q.query<{ id: string; mesh_type: string; attributes: Record<string, Value>; provenance: unknown; deleted: boolean; created_cycle: string | number | null; created_at: Date | string; value_since: ValueSince | null }>(
+    `SELECT id, mesh_type, attributes, provenance, deleted, created_cycle, created_at, value_since FROM mesh_object WHERE id ${q.dialect.in('$1')}`,
+    [ids],
+  );
+  return new Map(
+    rows.map((row) => [
+      row.id,
+      {
+        id: row.id,
+        type: row.mesh_type,
+        attributes: row.attributes,
+        provenance: decodeProvenance(row.provenance, row.attributes),
+        deleted: Boolean(row.deleted),
+        createdCycle: row.created_cycle === null ? null : Number(row.created_cycle),
+        createdAt: isoTimestamp(row.created_at),
+        since: row.value_since ?? {},
+      },
+    ]),
   );
 }
 

@@ -850,7 +850,7 @@
               h('td', null, when(e.at)),
               h('td', { text: e.op }),
               h('td', null, [link(connectorHref(e.connector), e.connector, 'he-' + i + e.connector), ' ', h('span', { class: 'mono', text: e.object })]),
-              h('td', { text: written(e.attributes) }),
+              h('td', { text: e.attributes === null && e.op === 'create' ? 'the mesh values of run #' + e.run : written(e.attributes) }),
               h('td', { title: e.error || '' }, badge(e.result, RESULT[e.result])),
               h('td', { class: 'mono', text: revision(e.revision) }),
               h('td', null, link(jobHref(e.run), '#' + e.run, 'hr-' + i + e.run)),
