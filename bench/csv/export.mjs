@@ -1,9 +1,13 @@
 #!/usr/bin/env node
-// csv target export, in-process: N creates written as the engine did before export sessions (one
-// `export` call, i.e. one whole-file rewrite, per batch of 2,000) and through one export session (one
-// rewrite at commit). Usage: npm run build && node bench/csv/export.mjs [N] [--batches-too]
-// Prints wall and CPU time (user + system) per way; --batches-too also runs the per-batch way (it is
-// quadratic: keep N modest).
+// csv target export, in-process: N creates through one export session (spooled as they come, one pass
+// at commit), then a delta: C updates spread over the file through another session and the by-key read
+// of those C rows (what a delta cycle's export and confirming import cost the csv target), and
+// optionally N creates as the engine sent them before export sessions (one `export` call, i.e. one
+// whole-file rewrite, per batch of 2,000).
+// Usage: npm run build && node bench/csv/export.mjs [N] [--delta C] [--batches-too]
+// Prints wall and CPU time (user + system) per step and the process's peak RSS so far. Changes are made
+// batch by batch, as the engine hands them over, so the peak is the connector's, not the bench's.
+// --delta defaults to 10; --batches-too is quadratic: keep N modest.
 import { mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,7 +16,9 @@ import { logger } from '../../dist/shared/logger.js';
 
 const args = process.argv.slice(2);
 const batchesToo = args.includes('--batches-too');
-const N = Number(args.find((a) => !a.startsWith('--')) ?? 100_000);
+const deltaAt = args.indexOf('--delta');
+const C = deltaAt >= 0 ? Number(args[deltaAt + 1]) : 10;
+const N = Number(args.find((a, i) => !a.startsWith('--') && (deltaAt < 0 || i !== deltaAt + 1)) ?? 100_000);
 const work = mkdtempSync(join(tmpdir(), 'imesh-bench-csv-export-'));
 const configPath = join(work, 'config');
 mkdirSync(configPath, { recursive: true });
@@ -25,13 +31,19 @@ async function open(file) {
   return connectorFactory('csv')({ model, configPath, workDir: work, secrets: { resolve: (t) => t }, log });
 }
 
-const changes = Array.from({ length: N }, (_, i) => ({
-  id: `c${i}`,
-  op: 'create',
-  key: `E${String(i + 1).padStart(7, '0')}`,
-  attributes: { employee_id: `E${String(i + 1).padStart(7, '0')}`, display_name: `First${i} Last${i}`, email: `person${i}@example.com`, department: 'Sales', title: `Title ${i % 50}` },
-  enabled: true,
-}));
+const key = (i) => `E${String(i + 1).padStart(7, '0')}`;
+/** The creates from..to-1. */
+const creates = (from, to) =>
+  Array.from({ length: Math.min(to, N) - from }, (_, j) => {
+    const i = from + j;
+    return {
+      id: `c${i}`,
+      op: 'create',
+      key: key(i),
+      attributes: { employee_id: key(i), display_name: `First${i} Last${i}`, email: `person${i}@example.com`, department: 'Sales', title: `Title ${i % 50}` },
+      enabled: true,
+    };
+  });
 
 async function measure(label, work) {
   const cpu = process.cpuUsage();
@@ -44,16 +56,28 @@ async function measure(label, work) {
 const session = await open('../out/session.csv');
 await measure('one export session (one rewrite)', async () => {
   const s = session.beginExport('person');
-  for (let i = 0; i < N; i += 2000) s.add(changes.slice(i, i + 2000));
+  for (let i = 0; i < N; i += 2000) await s.add(creates(i, i + 2000));
   const results = await s.commit();
-  if (!results.every((r) => r.ok)) throw new Error('an export failed');
+  if (results.length !== N || !results.every((r) => r.ok)) throw new Error('an export failed');
 });
 console.log(`  file: ${(statSync(join(work, 'out', 'session.csv')).size / 1e6).toFixed(1)} MB`);
+const changed = Array.from({ length: Math.min(C, N) }, (_, j) => key(Math.floor((j * N) / Math.min(C, N))));
+await measure(`delta: ${changed.length} updates through one session (one pass over the file)`, async () => {
+  const s = session.beginExport('person');
+  await s.add(changed.map((k, j) => ({ id: `u${j}`, op: 'update', externalId: k, attributes: { title: { to: `Changed ${j}` } } })));
+  const results = await s.commit();
+  if (!results.every((r) => r.ok)) throw new Error('an update failed');
+});
+await measure(`delta: by-key read of those ${changed.length} rows`, async () => {
+  let read = 0;
+  for await (const batch of session.readObjects('person', changed)) read += batch.objects.filter((o) => o.attributes.title?.startsWith('Changed ')).length;
+  if (read !== changed.length) throw new Error(`read back ${read} of ${changed.length} changed rows`);
+});
 if (batchesToo) {
   const batches = await open('../out/batches.csv');
   await measure('export per batch of 2,000 (a rewrite each)', async () => {
     for (let i = 0; i < N; i += 2000) {
-      const results = await batches.export('person', changes.slice(i, i + 2000));
+      const results = await batches.export('person', creates(i, i + 2000));
       if (!results.every((r) => r.ok)) throw new Error('an export failed');
     }
   });
