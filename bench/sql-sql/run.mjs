@@ -1,9 +1,12 @@
 #!/usr/bin/env node
 // SQL → SQL benchmark, whole process: PostgreSQL source table → PostgreSQL target table through
 // `imesh reconcile`, on the embedded store and on a PostgreSQL store (issue 15, goals 1–4 and 6).
-// Usage: npm run build && node bench/sql-sql/run.mjs [N] [--runs R] [--store embedded|postgres|both] [--url URL]
-//   N defaults to 100,000; R (no-change and 100-changed cycles per store) to 1; the store to both;
-//   the URL to IMESH_TEST_PG_URL or postgres://root@127.0.0.1:5432/test.
+// Usage: npm run build && node bench/sql-sql/run.mjs [N] [--runs R] [--store embedded|postgres|both] [--url URL] [--changed C] [--policy]
+//   N defaults to 100,000; R (no-change and C-changed cycles per store) to 1; C to 100; the store to both;
+//   the URL to IMESH_TEST_PG_URL or postgres://root@127.0.0.1:5432/test. --policy adds a Policy on the
+//   target (email present and unique, display_name at most 64 characters) and gives each changed row a
+//   new email too, so every changed object is judged by the unique invariant; the policy stage's time
+//   shows in the stage timings.
 // Per store: a fresh schema imesh_bench_sqlsql_<pid> holds the source `hr_employees` (N rows, a
 // `modified_at` watermark column, indexed) and the target `accounts` (no change column: drift is read
 // per driftCheck); a fresh folder holds the config; the PostgreSQL store gets its own schema
@@ -23,7 +26,8 @@ import { DEPARTMENTS, connector, mesh, personFlowRule, personProjection, project
 const { n: N, runs, named } = benchArgs(process.argv.slice(2), { n: 100_000 });
 const url = named.url ?? PG_URL;
 const stores = named.store === 'embedded' || named.store === 'postgres' ? [named.store] : ['embedded', 'postgres'];
-const CHANGED = Math.min(100, N);
+const CHANGED = Math.min(Number(named.changed ?? 100), N);
+const POLICY = named.policy === 'true';
 const schema = `imesh_bench_sqlsql_${process.pid}`;
 const storeSchema = `imesh_bench_store_${process.pid}`;
 const COLUMNS = 'employee_id, first_name, last_name, email, department, title, is_active, modified_at';
@@ -50,7 +54,7 @@ function createTables() {
 function changeRows(run) {
   const step = Math.max(1, Math.floor(N / CHANGED));
   psql(
-    `UPDATE ${schema}.hr_employees SET title = title || ' (v${run})', modified_at = clock_timestamp()
+    `UPDATE ${schema}.hr_employees SET title = title || ' (v${run})',${POLICY ? ` email = 'v${run}.' || email,` : ''} modified_at = clock_timestamp()
       WHERE employee_id IN (SELECT 'E' || lpad((i * ${step})::text, 7, '0') FROM generate_series(1, ${CHANGED}) AS i)`,
     url,
   );
@@ -64,7 +68,23 @@ function writeWorld(configDir) {
     connector('apps', sql({ account: { table: `${schema}.accounts`, externalIdColumn: 'account_id', isActiveColumn: 'is_active' } })),
     personFlowRule('hr-to-person', { connector: 'hr', objectType: 'user' }, { employeeId: 'employee_id', firstName: 'first_name', lastName: 'last_name', email: 'email', department: 'department', title: 'title', active: 'is_active' }),
     personProjection('person-to-apps', { connector: 'apps', objectType: 'account' }, projectedAttributes('account_id'), { enabled: '{{active}}' }),
+    ...(POLICY ? [policy()] : []),
   ]);
+}
+
+function policy() {
+  return {
+    apiVersion: 'identitymesh.dev/v1alpha1',
+    kind: 'Policy',
+    metadata: { name: 'apps-guardrails' },
+    spec: {
+      target: { connector: 'apps', objectType: 'account' },
+      invariants: [
+        { attribute: 'email', present: true, unique: true },
+        { attribute: 'display_name', maxLength: 64 },
+      ],
+    },
+  };
 }
 
 function connectorSpec(objectTypes) {
