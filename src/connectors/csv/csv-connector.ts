@@ -12,7 +12,7 @@ import type { CheckResult, RejectedObject, ConnectorContext, ExportChange, Expor
 import { splitCell, type Header } from './csv-cells.js';
 import { CsvExportSession, type CsvTarget } from './csv-export-session.js';
 import { CsvSyntaxError, readCsvRecords, type CsvRecord } from './csv-file.js';
-import { parseRecord } from './csv-scan.js';
+import { own, parseRecord } from './csv-scan.js';
 import { neutralizeFormula, unneutralizeFormula } from './csv-formula.js';
 import { compileCsvOptions, type CsvObjectTypeOptions } from './csv-spec.js';
 import { FileRootError, openRegularFile, regularFileExists, resolveUnderRoots, type FileAccess, type FileRoots } from './file-roots.js';
@@ -209,7 +209,7 @@ export class CsvConnector implements IdentityConnector {
           header = this.#header(options, record);
           continue;
         }
-        const key = this.#plain(options, (record.cells[header.key] ?? '').trim());
+        const key = own(this.#plain(options, (record.cells[header.key] ?? '').trim()));
         if (key === '') {
           const cells = wanted ? parseRecord(record.text, options.delimiter) : record.cells;
           if (!cells.every((cell) => cell.trim() === '')) skipped++;

@@ -16,7 +16,7 @@ import { ConnectorError, errorMessage, type ConnectorErrorCode } from '../../sha
 import type { ExportChange, ExportResult, ExportSession } from '../sdk.js';
 import { renderCell, updatedCell, type Header } from './csv-cells.js';
 import { AtomicTextFile, fileStyle, readCsvRecords, writeAll, type CsvRecord } from './csv-file.js';
-import { CsvWriter, parseRecord } from './csv-scan.js';
+import { CsvWriter, own, parseRecord } from './csv-scan.js';
 import type { CsvObjectTypeOptions } from './csv-spec.js';
 import { shownName } from './shown-text.js';
 import { tempPathFor } from './stale-temp-files.js';
@@ -213,7 +213,7 @@ export class CsvExportSession implements ExportSession {
               continue;
             }
             const key = this.#target.plain(options, (record.cells[header.key] ?? '').trim());
-            if (key !== '') existing.add(key);
+            if (key !== '') existing.add(own(key));
           }
         }
       } catch (error) {
@@ -309,7 +309,7 @@ export class CsvExportSession implements ExportSession {
                     `line ${record.line}: ${options.key} ${shownName(key, 64)} appears again (first on line ${line}); fix the file before writing to it`,
                   );
                 }
-                seen.set(key, record.line);
+                seen.set(own(key), record.line);
                 // A spooled create of a row that appeared in the file since the session's first create.
                 if (this.#spooled.has(key)) conflicts.add(key);
                 const changes = this.#changes.get(key);
