@@ -1,7 +1,7 @@
 import type { CompiledConfig, ConnectorModel } from '../config/model.js';
 import type { IdentityConnector, ObjectTypeCapabilities } from '../connectors/sdk.js';
 import type { Logger } from '../shared/logger.js';
-import type { Queryable } from '../store/db.js';
+import type { Queryable, TransactionOptions } from '../store/db.js';
 import type { RunApprovals } from './approval-book.js';
 
 export type CycleKind = 'full' | 'delta';
@@ -16,8 +16,11 @@ export type ConnectorOpener = (model: ConnectorModel) => Promise<IdentityConnect
 export interface CycleContext {
   readonly config: CompiledConfig;
   readonly q: Queryable;
-  /** Runs `work` atomically: a transaction when reconciling, a savepoint inside the plan's transaction. */
-  atomically<T>(work: (q: Queryable) => Promise<T>): Promise<T>;
+  /**
+   * Runs `work` atomically: a transaction when reconciling, a savepoint inside the plan's transaction.
+   * `writeBehind`: see TransactionOptions (a plan's savepoints wait for each write).
+   */
+  atomically<T>(work: (q: Queryable) => Promise<T>, options?: TransactionOptions): Promise<T>;
   /** This cycle's change sequence number; every row it changes is stamped with it. */
   readonly seq: number;
   readonly cycleId: number;

@@ -7,7 +7,7 @@ import type { CompiledConfig } from '../config/model.js';
 import type { IdentityConnector, ObjectTypeCapabilities } from '../connectors/sdk.js';
 import type { ApprovalRecord, DriftEntry, GateTrip, PolicyViolation } from '../reports/types.js';
 import type { Logger } from '../shared/logger.js';
-import type { Db, Queryable } from '../store/db.js';
+import type { Db, Queryable, TransactionOptions } from '../store/db.js';
 import { formatDuration } from '../config/duration.js';
 import { pruneHistory, refreshStatistics, vacuumGrownTables } from '../store/maintenance.js';
 import { RunApprovals } from './approval-book.js';
@@ -123,7 +123,7 @@ class Rollback extends Error {
 export async function runCycle(db: Db, config: CompiledConfig, options: CycleOptions): Promise<CycleResult> {
   if (options.scope) runScope(config, options.scope);
   if (options.mode === 'reconcile') {
-    const outcome = await execute(db, config, options, db, (work) => db.transaction(work));
+    const outcome = await execute(db, config, options, db, (work, transactionOptions) => db.transaction(work, transactionOptions));
     const started = performance.now();
     const pruned = await pruneHistory(db, config.mesh.history.retainMs);
     if (pruned.values + pruned.exports > 0) options.log.info({ event: 'history-pruned', ...pruned }, `deleted history older than ${formatDuration(config.mesh.history.retainMs)}`);
@@ -173,7 +173,7 @@ async function execute(
   config: CompiledConfig,
   options: CycleOptions,
   q: Queryable,
-  atomically: <T>(work: (q: Queryable) => Promise<T>) => Promise<T>,
+  atomically: Atomically,
 ): Promise<CycleResult> {
   const startedAt = performance.now();
   const scopeList = options.scope ? [...options.scope].sort() : null;
@@ -282,10 +282,12 @@ async function execute(
  * and a plan's savepoints nest in one transaction. Concurrent imports (stages/import-stage.ts) take turns
  * here while their sources read ahead. A unit of work must not ask for another inside itself.
  */
-function oneAtATime(atomically: <T>(work: (q: Queryable) => Promise<T>) => Promise<T>): <T>(work: (q: Queryable) => Promise<T>) => Promise<T> {
+type Atomically = <T>(work: (q: Queryable) => Promise<T>, options?: TransactionOptions) => Promise<T>;
+
+function oneAtATime(atomically: Atomically): Atomically {
   let tail: Promise<unknown> = Promise.resolve();
-  return <T>(work: (q: Queryable) => Promise<T>): Promise<T> => {
-    const turn = tail.then(() => atomically(work));
+  return <T>(work: (q: Queryable) => Promise<T>, options?: TransactionOptions): Promise<T> => {
+    const turn = tail.then(() => atomically(work, options));
     tail = turn.catch(() => undefined);
     return turn;
   };

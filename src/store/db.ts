@@ -17,6 +17,17 @@ export interface Queryable {
   runEach?(sql: string, rows: readonly (readonly unknown[])[]): Promise<void>;
 }
 
+export interface TransactionOptions {
+  /**
+   * The work reads no result of its writes (INSERT, UPDATE, DELETE without RETURNING) and calls nothing
+   * outside the store between them: a store that talks to a server may send each write and return at
+   * once, so the work computes its next statement while the server runs the last. Statements still run
+   * in the order given (a read sees the writes before it); a failed write fails the transaction, which
+   * is rolled back, with that write's error. Stores without a server run each write as it comes.
+   */
+  readonly writeBehind?: boolean;
+}
+
 /** The technology behind a store: `imesh status` and `imesh check` name it. */
 export type StoreTechnology = 'sqlite' | 'pglite' | 'postgres';
 
@@ -26,7 +37,7 @@ export interface Db extends Queryable {
   readonly technology: StoreTechnology;
   /** Human-readable location, never with credentials. */
   readonly location: string;
-  transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T>;
+  transaction<T>(work: (tx: Queryable) => Promise<T>, options?: TransactionOptions): Promise<T>;
   close(): Promise<void>;
 }
 

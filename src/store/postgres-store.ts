@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { StoreError } from '../shared/errors.js';
-import type { Db, Queryable } from './db.js';
+import type { Db, Queryable, TransactionOptions } from './db.js';
 import { postgresDialect } from './dialect.js';
 
 /** Strips credentials from a PostgreSQL URL for messages. */
@@ -95,11 +95,12 @@ export async function openPostgresStore(url: string, options: { readonly create?
     technology: 'postgres',
     location,
     ...on(pool),
-    async transaction(work) {
+    async transaction<T>(work: (tx: Queryable) => Promise<T>, options: TransactionOptions = {}) {
       const client = await pool.connect();
       try {
         await client.query('BEGIN');
-        const result = await work(inTurn(client));
+        const tx = inTurn(client);
+        const result = options.writeBehind ? await writingBehind(tx, work) : await work(tx);
         await client.query('COMMIT');
         return result;
       } catch (error) {
@@ -111,4 +112,44 @@ export async function openPostgresStore(url: string, options: { readonly create?
     },
     close: () => pool.end(),
   };
+}
+
+/** A write whose result nobody reads: sent without waiting for it (TransactionOptions.writeBehind). */
+const PLAIN_WRITE = /^\s*(?:INSERT|UPDATE|DELETE)\b/i;
+const RETURNING = /\bRETURNING\b/i;
+
+/**
+ * Runs `work` on `tx` (one statement at a time, in order) without waiting for its plain writes: each is
+ * queued and answered at once with no rows. Once a statement fails, the server runs nothing more in the
+ * transaction, so every later statement, and the work, fail with that first error.
+ */
+async function writingBehind<T>(tx: Queryable, work: (tx: Queryable) => Promise<T>): Promise<T> {
+  let failure: { readonly error: unknown } | undefined;
+  const sent: Promise<unknown>[] = [];
+  const firstError = (error: unknown): never => {
+    failure ??= { error };
+    throw failure.error;
+  };
+  const behind: Queryable = {
+    dialect: tx.dialect,
+    query<R>(sql: string, params?: readonly unknown[]): Promise<R[]> {
+      if (failure) return Promise.reject(failure.error);
+      const running = tx.query<R>(sql, params).catch(firstError);
+      if (!PLAIN_WRITE.test(sql) || RETURNING.test(sql)) return running;
+      sent.push(running.catch(() => undefined));
+      return Promise.resolve([]);
+    },
+    exec: (sql) => (failure ? Promise.reject(failure.error) : tx.exec(sql).catch(firstError)),
+  };
+  let result: T;
+  try {
+    result = await work(behind);
+  } catch (error) {
+    // The rollback waits for the writes still queued on the connection.
+    await Promise.all(sent);
+    throw failure?.error ?? error;
+  }
+  await Promise.all(sent);
+  if (failure) throw failure.error;
+  return result;
 }

@@ -196,4 +196,48 @@ describe('the PostgreSQL store', () => {
     await expect(openPostgresStore(bad)).rejects.toThrow(/cannot reach the store at postgres:\/\/someone@127\.0\.0\.1:1\/nowhere/);
     await openPostgresStore(bad).catch((error: Error) => expect(error.message).not.toContain('s3cret-pass'));
   });
+
+  it('sends a transaction\'s writes behind when asked: later reads see them, and a failed write rolls it all back with its own error', async () => {
+    const schema = `imesh_store_behind_${process.pid}`;
+    const url = new URL(inject('pgUrl'));
+    url.searchParams.set('schema', schema);
+    const db = await openPostgresStore(url.toString());
+    try {
+      await db.exec('CREATE TABLE item (id integer PRIMARY KEY, name text NOT NULL)');
+      const seen = await db.transaction(
+        async (q) => {
+          await q.query('INSERT INTO item (id, name) VALUES (1, $1)', ['one']);
+          await q.query('UPDATE item SET name = $1 WHERE id = 1', ['uno']);
+          await q.query('INSERT INTO item (id, name) VALUES (2, $1)', ['two']);
+          return q.query<{ id: number; name: string }>('SELECT id, name FROM item ORDER BY id');
+        },
+        { writeBehind: true },
+      );
+      expect(seen).toEqual([{ id: 1, name: 'uno' }, { id: 2, name: 'two' }]);
+
+      let afterFailure = 'not reached';
+      const failed = db.transaction(
+        async (q) => {
+          await q.query('INSERT INTO item (id, name) VALUES (3, $1)', ['three']);
+          await q.query('INSERT INTO item (id, name) VALUES (1, $1)', ['duplicate']); // answered at once; fails on the server
+          await q.query('DELETE FROM item WHERE id = 2');
+          afterFailure = 'computed';
+          return q.query('SELECT id FROM item');
+        },
+        { writeBehind: true },
+      );
+      await expect(failed).rejects.toMatchObject({ code: '23505' });
+      expect(afterFailure).toBe('computed');
+      expect(await db.query('SELECT id, name FROM item ORDER BY id')).toEqual([{ id: 1, name: 'uno' }, { id: 2, name: 'two' }]);
+
+      // A failure the work only learns of at its end is still the transaction's.
+      await expect(
+        db.transaction(async (q) => void (await q.query('INSERT INTO item (id, name) VALUES (2, $1)', ['again'])), { writeBehind: true }),
+      ).rejects.toMatchObject({ code: '23505' });
+      expect(await db.query('SELECT count(*)::int AS n FROM item')).toEqual([{ n: 2 }]);
+    } finally {
+      await db.query(`DROP SCHEMA ${schema} CASCADE`);
+      await db.close();
+    }
+  });
 });

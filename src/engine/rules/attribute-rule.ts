@@ -30,12 +30,19 @@ export const attributeRule: RuleKind<'attributes'> = {
     const since = syncSince(await readProgress(ctx.q, 'flow', rule.name), definition, everything);
     const counters: SyncCounters = { processed: 0, joined: 0, provisioned: 0, unlinked: 0, meshDeleted: 0, ambiguous: 0, recomputed: 0 };
     const caps = await ctx.capabilities(rule.source.connector, rule.source.objectType);
-    let after = '';
+    const page = (after: string) => {
+      const read = changedPage(ctx.q, rule.source.connector, rule.source.objectType, since, after, PAGE_SIZE);
+      read.catch(() => undefined); // awaited below, unless a page before it failed
+      return read;
+    };
+    let next = page('');
     for (;;) {
-      const objects = await changedPage(ctx.q, rule.source.connector, rule.source.objectType, since, after, PAGE_SIZE);
+      const objects = await next;
       if (objects.length === 0) break;
-      after = objects[objects.length - 1]!.externalId;
-      await ctx.atomically((q) => syncPage(ctx, q, rule, objects, caps.inactiveMeansDeleted, counters, resolve));
+      // The next page is read (the sync stage writes no connector-space rows) while this one is synced;
+      // the page's writes are sent as they come, so the server writes while the rest of the page is computed.
+      next = page(objects[objects.length - 1]!.externalId);
+      await ctx.atomically((q) => syncPage(ctx, q, rule, objects, caps.inactiveMeansDeleted, counters, resolve), { writeBehind: true });
       // A first sync grows the mesh tables from nothing; the next page's lookups want statistics that
       // exist and are of the right order (each doubling), not exact ones.
       await refreshStatistics(ctx.q, ['mesh_object', 'mesh_key', 'source_link'], 1);
