@@ -282,7 +282,7 @@ export async function planProjection(ctx: CycleContext, projection: ProjectionMo
         }
         return undefined;
       }
-      await markAccepted(q, held, 0);
+      await markAccepted(q, held);
     }
     const sent = await withholdGivenUp(ctx, plan, page, planned, decided.settled);
     plan.changes.add(withFingerprints(sent));
@@ -294,14 +294,14 @@ export async function planProjection(ctx: CycleContext, projection: ProjectionMo
 }
 
 /**
- * Marks the page's held-back objects (from index `from`) that an earlier run's attribute-clear gate let
- * stand (their conflict says `accepted`), keeping the mark in the conflict this plan records.
+ * Marks the page's held-back objects that an earlier run's attribute-clear gate let stand (their
+ * conflict says `accepted`), keeping the mark in the conflict this plan records.
  */
-async function markAccepted(q: Queryable, held: HeldBackObject[], from: number): Promise<void> {
-  const subjects = held.slice(from).filter((h) => h.target !== undefined).map((h) => h.subject);
+async function markAccepted(q: Queryable, held: HeldBackObject[]): Promise<void> {
+  const subjects = held.filter((h) => h.target !== undefined).map((h) => h.subject);
   if (subjects.length === 0) return;
   const accepted = await acceptedHeldBack(q, subjects);
-  for (let i = from; i < held.length; i++) {
+  for (let i = 0; i < held.length; i++) {
     const h = held[i]!;
     if (h.kind === 'heldBack' && accepted.has(subjectText(h.subject))) held[i] = { ...h, accepted: true, details: { ...h.details, accepted: true } };
   }
