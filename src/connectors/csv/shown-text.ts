@@ -31,8 +31,8 @@ export function shownNames(names: readonly string[]): string {
 }
 
 /**
- * A CSV parser's message, bounded: csv-parse quotes the offending field ("…, value is "<the field>"),
- * which may be anything the file holds, so that part is dropped.
+ * A CSV parser's message, bounded. csv-scan.ts never quotes a cell, but a parser that does ("…, value is
+ * "<the field>"", as csv-parse did) would echo anything the file holds, so such a part is dropped.
  */
 export function shownParserMessage(message: string): string {
   const cut = message.replace(/,? value is [\s\S]*$/, '');
