@@ -11,10 +11,11 @@ export interface Queryable {
   /** Several statements, no parameters (migrations). */
   exec(sql: string): Promise<void>;
   /**
-   * Optional: runs one statement once per row of parameters, in order (SQLite: one prepared statement,
-   * no JSON to build and take apart). Stores without it take a set-based statement instead.
+   * Optional: `INSERT INTO table (columns) VALUES <rows> <tail>` for many rows, each one array of
+   * parameters in column order (SQLite: multi-row prepared statements, no JSON to build and take
+   * apart). `tail` (ON CONFLICT …) takes no parameters. Stores without it take a set-based statement.
    */
-  runEach?(sql: string, rows: readonly (readonly unknown[])[]): Promise<void>;
+  insertMany?(table: string, columns: readonly string[], rows: readonly (readonly unknown[])[], tail?: string): Promise<void>;
 }
 
 export interface TransactionOptions {

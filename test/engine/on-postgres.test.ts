@@ -16,6 +16,7 @@ import './approvals.test.js';
 import './connector-health.test.js';
 import './structured-roles.test.js';
 import './history.test.js';
+import './connector-space-writes.test.js';
 import './policy-invariants.test.js';
 
 useTestStore('postgres', inject('pgUrl'));

@@ -53,8 +53,8 @@ export async function loadFingerprintsFor(q: Queryable, connector: string, objec
 }
 
 /**
- * Upserts changed objects, stamping them with the cycle's sequence number: on a store that runs a
- * prepared statement per row (SQLite), row by row; otherwise in one statement over a JSON array. The
+ * Upserts changed objects, stamping them with the cycle's sequence number: on a store with multi-row
+ * INSERTs (SQLite), through them; otherwise in one statement over a JSON array. The
  * attributes go in as the canonical JSON the hash was taken of (StageRow.attributes) where there is one.
  */
 export async function upsertObjects(q: Queryable, connector: string, objectType: string, seq: number, rows: readonly StageRow[]): Promise<void> {
@@ -63,15 +63,15 @@ export async function upsertObjects(q: Queryable, connector: string, objectType:
   const update = `dn = EXCLUDED.dn, attributes = EXCLUDED.attributes, enabled = EXCLUDED.enabled, hash = EXCLUDED.hash,
            deleted = EXCLUDED.deleted, changed_seq = EXCLUDED.changed_seq`;
   const changed = 'WHERE cs_object.hash <> EXCLUDED.hash OR cs_object.deleted <> EXCLUDED.deleted';
-  if (q.runEach) {
-    // One timestamp for the statement's rows, as now() is one per statement: SQLite's default would
-    // evaluate strftime twice per row.
+  if (q.insertMany) {
+    // One timestamp for the rows, as now() is one per statement: SQLite's defaults would evaluate
+    // strftime twice per row.
     const now = new Date().toISOString();
-    await q.runEach(
-      `INSERT INTO cs_object (connector, object_type, external_id, dn, attributes, enabled, hash, deleted, changed_seq, first_seen, updated_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
-       ON CONFLICT (connector, object_type, external_id) DO UPDATE SET ${update}, updated_at = EXCLUDED.updated_at ${changed}`,
+    await q.insertMany(
+      'cs_object',
+      ['connector', 'object_type', 'external_id', 'dn', 'attributes', 'enabled', 'hash', 'deleted', 'changed_seq', 'first_seen', 'updated_at'],
       rows.map((row) => [connector, objectType, row.object.externalId, row.object.dn ?? null, attributes(row), row.object.enabled ?? null, row.hash, row.object.deleted ?? false, seq, now, now]),
+      `ON CONFLICT (connector, object_type, external_id) DO UPDATE SET ${update}, updated_at = EXCLUDED.updated_at ${changed}`,
     );
     return;
   }

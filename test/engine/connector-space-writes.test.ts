@@ -1,0 +1,67 @@
+/**
+ * cs_object writes as an import makes them, more rows than one multi-row statement holds: what is read
+ * back is what was staged, and a second write changes only the rows whose hash (or deletion) changed.
+ * Runs on the SQLite store here and on PostgreSQL through on-postgres.test.ts.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { StagedObject } from '../../src/connectors/sdk.js';
+import { staged, type StageRow } from '../../src/engine/connector-space.js';
+import { countChanged, loadFingerprints, loadObjects, upsertObjects } from '../../src/engine/tables/connector-space-objects.js';
+import type { Db } from '../../src/store/db.js';
+import { openTestStore } from './test-store.js';
+
+function object(i: number, version = 1): StagedObject {
+  return {
+    externalId: `E${String(i).padStart(4, '0')}`,
+    attributes: { name: `Person ${i}`, count: i * version, active: i % 2 === 0, tags: [`t${i % 3}`, 'x'], note: i % 7 === 0 ? 'quote " back\\slash \u00e9 \ud83d\ude80' : `v${version}` },
+    ...(i % 5 === 0 ? { dn: `cn=${i},dc=example` } : {}),
+    ...(i % 3 === 0 ? { enabled: i % 2 === 0 } : {}),
+    ...(i % 11 === 0 ? { deleted: true } : {}),
+  };
+}
+
+describe('cs_object writes of an import', () => {
+  let dir: string;
+  let db: Db;
+  beforeEach(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'imesh-cs-writes-'));
+    db = await openTestStore(dir);
+  });
+  afterEach(async () => {
+    await db.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('keeps 123 objects as staged, and a second write changes only those whose hash changed', async () => {
+    const row = (o: StagedObject): StageRow => (o.deleted ? { object: o, hash: 'deleted' } : staged(o));
+    const first = Array.from({ length: 123 }, (_, i) => object(i + 1));
+    // Some rows as a caller without the JSON at hand stages them.
+    await db.transaction((q) => upsertObjects(q, 'hr', 'user', 1, first.map((o, i) => (i % 4 === 0 ? { object: o, hash: row(o).hash } : row(o)))));
+    const ids = first.map((o) => o.externalId);
+    const stored = await loadObjects(db, 'hr', 'user', ids);
+    const fingerprints = await loadFingerprints(db, 'hr', 'user');
+    expect(stored.size).toBe(123);
+    for (const o of first) {
+      const got = stored.get(o.externalId)!;
+      expect(got.attributes).toEqual(o.attributes);
+      expect(got.dn).toBe(o.dn ?? null);
+      expect(got.enabled).toBe(o.enabled ?? null);
+      expect(got.deleted).toBe(o.deleted ?? false);
+      expect(fingerprints.get(o.externalId)).toEqual({ hash: row(o).hash, deleted: o.deleted ?? false, enabled: o.enabled ?? null });
+    }
+
+    // Every tenth object changes; all are written again under change number 2.
+    const second = first.map((o, i) => (i % 10 === 0 ? object(i + 1, 2) : o));
+    await db.transaction((q) => upsertObjects(q, 'hr', 'user', 2, second.map(row)));
+    const changedIds = second.filter((o, i) => i % 10 === 0 && row(o).hash !== row(first[i]!).hash).map((o) => o.externalId);
+    expect(changedIds.length).toBeGreaterThan(5);
+    expect(await countChanged(db, 'hr', 'user', 1)).toBe(changedIds.length);
+    const again = await loadObjects(db, 'hr', 'user', ids);
+    // A deleted object keeps the attributes it was last seen with (its hash stays 'deleted').
+    second.forEach((o, i) => expect(again.get(o.externalId)!.attributes).toEqual(o.deleted ? first[i]!.attributes : o.attributes));
+    expect(again.get('E0001')!.updatedAt >= stored.get('E0001')!.updatedAt).toBe(true);
+  });
+});
