@@ -231,10 +231,21 @@ export class CsvWriter {
   }
 }
 
+/** One scanner per delimiter for parseRecord: a whole record leaves it empty, ready for the next. */
+const recordScanners = new Map<string, CsvScanner>();
+
 /** Every cell of one record's text (a ScannedRecord's `text`). */
 export function parseRecord(text: string, delimiter: string): string[] {
-  const scanner = new CsvScanner(delimiter, { checkWidth: false });
-  const records = [...scanner.push(text), ...scanner.end()];
+  let scanner = recordScanners.get(delimiter);
+  if (!scanner) recordScanners.set(delimiter, (scanner = new CsvScanner(delimiter, { checkWidth: false })));
+  let records: ScannedRecord[];
+  try {
+    records = scanner.push(text);
+    if (records.length === 0) records = scanner.end();
+  } catch (error) {
+    recordScanners.delete(delimiter);
+    throw error;
+  }
   return records[0]?.cells ?? [''];
 }
 
