@@ -1,8 +1,9 @@
 /**
- * The temporary files of atomic rewrites (`.<file>.<pid>.<random>.tmp`, beside the file). A process
- * killed mid-export leaves its temporary file behind; the next rewrite of the same file removes those
- * whose process is gone. Only files of our own naming, for this one target file, are touched; one
- * controller writes a target at a time (leader election), so a dead pid is a finished writer.
+ * The temporary files of atomic rewrites and of export sessions' spooled creates
+ * (`.<file>.<pid>.<random>.tmp`, beside the file). A process killed mid-export leaves them behind; the
+ * next export to the same file removes those whose process is gone. Only files of our own naming, for
+ * this one target file, are touched; one controller writes a target at a time (leader election), so a
+ * dead pid is a finished writer.
  */
 import { randomBytes } from 'node:crypto';
 import { readdir, rm } from 'node:fs/promises';
