@@ -23,13 +23,13 @@ const DEFAULT_SERVER_TIMEOUT = '1h';
  * With --connector, each connector's own scoped run, one after the other; the exit code is the worst
  * (blocked 3 before failed 1, as a local run's).
  */
-async function reconcileOnServer(server: string, full: boolean, timeout: string, connectors: readonly string[]): Promise<number> {
+async function reconcileOnServer(server: string, full: boolean, timeout: string, connectors: readonly string[], retryFailed: boolean): Promise<number> {
   const timeoutMs = parseDuration(timeout);
   if (timeoutMs === undefined || timeoutMs <= 0) throw new UsageError(`--timeout takes a duration such as 10m or 1h, not "${timeout}"`);
   const api = operatorClient(server, 'operator');
   const codes: number[] = [];
   for (const connector of connectors.length > 0 ? [...new Set(connectors)] : [undefined]) {
-    const { job, exitCode, gates } = await remoteReconcile(api, { full, timeoutMs, ...(connector !== undefined ? { connector } : {}), note: (line) => process.stderr.write(`${line}\n`) });
+    const { job, exitCode, gates } = await remoteReconcile(api, { full, timeoutMs, ...(retryFailed ? { retryFailed: true } : {}), ...(connector !== undefined ? { connector } : {}), note: (line) => process.stderr.write(`${line}\n`) });
     for (const gate of gates) process.stderr.write(`BLOCKED: ${gate}\n`);
     if (job.status === 'blocked') {
       process.stderr.write(
@@ -58,7 +58,7 @@ export function cycleSummary(outcome: CycleResult): string {
 
 export const reconcile: Verb = {
   help: `Usage: imesh reconcile [--config DIR | --repo URL --branch B --path P] [--connector NAME]... [--full] [--dry-run [--trust-destinations]] [--allow-deletes N] [--allow-clears N] [--allow-limits N] [--retry-failed] [--store URL] [--data-root DIR]
-       imesh reconcile --server URL [--connector NAME]... [--full] [--timeout 1h]
+       imesh reconcile --server URL [--connector NAME]... [--full] [--retry-failed] [--timeout 1h]
 
 Runs one cycle against the config and exits: import (delta from watermarks, or --full, which also
 sweeps deletions), sync into the mesh, plan, safety gates, export, confirming import, and reports
@@ -92,7 +92,8 @@ ${dataRootHelp}
 ${serverHelp} (an operator token): "sync now" — the controller runs
                 its next cycle (delta, or full with --full) on its running revision, and this waits for
                 that job and exits with its outcome; a request made while one waits joins it. With
-                --connector, that connector's own scoped run (one job per connector, in turn)
+                --connector, that connector's own scoped run (one job per connector, in turn); with
+                --retry-failed, that job sends every failed export again (the request's "retryFailed")
   --timeout D   with --server: how long to wait for the job (default ${DEFAULT_SERVER_TIMEOUT}); the job goes on after it
 
 Exit codes: 0 ok, 1 error (a connector or some exports failed; with --server also an interrupted job,
@@ -125,9 +126,8 @@ Policy (a limit passed, or objects held back for breaking an invariant; the rest
           );
         }
       }
-      if (values['retry-failed']) throw new UsageError('--retry-failed does not go through the operator API yet: run imesh reconcile --retry-failed where the store is reachable, with the controller stopped');
       refuseLocalFlags(values, ['config', 'repo', 'branch', 'path', 'dry-run', 'store', 'trust-destinations', 'data-root']);
-      return reconcileOnServer(values.server, values.full === true, values.timeout ?? DEFAULT_SERVER_TIMEOUT, values.connector ?? []);
+      return reconcileOnServer(values.server, values.full === true, values.timeout ?? DEFAULT_SERVER_TIMEOUT, values.connector ?? [], values['retry-failed'] === true);
     }
     if (values.timeout !== undefined) throw new UsageError('--timeout goes with --server');
     const location = configLocation(values);

@@ -87,7 +87,7 @@ export class Controller {
         isLeader: () => options.elector.isLeader() && !this.stopping,
         isQueued: (connectors) => this.runs.isQueued(connectors),
         busy: () => this.runs.isRunning(),
-        request: (r) => this.requestCycle(r.reason, r.kind, r.connectors, r.trigger),
+        request: (r) => this.requestCycle(r.reason, r.kind, r.connectors, r.trigger, r.retryFailed),
         log,
         ...(options.storeRequestPollMs !== undefined ? { intervalMs: options.storeRequestPollMs } : {}),
       });
@@ -121,8 +121,8 @@ export class Controller {
   }
 
   /** Run a cycle as soon as the current one (if any) ends — for SCIM pushes and the operator API. */
-  requestCycle(reason: string, kind: CycleKind = 'delta', connectors: readonly string[] | null = null, trigger: RunTrigger = 'revision'): void {
-    this.runs.request(reason, kind, connectors, trigger);
+  requestCycle(reason: string, kind: CycleKind = 'delta', connectors: readonly string[] | null = null, trigger: RunTrigger = 'revision', retryFailed = false): void {
+    this.runs.request(reason, kind, connectors, trigger, retryFailed);
   }
 
   status(): ControllerStatus {
@@ -143,7 +143,7 @@ export class Controller {
       config: () => this.watcher.running()?.config,
       revisions: () => ({ applied: this.watcher.running()?.revision ?? null, attempted: this.watcher.attemptedRevision() }),
       configProblems: () => this.watcher.invalid()?.problems ?? [],
-      requestCycle: (kind, reason, connectors) => this.requestCycle(reason, kind, connectors ?? null, 'api'),
+      requestCycle: (kind, reason, connectors, retryFailed) => this.requestCycle(reason, kind, connectors ?? null, 'api', retryFailed ?? false),
       openConnector: (model) => {
         const running = this.watcher.running();
         if (!running) return Promise.reject(new Error('no valid config revision is running yet'));

@@ -53,11 +53,18 @@ export class RunLoop {
   }
 
   /** Run as soon as the runs before it end: the whole mesh (no scope) or these connectors. */
-  request(reason: string, kind: CycleKind = 'delta', connectors: readonly string[] | null = null, trigger: RunTrigger = 'revision'): void {
+  request(reason: string, kind: CycleKind = 'delta', connectors: readonly string[] | null = null, trigger: RunTrigger = 'revision', retryFailed = false): void {
     const scope = connectors === null ? null : [...new Set(connectors)].sort();
     const index = this.requested.findIndex((r) => scopeKey(r.scope) === scopeKey(scope));
     const previous = index >= 0 ? this.requested[index] : undefined;
-    const merged: DueCycle = { at: previous?.at ?? this.options.now(), kind: previous?.kind === 'full' ? 'full' : kind, reason: previous ? `${previous.reason}; ${reason}` : reason, scope, trigger: previous?.trigger ?? trigger };
+    const merged: DueCycle = {
+      at: previous?.at ?? this.options.now(),
+      kind: previous?.kind === 'full' ? 'full' : kind,
+      reason: previous ? `${previous.reason}; ${reason}` : reason,
+      scope,
+      trigger: previous?.trigger ?? trigger,
+      ...(previous?.retryFailed || retryFailed ? { retryFailed: true } : {}),
+    };
     if (index >= 0) this.requested[index] = merged;
     else this.requested.push(merged);
     this.wake.wake();
@@ -146,7 +153,7 @@ export class RunLoop {
       }
       await source.retainRunning();
       status.cycleStarted();
-      log.info({ event: 'cycle-start', kind: due.kind, reason: due.reason, revision: running.revision, ...(scope ? { scope: [...scope] } : {}) }, `${due.kind} cycle${scope ? ` of ${[...scope].join(', ')}` : ''} (${due.reason})`);
+      log.info({ event: 'cycle-start', kind: due.kind, reason: due.reason, revision: running.revision, ...(scope ? { scope: [...scope] } : {}), ...(due.retryFailed ? { retryFailed: true } : {}) }, `${due.kind} cycle${scope ? ` of ${[...scope].join(', ')}` : ''} (${due.reason})`);
       const nowIso = new Date(started).toISOString();
       const mayExport = () => !this.stopping && elector.isLeader();
       const result = await reconcileOnce({
@@ -155,6 +162,7 @@ export class RunLoop {
         files: running.files,
         revision: running.revision,
         full: due.kind === 'full',
+        ...(due.retryFailed ? { retryFailed: true } : {}),
         ...(scope ? { scope } : {}),
         ...(skipped.size > 0 ? { skipped } : {}),
         trigger: due.trigger,

@@ -29,6 +29,8 @@ export interface DueCycle {
   readonly scope: readonly string[] | null;
   /** What made it due: a timetable (`schedule`) or a request's trigger. */
   readonly trigger: RunTrigger;
+  /** A request asked it to send every failed export again (`retryFailed` of POST /sync). */
+  readonly retryFailed?: boolean;
 }
 
 /** A scope as a map key (null: the whole mesh). */

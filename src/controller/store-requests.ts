@@ -25,6 +25,8 @@ export interface StoredRequest {
   /** null: the whole mesh. */
   readonly connectors: readonly string[] | null;
   readonly trigger: RunTrigger;
+  /** Send every failed export again (a sync request's `retryFailed`). */
+  readonly retryFailed?: boolean;
 }
 
 /** One place requests wait, read against the running revision. */
@@ -34,12 +36,13 @@ export type StoredRequestSource = (config: CompiledConfig) => Promise<readonly S
 export function waitingSyncJobs(q: Queryable): StoredRequestSource {
   return async () =>
     (await queuedJobs(q)).map((job) => ({
-      // A joined full request makes the waiting job full: asked for again, and the run loop merges it.
-      key: `job:${job.id}:${job.kind}`,
+      // A joined full (or retryFailed) request changes the waiting job: asked for again, and the run loop merges it.
+      key: `job:${job.id}:${job.kind}${job.retryFailed ? ':retry-failed' : ''}`,
       kind: job.kind,
       reason: `sync job ${job.id} requested by ${job.requestedBy.join(', ')}${job.connectors ? ` for ${job.connectors.join(', ')}` : ''}`,
       connectors: job.connectors,
       trigger: 'api' as const,
+      ...(job.retryFailed ? { retryFailed: true } : {}),
     }));
 }
 

@@ -711,6 +711,17 @@ ALTER TABLE target_link ALTER COLUMN written SET STATISTICS 0;
     postgres: previousStateHistory('now()', SLIM_EXPORT_HISTORY_POSTGRES),
     sqlite: previousStateHistory(`(${NOW})`, SLIM_EXPORT_HISTORY_SQLITE),
   },
+  {
+    version: 19,
+    name: 'job-request-retry-failed',
+    postgres: `
+-- A sync request may ask its cycle to send every failed export again (imesh reconcile --retry-failed).
+ALTER TABLE job_request ADD COLUMN retry_failed boolean NOT NULL DEFAULT false;
+`,
+    sqlite: `
+ALTER TABLE job_request ADD COLUMN retry_failed boolean NOT NULL DEFAULT false;
+`,
+  },
 ];
 
 export const latestVersion = migrations[migrations.length - 1]?.version ?? 0;

@@ -121,9 +121,9 @@ export class TestControllerPort implements ControllerPort {
   standby = false;
   /** The controller's clock: approvals are stamped, judged and expire by it. */
   now = (): number => Date.now();
-  readonly requests: { kind: CycleKind; reason: string; connectors: readonly string[] | null }[] = [];
+  readonly requests: { kind: CycleKind; reason: string; connectors: readonly string[] | null; retryFailed: boolean }[] = [];
   /** Waiting runs by scope, in request order (the run loop's queue: a request for a waiting scope joins it). */
-  private readonly waiting = new Map<string, { kind: CycleKind; connectors: readonly string[] | null }>();
+  private readonly waiting = new Map<string, { kind: CycleKind; connectors: readonly string[] | null; retryFailed: boolean }>();
 
   constructor(
     readonly store: Db,
@@ -144,11 +144,11 @@ export class TestControllerPort implements ControllerPort {
     return this.problems;
   }
 
-  requestCycle(kind: CycleKind, reason: string, connectors: readonly string[] | null = null) {
-    this.requests.push({ kind, reason, connectors });
+  requestCycle(kind: CycleKind, reason: string, connectors: readonly string[] | null = null, retryFailed = false) {
+    this.requests.push({ kind, reason, connectors, retryFailed });
     const key = connectors === null ? '*' : [...connectors].sort().join(',');
     const before = this.waiting.get(key);
-    this.waiting.set(key, { kind: before?.kind === 'full' ? 'full' : kind, connectors });
+    this.waiting.set(key, { kind: before?.kind === 'full' ? 'full' : kind, connectors, retryFailed: before?.retryFailed === true || retryFailed });
   }
 
   /** As the controller's connectorOpener, but with this world's secrets instead of the process environment. */
@@ -165,11 +165,11 @@ export class TestControllerPort implements ControllerPort {
     const [key, next] = [...this.waiting][0] ?? [];
     if (key === undefined || next === undefined) return undefined;
     this.waiting.delete(key);
-    return this.cycle(next.kind, next.connectors, 'api');
+    return this.cycle(next.kind, next.connectors, 'api', next.retryFailed);
   }
 
   /** One cycle through reconcileOnce, as the controller runs it (reports are not published here). */
-  async cycle(kind: CycleKind = 'delta', connectors: readonly string[] | null = null, trigger: RunTrigger = 'schedule'): Promise<ReconcileOnceResult> {
+  async cycle(kind: CycleKind = 'delta', connectors: readonly string[] | null = null, trigger: RunTrigger = 'schedule', retryFailed = false): Promise<ReconcileOnceResult> {
     const config = this.running!;
     const revision = this.applied ?? `sha256:${config.contentHash.slice(0, 16)}`;
     this.applied = revision;
@@ -181,6 +181,7 @@ export class TestControllerPort implements ControllerPort {
       revision,
       full: kind === 'full',
       ...(connectors ? { scope: new Set(connectors) } : {}),
+      ...(retryFailed ? { retryFailed: true } : {}),
       trigger,
       openConnector: connectorOpener(config, this.log, undefined, [join(dirname(config.configPath), 'data')]),
       log: this.log,

@@ -150,7 +150,7 @@ describe('operator API (PostgreSQL store)', () => {
       const h = hr.body as Json;
       expect(h).toMatchObject({ joined: false, job: { status: 'queued', kind: 'delta', requests: 1, connectors: ['hr'] } });
       expect(h.jobId).not.toBe(a.jobId);
-      expect(w.port.requests.map((r) => [r.kind, r.connectors])).toEqual([['delta', null], ['full', null], ['delta', ['hr']]]);
+      expect(w.port.requests.map((r) => [r.kind, r.connectors, r.retryFailed])).toEqual([['delta', null, false], ['full', null, false], ['delta', ['hr'], false]]);
 
       const listed = await get('/jobs');
       expect((listed.body as Json).items.slice(0, 2)).toMatchObject([{ id: h.jobId, status: 'queued' }, { id: a.jobId, status: 'queued' }]);
@@ -166,7 +166,7 @@ describe('operator API (PostgreSQL store)', () => {
       expect(run?.outcome.cycleId).toBe(a.jobId);
       const job = await get(`/jobs/${a.jobId}`);
       expect(job.status).toBe(200);
-      expect(job.body).toMatchObject({ id: a.jobId, status: 'succeeded', kind: 'full', trigger: 'api', requests: 2, errors: [] });
+      expect(job.body).toMatchObject({ id: a.jobId, status: 'succeeded', kind: 'full', trigger: 'api', requests: 2, retryFailed: false, errors: [] });
       const body = job.body as Json;
       expect(Object.keys(body.counts)).toEqual(['badges', 'directory', 'hr']);
       expect(body.counts.hr).toMatchObject({ imported: 0, created: 0, errors: 0, conflicts: 0 });
@@ -198,6 +198,25 @@ describe('operator API (PostgreSQL store)', () => {
       expect((third.body as Json).jobId).toBeGreaterThan(delta.outcome.cycleId);
       await w.port.runRequested();
       expect((await get(`/jobs/${(third.body as Json).jobId}`)).body).toMatchObject({ status: 'succeeded', kind: 'delta' });
+    });
+
+    it('retryFailed: the job sends every failed export again; a request joining it keeps it; its counts carry retried and givenUp', async () => {
+      const asked = await post('/sync', { mode: 'delta', retryFailed: true });
+      expect(asked.status).toBe(202);
+      const a = asked.body as Json;
+      expect(a).toMatchObject({ joined: false, job: { status: 'queued', kind: 'delta', retryFailed: true } });
+      const joined = await post('/sync', { mode: 'delta' });
+      expect(joined.body).toMatchObject({ jobId: a.jobId, joined: true, job: { requests: 2, retryFailed: true } });
+      expect(w.port.requests.slice(-2).map((r) => r.retryFailed)).toEqual([true, true]);
+      expect((await post('/sync', { mode: 'delta', retryFailed: 'yes' })).status).toBe(400);
+      const run = await w.port.runRequested();
+      expect(run?.outcome.cycleId).toBe(a.jobId);
+      const job = (await get(`/jobs/${a.jobId}`)).body as Json;
+      expect(job).toMatchObject({ status: 'succeeded', retryFailed: true });
+      expect(job.totals).toMatchObject({ retried: 0, givenUp: 0 });
+      // Jobs the controller runs on its own never ask for it.
+      const scheduled = await w.port.cycle('delta');
+      expect((await get(`/jobs/${scheduled.outcome.cycleId}`)).body).toMatchObject({ retryFailed: false });
     });
 
     it('records counts per connector for the changes a job made', async () => {

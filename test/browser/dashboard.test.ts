@@ -91,6 +91,9 @@ describe('dashboard', () => {
     const scoped = jobs.getByRole('row').nth(2);
     expect(await scoped.getByRole('cell').nth(2).textContent()).toBe('hr');
     expect(await scoped.getByRole('cell').nth(3).textContent()).toBe('schedule');
+    // Export retries in the job totals: failed exports sent again, and those given up after exportRetry.maxAttempts.
+    const headers = await jobs.getByRole('columnheader').allTextContents();
+    expect(headers.slice(headers.indexOf('Deleted'), headers.indexOf('Deleted') + 3)).toEqual(['Deleted', 'Retried', 'Given up']);
 
     const conflicts = page.getByRole('region', { name: /Open conflicts \(\d+\)/ });
     expect(await conflicts.textContent()).toContain('displayName');

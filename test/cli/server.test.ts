@@ -86,7 +86,7 @@ describe('--server with a running controller on the embedded store', () => {
     expect(validate(report) ? [] : validate.errors).toEqual([]);
   });
 
-  it('reconcile: asks for a cycle, waits for the job and exits 0 with its counts; the export happened', () => {
+  it('reconcile: asks for a cycle, waits for the job and exits 0 with its counts; the export happened', async () => {
     writeFileSync(files.hrFile, hrCsv([...HR_ROWS, ['E1007', 'Frances', 'Allen', 'Research', 'Fellow']]));
     const result = cli(['reconcile', '--server', server], OPERATOR_TOKEN);
     expect(result.status, result.stderr).toBe(0);
@@ -97,6 +97,15 @@ describe('--server with a running controller on the embedded store', () => {
     const full = cli(['reconcile', '--server', server, '--full'], OPERATOR_TOKEN);
     expect(full.status, full.stderr).toBe(0);
     expect(full.stdout).toMatch(/^job \d+ \(full\) succeeded/m);
+
+    // --retry-failed: the job the controller runs sends every failed export again.
+    const retry = cli(['reconcile', '--server', server, '--retry-failed'], OPERATOR_TOKEN);
+    expect(retry.status, retry.stderr).toBe(0);
+    expect(retry.stderr).toMatch(/^asked for sync job \d+ \(delta, retrying failed exports\) on http:\/\/127\.0\.0\.1:\d+$/m);
+    expect(retry.stdout).toMatch(/^job \d+ \(delta, retrying failed exports\) succeeded/m);
+    const jobId = /^job (\d+)/m.exec(retry.stdout)![1];
+    const job = await (await fetch(`${server}/api/v1/jobs/${jobId}`, { headers: { authorization: `Bearer ${OPERATOR_TOKEN}` } })).json();
+    expect(job).toMatchObject({ status: 'succeeded', retryFailed: true, totals: { retried: 0, givenUp: 0 } });
   });
 
   it('reconcile --connector: that connector\'s scoped run through the API (one job per connector); an unknown one exits 1 naming those defined', () => {

@@ -15,6 +15,8 @@ export interface RemoteReconcileOptions {
   readonly full: boolean;
   /** Sync Now for this connector only (its scoped run); without it, the whole mesh. */
   readonly connector?: string;
+  /** Send every failed export again in the job (`--retry-failed`). */
+  readonly retryFailed?: boolean;
   readonly timeoutMs: number;
   /** Lines for people: where the job stands (stderr). */
   readonly note: (line: string) => void;
@@ -37,15 +39,15 @@ export function exitCodeOf(job: Job): number {
 }
 
 /** `delta`, or `delta, connectors hr` for a scoped run, as a local cycle's summary says it. */
-function kindAndScope(job: Pick<Job, 'kind' | 'scope' | 'connectors'>): string {
+function kindAndScope(job: Pick<Job, 'kind' | 'scope' | 'connectors' | 'retryFailed'>): string {
   const scope = job.scope ?? job.connectors;
-  return `${job.kind}${scope ? `, connectors ${scope.join(', ')}` : ''}`;
+  return `${job.kind}${scope ? `, connectors ${scope.join(', ')}` : ''}${job.retryFailed ? ', retrying failed exports' : ''}`;
 }
 
 /** `job 43 (delta) succeeded: 17 imported change(s); 5 created, 12 updated`, like a local cycle's summary. */
 export function jobSummary(job: Job): string {
   const t = job.totals;
-  const parts = (['created', 'updated', 'moved', 'enabled', 'disabled', 'deleted', 'failed', 'heldBack'] as const).filter((k) => (t[k] ?? 0) > 0).map((k) => `${t[k]} ${k}`);
+  const parts = (['created', 'updated', 'moved', 'enabled', 'disabled', 'deleted', 'failed', 'retried', 'givenUp', 'heldBack'] as const).filter((k) => (t[k] ?? 0) > 0).map((k) => `${t[k]} ${k}`);
   const duration = job.durationMs === null ? '' : ` in ${(job.durationMs / 1000).toFixed(1)} s`;
   return `job ${job.id} (${kindAndScope(job)}) ${job.status}${duration}: ${t.imported ?? 0} imported change(s); ${parts.length > 0 ? parts.join(', ') : 'nothing to export'}; conflicts: ${t.conflicts ?? 0}`;
 }
@@ -53,7 +55,7 @@ export function jobSummary(job: Job): string {
 export async function remoteReconcile(api: OperatorClient, options: RemoteReconcileOptions): Promise<RemoteReconcileResult> {
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const path = options.connector === undefined ? '/sync' : `/connectors/${encodeURIComponent(options.connector)}/sync`;
-  const asked = await api.post<{ jobId: number; joined: boolean; job: Job }>(path, { mode: options.full ? 'full' : 'delta' });
+  const asked = await api.post<{ jobId: number; joined: boolean; job: Job }>(path, { mode: options.full ? 'full' : 'delta', ...(options.retryFailed ? { retryFailed: true } : {}) });
   options.note(`${asked.joined ? 'joined waiting' : 'asked for'} sync job ${asked.jobId} (${kindAndScope(asked.job)}) on ${api.display}`);
   const end = Date.now() + options.timeoutMs;
   let job = asked.job;

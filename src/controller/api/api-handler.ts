@@ -61,24 +61,25 @@ export function mountApi(http: Pick<ControllerHttpServer, 'surface'>, port: Cont
   // Requests still waiting in the store (the process restarted before their cycles ran) are asked for again.
   void queuedJobs(port.store)
     .then((jobs) => {
-      for (const job of jobs) port.requestCycle(job.kind, `sync job ${job.id} (waiting since ${job.requestedAt ?? 'before a restart'})`, job.connectors);
+      for (const job of jobs) port.requestCycle(job.kind, `sync job ${job.id} (waiting since ${job.requestedAt ?? 'before a restart'})`, job.connectors, job.retryFailed);
     })
     .catch((error: unknown) => port.log.warn({ event: 'api-queued-job-lookup-failed', error: errorMessage(error) }, 'cannot look up a waiting sync job'));
 
-  const syncMode = async (req: Parameters<ApiContext['sync']>[0]['req']): Promise<CycleKind> => {
+  const syncMode = async (req: Parameters<ApiContext['sync']>[0]['req']): Promise<{ kind: CycleKind; retryFailed: boolean }> => {
     const raw = (await readBody(req, MAX_BODY)).toString('utf8');
-    if (raw.trim() === '') return 'delta';
+    if (raw.trim() === '') return { kind: 'delta', retryFailed: false };
     let body: unknown;
     try {
       body = JSON.parse(raw);
     } catch {
-      throw new HttpProblem(400, 'BadBody', 'the body is not JSON; send {"mode": "delta"} or {"mode": "full"}');
+      throw new HttpProblem(400, 'BadBody', 'the body is not JSON; send {"mode": "delta"} or {"mode": "full"} (and "retryFailed": true to send failed exports again)');
     }
     if (!validateSync(body)) {
       const problem = validateSync.errors?.[0];
-      throw new HttpProblem(400, 'BadBody', `the body must be {"mode": "delta" | "full"}${problem ? ` (${problem.instancePath || 'body'} ${problem.message ?? ''})` : ''}`);
+      throw new HttpProblem(400, 'BadBody', `the body must be {"mode": "delta" | "full", "retryFailed": true | false}${problem ? ` (${problem.instancePath || 'body'} ${problem.message ?? ''})` : ''}`);
     }
-    return (body as { mode?: CycleKind }).mode ?? 'delta';
+    const request = body as { mode?: CycleKind; retryFailed?: boolean };
+    return { kind: request.mode ?? 'delta', retryFailed: request.retryFailed === true };
   };
 
   const approvalRequest = async (req: Parameters<ApiContext['approve']>[0]['req']): Promise<ApprovalRequest> => {
@@ -118,11 +119,11 @@ export function mountApi(http: Pick<ControllerHttpServer, 'surface'>, port: Cont
         throw new HttpProblem(409, 'ConnectorSuspended', `connector "${connector}" is suspended (spec.suspend): its runs are stopped until it is set back to false in Git`);
       }
       if (connector === null) api.runningConfig();
-      const kind = await syncMode(call.req);
-      const { job, joined } = await requestJob(port.store, { kind, connectors: connector === null ? null : [connector], requestedBy: call.principal.name });
-      port.requestCycle(job.kind, `sync job ${job.id} requested by ${call.principal.name}${connector ? ` for ${connector}` : ''}`, job.connectors);
+      const { kind, retryFailed } = await syncMode(call.req);
+      const { job, joined } = await requestJob(port.store, { kind, connectors: connector === null ? null : [connector], requestedBy: call.principal.name, retryFailed });
+      port.requestCycle(job.kind, `sync job ${job.id} requested by ${call.principal.name}${connector ? ` for ${connector}` : ''}`, job.connectors, job.retryFailed);
       port.log.info(
-        { event: 'api-sync', job: job.id, joined, kind: job.kind, connector, token: call.principal.name },
+        { event: 'api-sync', job: job.id, joined, kind: job.kind, connector, retryFailed: job.retryFailed, token: call.principal.name },
         `${joined ? 'joined' : 'queued'} sync job ${job.id} (${job.kind})`,
       );
       return { status: 202, body: { jobId: job.id, joined, job }, headers: { location: `${API_BASE}/jobs/${job.id}` } };

@@ -105,7 +105,7 @@ export const paging = [
 ];
 export const syncBody = {
   required: false,
-  content: { 'application/json': { schema: ref('SyncRequest'), examples: { delta: { value: { mode: 'delta' } }, full: { value: { mode: 'full' } } } } },
+  content: { 'application/json': { schema: ref('SyncRequest'), examples: { delta: { value: { mode: 'delta' } }, full: { value: { mode: 'full' } }, retryFailed: { value: { mode: 'delta', retryFailed: true } } } } },
 };
 /** Held-back objects an approvals listing shows at most. */
 export const HELD_SHOWN = 1000;
@@ -178,6 +178,7 @@ export const components = {
       requestedAt: nullable(dateTime),
       requestedBy: { type: 'array', items: { type: 'string' }, description: 'Token names that asked.' },
       requests: integer,
+      retryFailed: { type: 'boolean', description: 'A sync request asked this run to send every failed export again (retryFailed).' },
       connectors: nullable({ type: 'array', items: { type: 'string' } }),
       scope: nullable({ type: 'array', items: { type: 'string' }, description: "The connectors a scoped run covered (a connector's own schedule, its Sync Now, imesh reconcile --connector); null: the whole mesh." }),
       objectCounts: {
@@ -252,7 +253,17 @@ export const components = {
       pageSize: { type: 'integer', minimum: 1, maximum: 100 },
       total: integer,
     }),
-    SyncRequest: object({ mode: { enum: ['delta', 'full'], default: 'delta' } }, []),
+    SyncRequest: object(
+      {
+        mode: { enum: ['delta', 'full'], default: 'delta' },
+        retryFailed: {
+          type: 'boolean',
+          default: false,
+          description: "Send every failed export of the run's projections again in this run, counted afresh — also those given up after the Mesh's exportRetry.maxAttempts (imesh reconcile --retry-failed). A request joining a waiting one that asks for it keeps it.",
+        },
+      },
+      [],
+    ),
     SyncAccepted: object({ jobId: { type: 'integer', minimum: 1 }, joined: { type: 'boolean' }, job: ref('Job') }),
     Gate: object({
       connector: { type: 'string' },

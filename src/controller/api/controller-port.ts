@@ -22,9 +22,10 @@ export interface ControllerPort {
   configProblems(): readonly Problem[];
   /**
    * Runs a cycle of `kind` as soon as the running one (if any) ends. Requests made while one is
-   * waiting merge into it (a full request makes it full). The controller's `requestCycle`.
+   * waiting merge into it (a full request makes it full, one with `retryFailed` makes it send every
+   * failed export again). The controller's `requestCycle`.
    */
-  requestCycle(kind: CycleKind, reason: string, connectors?: readonly string[] | null): void;
+  requestCycle(kind: CycleKind, reason: string, connectors?: readonly string[] | null, retryFailed?: boolean): void;
   /** Opens a live connector of the running config (for `check()`); the caller closes it. */
   openConnector(model: ConnectorModel): Promise<IdentityConnector>;
   /** The controller's clock (approvals are stamped and expire by it); default Date.now. */

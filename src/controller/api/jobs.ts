@@ -20,7 +20,7 @@ import { allQueuedRequestRows, queuedRequestRow, queuedRequestRows, upsertReques
 export type JobStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'blocked' | 'interrupted';
 
 /** The counters every job shows per connector; a cycle may add more (read, joined, provisioned, heldBack …). */
-export const JOB_COUNTERS = ['imported', 'created', 'updated', 'moved', 'enabled', 'disabled', 'deleted', 'failed', 'conflicts', 'errors'] as const;
+export const JOB_COUNTERS = ['imported', 'created', 'updated', 'moved', 'enabled', 'disabled', 'deleted', 'failed', 'retried', 'givenUp', 'conflicts', 'errors'] as const;
 export type JobCounter = (typeof JOB_COUNTERS)[number];
 export type JobCounts = Record<JobCounter, number> & Record<string, number>;
 
@@ -35,6 +35,8 @@ export interface Job {
   readonly requestedBy: readonly string[];
   /** How many sync requests this job answers. */
   readonly requests: number;
+  /** A request asked this run to send every failed export again, given-up ones included (`imesh reconcile --retry-failed`). */
+  readonly retryFailed: boolean;
   /** The connectors asked for: `[name]` from POST /connectors/{name}/sync, null from POST /sync (all). */
   readonly connectors: readonly string[] | null;
   /** The connectors a scoped run covered (a connector's own schedule, its Sync Now, `--connector`); null: the whole mesh. */
@@ -92,6 +94,7 @@ function toJob(row: JobRow): Job {
     requestedAt: isoTimestampOrNull(row.requested_at),
     requestedBy: row.requested_by ?? [],
     requests: row.requests ?? 0,
+    retryFailed: row.retry_failed === true || Number(row.retry_failed) === 1,
     connectors: row.requested_at === null ? null : row.connectors,
     scope: row.scope ?? null,
     triggeredBy: row.trigger ?? null,
@@ -146,6 +149,8 @@ export interface SyncRequest {
   /** null: every connector. */
   readonly connectors: readonly string[] | null;
   readonly requestedBy: string;
+  /** Send every failed export again in this run (joined requests: any of them asks). */
+  readonly retryFailed?: boolean;
 }
 
 /**
@@ -153,7 +158,7 @@ export interface SyncRequest {
  * replicas sharing a PostgreSQL store) end up in one job.
  */
 export async function requestJob(q: Queryable, request: SyncRequest): Promise<{ job: Job; joined: boolean }> {
-  const row = await upsertRequest(q, request.kind, request.connectors, request.requestedBy);
+  const row = await upsertRequest(q, request.kind, request.connectors, request.requestedBy, request.retryFailed ?? false);
   const job = await getJob(q, row.id);
   if (!job) throw new Error(`job ${row.id} vanished right after it was queued`);
   return { job, joined: row.requests > 1 };

@@ -67,7 +67,7 @@ export async function recentCycles(q: Queryable, limit = 10): Promise<CycleSumma
 const CYCLE_JOBS = `
   SELECT CAST(c.id AS text) AS id, c.result, c.kind, c.revision, c.started_at, c.finished_at, c.counts, c.error,
          j.requested_at, j.requested_by, j.requests, j.connectors, c.scope, c.trigger, c.type_counts,
-         (c.finished_at IS NULL AND EXISTS (SELECT 1 FROM cycle n WHERE n.mode = 'reconcile' AND n.started_at > c.started_at)) AS superseded
+         (c.finished_at IS NULL AND EXISTS (SELECT 1 FROM cycle n WHERE n.mode = 'reconcile' AND n.started_at > c.started_at)) AS superseded, j.retry_failed
     FROM cycle c LEFT JOIN job_request j ON j.id = c.id AND j.state = 'started'
    WHERE c.mode = 'reconcile'`;
 

@@ -25,11 +25,13 @@ export interface JobRow {
   trigger: RunTrigger | null;
   type_counts: Record<string, Record<string, number>> | null;
   superseded: boolean;
+  /** The request asked its cycle to send every failed export again; null: no request. */
+  retry_failed: boolean | number | null;
 }
 
 const QUEUED_JOBS = `
   SELECT CAST(j.id AS text) AS id, 'queued' AS result, j.kind, CAST(NULL AS text) AS revision, CAST(NULL AS timestamptz) AS started_at, CAST(NULL AS timestamptz) AS finished_at,
-         CAST(NULL AS jsonb) AS counts, CAST(NULL AS text) AS error, j.requested_at, j.requested_by, j.requests, j.connectors, CAST(NULL AS text[]) AS scope, 'api' AS trigger, CAST(NULL AS jsonb) AS type_counts, false AS superseded
+         CAST(NULL AS jsonb) AS counts, CAST(NULL AS text) AS error, j.requested_at, j.requested_by, j.requests, j.connectors, CAST(NULL AS text[]) AS scope, 'api' AS trigger, CAST(NULL AS jsonb) AS type_counts, false AS superseded, j.retry_failed
     FROM job_request j
    WHERE j.state = 'queued'`;
 
@@ -57,13 +59,13 @@ export function scopeKeyOf(connectors: readonly string[] | null): string {
  * Queues a request, or joins the one of its scope already waiting. Atomic: two concurrent requests (even
  * on two replicas sharing a PostgreSQL store) end up in one row.
  */
-export async function upsertRequest(q: Queryable, kind: CycleKind, connectors: readonly string[] | null, requestedBy: string): Promise<{ id: number; requests: number }> {
+export async function upsertRequest(q: Queryable, kind: CycleKind, connectors: readonly string[] | null, requestedBy: string, retryFailed = false): Promise<{ id: number; requests: number }> {
   const list = connectors === null ? null : [...connectors];
   const rows = await q.query<{ id: string; requests: number }>(
     q.dialect.name === 'sqlite' ? SQLITE_REQUEST : POSTGRES_REQUEST,
     q.dialect.name === 'sqlite'
-      ? [kind, list, requestedBy, await q.dialect.nextval(q, 'cycle_id_seq'), scopeKeyOf(list)]
-      : [kind, list, requestedBy, scopeKeyOf(list)],
+      ? [kind, list, requestedBy, await q.dialect.nextval(q, 'cycle_id_seq'), scopeKeyOf(list), retryFailed]
+      : [kind, list, requestedBy, scopeKeyOf(list), retryFailed],
   );
   const row = rows[0];
   if (!row) throw new Error('queueing the sync request returned no row');
@@ -82,23 +84,25 @@ export async function claimQueuedRequest(q: Queryable, kind: CycleKind, scope: r
   return claimed[0]?.id;
 }
 
-const POSTGRES_REQUEST = `INSERT INTO job_request (id, kind, connectors, requested_by, scope_key)
-     VALUES (nextval(pg_get_serial_sequence('cycle', 'id')), $1, $2::text[], ARRAY[$3::text], $4)
+const POSTGRES_REQUEST = `INSERT INTO job_request (id, kind, connectors, requested_by, scope_key, retry_failed)
+     VALUES (nextval(pg_get_serial_sequence('cycle', 'id')), $1, $2::text[], ARRAY[$3::text], $4, $5::boolean)
      ON CONFLICT (scope_key) WHERE state = 'queued' DO UPDATE SET
        kind = CASE WHEN job_request.kind = 'full' OR EXCLUDED.kind = 'full' THEN 'full' ELSE 'delta' END,
        connectors = CASE WHEN job_request.connectors IS NULL OR EXCLUDED.connectors IS NULL THEN NULL
                          ELSE ARRAY(SELECT DISTINCT x FROM unnest(job_request.connectors || EXCLUDED.connectors) AS x ORDER BY 1) END,
        requested_by = ARRAY(SELECT DISTINCT x FROM unnest(job_request.requested_by || EXCLUDED.requested_by) AS x ORDER BY 1),
-       requests = job_request.requests + 1
+       requests = job_request.requests + 1,
+       retry_failed = job_request.retry_failed OR EXCLUDED.retry_failed
      RETURNING CAST(id AS text) AS id, requests`;
 
 /** The same on SQLite: lists are JSON arrays, and the id is reserved before ($4). */
-const SQLITE_REQUEST = `INSERT INTO job_request (id, kind, connectors, requested_by, scope_key)
-     VALUES ($4, $1, $2, json_array($3), $5)
+const SQLITE_REQUEST = `INSERT INTO job_request (id, kind, connectors, requested_by, scope_key, retry_failed)
+     VALUES ($4, $1, $2, json_array($3), $5, $6)
      ON CONFLICT (scope_key) WHERE state = 'queued' DO UPDATE SET
        kind = CASE WHEN job_request.kind = 'full' OR EXCLUDED.kind = 'full' THEN 'full' ELSE 'delta' END,
        connectors = CASE WHEN job_request.connectors IS NULL OR EXCLUDED.connectors IS NULL THEN NULL
                          ELSE (SELECT json_group_array(x ORDER BY x) FROM (SELECT value AS x FROM json_each(job_request.connectors) UNION SELECT value FROM json_each(EXCLUDED.connectors))) END,
        requested_by = (SELECT json_group_array(x ORDER BY x) FROM (SELECT value AS x FROM json_each(job_request.requested_by) UNION SELECT value FROM json_each(EXCLUDED.requested_by))),
-       requests = job_request.requests + 1
+       requests = job_request.requests + 1,
+       retry_failed = job_request.retry_failed OR EXCLUDED.retry_failed
      RETURNING CAST(id AS text) AS id, requests`;

@@ -12,7 +12,7 @@
 (function () {
   'use strict';
 
-  type Counter = 'imported' | 'created' | 'updated' | 'moved' | 'disabled' | 'deleted' | 'conflicts' | 'errors';
+  type Counter = 'imported' | 'created' | 'updated' | 'moved' | 'disabled' | 'deleted' | 'retried' | 'givenUp' | 'conflicts' | 'errors';
   type Counts = Partial<Record<string, number>>;
   interface Problem { file: string; line: number; column: number; message: string }
   interface Gate { connector: string; type: string; message?: string; heldBack?: number; pendingApproval?: number | null }
@@ -60,6 +60,8 @@
     trigger: string;
     requestedBy: string[];
     requests: number;
+    /** A sync request asked the run to send every failed export again. */
+    retryFailed?: boolean;
     connectors?: string[] | null;
     /** The connectors the run covered; null: the whole mesh. */
     scope?: string[] | null;
@@ -117,7 +119,8 @@
   const TOKEN_KEY = 'identity-mesh.viewer-token';
   const REFRESH_MS = 10000;
   const API = '/api/v1';
-  const COUNTERS: readonly Counter[] = ['imported', 'created', 'updated', 'moved', 'disabled', 'deleted', 'conflicts', 'errors'];
+  // retried: failed exports sent again this run; givenUp: those it stopped sending after exportRetry.maxAttempts.
+  const COUNTERS: readonly Counter[] = ['imported', 'created', 'updated', 'moved', 'disabled', 'deleted', 'retried', 'givenUp', 'conflicts', 'errors'];
   const state: { token: string | null; timer: number | null; loading: boolean; generation: number; meshTypes: string } = { token: null, timer: null, loading: false, generation: 0, meshTypes: '' };
 
   function $(id: string): HTMLElement {
@@ -465,7 +468,7 @@
 
   const JOB_HEADERS = ['Job', 'Status', 'Kind', 'Scope', 'Trigger', 'Started', 'Duration'].concat(
     COUNTERS.map(function (k) {
-      return '#' + k.charAt(0).toUpperCase() + k.slice(1);
+      return k === 'givenUp' ? '#Given up' : '#' + k.charAt(0).toUpperCase() + k.slice(1);
     }),
   );
 
@@ -544,6 +547,7 @@
             ['Kind', j.kind],
             ['Scope', scopeText(j)],
             ['Trigger', triggerText(j) + (j.requests > 1 ? ' (' + j.requests + ' requests joined)' : '')],
+            j.retryFailed ? ['Failed exports', 'all sent again (retryFailed)'] : null,
             j.connectors ? ['Connectors asked for', j.connectors.join(', ')] : null,
             ['Revision', h('span', { class: 'mono', text: revision(j.revision) })],
             j.requestedAt ? ['Requested', when(j.requestedAt)] : null,
