@@ -81,7 +81,8 @@ export async function exportPlan(ctx: CycleContext, plan: ProjectionPlan, counts
   const retry = { ...ctx.config.mesh.exportRetry, mayRetry };
   let done = 0;
   const recordBatch = async (batch: readonly PlannedChange[], byId: ReadonlyMap<string, ExportResult>) => {
-    await ctx.atomically((q) => record(q, historyStamp(ctx), plan, batch, byId, counts, touched));
+    // Recording only writes (links, failures, conflicts, history): each statement is sent as it is built.
+    await ctx.atomically((q) => record(q, historyStamp(ctx), plan, batch, byId, counts, touched), { writeBehind: true });
     ctx.progress(label, (done += batch.length), total);
   };
 
