@@ -57,7 +57,8 @@ export async function evaluatePolicies(ctx: CycleContext, q: Queryable, plans: r
   for (const policy of ctx.config.policies) {
     const covered = plans.filter((p) => policy.projections.includes(p.projection.name));
     if (covered.length === 0) continue;
-    await evaluateLimits(ctx, policy, covered, liveCount, limits);
+    // Without limits nothing counts the changes, nor the target's objects (a count over the whole target).
+    if (Object.keys(policy.limits).length > 0 || policy.attributeLimits.size > 0) await evaluateLimits(ctx, policy, covered, liveCount, limits);
     if (policy.invariants.length > 0) await evaluateInvariants(ctx, q, policy, covered, outcome);
   }
   await settleLimits(ctx, q, plans, limits, outcome);
