@@ -16,7 +16,7 @@ import { insertConflicts, type ConflictScope, type ConflictSubject, type NewConf
 import type { PlannedChange, ProjectionPlan } from './planner.js';
 import { historyStamp } from './history-stamp.js';
 import { exportedValues } from './exported-values.js';
-import { insertExportHistory, type ExportRecord } from './tables/export-history.js';
+import { insertExportHistory, insertReleasedCreations, type ExportRecord } from './tables/export-history.js';
 import type { HistoryStamp } from './tables/value-history.js';
 import { saveTargetLinks, type LinkWrite, type TargetLink, type Written } from './tables/target-links.js';
 
@@ -215,7 +215,9 @@ async function record(
     const result = byId.get(planned.change.id) ?? { id: planned.change.id, ok: false as const, error: { code: 'NoResult', message: 'the connector returned no result for this change', retryable: true } };
     const address = planned.change.op === 'create' ? ((result.ok ? result.externalId : undefined) ?? planned.change.key) : planned.change.externalId;
     if (address !== undefined) touched.add(address);
-    if (stamp) history.push(exportRecord(projection, planned, result));
+    // A new link keeps the create that made it (the run); any other export is a history row.
+    const createsLink = stamp !== null && planned.link === undefined && planned.change.op === 'create' && result.ok && !(result.heldBack && !result.externalId);
+    if (stamp && !createsLink) history.push(exportRecord(projection, planned, result));
     if (!result.ok) {
       counts.failed++;
       fail(planned, planned.change.op, result.error);
@@ -251,7 +253,15 @@ async function record(
           held.push({ kind: 'heldBack', subject, scope, attribute: 'enabled', meshType: projection.meshType, details: { reason: result.heldBack, projection: projection.name, object: planned.object } });
         }
         const written: Written = { attributes: change.attributes, enabled: change.enabled, ...(enableHeldBack ? { enableHeldBack } : {}) };
-        links.push({ ...link, externalId: result.externalId ?? change.key ?? null, dn: result.dn ?? change.dn ?? null, state: change.enabled === false ? 'disabled' : 'active', how: 'created', written });
+        links.push({
+          ...link,
+          externalId: result.externalId ?? change.key ?? null,
+          dn: result.dn ?? change.dn ?? null,
+          state: change.enabled === false ? 'disabled' : 'active',
+          how: 'created',
+          written,
+          ...(createsLink ? { createdCycle: stamp.cycleId } : {}),
+        });
         break;
       }
       case 'update': {
@@ -290,7 +300,8 @@ async function record(
     const previous = merged.get(key);
     merged.set(key, previous ? { ...previous, ...link, dn: link.dn ?? previous.dn, written: { ...previous.written, ...link.written, attributes: { ...(previous.written.attributes ?? {}), ...(link.written.attributes ?? {}) } } } : link);
   }
-  await saveTargetLinks(q, [...merged.values()]);
+  const released = await saveTargetLinks(q, [...merged.values()]);
+  if (stamp) await insertReleasedCreations(q, released);
   await clearFailedExports(q, projection.name, succeeded.map((p) => p.meshId));
   await recordFailedExports(q, [...failures.values()], PAUSED);
   await insertConflicts(q, held);

@@ -8,6 +8,8 @@
 import type { Queryable } from '../store/db.js';
 import type { CycleContext } from './context.js';
 import { settleFailedExports } from './export-attempts.js';
+import { historyStamp } from './history-stamp.js';
+import { insertReleasedCreations } from './tables/export-history.js';
 import { clearConflicts, insertConflicts, type ConflictScope } from './tables/conflicts.js';
 import type { HeldBackObject, PlanPage } from './planner.js';
 import { saveTargetLinks } from './tables/target-links.js';
@@ -20,7 +22,9 @@ export async function applyPlanDecisions(ctx: CycleContext, projection: string, 
     if (page.reviewed.length > 0) await clearConflicts(q, ['heldBack', 'ambiguousJoin'], { scope, subjects: page.reviewed });
     if (page.settled.length > 0) await settleFailedExports(q, projection, page.settled);
     await recordHeldBack(q, scope, page.heldBack);
-    await saveTargetLinks(q, page.linkWrites);
+    const released = await saveTargetLinks(q, page.linkWrites);
+    const stamp = historyStamp(ctx);
+    if (stamp) await insertReleasedCreations(q, released);
   });
 }
 

@@ -285,6 +285,15 @@ CREATE INDEX export_history_at ON export_history (at);
 `;
 
 /**
+ * Migration 20: a create that made a target link is kept on the link (the run that created the target
+ * object), not as an export history row; it moves to export history only if the link is released to
+ * another mesh object. A first cycle then writes no export history for its creates.
+ */
+const LINK_CREATIONS = `
+ALTER TABLE target_link ADD COLUMN created_cycle bigint;
+`;
+
+/**
  * Each migration in both dialects. The SQLite schema has the same tables, columns and indexes, so
  * every reader (status, explain, reports) works alike; the differences are SQLite's types (JSON as text,
  * timestamps as ISO 8601 text, `sequence` rows for PostgreSQL's sequences) and what SQLite does not
@@ -721,6 +730,12 @@ ALTER TABLE job_request ADD COLUMN retry_failed boolean NOT NULL DEFAULT false;
     sqlite: `
 ALTER TABLE job_request ADD COLUMN retry_failed boolean NOT NULL DEFAULT false;
 `,
+  },
+  {
+    version: 20,
+    name: 'link-creations',
+    postgres: LINK_CREATIONS,
+    sqlite: LINK_CREATIONS,
   },
 ];
 

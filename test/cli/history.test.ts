@@ -129,8 +129,14 @@ describe('imesh history', () => {
     edit('data/hr.csv', 'Distinguished Engineer', 'Fellow');
     commit('keep no history');
     const run7 = reconcile();
-    const after = JSON.parse(run('history', 'person/E1001', 'title', '--format', 'json').stdout) as { retain: string; values: ValueEntry[]; exports: unknown[] };
-    expect(after).toMatchObject({ retain: '1ms', exports: [] });
+    const after = JSON.parse(run('history', 'person/E1001', 'title', '--format', 'json').stdout) as { retain: string; values: ValueEntry[]; exports: ExportEntry[] };
+    expect(after).toMatchObject({ retain: '1ms' });
+    // The updates are pruned; each target link still holds the create that made it, in the first run.
+    expect(after.exports.map((e) => [e.connector, e.op, e.result])).toEqual([
+      ['apps', 'create', 'ok'],
+      ['phonebook', 'create', 'ok'],
+    ]);
+    expect(new Set(after.exports.map((e) => e.run)).size).toBe(1);
     // The badge system's title is current (since the third run); HR's change reached no mesh value.
     expect(after.values.map((v) => [v.value, v.connector])).toEqual([['Engineer', 'badges']]);
     expect(after.values[0]!.run).toBeLessThan(run7);

@@ -1,5 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { history } from '../../src/engine/history.js';
+import { insertReleasedCreations } from '../../src/engine/tables/export-history.js';
+import { loadTargetLinks, saveTargetLinks } from '../../src/engine/tables/target-links.js';
 import { pruneHistory } from '../../src/store/maintenance.js';
 import { registerSecret } from '../../src/shared/logger.js';
 import { memoryConnector, MemorySystem } from '../fixtures/memory-connector.js';
@@ -180,7 +182,11 @@ describe('value history', () => {
       ['title', 'Senior Engineer', second.cycleId],
       ['title', 'Principal Engineer', third.cycleId],
     ]);
-    expect(result.exports.map((e) => [e.op, e.run])).toEqual([['update', third.cycleId]]);
+    // The create is the link's (like a current value, kept while the link holds its target object).
+    expect(result.exports.map((e) => [e.op, e.run])).toEqual([
+      ['create', first.cycleId],
+      ['update', third.cycleId],
+    ]);
     expect(await pruneHistory(h.db, 1, Date.now() + 60_000)).toEqual({ values: 1, exports: 1 });
     expect((await history(h.db, h.config, 'person', 'E1')).values.map((v) => [v.attribute, v.value, v.run])).toEqual([
       ['email', 'a@example.com', first.cycleId],
@@ -211,6 +217,24 @@ describe('value history', () => {
       ['title', 'Senior Engineer', 'hr', 'test', second.cycleId],
     ]);
     expect(await pruneHistory(h.db, 1, Date.now() + 60_000)).toMatchObject({ values: 2 });
+  });
+
+  it("keeps a new link's create on the link, and moves it to export history when another object takes the target", async () => {
+    const { hr, h } = await setup();
+    hr.put('user', 'E1', { employee_id: 'E1', email: 'a@example.com', title: 'Engineer' });
+    const first = await h.cycle();
+    // A first cycle's creates are no rows: each link holds its run.
+    expect(await h.db.query('SELECT op FROM export_history')).toEqual([]);
+    const { id } = await history(h.db, h.config, 'person', 'E1');
+    const [link] = await loadTargetLinks(h.db, 'person-to-apps', [id]);
+    expect(link?.createdCycle).toBe(first.cycleId);
+
+    // Another mesh object's link takes the same target object: the released link's create becomes a row.
+    const released = await saveTargetLinks(h.db, [{ ...link!, meshId: 'another-mesh-object', createdCycle: null }]);
+    expect(released.map((c) => [c.meshId, c.object, c.createdCycle])).toEqual([[id, 'E1', first.cycleId]]);
+    await insertReleasedCreations(h.db, released);
+    const result = await history(h.db, h.config, 'person', id);
+    expect(result.exports.map((e) => [e.op, e.connector, e.object, e.result, e.run, e.revision])).toEqual([['create', 'apps', 'E1', 'ok', first.cycleId, 'test']]);
   });
 
   it('records nothing with retain: 0s (history off)', async () => {

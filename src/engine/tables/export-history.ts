@@ -3,12 +3,15 @@
  * statement with the export batch's other records (migrations 12 and 16). What the config and the
  * cycle record say is not repeated: the target connector and object type are the projection's, the
  * revision the run's. A create's values are not either (they are the mesh values of its run, in the
- * value history); rows written before migration 18 still hold them.
+ * value history); rows written before migration 18 still hold them. A create that made a new link is no
+ * row at all: the link keeps its run (target_link.created_cycle, migration 20) and the reader shows it
+ * from there; it becomes a row only if the link is released to another mesh object.
  */
 import type { CompiledConfig, Scalar, Value } from '../../config/model.js';
 import type { Queryable } from '../../store/db.js';
 import { isoTimestamp } from '../../store/timestamps.js';
 import { cycleStamps } from './cycles.js';
+import { linkCreations, type LinkCreation } from './target-links.js';
 import type { HistoryStamp } from './value-history.js';
 
 export type ExportOutcome = 'ok' | 'failed' | 'heldBack';
@@ -52,6 +55,19 @@ export async function insertExportHistory(q: Queryable, stamp: HistoryStamp, rec
   );
 }
 
+/**
+ * Moves the creates that released links recorded into export history: each as its run's create
+ * (ordered first among the object's exports), kept from now for the retention.
+ */
+export async function insertReleasedCreations(q: Queryable, creations: readonly LinkCreation[]): Promise<void> {
+  if (creations.length === 0) return;
+  await q.query(
+    `INSERT INTO export_history (projection, mesh_id, item, connector, object_type, object, op, result, seq, cycle_id)
+     SELECT x.p, x.m, x.i, x.c, x.t, x.o, 'create', 'ok', 0, x.r FROM ${q.dialect.records('$1', { p: 'text', m: 'text', i: 'text', c: 'text', t: 'text', o: 'text', r: 'bigint' })}`,
+    [JSON.stringify(creations.map((c) => ({ p: c.projection, m: c.meshId, i: c.item, c: c.connector, t: c.objectType, o: c.object, r: c.createdCycle })))],
+  );
+}
+
 export interface ExportHistoryEntry {
   readonly projection: string;
   /** The projection's target (empty when the projection is no longer configured). */
@@ -85,8 +101,26 @@ export async function readExportHistory(q: Queryable, config: CompiledConfig, me
     at: Date | string;
   }>(`SELECT projection, connector, object_type, object, item, op, attributes, result, error, cycle_id, at FROM export_history WHERE mesh_id = $1 ORDER BY seq, at`, [meshId]);
   const kept = rows.filter((row) => attribute === undefined || row.op === 'delete' || (row.attributes === null ? row.op === 'create' : Object.hasOwn(row.attributes, attribute)));
-  const stamps = await cycleStamps(q, [...new Set(kept.map((row) => Number(row.cycle_id)))]);
-  return kept.map((row) => {
+  // The creates the object's links still hold: a create writes every attribute, so none is filtered out.
+  const creations = await linkCreations(q, meshId);
+  const stamps = await cycleStamps(q, [...new Set([...kept.map((row) => Number(row.cycle_id)), ...creations.map((c) => c.createdCycle)])]);
+  const fromLinks = creations.map(
+    (c): ExportHistoryEntry => ({
+      projection: c.projection,
+      connector: c.connector,
+      objectType: c.objectType,
+      object: c.object,
+      item: c.item,
+      op: 'create',
+      attributes: null,
+      result: 'ok',
+      error: null,
+      revision: stamps.get(c.createdCycle)?.revision ?? null,
+      run: c.createdCycle,
+      at: stamps.get(c.createdCycle)?.startedAt ?? '',
+    }),
+  );
+  const fromRows = kept.map((row): ExportHistoryEntry => {
     const target = config.projections.find((p) => p.name === row.projection)?.target;
     return {
       projection: row.projection,
@@ -103,6 +137,8 @@ export async function readExportHistory(q: Queryable, config: CompiledConfig, me
       at: isoTimestamp(row.at),
     };
   });
+  // Rows are in order; a link's create (dated by its run's start) goes before what followed it.
+  return [...fromLinks, ...fromRows].sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
 }
 
 /** Deletes the rows written before `cutoff` (ISO 8601); returns how many. */

@@ -25,6 +25,8 @@ export interface TargetLink {
   readonly state: TargetState;
   readonly how: string;
   readonly written: Written;
+  /** The run that created the target object, while the link holds it (export history reads the create here). */
+  readonly createdCycle?: number | null;
 }
 
 interface Row {
@@ -38,6 +40,7 @@ interface Row {
   state: TargetState;
   how: string;
   written: Written;
+  created_cycle?: string | number | null;
 }
 
 const toLink = (row: Row): TargetLink => ({
@@ -51,6 +54,7 @@ const toLink = (row: Row): TargetLink => ({
   state: row.state,
   how: row.how,
   written: row.written ?? {},
+  createdCycle: row.created_cycle === undefined || row.created_cycle === null ? null : Number(row.created_cycle),
 });
 
 export async function loadTargetLinks(q: Queryable, projection: string, meshIds: readonly string[]): Promise<TargetLink[]> {
@@ -73,8 +77,24 @@ export async function loadReferenceTargets(q: Queryable, connector: string, mesh
 /** What is saved for a link: the whole link, as the planner or exporter last decided it. */
 export type LinkWrite = TargetLink;
 
-export async function saveTargetLinks(q: Queryable, links: readonly LinkWrite[]): Promise<void> {
-  if (links.length === 0) return;
+/** A create a link recorded (createdCycle), moved to export history when the link is released. */
+export interface LinkCreation {
+  readonly projection: string;
+  readonly meshId: string;
+  readonly item: string;
+  readonly connector: string;
+  readonly objectType: string;
+  /** The target object: DN, else external id. */
+  readonly object: string;
+  readonly createdCycle: number;
+}
+
+/**
+ * Saves links; returns the creates recorded on links released here (another link now manages their
+ * target object), which the caller moves to export history.
+ */
+export async function saveTargetLinks(q: Queryable, links: readonly LinkWrite[]): Promise<LinkCreation[]> {
+  if (links.length === 0) return [];
   const payload = links.map((l) => ({
     projection: l.projection,
     mesh_id: l.meshId,
@@ -86,15 +106,17 @@ export async function saveTargetLinks(q: Queryable, links: readonly LinkWrite[])
     state: l.state,
     how: l.how,
     written: l.written,
+    created_cycle: l.createdCycle ?? undefined,
   }));
   // A target object can be managed by one (projection, mesh object, item) only: a stale link that
   // points at the same object is released first.
   const addressed = links
     .filter((l) => l.externalId !== null)
     .map((l) => ({ projection: l.projection, mesh_id: l.meshId, item: l.item, connector: l.connector, object_type: l.objectType, external_id: l.externalId }));
+  let released: LinkCreation[] = [];
   if (addressed.length > 0) {
     const records = q.dialect.records('$1', { projection: 'text', mesh_id: 'text', item: 'text', connector: 'text', object_type: 'text', external_id: 'text' });
-    await q.query(
+    const rows = await q.query<Row>(
       // Two uncorrelated IN lists, so both stores look the addresses up by the unique index on
       // (connector, object_type, external_id) instead of scanning target_link once per link. That index
       // is partial (external_id IS NOT NULL), and SQLite does not infer it from a row-value IN: without
@@ -104,19 +126,39 @@ export async function saveTargetLinks(q: Queryable, links: readonly LinkWrite[])
         WHERE external_id IS NOT NULL
           AND (connector, object_type, external_id) IN (SELECT x.connector, x.object_type, x.external_id FROM ${records})
           AND (connector, object_type, external_id, projection, mesh_id, item) NOT IN
-              (SELECT x.connector, x.object_type, x.external_id, x.projection, x.mesh_id, x.item FROM ${records})`,
+              (SELECT x.connector, x.object_type, x.external_id, x.projection, x.mesh_id, x.item FROM ${records})
+        RETURNING projection, mesh_id, item, connector, object_type, external_id, dn, created_cycle`,
       [JSON.stringify(addressed)],
     );
+    released = rows.map(toLink).flatMap((link) => (link.createdCycle ? [creationOf(link, link.createdCycle)] : []));
   }
   await q.query(
-    `INSERT INTO target_link (projection, mesh_id, item, connector, object_type, external_id, dn, state, how, written)
-     SELECT x.projection, x.mesh_id, x.item, x.connector, x.object_type, x.external_id, x.dn, x.state, x.how, x.written
-       FROM ${q.dialect.records('$1', { projection: 'text', mesh_id: 'text', item: 'text', connector: 'text', object_type: 'text', external_id: 'text', dn: 'text', state: 'text', how: 'text', written: 'json' })} WHERE true
+    `INSERT INTO target_link (projection, mesh_id, item, connector, object_type, external_id, dn, state, how, written, created_cycle)
+     SELECT x.projection, x.mesh_id, x.item, x.connector, x.object_type, x.external_id, x.dn, x.state, x.how, x.written, x.created_cycle
+       FROM ${q.dialect.records('$1', { projection: 'text', mesh_id: 'text', item: 'text', connector: 'text', object_type: 'text', external_id: 'text', dn: 'text', state: 'text', how: 'text', written: 'json', created_cycle: 'bigint' })} WHERE true
      ON CONFLICT (projection, mesh_id, item) DO UPDATE
        SET connector = EXCLUDED.connector, object_type = EXCLUDED.object_type, external_id = EXCLUDED.external_id, dn = EXCLUDED.dn,
-           state = EXCLUDED.state, how = EXCLUDED.how, written = EXCLUDED.written, updated_at = ${q.dialect.now}`,
+           state = EXCLUDED.state, how = EXCLUDED.how, written = EXCLUDED.written, updated_at = ${q.dialect.now},
+           created_cycle = coalesce(target_link.created_cycle, EXCLUDED.created_cycle)`,
     [JSON.stringify(payload)],
   );
+  return released;
+}
+
+const creationOf = (link: TargetLink, createdCycle: number): LinkCreation => ({
+  projection: link.projection,
+  meshId: link.meshId,
+  item: link.item,
+  connector: link.connector,
+  objectType: link.objectType,
+  object: link.dn ?? link.externalId ?? '',
+  createdCycle,
+});
+
+/** The creates a mesh object's links still hold (each link's target object, created by its run). */
+export async function linkCreations(q: Queryable, meshId: string): Promise<LinkCreation[]> {
+  const rows = await q.query<Row>('SELECT * FROM target_link WHERE mesh_id = $1 AND created_cycle IS NOT NULL ORDER BY projection, item', [meshId]);
+  return rows.map(toLink).flatMap((link) => (link.createdCycle ? [creationOf(link, link.createdCycle)] : []));
 }
 
 /** Every link of one mesh object, by projection and item: what explain lists. */
