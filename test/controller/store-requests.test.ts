@@ -1,6 +1,11 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { CompiledConfig } from '../../src/config/model.js';
-import { StoreRequestWatcher, type StoredRequest } from '../../src/controller/store-requests.js';
+import { requestJob } from '../../src/controller/api/jobs.js';
+import { StoreRequestWatcher, waitingSyncJobs, type StoredRequest } from '../../src/controller/store-requests.js';
+import { openTestStore } from '../engine/test-store.js';
 import { quietLogger } from './quiet-logger.js';
 
 const request = (key: string, connectors: string[] | null = null): StoredRequest => ({ key, kind: 'delta', reason: key, connectors, trigger: 'api' });
@@ -50,5 +55,25 @@ describe('requests waiting in the store', () => {
     w.leaderChanged();
     await w.pollOnce();
     expect(asked).toEqual(['scim:entra:7', 'scim:entra:9', 'job:1:delta', 'job:1:delta']);
+  });
+
+  it("a sync request's retryFailed reaches the leader, also when a request joins it later", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'imesh-store-requests-'));
+    const db = await openTestStore(dir);
+    try {
+      const waiting = waitingSyncJobs(db);
+      const { job } = await requestJob(db, { kind: 'delta', connectors: ['hr'], requestedBy: 'sre' });
+      expect(await waiting({} as CompiledConfig)).toEqual([expect.objectContaining({ key: `job:${job.id}:delta`, connectors: ['hr'] })]);
+      expect((await waiting({} as CompiledConfig))[0]?.retryFailed).toBeUndefined();
+      // Joined by a request that asks for it: a new key, so the leader asks its run loop again, with it.
+      const joined = await requestJob(db, { kind: 'delta', connectors: ['hr'], requestedBy: 'ops', retryFailed: true });
+      expect(joined).toMatchObject({ joined: true, job: { id: job.id, retryFailed: true } });
+      expect(await waiting({} as CompiledConfig)).toEqual([expect.objectContaining({ key: `job:${job.id}:delta:retry-failed`, retryFailed: true })]);
+      // A later request without it does not take it away.
+      expect((await requestJob(db, { kind: 'delta', connectors: ['hr'], requestedBy: 'sre' })).job.retryFailed).toBe(true);
+    } finally {
+      await db.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
