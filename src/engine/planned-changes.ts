@@ -5,11 +5,29 @@
  * gates, the policies and the export read them back a page at a time (only the operations each needs)
  * and a cycle's memory is bounded by its page size, not by the size of the directory.
  */
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ExportOp } from '../connectors/sdk.js';
-import type { PlannedChange } from './planner.js';
+import type { ExportChange, ExportOp } from '../connectors/sdk.js';
+import type { DesiredObject } from './projector.js';
+import type { TargetLink } from './tables/target-links.js';
+
+export interface PlannedChange {
+  readonly projection: string;
+  readonly meshId: string;
+  readonly item: string;
+  readonly change: ExportChange;
+  /** Label for reports: DN, key or external id. */
+  readonly object: string;
+  /** The object is no longer projected (its removal: a delete or a disable by `onRemove`). */
+  readonly removal?: true;
+  /** Reference attributes whose referenced mesh objects are not projected to the target: their mesh ids. */
+  readonly unresolved?: DesiredObject['unresolved'];
+  readonly link?: TargetLink;
+  /** The fingerprint of all the object's changes (export-attempts.ts), when it has more than one. */
+  readonly fingerprint?: string;
+}
 
 /** Export order: moves before updates, so an update addresses the object where it now lives. */
 export const OP_ORDER: readonly ExportOp[] = ['create', 'move', 'update', 'enable', 'disable', 'delete'];
@@ -19,7 +37,11 @@ const objectKey = (c: { meshId: string; item: string }): string => `${c.meshId}\
 interface Chunk {
   readonly offset: number;
   readonly length: number;
+  readonly iv: Buffer;
+  readonly tag: Buffer;
 }
+
+const CIPHER = 'aes-256-gcm';
 
 /** One page's chunks, and its changes' operations in plan order (one OP_ORDER index each). */
 interface Page {
@@ -29,7 +51,9 @@ interface Page {
 
 export class PlannedChanges {
   private readonly listed: PlannedChange[] | undefined;
-  private file: { readonly dir: string; readonly fd: number; end: number } | undefined;
+  private file: { readonly fd: number; end: number } | undefined;
+  /** The scratch file's key: this object's alone, never written anywhere. */
+  private readonly key = randomBytes(32);
   private readonly written: Page[] = [];
   private readonly counts = new Map<ExportOp, number>(OP_ORDER.map((op) => [op, 0]));
   /** Objects (meshId, item) whose changes are withheld after planning (a Policy invariant's hold). */
@@ -68,10 +92,12 @@ export class PlannedChanges {
     const file = this.open();
     const chunks = new Map<ExportOp, Chunk>();
     for (const [op, changes] of byOp) {
-      const bytes = Buffer.from(JSON.stringify(changes), 'utf8');
+      const iv = randomBytes(12);
+      const cipher = createCipheriv(CIPHER, this.key, iv);
+      const bytes = Buffer.concat([cipher.update(JSON.stringify(changes), 'utf8'), cipher.final()]);
       let written = 0;
       while (written < bytes.length) written += writeSync(file.fd, bytes, written, bytes.length - written, file.end + written);
-      chunks.set(op, { offset: file.end, length: bytes.length });
+      chunks.set(op, { offset: file.end, length: bytes.length, iv, tag: cipher.getAuthTag() });
       file.end += bytes.length;
     }
     this.written.push({ chunks, order: Uint8Array.from(page, (c) => OP_ORDER.indexOf(c.change.op)) });
@@ -138,7 +164,6 @@ export class PlannedChanges {
   discard(): void {
     if (!this.file) return;
     closeSync(this.file.fd);
-    rmSync(this.file.dir, { recursive: true, force: true });
     this.file = undefined;
     this.written.length = 0;
   }
@@ -147,11 +172,19 @@ export class PlannedChanges {
     return this.withheld.size > 0 && this.withheld.has(objectKey(change));
   }
 
-  private open(): { readonly dir: string; readonly fd: number; end: number } {
+  /**
+   * Planned values are the directory's data, so the file is no new place to find them: it is removed
+   * as soon as it is open (only this process's descriptor reaches it, and a killed process leaves
+   * nothing behind), and what is written to it is encrypted with a key only this object holds.
+   */
+  private open(): { readonly fd: number; end: number } {
     if (!this.file) {
-      // mkdtemp makes the folder 0700; the file is 0600: planned values are the directory's data.
       const dir = mkdtempSync(join(tmpdir(), 'imesh-plan-'));
-      this.file = { dir, fd: openSync(join(dir, 'changes.json'), 'w+', 0o600), end: 0 };
+      try {
+        this.file = { fd: openSync(join(dir, 'changes'), 'w+', 0o600), end: 0 };
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
     }
     return this.file;
   }
@@ -165,6 +198,7 @@ export class PlannedChanges {
       if (n === 0) throw new Error('the planned changes file ended early');
       done += n;
     }
-    return JSON.parse(bytes.toString('utf8')) as PlannedChange[];
+    const decipher = createDecipheriv(CIPHER, this.key, chunk.iv).setAuthTag(chunk.tag);
+    return JSON.parse(Buffer.concat([decipher.update(bytes), decipher.final()]).toString('utf8')) as PlannedChange[];
   }
 }

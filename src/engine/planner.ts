@@ -11,7 +11,7 @@ import type { Queryable } from '../store/db.js';
 import type { CsObject } from './connector-space.js';
 import { changeFingerprint, loadFailedExports, objectKey, retryDueIds, type GivenUpExport } from './export-attempts.js';
 import { PAGE_SIZE, type CycleContext } from './context.js';
-import { PlannedChanges } from './planned-changes.js';
+import { PlannedChanges, type PlannedChange } from './planned-changes.js';
 import { joinAttributes, meshLabel, type MeshObject } from './mesh-object.js';
 import { dateOfDefinition } from './date-dependence.js';
 import { definitionHash, readProgress } from './progress.js';
@@ -24,21 +24,7 @@ import { joinKey, sameValue, sourceValue, toList } from './values.js';
 import { ownValue } from '../shared/own-property.js';
 
 /** One planned change: plain data (a reconcile run keeps it in a scratch file, planned-changes.ts). */
-export interface PlannedChange {
-  readonly projection: string;
-  readonly meshId: string;
-  readonly item: string;
-  readonly change: ExportChange;
-  /** Label for reports: DN, key or external id. */
-  readonly object: string;
-  /** The object is no longer projected (its removal: a delete or a disable by `onRemove`). */
-  readonly removal?: true;
-  /** Reference attributes whose referenced mesh objects are not projected to the target: their mesh ids. */
-  readonly unresolved?: DesiredObject['unresolved'];
-  readonly link?: TargetLink;
-  /** The fingerprint of all the object's changes (export-attempts.ts), when it has more than one. */
-  readonly fingerprint?: string;
-}
+export type { PlannedChange } from './planned-changes.js';
 
 /** A projected object the plan holds back (an empty template attribute, an ambiguous adoption). */
 export interface HeldBackObject {

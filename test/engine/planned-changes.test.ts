@@ -1,4 +1,5 @@
-import { statSync } from 'node:fs';
+import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import type { ExportChange } from '../../src/connectors/sdk.js';
 import { PlannedChanges } from '../../src/engine/planned-changes.js';
@@ -59,15 +60,39 @@ describe.each([
 });
 
 describe('a reconcile run’s scratch file', () => {
-  it('is private to its user, keeps nothing in memory and is gone once discarded', async () => {
+  /** The descriptors of this process that point at a removed scratch file, as /proc shows them. */
+  function scratchDescriptors(): string[] {
+    return readdirSync('/proc/self/fd')
+      .map((fd) => `/proc/self/fd/${fd}`)
+      .filter((path) => {
+        try {
+          return /imesh-plan-.*\(deleted\)$/.test(readlinkSync(path));
+        } catch {
+          return false;
+        }
+      });
+  }
+
+  it('leaves no file to find, keeps nothing in memory, and holds planned values only encrypted', async () => {
+    const before = new Set(readdirSync(tmpdir()).filter((name) => name.startsWith('imesh-plan-')));
     const changes = new PlannedChanges(true);
     expect(() => changes.list()).toThrow(/out of memory/);
-    changes.add([create('a')]);
-    const file = (changes as unknown as { file: { dir: string } }).file;
-    const folder = statSync(file.dir);
-    expect(folder.mode & 0o777).toBe(0o700);
-    expect(statSync(`${file.dir}/changes.json`).mode & 0o777).toBe(0o600);
+    const marker = 'Planted-Value-7f3c';
+    changes.add([planned('a', { op: 'create', key: 'a', attributes: { name: marker } })]);
+    // Another user (or a later process) looking in the temp folder finds nothing: the file was removed once open.
+    expect(readdirSync(tmpdir()).filter((name) => name.startsWith('imesh-plan-') && !before.has(name))).toEqual([]);
+    // This process can still reach it through its descriptor; what it holds does not show the value.
+    const open = scratchDescriptors();
+    expect(open).toHaveLength(1);
+    const bytes = readFileSync(open[0]!);
+    expect(bytes.length).toBeGreaterThan(marker.length);
+    expect(bytes.includes(Buffer.from(marker))).toBe(false);
+    expect(bytes.includes(Buffer.from('"create"'))).toBe(false);
+    // …and the plan reads back whole.
+    const back = [];
+    for await (const page of changes.pages()) back.push(...page);
+    expect(back.map((c) => c.change.op === 'create' && c.change.attributes.name)).toEqual([marker]);
     changes.discard();
-    expect(() => statSync(file.dir)).toThrow();
+    expect(scratchDescriptors()).toEqual([]);
   });
 });
