@@ -4,7 +4,8 @@
  * state machine and per-record info objects cost ~20 µs a row, this ~1 µs.
  *
  * Reading: the delimiter may be several characters; a cell in double quotes may hold delimiters, line
- * breaks and doubled quotes; a record ends at LF or CRLF; empty lines are skipped; a quote inside an
+ * breaks and doubled quotes; a record ends at LF or CRLF, or at CR in a file whose first line ends with CR
+ * alone (classic Mac line endings, which Excel still writes as "CSV (Macintosh)"); empty lines are skipped; a quote inside an
  * unquoted cell, text after a closing quote, an unclosed quote and (optionally) a record whose cell count
  * differs from the first record's are errors naming the line. Writing quotes exactly the cells that need
  * it (delimiter, quote, CR or LF, leading or trailing white space), so the reader returns them unchanged.
@@ -49,6 +50,14 @@ export class CsvScanner {
   #separator = -1;
   #newline = -1;
 
+  /** How the file's lines end, from its first line break outside quotes; undefined until one is seen. */
+  #lineEnding: 'lf' | 'cr' | undefined;
+  /** While the line ending is unknown: how far the buffer was looked at, and whether that is inside quotes. */
+  #lookedAt = 0;
+  #lookedQuoted = false;
+  /** CR files: whether the text so far ends inside a quoted cell. */
+  #inQuotes = false;
+
   readonly #keyColumn: ((first: readonly string[]) => number) | undefined;
   /** The one cell every record after the first gets (the others are ''), or -1 for all of them. */
   #only = -1;
@@ -67,13 +76,79 @@ export class CsvScanner {
 
   /** The records this text completes; a record cut at the end of the text waits for the next. */
   push(text: string): ScannedRecord[] {
+    if (this.#lineEnding === 'cr') text = this.#crLinesToLf(text);
     this.#buffer = this.#buffer === '' ? text : this.#buffer + text;
+    if (this.#lineEnding === undefined) this.#findLineEnding(false);
     return this.#scan(false);
   }
 
   /** The records left at the end of the input (a last record without a line ending). */
   end(): ScannedRecord[] {
+    if (this.#lineEnding === undefined) this.#findLineEnding(true);
     return this.#scan(true);
+  }
+
+  /**
+   * Decides the line ending at the buffer's first line break outside quotes: LF or CRLF read as they
+   * are; a CR alone makes every CR outside quotes a line break (the buffer and what follows turned into
+   * LF; a CR inside a quoted cell stays part of its value). A CR ending the text waits for the next.
+   */
+  #findLineEnding(final: boolean): void {
+    const text = this.#buffer;
+    let quoted = this.#lookedQuoted;
+    for (let at = this.#lookedAt; at < text.length; at++) {
+      const code = text.charCodeAt(at);
+      if (code === 34) quoted = !quoted;
+      else if (!quoted && code === 10) {
+        this.#lineEnding = 'lf';
+        return;
+      } else if (!quoted && code === 13) {
+        if (at + 1 === text.length && !final) {
+          this.#lookedAt = at;
+          this.#lookedQuoted = quoted;
+          return;
+        }
+        if (text.charCodeAt(at + 1) === 10) {
+          this.#lineEnding = 'lf';
+          return;
+        }
+        this.#lineEnding = 'cr';
+        this.#buffer = this.#crLinesToLf(text);
+        return;
+      }
+    }
+    this.#lookedAt = text.length;
+    this.#lookedQuoted = quoted;
+  }
+
+  #crLinesToLf(text: string): string {
+    let out = '';
+    let from = 0;
+    let quoted = this.#inQuotes;
+    for (let at = 0; at < text.length; ) {
+      const quote = text.indexOf('"', at);
+      const cr = text.indexOf('\r', at);
+      if (cr < 0) {
+        if (quote >= 0) {
+          quoted = !quoted;
+          at = quote + 1;
+          continue;
+        }
+        break;
+      }
+      if (quote >= 0 && quote < cr) {
+        quoted = !quoted;
+        at = quote + 1;
+        continue;
+      }
+      if (!quoted) {
+        out += text.slice(from, cr) + '\n';
+        from = cr + 1;
+      }
+      at = cr + 1;
+    }
+    this.#inQuotes = quoted;
+    return from === 0 ? text : out + text.slice(from);
   }
 
   #scan(final: boolean): ScannedRecord[] {

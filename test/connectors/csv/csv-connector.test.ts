@@ -67,6 +67,15 @@ describe('csv import', () => {
     expect(users.get('E2')!.attributes.name).toBe('a;b');
   });
 
+  it('reads a file whose lines end with CR alone (classic Mac, Excel’s "CSV (Macintosh)")', async () => {
+    write('data/hr.csv', 'employee_id,name,note\rE1,Zoë,"two\rlines"\rE2,Bob,\r');
+    const { connector } = await open({ file: 'data/hr.csv', externalIdColumn: 'employee_id' });
+    const users = all(await collect(connector.fullImport('user')));
+    expect([...users.keys()].sort()).toEqual(['E1', 'E2']);
+    expect(users.get('E1')!.attributes).toEqual({ employee_id: 'E1', name: 'Zoë', note: 'two\rlines' });
+    expect(users.get('E2')!.attributes).toEqual({ employee_id: 'E2', name: 'Bob' }); // an empty cell is no value
+  });
+
   it.each([
     ['windows-1252', iconv.encode('employee_id,name\nE1,Andr\u00e9 M\u00fcller \u20ac\n', 'windows-1252')],
     ['latin1', iconv.encode('employee_id,name\nE1,Andr\u00e9 M\u00fcller\n', 'latin1')],

@@ -87,6 +87,28 @@ describe('csv scanner', () => {
     }
   });
 
+  it('reads a file whose lines end with CR alone (Excel’s CSV for Macintosh), keeping CRs inside quotes, in any chunking', () => {
+    const text = 'id,name,note\rA,"Ada, ""the"" first","line one\rline two"\r\rB,Bob,\r"C",Cy,"x\ny"\r';
+    const cells = [
+      ['id', 'name', 'note'],
+      ['A', 'Ada, "the" first', 'line one\rline two'],
+      ['B', 'Bob', ''],
+      ['C', 'Cy', 'x\ny'],
+    ];
+    // csv-parse, told the record delimiter, reads it the same way.
+    expect(parse(text, { skip_empty_lines: true, record_delimiter: '\r' })).toEqual(cells);
+    for (let first = 0; first <= text.length; first++) {
+      for (const second of [first, Math.min(text.length, first + 1), Math.min(text.length, first + 7)]) {
+        expect(scanAll(text, ',', [first, second]).map((r) => r.cells)).toEqual(cells);
+      }
+    }
+    // Without a final line break, and a single CR-terminated header.
+    expect(scanAll('a,b\r1,2', ',', []).map((r) => r.cells)).toEqual([['a', 'b'], ['1', '2']]);
+    expect(scanAll('a,b\r', ',', []).map((r) => r.cells)).toEqual([['a', 'b']]);
+    // A CR inside the quoted first cell does not decide the line ending: this file's lines end with LF.
+    expect(scanAll('"a\rb",c\n1,2\n', ',', [2]).map((r) => r.cells)).toEqual([['a\rb', 'c'], ['1', '2']]);
+  });
+
   it('refuses malformed CSV with the line, never quoting the cell', () => {
     expect(failure('id,name\nA,"unclosed\nB,2\n')).toMatchObject({ line: 2, message: expect.stringMatching(/^Quote Not Closed/) });
     expect(failure('id,name\nA,"closed"x\n')).toMatchObject({ line: 2, message: expect.stringMatching(/^Invalid Closing Quote/) });
