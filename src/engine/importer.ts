@@ -120,7 +120,9 @@ export async function importObjectType(ctx: CycleContext, connectorName: string,
         const unique = repeated ? [...new Map(pending.map((row) => [row.object.externalId, row])).values()] : pending;
         pending = [];
         await writing;
-        writing = upsertObjects(q, connectorName, objectType, ctx.seq, unique);
+        // A full read into an empty connector space, no key read twice yet: nothing to conflict with.
+        const fresh = known !== null && known.size === 0 && !repeated;
+        writing = upsertObjects(q, connectorName, objectType, ctx.seq, unique, { fresh });
         writing.catch(() => undefined);
         changed += unique.length;
       };

@@ -16,6 +16,11 @@ export interface Queryable {
    * apart). `tail` (ON CONFLICT …) takes no parameters. Stores without it take a set-based statement.
    */
   insertMany?(table: string, columns: readonly string[], rows: readonly (readonly unknown[])[], tail?: string): Promise<void>;
+  /**
+   * Optional: inserts rows the caller knows conflict with no existing row (and not with each other),
+   * by the store's bulk load (PostgreSQL: COPY FROM STDIN). Parameters as for insertMany.
+   */
+  copyRows?(table: string, columns: readonly string[], rows: readonly (readonly unknown[])[]): Promise<void>;
 }
 
 export interface TransactionOptions {

@@ -2,6 +2,7 @@ import pg from 'pg';
 import { StoreError } from '../shared/errors.js';
 import type { Db, Queryable, TransactionOptions } from './db.js';
 import { postgresDialect } from './dialect.js';
+import { copyIn } from './postgres-copy-in.js';
 
 /** Strips credentials from a PostgreSQL URL for messages. */
 export function describeUrl(url: string): string {
@@ -88,6 +89,7 @@ export async function openPostgresStore(url: string, options: { readonly create?
       dialect: postgresDialect,
       query: <T>(sql: string, params?: readonly unknown[]) => turn(() => direct.query<T>(sql, params)),
       exec: (sql: string) => turn(() => direct.exec(sql)),
+      copyRows: (table, columns, rows) => turn(() => copyIn(client, table, columns, rows)),
     };
   };
   return {

@@ -38,8 +38,10 @@ describe('cs_object writes of an import', () => {
   it('keeps 123 objects as staged, and a second write changes only those whose hash changed', async () => {
     const row = (o: StagedObject): StageRow => (o.deleted ? { object: o, hash: 'deleted' } : staged(o));
     const first = Array.from({ length: 123 }, (_, i) => object(i + 1));
+    first[5] = { ...first[5]!, attributes: { ...first[5]!.attributes, note: 'tab\there\nline\r\\N \\ end' } };
     // Some rows as a caller without the JSON at hand stages them.
-    await db.transaction((q) => upsertObjects(q, 'hr', 'user', 1, first.map((o, i) => (i % 4 === 0 ? { object: o, hash: row(o).hash } : row(o)))));
+    // A first import (nothing of the type stored yet) may take the store's bulk load.
+    await db.transaction((q) => upsertObjects(q, 'hr', 'user', 1, first.map((o, i) => (i % 4 === 0 ? { object: o, hash: row(o).hash } : row(o))), { fresh: true }));
     const ids = first.map((o) => o.externalId);
     const stored = await loadObjects(db, 'hr', 'user', ids);
     const fingerprints = await loadFingerprints(db, 'hr', 'user');

@@ -54,12 +54,22 @@ export async function loadFingerprintsFor(q: Queryable, connector: string, objec
 
 /**
  * Upserts changed objects, stamping them with the cycle's sequence number: on a store with multi-row
- * INSERTs (SQLite), through them; otherwise in one statement over a JSON array. The
- * attributes go in as the canonical JSON the hash was taken of (StageRow.attributes) where there is one.
+ * INSERTs (SQLite), through them; otherwise in one statement over a JSON array. `fresh`: the caller
+ * knows none of the objects is in the connector space (a first import), so a store's bulk load (COPY on
+ * PostgreSQL) may take them. The attributes go in as the canonical JSON the hash was taken of (StageRow.attributes) where there is one.
  */
-export async function upsertObjects(q: Queryable, connector: string, objectType: string, seq: number, rows: readonly StageRow[]): Promise<void> {
+export async function upsertObjects(q: Queryable, connector: string, objectType: string, seq: number, rows: readonly StageRow[], options: { readonly fresh?: boolean } = {}): Promise<void> {
   if (rows.length === 0) return;
   const attributes = (row: StageRow) => row.attributes ?? JSON.stringify(row.object.attributes);
+  if (options.fresh && q.copyRows) {
+    // None of these objects is in the connector space yet: the store's bulk load, no conflict to resolve.
+    await q.copyRows(
+      'cs_object',
+      ['connector', 'object_type', 'external_id', 'dn', 'attributes', 'enabled', 'hash', 'deleted', 'changed_seq'],
+      rows.map((row) => [connector, objectType, row.object.externalId, row.object.dn ?? null, attributes(row), row.object.enabled ?? null, row.hash, row.object.deleted ?? false, seq]),
+    );
+    return;
+  }
   const update = `dn = EXCLUDED.dn, attributes = EXCLUDED.attributes, enabled = EXCLUDED.enabled, hash = EXCLUDED.hash,
            deleted = EXCLUDED.deleted, changed_seq = EXCLUDED.changed_seq`;
   const changed = 'WHERE cs_object.hash <> EXCLUDED.hash OR cs_object.deleted <> EXCLUDED.deleted';

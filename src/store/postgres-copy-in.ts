@@ -1,0 +1,70 @@
+/**
+ * `COPY table (columns) FROM STDIN` in text format through a pg client: rows the caller knows conflict
+ * with none, sent as tab-separated lines. The server parses a line per row instead of a JSON document's
+ * fields, about a third less of its work per row than an INSERT … SELECT over json_to_recordset.
+ */
+import type pg from 'pg';
+
+interface CopyInConnection {
+  query(text: string): void;
+  sendCopyFromChunk(chunk: Buffer): void;
+  endCopyFrom(): void;
+}
+
+/** Bytes per CopyData message. */
+const CHUNK = 64 * 1024;
+
+export function copyIn(client: pg.PoolClient, table: string, columns: readonly string[], rows: readonly (readonly unknown[])[]): Promise<void> {
+  const text = copyText(rows);
+  return new Promise<void>((resolve, reject) => {
+    let failure: Error | undefined;
+    const submittable = {
+      submit(connection: CopyInConnection) {
+        connection.query(`COPY ${table} (${columns.join(', ')}) FROM STDIN`);
+      },
+      handleCopyInResponse(connection: CopyInConnection) {
+        const bytes = Buffer.from(text, 'utf8');
+        for (let start = 0; start < bytes.length; start += CHUNK) connection.sendCopyFromChunk(bytes.subarray(start, start + CHUNK));
+        connection.endCopyFrom();
+      },
+      handleCommandComplete() {},
+      handleReadyForQuery() {
+        if (failure) reject(failure);
+        else resolve();
+      },
+      handleError(error: Error) {
+        failure = error;
+        // pg reports the query's end through handleError alone when the server refuses it.
+        reject(error);
+      },
+      handleRowDescription() {},
+      handleDataRow() {},
+      handleEmptyQuery() {},
+      handleCopyData() {},
+    };
+    (client as unknown as { query(submittable: unknown): void }).query(submittable);
+  });
+}
+
+/** Rows as COPY text: tab-separated, `\N` for NULL, t/f, JSON for objects, backslash escapes. */
+export function copyText(rows: readonly (readonly unknown[])[]): string {
+  let text = '';
+  for (const row of rows) {
+    for (let i = 0; i < row.length; i++) {
+      if (i > 0) text += '\t';
+      text += field(row[i]);
+    }
+    text += '\n';
+  }
+  return text;
+}
+
+const SPECIAL = /[\\\t\n\r]/;
+
+function field(value: unknown): string {
+  if (value === null || value === undefined) return '\\N';
+  if (typeof value === 'boolean') return value ? 't' : 'f';
+  const text = typeof value === 'string' ? value : typeof value === 'object' ? JSON.stringify(value) : String(value);
+  if (!SPECIAL.test(text)) return text;
+  return text.replace(/[\\\t\n\r]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r'));
+}
