@@ -111,6 +111,22 @@ describe('sql connector on PostgreSQL: what needs a real server', () => {
     }
   });
 
+  it('a full read whose query sends nothing for statementTimeoutSeconds is cancelled as a Timeout; one the consumer holds back longer is not', async () => {
+    const slow = await connect(url, { t: { query: 'SELECT id, name FROM (SELECT pg_sleep(4), p.* FROM ' + `${schema}.people p) AS q`, externalIdColumn: 'id' } }, { statementTimeoutSeconds: 1 });
+    await expect(collect(slow.fullImport('t'))).rejects.toMatchObject({ code: 'Timeout' });
+    // The same session settings serve the next statement (the timeout is back on the pooled connection).
+    await expect(collect(slow.fullImport('t'))).rejects.toMatchObject({ code: 'Timeout' });
+
+    await admin.query(`CREATE TABLE ${schema}.many AS SELECT 'E' || lpad(g::text, 6, '0') AS id, repeat('n', 200) AS name FROM generate_series(1, 30000) g`);
+    const held = await connect(url, { t: { table: `${schema}.many`, externalIdColumn: 'id', pageSize: 500 } }, { statementTimeoutSeconds: 1 });
+    let read = 0;
+    for await (const batch of held.fullImport('t')) {
+      if (read === 0) await new Promise((resolve) => setTimeout(resolve, 2500)); // the socket stays paused meanwhile
+      read += batch.objects.length;
+    }
+    expect(read).toBe(30000);
+  }, 30_000);
+
   it('permission denied is its own error', async () => {
     const noPermUrl = new URL(url);
     noPermUrl.username = role;

@@ -460,7 +460,7 @@ export interface SqlConnection {
    */
   poolSize?: number;
   /**
-   * For `postgres` and `mssql`: how long one statement may run before it is cancelled.
+   * For `postgres` and `mssql`: how long one statement may run before it is cancelled (a PostgreSQL full import, one `COPY`: how long the server may send no rows while the connector waits for them).
    */
   statementTimeoutSeconds?: number;
   /**

@@ -39,7 +39,20 @@ const NEWLINE = 0x0a;
  * Streams the rows of `select` (no parameters) in batches of `batchSize`, holding at most about
  * `bufferRows` rows received and not yet handed out (the socket is paused beyond that).
  */
-export async function* copyRows(client: CopyClient, select: string, batchSize: number, bufferRows: number): AsyncGenerator<ResultSet> {
+export interface CopyWatch {
+  /** How long the server may send nothing while this reader waits for rows. */
+  readonly idleMs: number;
+  /** Asks the server to cancel the COPY (it then fails with its query_canceled error). */
+  cancel(): void;
+}
+
+/**
+ * The statement timeout would count the whole read, also the time the socket is paused while the
+ * engine waits for the store (a full import is one statement now, not a FETCH per page): the COPY runs
+ * without it, and `watch` cancels it instead when the server sends nothing for `idleMs` while the
+ * reader waits, as the timeout did for each FETCH.
+ */
+export async function* copyRows(client: CopyClient, select: string, batchSize: number, bufferRows: number, watch: CopyWatch): AsyncGenerator<ResultSet> {
   bufferRows = Math.max(bufferRows, batchSize);
   const described = await client.query({ text: `SELECT * FROM (${select}) AS imesh_copy LIMIT 0`, rowMode: 'array' });
   const columns = described.fields.map((field) => field.name);
@@ -57,12 +70,19 @@ export async function* copyRows(client: CopyClient, select: string, batchSize: n
     wake = undefined;
     resolve?.();
   };
+  let progressed = true;
+  const watchdog = setInterval(() => {
+    if (!paused && !progressed && !finished) watch.cancel();
+    progressed = false;
+  }, watch.idleMs);
+  watchdog.unref();
   client.query({
     submit(c) {
       connection = c;
-      c.query(`COPY (${select}) TO STDOUT`);
+      c.query(`SET statement_timeout = 0; COPY (${select}) TO STDOUT`);
     },
     handleCopyData(message) {
+      progressed = true;
       received.add(message.chunk);
       // The server sends a message per row; the count only bounds memory, so an odd chunking is harmless.
       if (++buffered >= bufferRows && !paused) {
@@ -86,6 +106,15 @@ export async function* copyRows(client: CopyClient, select: string, batchSize: n
     handleEmptyQuery() {},
   });
 
+  try {
+    yield* batches();
+  } finally {
+    clearInterval(watchdog);
+  }
+  // The session's own timeout again, for the connection's next user.
+  await client.query({ text: 'RESET statement_timeout', rowMode: 'array' });
+
+  async function* batches(): AsyncGenerator<ResultSet> {
   let carry: Buffer | undefined;
   let left: SqlValue[][] = [];
   for (;;) {
@@ -96,6 +125,7 @@ export async function* copyRows(client: CopyClient, select: string, batchSize: n
     buffered = 0;
     if (paused) {
       paused = false;
+      progressed = true;
       connection?.stream.resume();
     }
     if (carry) taken.unshift(carry);
@@ -113,6 +143,7 @@ export async function* copyRows(client: CopyClient, select: string, batchSize: n
   }
   if (carry && carry.length > 0) throw new Error('COPY output ended inside a row');
   if (left.length > 0) yield { columns, rows: left };
+  }
 }
 
 /**

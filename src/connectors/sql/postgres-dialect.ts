@@ -56,6 +56,31 @@ function isConnectionLevel(error: Error | undefined): boolean {
   return typeof code !== 'string' || code.startsWith('08') || code.startsWith('57P') || /^E[A-Z]+$/.test(code);
 }
 
+interface BackendKey {
+  readonly processID: number;
+  readonly secretKey: number;
+}
+
+interface CancelConnection {
+  connect(portOrPath: number | string, host?: string): void;
+  cancel(processID: number, secretKey: number): void;
+  on(event: string, listener: (...args: unknown[]) => void): void;
+  end(): void;
+}
+
+/**
+ * PostgreSQL's cancel request, on a connection of its own, for the statement the connection `key`
+ * names is running (what pg's Client.cancel sends, without its deprecated active-query check).
+ */
+function cancelRequest(connectionString: string, key: BackendKey): void {
+  const carrier = new pg.Client({ connectionString }) as unknown as { connection: CancelConnection; host: string; port: number };
+  const connection = carrier.connection;
+  connection.on('error', () => undefined);
+  connection.on('connect', () => connection.cancel(key.processID, key.secretKey));
+  if (carrier.host.startsWith('/')) connection.connect(`${carrier.host}/.s.PGSQL.${carrier.port}`);
+  else connection.connect(carrier.port, carrier.host);
+}
+
 export function createPostgresDialect(config: PostgresDialectConfig): SqlDialect {
   const { connector, log } = config;
   let pool: pg.Pool;
@@ -89,7 +114,11 @@ export function createPostgresDialect(config: PostgresDialectConfig): SqlDialect
     let finished = false;
     let failure: Error | undefined;
     try {
-      yield* copyRows(client as unknown as CopyClient, select, Math.max(1, Math.floor(batchSize)), Math.max(1, Math.floor(batchSize)) * FETCH_PAGES);
+      const watch = {
+        idleMs: config.statementTimeoutMs,
+        cancel: () => cancelRequest(config.connectionString, client as unknown as BackendKey),
+      };
+      yield* copyRows(client as unknown as CopyClient, select, Math.max(1, Math.floor(batchSize)), Math.max(1, Math.floor(batchSize)) * FETCH_PAGES, watch);
       finished = true;
     } catch (error) {
       failure = error instanceof Error ? error : new Error(String(error));
