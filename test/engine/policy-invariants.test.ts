@@ -149,3 +149,49 @@ describe('existing invariant violations', () => {
     expect((await h.cycle()).policyViolations.filter((v) => v.status === 'existing').map((v) => v.objects)).toEqual([['E1010', 'E1011', 'E1012']]);
   });
 });
+
+describe('what the applied Policies no longer need', () => {
+  const uniqueRows = async (h: Harness) =>
+    (await h.db.query<{ attribute: string; value_key: string; external_id: string }>('SELECT attribute, value_key, external_id FROM unique_value ORDER BY external_id')).map((r) => `${r.attribute} ${r.external_id} ${r.value_key}`);
+  const count = async (h: Harness, table: string) => (await h.db.query<{ n: number }>(`SELECT CAST(count(*) AS integer) AS n FROM ${table}`))[0]!.n;
+
+  it('is forgotten: unique values when no invariant keeps them unique, reports when the Policy goes; a re-added invariant indexes the target again', async () => {
+    const { hr, apps, h } = await start(UNIQUE);
+    expect((await h.cycle()).result).toBe('succeeded');
+    const indexed = await uniqueRows(h);
+    expect(indexed).toHaveLength(13);
+    expect(indexed).toContain('email X1 shared@example.com');
+    expect(await count(h, 'unique_value_index')).toBe(1);
+    expect(await count(h, 'policy_report')).toBe(1);
+
+    // Still a Policy with invariants on the target, none of them unique: its report stays.
+    h.config = await compile(policy('    - { attribute: email, present: true }\n'));
+    expect((await h.cycle()).result).toBe('succeeded');
+    expect(await uniqueRows(h)).toEqual([]);
+    expect(await count(h, 'unique_value_index')).toBe(0);
+    expect(await count(h, 'policy_report')).toBe(1);
+
+    h.config = await compile(MESH_YAML);
+    expect((await h.cycle()).result).toBe('succeeded');
+    expect(await count(h, 'policy_report')).toBe(0);
+
+    // While no Policy watches, the other account's address changes out of band.
+    apps.put('account', 'X1', { ...apps.get('account', 'X1')!.attributes, email: 'x1@example.com' }, { enabled: true });
+    expect((await h.cycle()).result).toBe('succeeded');
+
+    h.config = await compile(UNIQUE);
+    apps.exports = [];
+    setEmail(hr, 3, 'X1@example.com');
+    setEmail(hr, 4, 'shared@example.com');
+    const run = await h.cycle();
+    expect(run.result).toBe('blocked');
+    expect(run.heldBack.map((o) => o.details.object)).toEqual(['E1003']);
+    expect(exportedEmails(apps)).toEqual(['E1004 shared@example.com']);
+    const reindexed = await uniqueRows(h);
+    expect(reindexed).toHaveLength(13);
+    expect(reindexed).toContain('email X1 x1@example.com');
+    expect(reindexed).not.toContain('email X1 shared@example.com');
+    expect(await count(h, 'unique_value_index')).toBe(1);
+    expect(await count(h, 'policy_report')).toBe(1);
+  });
+});

@@ -5,14 +5,22 @@
  * progress stays where it was, so the next run plans it again.
  */
 import { evaluatePolicies } from '../policies/evaluate-policies.js';
+import { prunePolicyTables } from '../policies/prune-policy-tables.js';
 import type { HeldBackObject } from '../planner.js';
 import { insertConflicts } from '../tables/conflicts.js';
-import type { WaveStage } from './stage.js';
+import type { CycleRun, WaveStage } from './stage.js';
+
+/** Runs whose first wave has pruned what the applied Policies no longer need (once per cycle). */
+const pruned = new WeakSet<CycleRun>();
 
 export const policyStage: WaveStage = {
   name: 'policy',
   async run(run, wave) {
     const { ctx, record } = run;
+    if (!pruned.has(run)) {
+      pruned.add(run);
+      await ctx.atomically((q) => prunePolicyTables(q, run.config));
+    }
     // Without policies the stage still runs: limits a removed Policy held back are no longer held back.
     if (wave.plans.length === 0) return;
     const outcome = await evaluatePolicies(ctx, ctx.q, wave.plans);

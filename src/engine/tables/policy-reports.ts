@@ -23,3 +23,12 @@ export async function writePolicyReport(q: Queryable, policy: string, connector:
     [policy, connector, objectType, definition, JSON.stringify(violations)],
   );
 }
+
+/** Drops the reports of every Policy and target not in `kept`. */
+export async function prunePolicyReports(q: Queryable, kept: readonly { readonly policy: string; readonly connector: string; readonly object_type: string }[]): Promise<void> {
+  await q.query(
+    `DELETE FROM policy_report WHERE NOT EXISTS (SELECT 1 FROM ${q.dialect.records('$1', { policy: 'text', connector: 'text', object_type: 'text' }, 'k')}
+       WHERE k.policy = policy_report.policy AND k.connector = policy_report.connector AND k.object_type = policy_report.object_type)`,
+    [JSON.stringify(kept)],
+  );
+}

@@ -28,6 +28,23 @@ export async function setIndexedSeq(q: Queryable, connector: string, objectType:
   );
 }
 
+/**
+ * Drops the values and catch-up marks of every indexed attribute not in `kept`. Found through the small
+ * `unique_value_index` table, so a run pays for what it forgets, never for the values it keeps.
+ */
+export async function pruneUniqueValues(q: Queryable, kept: readonly { readonly connector: string; readonly object_type: string; readonly attribute: string }[]): Promise<void> {
+  const stale = await q.query<{ connector: string; object_type: string; attribute: string }>(
+    `SELECT i.connector, i.object_type, i.attribute FROM unique_value_index i
+     WHERE NOT EXISTS (SELECT 1 FROM ${q.dialect.records('$1', { connector: 'text', object_type: 'text', attribute: 'text' }, 'k')}
+                       WHERE k.connector = i.connector AND k.object_type = i.object_type AND k.attribute = i.attribute)`,
+    [JSON.stringify(kept)],
+  );
+  for (const { connector, object_type, attribute } of stale) {
+    await q.query('DELETE FROM unique_value WHERE connector = $1 AND object_type = $2 AND attribute = $3', [connector, object_type, attribute]);
+    await q.query('DELETE FROM unique_value_index WHERE connector = $1 AND object_type = $2 AND attribute = $3', [connector, object_type, attribute]);
+  }
+}
+
 /** The objects' values of the attribute become `values` (none for a deleted object). */
 export async function replaceValues(
   q: Queryable,
