@@ -5,6 +5,11 @@
  * process against the Workday emulator. Dates are relative to the real today: a hire in 10 days is
  * provisioned disabled, one in 30 days is not; a termination moved to today disables that day; a
  * terminated worker rehired today gets an enabled account; managers are their account ids.
+ *
+ * "Today" is read once (TODAY) for every date the test writes and expects, and the emulator's tenant
+ * date is pinned to it. The CLI reads the real clock, which may have passed midnight since: every date
+ * here is at least a day from each bound it is tested against, so its runs give the same accounts on
+ * TODAY and the day after, and the test checks that they ran on one of those two days.
  */
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -20,7 +25,8 @@ const storeSchema = `${schema}_store`;
 let hr: WorkdayEmulator;
 let ws: Workspace;
 
-const day = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
+const TODAY = Date.parse(`${new Date().toISOString().slice(0, 10)}T00:00:00.000Z`);
+const day = (offset: number) => new Date(TODAY + offset * 86_400_000).toISOString().slice(0, 10);
 
 /** `imesh reconcile` without blocking this process (the emulator answers from it). */
 function reconcile(): Promise<{ status: number | null; output: string }> {
@@ -37,6 +43,14 @@ function reconcile(): Promise<{ status: number | null; output: string }> {
   });
 }
 
+/** The UTC dates the CLI's cycles started and finished on, as its store recorded them. */
+async function runDates(): Promise<string[]> {
+  return withClient(pgUrl, async (client) => {
+    const result = await client.query(`SELECT started_at, finished_at FROM ${storeSchema}.cycle ORDER BY id`);
+    return [...new Set(result.rows.flatMap((row: { started_at: Date; finished_at: Date }) => [row.started_at, row.finished_at]).map((at) => at.toISOString().slice(0, 10)))];
+  });
+}
+
 async function accounts(): Promise<Map<string, Record<string, unknown>>> {
   return withClient(pgUrl, async (client) => {
     const result = await client.query(`SELECT * FROM ${schema}.accounts ORDER BY account_id`);
@@ -45,7 +59,7 @@ async function accounts(): Promise<Map<string, Record<string, unknown>>> {
 }
 
 beforeAll(async () => {
-  hr = await new WorkdayEmulator().start();
+  hr = await new WorkdayEmulator({ today: () => day(0) }).start();
   const cwd = tempDir('imesh-e2e-workday-');
   ws = { cwd, get config() { return `${cwd}/config`; }, storeUrl: storeUrl(pgUrl, storeSchema), secrets: { IMESH_SECRET_WORKDAY_ISU_PASSWORD: hr.isuPassword, IMESH_SECRET_APPS_DB_URL: pgUrl } };
   await withClient(pgUrl, async (client) => {
@@ -99,5 +113,9 @@ describe('workday → mesh → PostgreSQL, the lifecycle sample through imesh re
     expect(rows.get('1005')).toMatchObject({ end_date: day(5), is_active: false });
     expect(rows.get('1006')).toMatchObject({ display_name: 'Eli Returning', start_date: day(0), end_date: '', is_active: true });
     expect(hr.reportQueries.at(-1)!.has('Updated_From')).toBe(true); // the second run was a delta
+    // What the margins above cover: both runs on TODAY, or (past midnight) on the day after.
+    const ran = await runDates();
+    expect(ran.length).toBeGreaterThan(0);
+    for (const date of ran) expect([day(0), day(1)]).toContain(date);
   });
 });
