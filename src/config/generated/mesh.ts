@@ -131,7 +131,7 @@ export interface Safety {
    */
   maxDeletes?: number;
   /**
-   * At most this percentage of a connector's objects of one type deleted or disabled per cycle.
+   * At most this percentage of a connector's objects of one type deleted or disabled per cycle, rounded down: with the default 20, a target of fewer than 5 objects trips on its first deletion (README, Small targets).
    */
   maxDeletePercent?: number;
   /**
@@ -139,7 +139,7 @@ export interface Safety {
    */
   maxClears?: number;
   /**
-   * At most this percentage of a connector's objects of one type may lose one attribute per cycle (the same count as `maxClears`).
+   * At most this percentage of a connector's objects of one type may lose one attribute per cycle (the same count as `maxClears`), rounded down: with the default 20, a target of fewer than 5 objects trips on its first clear (README, Small targets).
    */
   maxClearPercent?: number;
 }
@@ -224,7 +224,7 @@ export interface Safety1 {
    */
   maxDeletes?: number;
   /**
-   * At most this percentage of a connector's objects of one type deleted or disabled per cycle.
+   * At most this percentage of a connector's objects of one type deleted or disabled per cycle, rounded down: with the default 20, a target of fewer than 5 objects trips on its first deletion (README, Small targets).
    */
   maxDeletePercent?: number;
   /**
@@ -232,7 +232,7 @@ export interface Safety1 {
    */
   maxClears?: number;
   /**
-   * At most this percentage of a connector's objects of one type may lose one attribute per cycle (the same count as `maxClears`).
+   * At most this percentage of a connector's objects of one type may lose one attribute per cycle (the same count as `maxClears`), rounded down: with the default 20, a target of fewer than 5 objects trips on its first clear (README, Small targets).
    */
   maxClearPercent?: number;
 }
