@@ -27,7 +27,16 @@ interface StoredProvenance {
 export function encodeProvenance(provenance: Readonly<Record<string, AttributeProvenance>>): StoredProvenance {
   const sources: StoredSource[] = [];
   const index = new Map<string, number>();
+  // Most attributes come from the source the one before came from: compare with it before building a key.
+  let last: ProvenanceEntry | undefined;
+  let lastAt = 0;
   const sourceOf = (entry: ProvenanceEntry): number => {
+    if (last !== undefined && sameSource(entry, last)) return lastAt;
+    last = entry;
+    lastAt = indexOf(entry);
+    return lastAt;
+  };
+  const indexOf = (entry: ProvenanceEntry): number => {
     const key = `${entry.rule}\u0000${entry.connector}\u0000${entry.externalId}\u0000${entry.at}\u0000${entry.via ? entry.via.join('\u0001') : ''}`;
     let at = index.get(key);
     if (at === undefined) {
@@ -42,6 +51,14 @@ export function encodeProvenance(provenance: Readonly<Record<string, AttributePr
     attributes[name] = [[sourceOf(winner), winner.confidence], ...losers.map((loser): StoredEntry => [sourceOf(loser), loser.confidence, loser.value])];
   }
   return { v: 2, s: sources, a: attributes };
+}
+
+function sameSource(a: ProvenanceEntry, b: ProvenanceEntry): boolean {
+  if (a === b) return true;
+  if (a.rule !== b.rule || a.connector !== b.connector || a.externalId !== b.externalId || a.at !== b.at) return false;
+  if (a.via === b.via) return true;
+  if (!a.via || !b.via || a.via.length !== b.via.length) return false;
+  return a.via.every((hop, i) => hop === b.via![i]);
 }
 
 function isStored(value: unknown): value is StoredProvenance {

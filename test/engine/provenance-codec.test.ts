@@ -26,6 +26,22 @@ describe('stored provenance', () => {
     expect(JSON.stringify(stored).length).toBeLessThan(JSON.stringify(provenance).length / 2);
   });
 
+  it('tells sources apart that differ in one field or in their via, also one after the other', () => {
+    const entry = (over: object, value: string) => ({ ...hr, value, confidence: 50, ...over });
+    const sequence: Record<string, AttributeProvenance> = {
+      a: { winner: entry({}, 'a'), losers: [entry({ at: apps.at }, 'a2')] },
+      b: { winner: entry({ via: ['x'] }, 'b'), losers: [entry({ via: ['x', 'y'] }, 'b2'), entry({ via: ['y'] }, 'b3')] },
+      c: { winner: entry({ via: ['x'] }, 'c'), losers: [entry({ externalId: 'E1002' }, 'c2'), entry({ rule: 'other' }, 'c3'), entry({ connector: 'apps' }, 'c4')] },
+      d: { winner: entry({}, 'd'), losers: [] },
+    };
+    const stored = encodeProvenance(sequence);
+    expect(stored.s).toHaveLength(8);
+    expect(stored.a.b![0]![0]).toBe(stored.a.c![0]![0]);
+    expect(stored.a.a![0]![0]).toBe(stored.a.d![0]![0]);
+    const values = { a: 'a', b: 'b', c: 'c', d: 'd' };
+    expect(decodeProvenance(JSON.parse(JSON.stringify(stored)), values)).toEqual(sequence);
+  });
+
   it('reads the plain shape that stores written by earlier versions hold', () => {
     expect(decodeProvenance(provenance, attributes)).toEqual(provenance);
     expect(decodeProvenance(null, {})).toEqual({});
