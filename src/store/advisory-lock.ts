@@ -9,7 +9,7 @@
  * - the leader's own check (`ping`, with a client-side query timeout) fails first, so it stops
  *   exporting before a standby can take over.
  */
-import pg from 'pg';
+import type pg from 'pg';
 
 export interface LockSession {
   tryLock(key: bigint): Promise<boolean>;
@@ -32,6 +32,7 @@ export function storeLockScope(url: string): string {
 }
 
 export async function openPostgresLockSession(url: string, timeoutMs = 5_000): Promise<LockSession> {
+  const { default: pg } = await import('pg');
   const parsed = new URL(url);
   parsed.searchParams.delete('schema');
   const client = new pg.Client({

@@ -2,9 +2,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { StoreError } from '../shared/errors.js';
 import type { Db } from './db.js';
-import { openEmbeddedStore } from './embedded-store.js';
 import { migrate } from './migrations.js';
-import { openPostgresStore } from './postgres-store.js';
 import { openSqliteStore } from './sqlite-store.js';
 
 export interface StoreOptions {
@@ -46,6 +44,8 @@ export async function openStore(options: StoreOptions): Promise<Db> {
     const file = resolve(options.workDir, url.slice('sqlite:'.length));
     db = await openSqliteStore(file, { displayPath: url, reader: options.mustExist === true });
   } else if (/^postgres(ql)?:\/\//.test(url)) {
+    // Loaded only here (with pg), as PGlite below: a process on the SQLite store never loads either.
+    const { openPostgresStore } = await import('./postgres-store.js');
     db = await openPostgresStore(url, options.mustExist ? { create: false } : {});
   } else {
     throw new StoreError('StoreConfig', `unsupported store URL (expected postgres://… or sqlite:PATH): ${url.replace(/\/\/[^@/]*@/, '//')}`);
@@ -66,7 +66,10 @@ export async function openStore(options: StoreOptions): Promise<Db> {
  */
 async function openDefaultEmbeddedStore(workDir: string, mustExist: boolean): Promise<Db> {
   const dataDir = resolve(workDir, '.imesh/state');
-  if (existsSync(join(dataDir, 'PG_VERSION'))) return openEmbeddedStore(dataDir, '.imesh/state');
+  if (existsSync(join(dataDir, 'PG_VERSION'))) {
+    const { openEmbeddedStore } = await import('./embedded-store.js');
+    return openEmbeddedStore(dataDir, '.imesh/state');
+  }
   const file = join(dataDir, EMBEDDED_STORE_FILE);
   if (mustExist && !existsSync(file)) {
     throw new StoreError('StoreMissing', `no store in .imesh/state under ${workDir} (nothing was applied from this directory; give --store postgres://… or run from the directory that holds .imesh/); nothing was created`);
