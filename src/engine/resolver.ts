@@ -84,8 +84,9 @@ export async function resolveValues(
     }
     const label = meshLabel(object.type, object.id, attributes, keyAttributes);
     for (const { attribute, winner, rivals } of rivalries) conflicts.push(attributeConflict(object, attribute, label, winner, rivals));
-    const changed = canonicalJson(attributes) !== canonicalJson(object.attributes);
-    updates.push({ id: object.id, type: object.type, attributes, provenance, changed: changed || fresh.has(object.id) });
+    // A fresh object counts as changed whatever its values: no need to compare them.
+    const changed = fresh.has(object.id) || canonicalJson(attributes) !== canonicalJson(object.attributes);
+    updates.push({ id: object.id, type: object.type, attributes, provenance, changed });
   }
 
   if (updates.length > 0) {
