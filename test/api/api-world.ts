@@ -25,7 +25,7 @@ import type { Db } from '../../src/store/db.js';
 import { openStore } from '../../src/store/open-store.js';
 import { dropSchema } from '../controller/process-harness.js';
 import { quietLogger } from '../controller/quiet-logger.js';
-import { configText, csvConnector, flowRule, hrToPerson, HR_PERSON, mesh, pick, projection } from '../fixtures/config-yaml.js';
+import { configText, csvConnector, flowRule, hrToPerson, HR_PERSON, mesh, pick, policy, projection } from '../fixtures/config-yaml.js';
 
 export const VIEWER_TOKEN = 'viewer-7f3a9c1e5b2d4f6a8c0e';
 export const OPERATOR_TOKEN = 'operator-2b4d6f8a0c1e3a5b7d9f';
@@ -53,15 +53,7 @@ export const HR_ROWS: readonly (readonly string[])[] = [
 ];
 
 /** A Policy on the directory's accounts: at most two change department in one run. */
-export const DEPARTMENT_LIMIT = `apiVersion: identitymesh.dev/v1alpha1
-kind: Policy
-metadata: { name: directory-guardrails }
-spec:
-  target: { connector: directory, objectType: account }
-  limits:
-    attributes:
-      dept: { max: 2 }
-`;
+export const DEPARTMENT_LIMIT = policy('directory-guardrails', 'directory/account', { limits: { attributes: { dept: { max: 2 } } } });
 
 export function hrCsv(rows: readonly (readonly string[])[] = HR_ROWS): string {
   return `employee_id,first_name,last_name,department,title\n${rows.map((r) => r.join(',')).join('\n')}\n`;

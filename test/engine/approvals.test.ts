@@ -9,43 +9,14 @@ import { listHolds } from '../../src/engine/gate-holds.js';
 import { statusReport } from '../../src/engine/report-data.js';
 import { renderStatusMarkdown, renderStatusText, reportCommitMessage } from '../../src/reports/index.js';
 import { ApprovalError } from '../../src/shared/errors.js';
-import { appended, flowRule, HR_INFLOWS, pick, projection } from '../fixtures/config-yaml.js';
+import { appended, policy } from '../fixtures/config-yaml.js';
 import { memoryConnector, MemorySystem } from '../fixtures/memory-connector.js';
-import { csvConnector, harness, MESH, type Harness } from './harness.js';
+import { harness, hrToApps, type Harness } from './harness.js';
 
-const YAML =
-  MESH +
-  csvConnector('hr', 'user', 'employee_id', { isActiveColumn: 'active' }) +
-  csvConnector('apps', 'account', 'account_id', { isActiveColumn: 'is_active' }) +
-  appended(
-    flowRule('hr-to-person', {
-      source: 'hr/user',
-      join: { employee_id: 'employeeId' },
-      provision: true,
-      attributes: { ...pick(HR_INFLOWS, 'employeeId', 'firstName', 'lastName', 'displayName', 'email', 'department'), active: ['active', 100] },
-    }),
-  ) +
-  appended(
-    projection('person-to-apps', {
-      target: 'apps/account',
-      before: { scope: { attribute: 'department', in: ['Sales', 'Legal'] } },
-      attributes: { account_id: '{{employeeId}}', email: '{{email}}', department: '{{department}}' },
-      after: { enabled: '{{active}}', onRemove: 'disable' },
-    }),
-  );
+const YAML = hrToApps({ scope: { attribute: 'department', in: ['Sales', 'Legal'] } });
 
 /** The same mesh with a Policy: at most two apps accounts change department in one run. */
-const WITH_POLICY =
-  YAML +
-  appended(`apiVersion: identitymesh.dev/v1alpha1
-kind: Policy
-metadata: { name: apps-guardrails }
-spec:
-  target: { connector: apps, objectType: account }
-  limits:
-    attributes:
-      department: { max: 2 }
-`);
+const WITH_POLICY = YAML + appended(policy('apps-guardrails', 'apps/account', { limits: { attributes: { department: { max: 2 } } } }));
 
 const T0 = Date.parse('2026-12-03T06:00:00.000Z');
 

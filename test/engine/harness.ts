@@ -11,7 +11,7 @@ import type { IdentityConnector } from '../../src/connectors/sdk.js';
 import { runCycle, type CycleResult } from '../../src/engine/cycle.js';
 import { logger } from '../../src/shared/logger.js';
 import type { Db } from '../../src/store/db.js';
-import { appended, csvConnector as csvConnectorDocument, HR_PERSON, mesh, type Spec } from '../fixtures/config-yaml.js';
+import { appended, csvConnector as csvConnectorDocument, flowRule, HR_INFLOWS, HR_PERSON, mesh, pick, projection, type Spec } from '../fixtures/config-yaml.js';
 import { openTestStore } from './test-store.js';
 
 export async function compile(yaml: string): Promise<CompiledConfig> {
@@ -71,6 +71,32 @@ export const MESH = mesh({ person: HR_PERSON }, { safety: { maxDeletes: 5, maxDe
 /** A csv connector definition, as a document to append; the harness replaces it with an in-memory system. */
 export function csvConnector(name: string, type: string, idColumn: string, extra: Spec = {}): string {
   return appended(csvConnectorDocument(name, { [type]: { file: `/tmp/imesh-test-${name}.csv`, externalIdColumn: idColumn, ...extra } }));
+}
+
+/**
+ * hr users provision people (joined on employee id), projected to apps accounts with their email and
+ * department and disabled on removal; `before` adds keys before the projection's attributes (a scope).
+ */
+export function hrToApps(before?: Spec): string {
+  return (
+    MESH +
+    csvConnector('hr', 'user', 'employee_id', { isActiveColumn: 'active' }) +
+    csvConnector('apps', 'account', 'account_id', { isActiveColumn: 'is_active' }) +
+    appended(
+      flowRule('hr-to-person', {
+        source: 'hr/user',
+        join: { employee_id: 'employeeId' },
+        provision: true,
+        attributes: { ...pick(HR_INFLOWS, 'employeeId', 'firstName', 'lastName', 'displayName', 'email', 'department'), active: ['active', 100] },
+      }),
+      projection('person-to-apps', {
+        target: 'apps/account',
+        before,
+        attributes: { account_id: '{{employeeId}}', email: '{{email}}', department: '{{department}}' },
+        after: { enabled: '{{active}}', onRemove: 'disable' },
+      }),
+    )
+  );
 }
 
 /** A flow rule of `connector/user` into `person`, joined on employeeId; `attributes` as indented YAML. */

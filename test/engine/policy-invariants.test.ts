@@ -6,41 +6,14 @@
  * (on-postgres.test.ts imports it).
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { appended, flowRule, HR_INFLOWS, pick, projection } from '../fixtures/config-yaml.js';
+import { appended, policy, type Spec } from '../fixtures/config-yaml.js';
 import { memoryConnector, MemorySystem } from '../fixtures/memory-connector.js';
-import { compile, csvConnector, harness, MESH, type Harness } from './harness.js';
+import { compile, harness, hrToApps, type Harness } from './harness.js';
 
-const MESH_YAML =
-  MESH +
-  csvConnector('hr', 'user', 'employee_id', { isActiveColumn: 'active' }) +
-  csvConnector('apps', 'account', 'account_id', { isActiveColumn: 'is_active' }) +
-  appended(
-    flowRule('hr-to-person', {
-      source: 'hr/user',
-      join: { employee_id: 'employeeId' },
-      provision: true,
-      attributes: { ...pick(HR_INFLOWS, 'employeeId', 'firstName', 'lastName', 'displayName', 'email', 'department'), active: ['active', 100] },
-    }),
-  ) +
-  appended(
-    projection('person-to-apps', {
-      target: 'apps/account',
-      attributes: { account_id: '{{employeeId}}', email: '{{email}}', department: '{{department}}' },
-      after: { enabled: '{{active}}', onRemove: 'disable' },
-    }),
-  );
+/** The hr → apps mesh with a Policy of these invariants on the apps accounts. */
+const withInvariants = (...invariants: Spec[]) => hrToApps() + appended(policy('apps-guardrails', 'apps/account', { invariants }));
 
-const policy = (invariants: string) =>
-  MESH_YAML +
-  appended(`apiVersion: identitymesh.dev/v1alpha1
-kind: Policy
-metadata: { name: apps-guardrails }
-spec:
-  target: { connector: apps, objectType: account }
-  invariants:
-${invariants}`);
-
-const UNIQUE = policy('    - { attribute: email, present: true, unique: true }\n');
+const UNIQUE = withInvariants({ attribute: 'email', present: true, unique: true });
 
 let h: Harness | undefined;
 afterEach(async () => {
@@ -58,7 +31,7 @@ async function start(yaml: string): Promise<{ hr: MemorySystem; apps: MemorySyst
   }
   // An account no projection manages holds a mail address too.
   apps.put('account', 'X1', { account_id: 'X1', email: 'shared@example.com', department: 'IT', is_active: 'true' }, { enabled: true });
-  h = await harness(MESH_YAML, { hr: memoryConnector(hr, { inactiveMeansDeleted: true }), apps: memoryConnector(apps) });
+  h = await harness(hrToApps(), { hr: memoryConnector(hr, { inactiveMeansDeleted: true }), apps: memoryConnector(apps) });
   const first = await h.cycle();
   expect(first.result).toBe('succeeded');
   h.config = await compile(yaml);
@@ -120,7 +93,7 @@ describe('unique invariants on a delta run', () => {
 });
 
 describe('existing invariant violations', () => {
-  const SHORT = policy('    - { attribute: email, maxLength: 14 }\n');
+  const SHORT = withInvariants({ attribute: 'email', maxLength: 14 });
 
   it('are checked whole on full runs and new invariants, and reported as last checked on delta runs', async () => {
     // p10@example.com … p12@example.com have 15 characters.
@@ -141,7 +114,7 @@ describe('existing invariant violations', () => {
   it('a changed invariant is checked whole on its next delta run', async () => {
     const { h } = await start(SHORT);
     expect((await h.cycle()).policyViolations.filter((v) => v.status === 'existing').map((v) => v.count)).toEqual([3]);
-    h.config = await compile(policy('    - { attribute: email, maxLength: 13 }\n'));
+    h.config = await compile(withInvariants({ attribute: 'email', maxLength: 13 }));
     const tighter = await h.cycle();
     expect(tighter.result).toBe('succeeded');
     expect(tighter.policyViolations.filter((v) => v.status === 'existing').map((v) => v.count)).toEqual([12]);
@@ -165,13 +138,13 @@ describe('what the applied Policies no longer need', () => {
     expect(await count(h, 'policy_report')).toBe(1);
 
     // Still a Policy with invariants on the target, none of them unique: its report stays.
-    h.config = await compile(policy('    - { attribute: email, present: true }\n'));
+    h.config = await compile(withInvariants({ attribute: 'email', present: true }));
     expect((await h.cycle()).result).toBe('succeeded');
     expect(await uniqueRows(h)).toEqual([]);
     expect(await count(h, 'unique_value_index')).toBe(0);
     expect(await count(h, 'policy_report')).toBe(1);
 
-    h.config = await compile(MESH_YAML);
+    h.config = await compile(hrToApps());
     expect((await h.cycle()).result).toBe('succeeded');
     expect(await count(h, 'policy_report')).toBe(0);
 
