@@ -21,6 +21,12 @@ export interface CycleContext {
    * `writeBehind`: see TransactionOptions (a plan's savepoints wait for each write).
    */
   atomically<T>(work: (q: Queryable) => Promise<T>, options?: TransactionOptions): Promise<T>;
+  /**
+   * Reconcile on a store whose transactions run beside each other (PostgreSQL) only: a transaction that
+   * does not wait its turn behind the others. Only work that checks what it reads against what runs
+   * beside it uses it (./overlapped-pages.ts).
+   */
+  readonly concurrently?: <T>(work: (q: Queryable) => Promise<T>, options?: TransactionOptions) => Promise<T>;
   /** This cycle's change sequence number; every row it changes is stamped with it. */
   readonly seq: number;
   readonly cycleId: number;

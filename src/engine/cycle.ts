@@ -195,6 +195,7 @@ async function execute(
     config,
     q,
     atomically: oneWriter,
+    ...(options.mode === 'reconcile' && db.kind === 'postgres' ? { concurrently: <T>(work: (q: Queryable) => Promise<T>, o?: TransactionOptions) => db.transaction(work, o) } : {}),
     seq,
     cycleId,
     revision: options.revision,

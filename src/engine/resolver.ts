@@ -10,9 +10,10 @@ import type { Queryable } from '../store/db.js';
 import type { CycleContext } from './context.js';
 import { historyStamp } from './history-stamp.js';
 import { joinAttributes, meshLabel, type AttributeProvenance, type MeshObject, type ProvenanceEntry } from './mesh-object.js';
+import type { PageFootprint } from './overlapped-pages.js';
 import type { Contribution, ContributionSource, FreshObject } from './rules/rule-kind.js';
 import { clearConflicts, insertConflicts, type NewConflict } from './tables/conflicts.js';
-import { writeMeshKeys } from './tables/mesh-keys.js';
+import { joinKeysOf, writeMeshKeys } from './tables/mesh-keys.js';
 import { loadMeshObjects, loadObjectStates, writeResolved, type ValueSince } from './tables/mesh-objects.js';
 import { insertPreviousStates } from './tables/value-history.js';
 import { newSince, previousStates, withheldSince } from './value-changes.js';
@@ -44,6 +45,7 @@ export async function resolveValues(
   meshIds: readonly string[],
   sources: readonly ContributionSource[],
   fresh: ReadonlyMap<string, FreshObject> = new Map(),
+  footprint?: PageFootprint,
 ): Promise<number> {
   if (meshIds.length === 0) return 0;
   const config = ctx.config;
@@ -100,8 +102,16 @@ export async function resolveValues(
     // The states the changed values of known objects leave, read before they are overwritten.
     const known = stamp ? updates.filter((u) => u.changed && !fresh.has(u.id)) : [];
     const states = await loadObjectStates(q, known.map((u) => u.id));
-    await writeResolved(q, ctx.seq, ctx.cycleId, written);
+    await writeResolved(q, ctx.seq, ctx.cycleId, written, fresh);
     const changedObjects: MeshObject[] = updates.filter((u) => u.changed).map((u) => ({ ...u, deleted: false }));
+    if (footprint) {
+      // The keys rewritten: each changed object's old and new values of its join attributes.
+      for (const object of changedObjects) {
+        for (const attributes of [object.attributes, objects.get(object.id)?.attributes ?? {}]) {
+          for (const { attribute, value } of joinKeysOf(keyAttributes, object.type, attributes)) footprint.key(object.type, attribute, value);
+        }
+      }
+    }
     await writeMeshKeys(q, config, changedObjects, fresh);
     if (stamp) {
       await insertPreviousStates(

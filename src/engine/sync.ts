@@ -24,6 +24,6 @@ export function ruleOrder(rules: readonly FlowRuleModel[]): FlowRuleModel[] {
 
 export function syncRule(ctx: CycleContext, rule: FlowRuleModel, everything: boolean): Promise<SyncOutcome> {
   const sources = contributionSources(ctx.config);
-  const resolve: Resolve = (q, meshIds, fresh) => resolveValues(ctx, q, meshIds, sources, fresh);
+  const resolve: Resolve = (q, meshIds, fresh, footprint) => resolveValues(ctx, q, meshIds, sources, fresh, footprint);
   return syncWithKind(ctx, rule, everything, resolve);
 }

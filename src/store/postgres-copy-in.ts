@@ -19,14 +19,17 @@ export function copyIn(client: pg.PoolClient, table: string, columns: readonly s
   return new Promise<void>((resolve, reject) => {
     let failure: Error | undefined;
     const submittable = {
+      // The rows follow the statement at once, without waiting for the server's CopyInResponse: the
+      // server reads them when it enters copy mode, and a server that refuses the statement ignores
+      // copy data outside copy mode (PostgreSQL's frontend/backend protocol, "COPY Operations"). A
+      // process busy computing would otherwise leave the server waiting a round trip per COPY.
       submit(connection: CopyInConnection) {
         connection.query(`COPY ${table} (${columns.join(', ')}) FROM STDIN`);
-      },
-      handleCopyInResponse(connection: CopyInConnection) {
         const bytes = Buffer.from(text, 'utf8');
         for (let start = 0; start < bytes.length; start += CHUNK) connection.sendCopyFromChunk(bytes.subarray(start, start + CHUNK));
         connection.endCopyFrom();
       },
+      handleCopyInResponse() {},
       handleCommandComplete() {},
       handleReadyForQuery() {
         if (failure) reject(failure);

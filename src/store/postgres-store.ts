@@ -132,7 +132,7 @@ async function writingBehind<T>(tx: Queryable, work: (tx: Queryable) => Promise<
     failure ??= { error };
     throw failure.error;
   };
-  const behind: Queryable = {
+  const behind: { -readonly [K in keyof Queryable]: Queryable[K] } = {
     dialect: tx.dialect,
     query<R>(sql: string, params?: readonly unknown[]): Promise<R[]> {
       if (failure) return Promise.reject(failure.error);
@@ -143,6 +143,14 @@ async function writingBehind<T>(tx: Queryable, work: (tx: Queryable) => Promise<
     },
     exec: (sql) => (failure ? Promise.reject(failure.error) : tx.exec(sql).catch(firstError)),
   };
+  const copy = tx.copyRows?.bind(tx);
+  if (copy) {
+    behind.copyRows = (table, columns, rows) => {
+      if (failure) return Promise.reject(failure.error);
+      sent.push(copy(table, columns, rows).catch(firstError).catch(() => undefined));
+      return Promise.resolve();
+    };
+  }
   let result: T;
   try {
     result = await work(behind);

@@ -209,6 +209,26 @@ describe('a reconcile cycle', () => {
     expect(links).toEqual([]);
   });
 
+  it('a join key on a later page of a rule finds the object an earlier page provisioned (pages begun beside a commit check what they read)', async () => {
+    const { hr, start } = await setup();
+    // More than one sync page (5,000): the last object repeats the first one's employee id.
+    for (let i = 1; i <= 5001; i++) {
+      const id = `E${10000 + i}`;
+      const employeeId = i === 5001 ? 'E10001' : id;
+      hr.put('user', id, { employee_id: employeeId, first_name: `First${i}`, last_name: `Last${i}`, email: `p${i}@example.com`, department: 'Sales', active: 'true' }, { enabled: true });
+    }
+    h = await start();
+    const result = await h.cycle();
+    expect(result.syncs[0]).toMatchObject({ processed: 5001, provisioned: 5000, ambiguous: 1 });
+    const [{ n }] = await h.db.query<{ n: number }>('SELECT CAST(count(*) AS integer) AS n FROM mesh_object');
+    expect(n).toBe(5000);
+    const conflicts = await conflictEntries(h.db);
+    expect(conflicts.map((c) => c.kind)).toEqual(['ambiguousJoin']);
+    expect(conflicts[0]?.reason).toMatch(/already joined to another hr\/user object/);
+    const keys = await h.db.query<{ mesh_id: string }>("SELECT mesh_id FROM mesh_key WHERE value = 'e10001'");
+    expect(keys).toHaveLength(1);
+  });
+
   it('corrects drift under enforce and only reports it under report', async () => {
     for (const mode of ['enforce', 'report'] as const) {
       const { hr, apps, start } = await setup('', mode);

@@ -197,6 +197,33 @@ describe('the PostgreSQL store', () => {
     await openPostgresStore(bad).catch((error: Error) => expect(error.message).not.toContain('s3cret-pass'));
   });
 
+  it('bulk-loads rows (COPY) with their data sent at once, also behind; a refused COPY fails its transaction and leaves the connection usable', async () => {
+    const schema = `imesh_store_copy_${process.pid}`;
+    const url = new URL(inject('pgUrl'));
+    url.searchParams.set('schema', schema);
+    const db = await openPostgresStore(url.toString());
+    try {
+      await db.exec('CREATE TABLE item (id integer PRIMARY KEY, name text NOT NULL, doc jsonb)');
+      const seen = await db.transaction(
+        async (q) => {
+          await q.copyRows!('item', ['id', 'name', 'doc'], [[1, 'tab\there', { a: 'new\nline' }], [2, 'back\\slash', null]]);
+          await q.query('UPDATE item SET name = $1 WHERE id = 2', ['two']);
+          return q.query<{ id: number; name: string; doc: unknown }>('SELECT id, name, doc FROM item ORDER BY id');
+        },
+        { writeBehind: true },
+      );
+      expect(seen).toEqual([{ id: 1, name: 'tab\there', doc: { a: 'new\nline' } }, { id: 2, name: 'two', doc: null }]);
+      // A COPY into no table, and a COPY that breaks a key: each fails its transaction with the server's error.
+      await expect(db.transaction(async (q) => q.copyRows!('missing', ['id'], [[1]]))).rejects.toMatchObject({ code: '42P01' });
+      await expect(db.transaction(async (q) => q.copyRows!('item', ['id', 'name'], [[1, 'again']]), { writeBehind: true })).rejects.toMatchObject({ code: '23505' });
+      // The pool's connections still answer in step.
+      for (let i = 0; i < 6; i++) expect(await db.transaction(async (q) => q.query<{ n: number }>('SELECT count(*)::int AS n FROM item'))).toEqual([{ n: 2 }]);
+    } finally {
+      await db.query(`DROP SCHEMA ${schema} CASCADE`);
+      await db.close();
+    }
+  });
+
   it('sends a transaction\'s writes behind when asked: later reads see them, and a failed write rolls it all back with its own error', async () => {
     const schema = `imesh_store_behind_${process.pid}`;
     const url = new URL(inject('pgUrl'));

@@ -8,6 +8,7 @@ import type { Queryable } from '../../store/db.js';
 import type { CsObject } from '../connector-space.js';
 import type { CycleContext } from '../context.js';
 import { newMeshId } from '../mesh-object.js';
+import { PageFootprint } from '../overlapped-pages.js';
 import { recordDeletedValues } from '../value-changes.js';
 import { clearConflicts, insertConflicts, type NewConflict } from '../tables/conflicts.js';
 import { deleteMeshKeys, lookupKeys } from '../tables/mesh-keys.js';
@@ -46,9 +47,11 @@ export async function syncPage(
   inactiveMeansDeleted: boolean,
   counters: SyncCounters,
   resolve: Resolve,
+  footprint: PageFootprint = new PageFootprint(),
 ): Promise<void> {
   const { connector, objectType } = rule.source;
   const links = await ruleLinks(q, connector, objectType, rule.name, objects.map((o) => o.externalId));
+  footprint.touch([...links.values()].map((link) => link.meshId));
 
   const affected = new Set<string>();
   const toDelete = new Set<string>();
@@ -75,13 +78,19 @@ export async function syncPage(
   // Join candidates for every rule, looked up once for the page.
   const candidatesByRule = await Promise.all(
     rule.join.map(async (join) => {
-      const keys = pending.map((o) => joinKey(sourceValue(o.attributes, join.source))).filter((k): k is string => k !== undefined);
-      return lookupKeys(q, rule.meshType, join.mesh, [...new Set(keys)]);
+      const keys = [...new Set(pending.map((o) => joinKey(sourceValue(o.attributes, join.source))).filter((k): k is string => k !== undefined))];
+      for (const key of keys) footprint.key(rule.meshType, join.mesh, key);
+      return lookupKeys(q, rule.meshType, join.mesh, keys);
     }),
   );
   const allCandidates = [...new Set(candidatesByRule.flatMap((map) => [...map.values()].flat()))];
   const taken = await linkedFrom(q, connector, objectType, allCandidates);
   const deletedMesh = await deletedAmong(q, allCandidates);
+  footprint.touch(allCandidates);
+  footprint.wide = toDelete.size > 0;
+  // Everything this page read so far is in its footprint; from here on it writes rows of the mesh objects
+  // it touches, which a page committing beside it must not have written.
+  footprint.ready();
 
   const newLinks: { externalId: string; meshId: string; how: string }[] = [];
   const newObjects = new Map<string, FreshObject>();
@@ -155,5 +164,6 @@ export async function syncPage(
     // Groups (or anything with a reference attribute) that named a deleted identity drop it now.
     for (const id of await referrersOf(ctx, q, ids)) affected.add(id);
   }
-  counters.recomputed += await resolve(q, [...affected], newObjects);
+  footprint.touch(affected);
+  counters.recomputed += await resolve(q, [...affected], newObjects, footprint);
 }

@@ -17,6 +17,7 @@ import { linksOf } from '../tables/source-links.js';
 import type { ProvenanceEntry } from '../mesh-object.js';
 import { readProgress, writeProgress } from '../progress.js';
 import { coerce, isEmpty, sortedUnique, sourceValue, toList } from '../values.js';
+import { OverlappedPages } from '../overlapped-pages.js';
 import { syncPage, type SyncCounters } from './attribute-join.js';
 import { ruleDefinition, syncSince, type Contribution, type ContributionSource, type LinkedSource, type RuleKind } from './rule-kind.js';
 
@@ -35,24 +36,52 @@ export const attributeRule: RuleKind<'attributes'> = {
       read.catch(() => undefined); // awaited below, unless a page before it failed
       return read;
     };
+    // A page begins while the page before it commits, where the store allows it and what the rule's
+    // values read (./overlapped-pages.ts) is all in the page's footprint.
+    const pages = new OverlappedPages(ctx.atomically, overlapAllowed(ctx.config, rule) ? ctx.concurrently : undefined);
     let next = page('');
-    for (;;) {
-      const objects = await next;
-      if (objects.length === 0) break;
-      // The next page is read (the sync stage writes no connector-space rows) while this one is synced;
-      // the page's writes are sent as they come, so the server writes while the rest of the page is computed.
-      next = page(objects[objects.length - 1]!.externalId);
-      await ctx.atomically((q) => syncPage(ctx, q, rule, objects, caps.inactiveMeansDeleted, counters, resolve), { writeBehind: true });
-      // A first sync grows the mesh tables from nothing; the next page's lookups want statistics that
-      // exist and are of the right order (each doubling), not exact ones.
-      await refreshStatistics(ctx.q, ['mesh_object', 'mesh_key', 'source_link'], 1);
-      counters.processed += objects.length;
-      ctx.progress(`sync ${rule.name}`, counters.processed);
+    try {
+      for (;;) {
+        const objects = await next;
+        if (objects.length === 0) break;
+        // The next page is read (the sync stage writes no connector-space rows) while this one is synced;
+        // the page's writes are sent as they come, so the server writes while the rest of the page is computed.
+        next = page(objects[objects.length - 1]!.externalId);
+        const before = { ...counters };
+        await pages.run(
+          (q, footprint) => syncPage(ctx, q, rule, objects, caps.inactiveMeansDeleted, counters, resolve, footprint),
+          () => Object.assign(counters, before),
+        );
+        // A first sync grows the mesh tables from nothing; the next page's lookups want statistics that
+        // exist and are of the right order (each doubling), not exact ones.
+        await refreshStatistics(ctx.q, ['mesh_object', 'mesh_key', 'source_link'], 1);
+        counters.processed += objects.length;
+        ctx.progress(`sync ${rule.name}`, counters.processed);
+      }
+    } catch (error) {
+      await pages.finish().catch(() => undefined);
+      throw error;
     }
+    await pages.finish();
     await ctx.atomically((q) => writeProgress(q, 'flow', rule.name, { seq: ctx.seq, definition }));
     return { rule: rule.name, ...counters };
   },
 };
+
+/**
+ * Whether a page of this rule reads only what its footprint names: the values of its mesh type come
+ * from attribute flows alone (no membership or role-mapping rule resolves that type) and none of them
+ * names other mesh objects through their links (a reference resolves through links another page may
+ * be writing).
+ */
+function overlapAllowed(config: CompiledConfig, rule: AttributeFlowRule): boolean {
+  const type = config.mesh.objectTypes.get(rule.meshType);
+  return config.flowRules.every((other) => {
+    if (other.meshType !== rule.meshType) return true;
+    if (other.kind !== 'attributes') return false;
+    return other.attributes.every((flow) => type?.attributes.get(flow.mesh)?.type !== 'reference');
+  });
+}
 
 function attributeContributions(config: CompiledConfig, rules: readonly AttributeFlowRule[]): ContributionSource {
   const byName = new Map(rules.map((rule) => [rule.name, rule]));

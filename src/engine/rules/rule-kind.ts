@@ -8,6 +8,7 @@ import type { CompiledConfig, FlowRuleKind, FlowRuleModel, Value } from '../../c
 import type { Queryable } from '../../store/db.js';
 import type { CycleContext } from '../context.js';
 import type { MeshObject, ProvenanceEntry } from '../mesh-object.js';
+import type { PageFootprint } from '../overlapped-pages.js';
 import { definitionHash } from '../progress.js';
 
 export type RuleOfKind<K extends FlowRuleKind> = Extract<FlowRuleModel, { kind: K }>;
@@ -46,9 +47,9 @@ export type ContributionSource = (q: Queryable, batch: ResolveBatch) => Promise<
 
 /**
  * Resolves these mesh objects' values again (the sync stage binds the contribution sources); returns
- * how many changed. `fresh` objects are inserted, not read.
+ * how many changed. `fresh` objects are inserted, not read; `footprint` learns the join keys written.
  */
-export type Resolve = (q: Queryable, meshIds: readonly string[], fresh?: ReadonlyMap<string, FreshObject>) => Promise<number>;
+export type Resolve = (q: Queryable, meshIds: readonly string[], fresh?: ReadonlyMap<string, FreshObject>, footprint?: PageFootprint) => Promise<number>;
 
 export interface SyncOutcome {
   readonly rule: string;

@@ -2,7 +2,7 @@
  * The `mesh_key` table: the normalised values of the mesh attributes that join rules look objects up
  * by (./mesh-object.ts joinAttributes), one row per value.
  */
-import type { CompiledConfig } from '../../config/model.js';
+import type { CompiledConfig, Value } from '../../config/model.js';
 import type { Queryable } from '../../store/db.js';
 import { getMeta, setMeta } from '../applied-config.js';
 import { joinAttributes, type MeshObject } from '../mesh-object.js';
@@ -19,17 +19,26 @@ const BUILT_FOR = 'mesh_key_attributes';
 export async function writeMeshKeys(q: Queryable, config: CompiledConfig, objects: readonly MeshObject[], fresh: ReadonlySet<string> | ReadonlyMap<string, unknown> = new Set()): Promise<void> {
   if (objects.length === 0) return;
   const attributesByType = joinAttributes(config);
-  const keys: { t: string; a: string; v: string; m: string }[] = [];
+  let keys: { t: string; a: string; v: string; m: string }[] = [];
   for (const object of objects) {
     if (object.deleted) continue;
-    for (const attribute of attributesByType.get(object.type) ?? []) {
-      for (const value of toList(ownValue(object.attributes, attribute))) {
-        const key = joinKey(value);
-        if (key !== undefined) keys.push({ t: object.type, a: attribute, v: key, m: object.id });
-      }
-    }
+    for (const { attribute, value } of joinKeysOf(attributesByType, object.type, object.attributes)) keys.push({ t: object.type, a: attribute, v: value, m: object.id });
   }
   await deleteMeshKeys(q, objects.filter((o) => !fresh.has(o.id)).map((o) => o.id));
+  if (q.copyRows && fresh.size > 0) {
+    // A fresh object's keys are in no row yet: the store's bulk load takes them, each once.
+    const seen = new Set<string>();
+    const rows: string[][] = [];
+    for (const key of keys) {
+      if (!fresh.has(key.m)) continue;
+      const id = `${key.t}\u0000${key.a}\u0000${key.v}\u0000${key.m}`;
+      if (seen.has(id)) continue;
+      seen.add(id);
+      rows.push([key.t, key.a, key.v, key.m]);
+    }
+    if (rows.length > 0) await q.copyRows('mesh_key', ['mesh_type', 'attribute', 'value', 'mesh_id'], rows);
+    keys = keys.filter((key) => !fresh.has(key.m));
+  }
   if (keys.length > 0) {
     await q.query(
       `INSERT INTO mesh_key (mesh_type, attribute, value, mesh_id)
@@ -38,6 +47,18 @@ export async function writeMeshKeys(q: Queryable, config: CompiledConfig, object
       [JSON.stringify(keys)],
     );
   }
+}
+
+/** The join keys of a mesh object of this type with these attributes: one per join attribute's value. */
+export function joinKeysOf(attributesByType: ReadonlyMap<string, ReadonlySet<string>>, type: string, attributes: Readonly<Record<string, Value>>): { attribute: string; value: string }[] {
+  const keys: { attribute: string; value: string }[] = [];
+  for (const attribute of attributesByType.get(type) ?? []) {
+    for (const value of toList(ownValue(attributes, attribute))) {
+      const key = joinKey(value);
+      if (key !== undefined) keys.push({ attribute, value: key });
+    }
+  }
+  return keys;
 }
 
 export async function deleteMeshKeys(q: Queryable, meshIds: readonly string[]): Promise<void> {

@@ -31,11 +31,21 @@ export interface ResolvedValues {
 }
 
 /**
- * Writes resolved values in one statement: new objects are inserted (created by run `cycleId`), known
- * ones updated; the change number and time move only where the values changed (provenance alone is not
+ * Writes resolved values in one statement: new objects are inserted (created by run `cycleId`; those
+ * `fresh` in this unit of work by the store's bulk load where it has one), known ones updated; the change number and time move only where the values changed (provenance alone is not
  * a change).
  */
-export async function writeResolved(q: Queryable, seq: number, cycleId: number, objects: readonly ResolvedValues[]): Promise<void> {
+export async function writeResolved(q: Queryable, seq: number, cycleId: number, all: readonly ResolvedValues[], fresh: ReadonlySet<string> | ReadonlyMap<string, unknown> = new Set()): Promise<void> {
+  let objects = all;
+  if (q.copyRows && fresh.size > 0) {
+    // Objects created in this unit of work are in no row yet: the store's bulk load takes them.
+    await q.copyRows(
+      'mesh_object',
+      ['id', 'mesh_type', 'attributes', 'provenance', 'changed_seq', 'created_cycle', 'value_since'],
+      all.filter((o) => fresh.has(o.id)).map((o) => [o.id, o.type, o.attributes, encodeProvenance(o.provenance), seq, cycleId, o.since ?? null]),
+    );
+    objects = all.filter((o) => !fresh.has(o.id));
+  }
   if (objects.length === 0) return;
   const mergedSince = q.dialect.name === 'sqlite' ? 'json_patch(m.value_since, EXCLUDED.value_since)' : 'm.value_since || EXCLUDED.value_since';
   await q.query(

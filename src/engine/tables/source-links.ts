@@ -43,6 +43,11 @@ export async function insertRuleLinks(
   links: readonly { readonly externalId: string; readonly meshId: string; readonly how: string }[],
 ): Promise<void> {
   if (links.length === 0) return;
+  if (q.copyRows) {
+    // New links only (a second link of one source object under one rule fails either way).
+    await q.copyRows('source_link', ['connector', 'object_type', 'external_id', 'rule', 'mesh_id', 'how'], links.map((l) => [connector, objectType, l.externalId, rule, l.meshId, l.how]));
+    return;
+  }
   await q.query(
     `INSERT INTO source_link (connector, object_type, external_id, rule, mesh_id, how)
      SELECT $1, $2, x.external_id, $3, x.mesh_id, x.how FROM ${q.dialect.records('$4', { external_id: 'text', mesh_id: 'text', how: 'text' })}`,
