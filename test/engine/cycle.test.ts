@@ -220,8 +220,7 @@ describe('a reconcile cycle', () => {
     h = await start();
     const result = await h.cycle();
     expect(result.syncs[0]).toMatchObject({ processed: 5001, provisioned: 5000, ambiguous: 1 });
-    const [{ n }] = await h.db.query<{ n: number }>('SELECT CAST(count(*) AS integer) AS n FROM mesh_object');
-    expect(n).toBe(5000);
+    expect(await h.db.query('SELECT CAST(count(*) AS integer) AS n FROM mesh_object')).toEqual([{ n: 5000 }]);
     const conflicts = await conflictEntries(h.db);
     expect(conflicts.map((c) => c.kind)).toEqual(['ambiguousJoin']);
     expect(conflicts[0]?.reason).toMatch(/already joined to another hr\/user object/);
