@@ -14,7 +14,7 @@ import { RunApprovals } from './approval-book.js';
 import type { ConnectorOpener, CycleContext, CycleKind, CycleMode, RunTrigger } from './context.js';
 import { emptyRecord, timed, type ConnectorFailure } from './cycle-record.js';
 import type { GivenUpExport } from './export-attempts.js';
-import type { ExportCounts } from './exporter.js';
+import { EXPORT_BATCH, type ExportCounts } from './exporter.js';
 import type { ImportOutcome } from './importer.js';
 import { finishCycle, insertCycle, markRunningInterrupted } from './tables/cycles.js';
 import { ensureMeshKeys } from './tables/mesh-keys.js';
@@ -74,6 +74,8 @@ export interface CycleOptions {
   readonly retryFailed?: boolean;
   /** Connectors whose imports run at once; default IMPORT_CONCURRENCY (4). 1 imports one after another. */
   readonly importConcurrency?: number;
+  /** Changes sent to a target, then recorded, together; default EXPORT_BATCH (2,000). */
+  readonly exportBatch?: number;
 }
 
 export interface SkippedConnector {
@@ -242,6 +244,7 @@ async function execute(
     confirmCtx: { ...ctx, seq: confirmSeq },
     retryFailed: options.retryFailed ?? false,
     importConcurrency: options.importConcurrency ?? IMPORT_CONCURRENCY,
+    exportBatch: options.exportBatch ?? EXPORT_BATCH,
   };
   try {
     await atomically((tx) => ensureMeshKeys(tx, config));

@@ -20,7 +20,8 @@ import { insertExportHistory, insertReleasedCreations, type ExportRecord } from 
 import type { HistoryStamp } from './tables/value-history.js';
 import { saveTargetLinks, type LinkWrite, type TargetLink, type Written } from './tables/target-links.js';
 
-const BATCH = 2000;
+/** Changes sent to a connector, then recorded, together (CycleOptions.exportBatch). */
+export const EXPORT_BATCH = 2000;
 
 export interface ExportCounts {
   created: number;
@@ -67,9 +68,9 @@ function retryNow(planned: PlannedChange, result: ExportResult | undefined): boo
  * Exports a projection's plan, reading its changes back a page at a time in export order (creates, moves,
  * updates, enables, disables, deletes: planned-changes.ts); returns the external ids of the target objects
  * it addressed, so that the confirming import can read back exactly those. `mayRetry` is asked before
- * each retry inside the cycle.
+ * each retry inside the cycle; `batchSize` changes are sent and recorded together.
  */
-export async function exportPlan(ctx: CycleContext, plan: ProjectionPlan, counts: ExportCounts, mayRetry: () => boolean = () => true): Promise<Set<string>> {
+export async function exportPlan(ctx: CycleContext, plan: ProjectionPlan, counts: ExportCounts, mayRetry: () => boolean = () => true, batchSize = EXPORT_BATCH): Promise<Set<string>> {
   const touched = new Set<string>();
   const connector = await ctx.connector(plan.projection.target.connector);
   const type = plan.projection.target.objectType;
@@ -79,11 +80,29 @@ export async function exportPlan(ctx: CycleContext, plan: ProjectionPlan, counts
   const total = plan.changes.size;
   const label = `export ${plan.projection.name}`;
   const retry = { ...ctx.config.mesh.exportRetry, mayRetry };
+  const batchesOf = (page: readonly PlannedChange[]) => slices(page, batchSize);
   let done = 0;
+  // Records commit one at a time, in batch order. A batch's record is built (and, without a session, the
+  // next batch sent) while the last one's transaction runs; at most that one is in flight. A record that
+  // failed fails the export at the next batch (nothing more is recorded) or at the end.
+  let recording: Promise<void> | undefined;
   const recordBatch = async (batch: readonly PlannedChange[], byId: ReadonlyMap<string, ExportResult>) => {
+    const built = batchRecord(historyStamp(ctx), plan, batch, byId, counts, touched);
+    await recording;
     // Recording only writes (links, failures, conflicts, history): each statement is sent as it is built.
-    await ctx.atomically((q) => record(q, historyStamp(ctx), plan, batch, byId, counts, touched), { writeBehind: true });
-    ctx.progress(label, (done += batch.length), total);
+    recording = ctx.atomically((q) => writeRecord(q, built), { writeBehind: true }).then(() => ctx.progress(label, (done += batch.length), total));
+    // Handled where it is awaited: at the next batch, at the end, or on the way out of a failure.
+    recording.catch(() => undefined);
+  };
+  const recorded = async <T>(work: () => Promise<T>): Promise<T> => {
+    try {
+      const result = await work();
+      await recording;
+      return result;
+    } catch (error) {
+      await recording?.catch(() => undefined);
+      throw error;
+    }
   };
 
   if (connector.beginExport) {
@@ -102,8 +121,10 @@ export async function exportPlan(ctx: CycleContext, plan: ProjectionPlan, counts
       }
     };
     const byId = await sendWithRetries(send, () => plan.changes.pages(), retry, counts);
-    for await (const page of plan.changes.pages()) for (const batch of batchesOf(page)) await recordBatch(batch, byId);
-    return touched;
+    return recorded(async () => {
+      for await (const page of plan.changes.pages()) for (const batch of batchesOf(page)) await recordBatch(batch, byId);
+      return touched;
+    });
   }
 
   const send = async (pages: () => AsyncIterable<readonly PlannedChange[]>): Promise<ExportResult[]> => {
@@ -115,18 +136,24 @@ export async function exportPlan(ctx: CycleContext, plan: ProjectionPlan, counts
       return changes.map((p) => failedResult(p, error));
     }
   };
-  for await (const page of plan.changes.pages()) {
-    for (const batch of batchesOf(page)) {
-      const byId = await sendWithRetries(send, () => once(batch), retry, counts);
-      await recordBatch(batch, byId);
+  // The next batch goes to the target while the last one is recorded: the target's server and the store's
+  // work at the same time. A failed record stops the export once the send beside it returns.
+  // Crash window: a crash (or a failed record) can leave two batches sent but not recorded, where sending
+  // only after the last record committed left one. The next cycle treats them as it treats one: its import
+  // reads what the target now holds, and the planner adopts an unlinked target object by key or through
+  // the projection's join instead of creating it again (planner.ts `adopt`); other changes are planned
+  // again from the observed state.
+  return recorded(async () => {
+    for await (const page of plan.changes.pages()) {
+      for (const batch of batchesOf(page)) await recordBatch(batch, await sendWithRetries(send, () => once(batch), retry, counts));
     }
-  }
-  return touched;
+    return touched;
+  });
 }
 
-function batchesOf<T>(list: readonly T[]): T[][] {
+function slices<T>(list: readonly T[], size: number): T[][] {
   const batches: T[][] = [];
-  for (let start = 0; start < list.length; start += BATCH) batches.push(list.slice(start, start + BATCH));
+  for (let start = 0; start < list.length; start += size) batches.push(list.slice(start, start + size));
   return batches;
 }
 
@@ -193,15 +220,27 @@ function initialPassword(policy: PasswordPolicy): string {
   return chars.join('');
 }
 
-async function record(
-  q: Queryable,
+/** What recording one batch writes, built before its transaction starts. */
+interface BatchRecord {
+  readonly stamp: HistoryStamp | null;
+  readonly projection: string;
+  readonly links: readonly LinkWrite[];
+  /** Mesh objects whose changes succeeded: their failed exports are cleared. */
+  readonly succeeded: readonly string[];
+  readonly failures: readonly FailureRow[];
+  readonly held: readonly NewConflict[];
+  readonly history: readonly ExportRecord[];
+}
+
+/** Counts the batch's results, adds the target objects it addressed to `touched`, and builds its record. */
+function batchRecord(
   stamp: HistoryStamp | null,
   plan: ProjectionPlan,
   batch: readonly PlannedChange[],
   byId: ReadonlyMap<string, ExportResult>,
   counts: ExportCounts,
   touched: Set<string>,
-): Promise<void> {
+): BatchRecord {
   const { projection } = plan;
   const links: LinkWrite[] = [];
   const history: ExportRecord[] = [];
@@ -300,12 +339,17 @@ async function record(
     const previous = merged.get(key);
     merged.set(key, previous ? { ...previous, ...link, dn: link.dn ?? previous.dn, written: { ...previous.written, ...link.written, attributes: { ...(previous.written.attributes ?? {}), ...(link.written.attributes ?? {}) } } } : link);
   }
-  const released = await saveTargetLinks(q, [...merged.values()]);
+  return { stamp, projection: projection.name, links: [...merged.values()], succeeded: succeeded.map((p) => p.meshId), failures: [...failures.values()], held, history };
+}
+
+async function writeRecord(q: Queryable, record: BatchRecord): Promise<void> {
+  const { stamp } = record;
+  const released = await saveTargetLinks(q, record.links);
   if (stamp) await insertReleasedCreations(q, released);
-  await clearFailedExports(q, projection.name, succeeded.map((p) => p.meshId));
-  await recordFailedExports(q, [...failures.values()], PAUSED);
-  await insertConflicts(q, held);
-  if (stamp) await insertExportHistory(q, stamp, history);
+  await clearFailedExports(q, record.projection, record.succeeded);
+  await recordFailedExports(q, record.failures, PAUSED);
+  await insertConflicts(q, record.held);
+  if (stamp) await insertExportHistory(q, stamp, record.history);
 }
 
 /** The history row of one exported change: what it wrote (never a password) and its result. */

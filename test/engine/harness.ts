@@ -27,7 +27,8 @@ export interface Harness {
   connectors: Record<string, IdentityConnector>;
   /** Connectors the cycles opened, in order, once per cycle each (a scoped run opens only what it needs). */
   opened: string[];
-  cycle(options?: { full?: boolean; plan?: boolean; allowDeletes?: number; scope?: readonly string[]; now?: () => number; retryFailed?: boolean; importConcurrency?: number }): Promise<CycleResult>;
+  /** `db`: the store the cycle writes through (a wrapper of `db` that observes it); `exportBatch`: CycleOptions.exportBatch. */
+  cycle(options?: { full?: boolean; plan?: boolean; allowDeletes?: number; scope?: readonly string[]; now?: () => number; retryFailed?: boolean; importConcurrency?: number; exportBatch?: number; db?: Db }): Promise<CycleResult>;
   close(): Promise<void>;
 }
 
@@ -40,13 +41,14 @@ export async function harness(yaml: string, connectors: Record<string, IdentityC
     connectors,
     opened: [],
     cycle: (options = {}) =>
-      runCycle(db, h.config, {
+      runCycle(options.db ?? db, h.config, {
         kind: options.full ? 'full' : 'delta',
         mode: options.plan ? 'plan' : 'reconcile',
         revision: 'test',
         allowDeletes: options.allowDeletes,
         ...(options.retryFailed ? { retryFailed: true } : {}),
         ...(options.importConcurrency !== undefined ? { importConcurrency: options.importConcurrency } : {}),
+        ...(options.exportBatch !== undefined ? { exportBatch: options.exportBatch } : {}),
         ...(options.scope ? { scope: new Set(options.scope) } : {}),
         ...(options.now ? { now: options.now } : {}),
         log: logger(),

@@ -18,5 +18,6 @@ import './structured-roles.test.js';
 import './history.test.js';
 import './connector-space-writes.test.js';
 import './policy-invariants.test.js';
+import './export-batches.test.js';
 
 useTestStore('postgres', inject('pgUrl'));

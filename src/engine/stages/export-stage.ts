@@ -29,7 +29,7 @@ export const exportStage: WaveStage = {
       if (plan.changes.size > 0) {
         let touched: Set<string>;
         try {
-          touched = await exportPlan(ctx, plan, counts, run.mayExport);
+          touched = await exportPlan(ctx, plan, counts, run.mayExport, run.exportBatch);
         } catch (error) {
           record.failures.push({ connector, stage: 'export', message: errorMessage(error) });
           run.failed.add(connector);

@@ -37,6 +37,8 @@ export interface CycleRun {
   readonly confirmCtx: CycleContext;
   /** Connectors whose imports run at once (stages/import-stage.ts). */
   readonly importConcurrency: number;
+  /** Changes sent to a target, then recorded, together (../exporter.ts). */
+  readonly exportBatch: number;
   /** `--retry-failed`: failed exports of the projections planned are sent again now, counted afresh. */
   readonly retryFailed: boolean;
 }
