@@ -18,7 +18,7 @@ import { historyStamp } from './history-stamp.js';
 import { exportedValues } from './exported-values.js';
 import { insertExportHistory, insertReleasedCreations, type ExportRecord } from './tables/export-history.js';
 import type { HistoryStamp } from './tables/value-history.js';
-import { saveTargetLinks, type LinkWrite, type TargetLink, type Written } from './tables/target-links.js';
+import { heldTargets, saveTargetLinks, type LinkWrite, type TargetLink, type Written } from './tables/target-links.js';
 
 /** Changes sent to a connector, then recorded, together (CycleOptions.exportBatch). */
 export const EXPORT_BATCH = 2000;
@@ -81,13 +81,17 @@ export async function exportPlan(ctx: CycleContext, plan: ProjectionPlan, counts
   const label = `export ${plan.projection.name}`;
   const retry = { ...ctx.config.mesh.exportRetry, mayRetry };
   const batchesOf = (page: readonly PlannedChange[]) => slices(page, batchSize);
+  // Into a target type no link addressed as the export starts (a first cycle), a link it saves can meet
+  // only one an earlier batch of it saved: only those target objects are looked for among other links
+  // (saveTargetLinks releases the stale one). Null: all are.
+  const linked = (await heldTargets(ctx.q, plan.projection.target.connector, type)) ? null : new Set<string>();
   let done = 0;
   // Records commit one at a time, in batch order. A batch's record is built (and, without a session, the
   // next batch sent) while the last one's transaction runs; at most that one is in flight. A record that
   // failed fails the export at the next batch (nothing more is recorded) or at the end.
   let recording: Promise<void> | undefined;
   const recordBatch = async (batch: readonly PlannedChange[], byId: ReadonlyMap<string, ExportResult>) => {
-    const built = batchRecord(historyStamp(ctx), plan, batch, byId, counts, touched);
+    const built = batchRecord(historyStamp(ctx), plan, batch, byId, counts, touched, linked);
     await recording;
     // Recording only writes (links, failures, conflicts, history): each statement is sent as it is built.
     recording = ctx.atomically((q) => writeRecord(q, built), { writeBehind: true }).then(() => ctx.progress(label, (done += batch.length), total));
@@ -225,6 +229,8 @@ interface BatchRecord {
   readonly stamp: HistoryStamp | null;
   readonly projection: string;
   readonly links: readonly LinkWrite[];
+  /** Links no other link can hold the target object of (not looked for). */
+  readonly unheld: ReadonlySet<LinkWrite>;
   /** Mesh objects whose changes succeeded: their failed exports are cleared. */
   readonly succeeded: readonly string[];
   readonly failures: readonly FailureRow[];
@@ -232,7 +238,11 @@ interface BatchRecord {
   readonly history: readonly ExportRecord[];
 }
 
-/** Counts the batch's results, adds the target objects it addressed to `touched`, and builds its record. */
+/**
+ * Counts the batch's results, adds the target objects it addressed to `touched`, and builds its record.
+ * `linked`: the target objects the export's earlier batches linked, when no other link held one as it
+ * started (the batch adds its own); null when any link may hold any.
+ */
 function batchRecord(
   stamp: HistoryStamp | null,
   plan: ProjectionPlan,
@@ -240,6 +250,7 @@ function batchRecord(
   byId: ReadonlyMap<string, ExportResult>,
   counts: ExportCounts,
   touched: Set<string>,
+  linked: Set<string> | null,
 ): BatchRecord {
   const { projection } = plan;
   const links: LinkWrite[] = [];
@@ -339,12 +350,21 @@ function batchRecord(
     const previous = merged.get(key);
     merged.set(key, previous ? { ...previous, ...link, dn: link.dn ?? previous.dn, written: { ...previous.written, ...link.written, attributes: { ...(previous.written.attributes ?? {}), ...(link.written.attributes ?? {}) } } } : link);
   }
-  return { stamp, projection: projection.name, links: [...merged.values()], succeeded: succeeded.map((p) => p.meshId), failures: [...failures.values()], held, history };
+  const saved = [...merged.values()];
+  const unheld = new Set<LinkWrite>();
+  if (linked) {
+    const target = projection.target;
+    for (const link of saved) {
+      if (link.externalId !== null && link.connector === target.connector && link.objectType === target.objectType && !linked.has(link.externalId)) unheld.add(link);
+    }
+    for (const link of saved) if (link.externalId !== null) linked.add(link.externalId);
+  }
+  return { stamp, projection: projection.name, links: saved, unheld, succeeded: succeeded.map((p) => p.meshId), failures: [...failures.values()], held, history };
 }
 
 async function writeRecord(q: Queryable, record: BatchRecord): Promise<void> {
   const { stamp } = record;
-  const released = await saveTargetLinks(q, record.links);
+  const released = await saveTargetLinks(q, record.links, (link) => !record.unheld.has(link));
   if (stamp) await insertReleasedCreations(q, released);
   await clearFailedExports(q, record.projection, record.succeeded);
   await recordFailedExports(q, record.failures, PAUSED);

@@ -100,4 +100,15 @@ describe('exporting in batches', () => {
     expect(apps.exports.map((c) => [c.op, c.op === 'create' ? c.key : c.externalId])).toEqual([['create', 'E1003']]);
     expect(apps.rows('account')).toHaveLength(PEOPLE);
   });
+
+  it('a first export that links one target object in two batches hands it to the later link, as a later export would', async () => {
+    const apps = new MemorySystem('key', 'account_id');
+    // Every Sales person projects to the one account "Sales".
+    h = await harness(hrToApps().replace('account_id: "{{employeeId}}"', 'account_id: "{{department}}"'), { hr: memoryConnector(hrWith(2), { inactiveMeansDeleted: true }), apps: memoryConnector(apps) });
+    const result = await h.cycle({ exportBatch: 1 });
+    expect(result.result).toBe('succeeded');
+    expect(apps.exports.map((c) => c.op)).toEqual(['create', 'create']);
+    const links = await h.db.query<{ mesh_id: string; external_id: string | null }>(`SELECT mesh_id, external_id FROM target_link WHERE projection = 'person-to-apps'`);
+    expect(links.map((l) => l.external_id)).toEqual(['Sales']);
+  });
 });

@@ -91,9 +91,11 @@ export interface LinkCreation {
 
 /**
  * Saves links; returns the creates recorded on links released here (another link now manages their
- * target object), which the caller moves to export history.
+ * target object), which the caller moves to export history. `mayBeHeld` says whether another link may
+ * hold a link's target object; only those are looked for (default: all). A caller rules one out only
+ * when it knows (a first export into a target type: heldTargets).
  */
-export async function saveTargetLinks(q: Queryable, links: readonly LinkWrite[]): Promise<LinkCreation[]> {
+export async function saveTargetLinks(q: Queryable, links: readonly LinkWrite[], mayBeHeld: (link: LinkWrite) => boolean = () => true): Promise<LinkCreation[]> {
   if (links.length === 0) return [];
   const payload = links.map((l) => ({
     projection: l.projection,
@@ -111,7 +113,7 @@ export async function saveTargetLinks(q: Queryable, links: readonly LinkWrite[])
   // A target object can be managed by one (projection, mesh object, item) only: a stale link that
   // points at the same object is released first.
   const addressed = links
-    .filter((l) => l.externalId !== null)
+    .filter((l) => l.externalId !== null && mayBeHeld(l))
     .map((l) => ({ projection: l.projection, mesh_id: l.meshId, item: l.item, connector: l.connector, object_type: l.objectType, external_id: l.externalId }));
   let released: LinkCreation[] = [];
   if (addressed.length > 0) {
@@ -143,6 +145,15 @@ export async function saveTargetLinks(q: Queryable, links: readonly LinkWrite[])
     [JSON.stringify(payload)],
   );
   return released;
+}
+
+/**
+ * Whether any link of a target type addresses a target object (has an external id). When none does as an
+ * export into it starts, a link that export saves can only meet another that the same export saved.
+ */
+export async function heldTargets(q: Queryable, connector: string, objectType: string): Promise<boolean> {
+  const rows = await q.query('SELECT 1 AS held FROM target_link WHERE connector = $1 AND object_type = $2 AND external_id IS NOT NULL LIMIT 1', [connector, objectType]);
+  return rows.length > 0;
 }
 
 const creationOf = (link: TargetLink, createdCycle: number): LinkCreation => ({
