@@ -220,40 +220,46 @@ const batchSize = (batch: ImportBatch): number => Math.max(1, batch.objects.leng
 export async function confirmObjects(ctx: CycleContext, connectorName: string, objectType: string, externalIds: readonly string[]): Promise<ImportOutcome> {
   const connector = await ctx.connector(connectorName);
   if (!connector.readObjects) throw new Error(`${connectorName} cannot read objects by key`);
-  const read = connector.readObjects.bind(connector);
   const started = Date.now();
-  return ctx.atomically(async (q) => {
-    const seen = new Set<string>();
-    let changed = 0;
-    let pending: StagedObject[] = [];
-    const stage = async () => {
-      const fingerprints = await loadFingerprintsFor(q, connectorName, objectType, pending.map((o) => o.externalId));
-      const rows: StageRow[] = [];
-      for (const object of pending) {
-        const row: StageRow = object.deleted ? { object, hash: 'deleted' } : staged(object);
-        const before = fingerprints.get(object.externalId);
-        if (before && before.hash === row.hash && before.deleted === (object.deleted ?? false)) continue;
-        if (!before && object.deleted) continue;
-        rows.push(row);
+  // The target is read on while what it returned is staged (and while this waits for the store's
+  // writer): a page or so ahead, in order; a read error surfaces after the objects read before it.
+  const source = readAhead(connector.readObjects(objectType, externalIds), batchSize, READ_AHEAD_OBJECTS);
+  try {
+    return await ctx.atomically(async (q) => {
+      const seen = new Set<string>();
+      let changed = 0;
+      let pending: StagedObject[] = [];
+      const stage = async () => {
+        const fingerprints = await loadFingerprintsFor(q, connectorName, objectType, pending.map((o) => o.externalId));
+        const rows: StageRow[] = [];
+        for (const object of pending) {
+          const row: StageRow = object.deleted ? { object, hash: 'deleted' } : staged(object);
+          const before = fingerprints.get(object.externalId);
+          if (before && before.hash === row.hash && before.deleted === (object.deleted ?? false)) continue;
+          if (!before && object.deleted) continue;
+          rows.push(row);
+        }
+        pending = [];
+        await upsertObjects(q, connectorName, objectType, ctx.seq, rows);
+        changed += rows.length;
+      };
+      for await (const batch of source) {
+        for (const object of batch.objects) {
+          if (seen.has(object.externalId)) continue;
+          seen.add(object.externalId);
+          pending.push(object);
+        }
+        if (pending.length >= STAGE_ROWS) await stage();
       }
-      pending = [];
-      await upsertObjects(q, connectorName, objectType, ctx.seq, rows);
-      changed += rows.length;
-    };
-    for await (const batch of read(objectType, externalIds)) {
-      for (const object of batch.objects) {
-        if (seen.has(object.externalId)) continue;
-        seen.add(object.externalId);
-        pending.push(object);
-      }
-      if (pending.length >= STAGE_ROWS) await stage();
-    }
-    if (pending.length > 0) await stage();
-    const gone = externalIds.filter((id) => !seen.has(id));
-    await markDeleted(q, connectorName, objectType, ctx.seq, gone);
-    ctx.log.info({ event: 'import', connector: connectorName, objectType, mode: 'by-key', read: seen.size, changed, ms: Date.now() - started }, 'confirming import finished');
-    return { connector: connectorName, objectType, mode: 'delta' as const, first: false, read: seen.size, changed, deleted: 0, watermark: null };
-  });
+      if (pending.length > 0) await stage();
+      const gone = externalIds.filter((id) => !seen.has(id));
+      await markDeleted(q, connectorName, objectType, ctx.seq, gone);
+      ctx.log.info({ event: 'import', connector: connectorName, objectType, mode: 'by-key', read: seen.size, changed, ms: Date.now() - started }, 'confirming import finished');
+      return { connector: connectorName, objectType, mode: 'delta' as const, first: false, read: seen.size, changed, deleted: 0, watermark: null };
+    });
+  } finally {
+    await source.return();
+  }
 }
 
 /**

@@ -608,6 +608,28 @@ describe('driftCheck: reading a target without change tracking whole', () => {
     expect(apps.get('account', 'E1001')?.attributes.email).toBe('p1@example.com');
   });
 
+  it('a read by key that fails part way fails the confirming import: the run says why, nothing it read is kept, and the next cycle confirms', async () => {
+    const { apps, target } = await driftSetup(undefined);
+    let failing = true;
+    const base = target.readObjects!.bind(target);
+    target.readObjects = async function* (type: string, ids: readonly string[]) {
+      if (!failing) return yield* base(type, ids);
+      // The read is asked in pages: the first arrives, the second fails.
+      yield { objects: apps.rows(type).filter((o) => o.externalId === ids[0]) };
+      throw new Error('apps: the connection was reset');
+    };
+    const first = await h!.cycle();
+    expect(first.result).toBe('failed');
+    expect(first.failures).toEqual([{ connector: 'apps', stage: 'import', message: 'confirming import: apps: the connection was reset' }]);
+    const confirmed = await h!.db.query<{ n: number }>(`SELECT CAST(count(*) AS integer) AS n FROM cs_object WHERE connector = 'apps' AND changed_seq > $1`, [first.seq]);
+    expect(confirmed[0]!.n).toBe(0);
+    failing = false;
+    apps.put('account', 'E1001', { ...apps.get('account', 'E1001')!.attributes, email: 'changed@example.com' }, { enabled: true });
+    await h!.cycle({ full: true });
+    expect(apps.get('account', 'E1001')?.attributes.email).toBe('p1@example.com');
+    expect((await h!.cycle()).plans[0]!.changes.size).toBe(0);
+  });
+
   it('a target that cannot read by key is confirmed by its usual import', async () => {
     const { target } = await driftSetup(undefined, false);
     await h!.cycle();
