@@ -229,29 +229,41 @@ export async function confirmObjects(ctx: CycleContext, connectorName: string, o
       const seen = new Set<string>();
       let changed = 0;
       let pending: StagedObject[] = [];
+      // One store write in flight while the next objects are hashed (as the import does); writes stay
+      // in order, and a failed one surfaces before the next statement.
+      let writing: Promise<void> = Promise.resolve();
       const stage = async () => {
-        const fingerprints = await loadFingerprintsFor(q, connectorName, objectType, pending.map((o) => o.externalId));
-        const rows: StageRow[] = [];
-        for (const object of pending) {
-          const row: StageRow = object.deleted ? { object, hash: 'deleted' } : staged(object);
-          const before = fingerprints.get(object.externalId);
-          if (before && before.hash === row.hash && before.deleted === (object.deleted ?? false)) continue;
-          if (!before && object.deleted) continue;
-          rows.push(row);
-        }
+        const staging = pending.map((object): StageRow => (object.deleted ? { object, hash: 'deleted' } : staged(object)));
         pending = [];
-        await upsertObjects(q, connectorName, objectType, ctx.seq, rows);
+        await writing;
+        const fingerprints = await loadFingerprintsFor(q, connectorName, objectType, staging.map((row) => row.object.externalId));
+        const rows = staging.filter(({ object, hash }) => {
+          const before = fingerprints.get(object.externalId);
+          if (before && before.hash === hash && before.deleted === (object.deleted ?? false)) return false;
+          return before !== undefined || !object.deleted;
+        });
+        // None of these objects is in the connector space yet (the exports of a first cycle): the
+        // store's bulk load may take them.
+        writing = upsertObjects(q, connectorName, objectType, ctx.seq, rows, { fresh: fingerprints.size === 0 });
+        writing.catch(() => undefined);
         changed += rows.length;
       };
-      for await (const batch of source) {
-        for (const object of batch.objects) {
-          if (seen.has(object.externalId)) continue;
-          seen.add(object.externalId);
-          pending.push(object);
+      try {
+        for await (const batch of source) {
+          for (const object of batch.objects) {
+            if (seen.has(object.externalId)) continue;
+            seen.add(object.externalId);
+            pending.push(object);
+          }
+          if (pending.length >= STAGE_ROWS) await stage();
         }
-        if (pending.length >= STAGE_ROWS) await stage();
+        if (pending.length > 0) await stage();
+      } catch (error) {
+        // The transaction is rolled back once the write in flight has ended.
+        await writing.catch(() => undefined);
+        throw error;
       }
-      if (pending.length > 0) await stage();
+      await writing;
       const gone = externalIds.filter((id) => !seen.has(id));
       await markDeleted(q, connectorName, objectType, ctx.seq, gone);
       ctx.log.info({ event: 'import', connector: connectorName, objectType, mode: 'by-key', read: seen.size, changed, ms: Date.now() - started }, 'confirming import finished');
