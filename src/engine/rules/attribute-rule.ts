@@ -40,6 +40,7 @@ export const attributeRule: RuleKind<'attributes'> = {
     // values read (./overlapped-pages.ts) is all in the page's footprint.
     const pages = new OverlappedPages(ctx.atomically, overlapAllowed(ctx.config, rule) ? ctx.concurrently : undefined);
     let next = page('');
+    let statistics: Promise<unknown> = Promise.resolve();
     try {
       for (;;) {
         const objects = await next;
@@ -53,16 +54,25 @@ export const attributeRule: RuleKind<'attributes'> = {
           () => Object.assign(counters, before),
         );
         // A first sync grows the mesh tables from nothing; the next page's lookups want statistics that
-        // exist and are of the right order (each doubling), not exact ones.
-        await refreshStatistics(ctx.q, ['mesh_object', 'mesh_key', 'source_link'], 1);
+        // exist and are of the right order (each doubling), not exact ones. A store with a server takes
+        // them beside the pages (its planner scales the last statistics to a table's size now, so a
+        // page planned before they arrive is planned by one page's older density).
+        if (ctx.concurrently) {
+          statistics = statistics.then(() => refreshStatistics(ctx.q, ['mesh_object', 'mesh_key', 'source_link'], 1));
+          statistics.catch(() => undefined);
+        } else {
+          await refreshStatistics(ctx.q, ['mesh_object', 'mesh_key', 'source_link'], 1);
+        }
         counters.processed += objects.length;
         ctx.progress(`sync ${rule.name}`, counters.processed);
       }
     } catch (error) {
       await pages.finish().catch(() => undefined);
+      await statistics.catch(() => undefined);
       throw error;
     }
     await pages.finish();
+    await statistics;
     await ctx.atomically((q) => writeProgress(q, 'flow', rule.name, { seq: ctx.seq, definition }));
     return { rule: rule.name, ...counters };
   },
