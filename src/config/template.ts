@@ -58,20 +58,28 @@ export function compileTemplate(source: string): CompiledTemplate {
     source,
     attributes: Object.freeze(attributes),
     ...(usesToday ? { usesToday } : {}),
+    // Rendered once per object and attribute: written as loops, with nothing built that is thrown away.
     render(lookup: (name: string) => Value | undefined, escape?: (value: string) => string): RenderResult {
-      const missing: string[] = [];
-      const values = parts.map((part) => {
-        if (typeof part === 'string') return part;
+      if (single) {
+        const { value, absent } = evaluate(single, lookup);
+        return value === undefined ? { ok: false, missing: [absent] } : { ok: true, value: escaped(value, escape) };
+      }
+      let missing: string[] | undefined;
+      let text = '';
+      for (const part of parts) {
+        if (typeof part === 'string') {
+          text += part;
+          continue;
+        }
         const { value, absent } = evaluate(part, lookup);
-        if (value === undefined && !missing.includes(absent)) missing.push(absent);
-        return value;
-      });
-      if (missing.length > 0) return { ok: false, missing };
-      if (single) return { ok: true, value: escaped(values[0] as Value, escape) };
-      const text = values
-        .map((value, index) => (typeof parts[index] === 'string' ? (value as string) : toText(escaped(value as Value, escape))))
-        .join('');
-      return { ok: true, value: text };
+        if (value === undefined) {
+          missing ??= [];
+          if (!missing.includes(absent)) missing.push(absent);
+        } else if (missing === undefined) {
+          text += toText(escaped(value, escape));
+        }
+      }
+      return missing ? { ok: false, missing } : { ok: true, value: text };
     },
   });
 }

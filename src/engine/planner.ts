@@ -158,6 +158,7 @@ export async function planProjection(ctx: CycleContext, projection: ProjectionMo
   // Mesh attribute names (what templates read and what references resolve from), not target names.
   const referenceTypes = meshReferenceNames(projection, ctx.config.mesh.objectTypes);
   const keyAttributes = joinAttributes(ctx.config);
+  const comparison: Comparison = { references: referenceAttributes(projection, ctx.config.mesh.objectTypes), insensitive: caps.caseInsensitiveNames ?? false };
   let adoption: Map<string, Map<string, string[]>> | undefined;
   const claimed = new Set<string>();
   const projected = (meshId: string, item: string) => ({ on: 'projected', projection: projection.name, meshId, item }) as const;
@@ -190,14 +191,20 @@ export async function planProjection(ctx: CycleContext, projection: ProjectionMo
         return (caps.addressing === 'dn' ? target?.dn : target?.externalId) ?? pending.get(id);
       };
       const linksByObject = new Map<string, TargetLink[]>();
-      for (const link of links) linksByObject.set(link.meshId, [...(linksByObject.get(link.meshId) ?? []), link]);
+      for (const link of links) {
+        const list = linksByObject.get(link.meshId);
+        if (list) list.push(link);
+        else linksByObject.set(link.meshId, [link]);
+      }
 
-      const evaluations = new Map<string, ReturnType<typeof project>>();
+      // Each object's evaluation, in the order the objects are iterated again below.
+      const evaluations: ReturnType<typeof project>[] = [];
       const keysToCheck: string[] = [];
       for (const object of objects.values()) {
         const evaluation = project(projection, object, caps, referenceTypes, mapReference);
-        evaluations.set(object.id, evaluation);
-        for (const e of evaluation) if (e.kind === 'present' && e.desired.key && !(linksByObject.get(object.id) ?? []).some((l) => l.item === e.item)) keysToCheck.push(e.desired.key);
+        evaluations.push(evaluation);
+        const objectLinks = linksByObject.get(object.id);
+        for (const e of evaluation) if (e.kind === 'present' && e.desired.key && !objectLinks?.some((l) => l.item === e.item)) keysToCheck.push(e.desired.key);
       }
       const byKey = await loadObjects(q, projection.target.connector, projection.target.objectType, keysToCheck);
       const linkedKeys = await managedAmong(q, projection.target.connector, projection.target.objectType, keysToCheck);
@@ -205,13 +212,15 @@ export async function planProjection(ctx: CycleContext, projection: ProjectionMo
       const adopted = decided.linkWrites;
       const held = decided.heldBack;
       const subjects = decided.reviewed;
+      let index = 0;
       for (const object of objects.values()) {
-        const objectLinks = linksByObject.get(object.id) ?? [];
-        const evaluation = evaluations.get(object.id) ?? [];
+        const objectLinks = linksByObject.get(object.id) ?? NO_LINKS;
+        const evaluation = evaluations[index++]!;
         for (const link of objectLinks) subjects.push(projected(object.id, link.item));
-        const items = new Set<string>();
+        // The items evaluated, for the links left without one (only looked for when the object has links).
+        const items = objectLinks.length > 0 ? new Set<string>() : undefined;
         for (const entry of evaluation) {
-          items.add(entry.item);
+          items?.add(entry.item);
           const subject = projected(object.id, entry.item);
           subjects.push(subject);
           if (entry.kind === 'held') {
@@ -224,17 +233,18 @@ export async function planProjection(ctx: CycleContext, projection: ProjectionMo
           let link = objectLinks.find((l) => l.item === entry.item && l.state !== 'released');
           let current = link?.externalId ? observed.get(link.externalId) : undefined;
           if (!link) {
-            const found = await adopt(entry.desired, object);
+            // Adopting by a join may read the store; by key it needs only what the page read.
+            const found = projection.join.length > 0 ? await adopt(entry.desired, object) : adoptByKey(entry.desired);
             if (found) {
               link = { projection: projection.name, meshId: object.id, item: entry.item, connector: projection.target.connector, objectType: projection.target.objectType, externalId: found.externalId, dn: found.dn, state: 'active', how: found.how, written: {} };
               adopted.push(link);
               current = found;
             }
           }
-          diffOne(ctx, plan, planned, object, entry.desired, link, current && !current.deleted ? current : undefined);
+          diffOne(plan, comparison, planned, object, entry.desired, link, current && !current.deleted ? current : undefined);
         }
         for (const link of objectLinks) {
-          if (items.has(link.item) || link.state === 'deleted' || link.state === 'released') continue;
+          if (items!.has(link.item) || link.state === 'deleted' || link.state === 'released') continue;
           const current = link.externalId ? observed.get(link.externalId) : undefined;
           removeOne(plan, planned, object, link, current && !current.deleted ? current : undefined, adopted);
         }
@@ -259,6 +269,10 @@ export async function planProjection(ctx: CycleContext, projection: ProjectionMo
             }
           }
         }
+        return adoptByKey(desired);
+      }
+
+      function adoptByKey(desired: DesiredObject): (CsObject & { how: string }) | undefined {
         if (desired.key && !linkedKeys.has(desired.key) && !claimed.has(desired.key)) {
           const cs = byKey.get(desired.key);
           if (cs && !cs.deleted) {
@@ -347,17 +361,28 @@ function label(link: TargetLink | undefined, desired: DesiredObject | undefined,
   return link?.dn ?? desired?.dn ?? desired?.key ?? link?.externalId ?? describeMesh(object);
 }
 
-function diffOne(ctx: CycleContext, plan: ProjectionPlan, planned: PlannedChange[], object: MeshObject, desired: DesiredObject, link: TargetLink | undefined, current: CsObject | undefined): void {
+/** What diffOne compares by, the same for every object of a plan. */
+interface Comparison {
+  /** The projection's reference attributes (referenceAttributes). */
+  readonly references: ReadonlySet<string>;
+  /** The target compares attribute names case-insensitively. */
+  readonly insensitive: boolean;
+}
+
+/** An empty list of links, shared by the objects that have none. */
+const NO_LINKS: readonly TargetLink[] = [];
+
+function diffOne(plan: ProjectionPlan, comparison: Comparison, planned: PlannedChange[], object: MeshObject, desired: DesiredObject, link: TargetLink | undefined, current: CsObject | undefined): void {
   const { projection, caps } = plan;
-  const base = { projection: projection.name, meshId: object.id, item: desired.item, ...(desired.unresolved ? { unresolved: desired.unresolved } : {}), ...(link ? { link } : {}) };
   if (!current) {
-    planned.push({
-      ...base,
-      object: desired.dn ?? desired.key ?? describeMesh(object),
-      change: { id: nextId(), op: 'create', dn: desired.dn, key: desired.key, attributes: desired.attributes, enabled: desired.enabled },
-    });
+    // The common case of a first cycle: built in one go rather than spread from `base` below.
+    const change: ExportChange = { id: nextId(), op: 'create', dn: desired.dn, key: desired.key, attributes: desired.attributes, enabled: desired.enabled };
+    const shown = desired.dn ?? desired.key ?? describeMesh(object);
+    if (desired.unresolved === undefined && link === undefined) planned.push({ projection: projection.name, meshId: object.id, item: desired.item, object: shown, change });
+    else planned.push({ projection: projection.name, meshId: object.id, item: desired.item, ...(desired.unresolved ? { unresolved: desired.unresolved } : {}), ...(link ? { link } : {}), object: shown, change });
     return;
   }
+  const base = { projection: projection.name, meshId: object.id, item: desired.item, ...(desired.unresolved ? { unresolved: desired.unresolved } : {}), ...(link ? { link } : {}) };
   const objectLabel = current.dn ?? current.externalId;
   if (!plan.full) plan.compared.push(objectLabel);
   if (desired.key !== undefined && desired.key !== current.externalId) {
@@ -368,8 +393,7 @@ function diffOne(ctx: CycleContext, plan: ProjectionPlan, planned: PlannedChange
   }
   const written = link?.written ?? {};
   const changes: Record<string, AttributeChange> = {};
-  const insensitive = caps.caseInsensitiveNames ?? false;
-  const references = referenceAttributes(projection, ctx.config.mesh.objectTypes);
+  const { insensitive, references } = comparison;
   for (const attribute of projection.attributes) {
     if (attribute.name === caps.keyAttribute) continue;
     const want = desired.attributes[attribute.name];

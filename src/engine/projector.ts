@@ -90,27 +90,28 @@ function evaluate(
   };
 
   const attributes: Record<string, Value> = {};
-  const unresolved: Record<string, string[]> = {};
+  let unresolved: Record<string, string[]> | undefined;
   for (const attribute of projection.attributes) {
     if (attribute.structured) {
       const value = renderStructured(attribute.structured, lookup, missing);
       if (value !== undefined) attributes[attribute.name] = value;
       continue;
     }
-    const isReference = attribute.template.attributes.some((name) => referenceTypes.has(name));
+    const isReference = referenceTypes.size > 0 && attribute.template.attributes.some((name) => referenceTypes.has(name));
     if (isReference) {
       for (const name of attribute.template.attributes) {
         if (!referenceTypes.has(name)) continue;
         const missingIds = toList(ownValue(object.attributes, name)).map(String).filter((id) => mapReference(id) === undefined);
-        if (missingIds.length > 0) unresolved[attribute.name] = missingIds;
+        if (missingIds.length > 0) (unresolved ??= {})[attribute.name] = missingIds;
       }
       // Members we cannot map yet (not projected) are simply not written; an empty list is fine.
       const result = attribute.template.render(lookup);
       attributes[attribute.name] = result.ok ? result.value : [];
       continue;
     }
-    const value = render(attribute.template);
-    if (value !== undefined) attributes[attribute.name] = value;
+    const result = attribute.template.render(lookup);
+    if (result.ok) attributes[attribute.name] = result.value;
+    else for (const name of result.missing) missing.add(name);
   }
   let dn: string | undefined;
   if (caps.addressing === 'dn') {
@@ -136,7 +137,7 @@ function evaluate(
   if (caps.addressing === 'dn' && dn === undefined) {
     return { kind: 'held', item, missing: [], reason: 'held back: the projection needs container and rdn templates for a directory target' };
   }
-  return { kind: 'present', item, desired: { item, key, dn, attributes, enabled, ...(Object.keys(unresolved).length > 0 ? { unresolved } : {}) } };
+  return { kind: 'present', item, desired: unresolved ? { item, key, dn, attributes, enabled, unresolved } : { item, key, dn, attributes, enabled } };
 }
 
 /**
