@@ -57,6 +57,18 @@ describe.each([
     if (!spill) expect(changes.list().map((c) => c.meshId)).toEqual(['a', 'c', 'd', 'e']);
     changes.discard();
   });
+
+  it('reads back every value as planned, whether a page is plain ASCII or not', async () => {
+    const changes = new PlannedChanges(spill);
+    const ascii = [create('g'), planned('h', { op: 'create', key: 'h', attributes: { name: 'Zoe "Z" Angstrom\\x', tags: [] } })];
+    const wider = [planned('i', { op: 'create', key: 'i', attributes: { name: 'Zoë Ångström', city: 'Łódź', note: '名前 🙂' } }), update('j')];
+    changes.add(ascii);
+    changes.add(wider);
+    const back: PlannedChange[] = [];
+    for await (const page of changes.pages(undefined, 'plan')) back.push(...page);
+    expect(back).toEqual([...ascii, ...wider]);
+    changes.discard();
+  });
 });
 
 describe('a reconcile run’s scratch file', () => {

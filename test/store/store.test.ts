@@ -197,6 +197,24 @@ describe('the PostgreSQL store', () => {
     await openPostgresStore(bad).catch((error: Error) => expect(error.message).not.toContain('s3cret-pass'));
   });
 
+  it('matches a list parameter\'s texts exactly, whatever they hold', async () => {
+    const url = new URL(inject('pgUrl'));
+    url.searchParams.set('schema', `imesh_store_lists_${process.pid}`);
+    const db = await openPostgresStore(url.toString());
+    const texts = ['plain', 'with "quotes"', 'back\\slash', 'comma, and {braces}', 'NULL', '', ' spaced ', 'Zoë 名前', "it's"];
+    try {
+      for (const list of [texts, texts.slice(0, 1), texts.filter((t) => !t.includes('"') && !t.includes('\\')), [], [1, 2]]) {
+        const rows = await db.query<{ v: string }>('SELECT v FROM unnest($1::text[]) WITH ORDINALITY AS t(v, n) ORDER BY n', [list]);
+        expect(rows.map((r) => r.v)).toEqual(list.map(String));
+        const kept = await db.query<{ v: string }>('SELECT v FROM unnest($1::text[]) AS t(v) WHERE v = ANY($2) ORDER BY v', [texts, list]);
+        expect(kept.map((r) => r.v).sort()).toEqual(texts.filter((t) => list.map(String).includes(t)).sort());
+      }
+    } finally {
+      await db.query(`DROP SCHEMA IF EXISTS imesh_store_lists_${process.pid} CASCADE`);
+      await db.close();
+    }
+  });
+
   it('bulk-loads rows (COPY) with their data sent at once, also behind; a refused COPY fails its transaction and leaves the connection usable', async () => {
     const schema = `imesh_store_copy_${process.pid}`;
     const url = new URL(inject('pgUrl'));
