@@ -25,16 +25,34 @@ export function uuidV7(now: number = Date.now()): string {
     lastMs += 1; // the clock went back, or 4,096 ids this millisecond: borrow the next one
     counter = 0;
   }
+  if (lastMs !== prefixMs) {
+    prefixMs = lastMs;
+    const hex = lastMs.toString(16).padStart(12, '0');
+    prefix = `${hex.slice(0, 8)}-${hex.slice(8, 12)}-7`;
+  }
   const tail = randomBytes(8);
-  const hex = lastMs.toString(16).padStart(12, '0');
   const b8 = (tail[0]! & 0x3f) | 0x80; // variant 10
   return (
-    `${hex.slice(0, 8)}-${hex.slice(8, 12)}-` +
-    `7${counter.toString(16).padStart(3, '0')}-` +
-    `${b8.toString(16).padStart(2, '0')}${tail[1]!.toString(16).padStart(2, '0')}-` +
-    tail.subarray(2, 8).toString('hex')
+    prefix +
+    HEX3[counter]! +
+    '-' +
+    HEX2[b8]! +
+    HEX2[tail[1]!]! +
+    '-' +
+    HEX2[tail[2]!]! +
+    HEX2[tail[3]!]! +
+    HEX2[tail[4]!]! +
+    HEX2[tail[5]!]! +
+    HEX2[tail[6]!]! +
+    HEX2[tail[7]!]!
   );
 }
+
+/** The id's first three groups for the millisecond last used (one per millisecond, not per id). */
+let prefixMs = -1;
+let prefix = '';
+const HEX2 = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+const HEX3 = Array.from({ length: COUNTER_MAX + 1 }, (_, i) => i.toString(16).padStart(3, '0'));
 
 /** `n` random bytes from a pooled buffer (one system call per 8 KiB instead of one per id). */
 function randomBytes(n: number): Buffer {

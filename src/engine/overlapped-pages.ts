@@ -24,7 +24,9 @@ export class PageRedo extends Error {
 
 export class PageFootprint {
   private readonly meshIds = new Set<string>();
-  private readonly keys = new Set<string>();
+  /** Join key values by mesh type and attribute (`type NUL attribute`). */
+  private readonly keys = new Map<string, Set<string>>();
+  private lastKeys: { readonly type: string; readonly attribute: string; readonly values: Set<string> } | undefined;
   /** Deletes mesh objects: the next page waits for this one's commit. */
   wide = false;
 
@@ -37,7 +39,16 @@ export class PageFootprint {
 
   /** A join key read (looked up) or written (a mesh object's key value, old or new). */
   key(meshType: string, attribute: string, value: string): void {
-    this.keys.add(`${meshType}\u0000${attribute}\u0000${value}`);
+    const last = this.lastKeys;
+    if (last && last.type === meshType && last.attribute === attribute) {
+      last.values.add(value);
+      return;
+    }
+    const name = `${meshType}\u0000${attribute}`;
+    let values = this.keys.get(name);
+    if (!values) this.keys.set(name, (values = new Set()));
+    this.lastKeys = { type: meshType, attribute, values };
+    values.add(value);
   }
 
   /**
@@ -47,7 +58,15 @@ export class PageFootprint {
   ready(): void {
     const before = this.before;
     if (!before) return;
-    if (this.wide || before.wide || overlaps(this.meshIds, before.meshIds) || overlaps(this.keys, before.keys)) throw new PageRedo();
+    if (this.wide || before.wide || overlaps(this.meshIds, before.meshIds) || this.keysOverlap(before)) throw new PageRedo();
+  }
+
+  private keysOverlap(before: PageFootprint): boolean {
+    for (const [name, values] of this.keys) {
+      const theirs = before.keys.get(name);
+      if (theirs && overlaps(values, theirs)) return true;
+    }
+    return false;
   }
 }
 

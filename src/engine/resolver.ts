@@ -19,6 +19,8 @@ import { insertPreviousStates } from './tables/value-history.js';
 import { newSince, previousStates, withheldSince } from './value-changes.js';
 import { canonicalJson, sameValue } from './values.js';
 
+const NO_LOSERS: readonly ProvenanceEntry[] = Object.freeze([]);
+
 function compareEntries(a: ProvenanceEntry, b: ProvenanceEntry): number {
   if (a.confidence !== b.confidence) return b.confidence - a.confidence;
   if (a.rule !== b.rule) return a.rule < b.rule ? -1 : 1;
@@ -77,6 +79,13 @@ export async function resolveValues(
     const provenance: Record<string, AttributeProvenance> = {};
     const rivalries: { attribute: string; winner: ProvenanceEntry; rivals: ProvenanceEntry[] }[] = [];
     for (const [name, entries] of candidates) {
+      if (entries.length === 1) {
+        // One source for the attribute (most of them): it wins, and there is nothing to weigh.
+        const winner = entries[0]!;
+        attributes[name] = winner.value;
+        provenance[name] = { winner, losers: NO_LOSERS };
+        continue;
+      }
       entries.sort(compareEntries);
       const [winner, ...losers] = entries as [ProvenanceEntry, ...ProvenanceEntry[]];
       attributes[name] = winner.value;
@@ -84,8 +93,10 @@ export async function resolveValues(
       const rivals = losers.filter((loser) => loser.confidence === winner.confidence && !sameValue(loser.value, winner.value));
       if (rivals.length > 0) rivalries.push({ attribute: name, winner, rivals });
     }
-    const label = meshLabel(object.type, object.id, attributes, keyAttributes);
-    for (const { attribute, winner, rivals } of rivalries) conflicts.push(attributeConflict(object, attribute, label, winner, rivals));
+    if (rivalries.length > 0) {
+      const label = meshLabel(object.type, object.id, attributes, keyAttributes);
+      for (const { attribute, winner, rivals } of rivalries) conflicts.push(attributeConflict(object, attribute, label, winner, rivals));
+    }
     // A fresh object counts as changed whatever its values: no need to compare them.
     const changed = fresh.has(object.id) || canonicalJson(attributes) !== canonicalJson(object.attributes);
     updates.push({ id: object.id, type: object.type, attributes, provenance, changed });

@@ -31,6 +31,8 @@ export interface Dialect {
   jsonString(param: string): string;
   /** A JSON column holding a JSON string, read as text. */
   jsonText(column: string): string;
+  /** A timestamptz column as the ISO 8601 text `toISOString` writes (read without a Date in between). */
+  isoTime(column: string): string;
   /**
    * A FROM item (aliased `alias`) of the rows of a parameter holding a JSON array of objects, with these
    * fields as columns. A statement that INSERTs … SELECTs from it and has an ON CONFLICT clause must give
@@ -49,6 +51,7 @@ export const postgresDialect: Dialect = {
   json: (param) => `${param}::jsonb`,
   jsonString: (param) => `to_jsonb(${param}::text)`,
   jsonText: (column) => `(${column} #>> '{}')`,
+  isoTime: (column) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`,
   // The parameter is read as json, not jsonb, and a jsonb field's text is parsed on its own: parsing
   // the whole page into one jsonb value first and taking its fields apart cost the server about a
   // quarter more per written row (a 100,000-object first cycle writes ~700,000 rows this way).
@@ -75,6 +78,8 @@ export const sqliteDialect: Dialect = {
   json: (param) => `json(${param})`,
   jsonString: (param) => `json_quote(CAST(${param} AS text))`,
   jsonText: (column) => `(${column} ->> '$')`,
+  // Written as that text already (SQLITE_NOW, or the writer's toISOString).
+  isoTime: (column) => column,
   records: (param, columns, alias = 'x') =>
     `(SELECT ${Object.entries(columns)
       .map(([name, type]) => `value ${type === 'jsonb' || type === 'json' ? '->' : '->>'} '$.${name}' AS ${name}`)

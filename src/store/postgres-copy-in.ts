@@ -66,8 +66,26 @@ const SPECIAL = /[\\\t\n\r]/;
 
 function field(value: unknown): string {
   if (value === null || value === undefined) return '\\N';
-  if (typeof value === 'boolean') return value ? 't' : 'f';
-  const text = typeof value === 'string' ? value : typeof value === 'object' ? JSON.stringify(value) : String(value);
-  if (!SPECIAL.test(text)) return text;
+  switch (typeof value) {
+    case 'string':
+      return SPECIAL.test(value) ? escape(value) : value;
+    case 'boolean':
+      return value ? 't' : 'f';
+    case 'number':
+    case 'bigint':
+      return String(value);
+    case 'object': {
+      // JSON text holds no raw tab, newline or carriage return (it escapes them): only backslashes.
+      const json = JSON.stringify(value);
+      return json.includes('\\') ? json.replaceAll('\\', '\\\\') : json;
+    }
+    default: {
+      const text = String(value);
+      return SPECIAL.test(text) ? escape(text) : text;
+    }
+  }
+}
+
+function escape(text: string): string {
   return text.replace(/[\\\t\n\r]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r'));
 }

@@ -31,7 +31,8 @@ function toCsObject(row: Row): CsObject {
   };
 }
 
-const CS_COLUMNS = 'connector, object_type, external_id, dn, attributes, enabled, deleted, updated_at';
+/** A row's columns; its time as ISO text, read without a Date in between (one per object a sync page reads). */
+const csColumns = (q: Queryable) => `connector, object_type, external_id, dn, attributes, enabled, deleted, ${q.dialect.isoTime('updated_at')} AS updated_at`;
 
 /** A list parameter's values are sent this many at a time. */
 const SLICE = 5000;
@@ -140,7 +141,7 @@ export async function anyObject(q: Queryable): Promise<boolean> {
 export async function loadObjects(q: Queryable, connector: string, objectType: string, ids: readonly string[]): Promise<Map<string, CsObject>> {
   if (ids.length === 0) return new Map();
   const rows = await q.query<Row>(
-    `SELECT ${CS_COLUMNS} FROM cs_object WHERE connector = $1 AND object_type = $2 AND external_id ${q.dialect.in('$3')}`,
+    `SELECT ${csColumns(q)} FROM cs_object WHERE connector = $1 AND object_type = $2 AND external_id ${q.dialect.in('$3')}`,
     [connector, objectType, ids],
   );
   return new Map(rows.map((row) => [row.external_id, toCsObject(row)]));
@@ -149,7 +150,7 @@ export async function loadObjects(q: Queryable, connector: string, objectType: s
 /** The next page (by external id, after `after`) of objects of the type changed after `since`. */
 export async function changedPage(q: Queryable, connector: string, objectType: string, since: number, after: string, limit: number): Promise<CsObject[]> {
   const rows = await q.query<Row>(
-    `SELECT ${CS_COLUMNS} FROM cs_object
+    `SELECT ${csColumns(q)} FROM cs_object
       WHERE connector = $1 AND object_type = $2 AND changed_seq > $3 AND external_id > $4
       ORDER BY external_id LIMIT ${Number(limit)}`,
     [connector, objectType, since, after],
