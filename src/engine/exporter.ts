@@ -12,7 +12,7 @@ import { errorCode, errorMessage, errorRetryable, ImeshError } from '../shared/e
 import type { Queryable } from '../store/db.js';
 import type { CycleContext } from './context.js';
 import { changeFingerprint, clearFailedExports, objectKey, recordFailedExports, type FailureRow } from './export-attempts.js';
-import { insertConflicts, type ConflictScope, type ConflictSubject, type NewConflict } from './tables/conflicts.js';
+import { insertConflicts, type ConflictSubject, type NewConflict } from './tables/conflicts.js';
 import type { PlannedChange, ProjectionPlan } from './planner.js';
 import { historyStamp } from './history-stamp.js';
 import { exportedValues } from './exported-values.js';
@@ -274,48 +274,38 @@ function batchRecord(
       continue;
     }
     succeeded.push(planned);
-    const link: TargetLink = planned.link ?? {
-      projection: projection.name,
-      meshId: planned.meshId,
-      item: planned.item,
-      connector: projection.target.connector,
-      objectType: projection.target.objectType,
-      externalId: null,
-      dn: null,
-      state: 'active',
-      how: 'created',
-      written: {},
-    };
     const change = planned.change;
+    if (change.op === 'create' && result.heldBack && !result.externalId) {
+      counts.heldBack++;
+      held.push({ kind: 'heldBack', subject: heldSubject(projection.name, planned), scope: { in: 'projection', projection: projection.name }, attribute: '', meshType: projection.meshType, details: { reason: result.heldBack, projection: projection.name, object: planned.object } });
+      fail(planned, 'create', { code: 'HeldBack', message: result.heldBack, retryable: true });
+      continue;
+    }
     switch (change.op) {
       case 'create': {
-        const subject: ConflictSubject = { on: 'projected', projection: projection.name, meshId: planned.meshId, item: planned.item };
-        const scope: ConflictScope = { in: 'projection', projection: projection.name };
-        if (result.heldBack && !result.externalId) {
-          counts.heldBack++;
-          held.push({ kind: 'heldBack', subject, scope, attribute: '', meshType: projection.meshType, details: { reason: result.heldBack, projection: projection.name, object: planned.object } });
-          fail(planned, 'create', { code: 'HeldBack', message: result.heldBack, retryable: true });
-          continue;
-        }
         counts.created++;
         const enableHeldBack = result.heldBack !== undefined && change.enabled === true;
         if (enableHeldBack) {
-          held.push({ kind: 'heldBack', subject, scope, attribute: 'enabled', meshType: projection.meshType, details: { reason: result.heldBack, projection: projection.name, object: planned.object } });
+          held.push({ kind: 'heldBack', subject: heldSubject(projection.name, planned), scope: { in: 'projection', projection: projection.name }, attribute: 'enabled', meshType: projection.meshType, details: { reason: result.heldBack, projection: projection.name, object: planned.object } });
         }
-        const written: Written = { attributes: change.attributes, enabled: change.enabled, ...(enableHeldBack ? { enableHeldBack } : {}) };
-        links.push({
-          ...link,
-          externalId: result.externalId ?? change.key ?? null,
-          dn: result.dn ?? change.dn ?? null,
-          state: change.enabled === false ? 'disabled' : 'active',
-          how: 'created',
-          written,
-          ...(createsLink ? { createdCycle: stamp.cycleId } : {}),
-        });
+        const written: Written = enableHeldBack ? { attributes: change.attributes, enabled: change.enabled, enableHeldBack } : { attributes: change.attributes, enabled: change.enabled };
+        const externalId = result.externalId ?? change.key ?? null;
+        const dn = result.dn ?? change.dn ?? null;
+        const state = change.enabled === false ? 'disabled' : 'active';
+        if (planned.link === undefined) {
+          // A new link (most of a first export): built as one object, without spreading a default one.
+          const name = projection.name;
+          const { meshId, item } = planned;
+          const { connector, objectType } = projection.target;
+          links.push(createsLink ? { projection: name, meshId, item, connector, objectType, externalId, dn, state, how: 'created', written, createdCycle: stamp.cycleId } : { projection: name, meshId, item, connector, objectType, externalId, dn, state, how: 'created', written });
+        } else {
+          links.push({ ...planned.link, externalId, dn, state, how: 'created', written });
+        }
         break;
       }
       case 'update': {
         counts.updated++;
+        const link = linkOf(projection, planned);
         const attributes = { ...(link.written.attributes ?? {}) };
         for (const [name, value] of Object.entries(change.attributes)) {
           if (value.to === undefined) delete attributes[name];
@@ -326,7 +316,7 @@ function batchRecord(
       }
       case 'move':
         counts.moved++;
-        links.push({ ...link, dn: result.dn ?? change.newDn });
+        links.push({ ...linkOf(projection, planned), dn: result.dn ?? change.newDn });
         break;
       case 'enable':
       case 'disable': {
@@ -334,12 +324,13 @@ function batchRecord(
         if (enabled) counts.enabled++;
         else counts.disabled++;
         const desiredRemoval = planned.removal === true;
+        const link = linkOf(projection, planned);
         links.push({ ...link, state: enabled ? 'active' : 'disabled', written: desiredRemoval ? link.written : { ...link.written, enabled } });
         break;
       }
       case 'delete':
         counts.deleted++;
-        links.push({ ...link, state: 'deleted' });
+        links.push({ ...linkOf(projection, planned), state: 'deleted' });
         break;
     }
   }
@@ -370,6 +361,28 @@ async function writeRecord(q: Queryable, record: BatchRecord): Promise<void> {
   await recordFailedExports(q, record.failures, PAUSED);
   await insertConflicts(q, record.held);
   if (stamp) await insertExportHistory(q, stamp, record.history);
+}
+
+/** The object's link, or a new one that addresses no target object yet. */
+function linkOf(projection: ProjectionModel, planned: PlannedChange): TargetLink {
+  return (
+    planned.link ?? {
+      projection: projection.name,
+      meshId: planned.meshId,
+      item: planned.item,
+      connector: projection.target.connector,
+      objectType: projection.target.objectType,
+      externalId: null,
+      dn: null,
+      state: 'active',
+      how: 'created',
+      written: {},
+    }
+  );
+}
+
+function heldSubject(projection: string, planned: PlannedChange): ConflictSubject {
+  return { on: 'projected', projection, meshId: planned.meshId, item: planned.item };
 }
 
 /** The history row of one exported change: what it wrote (never a password) and its result. */
