@@ -15,6 +15,24 @@ function placeholders(from: number, count: number): string {
   return Array.from({ length: count }, (_, i) => `$${from + i}`).join(', ');
 }
 
+/**
+ * `($1, $2), ($3, $4), …`: `rows` rows of `width` placeholders. An export sends batch after batch of the
+ * same shape, so the text is built once per shape (a few shapes per run; the cache is bounded anyway).
+ */
+const rowLists = new Map<string, string>();
+const ROW_LISTS = 64;
+
+function rowPlaceholders(width: number, rows: number): string {
+  const shape = `${width}x${rows}`;
+  let text = rowLists.get(shape);
+  if (text === undefined) {
+    text = Array.from({ length: rows }, (_, r) => `(${placeholders(r * width + 1, width)})`).join(', ');
+    if (rowLists.size >= ROW_LISTS) rowLists.clear();
+    rowLists.set(shape, text);
+  }
+  return text;
+}
+
 export const postgresSyntax: SqlSyntax = {
   maxParams: 32_000, // the protocol allows 65,535; keep well below
   quote: q,
@@ -59,7 +77,7 @@ export const postgresSyntax: SqlSyntax = {
 
   upsert(target: TableName, key: string, columns: readonly string[], rows: number): string {
     const all = [key, ...columns.filter((c) => c !== key)];
-    const values = Array.from({ length: rows }, (_, r) => `(${placeholders(r * all.length + 1, all.length)})`).join(', ');
+    const values = rowPlaceholders(all.length, rows);
     const updates = all.filter((c) => c !== key);
     const onConflict = updates.length === 0 ? 'DO NOTHING' : `DO UPDATE SET ${updates.map((c) => `${q(c)} = EXCLUDED.${q(c)}`).join(', ')}`;
     return `INSERT INTO ${table(target)} (${list(all)}) VALUES ${values} ON CONFLICT (${q(key)}) ${onConflict}`;
