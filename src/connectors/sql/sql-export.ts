@@ -58,21 +58,30 @@ function findColumn(target: ExportTarget, name: string): ColumnInfo | undefined 
 
 /** The value for one column, as the column wants it. */
 export function columnParam(target: ExportTarget, key: string, name: string, value: Value | undefined): [string, SqlParam] {
+  const column = columnOf(target, key, name);
+  return [column.name, paramFor(target, key, column, value)];
+}
+
+function columnOf(target: ExportTarget, key: string, name: string): ColumnInfo {
   const column = findColumn(target, name);
   if (!column) {
     throw new RowError(target.connector, 'ColumnNotFound', `row ${key}: column "${name}" not found in ${target.tableLabel} (the projection writes attribute "${name}": add the column or remove the attribute)`);
   }
-  if (value === undefined || value === null || (Array.isArray(value) && value.length === 0)) return [column.name, null];
-  if (column.array) return [column.name, toList(value).map(String)];
+  return column;
+}
+
+function paramFor(target: ExportTarget, key: string, column: ColumnInfo, value: Value | undefined): SqlParam {
+  if (value === undefined || value === null || (Array.isArray(value) && value.length === 0)) return null;
+  if (column.array) return toList(value).map(String);
   if (column.kind === 'boolean') {
     const flag = toFlag(Array.isArray(value) ? value[0] : value);
     if (flag === undefined) throw new RowError(target.connector, 'InvalidValue', `row ${key}: ${JSON.stringify(value)} is not a boolean, for column "${column.name}"`);
-    return [column.name, flag];
+    return flag;
   }
-  if (Array.isArray(value)) return [column.name, toList(value).map(String).join(target.options.separator)];
-  if (typeof value === 'boolean') return [column.name, column.kind === 'integer' ? (value ? 1 : 0) : String(value)];
-  if (typeof value === 'number' && column.kind === 'text') return [column.name, String(value)];
-  return [column.name, value as string | number];
+  if (Array.isArray(value)) return toList(value).map(String).join(target.options.separator);
+  if (typeof value === 'boolean') return column.kind === 'integer' ? (value ? 1 : 0) : String(value);
+  if (typeof value === 'number' && column.kind === 'text') return String(value);
+  return value as string | number;
 }
 
 function keyOf(target: ExportTarget, change: ExportChange): string {
@@ -94,16 +103,18 @@ function operationFor(target: ExportTarget, change: ExportChange): Operation {
   switch (change.op) {
     case 'create': {
       const row: Row = new Map();
-      const [keyColumn, keyParam] = columnParam(target, key, options.key, key);
-      row.set(keyColumn, keyParam);
-      for (const [name, value] of Object.entries(change.attributes)) {
+      const keyColumn = columnOf(target, key, options.key);
+      row.set(keyColumn.name, paramFor(target, key, keyColumn, key));
+      const attributes = change.attributes;
+      for (const name of Object.keys(attributes)) {
         if (name === options.key || (options.isActiveColumn === name && change.enabled !== undefined)) continue;
-        const [column, param] = columnParam(target, key, name, value);
-        if (column !== keyColumn) row.set(column, param);
+        const column = columnOf(target, key, name);
+        const param = paramFor(target, key, column, attributes[name]);
+        if (column.name !== keyColumn.name) row.set(column.name, param);
       }
       if (change.enabled !== undefined && options.isActiveColumn) {
-        const [column, param] = columnParam(target, key, options.isActiveColumn, change.enabled);
-        row.set(column, param);
+        const column = columnOf(target, key, options.isActiveColumn);
+        row.set(column.name, paramFor(target, key, column, change.enabled));
       }
       return { kind: 'upsert', key, row };
     }
@@ -143,6 +154,14 @@ function operationFor(target: ExportTarget, change: ExportChange): Operation {
   }
 }
 
+/** Whether two rows have the same columns in the same order. */
+function sameColumns(a: Row, b: Row): boolean {
+  if (a.size !== b.size) return false;
+  const other = b.keys();
+  for (const column of a.keys()) if (other.next().value !== column) return false;
+  return true;
+}
+
 /** Applies multi-valued add/remove to the current value of each patched column. */
 async function applyPatches(tx: SqlExecutor, target: ExportTarget, operation: Extract<Operation, { kind: 'update' }>): Promise<void> {
   if (operation.patches.size === 0) return;
@@ -172,9 +191,17 @@ export async function applyChanges(tx: SqlExecutor, target: ExportTarget, change
   const flushUpserts = async () => {
     // Same column set per statement; as many rows as the parameter limit allows.
     const groups = new Map<string, Extract<Operation, { kind: 'upsert' }>[]>();
+    // Most rows have the columns of the row before: their signature is not built again.
+    let last: { readonly op: Extract<Operation, { kind: 'upsert' }>; readonly group: Extract<Operation, { kind: 'upsert' }>[] } | undefined;
     for (const op of upserts) {
+      if (last && sameColumns(last.op.row, op.row)) {
+        last.group.push(op);
+        continue;
+      }
       const signature = [...op.row.keys()].join('\u0000');
-      (groups.get(signature) ?? groups.set(signature, []).get(signature)!).push(op);
+      const group = groups.get(signature) ?? groups.set(signature, []).get(signature)!;
+      group.push(op);
+      last = { op, group };
     }
     for (const group of groups.values()) {
       const columns = [...group[0]!.row.keys()].filter((c) => c !== key);
@@ -182,7 +209,10 @@ export async function applyChanges(tx: SqlExecutor, target: ExportTarget, change
       for (let start = 0; start < group.length; start += perStatement) {
         const slice = group.slice(start, start + perStatement);
         const params: SqlParam[] = [];
-        for (const op of slice) params.push(op.row.get(key) ?? op.key, ...columns.map((c) => op.row.get(c) ?? null));
+        for (const op of slice) {
+          params.push(op.row.get(key) ?? op.key);
+          for (const c of columns) params.push(op.row.get(c) ?? null);
+        }
         await tx.query({ text: syntax.upsert(table, key, columns, slice.length), params });
       }
     }
