@@ -337,9 +337,11 @@ function batchRecord(
   // Several changes (move then update) of one object in one batch: apply them in order to one link.
   const merged = new Map<string, LinkWrite>();
   for (const link of links) {
-    const key = `${link.meshId}\u0000${link.item}`;
+    // An object's own link (item '') is keyed by its mesh id alone: no key string is built for it.
+    const key = link.item === '' ? link.meshId : `${link.meshId}\u0000${link.item}`;
     const previous = merged.get(key);
-    merged.set(key, previous ? { ...previous, ...link, dn: link.dn ?? previous.dn, written: { ...previous.written, ...link.written, attributes: { ...(previous.written.attributes ?? {}), ...(link.written.attributes ?? {}) } } } : link);
+    if (previous === undefined) merged.set(key, link);
+    else merged.set(key, { ...previous, ...link, dn: link.dn ?? previous.dn, written: { ...previous.written, ...link.written, attributes: { ...(previous.written.attributes ?? {}), ...(link.written.attributes ?? {}) } } });
   }
   const saved = [...merged.values()];
   const unheld = new Set<LinkWrite>();
