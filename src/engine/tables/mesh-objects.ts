@@ -15,7 +15,9 @@ export async function loadMeshObjects(q: Queryable, ids: readonly string[], with
     `SELECT id, mesh_type, attributes, ${withProvenance ? 'provenance' : 'NULL AS provenance'}, deleted FROM mesh_object WHERE id ${q.dialect.in('$1')}`,
     [ids],
   );
-  return new Map(rows.map((row) => [row.id, { id: row.id, type: row.mesh_type, attributes: row.attributes, provenance: decodeProvenance(row.provenance, row.attributes), deleted: row.deleted }]));
+  const objects = new Map<string, MeshObject>();
+  for (const row of rows) objects.set(row.id, { id: row.id, type: row.mesh_type, attributes: row.attributes, provenance: decodeProvenance(row.provenance, row.attributes), deleted: row.deleted });
+  return objects;
 }
 
 /** Since which run each attribute holds its value, where not since the object's creation: `[run, 1]` when withheld from history. */

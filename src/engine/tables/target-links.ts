@@ -43,6 +43,8 @@ interface Row {
   created_cycle?: string | number | null;
 }
 
+const LINK_COLUMNS = 'projection, mesh_id, item, connector, object_type, external_id, dn, state, how, written, created_cycle';
+
 const toLink = (row: Row): TargetLink => ({
   projection: row.projection,
   meshId: row.mesh_id,
@@ -59,7 +61,8 @@ const toLink = (row: Row): TargetLink => ({
 
 export async function loadTargetLinks(q: Queryable, projection: string, meshIds: readonly string[]): Promise<TargetLink[]> {
   if (meshIds.length === 0) return [];
-  const rows = await q.query<Row>(`SELECT * FROM target_link WHERE projection = $1 AND mesh_id ${q.dialect.in('$2')}`, [projection, meshIds]);
+  // The columns a link is made of: not its update time, which pg would parse into a Date for each row.
+  const rows = await q.query<Row>(`SELECT ${LINK_COLUMNS} FROM target_link WHERE projection = $1 AND mesh_id ${q.dialect.in('$2')}`, [projection, meshIds]);
   return rows.map(toLink);
 }
 
