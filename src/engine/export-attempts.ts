@@ -82,6 +82,11 @@ export async function loadFailedExports(q: Queryable, projection: string, meshId
   );
 }
 
+/** Whether any export of the projection failed and is not settled (its primary key answers at once). */
+export async function anyFailedExports(q: Queryable, projection: string): Promise<boolean> {
+  return (await q.query('SELECT 1 AS failed FROM export_error WHERE projection = $1 LIMIT 1', [projection])).length > 0;
+}
+
 /** Forgets failed exports of objects whose plan no longer sends anything (their desired state is reached or gone). */
 export async function settleFailedExports(q: Queryable, projection: string, objects: readonly { meshId: string; item: string }[]): Promise<void> {
   if (objects.length === 0) return;

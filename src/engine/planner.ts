@@ -9,7 +9,7 @@ import type { AttributeChange, ExportChange, ObjectTypeCapabilities } from '../c
 import type { DriftEntry } from '../reports/types.js';
 import type { Queryable } from '../store/db.js';
 import type { CsObject } from './connector-space.js';
-import { changeFingerprint, loadFailedExports, objectKey, retryDueIds, type GivenUpExport } from './export-attempts.js';
+import { anyFailedExports, changeFingerprint, loadFailedExports, objectKey, retryDueIds, type GivenUpExport } from './export-attempts.js';
 import { PAGE_SIZE, type CycleContext } from './context.js';
 import { PlannedChanges, type PlannedChange } from './planned-changes.js';
 import { joinAttributes, meshLabel, type MeshObject } from './mesh-object.js';
@@ -158,6 +158,8 @@ export async function planProjection(ctx: CycleContext, projection: ProjectionMo
   // Mesh attribute names (what templates read and what references resolve from), not target names.
   const referenceTypes = meshReferenceNames(projection, ctx.config.mesh.objectTypes);
   const keyAttributes = joinAttributes(ctx.config);
+  // Planning records no failed export (only settles them): with none now, no page needs to look for its own.
+  const failedExports = await anyFailedExports(ctx.q, projection.name);
   const comparison: Comparison = { references: referenceAttributes(projection, ctx.config.mesh.objectTypes), insensitive: caps.caseInsensitiveNames ?? false };
   let adoption: Map<string, Map<string, string[]>> | undefined;
   const claimed = new Set<string>();
@@ -284,7 +286,7 @@ export async function planProjection(ctx: CycleContext, projection: ProjectionMo
       }
       await markAccepted(q, held);
     }
-    const sent = await withholdGivenUp(ctx, plan, page, planned, decided.settled);
+    const sent = failedExports ? await withholdGivenUp(ctx, plan, page, planned, decided.settled) : planned;
     plan.changes.add(withFingerprints(sent));
     plan.heldBack.push(...decided.heldBack);
     await options.decide(decided);
