@@ -177,7 +177,8 @@ async function sendWithRetries(
   retry: { readonly retries: number; readonly backoffMs: number; readonly mayRetry: () => boolean },
   counts: ExportCounts,
 ): Promise<Map<string, ExportResult>> {
-  const byId = new Map((await send(pages)).map((r) => [r.id, r]));
+  const byId = new Map<string, ExportResult>();
+  for (const result of await send(pages)) byId.set(result.id, result);
   for (let attempt = 1; attempt <= retry.retries; attempt++) {
     if (!someRetryable(byId.values())) break;
     const again: PlannedChange[] = [];
