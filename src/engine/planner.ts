@@ -16,7 +16,7 @@ import { joinAttributes, meshLabel, type MeshObject } from './mesh-object.js';
 import { dateOfDefinition } from './date-dependence.js';
 import { definitionHash, readProgress } from './progress.js';
 import { meshReferenceNames, project, referenceAttributes, type DesiredObject } from './projector.js';
-import { acceptedHeldBack, subjectText, type ConflictSubject } from './tables/conflicts.js';
+import { acceptedHeldBack, anyConflicts, subjectText, type ConflictSubject } from './tables/conflicts.js';
 import { loadObjects, unmanagedObjects } from './tables/connector-space-objects.js';
 import { changedSince, loadMeshObjects } from './tables/mesh-objects.js';
 import { loadReferenceTargets, loadTargetLinks, managedAmong, withChangedTargets, type LinkWrite, type TargetLink } from './tables/target-links.js';
@@ -70,7 +70,11 @@ export interface PlanPage {
   readonly linkWrites: LinkWrite[];
   /** The page's projected objects held back; their conflicts replace the earlier ones of `reviewed`. */
   readonly heldBack: HeldBackObject[];
-  /** Projected items the page evaluated: their earlier held-back conflicts are settled. */
+  /**
+   * Projected items the page evaluated: their earlier held-back conflicts are settled. None are listed
+   * when the projection had no such conflict as planning began (pages hold disjoint objects, so what an
+   * earlier page records is never a later page's to settle).
+   */
   readonly reviewed: ConflictSubject[];
   /** Objects whose failed export is moot: the plan sends them nothing now. */
   readonly settled: { meshId: string; item: string }[];
@@ -160,6 +164,7 @@ export async function planProjection(ctx: CycleContext, projection: ProjectionMo
   const keyAttributes = joinAttributes(ctx.config);
   // Planning records no failed export (only settles them): with none now, no page needs to look for its own.
   const failedExports = await anyFailedExports(ctx.q, projection.name);
+  const settlesConflicts = await anyConflicts(ctx.q, ['heldBack', 'ambiguousJoin'], { in: 'projection', projection: projection.name });
   const comparison: Comparison = { references: referenceAttributes(projection, ctx.config.mesh.objectTypes), insensitive: caps.caseInsensitiveNames ?? false };
   let adoption: Map<string, Map<string, string[]>> | undefined;
   const claimed = new Set<string>();
@@ -209,7 +214,8 @@ export async function planProjection(ctx: CycleContext, projection: ProjectionMo
         for (const e of evaluation) if (e.kind === 'present' && e.desired.key && !objectLinks?.some((l) => l.item === e.item)) keysToCheck.push(e.desired.key);
       }
       const byKey = await loadObjects(q, projection.target.connector, projection.target.objectType, keysToCheck);
-      const linkedKeys = await managedAmong(q, projection.target.connector, projection.target.objectType, keysToCheck);
+      // Whether a link holds a key matters only for the target objects found by it (adoptByKey).
+      const linkedKeys = await managedAmong(q, projection.target.connector, projection.target.objectType, [...byKey.keys()]);
 
       const adopted = decided.linkWrites;
       const held = decided.heldBack;
@@ -218,13 +224,13 @@ export async function planProjection(ctx: CycleContext, projection: ProjectionMo
       for (const object of objects.values()) {
         const objectLinks = linksByObject.get(object.id) ?? NO_LINKS;
         const evaluation = evaluations[index++]!;
-        for (const link of objectLinks) subjects.push(projected(object.id, link.item));
+        if (settlesConflicts) for (const link of objectLinks) subjects.push(projected(object.id, link.item));
         // The items evaluated, for the links left without one (only looked for when the object has links).
         const items = objectLinks.length > 0 ? new Set<string>() : undefined;
         for (const entry of evaluation) {
           items?.add(entry.item);
           const subject = projected(object.id, entry.item);
-          subjects.push(subject);
+          if (settlesConflicts) subjects.push(subject);
           if (entry.kind === 'held') {
             const link = objectLinks.find((l) => l.item === entry.item && l.state !== 'released' && l.state !== 'deleted');
             const current = link?.externalId ? observed.get(link.externalId) : undefined;

@@ -102,6 +102,12 @@ export async function clearConflicts(q: Queryable, kinds: readonly ConflictKind[
   await q.query(`DELETE FROM conflict WHERE ${conditions.join(' AND ')}`, params);
 }
 
+/** Whether any conflict of these kinds is recorded in the scope (looked up by the scope's index). */
+export async function anyConflicts(q: Queryable, kinds: readonly ConflictKind[], scope: ConflictScope): Promise<boolean> {
+  const rows = await q.query(`SELECT 1 AS found FROM conflict WHERE scope = $1 AND kind ${q.dialect.in('$2')} LIMIT 1`, [scopeText(scope), kinds]);
+  return rows.length > 0;
+}
+
 /** Which of these subjects' held-back conflicts an earlier run's gate accepted (`details.accepted`). */
 export async function acceptedHeldBack(q: Queryable, subjects: readonly ConflictSubject[]): Promise<Set<string>> {
   if (subjects.length === 0) return new Set();
