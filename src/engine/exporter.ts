@@ -12,7 +12,7 @@ import { errorCode, errorMessage, errorRetryable, ImeshError } from '../shared/e
 import type { Queryable } from '../store/db.js';
 import type { CycleContext } from './context.js';
 import { changeFingerprint, clearFailedExports, objectKey, recordFailedExports, type FailureRow } from './export-attempts.js';
-import { insertConflicts, type ConflictSubject, type NewConflict } from './tables/conflicts.js';
+import { insertConflicts, type NewConflict } from './tables/conflicts.js';
 import type { PlannedChange, ProjectionPlan } from './planner.js';
 import { historyStamp } from './history-stamp.js';
 import { exportedValues } from './exported-values.js';
@@ -278,7 +278,7 @@ function batchRecord(
     const change = planned.change;
     if (change.op === 'create' && result.heldBack && !result.externalId) {
       counts.heldBack++;
-      held.push({ kind: 'heldBack', subject: heldSubject(projection.name, planned), scope: { in: 'projection', projection: projection.name }, attribute: '', meshType: projection.meshType, details: { reason: result.heldBack, projection: projection.name, object: planned.object } });
+      held.push(heldBackConflict(projection, planned, '', result.heldBack));
       fail(planned, 'create', { code: 'HeldBack', message: result.heldBack, retryable: true });
       continue;
     }
@@ -286,9 +286,7 @@ function batchRecord(
       case 'create': {
         counts.created++;
         const enableHeldBack = result.heldBack !== undefined && change.enabled === true;
-        if (enableHeldBack) {
-          held.push({ kind: 'heldBack', subject: heldSubject(projection.name, planned), scope: { in: 'projection', projection: projection.name }, attribute: 'enabled', meshType: projection.meshType, details: { reason: result.heldBack, projection: projection.name, object: planned.object } });
-        }
+        if (enableHeldBack) held.push(heldBackConflict(projection, planned, 'enabled', result.heldBack));
         const written: Written = enableHeldBack ? { attributes: change.attributes, enabled: change.enabled, enableHeldBack } : { attributes: change.attributes, enabled: change.enabled };
         const externalId = result.externalId ?? change.key ?? null;
         const dn = result.dn ?? change.dn ?? null;
@@ -298,7 +296,7 @@ function batchRecord(
           const name = projection.name;
           const { meshId, item } = planned;
           const { connector, objectType } = projection.target;
-          links.push(createsLink ? { projection: name, meshId, item, connector, objectType, externalId, dn, state, how: 'created', written, createdCycle: stamp.cycleId } : { projection: name, meshId, item, connector, objectType, externalId, dn, state, how: 'created', written });
+          links.push({ projection: name, meshId, item, connector, objectType, externalId, dn, state, how: 'created', written, createdCycle: createsLink ? stamp.cycleId : null });
         } else {
           links.push({ ...planned.link, externalId, dn, state, how: 'created', written });
         }
@@ -384,8 +382,16 @@ function linkOf(projection: ProjectionModel, planned: PlannedChange): TargetLink
   );
 }
 
-function heldSubject(projection: string, planned: PlannedChange): ConflictSubject {
-  return { on: 'projected', projection, meshId: planned.meshId, item: planned.item };
+/** A `heldBack` conflict of a create: the whole object (attribute '') or its enable ('enabled'). */
+function heldBackConflict(projection: ProjectionModel, planned: PlannedChange, attribute: '' | 'enabled', reason: string): NewConflict {
+  return {
+    kind: 'heldBack',
+    subject: { on: 'projected', projection: projection.name, meshId: planned.meshId, item: planned.item },
+    scope: { in: 'projection', projection: projection.name },
+    attribute,
+    meshType: projection.meshType,
+    details: { reason, projection: projection.name, object: planned.object },
+  };
 }
 
 /** The history row of one exported change: what it wrote (never a password) and its result. */

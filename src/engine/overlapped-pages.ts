@@ -53,12 +53,13 @@ export class PageFootprint {
 
   /**
    * Throws PageRedo if this page cannot go on beside the page still committing: it deletes mesh objects,
-   * or it read a mesh object or a join key that page wrote.
+   * or it read a mesh object or a join key that page wrote. (A page that deletes mesh objects is never
+   * `before`: the page after it begins once it has committed.)
    */
   ready(): void {
     const before = this.before;
     if (!before) return;
-    if (this.wide || before.wide || overlaps(this.meshIds, before.meshIds) || this.keysOverlap(before)) throw new PageRedo();
+    if (this.wide || overlaps(this.meshIds, before.meshIds) || this.keysOverlap(before)) throw new PageRedo();
   }
 
   private keysOverlap(before: PageFootprint): boolean {
@@ -107,8 +108,10 @@ export class OverlappedPages {
       await this.atomically((q) => work(q, new PageFootprint()), { writeBehind: true });
       return;
     }
+    // A page that deleted mesh objects reaches beyond its footprint: the next begins after its commit.
     if (previous?.footprint.wide) await previous.committed;
-    let current = this.begin(work, previous && !previous.settled && !previous.footprint.wide ? previous.footprint : undefined);
+    const committing = previous && !previous.footprint.wide && !previous.settled ? previous : undefined;
+    let current = this.begin(work, committing?.footprint);
     try {
       await current.sent;
     } catch (error) {

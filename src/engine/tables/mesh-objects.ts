@@ -34,8 +34,8 @@ export interface ResolvedValues {
 
 /**
  * Writes resolved values in one statement: new objects are inserted (created by run `cycleId`; those
- * `fresh` in this unit of work by the store's bulk load where it has one), known ones updated; the change number and time move only where the values changed (provenance alone is not
- * a change).
+ * `fresh` in this unit of work by the store's bulk load where it has one), known ones updated; the
+ * change number and time move only where the values changed (provenance alone is not a change).
  */
 export async function writeResolved(q: Queryable, seq: number, cycleId: number, all: readonly ResolvedValues[], fresh: ReadonlySet<string> | ReadonlyMap<string, unknown> = new Set()): Promise<void> {
   let objects = all;
