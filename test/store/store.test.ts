@@ -176,51 +176,49 @@ describe('upgrading a store with history (migration 18)', () => {
   });
 });
 
+/** A PostgreSQL store of the test server in a schema of its own (`imesh_store_<name>_<pid>`), dropped afterwards. */
+async function inOwnSchema(name: string, work: (db: Db, schema: string) => Promise<void>): Promise<void> {
+  const schema = `imesh_store_${name}_${process.pid}`;
+  const url = new URL(inject('pgUrl'));
+  url.searchParams.set('schema', schema);
+  const db = await openPostgresStore(url.toString());
+  try {
+    await work(db, schema);
+  } finally {
+    await db.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+    await db.close();
+  }
+}
+
 describe('the PostgreSQL store', () => {
   it('keeps its tables in the schema named on the URL and never prints the password', async () => {
-    const url = new URL(inject('pgUrl'));
-    url.searchParams.set('schema', `imesh_store_${process.pid}`);
-    const db = await openPostgresStore(url.toString());
-    try {
+    await inOwnSchema('tables', async (db, schema) => {
       await migrate(db);
       await migrate(db);
-      const rows = await db.query<{ n: number }>(`SELECT CAST(count(*) AS integer) AS n FROM information_schema.tables WHERE table_schema = $1 AND table_name = 'mesh_object'`, [`imesh_store_${process.pid}`]);
+      const rows = await db.query<{ n: number }>(`SELECT CAST(count(*) AS integer) AS n FROM information_schema.tables WHERE table_schema = $1 AND table_name = 'mesh_object'`, [schema]);
       expect(rows[0]?.n).toBe(1);
       const tx = await db.transaction(async (q) => (await q.query<{ one: number }>('SELECT 1 AS one'))[0]?.one);
       expect(tx).toBe(1);
-    } finally {
-      await db.query(`DROP SCHEMA imesh_store_${process.pid} CASCADE`);
-      await db.close();
-    }
+    });
     const bad = 'postgres://someone:s3cret-pass@127.0.0.1:1/nowhere';
     await expect(openPostgresStore(bad)).rejects.toThrow(/cannot reach the store at postgres:\/\/someone@127\.0\.0\.1:1\/nowhere/);
     await openPostgresStore(bad).catch((error: Error) => expect(error.message).not.toContain('s3cret-pass'));
   });
 
   it('matches a list parameter\'s texts exactly, whatever they hold', async () => {
-    const url = new URL(inject('pgUrl'));
-    url.searchParams.set('schema', `imesh_store_lists_${process.pid}`);
-    const db = await openPostgresStore(url.toString());
     const texts = ['plain', 'with "quotes"', 'back\\slash', 'comma, and {braces}', 'NULL', '', ' spaced ', 'Zoë 名前', "it's"];
-    try {
+    await inOwnSchema('lists', async (db) => {
       for (const list of [texts, texts.slice(0, 1), texts.filter((t) => !t.includes('"') && !t.includes('\\')), [], [1, 2]]) {
         const rows = await db.query<{ v: string }>('SELECT v FROM unnest($1::text[]) WITH ORDINALITY AS t(v, n) ORDER BY n', [list]);
         expect(rows.map((r) => r.v)).toEqual(list.map(String));
         const kept = await db.query<{ v: string }>('SELECT v FROM unnest($1::text[]) AS t(v) WHERE v = ANY($2) ORDER BY v', [texts, list]);
         expect(kept.map((r) => r.v).sort()).toEqual(texts.filter((t) => list.map(String).includes(t)).sort());
       }
-    } finally {
-      await db.query(`DROP SCHEMA IF EXISTS imesh_store_lists_${process.pid} CASCADE`);
-      await db.close();
-    }
+    });
   });
 
   it('bulk-loads rows (COPY) with their data sent at once, also behind; a refused COPY fails its transaction and leaves the connection usable', async () => {
-    const schema = `imesh_store_copy_${process.pid}`;
-    const url = new URL(inject('pgUrl'));
-    url.searchParams.set('schema', schema);
-    const db = await openPostgresStore(url.toString());
-    try {
+    await inOwnSchema('copy', async (db) => {
       await db.exec('CREATE TABLE item (id integer PRIMARY KEY, name text NOT NULL, doc jsonb)');
       const seen = await db.transaction(
         async (q) => {
@@ -236,18 +234,11 @@ describe('the PostgreSQL store', () => {
       await expect(db.transaction(async (q) => q.copyRows!('item', ['id', 'name'], [[1, 'again']]), { writeBehind: true })).rejects.toMatchObject({ code: '23505' });
       // The pool's connections still answer in step.
       for (let i = 0; i < 6; i++) expect(await db.transaction(async (q) => q.query<{ n: number }>('SELECT count(*)::int AS n FROM item'))).toEqual([{ n: 2 }]);
-    } finally {
-      await db.query(`DROP SCHEMA ${schema} CASCADE`);
-      await db.close();
-    }
+    });
   });
 
   it('sends a transaction\'s writes behind when asked: later reads see them, and a failed write rolls it all back with its own error', async () => {
-    const schema = `imesh_store_behind_${process.pid}`;
-    const url = new URL(inject('pgUrl'));
-    url.searchParams.set('schema', schema);
-    const db = await openPostgresStore(url.toString());
-    try {
+    await inOwnSchema('behind', async (db) => {
       await db.exec('CREATE TABLE item (id integer PRIMARY KEY, name text NOT NULL)');
       const seen = await db.transaction(
         async (q) => {
@@ -280,9 +271,6 @@ describe('the PostgreSQL store', () => {
         db.transaction(async (q) => void (await q.query('INSERT INTO item (id, name) VALUES (2, $1)', ['again'])), { writeBehind: true }),
       ).rejects.toMatchObject({ code: '23505' });
       expect(await db.query('SELECT count(*)::int AS n FROM item')).toEqual([{ n: 2 }]);
-    } finally {
-      await db.query(`DROP SCHEMA ${schema} CASCADE`);
-      await db.close();
-    }
+    });
   });
 });
