@@ -15,7 +15,7 @@ interface CopyInConnection {
 const CHUNK = 64 * 1024;
 
 export function copyIn(client: pg.PoolClient, table: string, columns: readonly string[], rows: readonly (readonly unknown[])[]): Promise<void> {
-  const text = copyText(rows);
+  const bytes = copyText(rows);
   return new Promise<void>((resolve, reject) => {
     let failure: Error | undefined;
     const submittable = {
@@ -25,7 +25,6 @@ export function copyIn(client: pg.PoolClient, table: string, columns: readonly s
       // process busy computing would otherwise leave the server waiting a round trip per COPY.
       submit(connection: CopyInConnection) {
         connection.query(`COPY ${table} (${columns.join(', ')}) FROM STDIN`);
-        const bytes = Buffer.from(text, 'utf8');
         for (let start = 0; start < bytes.length; start += CHUNK) connection.sendCopyFromChunk(bytes.subarray(start, start + CHUNK));
         connection.endCopyFrom();
       },
@@ -49,18 +48,30 @@ export function copyIn(client: pg.PoolClient, table: string, columns: readonly s
   });
 }
 
-/** Rows as COPY text: tab-separated, `\N` for NULL, t/f, JSON for objects, backslash escapes. */
-export function copyText(rows: readonly (readonly unknown[])[]): string {
-  let text = '';
+/**
+ * Rows as COPY text: tab-separated, `\N` for NULL, t/f, JSON for objects, backslash escapes. Each line
+ * is encoded into one growing buffer as it is written: a batch's text built as one string first would
+ * be flattened from thousands of pieces before encoding, which took twice as long.
+ */
+export function copyText(rows: readonly (readonly unknown[])[]): Buffer {
+  let bytes = Buffer.allocUnsafe(INITIAL_BYTES);
+  let used = 0;
   for (const row of rows) {
-    for (let i = 0; i < row.length; i++) {
-      if (i > 0) text += '\t';
-      text += field(row[i]);
+    let line = '';
+    for (let i = 0; i < row.length; i++) line += i === 0 ? field(row[i]) : `\t${field(row[i])}`;
+    line += '\n';
+    // A UTF-16 code unit takes at most 3 bytes in UTF-8.
+    if (used + line.length * 3 > bytes.length) {
+      const larger = Buffer.allocUnsafe(Math.max(bytes.length * 2, used + line.length * 3));
+      bytes.copy(larger, 0, 0, used);
+      bytes = larger;
     }
-    text += '\n';
+    used += bytes.write(line, used, 'utf8');
   }
-  return text;
+  return bytes.subarray(0, used);
 }
+
+const INITIAL_BYTES = 256 * 1024;
 
 const SPECIAL = /[\\\t\n\r]/;
 

@@ -237,6 +237,18 @@ describe('the PostgreSQL store', () => {
     });
   });
 
+  it('bulk-loads a batch larger than its first buffer, multi-byte text split across CopyData messages included, exactly as given', async () => {
+    await inOwnSchema('copybig', async (db) => {
+      await db.exec('CREATE TABLE item (id integer PRIMARY KEY, name text, active boolean, doc jsonb)');
+      // About 1.5 MB of COPY text: the buffer grows several times and the 64 KB messages cut through
+      // characters of two, three and four bytes.
+      const rows = Array.from({ length: 6000 }, (_, i) => [i, i % 7 === 0 ? null : `Zoë 日本 🙂 ${'x'.repeat(i % 13)}\t\\${i}\n`, i % 2 === 0, { n: i, note: `Ünïcode ${'🙂'.repeat(i % 5)} back\\slash`, list: ['a\tb', null] }]);
+      await db.transaction((q) => q.copyRows!('item', ['id', 'name', 'active', 'doc'], rows));
+      const back = await db.query<{ id: number; name: string | null; active: boolean; doc: unknown }>('SELECT id, name, active, doc FROM item ORDER BY id');
+      expect(back.map((r) => [r.id, r.name, r.active, r.doc])).toEqual(rows);
+    });
+  });
+
   it('sends a transaction\'s writes behind when asked: later reads see them, and a failed write rolls it all back with its own error', async () => {
     await inOwnSchema('behind', async (db) => {
       await db.exec('CREATE TABLE item (id integer PRIMARY KEY, name text NOT NULL)');
