@@ -40,7 +40,9 @@ export function fingerprint(object: StagedObject): string {
  */
 export function staged(object: StagedObject): StageRow {
   const attributes = canonicalAttributes(object.attributes);
-  const json = `{"attributes":${attributes},"deleted":${object.deleted ?? false},"dn":${JSON.stringify(object.dn ?? null)},"enabled":${JSON.stringify(object.enabled ?? null)}}`;
+  const dn = object.dn === undefined || object.dn === null ? 'null' : JSON.stringify(object.dn);
+  const enabled = object.enabled === true ? 'true' : object.enabled === false ? 'false' : JSON.stringify(object.enabled ?? null);
+  const json = `{"attributes":${attributes},"deleted":${object.deleted ?? false},"dn":${dn},"enabled":${enabled}}`;
   return { object, hash: sha1(json), attributes };
 }
 
