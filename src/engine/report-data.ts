@@ -10,7 +10,7 @@ import type { CycleResult } from './cycle.js';
 import { pendingApprovals } from './approvals.js';
 import { gateApproval } from '../reports/gate-kinds.js';
 import { loadConflicts } from './tables/conflicts.js';
-import { spaceCounts, unmanagedCounts } from './tables/connector-space-objects.js';
+import { spaceSummary } from './tables/connector-space-objects.js';
 import { recentCycles } from './tables/cycles.js';
 import { loadDrift } from './tables/drift.js';
 import { liveCounts } from './tables/mesh-objects.js';
@@ -179,11 +179,11 @@ function connectorHealth(
 
 export async function statusReport(q: Queryable, input: StatusInputs): Promise<StatusReport> {
   const { config, outcome, now } = input;
-  const counts = await spaceCounts(q);
+  const counts = await spaceSummary(q);
   const watermarks = await loadWatermarks(q);
   const wholeReads = await loadWholeReads(q);
   const exportsAt = await lastExports(q);
-  const unmanaged = await unmanagedCounts(q);
+  const unmanaged = unmanagedByConnector(counts, exportsAt);
   const maxAttempts = config.mesh.exportRetry.maxAttempts;
   const { total: pendingExports, byProjection: errors } = await failedExportCounts(q, maxAttempts);
   const givenUp = await loadGivenUpExports(q, maxAttempts);
@@ -225,7 +225,7 @@ export async function statusReport(q: Queryable, input: StatusInputs): Promise<S
           };
     // A connector the run did not involve keeps the conditions and error its own last run recorded.
     const carried = !involved && outcome !== undefined && before ? before : undefined;
-    const unmanagedCount = unmanaged.find((u) => u.connector === model.name)?.n;
+    const unmanagedCount = unmanaged.get(model.name);
     const target = config.projections.some((p) => p.target.connector === model.name);
     return {
       name: model.name,
@@ -312,4 +312,20 @@ function givenUpExports(
       lastAttempt: isoTimestamp(r.at),
     })),
   };
+}
+
+/**
+ * Per connector, the live objects no (unreleased) link manages, over the types it is a target of (those
+ * with any target link): connectors with none are left out, and the status then shows no count.
+ */
+function unmanagedByConnector(
+  counts: readonly { connector: string; object_type: string; unmanaged: number }[],
+  targetTypes: readonly { connector: string; object_type: string }[],
+): Map<string, number> {
+  const byConnector = new Map<string, number>();
+  for (const c of counts) {
+    if (c.unmanaged === 0 || !targetTypes.some((t) => t.connector === c.connector && t.object_type === c.object_type)) continue;
+    byConnector.set(c.connector, (byConnector.get(c.connector) ?? 0) + c.unmanaged);
+  }
+  return byConnector;
 }

@@ -87,6 +87,30 @@ describe('a reconcile cycle', () => {
     expect(apps.rows('account')).toHaveLength(2); // the rest of the cycle is as before
   });
 
+  it('status counts each type\'s live objects and, for a target, the live objects no link manages', async () => {
+    const { hr, apps, start } = await setup();
+    people(hr, 3);
+    apps.put('account', 'X1', { account_id: 'X1', email: 'x1@example.com' }, { enabled: true });
+    apps.put('account', 'X2', { account_id: 'X2', email: 'x2@example.com' }, { enabled: true });
+    h = await start();
+    const counted = async (outcome: Awaited<ReturnType<Harness['cycle']>>) => {
+      const status = await statusReport(h!.db, { config: h!.config, revision: 'test', lastAppliedRevision: 'test', lastAttemptedRevision: 'test', outcome, now: new Date().toISOString() });
+      const of = (name: string) => status.connectors.find((c) => c.name === name)!;
+      return { hr: of('hr').objectTypes.user!.count, apps: of('apps').objectTypes.account!.count, hrUnmanaged: of('hr').unmanaged, appsUnmanaged: of('apps').unmanaged, mesh: status.meshObjects };
+    };
+    const first = await h.cycle();
+    expect(first.result).toBe('succeeded');
+    // hr's objects are many, but hr is no target: it shows no unmanaged count.
+    expect(await counted(first)).toEqual({ hr: 3, apps: 5, hrUnmanaged: undefined, appsUnmanaged: 2, mesh: { person: 3 } });
+    apps.remove('account', 'X2');
+    const full = await h.cycle({ full: true });
+    expect(await counted(full)).toEqual({ hr: 3, apps: 4, hrUnmanaged: undefined, appsUnmanaged: 1, mesh: { person: 3 } });
+    apps.remove('account', 'X1');
+    const none = await h.cycle({ full: true });
+    // None left: no count, as for a connector that was never a target.
+    expect(await counted(none)).toEqual({ hr: 3, apps: 3, hrUnmanaged: undefined, appsUnmanaged: undefined, mesh: { person: 3 } });
+  });
+
   it('plan writes nothing to targets and leaves the store as it was', async () => {
     const { hr, apps, start } = await setup();
     people(hr, 2);

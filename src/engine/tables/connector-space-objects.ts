@@ -235,20 +235,19 @@ export async function unmanagedObjects(q: Queryable, connector: string, objectTy
   return rows.map((row) => ({ externalId: row.external_id, attributes: row.attributes }));
 }
 
-/** Per connector, how many live objects of the types it is a target of no (unreleased) target link manages. */
-export async function unmanagedCounts(q: Queryable): Promise<{ connector: string; n: number }[]> {
-  return q.query<{ connector: string; n: number }>(
-    `SELECT c.connector, CAST(count(*) AS integer) AS n FROM cs_object c
-      WHERE NOT c.deleted AND (c.connector, c.object_type) IN (SELECT DISTINCT connector, object_type FROM target_link)
-        AND NOT EXISTS (SELECT 1 FROM target_link t WHERE t.connector = c.connector AND t.object_type = c.object_type AND t.external_id = c.external_id AND t.state <> 'released')
-      GROUP BY c.connector`,
-  );
-}
-
-/** Per connector and object type: live objects, and when the last object changed. */
-export async function spaceCounts(q: Queryable): Promise<{ connector: string; object_type: string; n: number; last: Date | null }[]> {
-  return q.query<{ connector: string; object_type: string; n: number; last: Date | null }>(
-    `SELECT connector, object_type, CAST(count(*) FILTER (WHERE NOT deleted) AS integer) AS n, max(updated_at) AS last FROM cs_object GROUP BY connector, object_type`,
+/**
+ * Per connector and object type: live objects, when the last object changed, and how many live objects
+ * no (unreleased) target link manages. One pass over the connector space for the status report: a
+ * connector-space object has at most one link with an external id (target_link_object is unique), so the
+ * outer join neither repeats nor drops a row.
+ */
+export async function spaceSummary(q: Queryable): Promise<{ connector: string; object_type: string; n: number; last: Date | string | null; unmanaged: number }[]> {
+  return q.query<{ connector: string; object_type: string; n: number; last: Date | string | null; unmanaged: number }>(
+    `SELECT c.connector, c.object_type, CAST(count(*) FILTER (WHERE NOT c.deleted) AS integer) AS n, max(c.updated_at) AS last,
+            CAST(count(*) FILTER (WHERE NOT c.deleted AND t.external_id IS NULL) AS integer) AS unmanaged
+       FROM cs_object c
+       LEFT JOIN target_link t ON t.connector = c.connector AND t.object_type = c.object_type AND t.external_id = c.external_id AND t.state <> 'released'
+      GROUP BY c.connector, c.object_type`,
   );
 }
 
