@@ -109,9 +109,8 @@ function evaluate(
       attributes[attribute.name] = result.ok ? result.value : [];
       continue;
     }
-    const result = attribute.template.render(lookup);
-    if (result.ok) attributes[attribute.name] = result.value;
-    else for (const name of result.missing) missing.add(name);
+    const value = render(attribute.template);
+    if (value !== undefined) attributes[attribute.name] = value;
   }
   let dn: string | undefined;
   if (caps.addressing === 'dn') {

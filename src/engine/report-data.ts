@@ -10,7 +10,7 @@ import type { CycleResult } from './cycle.js';
 import { pendingApprovals } from './approvals.js';
 import { gateApproval } from '../reports/gate-kinds.js';
 import { loadConflicts } from './tables/conflicts.js';
-import { spaceSummary } from './tables/connector-space-objects.js';
+import { spaceSummary, type SpaceSummary } from './tables/connector-space-objects.js';
 import { recentCycles } from './tables/cycles.js';
 import { loadDrift } from './tables/drift.js';
 import { liveCounts } from './tables/mesh-objects.js';
@@ -319,7 +319,7 @@ function givenUpExports(
  * with any target link): connectors with none are left out, and the status then shows no count.
  */
 function unmanagedByConnector(
-  counts: readonly { connector: string; object_type: string; unmanaged: number }[],
+  counts: readonly SpaceSummary[],
   targetTypes: readonly { connector: string; object_type: string }[],
 ): Map<string, number> {
   const byConnector = new Map<string, number>();

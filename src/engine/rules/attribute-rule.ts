@@ -40,6 +40,7 @@ export const attributeRule: RuleKind<'attributes'> = {
     // values read (./overlapped-pages.ts) is all in the page's footprint.
     const pages = new OverlappedPages(ctx.atomically, overlapAllowed(ctx.config, rule) ? ctx.concurrently : undefined);
     let next = page('');
+    const refreshMeshStatistics = () => refreshStatistics(ctx.q, ['mesh_object', 'mesh_key', 'source_link'], 1);
     let statistics: Promise<unknown> = Promise.resolve();
     try {
       for (;;) {
@@ -58,10 +59,10 @@ export const attributeRule: RuleKind<'attributes'> = {
         // them beside the pages (its planner scales the last statistics to a table's size now, so a
         // page planned before they arrive is planned by one page's older density).
         if (ctx.concurrently) {
-          statistics = statistics.then(() => refreshStatistics(ctx.q, ['mesh_object', 'mesh_key', 'source_link'], 1));
+          statistics = statistics.then(refreshMeshStatistics);
           statistics.catch(() => undefined);
         } else {
-          await refreshStatistics(ctx.q, ['mesh_object', 'mesh_key', 'source_link'], 1);
+          await refreshMeshStatistics();
         }
         counters.processed += objects.length;
         ctx.progress(`sync ${rule.name}`, counters.processed);

@@ -235,14 +235,22 @@ export async function unmanagedObjects(q: Queryable, connector: string, objectTy
   return rows.map((row) => ({ externalId: row.external_id, attributes: row.attributes }));
 }
 
+export interface SpaceSummary {
+  readonly connector: string;
+  readonly object_type: string;
+  readonly n: number;
+  readonly last: Date | string | null;
+  readonly unmanaged: number;
+}
+
 /**
  * Per connector and object type: live objects, when the last object changed, and how many live objects
  * no (unreleased) target link manages. One pass over the connector space for the status report: a
  * connector-space object has at most one link with an external id (target_link_object is unique), so the
  * outer join neither repeats nor drops a row.
  */
-export async function spaceSummary(q: Queryable): Promise<{ connector: string; object_type: string; n: number; last: Date | string | null; unmanaged: number }[]> {
-  return q.query<{ connector: string; object_type: string; n: number; last: Date | string | null; unmanaged: number }>(
+export async function spaceSummary(q: Queryable): Promise<SpaceSummary[]> {
+  return q.query<SpaceSummary>(
     `SELECT c.connector, c.object_type, CAST(count(*) FILTER (WHERE NOT c.deleted) AS integer) AS n, max(c.updated_at) AS last,
             CAST(count(*) FILTER (WHERE NOT c.deleted AND t.external_id IS NULL) AS integer) AS unmanaged
        FROM cs_object c
