@@ -99,8 +99,11 @@ export async function importObjectType(ctx: CycleContext, connectorName: string,
   const source = readAhead(full ? connector.fullImport(objectType) : connector.deltaImport(objectType, previous ?? ''), batchSize, READ_AHEAD_OBJECTS);
   try {
     const outcome = await ctx.atomically(async (q) => {
-      const liveBefore = await countLive(q, connectorName, objectType);
       const known = full ? await loadFingerprints(q, connectorName, objectType) : null;
+      // A delta read's objects whose liveness (not deleted) it changed, with what it was before: the
+      // import guard's base, the live count before this import, is the count after its writes less
+      // these. Counted only when the guard has drops to judge: a count is a pass over the type's rows.
+      const flipped = known ? undefined : new Map<string, boolean>();
       const seen = new Set<string>();
       // Objects this read deletes, or disables where inactive means deleted (the import guard's count).
       const dropped = new Map<string, HeldObject['op']>();
@@ -147,6 +150,7 @@ export async function importObjectType(ctx: CycleContext, connectorName: string,
             const goesInactive = caps.inactiveMeansDeleted && object.enabled === false && before.enabled !== false;
             if (object.deleted || goesInactive) dropped.set(object.externalId, object.deleted ? 'delete' : 'disable');
           }
+          if (flipped) noteLiveness(flipped, object.externalId, before, !object.deleted);
           pending.push(row);
         }
         if (pending.length >= STAGE_ROWS) await flush();
@@ -179,6 +183,7 @@ export async function importObjectType(ctx: CycleContext, connectorName: string,
       }
       for (const id of swept) dropped.set(id, 'delete');
       const unexpected = await notCausedByUs(q, connectorName, objectType, [...dropped.keys()]);
+      const liveBefore = unexpected.length === 0 ? 0 : known ? countLiveIn(known) : (await countLive(q, connectorName, objectType)) - netLiveness(flipped!);
       const trip = guardTrip(ctx, connectorName, objectType, liveBefore, unexpected.length, complete && seen.size === 0);
       if (trip) {
         const labels = await loadObjects(q, connectorName, objectType, unexpected);
@@ -281,6 +286,28 @@ export async function confirmObjects(ctx: CycleContext, connectorName: string, o
  */
 function mayHoldNul(object: StagedObject, row: StageRow): boolean {
   return row.attributes === undefined || row.attributes.includes('\\u0000') || object.externalId.includes('\0') || (object.dn?.includes('\0') ?? false);
+}
+
+/** Records that an object staged now is `live` (not deleted): `flipped` keeps those whose liveness differs from before the import. */
+function noteLiveness(flipped: Map<string, boolean>, externalId: string, before: CsFingerprint | undefined, live: boolean): void {
+  // A first change is judged against the store; a later one (the key read again) against the first's
+  // `before`, which is what the store held before the import.
+  const was = flipped.get(externalId) ?? (before !== undefined && !before.deleted);
+  if (live === was) flipped.delete(externalId);
+  else flipped.set(externalId, was);
+}
+
+/** How the flipped objects changed the live count: one more for each that came alive, one less for each that went. */
+function netLiveness(flipped: ReadonlyMap<string, boolean>): number {
+  let net = 0;
+  for (const was of flipped.values()) net += was ? -1 : 1;
+  return net;
+}
+
+function countLiveIn(fingerprints: ReadonlyMap<string, CsFingerprint>): number {
+  let live = 0;
+  for (const fingerprint of fingerprints.values()) if (!fingerprint.deleted) live++;
+  return live;
 }
 
 /** The ids among `ids` whose deletion our own exports did not cause (deleted or disabled rows of a table we also read are expected). */

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { explain } from '../../src/engine/explain.js';
 import { retryDelay } from '../../src/engine/exporter.js';
 import { conflictEntries, statusReport } from '../../src/engine/report-data.js';
-import type { ExportChange, ExportSession, IdentityConnector } from '../../src/connectors/sdk.js';
+import type { ExportChange, ExportSession, IdentityConnector, StagedObject } from '../../src/connectors/sdk.js';
 import { memoryConnector, MemorySystem } from '../fixtures/memory-connector.js';
 import { appended, connector, csvConnector as csvConnectorDocument, flowRule, HR_INFLOWS, HR_PERSON, mesh, pick, projection, type Spec } from '../fixtures/config-yaml.js';
 import { csvConnector, harness, MESH, type Harness } from './harness.js';
@@ -181,6 +181,34 @@ describe('a reconcile cycle', () => {
     const allowed = await h.cycle({ allowDeletes: 6 });
     expect(allowed.result).toBe('succeeded');
     expect(apps.exports.filter((c) => c.op === 'disable')).toHaveLength(6);
+  });
+
+  it('judges a delta read that adds and deletes against the live count before the read', async () => {
+    const { hr, start } = await setup();
+    people(hr, 4);
+    const base = memoryConnector(hr, { inactiveMeansDeleted: true });
+    let delta: StagedObject[] | undefined;
+    const withTombstones: IdentityConnector = {
+      ...base,
+      deltaImport: (type, watermark) =>
+        delta
+          ? (async function* () {
+              yield { objects: delta, watermark: String(hr.version) };
+            })()
+          : base.deltaImport(type, watermark),
+    };
+    h = await start({ hr: withTombstones });
+    await h.cycle();
+    const person = (i: number): StagedObject => ({ externalId: `E${1000 + i}`, attributes: { employee_id: `E${1000 + i}`, first_name: `First${i}`, last_name: `Last${i}`, email: `p${i}@example.com`, department: 'Sales', active: 'true' }, enabled: true });
+    const gone = (i: number): StagedObject => ({ externalId: `E${1000 + i}`, attributes: {}, deleted: true });
+    // Six people arrive (one read twice) and three of the four leave: 3 of 4 (75 %) is over the 50 %
+    // limit, though 3 of the 7 left after the read (43 %) would not be.
+    delta = [5, 6, 7, 8, 9, 10, 5].map(person).concat([{ ...person(1), attributes: { ...person(1).attributes, title: 'Lead' } }, gone(1), gone(2), gone(3)]);
+    const blocked = await h.cycle();
+    expect(blocked.gates.map((g) => g.gate)).toEqual(['importGuard']);
+    expect(blocked.gates[0]?.message).toContain('the import would delete 3 of 4 objects (75.0%)');
+    const live = await h.db.query<{ n: number }>("SELECT CAST(count(*) AS integer) AS n FROM cs_object WHERE connector = 'hr' AND NOT deleted");
+    expect(live[0]?.n).toBe(4);
   });
 
   it('refuses an import that returns nothing instead of deleting everyone', async () => {
