@@ -41,6 +41,11 @@ export interface Dialect {
   records(param: string, columns: Readonly<Record<string, RecordType>>, alias?: string): string;
   /** The next value of a counter (a PostgreSQL sequence; a row of `sequence` on SQLite). */
   nextval(q: Queryable, sequence: string): Promise<number>;
+  /**
+   * `table` read through `index` (SQLite's INDEXED BY), for a read whose planner would choose worse
+   * without knowing the parameters' values. Absent on PostgreSQL, whose planner weighs them.
+   */
+  readonly indexedBy?: (table: string, index: string) => string;
 }
 
 export const postgresDialect: Dialect = {
@@ -89,4 +94,5 @@ export const sqliteDialect: Dialect = {
     if (rows[0] === undefined) throw new Error(`the store has no sequence "${sequence}"`);
     return Number(rows[0].n);
   },
+  indexedBy: (table, index) => `${table} INDEXED BY ${index}`,
 };

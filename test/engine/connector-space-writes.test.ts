@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { StagedObject } from '../../src/connectors/sdk.js';
 import { staged, type StageRow } from '../../src/engine/connector-space.js';
-import { countChanged, loadFingerprints, loadObjects, upsertObjects } from '../../src/engine/tables/connector-space-objects.js';
+import { changedAttributePage, changedPage, countChanged, loadFingerprints, loadObjects, upsertObjects } from '../../src/engine/tables/connector-space-objects.js';
 import type { Db } from '../../src/store/db.js';
 import { openTestStore } from './test-store.js';
 
@@ -65,5 +65,35 @@ describe('cs_object writes of an import', () => {
     // A deleted object keeps the attributes it was last seen with (its hash stays 'deleted').
     second.forEach((o, i) => expect(again.get(o.externalId)!.attributes).toEqual(o.deleted ? first[i]!.attributes : o.attributes));
     expect(again.get('E0001')!.updatedAt >= stored.get('E0001')!.updatedAt).toBe(true);
+  });
+
+  it('pages through the objects changed after a change number in external id order, whether few or most changed', async () => {
+    const row = (o: StagedObject): StageRow => (o.deleted ? { object: o, hash: 'deleted' } : staged(o));
+    const first = Array.from({ length: 60 }, (_, i) => object(i + 1));
+    await db.transaction((q) => upsertObjects(q, 'hr', 'user', 1, first.map(row), { fresh: true }));
+    // Objects 60, 57, …, 3 (not 33, deleted) change under change number 2: written in descending order, read in ascending.
+    const changed = first.filter((o, i) => (i + 1) % 3 === 0 && !o.deleted).reverse().map((o, j) => ({ ...o, attributes: { ...o.attributes, note: `changed ${j}` } }));
+    await db.transaction((q) => upsertObjects(q, 'hr', 'user', 2, changed.map(row)));
+    const expected = changed.map((o) => o.externalId).sort();
+    const pages = async (since: number, limit: number) => {
+      const out: string[][] = [];
+      for (let after = ''; ; ) {
+        const page = await changedPage(db, 'hr', 'user', since, after, limit);
+        if (page.length === 0) return out;
+        out.push(page.map((o) => o.externalId));
+        after = page.at(-1)!.externalId;
+      }
+    };
+    // All 19 changed objects fit a page of 25 (the change index, sorted) …
+    expect(await pages(1, 25)).toEqual([expected]);
+    // … or take three pages of 8 (the key index, in order).
+    expect((await pages(1, 8)).map((p) => p.length)).toEqual([8, 8, 3]);
+    expect((await pages(1, 8)).flat()).toEqual(expected);
+    // Everything changed after 0: a first sync's read.
+    expect((await pages(0, 25)).flat()).toEqual(first.map((o) => o.externalId));
+    expect(await pages(2, 25)).toEqual([]);
+    const notes = await changedAttributePage(db, 'hr', 'user', 'note', 1, '', 25);
+    expect(notes.map((n) => n.externalId)).toEqual(expected);
+    expect(notes.find((n) => n.externalId === 'E0060')?.value).toBe('changed 0');
   });
 });

@@ -147,10 +147,28 @@ export async function loadObjects(q: Queryable, connector: string, objectType: s
   return new Map(rows.map((row) => [row.external_id, toCsObject(row)]));
 }
 
+/**
+ * Where a page of a type's objects changed after `since` is read from. In external id order the key
+ * index gives the page without sorting, which suits a read of most of the type (a first sync), but it
+ * passes every object of the type to find the changed ones. PostgreSQL's planner weighs that against
+ * the change index by the value of `since`; SQLite's cannot, and took the key index even when nothing
+ * had changed (83 ms at 100,000 objects for an empty page). On such a store, when what changed after
+ * `since` fits in the page (counted on the change index, at most `limit` + 1), the page comes from the
+ * change index and is sorted.
+ */
+async function changedSource(q: Queryable, connector: string, objectType: string, since: number, limit: number): Promise<string> {
+  if (!q.dialect.indexedBy) return 'cs_object';
+  const rows = await q.query<{ n: number }>(
+    `SELECT CAST(count(*) AS integer) AS n FROM (SELECT 1 FROM cs_object WHERE connector = $1 AND object_type = $2 AND changed_seq > $3 LIMIT ${Number(limit) + 1}) AS changed`,
+    [connector, objectType, since],
+  );
+  return (rows[0]?.n ?? 0) <= limit ? q.dialect.indexedBy('cs_object', 'cs_object_changed') : 'cs_object';
+}
+
 /** The next page (by external id, after `after`) of objects of the type changed after `since`. */
 export async function changedPage(q: Queryable, connector: string, objectType: string, since: number, after: string, limit: number): Promise<CsObject[]> {
   const rows = await q.query<Row>(
-    `SELECT ${csColumns(q)} FROM cs_object
+    `SELECT ${csColumns(q)} FROM ${await changedSource(q, connector, objectType, since, limit)}
       WHERE connector = $1 AND object_type = $2 AND changed_seq > $3 AND external_id > $4
       ORDER BY external_id LIMIT ${Number(limit)}`,
     [connector, objectType, since, after],
@@ -169,7 +187,7 @@ export async function changedAttributePage(
   limit: number,
 ): Promise<{ externalId: string; value: string | null }[]> {
   const rows = await q.query<{ external_id: string; value: string | null }>(
-    `SELECT external_id, attributes ->> $4 AS value FROM cs_object
+    `SELECT external_id, attributes ->> $4 AS value FROM ${await changedSource(q, connector, objectType, since, limit)}
       WHERE connector = $1 AND object_type = $2 AND changed_seq > $3 AND external_id > $5
       ORDER BY external_id LIMIT ${Number(limit)}`,
     [connector, objectType, since, attribute, after],
