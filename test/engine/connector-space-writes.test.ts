@@ -23,6 +23,9 @@ function object(i: number, version = 1): StagedObject {
   };
 }
 
+/** An object as an import stages it. */
+const row = (o: StagedObject): StageRow => (o.deleted ? { object: o, hash: 'deleted' } : staged(o));
+
 describe('cs_object writes of an import', () => {
   let dir: string;
   let db: Db;
@@ -36,7 +39,6 @@ describe('cs_object writes of an import', () => {
   });
 
   it('keeps 123 objects as staged, and a second write changes only those whose hash changed', async () => {
-    const row = (o: StagedObject): StageRow => (o.deleted ? { object: o, hash: 'deleted' } : staged(o));
     const first = Array.from({ length: 123 }, (_, i) => object(i + 1));
     first[5] = { ...first[5]!, attributes: { ...first[5]!.attributes, note: 'tab\there\nline\r\\N \\ end' } };
     // Some rows as a caller without the JSON at hand stages them.
@@ -68,7 +70,6 @@ describe('cs_object writes of an import', () => {
   });
 
   it('pages through the objects changed after a change number in external id order, whether few or most changed', async () => {
-    const row = (o: StagedObject): StageRow => (o.deleted ? { object: o, hash: 'deleted' } : staged(o));
     const first = Array.from({ length: 60 }, (_, i) => object(i + 1));
     await db.transaction((q) => upsertObjects(q, 'hr', 'user', 1, first.map(row), { fresh: true }));
     // Objects 60, 57, …, 3 (not 33, deleted) change under change number 2: written in descending order, read in ascending.

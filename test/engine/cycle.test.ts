@@ -26,11 +26,13 @@ const APPS_PROJECTION = (drift = 'enforce', scope?: Spec) =>
     }),
   );
 
+/** Person i's HR row (employee E1000 + i). */
+function personRow(i: number, department = 'Sales'): StagedObject['attributes'] {
+  return { employee_id: `E${1000 + i}`, first_name: `First${i}`, last_name: `Last${i}`, email: `p${i}@example.com`, department, active: 'true' };
+}
+
 function people(hr: MemorySystem, n: number, department = 'Sales'): void {
-  for (let i = 1; i <= n; i++) {
-    const id = `E${1000 + i}`;
-    hr.put('user', id, { employee_id: id, first_name: `First${i}`, last_name: `Last${i}`, email: `p${i}@example.com`, department, active: 'true' }, { enabled: true });
-  }
+  for (let i = 1; i <= n; i++) hr.put('user', `E${1000 + i}`, personRow(i, department), { enabled: true });
 }
 
 let h: Harness | undefined;
@@ -199,7 +201,7 @@ describe('a reconcile cycle', () => {
     };
     h = await start({ hr: withTombstones });
     await h.cycle();
-    const person = (i: number): StagedObject => ({ externalId: `E${1000 + i}`, attributes: { employee_id: `E${1000 + i}`, first_name: `First${i}`, last_name: `Last${i}`, email: `p${i}@example.com`, department: 'Sales', active: 'true' }, enabled: true });
+    const person = (i: number): StagedObject => ({ externalId: `E${1000 + i}`, attributes: personRow(i), enabled: true });
     const gone = (i: number): StagedObject => ({ externalId: `E${1000 + i}`, attributes: {}, deleted: true });
     // Six people arrive (one read twice) and three of the four leave: 3 of 4 (75 %) is over the 50 %
     // limit, though 3 of the 7 left after the read (43 %) would not be.
